@@ -1,0 +1,58 @@
+import './http/request-context';
+import express from 'express';
+import type { Config } from './config';
+import type { Db } from './db/open-db';
+import { createContext, type AppContext } from './context';
+import { PUBLIC_DIR, VIEWS_DIR } from './paths';
+import { csrfProtection, loadSession } from './auth/middleware';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { flashMessages } from './http/flash';
+import { securityHeaders } from './http/security';
+import { viewHelpers } from './http/view-helpers';
+import { authRoutes } from './auth/routes';
+import { homeRoutes } from './home/routes';
+import { healthRoutes } from './health/routes';
+import { placeRoutes } from './places/routes';
+import { categoryRoutes } from './categories/routes';
+import { campaignRoutes } from './campaigns/routes';
+import { qrRoutes } from './qr/routes';
+import { residentRoutes } from './submissions/resident-routes';
+import { submissionRoutes } from './submissions/routes';
+
+export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext }
+
+/** Builds the Express app without listening, so tests drive it with supertest. */
+export function createApp({ config, db, ctx = createContext(config, db) }: CreateAppOptions) {
+  const app = express();
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.set('x-powered-by', false);
+  app.set('query parser', 'simple');
+  if (config.trustProxy) app.set('trust proxy', config.trustProxy);
+
+  app.use(securityHeaders());
+  app.use('/static', express.static(PUBLIC_DIR, { maxAge: '7d', index: false }));
+  app.use(healthRoutes(ctx));
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '64kb' }));
+  app.use(loadSession(ctx.auth, config));
+  app.use(flashMessages());
+  app.use(viewHelpers());
+  // The resident form checks its own signed, single-use form token (it has no session).
+  app.use(csrfProtection((req) => req.path.startsWith('/q/')));
+
+  app.use(residentRoutes(ctx));
+  app.use(authRoutes(ctx));
+  app.use(homeRoutes(ctx));
+  app.use(placeRoutes(ctx));
+  app.use(categoryRoutes(ctx));
+  app.use(campaignRoutes(ctx));
+  app.use(qrRoutes(ctx));
+  app.use(submissionRoutes(ctx));
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(ctx.log));
+  return Object.assign(app, { ctx });
+}
+
+export type LinshengApp = ReturnType<typeof createApp>;

@@ -1,0 +1,28 @@
+export const ROLES = ['admin', 'staff', 'grid_worker', 'claimer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: '管理员',
+  staff: '街道/社区工作人员',
+  grid_worker: '网格员',
+  claimer: '认领人（在职党员/共建单位）',
+};
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  scopePlaceId: number | null;
+  claimerKind: 'member' | 'unit' | null;
+  canSeePersonalData: boolean;
+  disabled: boolean;
+}
+
+/** Whether a user may see residents' names and full phone numbers. */
+export function maySeePersonalData(user: User | undefined): boolean {
+  if (!user) return false;
+  if (user.role === 'admin') return true;
+  if (user.role === 'staff' || user.role === 'grid_worker') return user.canSeePersonalData;
+  return false;
+}

@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { PROJECT_ROOT } from './paths';
+
+/** Every setting the README documents, read from the environment here and nowhere else. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default(path.join(PROJECT_ROOT, 'data')),
+  BASE_URL: z.string().url().optional(),
+  LINSHENG_ADMIN_PASSWORD: z.string().min(8, 'LINSHENG_ADMIN_PASSWORD must be at least 8 characters').optional(),
+  // FULL survives a power cut as well as a process crash; NORMAL (WAL) survives a process crash only.
+  LINSHENG_SYNCHRONOUS: z.enum(['FULL', 'NORMAL', 'EXTRA', 'OFF']).default('FULL'),
+  LINSHENG_SESSION_HOURS: z.coerce.number().positive().default(12),
+  // Requests per minute per client on the public resident endpoints and on login.
+  LINSHENG_PUBLIC_RATE_LIMIT: z.coerce.number().int().positive().default(120),
+  LINSHENG_LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  LINSHENG_UPLOAD_MAX_MB: z.coerce.number().positive().max(50).default(8),
+  LINSHENG_TRUST_PROXY: z.string().optional(),
+  LINSHENG_SECRET: z.string().min(16).optional(),
+  NODE_ENV: z.string().default('development'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Absolute URL prefix printed in QR codes, without a trailing slash. */
+  baseUrl: string;
+  adminPassword?: string;
+  synchronous: 'FULL' | 'NORMAL' | 'EXTRA' | 'OFF';
+  sessionHours: number;
+  publicRateLimit: number;
+  loginRateLimit: number;
+  uploadMaxBytes: number;
+  trustProxy?: string;
+  /** Secret for signing public form tokens; when unset, one is generated and kept in the database. */
+  secret?: string;
+  /** Cookies get the Secure flag when BASE_URL is https. */
+  secureCookies: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error('Invalid settings in the environment:\n' + lines.join('\n'));
+  }
+  const e = parsed.data;
+  const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    baseUrl,
+    adminPassword: e.LINSHENG_ADMIN_PASSWORD,
+    synchronous: e.LINSHENG_SYNCHRONOUS,
+    sessionHours: e.LINSHENG_SESSION_HOURS,
+    publicRateLimit: e.LINSHENG_PUBLIC_RATE_LIMIT,
+    loginRateLimit: e.LINSHENG_LOGIN_RATE_LIMIT,
+    uploadMaxBytes: Math.round(e.LINSHENG_UPLOAD_MAX_MB * 1024 * 1024),
+    trustProxy: e.LINSHENG_TRUST_PROXY,
+    secret: e.LINSHENG_SECRET,
+    secureCookies: baseUrl.startsWith('https://'),
+  });
+}
+
+/** A config for tests: in-memory friendly, generous rate limits, overridable per test. */
+export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
+  return Object.freeze({
+    ...loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(PROJECT_ROOT, 'data', 'test-tmp') }),
+    publicRateLimit: 100000,
+    loginRateLimit: 100000,
+    ...overrides,
+  });
+}

@@ -1,0 +1,29 @@
+import type { Config } from './config';
+import type { Db } from './db/open-db';
+import { createSessionRepo, createUserRepo } from './auth/repo';
+import { createAuthService } from './auth/service';
+import { createPlaceRepo } from './places/repo';
+import { createSettingsRepo } from './settings/repo';
+import { randomToken } from './http/random';
+
+/** The app's dependencies, built once from config and database and handed to every domain's routes. */
+export function createContext(config: Readonly<Config>, db: Db) {
+  const users = createUserRepo(db);
+  const sessions = createSessionRepo(db);
+  const settings = createSettingsRepo(db);
+  return {
+    config,
+    db,
+    users,
+    sessions,
+    settings,
+    places: createPlaceRepo(db),
+    auth: createAuthService({ users, sessions, config }),
+    /** Secret for signing public form tokens: from the environment, else generated once and kept. */
+    secret: config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32)),
+    log: (err: unknown) => console.error(err),
+    /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
+    onShutdown: [] as Array<() => void>,
+  };
+}
+export type AppContext = ReturnType<typeof createContext>;

@@ -1,0 +1,38 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { HttpError } from './http-error';
+
+/** Errors thrown by body parsers and multer carry codes; map them to messages a resident understands. */
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as { status?: number; statusCode?: number; type?: string; code?: string; name?: string };
+  if (e?.name === 'MulterError') {
+    if (e.code === 'LIMIT_FILE_SIZE') return new HttpError(413, '照片太大了。请选择小一些的照片（或用手机截图后再上传）。');
+    return new HttpError(400, '上传的内容不正确。请只上传一张照片，然后重新提交。');
+  }
+  if (e?.type === 'entity.too.large') return new HttpError(413, '提交的内容太长了。请删减一些文字后再提交。');
+  if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return new HttpError(400, '提交的内容无法识别。请返回页面重新填写后提交。');
+  }
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, '请求无法处理。请返回上一页重新操作。');
+  }
+  return new HttpError(500, '系统出了点问题，您的操作可能没有完成。请稍后再试；如果一直出现，请联系社区工作人员。');
+}
+
+export function notFoundHandler(): RequestHandler {
+  return (_req, _res, next) => next(new HttpError(404, '找不到这个页面。请检查链接是否完整，或返回首页。'));
+}
+
+export function errorHandler(log: (err: unknown) => void = (err) => console.error(err)): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) log(err);
+    if (res.headersSent) return res.end();
+    res.status(httpError.status);
+    if (req.accepts(['html', 'json']) === 'json' || req.path.startsWith('/api/')) {
+      return res.json({ error: httpError.message });
+    }
+    res.render('errors/error', { title: httpError.status === 404 ? '页面不存在' : '出错了', status: httpError.status, message: httpError.message });
+  };
+}

@@ -1,0 +1,34 @@
+import type { RequestHandler } from 'express';
+import { maskPhone, maskName } from '../submissions/personal-data';
+import { ROLE_LABELS } from '../auth/roles';
+
+/** Small display helpers every template may use; templates only format, they never query. */
+export const helpers = {
+  maskPhone,
+  maskName,
+  roleLabel: (r: keyof typeof ROLE_LABELS) => ROLE_LABELS[r] ?? r,
+  /** ISO timestamp → "2026-11-25 16:20" in China time, which is what staff and residents read. */
+  dateTime(iso: string | null | undefined): string {
+    if (!iso) return '';
+    const d = new Date(iso.includes('T') || iso.endsWith('Z') ? iso : iso.replace(' ', 'T') + 'Z');
+    if (Number.isNaN(d.getTime())) return iso;
+    const cn = new Date(d.getTime() + 8 * 3600 * 1000);
+    return cn.toISOString().slice(0, 16).replace('T', ' ');
+  },
+  /** Builds a query string from an object, dropping empty values. */
+  qs(params: Record<string, unknown>): string {
+    const u = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+    const s = u.toString();
+    return s ? '?' + s : '';
+  },
+};
+
+export function viewHelpers(): RequestHandler {
+  return (req, res, next) => {
+    res.locals.h = helpers;
+    res.locals.currentPath = req.path;
+    res.locals.title = res.locals.title ?? '邻声';
+    next();
+  };
+}

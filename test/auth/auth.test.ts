@@ -1,0 +1,120 @@
+import request from 'supertest';
+import { csrfFrom, createUser, loginAs, makeTestApp, TEST_PASSWORD } from '../helpers/app';
+import { hashPassword, verifyPassword } from '../../src/auth/password';
+import { createAuthService } from '../../src/auth/service';
+import { createSessionRepo, createUserRepo } from '../../src/auth/repo';
+import { testConfig } from '../../src/config';
+import { openDb } from '../../src/db/open-db';
+
+describe('passwords', () => {
+  it('hashes with scrypt and verifies only the right password', () => {
+    const h = hashPassword('s3cret-pass');
+    expect(h).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(verifyPassword('s3cret-pass', h)).toBe(true);
+    expect(verifyPassword('wrong', h)).toBe(false);
+    expect(verifyPassword('x', 'garbage')).toBe(false);
+  });
+});
+
+describe('first admin', () => {
+  it('is created once with the configured password, or a generated one', () => {
+    const db = openDb({ file: ':memory:' });
+    const users = createUserRepo(db);
+    const auth = createAuthService({ users, sessions: createSessionRepo(db), config: testConfig({ adminPassword: 'from-env-123' }) });
+    expect(auth.ensureAdmin()).toEqual({ created: true, username: 'admin', generatedPassword: undefined });
+    expect(auth.checkCredentials('admin', 'from-env-123')?.role).toBe('admin');
+    expect(auth.ensureAdmin().created).toBe(false);
+
+    const db2 = openDb({ file: ':memory:' });
+    const auth2 = createAuthService({ users: createUserRepo(db2), sessions: createSessionRepo(db2), config: testConfig() });
+    const made = auth2.ensureAdmin();
+    expect(made.generatedPassword).toMatch(/^[A-Za-z2-9]{16}$/);
+    expect(auth2.checkCredentials('admin', made.generatedPassword!)).toBeDefined();
+  });
+
+  it('expires sessions after the configured time', () => {
+    const db = openDb({ file: ':memory:' });
+    let clock = 1_000_000;
+    const users = createUserRepo(db);
+    const auth = createAuthService({ users, sessions: createSessionRepo(db), config: testConfig({ sessionHours: 1 }), now: () => clock });
+    const id = createUser(db, { role: 'staff' }).id;
+    const s = auth.startSession(id);
+    expect(auth.resolveSession(s.sessionId)?.user.id).toBe(id);
+    clock += 3600 * 1000 + 1;
+    expect(auth.resolveSession(s.sessionId)).toBeUndefined();
+  });
+});
+
+describe('login routes', () => {
+  it('logs in with the right password and out again', async () => {
+    const t = makeTestApp();
+    const u = createUser(t.db, { role: 'admin' });
+    const agent = request.agent(t.app);
+    const page = await agent.get('/login').expect(200);
+    expect(page.text).toContain('工作人员登录');
+    const bad = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username: u.username, password: 'nope' });
+    expect(bad.status).toBe(401);
+    expect(bad.text).toContain('用户名或密码不正确');
+    const ok = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username: u.username, password: TEST_PASSWORD, next: '/admin/users' });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe('/admin/users');
+    const users = await agent.get('/admin/users').expect(200);
+    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(users.text) }).expect(303);
+    await agent.get('/admin/users').expect(303);
+  });
+
+  it('refuses a login post without the CSRF token', async () => {
+    const t = makeTestApp();
+    const u = createUser(t.db, { role: 'admin' });
+    const res = await request(t.app).post('/login').type('form').send({ username: u.username, password: TEST_PASSWORD });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('页面已过期');
+  });
+
+  it('never redirects to another site after login', async () => {
+    const t = makeTestApp();
+    const u = createUser(t.db, { role: 'admin' });
+    const agent = request.agent(t.app);
+    const page = await agent.get('/login');
+    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username: u.username, password: TEST_PASSWORD, next: '//evil.example/' });
+    expect(res.headers.location).toBe('/');
+  });
+
+  it('throttles password guessing per client', async () => {
+    const t = makeTestApp({ loginRateLimit: 3 });
+    const agent = request.agent(t.app);
+    const page = await agent.get('/login');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username: 'admin', password: 'guess' + i });
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(statuses[4]).toBe(429);
+  });
+});
+
+describe('user management', () => {
+  it('lets an admin create a grid worker with grids, and refuses staff', async () => {
+    const t = makeTestApp();
+    const admin = await loginAs(t, 'admin');
+    const grid = t.db.prepare("INSERT INTO places (kind, name) VALUES ('grid', '第一网格')").run().lastInsertRowid;
+    await admin.post('/admin/users').type('form')
+      .send({ _csrf: admin.csrf, username: 'liwang', displayName: '李网格', role: 'grid_worker', gridIds: String(grid), password: 'longenough1' })
+      .expect(303);
+    const row = t.db.prepare('SELECT u.role, g.grid_id FROM users u JOIN user_grids g ON g.user_id = u.id WHERE username = ?').get('liwang');
+    expect(row).toEqual({ role: 'grid_worker', grid_id: Number(grid) });
+
+    const staff = await loginAs(t, 'staff');
+    await staff.get('/admin/users').expect(403);
+  });
+
+  it('re-renders the form with Chinese errors on bad input', async () => {
+    const t = makeTestApp();
+    const admin = await loginAs(t, 'admin');
+    const res = await admin.post('/admin/users').type('form').send({ _csrf: admin.csrf, username: 'bad name!', displayName: '', role: 'nope' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('用户名只能用');
+    expect(res.text).toContain('请填写姓名');
+  });
+});

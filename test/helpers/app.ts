@@ -1,0 +1,64 @@
+import request from 'supertest';
+import type { Config } from '../../src/config';
+import { testConfig } from '../../src/config';
+import { openDb, type Db } from '../../src/db/open-db';
+import { createApp, type LinshengApp } from '../../src/app';
+import { hashPassword } from '../../src/auth/password';
+import type { Role } from '../../src/auth/roles';
+
+export interface TestApp {
+  app: LinshengApp;
+  db: Db;
+  config: Readonly<Config>;
+}
+
+/** A fresh app on a migrated in-memory database. */
+export function makeTestApp(overrides: Partial<Config> = {}): TestApp {
+  const config = testConfig(overrides);
+  const db = openDb({ file: ':memory:' });
+  const app = createApp({ config, db });
+  return { app, db, config };
+}
+
+// Hashing is deliberately slow; tests reuse one hash per password.
+const hashCache = new Map<string, string>();
+export const TEST_PASSWORD = 'correct-horse-battery';
+
+export function createUser(
+  db: Db,
+  opts: { username?: string; role?: Role; scopePlaceId?: number | null; canSeePersonalData?: boolean; gridIds?: number[]; claimerKind?: 'member' | 'unit' } = {},
+): { id: number; username: string } {
+  const username = opts.username ?? `user${Math.random().toString(36).slice(2, 8)}`;
+  if (!hashCache.has(TEST_PASSWORD)) hashCache.set(TEST_PASSWORD, hashPassword(TEST_PASSWORD));
+  const role = opts.role ?? 'staff';
+  const info = db.prepare(`INSERT INTO users (username, display_name, password_hash, role, scope_place_id, claimer_kind, can_see_personal_data)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`).run(username, username, hashCache.get(TEST_PASSWORD)!, role, opts.scopePlaceId ?? null,
+    opts.claimerKind ?? (role === 'claimer' ? 'member' : null), opts.canSeePersonalData ?? role === 'admin' ? 1 : 0);
+  const id = Number(info.lastInsertRowid);
+  for (const g of opts.gridIds ?? []) db.prepare('INSERT INTO user_grids (user_id, grid_id) VALUES (?, ?)').run(id, g);
+  return { id, username };
+}
+
+/** Pulls the CSRF token out of a rendered form. */
+export function csrfFrom(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no CSRF token in page');
+  return m[1];
+}
+
+export type Agent = ReturnType<typeof request.agent> & { csrf: string; userId: number };
+
+/** A supertest agent logged in as a new user of the given role, carrying its CSRF token. */
+export async function loginAs(
+  t: TestApp,
+  role: Role = 'admin',
+  opts: Parameters<typeof createUser>[1] = {},
+): Promise<Agent> {
+  const user = createUser(t.db, { ...opts, role });
+  const agent = request.agent(t.app);
+  const page = await agent.get('/login');
+  const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username: user.username, password: TEST_PASSWORD });
+  if (res.status !== 303) throw new Error(`login failed: ${res.status}`);
+  const row = t.db.prepare('SELECT csrf_token FROM sessions WHERE user_id = ? ORDER BY created_at DESC LIMIT 1').get(user.id) as { csrf_token: string };
+  return Object.assign(agent, { csrf: row.csrf_token, userId: user.id });
+}
