@@ -18,6 +18,10 @@ import { campaignRoutes } from './campaigns/routes';
 import { qrRoutes } from './qr/routes';
 import { residentRoutes } from './submissions/resident-routes';
 import { submissionRoutes } from './submissions/routes';
+import { intakeRoutes } from './intake/routes';
+import { issueRoutes } from './issues/routes';
+import { serviceMenuRoutes } from './services/routes';
+import { dashboardRoutes } from './dashboard/routes';
 
 export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext }
 
@@ -49,6 +53,10 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
   app.use(campaignRoutes(ctx));
   app.use(qrRoutes(ctx));
   app.use(submissionRoutes(ctx));
+  app.use(intakeRoutes(ctx));
+  app.use(issueRoutes(ctx));
+  app.use(serviceMenuRoutes(ctx));
+  app.use(dashboardRoutes(ctx));
 
   app.use(notFoundHandler());
   app.use(errorHandler(ctx.log));

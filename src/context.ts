@@ -4,6 +4,7 @@ import { createSessionRepo, createUserRepo } from './auth/repo';
 import { createAuthService } from './auth/service';
 import { createPlaceRepo } from './places/repo';
 import { createSettingsRepo } from './settings/repo';
+import { createSubmissionRepo } from './submissions/repo';
 import { randomToken } from './http/random';
 
 /** The app's dependencies, built once from config and database and handed to every domain's routes. */
@@ -18,6 +19,7 @@ export function createContext(config: Readonly<Config>, db: Db) {
     sessions,
     settings,
     places: createPlaceRepo(db),
+    submissions: createSubmissionRepo(db),
     auth: createAuthService({ users, sessions, config }),
     /** Secret for signing public form tokens: from the environment, else generated once and kept. */
     secret: config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32)),

@@ -1,0 +1,111 @@
+import type { Db } from '../db/open-db';
+import { newReceiptCode } from './receipt-code';
+import type { NewSubmission, Submission } from './types';
+
+interface Row {
+  id: number; campaign_id: number; qr_code_id: number | null; receipt_code: string; idempotency_key: string;
+  kind: Submission['kind']; category_id: number | null; category_confidence: number | null; needs_triage: number;
+  text: string; photo_file: string | null; resident_name: string | null; resident_phone: string | null;
+  building: string | null; community_id: number | null; grid_id: number | null; compound_id: number | null;
+  channel: Submission['channel']; entered_by: number | null; collected_on: string | null; reply: string | null; created_at: string;
+}
+
+export const toSubmission = (r: Row): Submission => ({
+  id: r.id, campaignId: r.campaign_id, qrCodeId: r.qr_code_id, receiptCode: r.receipt_code,
+  idempotencyKey: r.idempotency_key, kind: r.kind, categoryId: r.category_id,
+  categoryConfidence: r.category_confidence, needsTriage: r.needs_triage === 1, text: r.text,
+  photoFile: r.photo_file, residentName: r.resident_name, residentPhone: r.resident_phone, building: r.building,
+  communityId: r.community_id, gridId: r.grid_id, compoundId: r.compound_id, channel: r.channel,
+  enteredBy: r.entered_by, collectedOn: r.collected_on, reply: r.reply, createdAt: r.created_at,
+});
+
+export interface SubmissionFilter {
+  campaignId?: number;
+  communityIds?: number[] | 'all';
+  gridIds?: number[] | null;
+  communityId?: number;
+  qrCodeId?: number;
+  categoryId?: number;
+  kind?: string;
+  channel?: string;
+  /** Inclusive YYYY-MM-DD bounds on the day it was received (China time). */
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export function createSubmissionRepo(db: Db) {
+  const insert = db.prepare(`INSERT INTO submissions
+    (campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id, category_confidence, needs_triage,
+     text, photo_file, resident_name, resident_phone, building, community_id, grid_id, compound_id, channel,
+     entered_by, collected_on)
+    VALUES (@campaignId, @qrCodeId, @receiptCode, @idempotencyKey, @kind, @categoryId, @categoryConfidence, @needsTriage,
+     @text, @photoFile, @residentName, @residentPhone, @building, @communityId, @gridId, @compoundId, @channel,
+     @enteredBy, @collectedOn)
+    ON CONFLICT(idempotency_key) DO NOTHING`);
+  const byKey = db.prepare<[string], Row>('SELECT * FROM submissions WHERE idempotency_key = ?');
+  const byId = db.prepare<[number], Row>('SELECT * FROM submissions WHERE id = ?');
+  const byReceipt = db.prepare<[string], Row>('SELECT * FROM submissions WHERE receipt_code = ?');
+
+  function buildWhere(f: SubmissionFilter): { sql: string; params: unknown[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.campaignId !== undefined) { where.push('campaign_id = ?'); params.push(f.campaignId); }
+    if (f.communityIds && f.communityIds !== 'all') {
+      where.push(`community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); params.push(...f.communityIds);
+    }
+    if (f.gridIds) { where.push(`grid_id IN (${f.gridIds.map(() => '?').join(',') || 'NULL'})`); params.push(...f.gridIds); }
+    if (f.communityId !== undefined) { where.push('community_id = ?'); params.push(f.communityId); }
+    if (f.qrCodeId !== undefined) { where.push('qr_code_id = ?'); params.push(f.qrCodeId); }
+    if (f.categoryId !== undefined) { where.push('category_id = ?'); params.push(f.categoryId); }
+    if (f.kind) { where.push('kind = ?'); params.push(f.kind); }
+    if (f.channel) { where.push('channel = ?'); params.push(f.channel); }
+    // created_at is UTC; residents and staff think in China time (UTC+8).
+    if (f.from) { where.push("created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-8 hours')"); params.push(f.from); }
+    if (f.to) { where.push("created_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+1 day', '-8 hours')"); params.push(f.to); }
+    return { sql: where.length ? 'WHERE ' + where.join(' AND ') : '', params };
+  }
+
+  return {
+    /**
+     * Inserts once per idempotency key and returns the stored record with `created: false` when the key
+     * was seen before (double tap, retry). A receipt-code collision, vanishingly rare, is retried.
+     */
+    insert(s: NewSubmission): { submission: Submission; created: boolean } {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const info = insert.run({
+            campaignId: s.campaignId, qrCodeId: s.qrCodeId ?? null, receiptCode: newReceiptCode(),
+            idempotencyKey: s.idempotencyKey, kind: s.kind, categoryId: s.categoryId ?? null,
+            categoryConfidence: s.categoryConfidence ?? null, needsTriage: s.needsTriage ? 1 : 0, text: s.text,
+            photoFile: s.photoFile ?? null, residentName: s.residentName ?? null, residentPhone: s.residentPhone ?? null,
+            building: s.building ?? null, communityId: s.communityId ?? null, gridId: s.gridId ?? null,
+            compoundId: s.compoundId ?? null, channel: s.channel ?? 'online', enteredBy: s.enteredBy ?? null,
+            collectedOn: s.collectedOn ?? null,
+          });
+          return { submission: toSubmission(byKey.get(s.idempotencyKey)!), created: info.changes === 1 };
+        } catch (err) {
+          const e = err as { code?: string; message?: string };
+          if (attempt < 5 && e.code === 'SQLITE_CONSTRAINT_UNIQUE' && e.message?.includes('receipt_code')) continue;
+          throw err;
+        }
+      }
+    },
+    findById: (id: number) => { const r = byId.get(id); return r ? toSubmission(r) : undefined; },
+    findByReceipt: (code: string) => { const r = byReceipt.get(code); return r ? toSubmission(r) : undefined; },
+    findByIdempotencyKey: (key: string) => { const r = byKey.get(key); return r ? toSubmission(r) : undefined; },
+    /** Newest first. */
+    list(f: SubmissionFilter): Submission[] {
+      const w = buildWhere(f);
+      const rows = db.prepare(`SELECT * FROM submissions ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
+        .all(...w.params, f.limit ?? 50, f.offset ?? 0) as Row[];
+      return rows.map(toSubmission);
+    },
+    count(f: SubmissionFilter): number {
+      const w = buildWhere(f);
+      return db.prepare(`SELECT COUNT(*) FROM submissions ${w.sql}`).pluck().get(...w.params) as number;
+    },
+  };
+}
+export type SubmissionRepo = ReturnType<typeof createSubmissionRepo>;

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS_DIR = path.join(__dirname, '..', 'artifacts');
+
+export const hasChromium = fs.existsSync(CHROMIUM_PATH);
+
+/**
+ * `describe` for browser tests: runs them when Debian's Chromium is installed, and otherwise says
+ * loudly that they are skipped (.ci/run installs it with apt-get).
+ */
+export const describeBrowser: jest.Describe = hasChromium
+  ? describe
+  : ((name: string, fn: () => void) => {
+      // eslint-disable-next-line no-console
+      console.warn(`SKIPPED browser test "${name}": ${CHROMIUM_PATH} not found (apt-get install chromium).`);
+      describe.skip(name, fn);
+    }) as unknown as jest.Describe;
+
+export async function launchBrowser(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+export function artifact(name: string): string {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  return path.join(ARTIFACTS_DIR, name);
+}
