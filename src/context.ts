@@ -5,6 +5,8 @@ import { createAuthService } from './auth/service';
 import { createPlaceRepo } from './places/repo';
 import { createSettingsRepo } from './settings/repo';
 import { createSubmissionRepo } from './submissions/repo';
+import { createCampaignRepo } from './campaigns/repo';
+import { createQrRepo } from './qr/repo';
 import { randomToken } from './http/random';
 
 /** The app's dependencies, built once from config and database and handed to every domain's routes. */
@@ -20,6 +22,8 @@ export function createContext(config: Readonly<Config>, db: Db) {
     settings,
     places: createPlaceRepo(db),
     submissions: createSubmissionRepo(db),
+    campaigns: createCampaignRepo(db),
+    qrCodes: createQrRepo(db),
     auth: createAuthService({ users, sessions, config }),
     /** Secret for signing public form tokens: from the environment, else generated once and kept. */
     secret: config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32)),

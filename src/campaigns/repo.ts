@@ -1,0 +1,89 @@
+import type { Db } from '../db/open-db';
+import type { CampaignStatus } from './rules';
+
+export interface Campaign {
+  id: number;
+  subdistrictId: number | null;
+  title: string;
+  description: string;
+  startsOn: string;
+  endsOn: string;
+  status: CampaignStatus;
+  askPhoto: boolean;
+  askContact: boolean;
+  createdBy: number | null;
+  createdAt: string;
+}
+
+export interface CampaignInput {
+  subdistrictId: number | null;
+  title: string;
+  description: string;
+  startsOn: string;
+  endsOn: string;
+  askPhoto: boolean;
+  askContact: boolean;
+  communityIds: number[];
+  categoryIds: number[];
+}
+
+interface Row {
+  id: number; subdistrict_id: number | null; title: string; description: string; starts_on: string; ends_on: string;
+  status: CampaignStatus; ask_photo: number; ask_contact: number; created_by: number | null; created_at: string;
+}
+const toCampaign = (r: Row): Campaign => ({
+  id: r.id, subdistrictId: r.subdistrict_id, title: r.title, description: r.description, startsOn: r.starts_on,
+  endsOn: r.ends_on, status: r.status, askPhoto: r.ask_photo === 1, askContact: r.ask_contact === 1,
+  createdBy: r.created_by, createdAt: r.created_at,
+});
+
+export interface Category { id: number; name: string; sortOrder: number; active: boolean }
+
+export function createCampaignRepo(db: Db) {
+  const byId = db.prepare<[number], Row>('SELECT * FROM campaigns WHERE id = ?');
+  const all = db.prepare<[], Row>('SELECT * FROM campaigns ORDER BY id DESC');
+  const insert = db.prepare(`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on, ask_photo, ask_contact, created_by)
+    VALUES (@subdistrictId, @title, @description, @startsOn, @endsOn, @askPhoto, @askContact, @createdBy)`);
+  const update = db.prepare(`UPDATE campaigns SET subdistrict_id = @subdistrictId, title = @title, description = @description,
+    starts_on = @startsOn, ends_on = @endsOn, ask_photo = @askPhoto, ask_contact = @askContact WHERE id = @id`);
+  const setStatus = db.prepare('UPDATE campaigns SET status = ? WHERE id = ?');
+  const communities = db.prepare('SELECT community_id FROM campaign_communities WHERE campaign_id = ? ORDER BY community_id').pluck();
+  const clearCommunities = db.prepare('DELETE FROM campaign_communities WHERE campaign_id = ?');
+  const addCommunity = db.prepare('INSERT OR IGNORE INTO campaign_communities (campaign_id, community_id) VALUES (?, ?)');
+  const categories = db.prepare<[number], { id: number; name: string; sort_order: number; active: number }>(`
+    SELECT c.* FROM campaign_categories cc JOIN categories c ON c.id = cc.category_id
+    WHERE cc.campaign_id = ? ORDER BY c.sort_order, c.id`);
+  const clearCategories = db.prepare('DELETE FROM campaign_categories WHERE campaign_id = ?');
+  const addCategory = db.prepare('INSERT OR IGNORE INTO campaign_categories (campaign_id, category_id) VALUES (?, ?)');
+
+  const setLinks = (id: number, input: CampaignInput) => {
+    clearCommunities.run(id);
+    for (const c of input.communityIds) addCommunity.run(id, c);
+    clearCategories.run(id);
+    for (const c of input.categoryIds) addCategory.run(id, c);
+  };
+  const params = (input: CampaignInput) => ({
+    subdistrictId: input.subdistrictId, title: input.title, description: input.description, startsOn: input.startsOn,
+    endsOn: input.endsOn, askPhoto: input.askPhoto ? 1 : 0, askContact: input.askContact ? 1 : 0,
+  });
+
+  return {
+    findById: (id: number) => { const r = byId.get(id); return r ? toCampaign(r) : undefined; },
+    list: () => all.all().map(toCampaign),
+    create: db.transaction((input: CampaignInput, createdBy: number | null): number => {
+      const id = Number(insert.run({ ...params(input), createdBy }).lastInsertRowid);
+      setLinks(id, input);
+      return id;
+    }),
+    update: db.transaction((id: number, input: CampaignInput) => {
+      update.run({ ...params(input), id });
+      setLinks(id, input);
+    }),
+    setStatus: (id: number, status: CampaignStatus) => { setStatus.run(status, id); },
+    communityIds: (id: number) => communities.all(id) as number[],
+    /** The categories residents may pick in this campaign, in display order. */
+    categories: (id: number): Category[] =>
+      categories.all(id).map((r) => ({ id: r.id, name: r.name, sortOrder: r.sort_order, active: r.active === 1 })),
+  };
+}
+export type CampaignRepo = ReturnType<typeof createCampaignRepo>;
