@@ -22,6 +22,7 @@ import { intakeRoutes } from './intake/routes';
 import { issueRoutes } from './issues/routes';
 import { serviceMenuRoutes } from './services/routes';
 import { dashboardRoutes } from './dashboard/routes';
+import { classifyRoutes } from './classify/routes';
 
 export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext }
 
@@ -57,6 +58,7 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
   app.use(issueRoutes(ctx));
   app.use(serviceMenuRoutes(ctx));
   app.use(dashboardRoutes(ctx));
+  app.use(classifyRoutes(ctx));
 
   app.use(notFoundHandler());
   app.use(errorHandler(ctx.log));

@@ -7,6 +7,8 @@ import { createSettingsRepo } from './settings/repo';
 import { createSubmissionRepo } from './submissions/repo';
 import { createCampaignRepo } from './campaigns/repo';
 import { createQrRepo } from './qr/repo';
+import { createScanCounter } from './qr/scan-counter';
+import { createSubmissionService } from './submissions/service';
 import { randomToken } from './http/random';
 
 /** The app's dependencies, built once from config and database and handed to every domain's routes. */
@@ -14,6 +16,9 @@ export function createContext(config: Readonly<Config>, db: Db) {
   const users = createUserRepo(db);
   const sessions = createSessionRepo(db);
   const settings = createSettingsRepo(db);
+  const submissions = createSubmissionRepo(db);
+  const qrCodes = createQrRepo(db);
+  const scanCounter = createScanCounter(qrCodes);
   return {
     config,
     db,
@@ -21,15 +26,17 @@ export function createContext(config: Readonly<Config>, db: Db) {
     sessions,
     settings,
     places: createPlaceRepo(db),
-    submissions: createSubmissionRepo(db),
+    submissions,
+    submissionService: createSubmissionService({ repo: submissions }),
     campaigns: createCampaignRepo(db),
-    qrCodes: createQrRepo(db),
+    qrCodes,
+    scanCounter,
     auth: createAuthService({ users, sessions, config }),
     /** Secret for signing public form tokens: from the environment, else generated once and kept. */
     secret: config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32)),
     log: (err: unknown) => console.error(err),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
-    onShutdown: [] as Array<() => void>,
+    onShutdown: [() => scanCounter.stop()] as Array<() => void>,
   };
 }
 export type AppContext = ReturnType<typeof createContext>;

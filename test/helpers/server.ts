@@ -34,6 +34,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     app, db, config, baseUrl, dataDir,
     async close() {
       await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+      app.ctx.onShutdown.forEach((fn) => fn());
       db.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

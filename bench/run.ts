@@ -1,0 +1,41 @@
+/**
+ * `npm run bench`: every figure as one JSON object per line, so a script can read them.
+ * Each benchmark is bounded in time, loads only 127.0.0.1 and stops by itself.
+ * Run a subset with `npm run bench -- <name> [<name>…]`.
+ */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The bar from the issue, when there is one. */
+  goal?: string;
+  pass?: boolean;
+  [extra: string]: unknown;
+}
+
+export interface Benchmark {
+  name: string;
+  run(): Promise<Figure[]>;
+}
+
+const BENCHMARKS: Array<() => Promise<Benchmark>> = [
+  // Each benchmark module is added here, e.g. async () => (await import('./import.bench')).benchmark,
+];
+
+async function main() {
+  const only = process.argv.slice(2);
+  let failed = false;
+  for (const load of BENCHMARKS) {
+    const b = await load();
+    if (only.length && !only.includes(b.name)) continue;
+    try {
+      for (const f of await b.run()) console.log(JSON.stringify(f));
+    } catch (err) {
+      failed = true;
+      console.log(JSON.stringify({ name: b.name, error: String(err instanceof Error ? err.stack : err) }));
+    }
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,28 @@
+import type { QrRepo } from './repo';
+
+/**
+ * Counts form views per QR code in memory and writes them in one transaction every few seconds, so a
+ * burst of scans costs no database write each. A crash loses at most the last interval's view counts,
+ * never a submission.
+ */
+export function createScanCounter(repo: QrRepo, flushMs = 2000) {
+  let pending = new Map<number, number>();
+  const flush = () => {
+    if (pending.size === 0) return;
+    const batch = pending;
+    pending = new Map();
+    repo.addScans(batch);
+  };
+  const timer = setInterval(() => {
+    try { flush(); } catch (err) { console.error('scan counter flush failed', err); }
+  }, flushMs);
+  timer.unref();
+  return {
+    record(qrCodeId: number) { pending.set(qrCodeId, (pending.get(qrCodeId) ?? 0) + 1); },
+    /** Counts not yet written, for pages that show live figures. */
+    pendingFor: (qrCodeId: number) => pending.get(qrCodeId) ?? 0,
+    flush,
+    stop() { clearInterval(timer); flush(); },
+  };
+}
+export type ScanCounter = ReturnType<typeof createScanCounter>;
