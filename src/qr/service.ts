@@ -1,0 +1,228 @@
+import type { Config } from '../config';
+import type { User } from '../auth/roles';
+import type { UserRepo } from '../auth/repo';
+import { scopeAllowsCommunity, scopeOf, type Scope } from '../auth/scope';
+import type { Campaign, CampaignRepo } from '../campaigns/repo';
+import { HttpError, forbidden, notFound } from '../http/http-error';
+import type { Place, PlaceRepo } from '../places/repo';
+import type { QrCode, QrRepo } from './repo';
+import type { ScanCounter } from './scan-counter';
+import type { QrSvgCache } from './svg';
+import { newQrToken, qrUrl } from './token';
+
+export const LABEL_MAX = 80;
+export const LABELS_PER_PAGE = 12;
+
+export const BULK_LEVELS = ['community', 'grid', 'compound'] as const;
+export type BulkLevel = (typeof BULK_LEVELS)[number];
+export const BULK_LEVEL_LABELS: Record<BulkLevel, string> = {
+  community: '每个社区一个', grid: '每个网格一个', compound: '每个楼院/小区一个',
+};
+
+export const QR_SORTS = ['created', 'label', 'scans', 'submissions', 'conversion'] as const;
+export type QrSort = (typeof QR_SORTS)[number];
+
+/** One row of the staff list: what a poster brought in. */
+export interface QrStats extends QrCode {
+  url: string;
+  placeName: string | null;
+  scans: number;
+  submissions: number;
+  /** Submissions per scan (0..1), null before the first scan. */
+  conversion: number | null;
+}
+
+export interface PrintableCode { code: QrCode; url: string; svg: string }
+
+/** Orders the list so staff see the posters that work best first; ties keep creation order. */
+export function sortCodes(codes: QrStats[], sort: QrSort): QrStats[] {
+  const out = [...codes];
+  const byNumber = (f: (c: QrStats) => number | null) => (a: QrStats, b: QrStats) =>
+    (f(b) ?? -1) - (f(a) ?? -1) || a.id - b.id;
+  switch (sort) {
+    case 'label': return out.sort((a, b) => a.label.localeCompare(b.label, 'zh-CN') || a.id - b.id);
+    case 'scans': return out.sort(byNumber((c) => c.scans));
+    case 'submissions': return out.sort(byNumber((c) => c.submissions));
+    case 'conversion': return out.sort(byNumber((c) => c.conversion));
+    default: return out.sort((a, b) => a.id - b.id);
+  }
+}
+
+export function conversionOf(scans: number, submissions: number): number | null {
+  return scans > 0 ? submissions / scans : null;
+}
+
+/** A place's label as printed on posters: "永安社区", "永安社区 第三网格", "永安社区 永安里小区". */
+export function placeLabel(place: Place, community: Place | undefined): string {
+  const label = place.kind === 'community' || !community ? place.name : `${community.name} ${place.name}`;
+  return label.slice(0, LABEL_MAX);
+}
+
+/** "2026-11-30" → "2026年11月30日", how dates are written on a notice board. */
+export function chineseDate(isoDate: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate);
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : isoDate;
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const pages: T[][] = [];
+  for (let i = 0; i < items.length; i += size) pages.push(items.slice(i, i + size));
+  return pages;
+}
+
+interface Deps {
+  qrCodes: QrRepo;
+  campaigns: CampaignRepo;
+  places: PlaceRepo;
+  users: UserRepo;
+  scanCounter: ScanCounter;
+  svgCache: QrSvgCache;
+  config: Readonly<Pick<Config, 'baseUrl'>>;
+}
+
+/**
+ * QR codes of a campaign. Staff reach a campaign when it covers one of the communities in their scope;
+ * a code tied to a place in another community stays hidden from them, a campaign-wide code (no place) does not.
+ */
+export function createQrService(deps: Deps) {
+  const { qrCodes, campaigns, places } = deps;
+  const urlOf = (token: string) => qrUrl(deps.config.baseUrl, token);
+
+  const communityOf = (placeId: number | null): number | null => {
+    if (placeId === null) return null;
+    const p = places.findById(placeId);
+    if (!p) return null;
+    return p.kind === 'community' ? p.id : p.kind === 'grid' || p.kind === 'compound' ? p.parentId : null;
+  };
+
+  /** The campaign and the covered communities this user may work on; 404 / 403 otherwise. */
+  function access(user: User, campaignId: number): { campaign: Campaign; scope: Scope; communityIds: number[] } {
+    const campaign = campaigns.findById(campaignId);
+    if (!campaign) throw notFound('征求意见活动');
+    const scope = scopeOf(user, deps);
+    const covered = campaigns.communityIds(campaign.id);
+    const communityIds = covered.filter((c) => scopeAllowsCommunity(scope, c));
+    const ownsSubdistrict = campaign.subdistrictId !== null && user.scopePlaceId === campaign.subdistrictId;
+    if (scope.communityIds !== 'all' && communityIds.length === 0 && !ownsSubdistrict) throw forbidden();
+    return { campaign, scope, communityIds };
+  }
+
+  const codeVisible = (scope: Scope, code: QrCode) =>
+    code.placeId === null || scope.communityIds === 'all' || scopeAllowsCommunity(scope, communityOf(code.placeId));
+
+  function codeAccess(user: User, qrId: number): { campaign: Campaign; code: QrCode } {
+    const code = qrCodes.findById(qrId);
+    if (!code) throw notFound('二维码');
+    const { campaign, scope } = access(user, code.campaignId);
+    if (!codeVisible(scope, code)) throw forbidden();
+    return { campaign, code };
+  }
+
+  /** Places a new code may be tied to: the covered communities in scope, their grids and compounds. */
+  function placeChoices(communityIds: number[]): Array<{ id: number; label: string; kind: Place['kind'] }> {
+    const out: Array<{ id: number; label: string; kind: Place['kind'] }> = [];
+    for (const cid of communityIds) {
+      const community = places.findById(cid);
+      if (!community) continue;
+      out.push({ id: community.id, label: community.name, kind: 'community' });
+      for (const child of places.children(cid)) {
+        if (child.kind === 'grid' || child.kind === 'compound') out.push({ id: child.id, label: placeLabel(child, community), kind: child.kind });
+      }
+    }
+    return out;
+  }
+
+  function visibleCodes(user: User, campaignId: number) {
+    const a = access(user, campaignId);
+    return { ...a, codes: qrCodes.listByCampaign(campaignId).filter((c) => codeVisible(a.scope, c)) };
+  }
+
+  async function printable(codes: QrCode[]): Promise<PrintableCode[]> {
+    // Sequential on purpose: QR encoding is CPU work, and the cache makes repeats free anyway.
+    const out: PrintableCode[] = [];
+    for (const code of codes) {
+      const url = urlOf(code.token);
+      out.push({ code, url, svg: await deps.svgCache.svgFor(url) });
+    }
+    return out;
+  }
+
+  return {
+    access,
+    codeAccess,
+    urlOf,
+
+    list(user: User, campaignId: number, sort: QrSort) {
+      const { campaign, scope, communityIds } = access(user, campaignId);
+      const names = new Map<number, string>();
+      const nameOf = (placeId: number | null) => {
+        if (placeId === null) return null;
+        if (!names.has(placeId)) {
+          const p = places.findById(placeId);
+          names.set(placeId, p ? placeLabel(p, p.parentId ? places.findById(p.parentId) : undefined) : '');
+        }
+        return names.get(placeId) || null;
+      };
+      const codes: QrStats[] = qrCodes.listWithCounts(campaignId).filter((c) => codeVisible(scope, c)).map((c) => {
+        const scans = c.scanCount + deps.scanCounter.pendingFor(c.id);
+        return { ...c, url: urlOf(c.token), placeName: nameOf(c.placeId), scans, conversion: conversionOf(scans, c.submissions) };
+      });
+      return { campaign, codes: sortCodes(codes, sort), placeChoices: placeChoices(communityIds) };
+    },
+
+    /** One code; the label defaults to the place's name. Errors come back by field for the form. */
+    create(user: User, campaignId: number, input: { label: string | null; placeId: number | null }):
+      { ok: true; id: number } | { ok: false; errors: Record<string, string> } {
+      const { communityIds } = access(user, campaignId);
+      let label = input.label;
+      if (input.placeId !== null) {
+        const choice = placeChoices(communityIds).find((p) => p.id === input.placeId);
+        if (!choice) return { ok: false, errors: { placeId: '请选择本次征求意见覆盖的社区、网格或楼院。' } };
+        label = label ?? choice.label;
+      }
+      if (!label) return { ok: false, errors: { label: '请填写标签，例如“永安社区 3号楼公告栏”。' } };
+      return { ok: true, id: qrCodes.create(campaignId, newQrToken(), label, input.placeId) };
+    },
+
+    /** One code per covered community / grid / compound; places that already have a code are skipped. */
+    bulk(user: User, campaignId: number, level: BulkLevel): { created: number; skipped: number } {
+      const { communityIds } = access(user, campaignId);
+      const targets: Array<{ place: Place; community: Place }> = [];
+      for (const cid of communityIds) {
+        const community = places.findById(cid);
+        if (!community) continue;
+        if (level === 'community') targets.push({ place: community, community });
+        else for (const child of places.children(cid)) if (child.kind === level) targets.push({ place: child, community });
+      }
+      const ids = qrCodes.createForFreePlaces(campaignId, targets.map((t) => ({
+        token: newQrToken(), label: placeLabel(t.place, t.community), placeId: t.place.id,
+      })));
+      return { created: ids.length, skipped: targets.length - ids.length };
+    },
+
+    rename(user: User, qrId: number, label: string): QrCode {
+      const { code } = codeAccess(user, qrId);
+      qrCodes.rename(code.id, label);
+      return { ...code, label };
+    },
+
+    async svgOf(user: User, qrId: number): Promise<{ code: QrCode; svg: string }> {
+      const { code } = codeAccess(user, qrId);
+      return { code, svg: await deps.svgCache.svgFor(urlOf(code.token)) };
+    },
+
+    async poster(user: User, qrId: number) {
+      const { campaign, code } = codeAccess(user, qrId);
+      const [one] = await printable([code]);
+      return { campaign, poster: one, endDate: chineseDate(campaign.endsOn) };
+    },
+
+    /** Every visible code of a campaign, ready for the batch poster sheet or the label sheet. */
+    async sheet(user: User, campaignId: number) {
+      const { campaign, codes } = visibleCodes(user, campaignId);
+      if (codes.length === 0) throw new HttpError(404, '这个征求意见活动还没有二维码。请先在二维码页面生成，再来打印。');
+      return { campaign, posters: await printable(codes), endDate: chineseDate(campaign.endsOn) };
+    },
+  };
+}
+export type QrService = ReturnType<typeof createQrService>;
