@@ -1,0 +1,121 @@
+/**
+ * The resident submit path (GET the form, POST it: CSRF/form token, validation, multipart parsing, the insert)
+ * against a bare Express route doing one better-sqlite3 insert, side by side in one run, alternating, 100
+ * connections each, loading 127.0.0.1 only. Both servers run as child processes with the same SQLite settings.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Benchmark, Figure } from './run';
+import { dbFile, openDb } from '../src/db/open-db';
+import { seedOpenCampaign } from '../test/helpers/seed';
+import { hiddenFields } from '../test/helpers/resident-client';
+import { startChildServer } from '../test/helpers/child-server';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+
+const CONNECTIONS = 100;
+const DURATION_S = Number(process.env.BENCH_SUBMIT_SECONDS ?? 8);
+const TRIALS = Number(process.env.BENCH_SUBMIT_TRIALS ?? 2);
+const SYNCHRONOUS = process.env.LINSHENG_SYNCHRONOUS ?? 'FULL';
+const BOUNDARY = '----linshengbench7MA4YWxkTrZu0gW';
+
+function multipart(fields: Record<string, string>): string {
+  let body = '';
+  for (const [k, v] of Object.entries(fields)) {
+    body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
+  }
+  return body + `--${BOUNDARY}--\r\n`;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function loadBaseline(url: string): Promise<AutocannonResult> {
+  return autocannon({
+    url: url + '/submit', connections: CONNECTIONS, duration: DURATION_S, method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ kind: 'suggestion', text: '楼道灯坏了，晚上看不见路，希望尽快维修', building: '3号楼2单元' }).toString(),
+  });
+}
+
+async function loadOurs(url: string, token: string): Promise<AutocannonResult> {
+  return autocannon({
+    url, connections: CONNECTIONS, duration: DURATION_S,
+    requests: [
+      {
+        method: 'GET', path: `/q/${token}`,
+        onResponse: (_status: number, body: string, context: Record<string, unknown>) => { context.hidden = hiddenFields(body); },
+      },
+      {
+        method: 'POST', path: `/q/${token}`,
+        setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => ({
+          ...req,
+          headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+          body: multipart({ ...(context.hidden as Record<string, string>), kind: 'suggestion', text: '楼道灯坏了，晚上看不见路，希望尽快维修', building: '3号楼2单元' }),
+        }),
+      },
+    ],
+  });
+}
+
+export const benchmark: Benchmark = {
+  name: 'submit',
+  async run(): Promise<Figure[]> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-bench-submit-'));
+    const ourDir = path.join(dir, 'app');
+    const baseDir = path.join(dir, 'baseline');
+    fs.mkdirSync(ourDir);
+    fs.mkdirSync(baseDir);
+    const db = openDb({ file: dbFile(ourDir) });
+    const { token } = seedOpenCampaign(db);
+    db.close();
+    const env = { LINSHENG_SYNCHRONOUS: SYNCHRONOUS, LINSHENG_PUBLIC_RATE_LIMIT: '100000000', LINSHENG_ADMIN_PASSWORD: 'bench-password' };
+    const ours = await startChildServer({ script: 'dist/src/server.js', env: { ...env, DATA_DIR: ourDir } });
+    const base = await startChildServer({ script: 'dist/bench/baseline-server.js', env: { ...env, DATA_DIR: baseDir } });
+    const runs: { ours: AutocannonResult[]; base: AutocannonResult[] } = { ours: [], base: [] };
+    try {
+      // Warm both up, then alternate so machine noise hits both alike.
+      await autocannon({ url: base.baseUrl + '/submit', connections: 10, duration: 1, method: 'POST', body: 'text=warm' });
+      await loadOurs(ours.baseUrl, token).catch(() => undefined);
+      for (let t = 0; t < TRIALS; t++) {
+        runs.base.push(await loadBaseline(base.baseUrl));
+        runs.ours.push(await loadOurs(ours.baseUrl, token));
+      }
+    } finally {
+      await ours.stop();
+      await base.stop();
+    }
+    const oursDb = openDb({ file: dbFile(ourDir), migrate: false });
+    const stored = oursDb.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
+    oursDb.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    const pick = (rs: AutocannonResult[], f: (r: AutocannonResult) => number) => median(rs.map(f));
+    const baseRps = pick(runs.base, (r) => r.requests.average);
+    const oursRps = pick(runs.ours, (r) => r.requests.average);
+    const baseP99 = pick(runs.base, (r) => r.latency.p99);
+    const oursP99 = pick(runs.ours, (r) => r.latency.p99);
+    const badResponses = runs.ours.reduce((n, r) => n + r.errors + r.timeouts, 0);
+    const common = { connections: CONNECTIONS, seconds: DURATION_S, trials: TRIALS, synchronous: SYNCHRONOUS };
+    return [
+      { name: 'submit_baseline_rps', value: Math.round(baseRps), unit: 'req/s', ...common },
+      { name: 'submit_ours_rps', value: Math.round(oursRps), unit: 'req/s', note: 'GET form + POST submission, each counted', ...common },
+      { name: 'submit_ours_submissions_per_s', value: Math.round(oursRps / 2), unit: 'submissions/s', ...common },
+      { name: 'submit_rps_ratio', value: +(oursRps / baseRps).toFixed(3), unit: 'ratio', goal: '>= 0.7', pass: oursRps / baseRps >= 0.7 },
+      { name: 'submit_baseline_latency', value: pick(runs.base, (r) => r.latency.p50), unit: 'ms p50', p99: baseP99 },
+      { name: 'submit_ours_latency', value: pick(runs.ours, (r) => r.latency.p50), unit: 'ms p50', p99: oursP99 },
+      { name: 'submit_p99_ratio', value: +(oursP99 / baseP99).toFixed(3), unit: 'ratio', goal: '<= 1.5', pass: oursP99 / baseP99 <= 1.5 },
+      { name: 'submit_ours_stored', value: stored, unit: 'rows', errors: badResponses },
+    ];
+  },
+};

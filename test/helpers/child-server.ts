@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface ChildServer {
+  proc: ChildProcess;
+  port: number;
+  baseUrl: string;
+  output: () => string;
+  /** SIGKILL, as in a crash; resolves when the process is gone. */
+  kill9(): Promise<void>;
+  /** SIGTERM, as in a graceful stop; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts a server script as a child process and waits for its "listening on port N" line.
+ * From TypeScript sources (tests) via ts-register, or compiled JavaScript (benchmarks).
+ */
+export function startChildServer(opts: {
+  script: string;
+  env: Record<string, string>;
+  fromSource?: boolean;
+  timeoutMs?: number;
+}): Promise<ChildServer> {
+  const args = opts.fromSource
+    ? ['-r', path.join(ROOT, 'test', 'helpers', 'ts-register.js'), path.join(ROOT, opts.script)]
+    : [path.join(ROOT, opts.script)];
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error('server did not start:\n' + out)); }, opts.timeoutMs ?? 30_000);
+    const onData = () => {
+      const m = /listening on port (\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      proc.stdout!.off('data', onData);
+      const port = Number(m[1]);
+      resolve({
+        proc, port, baseUrl: `http://127.0.0.1:${port}`, output: () => out,
+        async kill9() { proc.kill('SIGKILL'); await exited; },
+        async stop() { proc.kill('SIGTERM'); return exited; },
+      });
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before listening:\n${out}`)); });
+  });
+}
