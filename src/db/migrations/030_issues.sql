@@ -10,7 +10,7 @@ CREATE TABLE issues (
   category_id INTEGER REFERENCES categories(id),
   community_id INTEGER REFERENCES places(id),
   compound_id INTEGER REFERENCES places(id),
-  -- 1 一般 (low), 2 较急 (normal), 3 紧急 (urgent): higher ranks first.
+  -- 1 低 (low), 2 普通 (normal), 3 紧急 (urgent): higher ranks first.
   priority INTEGER NOT NULL DEFAULT 2 CHECK (priority IN (1, 2, 3)),
   status TEXT NOT NULL DEFAULT 'new'
     CHECK (status IN ('new', 'accepted', 'on_menu', 'claimed', 'in_progress', 'resolved', 'declined')),
