@@ -1,6 +1,119 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context';
+import { requireRole } from '../auth/middleware';
+import { CAMPAIGN_STATUS_LABELS } from '../campaigns/rules';
+import { flash } from '../http/flash';
+import { notFound } from '../http/http-error';
+import { idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import {
+  BULK_LEVELS, BULK_LEVEL_LABELS, LABELS_PER_PAGE, LABEL_MAX, QR_SORTS, chunk, createQrService, type QrSort,
+} from './service';
+import { createQrSvgCache } from './svg';
 
-export function qrRoutes(_ctx: AppContext): Router {
-  return Router();
+const createSchema = z.object({
+  label: optionalText('标签', LABEL_MAX),
+  placeId: z.preprocess((v) => (v === '' || v === undefined ? null : v),
+    z.coerce.number({ message: '地点格式不正确' }).int('地点格式不正确').positive('地点格式不正确').nullable()),
+});
+const bulkSchema = z.object({ level: z.enum(BULK_LEVELS, { message: '请选择按社区、网格还是楼院生成' }) });
+const renameSchema = z.object({ label: requiredText('标签', LABEL_MAX) });
+
+const SORT_LABELS: Record<QrSort, string> = {
+  created: '生成顺序', label: '标签', scans: '扫码次数', submissions: '提交数', conversion: '转化率',
+};
+
+/** Route ids that are not positive integers are simply "not found", never a 500. */
+const idOf = (value: unknown, what: string) => {
+  const id = idParam(what).catch(0).parse(value);
+  if (!id) throw notFound(what);
+  return id;
+};
+
+/** A file name for downloads: the label without characters file systems dislike. */
+const fileName = (label: string) => label.replace(/[\\/:*?"<>|\s]+/g, '_').slice(0, 60) || 'qr';
+
+export function qrRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const staff = requireRole('admin', 'staff');
+  const service = createQrService({
+    qrCodes: ctx.qrCodes, campaigns: ctx.campaigns, places: ctx.places, users: ctx.users,
+    scanCounter: ctx.scanCounter, svgCache: createQrSvgCache(), config: ctx.config,
+  });
+
+  const sortOf = (req: Request): QrSort => {
+    const s = req.query.sort;
+    return (QR_SORTS as readonly unknown[]).includes(s) ? (s as QrSort) : 'created';
+  };
+
+  const renderList = (req: Request, res: Response, campaignId: number, status = 200,
+    form: { errors?: FieldErrors; values?: Record<string, unknown>; renameId?: number } = {}) => {
+    const sort = sortOf(req);
+    const { campaign, codes, placeChoices } = service.list(req.user!, campaignId, sort);
+    res.status(status).render('qr/list', {
+      title: `二维码 · ${campaign.title}`, campaign, codes, placeChoices, sort, sorts: QR_SORTS, sortLabels: SORT_LABELS,
+      statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status], bulkLevels: BULK_LEVELS, bulkLabels: BULK_LEVEL_LABELS,
+      errors: form.errors ?? {}, values: form.values ?? {}, renameId: form.renameId ?? null,
+    });
+  };
+
+  router.get('/campaigns/:id/qr', staff, (req, res) => {
+    renderList(req, res, idOf(req.params.id, '征求意见活动'));
+  });
+
+  router.post('/campaigns/:id/qr', staff, (req, res) => {
+    const campaignId = idOf(req.params.id, '征求意见活动');
+    const parsed = parseForm(createSchema, req.body);
+    const result = parsed.ok ? service.create(req.user!, campaignId, parsed.value) : parsed;
+    if (!result.ok) return renderList(req, res, campaignId, 400, { errors: result.errors, values: req.body });
+    flash(res, '已生成二维码。');
+    res.redirect(303, `/campaigns/${campaignId}/qr`);
+  });
+
+  router.post('/campaigns/:id/qr/bulk', staff, (req, res) => {
+    const campaignId = idOf(req.params.id, '征求意见活动');
+    const parsed = parseForm(bulkSchema, req.body);
+    if (!parsed.ok) return renderList(req, res, campaignId, 400, { errors: parsed.errors, values: req.body });
+    const { created, skipped } = service.bulk(req.user!, campaignId, parsed.value.level);
+    flash(res, `已生成 ${created} 个二维码` + (skipped ? `；${skipped} 个地点已有二维码，没有重复生成。` : '。'));
+    res.redirect(303, `/campaigns/${campaignId}/qr`);
+  });
+
+  router.post('/qr/:id/label', staff, (req, res) => {
+    const qrId = idOf(req.params.id, '二维码');
+    const parsed = parseForm(renameSchema, req.body);
+    if (!parsed.ok) {
+      const { code } = service.codeAccess(req.user!, qrId);
+      return renderList(req, res, code.campaignId, 400, { errors: { label: parsed.errors.label }, values: req.body, renameId: qrId });
+    }
+    const code = service.rename(req.user!, qrId, parsed.value.label);
+    flash(res, `已改名为“${code.label}”。`);
+    res.redirect(303, `/campaigns/${code.campaignId}/qr`);
+  });
+
+  router.get('/qr/:id.svg', staff, async (req, res) => {
+    const { code, svg } = await service.svgOf(req.user!, idOf(req.params.id, '二维码'));
+    res.attachment(`${fileName(code.label)}.svg`);
+    res.type('image/svg+xml').send(svg);
+  });
+
+  router.get('/qr/:id/poster', staff, async (req, res) => {
+    const { campaign, poster, endDate } = await service.poster(req.user!, idOf(req.params.id, '二维码'));
+    res.render('qr/poster', { title: `海报 · ${poster.code.label}`, campaign, posters: [poster], endDate, backUrl: `/campaigns/${campaign.id}/qr` });
+  });
+
+  router.get('/campaigns/:id/posters', staff, async (req, res) => {
+    const { campaign, posters, endDate } = await service.sheet(req.user!, idOf(req.params.id, '征求意见活动'));
+    res.render('qr/poster', { title: `全部海报 · ${campaign.title}`, campaign, posters, endDate, backUrl: `/campaigns/${campaign.id}/qr` });
+  });
+
+  router.get('/campaigns/:id/labels', staff, async (req, res) => {
+    const { campaign, posters } = await service.sheet(req.user!, idOf(req.params.id, '征求意见活动'));
+    res.render('qr/labels', {
+      title: `二维码小标签 · ${campaign.title}`, campaign, pages: chunk(posters, LABELS_PER_PAGE), count: posters.length,
+      backUrl: `/campaigns/${campaign.id}/qr`,
+    });
+  });
+
+  return router;
 }
