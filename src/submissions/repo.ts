@@ -35,6 +35,26 @@ export interface SubmissionFilter {
   offset?: number;
 }
 
+/** A submission with the names staff and residents read beside it. */
+export interface LabelledSubmission extends Submission {
+  categoryName: string | null;
+  qrLabel: string | null;
+  communityName: string | null;
+  gridName: string | null;
+  campaignTitle: string | null;
+}
+type LabelledRow = Row & { category_name: string | null; qr_label: string | null; community_name: string | null; grid_name: string | null; campaign_title: string | null };
+const toLabelled = (r: LabelledRow): LabelledSubmission => ({
+  ...toSubmission(r), categoryName: r.category_name, qrLabel: r.qr_label, communityName: r.community_name,
+  gridName: r.grid_name, campaignTitle: r.campaign_title,
+});
+const LABEL_COLUMNS = `s.*,
+  (SELECT name FROM categories WHERE id = s.category_id) AS category_name,
+  (SELECT label FROM qr_codes WHERE id = s.qr_code_id) AS qr_label,
+  (SELECT name FROM places WHERE id = s.community_id) AS community_name,
+  (SELECT name FROM places WHERE id = s.grid_id) AS grid_name,
+  (SELECT title FROM campaigns WHERE id = s.campaign_id) AS campaign_title`;
+
 export function createSubmissionRepo(db: Db) {
   const insert = db.prepare(`INSERT INTO submissions
     (campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id, category_confidence, needs_triage,
@@ -47,6 +67,10 @@ export function createSubmissionRepo(db: Db) {
   const byKey = db.prepare<[string], Row>('SELECT * FROM submissions WHERE idempotency_key = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM submissions WHERE id = ?');
   const byReceipt = db.prepare<[string], Row>('SELECT * FROM submissions WHERE receipt_code = ?');
+  const labelledByReceipt = db.prepare<[string], LabelledRow>(`SELECT ${LABEL_COLUMNS} FROM submissions s WHERE s.receipt_code = ?`);
+  const labelledById = db.prepare<[number], LabelledRow>(`SELECT ${LABEL_COLUMNS} FROM submissions s WHERE s.id = ?`);
+  const byPhoto = db.prepare<[string], Row>('SELECT * FROM submissions WHERE photo_file = ? LIMIT 1');
+  const setReply = db.prepare('UPDATE submissions SET reply = ? WHERE id = ?');
 
   function buildWhere(f: SubmissionFilter): { sql: string; params: unknown[] } {
     const where: string[] = [];
@@ -102,6 +126,21 @@ export function createSubmissionRepo(db: Db) {
         .all(...w.params, f.limit ?? 50, f.offset ?? 0) as Row[];
       return rows.map(toSubmission);
     },
+    /** Like list, with category, QR label, community, grid and campaign names for display. */
+    listLabelled(f: SubmissionFilter): LabelledSubmission[] {
+      const w = buildWhere(f);
+      const rows = db.prepare(`SELECT ${LABEL_COLUMNS} FROM
+        (SELECT * FROM submissions ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) s
+        ORDER BY s.created_at DESC, s.id DESC`).all(...w.params, f.limit ?? 50, f.offset ?? 0) as LabelledRow[];
+      return rows.map(toLabelled);
+    },
+    findLabelledById: (id: number) => { const r = labelledById.get(id); return r ? toLabelled(r) : undefined; },
+    /** What the resident's receipt page shows. */
+    findLabelledByReceipt: (code: string) => { const r = labelledByReceipt.get(code); return r ? toLabelled(r) : undefined; },
+    /** The submission a stored photo belongs to (for the access check before serving it). */
+    findByPhotoFile: (name: string) => { const r = byPhoto.get(name); return r ? toSubmission(r) : undefined; },
+    /** Staff's answer, shown to the resident on the receipt page; null clears it. */
+    setReply: (id: number, reply: string | null) => { setReply.run(reply, id); },
     count(f: SubmissionFilter): number {
       const w = buildWhere(f);
       return db.prepare(`SELECT COUNT(*) FROM submissions ${w.sql}`).pluck().get(...w.params) as number;

@@ -1,0 +1,63 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** Photo types residents' phones produce; the type is decided by the bytes, never by name or mimetype. */
+export const PHOTO_TYPES = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  heic: 'image/heic',
+} as const;
+export type PhotoExt = keyof typeof PHOTO_TYPES;
+
+/** Stored names are generated: 24 hex characters and the sniffed extension. Nothing else is ever served. */
+export const PHOTO_NAME_RE = /^[0-9a-f]{24}\.(jpg|png|webp|heic)$/;
+
+export const PHOTO_MESSAGES = {
+  badType: '照片格式不正确，请上传 JPG、PNG、WEBP 或 HEIC 照片',
+  tooBig: (maxBytes: number) => `照片太大了（最大 ${Math.floor(maxBytes / 1024 / 1024)} MB）。请选择小一些的照片，或截图后再上传。`,
+};
+
+const HEIC_BRANDS = new Set(['heic', 'heix', 'mif1', 'msf1', 'hevc']);
+
+/** Reads the magic bytes: JPEG FF D8 FF; PNG's 8-byte signature; RIFF….WEBP; ISO-BMFF `ftyp` with a HEIF brand. */
+export function sniffPhoto(buf: Buffer): PhotoExt | null {
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpg';
+  if (buf.length >= 8 && buf.subarray(0, 8).equals(PNG_SIGNATURE)) return 'png';
+  if (buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (buf.length >= 12 && buf.toString('latin1', 4, 8) === 'ftyp' && HEIC_BRANDS.has(buf.toString('latin1', 8, 12))) return 'heic';
+  return null;
+}
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export const uploadsDir = (dataDir: string) => path.join(dataDir, 'uploads');
+
+/**
+ * Writes the photo under a new random name and fsyncs file and directory before returning, so the
+ * submission row that names it (inserted next) never points at a file a power cut could lose.
+ */
+export async function storePhoto(dir: string, data: Buffer, ext: PhotoExt): Promise<string> {
+  await fs.mkdir(dir, { recursive: true });
+  const name = `${crypto.randomBytes(12).toString('hex')}.${ext}`;
+  const file = path.join(dir, name);
+  const fh = await fs.open(file, 'wx', 0o640);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await fs.rm(file, { force: true });
+    throw err;
+  }
+  await fh.close();
+  const dh = await fs.open(dir, 'r');
+  try { await dh.sync(); } catch { /* some filesystems cannot fsync a directory; the file itself is synced */ } finally { await dh.close(); }
+  return name;
+}
+
+/** Removes a photo this request wrote but does not need (the double-tapped twin of a stored submission). */
+export async function removePhoto(dir: string, name: string): Promise<void> {
+  if (!PHOTO_NAME_RE.test(name)) return;
+  await fs.rm(path.join(dir, name), { force: true });
+}
