@@ -20,6 +20,9 @@ export interface Place {
   noPropertyCompany: boolean;
 }
 
+/** How many records refer to a place (children, campaigns, QR codes, submissions, user accounts). */
+export interface PlaceUsage { children: number; campaigns: number; qrCodes: number; submissions: number; users: number }
+
 interface PlaceRow { id: number; kind: PlaceKind; parent_id: number | null; name: string; no_property_company: number }
 const toPlace = (r: PlaceRow): Place => ({
   id: r.id, kind: r.kind, parentId: r.parent_id, name: r.name, noPropertyCompany: r.no_property_company === 1,
@@ -42,6 +45,17 @@ export function createPlaceRepo(db: Db) {
       SELECT id, kind FROM places WHERE id = ?
       UNION ALL SELECT p.id, p.kind FROM places p JOIN sub ON p.parent_id = sub.id WHERE sub.kind IN ('district', 'subdistrict')
     ) SELECT id FROM sub WHERE kind = 'community' ORDER BY id`).pluck();
+  // What refers to a place; a place is deleted only when all of these are zero.
+  const usage = db.prepare<[number, number, number, number, number, number, number, number, number], PlaceUsage>(`SELECT
+    (SELECT COUNT(*) FROM places WHERE parent_id = ?) AS children,
+    (SELECT COUNT(*) FROM campaigns WHERE subdistrict_id = ?)
+      + (SELECT COUNT(*) FROM campaign_communities WHERE community_id = ?) AS campaigns,
+    (SELECT COUNT(*) FROM qr_codes WHERE place_id = ?) AS qrCodes,
+    (SELECT COUNT(*) FROM submissions WHERE community_id = ?)
+      + (SELECT COUNT(*) FROM submissions WHERE grid_id = ?)
+      + (SELECT COUNT(*) FROM submissions WHERE compound_id = ?) AS submissions,
+    (SELECT COUNT(*) FROM users WHERE scope_place_id = ?)
+      + (SELECT COUNT(*) FROM user_grids WHERE grid_id = ?) AS users`);
 
   return {
     findById: (id: number) => { const r = byId.get(id); return r ? toPlace(r) : undefined; },
@@ -58,6 +72,10 @@ export function createPlaceRepo(db: Db) {
     update: (id: number, name: string, noPropertyCompany: boolean) => { update.run(name, noPropertyCompany ? 1 : 0, id); },
     remove: (id: number) => { remove.run(id); },
     communityIdsUnder: (placeId: number) => communitiesUnder.all(placeId) as number[],
+    usage: (id: number): PlaceUsage => usage.get(id, id, id, id, id, id, id, id, id)!,
+    /** Adds many children in one transaction (bulk set-up of grids/compounds). */
+    createMany: db.transaction((kind: PlaceKind, parentId: number, names: string[]): number[] =>
+      names.map((n) => Number(insert.run(kind, parentId, n, 0).lastInsertRowid))),
   };
 }
 export type PlaceRepo = ReturnType<typeof createPlaceRepo>;
