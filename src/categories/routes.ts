@@ -1,6 +1,80 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context';
+import { requireRole } from '../auth/middleware';
+import { flash } from '../http/flash';
+import { badRequest } from '../http/http-error';
+import { idParam, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import { createCategoryRepo } from './repo';
+import { CATEGORY_NAME_MAX, createCategoryService } from './service';
 
-export function categoryRoutes(_ctx: AppContext): Router {
-  return Router();
+const nameSchema = z.object({ name: requiredText('分类名称', CATEGORY_NAME_MAX) });
+const moveSchema = z.object({ direction: z.enum(['up', 'down'], { message: '移动方向不正确' }) });
+const activeSchema = z.object({ active: z.enum(['0', '1'], { message: '状态不正确' }) });
+
+const idOf = (req: Request) => idParam('分类').catch(0).parse(req.params.id);
+
+export function categoryRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const service = createCategoryService({ categories: createCategoryRepo(ctx.db) });
+  const staff = requireRole('admin', 'staff');
+
+  /** `form` is 'add' or the id of the row whose rename failed, so only that form shows the error. */
+  function renderList(res: Response, status = 200, form: { key?: string; values?: Record<string, unknown>; errors?: FieldErrors } = {}) {
+    res.status(status).render('categories/index', {
+      title: '意见分类',
+      categories: service.list(),
+      usage: service.usageById(),
+      form: form.key ?? null,
+      values: form.values ?? {},
+      errors: form.errors ?? {},
+    });
+  }
+
+  router.get('/categories', staff, (_req, res) => renderList(res));
+
+  router.post('/categories', staff, (req, res) => {
+    const fail = (errors: FieldErrors) => renderList(res, 400, { key: 'add', values: req.body, errors });
+    const parsed = parseForm(nameSchema, req.body);
+    if (!parsed.ok) return fail(parsed.errors);
+    const result = service.add(parsed.value.name);
+    if (!result.ok) return fail(result.errors);
+    flash(res, `已添加分类「${parsed.value.name}」`);
+    res.redirect(303, '/categories');
+  });
+
+  router.post('/categories/:id/rename', staff, (req, res) => {
+    const id = idOf(req);
+    service.get(id);
+    const fail = (errors: FieldErrors) => renderList(res, 400, { key: String(id), values: req.body, errors });
+    const parsed = parseForm(nameSchema, req.body);
+    if (!parsed.ok) return fail(parsed.errors);
+    const result = service.rename(id, parsed.value.name);
+    if (!result.ok) return fail(result.errors);
+    flash(res, `已改名为「${result.value.name}」`);
+    res.redirect(303, '/categories');
+  });
+
+  router.post('/categories/:id/move', staff, (req, res) => {
+    const parsed = parseForm(moveSchema, req.body);
+    if (!parsed.ok) throw badRequest(parsed.errors.direction);
+    service.move(idOf(req), parsed.value.direction);
+    res.redirect(303, '/categories');
+  });
+
+  router.post('/categories/:id/active', staff, (req, res) => {
+    const parsed = parseForm(activeSchema, req.body);
+    if (!parsed.ok) throw badRequest(parsed.errors.active);
+    const c = service.setActive(idOf(req), parsed.value.active === '1');
+    flash(res, c.active ? `已启用分类「${c.name}」` : `已停用分类「${c.name}」：新的征求意见活动不再提供它，已有意见保留原分类`);
+    res.redirect(303, '/categories');
+  });
+
+  router.post('/categories/:id/delete', staff, (req, res) => {
+    const c = service.remove(idOf(req));
+    flash(res, `已删除分类「${c.name}」`);
+    res.redirect(303, '/categories');
+  });
+
+  return router;
 }
