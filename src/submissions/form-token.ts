@@ -38,3 +38,13 @@ export function verifyFormToken(secret: string, token: unknown, qrId: number, no
   if (!(now - issuedAt <= FORM_TOKEN_MAX_AGE_MS) || issuedAt - now > FUTURE_SKEW_MS) return { ok: false, reason: 'expired' };
   return { ok: true, idempotencyKey: `form:${qr}:${nonce}`, issuedAt };
 }
+
+/**
+ * The idempotency key of one submission: the form load's key plus a digest of what was sent. A double tap
+ * sends the same content and so gets the same key (one record). A resident who goes back, writes something
+ * else and submits the same loaded form again has not double-tapped: a new key, a new record, nothing lost.
+ */
+export function submissionKey(formKey: string, content: ReadonlyArray<string | number | null | undefined>): string {
+  const digest = crypto.createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 16);
+  return `${formKey}:${digest}`;
+}

@@ -1,6 +1,221 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import multer from 'multer';
 import type { AppContext } from '../context';
+import { acceptanceOf, chinaToday, type Acceptance } from '../campaigns/rules';
+import type { Campaign, Category } from '../campaigns/repo';
+import type { QrCode } from '../qr/repo';
+import { perClientLimit } from '../http/security';
+import { parseForm, type FieldErrors } from '../http/validate';
+import { issueFormToken, submissionKey, verifyFormToken } from './form-token';
+import { maskName, maskPhone } from './personal-data';
+import { formatReceiptCode, normalizeReceiptCode } from './receipt-code';
+import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema } from './schemas';
+import { KIND_LABELS } from './types';
+import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir, type PhotoExt } from './upload';
 
-export function residentRoutes(_ctx: AppContext): Router {
-  return Router();
+/** Words residents read on the public pages, kept together. */
+const MSG = {
+  rateLimited: '操作太频繁了，请稍等一分钟再试。',
+  unknownQr: '这个二维码无效，可能已停用或链接不完整。请向社区工作人员确认。',
+  badReceipt: '回执码格式不正确。回执码是 8 位字母和数字，例如 ABCD-2345，请核对后再输入。',
+  noReceipt: '没有找到这个回执码。请核对后再输入；如果刚刚提交，请稍后再试，或向社区工作人员询问。',
+  badUpload: '提交的内容无法识别。请返回上一页，重新选择照片后再提交。',
+  tooMuch: '提交的内容太长了。请删减一些文字后再提交。',
+  photoLost: '如需附照片，请重新选择。',
+};
+
+function closedMessage(a: Exclude<Acceptance, 'open'>, c: Campaign): { title: string; message: string } {
+  switch (a) {
+    case 'draft':
+      return { title: '征集还在准备中', message: `“${c.title}”还在准备中，暂时不能提交。请留意社区通知，开始后欢迎再来扫码。` };
+    case 'not_started':
+      return { title: '征集还没有开始', message: `“${c.title}”将于 ${c.startsOn} 开始，到时欢迎再扫码提出您的意见和心愿。` };
+    case 'ended':
+      return { title: '征集已经结束', message: `“${c.title}”已于 ${c.endsOn} 结束，谢谢您的关心！有急事请直接联系社区工作人员。` };
+    case 'closed':
+      return { title: '征集已经结束', message: `“${c.title}”已停止收集意见（原定截止 ${c.endsOn}），谢谢您的关心！有急事请直接联系社区工作人员。` };
+  }
+}
+
+/** What a resident typed, as plain strings, to put back into the form after an error. */
+function keptValues(body: unknown): Record<string, string> {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const s = (k: string, max: number) => (typeof b[k] === 'string' ? (b[k] as string).slice(0, max) : '');
+  return {
+    kind: s('kind', 20), category: s('category', 20), text: s('text', TEXT_MAX * 4),
+    name: s('name', NAME_MAX * 2), phone: s('phone', 30), building: s('building', BUILDING_MAX * 2),
+  };
+}
+
+/** Route parameters are strings for plain `:name` segments; anything else is treated as no value. */
+const param = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+const QR_TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,64}$/;
+
+/** The public side: the form behind each QR code, its submission, and the receipt page. */
+export function residentRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const { config, qrCodes, campaigns, places, scanCounter, submissionService, submissions } = ctx;
+  const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited);
+  const photosDir = uploadsDir(config.dataDir);
+  const multipart = multer({
+    storage: multer.memoryStorage(),
+    limits: {
+      fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30,
+      fieldNameSize: 50, fieldNestingDepth: 1, fieldArrayIndexLimit: 10,
+    },
+  });
+  const parseWithPhoto = multipart.single('photo');
+  const parseWithoutPhoto = multipart.none();
+
+  // Templates are compiled once and kept (independent of NODE_ENV): this is the hot path of a viral campaign.
+  const render = (res: Response, status: number, view: string, locals: Record<string, unknown>) =>
+    res.status(status).render(view, { ...locals, cache: true });
+  const message = (res: Response, status: number, title: string, text: string, back?: string) =>
+    render(res, status, 'resident/message', { title, message: text, back: back ?? null });
+
+  function load(token: string): { qr: QrCode; campaign: Campaign } | undefined {
+    if (!QR_TOKEN_SHAPE.test(token)) return undefined;
+    const qr = qrCodes.findByToken(token);
+    const campaign = qr && campaigns.findById(qr.campaignId);
+    return qr && campaign ? { qr, campaign } : undefined;
+  }
+
+  function renderForm(
+    res: Response, status: number, qr: QrCode, campaign: Campaign, categories: Category[],
+    form: { formToken: string; values: Record<string, string>; errors: FieldErrors; formError?: string | null },
+  ) {
+    // Each load carries its own form token; a cached copy (back button) would send an old one again.
+    res.set('Cache-Control', 'no-store');
+    render(res, status, 'resident/form', {
+      title: campaign.title, campaign, qr, categories, textMax: TEXT_MAX, nameMax: NAME_MAX, buildingMax: BUILDING_MAX,
+      formError: null, ...form,
+    });
+  }
+
+  router.get('/q/:token', limit, (req, res) => {
+    const found = load(param(req.params.token));
+    if (!found) return message(res, 404, '二维码无效', MSG.unknownQr);
+    const { qr, campaign } = found;
+    scanCounter.record(qr.id);
+    const acceptance = acceptanceOf(campaign, chinaToday());
+    if (acceptance !== 'open') {
+      const m = closedMessage(acceptance, campaign);
+      return message(res, 200, m.title, m.message);
+    }
+    renderForm(res, 200, qr, campaign, campaigns.categories(campaign.id), {
+      formToken: issueFormToken(ctx.secret, qr.id), values: { kind: 'suggestion' }, errors: {},
+    });
+  });
+
+  router.post('/q/:token', limit, (req, res, next) => {
+    const found = load(param(req.params.token));
+    if (!found) return message(res, 404, '二维码无效', MSG.unknownQr);
+    const { qr, campaign } = found;
+    const acceptance = acceptanceOf(campaign, chinaToday());
+    if (acceptance !== 'open') {
+      const m = closedMessage(acceptance, campaign);
+      return message(res, 409, m.title, m.message + ' 您这次填写的内容没有提交。');
+    }
+    const parse = campaign.askPhoto ? parseWithPhoto : parseWithoutPhoto;
+    parse(req, res, (err?: unknown) => {
+      if (err) return uploadError(res, err, `/q/${qr.token}`);
+      submit(req, res, qr, campaign).catch(next);
+    });
+  });
+
+  function uploadError(res: Response, err: unknown, back: string) {
+    const e = err as { name?: string; code?: string };
+    if (e?.name === 'MulterError' && e.code === 'LIMIT_FILE_SIZE') {
+      return message(res, 413, '照片太大了', PHOTO_MESSAGES.tooBig(config.uploadMaxBytes), back);
+    }
+    if (e?.name === 'MulterError' && e.code === 'LIMIT_FIELD_VALUE') return message(res, 413, '内容太长了', MSG.tooMuch, back);
+    // Other multer limits and malformed multipart bodies (busboy errors): the request, not the server, is at fault.
+    return message(res, 400, '无法提交', MSG.badUpload, back);
+  }
+
+  async function submit(req: Request, res: Response, qr: QrCode, campaign: Campaign) {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const categories = campaigns.categories(campaign.id);
+    const values = keptValues(body);
+    const file = campaign.askPhoto && req.file && req.file.size > 0 ? req.file : undefined;
+
+    const token = verifyFormToken(ctx.secret, body.ft, qr.id);
+    if (!token.ok) {
+      // Keep what they typed and hand out a fresh token: losing a long text to an expired page is the worst outcome.
+      return renderForm(res, 403, qr, campaign, categories, {
+        formToken: issueFormToken(ctx.secret, qr.id), values, errors: {},
+        formError: `${RESIDENT_MESSAGES.expired}。您填写的文字已保留，检查后可以直接再次提交。${file ? MSG.photoLost : ''}`,
+      });
+    }
+
+    const parsed = parseForm(residentFormSchema({ categoryIds: categories.map((c) => c.id), askContact: campaign.askContact }), body);
+    const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+    let photoExt: PhotoExt | null = null;
+    if (file) {
+      photoExt = sniffPhoto(file.buffer);
+      if (!photoExt) errors.photo = PHOTO_MESSAGES.badType;
+    }
+    if (!parsed.ok || Object.keys(errors).length) {
+      if (file && !errors.photo) errors.photo = MSG.photoLost;
+      return renderForm(res, 400, qr, campaign, categories, { formToken: body.ft as string, values, errors });
+    }
+    const v = parsed.value;
+
+    const idempotencyKey = submissionKey(token.idempotencyKey,
+      [v.kind, v.category, v.text, v.name, v.phone, v.building, file ? file.size : null]);
+    // A retry of a form already stored: answer with its receipt and write nothing.
+    const existing = submissions.findByIdempotencyKey(idempotencyKey);
+    if (existing) return res.redirect(303, `/r/${existing.receiptCode}?new=1`);
+
+    // The photo is on disk (fsynced) before the row that names it exists.
+    const photoFile = file && photoExt ? await storePhoto(photosDir, file.buffer, photoExt) : null;
+    let result;
+    try {
+      result = submissionService.record({
+        campaignId: campaign.id, qrCodeId: qr.id, idempotencyKey, kind: v.kind,
+        categoryId: v.category, text: v.text, photoFile, residentName: v.name, residentPhone: v.phone,
+        building: v.building, ...placeOf(qr), channel: 'online',
+      });
+    } catch (err) {
+      if (photoFile) await removePhoto(photosDir, photoFile);
+      throw err;
+    }
+    // Two taps raced past the check above: the loser's photo is not referenced by any row.
+    if (!result.created && photoFile) await removePhoto(photosDir, photoFile);
+    res.redirect(303, `/r/${result.submission.receiptCode}?new=1`);
+  }
+
+  /** Where the poster hangs decides the community (and grid or compound) a submission belongs to. */
+  function placeOf(qr: QrCode): { communityId: number | null; gridId: number | null; compoundId: number | null } {
+    const place = qr.placeId ? places.findById(qr.placeId) : undefined;
+    if (place?.kind === 'community') return { communityId: place.id, gridId: null, compoundId: null };
+    if (place?.kind === 'grid') return { communityId: place.parentId, gridId: place.id, compoundId: null };
+    if (place?.kind === 'compound') return { communityId: place.parentId, gridId: null, compoundId: place.id };
+    return { communityId: null, gridId: null, compoundId: null };
+  }
+
+  router.get('/r', limit, (req, res) => {
+    const input = typeof req.query.code === 'string' ? req.query.code.slice(0, 40) : '';
+    if (!input) return render(res, 200, 'resident/lookup', { title: '查询办理进度', code: '', error: null });
+    const code = normalizeReceiptCode(input);
+    if (!code) return render(res, 400, 'resident/lookup', { title: '查询办理进度', code: input, error: MSG.badReceipt });
+    res.redirect(303, `/r/${code}`);
+  });
+
+  router.get('/r/:code', limit, (req, res) => {
+    const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
+    if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
+    const s = submissions.findLabelledByReceipt(code);
+    if (!s) return message(res, 404, '没有找到回执', MSG.noReceipt, '/r');
+    // The page names what a resident wrote; keep it out of shared caches.
+    res.set('Cache-Control', 'private, no-store');
+    render(res, 200, 'resident/receipt', {
+      title: '回执 ' + formatReceiptCode(s.receiptCode), s, isNew: req.query.new === '1',
+      code: formatReceiptCode(s.receiptCode), kindLabel: KIND_LABELS[s.kind],
+      contact: [maskName(s.residentName), maskPhone(s.residentPhone)].filter(Boolean).join(' '),
+    });
+  });
+
+  return router;
 }

@@ -1,4 +1,4 @@
-import { FORM_TOKEN_MAX_AGE_MS, issueFormToken, verifyFormToken } from '../../src/submissions/form-token';
+import { FORM_TOKEN_MAX_AGE_MS, issueFormToken, submissionKey, verifyFormToken } from '../../src/submissions/form-token';
 
 const SECRET = 'test-secret-0123456789abcdef';
 
@@ -43,5 +43,16 @@ describe('form token', () => {
     expect(verifyFormToken(SECRET, t, 7, now + FORM_TOKEN_MAX_AGE_MS).ok).toBe(true);
     expect(verifyFormToken(SECRET, t, 7, now + FORM_TOKEN_MAX_AGE_MS + 1)).toEqual({ ok: false, reason: 'expired' });
     expect(verifyFormToken(SECRET, t, 7, now - 3600_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+});
+
+describe('submission key', () => {
+  it('is the same for the same content (double tap) and differs for new content from the same form', () => {
+    const base = 'form:1:abcdefghijklmnopqrstuv';
+    const a = submissionKey(base, ['suggestion', null, '路灯坏了', null, null, '3号楼', null]);
+    expect(submissionKey(base, ['suggestion', null, '路灯坏了', null, null, '3号楼', null])).toBe(a);
+    expect(a.startsWith(base + ':')).toBe(true);
+    expect(submissionKey(base, ['suggestion', null, '井盖坏了', null, null, '3号楼', null])).not.toBe(a);
+    expect(submissionKey('form:1:other', ['suggestion', null, '路灯坏了', null, null, '3号楼', null])).not.toBe(a);
   });
 });
