@@ -39,6 +39,12 @@ const toCampaign = (r: Row): Campaign => ({
 
 export interface Category { id: number; name: string; sortOrder: number; active: boolean }
 
+/** A campaign as the list page shows it: with covered communities and counts, from one query. */
+export interface CampaignSummary extends Campaign { communityIds: number[]; qrCount: number; submissionCount: number }
+
+/** The figure strip on a campaign's page. Scans are form views, written by the buffered scan counter. */
+export interface CampaignFigures { qrCodes: number; scans: number; online: number; offline: number }
+
 export function createCampaignRepo(db: Db) {
   const byId = db.prepare<[number], Row>('SELECT * FROM campaigns WHERE id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM campaigns ORDER BY id DESC');
@@ -55,6 +61,18 @@ export function createCampaignRepo(db: Db) {
     WHERE cc.campaign_id = ? ORDER BY c.sort_order, c.id`);
   const clearCategories = db.prepare('DELETE FROM campaign_categories WHERE campaign_id = ?');
   const addCategory = db.prepare('INSERT OR IGNORE INTO campaign_categories (campaign_id, category_id) VALUES (?, ?)');
+  const summaries = db.prepare<[], Row & { community_ids: string | null; qr_count: number; submission_count: number }>(`
+    SELECT c.*,
+      (SELECT GROUP_CONCAT(community_id) FROM campaign_communities WHERE campaign_id = c.id) AS community_ids,
+      (SELECT COUNT(*) FROM qr_codes q WHERE q.campaign_id = c.id) AS qr_count,
+      (SELECT COUNT(*) FROM submissions s WHERE s.campaign_id = c.id) AS submission_count
+    FROM campaigns c ORDER BY c.id DESC`);
+  const figures = db.prepare<[number, number, number, number], CampaignFigures>(`SELECT
+    (SELECT COUNT(*) FROM qr_codes WHERE campaign_id = ?) AS qrCodes,
+    (SELECT COALESCE(SUM(scan_count), 0) FROM qr_codes WHERE campaign_id = ?) AS scans,
+    (SELECT COUNT(*) FROM submissions WHERE campaign_id = ? AND channel = 'online') AS online,
+    (SELECT COUNT(*) FROM submissions WHERE campaign_id = ? AND channel <> 'online') AS offline`);
+  const qrIds = db.prepare('SELECT id FROM qr_codes WHERE campaign_id = ?').pluck();
 
   const setLinks = (id: number, input: CampaignInput) => {
     clearCommunities.run(id);
@@ -70,6 +88,15 @@ export function createCampaignRepo(db: Db) {
   return {
     findById: (id: number) => { const r = byId.get(id); return r ? toCampaign(r) : undefined; },
     list: () => all.all().map(toCampaign),
+    /** Newest first, with covered communities and QR/submission counts. */
+    listSummaries: (): CampaignSummary[] => summaries.all().map((r) => ({
+      ...toCampaign(r),
+      communityIds: r.community_ids ? r.community_ids.split(',').map(Number) : [],
+      qrCount: r.qr_count,
+      submissionCount: r.submission_count,
+    })),
+    figures: (id: number): CampaignFigures => figures.get(id, id, id, id)!,
+    qrCodeIds: (id: number) => qrIds.all(id) as number[],
     create: db.transaction((input: CampaignInput, createdBy: number | null): number => {
       const id = Number(insert.run({ ...params(input), createdBy }).lastInsertRowid);
       setLinks(id, input);

@@ -1,6 +1,136 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context';
+import type { User } from '../auth/roles';
+import { requireRole } from '../auth/middleware';
+import { createCategoryRepo } from '../categories/repo';
+import { flash } from '../http/flash';
+import { badRequest } from '../http/http-error';
+import { checkbox, dateText, formText, idList, idParam, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import { CAMPAIGN_STATUSES, CAMPAIGN_STATUS_LABELS } from './rules';
+import { acceptanceNote, createCampaignService, datesInOrder, nextStatuses } from './service';
 
-export function campaignRoutes(_ctx: AppContext): Router {
-  return Router();
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The one campaign form, for creating and editing. */
+export const campaignSchema = z.object({
+  title: requiredText('标题', 100),
+  description: z.preprocess((v) => v ?? '', formText('给居民的说明', 2000)),
+  startsOn: dateText('开始日期'),
+  endsOn: dateText('结束日期'),
+  subdistrictId: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ message: '请选择街道' }).int('请选择街道').positive('请选择街道')),
+  communityIds: idList('社区').refine((a) => a.length > 0, '请至少选择一个社区'),
+  categoryIds: idList('分类').refine((a) => a.length > 0, '请至少选择一个居民可选的分类'),
+  askPhoto: checkbox(),
+  askContact: checkbox(),
+}).refine((v) => !DATE_RE.test(v.startsOn) || !DATE_RE.test(v.endsOn) || datesInOrder(v.startsOn, v.endsOn), {
+  path: ['endsOn'], message: '结束日期不能早于开始日期',
+});
+
+const statusSchema = z.object({ to: z.enum(CAMPAIGN_STATUSES, { message: '目标状态不正确' }) });
+
+const idOf = (req: Request) => idParam('征求意见活动').catch(0).parse(req.params.id);
+
+export function campaignRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const service = createCampaignService({
+    campaigns: ctx.campaigns, places: ctx.places, users: ctx.users, categories: createCategoryRepo(ctx.db),
+    pendingScans: ctx.scanCounter.pendingFor,
+  });
+  const staff = requireRole('admin', 'staff');
+
+  function renderForm(res: Response, user: User, opts: { campaignId?: number; values: Record<string, unknown>; errors?: FieldErrors; status?: number }) {
+    res.status(opts.status ?? 200).render('campaigns/form', {
+      title: opts.campaignId ? '编辑征求意见活动' : '新建征求意见活动',
+      campaignId: opts.campaignId ?? null,
+      subdistricts: service.subdistrictOptions(user),
+      categories: service.categoryOptions(opts.campaignId),
+      values: opts.values,
+      errors: opts.errors ?? {},
+    });
+  }
+
+  router.get('/campaigns', staff, (req, res) => {
+    const names = new Map(ctx.places.ofKind('subdistrict').map((p) => [p.id, p.name]));
+    res.render('campaigns/index', {
+      title: '征求意见活动', campaigns: service.listFor(req.user!), subdistrictNames: names, statusLabels: CAMPAIGN_STATUS_LABELS,
+    });
+  });
+
+  router.get('/campaigns/new', staff, (req, res) => {
+    const user = req.user!;
+    const subdistricts = service.subdistrictOptions(user);
+    // Most offices run one sub-district: preselect it and all its communities; staff untick the exceptions.
+    const only = subdistricts.length === 1 ? subdistricts[0] : undefined;
+    renderForm(res, user, {
+      values: {
+        askPhoto: true, askContact: true,
+        subdistrictId: only?.id, communityIds: only?.communities.map((c) => c.id) ?? [],
+        categoryIds: service.categoryOptions().filter((c) => c.active).map((c) => c.id),
+      },
+    });
+  });
+
+  router.post('/campaigns', staff, (req, res) => {
+    const user = req.user!;
+    const fail = (errors: FieldErrors) => renderForm(res, user, { values: req.body, errors, status: 400 });
+    const parsed = parseForm(campaignSchema, req.body);
+    if (!parsed.ok) return fail(parsed.errors);
+    const result = service.create(user, parsed.value);
+    if (!result.ok) return fail(result.errors);
+    flash(res, `已创建「${parsed.value.title}」（草稿）。下一步：生成二维码，然后点“开始征集”。`);
+    res.redirect(303, `/campaigns/${result.value}`);
+  });
+
+  router.get('/campaigns/:id', staff, (req, res) => {
+    const campaign = service.get(req.user!, idOf(req));
+    const communityIds = ctx.campaigns.communityIds(campaign.id);
+    res.render('campaigns/show', {
+      title: campaign.title,
+      campaign,
+      statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status],
+      acceptance: acceptanceNote(service.acceptance(campaign), campaign),
+      subdistrict: campaign.subdistrictId ? ctx.places.findById(campaign.subdistrictId) : undefined,
+      communities: communityIds.map((id) => ctx.places.findById(id)).filter((p) => p !== undefined),
+      categories: ctx.campaigns.categories(campaign.id),
+      figures: service.figures(campaign.id),
+      transitions: campaign.access === 'manage' ? nextStatuses(campaign.status) : [],
+    });
+  });
+
+  router.get('/campaigns/:id/edit', staff, (req, res) => {
+    const user = req.user!;
+    const campaign = service.get(user, idOf(req), 'manage');
+    renderForm(res, user, {
+      campaignId: campaign.id,
+      values: {
+        ...campaign,
+        communityIds: ctx.campaigns.communityIds(campaign.id),
+        categoryIds: ctx.campaigns.categories(campaign.id).map((c) => c.id),
+      },
+    });
+  });
+
+  router.post('/campaigns/:id', staff, (req, res) => {
+    const user = req.user!;
+    const id = service.get(user, idOf(req), 'manage').id;
+    const fail = (errors: FieldErrors) => renderForm(res, user, { campaignId: id, values: req.body, errors, status: 400 });
+    const parsed = parseForm(campaignSchema, req.body);
+    if (!parsed.ok) return fail(parsed.errors);
+    const result = service.update(user, id, parsed.value);
+    if (!result.ok) return fail(result.errors);
+    flash(res, `已保存「${parsed.value.title}」`);
+    res.redirect(303, `/campaigns/${id}`);
+  });
+
+  router.post('/campaigns/:id/status', staff, (req, res) => {
+    const parsed = parseForm(statusSchema, req.body);
+    if (!parsed.ok) throw badRequest(parsed.errors.to);
+    const campaign = service.changeStatus(req.user!, idOf(req), parsed.value.to);
+    const messages = { draft: '已改为草稿', open: '已开始征集：居民现在可以扫码提交', closed: '已结束征集：居民不能再提交' };
+    flash(res, `「${campaign.title}」${messages[campaign.status]}`);
+    res.redirect(303, `/campaigns/${campaign.id}`);
+  });
+
+  return router;
 }

@@ -1,0 +1,166 @@
+import type { User } from '../auth/roles';
+import type { UserRepo } from '../auth/repo';
+import { scopeOf, type Scope } from '../auth/scope';
+import type { CategoryRepo } from '../categories/repo';
+import { HttpError, forbidden, notFound } from '../http/http-error';
+import type { FieldErrors } from '../http/validate';
+import type { PlaceRepo } from '../places/repo';
+import type { Campaign, CampaignFigures, CampaignInput, CampaignRepo, CampaignSummary, Category } from './repo';
+import { CAMPAIGN_STATUS_LABELS, acceptanceOf, canTransition, chinaToday, type Acceptance, type CampaignStatus } from './rules';
+
+export type CampaignAccess = 'manage' | 'view' | 'none';
+type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+/**
+ * What a user may do with a campaign. A campaign is visible to staff of its sub-district and to anyone whose
+ * scope holds one of its communities; changing it needs every covered community inside the user's scope, so
+ * a community's staff never edit a campaign that also runs in other communities.
+ */
+export function campaignAccess(
+  user: User, scope: Scope, campaign: Pick<Campaign, 'subdistrictId'>, communityIds: number[],
+): CampaignAccess {
+  const staffLike = user.role === 'admin' || user.role === 'staff';
+  if (scope.communityIds === 'all') return staffLike ? 'manage' : 'view';
+  const mine = new Set(scope.communityIds);
+  const ownSubdistrict = user.scopePlaceId !== null && user.scopePlaceId === campaign.subdistrictId;
+  if (staffLike) {
+    if (communityIds.length > 0 && communityIds.every((c) => mine.has(c))) return 'manage';
+    if (communityIds.length === 0 && ownSubdistrict) return 'manage';
+  }
+  return ownSubdistrict || communityIds.some((c) => mine.has(c)) ? 'view' : 'none';
+}
+
+interface AccessDeps { campaigns: CampaignRepo; places: PlaceRepo; users: UserRepo }
+
+/**
+ * Loads a campaign for a request, or throws: 404 when the user may not see it (URL guessing learns nothing),
+ * 403 when they may see but not change it. Other domains' campaign pages (QR codes, submissions…) use this.
+ */
+export function findCampaignFor(deps: AccessDeps, user: User, id: number, need: 'view' | 'manage' = 'view'): Campaign & { access: CampaignAccess } {
+  const campaign = Number.isSafeInteger(id) && id > 0 ? deps.campaigns.findById(id) : undefined;
+  if (!campaign) throw notFound('征求意见活动');
+  const access = campaignAccess(user, scopeOf(user, deps), campaign, deps.campaigns.communityIds(id));
+  if (access === 'none') throw notFound('征求意见活动');
+  if (need === 'manage' && access !== 'manage') throw forbidden();
+  return { ...campaign, access };
+}
+
+/** What residents see when they scan, in words for staff on the campaign's page. */
+export function acceptanceNote(a: Acceptance, c: Pick<Campaign, 'startsOn' | 'endsOn'>): string {
+  switch (a) {
+    case 'open': return '居民现在可以扫码提交意见。';
+    case 'draft': return '草稿：居民扫码会看到“尚未开始”，暂不能提交。确认内容后请点“开始征集”。';
+    case 'not_started': return `已开启，但还没到开始日期（${c.startsOn}），居民暂时不能提交。`;
+    case 'ended': return `已过结束日期（${c.endsOn}），居民不能再提交；如需延长，请修改结束日期。`;
+    case 'closed': return '已结束：居民扫码会看到“活动已结束”，不能再提交。';
+  }
+}
+
+export const TRANSITION_LABELS: Record<string, string> = {
+  'draft>open': '开始征集', 'open>closed': '结束征集', 'closed>open': '重新开启',
+};
+
+/** The status buttons to offer: every allowed move from the current status. */
+export function nextStatuses(from: CampaignStatus): Array<{ to: CampaignStatus; label: string }> {
+  return (['draft', 'open', 'closed'] as const).filter((to) => canTransition(from, to))
+    .map((to) => ({ to, label: TRANSITION_LABELS[`${from}>${to}`] ?? CAMPAIGN_STATUS_LABELS[to] }));
+}
+
+/** Checks the form's raw values that zod cannot know about: dates in order. */
+export function datesInOrder(startsOn: string, endsOn: string): boolean {
+  return endsOn >= startsOn;
+}
+
+export interface SubdistrictOption { id: number; name: string; communities: Array<{ id: number; name: string }> }
+
+export function createCampaignService(deps: AccessDeps & { categories: CategoryRepo; pendingScans?: (qrCodeId: number) => number }) {
+  const { campaigns, places, categories } = deps;
+
+  /** Sub-districts the user may run campaigns in, each with the communities they may pick. */
+  function subdistrictOptions(user: User): SubdistrictOption[] {
+    const scope = scopeOf(user, deps);
+    const allowed = scope.communityIds === 'all' ? null : new Set(scope.communityIds);
+    return places.ofKind('subdistrict')
+      .map((s) => ({
+        id: s.id,
+        name: s.name,
+        communities: places.children(s.id).filter((c) => c.kind === 'community' && (!allowed || allowed.has(c.id)))
+          .sort((a, b) => a.id - b.id).map((c) => ({ id: c.id, name: c.name })),
+      }))
+      .filter((s) => !allowed || s.communities.length > 0 || s.id === user.scopePlaceId);
+  }
+
+  /** Active categories, plus inactive ones the campaign already offers (so editing does not drop them unseen). */
+  function categoryOptions(campaignId?: number): Category[] {
+    const linked = campaignId ? campaigns.categories(campaignId) : [];
+    const active = categories.listActive();
+    return [...active, ...linked.filter((c) => !c.active)];
+  }
+
+  function check(user: User, input: CampaignInput, campaignId?: number): FieldErrors {
+    const errors: FieldErrors = {};
+    const options = subdistrictOptions(user);
+    const sub = options.find((s) => s.id === input.subdistrictId);
+    if (!sub) errors.subdistrictId = '请选择您负责的街道';
+    const bad = input.communityIds.filter((id) => !sub?.communities.some((c) => c.id === id));
+    if (sub && bad.length) {
+      const names = bad.map((id) => places.findById(id)?.name ?? `#${id}`).join('、');
+      errors.communityIds = `这些社区不属于「${sub.name}」或不在您的负责范围内：${names}`;
+    }
+    const offered = new Map(categoryOptions(campaignId).map((c) => [c.id, c]));
+    const unknown = input.categoryIds.filter((id) => !offered.has(id));
+    if (unknown.length) errors.categoryIds = '所选分类不存在或已停用，请刷新页面后重新选择';
+    if (!datesInOrder(input.startsOn, input.endsOn)) errors.endsOn = '结束日期不能早于开始日期';
+    return errors;
+  }
+
+  return {
+    subdistrictOptions,
+    categoryOptions,
+
+    /** The campaigns a user may see, newest first. */
+    listFor(user: User): Array<CampaignSummary & { access: CampaignAccess }> {
+      const scope = scopeOf(user, deps);
+      return campaigns.listSummaries()
+        .map((c) => ({ ...c, access: campaignAccess(user, scope, c, c.communityIds) }))
+        .filter((c) => c.access !== 'none');
+    },
+
+    get: (user: User, id: number, need: 'view' | 'manage' = 'view') => findCampaignFor(deps, user, id, need),
+
+    create(user: User, input: CampaignInput): Result<number> {
+      const errors = check(user, input);
+      if (Object.keys(errors).length) return { ok: false, errors };
+      return { ok: true, value: campaigns.create(input, user.id) };
+    },
+
+    update(user: User, id: number, input: CampaignInput): Result<Campaign> {
+      const campaign = findCampaignFor(deps, user, id, 'manage');
+      const errors = check(user, input, id);
+      if (Object.keys(errors).length) return { ok: false, errors };
+      campaigns.update(id, input);
+      return { ok: true, value: { ...campaign, ...input } };
+    },
+
+    /** Moves a campaign along draft → open → closed (→ open again); anything else is refused in Chinese. */
+    changeStatus(user: User, id: number, to: CampaignStatus): Campaign {
+      const campaign = findCampaignFor(deps, user, id, 'manage');
+      if (campaign.status === to) return campaign; // a double-clicked button changes nothing twice
+      if (!canTransition(campaign.status, to)) {
+        throw new HttpError(409, `活动当前是「${CAMPAIGN_STATUS_LABELS[campaign.status]}」，不能直接改为「${CAMPAIGN_STATUS_LABELS[to]}」。`);
+      }
+      campaigns.setStatus(id, to);
+      return { ...campaign, status: to };
+    },
+
+    /** QR codes, scans (including ones still buffered in memory) and submissions online/offline. */
+    figures(id: number): CampaignFigures {
+      const f = campaigns.figures(id);
+      const pending = deps.pendingScans ? campaigns.qrCodeIds(id).reduce((n, q) => n + deps.pendingScans!(q), 0) : 0;
+      return { ...f, scans: f.scans + pending };
+    },
+
+    acceptance: (c: Campaign, today = chinaToday()) => acceptanceOf(c, today),
+  };
+}
+export type CampaignService = ReturnType<typeof createCampaignService>;
