@@ -1,0 +1,104 @@
+import ExcelJS from 'exceljs';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { HttpError } from '../../http/http-error';
+import { decodeText, detectDelimiter } from './decode';
+
+/** What one spreadsheet cell can hold once formulas, rich text and merges are resolved. */
+export type Cell = string | number | boolean | Date | null;
+
+export interface TableRow {
+  /** As Excel shows it: 1-based, counting title and blank rows. */
+  rowNumber: number;
+  cells: Cell[];
+}
+
+export interface RawTable {
+  sheetName: string | null;
+  rows: TableRow[];
+  /** Workbooks saved with the 1904 date system count serial dates from 1904-01-01. */
+  date1904: boolean;
+}
+
+export const MAX_ROWS = 50_000;
+
+export const FILE_MESSAGES = {
+  empty: '文件是空的，没有可以导入的内容。',
+  oldXls: '这是旧版 Excel（.xls）文件，暂不支持。请在 Excel 或 WPS 中“另存为” .xlsx 或 CSV 后再导入。',
+  badXlsx: '无法读取这个 Excel 文件：文件可能已损坏，或不是 .xlsx 格式。请用 Excel 或 WPS 打开确认后，另存为 .xlsx 再导入。',
+  badCsv: (line?: number) => `无法读取这个 CSV 文件${line ? `（第 ${line} 行附近格式有误，可能是引号不成对）` : ''}。请用 Excel 打开确认后另存为 .xlsx 再导入。`,
+  notText: '无法识别这个文件。请上传 .xlsx 或 .csv 表格（可以先下载模板）。',
+  tooManyRows: `表格超过 ${MAX_ROWS} 行，请分成几个文件分别导入。`,
+};
+
+/** Reads an uploaded table by its content, not its name: a renamed file still opens, a wrong one is refused kindly. */
+export async function readTables(buf: Buffer): Promise<RawTable[]> {
+  if (buf.length === 0) throw new HttpError(400, FILE_MESSAGES.empty);
+  if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) return readXlsx(buf);
+  if (buf.length >= 8 && buf.readUInt32BE(0) === 0xd0cf11e0 && buf.readUInt32BE(4) === 0xa1b11ae1) throw new HttpError(400, FILE_MESSAGES.oldXls);
+  return [readCsv(buf)];
+}
+
+async function readXlsx(buf: Buffer): Promise<RawTable[]> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    // exceljs's Buffer type predates Node 20's generic Buffer.
+    await wb.xlsx.load(buf as unknown as ExcelJS.Buffer);
+  } catch {
+    throw new HttpError(400, FILE_MESSAGES.badXlsx);
+  }
+  const date1904 = Boolean(wb.properties?.date1904);
+  const tables: RawTable[] = [];
+  for (const ws of wb.worksheets) {
+    if (ws.rowCount > MAX_ROWS + 100) throw new HttpError(400, FILE_MESSAGES.tooManyRows);
+    const rows: TableRow[] = [];
+    const width = ws.columnCount;
+    for (let r = 1; r <= ws.rowCount; r++) {
+      const row = ws.getRow(r);
+      const cells: Cell[] = [];
+      // Only rows that have cells: exceljs would otherwise create each empty one.
+      if (row.hasValues) for (let c = 1; c <= width; c++) cells.push(cellValue(row.getCell(c)));
+      rows.push({ rowNumber: r, cells });
+    }
+    tables.push({ sheetName: ws.name, rows, date1904 });
+  }
+  return tables;
+}
+
+/** A merged range's cells all read the master cell's value; formulas read their cached result. */
+function cellValue(cell: ExcelJS.Cell): Cell {
+  const v = (cell.isMerged && cell.master ? cell.master.value : cell.value) as unknown;
+  return plain(v);
+}
+
+function plain(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v;
+  if (typeof v === 'object') {
+    const o = v as { richText?: Array<{ text: string }>; result?: unknown; text?: unknown; error?: string };
+    if (Array.isArray(o.richText)) return o.richText.map((t) => t.text).join('');
+    if ('result' in o) return plain(o.result);
+    if (typeof o.text === 'string') return o.text;
+    if (o.error) return null;
+  }
+  return null;
+}
+
+function readCsv(buf: Buffer): RawTable {
+  const { text } = decodeText(buf);
+  // Control characters other than tab/newline mean this is not a text table (a binary file renamed .csv).
+  const sample = text.slice(0, 2000);
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(sample) || sample.includes('\ufffd\ufffd\ufffd')) throw new HttpError(400, FILE_MESSAGES.notText);
+  let records: string[][];
+  try {
+    records = parseCsv(text, {
+      delimiter: detectDelimiter(text), relax_column_count: true, relax_quotes: true, skip_empty_lines: false, bom: true,
+    }) as string[][];
+  } catch (err) {
+    const line = (err as { lines?: number }).lines;
+    throw new HttpError(400, FILE_MESSAGES.badCsv(line));
+  }
+  if (records.length > MAX_ROWS + 100) throw new HttpError(400, FILE_MESSAGES.tooManyRows);
+  // One CSV record is one Excel row, even when a quoted field spans lines.
+  return { sheetName: null, rows: records.map((cells, i) => ({ rowNumber: i + 1, cells })), date1904: false };
+}

@@ -1,0 +1,49 @@
+import type { Db } from '../../src/db/open-db';
+import { createPlaceRepo } from '../../src/places/repo';
+import { createCampaignRepo } from '../../src/campaigns/repo';
+
+/** The places of ../shared/data/door-to-door-sample.*: 二七区 → 建中街街道 → five communities with their grids and compounds. */
+export const SAMPLE_PLACES: Record<string, { grids: string[]; compounds: string[] }> = {
+  永安社区: { grids: ['第一网格', '第二网格', '第三网格'], compounds: ['永安里小区', '永安南院'] },
+  建华社区: { grids: ['第一网格', '第二网格'], compounds: ['建华北院', '建华南院'] },
+  庆丰社区: { grids: ['第一网格', '第二网格'], compounds: ['庆丰小区', '庆丰东院'] },
+  交通路社区: { grids: ['第一网格', '第四网格'], compounds: ['交通路32号院', '交通路8号院'] },
+  铁路陇海家园社区: { grids: ['第一网格', '第二网格', '第三网格'], compounds: ['陇海家园'] },
+};
+
+export interface IntakeFixture {
+  districtId: number;
+  subdistrictId: number;
+  /** community name → id */
+  communities: Record<string, number>;
+  /** "永安社区/第三网格" → id */
+  grids: Record<string, number>;
+  /** "永安社区/永安里小区" → id */
+  compounds: Record<string, number>;
+  campaignId: number;
+}
+
+/** Creates the sample's places and one open campaign covering all five communities with every default category. */
+export function createIntakeFixture(db: Db, opts: { status?: 'draft' | 'open' | 'closed'; title?: string } = {}): IntakeFixture {
+  const places = createPlaceRepo(db);
+  const campaigns = createCampaignRepo(db);
+  const existing = places.findByName('district', '二七区');
+  const districtId = existing?.id ?? places.create('district', null, '二七区');
+  const subdistrictId = places.findChild(districtId, 'subdistrict', '建中街街道')?.id ?? places.create('subdistrict', districtId, '建中街街道');
+  const f: IntakeFixture = { districtId, subdistrictId, communities: {}, grids: {}, compounds: {}, campaignId: 0 };
+  for (const [name, { grids, compounds }] of Object.entries(SAMPLE_PLACES)) {
+    const cid = places.findChild(subdistrictId, 'community', name)?.id ?? places.create('community', subdistrictId, name);
+    f.communities[name] = cid;
+    for (const g of grids) f.grids[`${name}/${g}`] = places.findChild(cid, 'grid', g)?.id ?? places.create('grid', cid, g);
+    for (const c of compounds) {
+      f.compounds[`${name}/${c}`] = places.findChild(cid, 'compound', c)?.id ?? places.create('compound', cid, c, c === '交通路32号院');
+    }
+  }
+  const categoryIds = db.prepare('SELECT id FROM categories WHERE active = 1 ORDER BY sort_order').pluck().all() as number[];
+  f.campaignId = campaigns.create({
+    subdistrictId, title: opts.title ?? '2023年11月入户走访', description: '', startsOn: '2023-11-01', endsOn: '2099-12-31',
+    askPhoto: true, askContact: true, communityIds: Object.values(f.communities), categoryIds,
+  }, null);
+  if ((opts.status ?? 'open') !== 'draft') campaigns.setStatus(f.campaignId, opts.status ?? 'open');
+  return f;
+}
