@@ -1,6 +1,298 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context';
+import type { User } from '../auth/roles';
+import { maySeePersonalData } from '../auth/roles';
+import { requireRole } from '../auth/middleware';
+import { createAuditRepo } from '../audit/repo';
+import { describeAudit } from '../audit/service';
+import { findCampaignFor } from '../campaigns/service';
+import { flash } from '../http/flash';
+import { HttpError, notFound } from '../http/http-error';
+import { perClientLimit } from '../http/security';
+import { checkbox, idList, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
+import { normalizeReceiptCode } from '../submissions/receipt-code';
+import { createServiceItemRepo } from '../services/repo';
+import { createMenuService } from '../services/service';
+import { rateOutcome } from './outcome';
+import { createIssueRepo, type Issue } from './repo';
+import {
+  FEEDBACK_COMMENT_MAX, ISSUE_STATUSES, ISSUE_STATUS_LABELS, PRIORITIES, PRIORITY_LABELS, RATINGS, nextStatuses,
+  type IssueStatus, type Priority,
+} from './rules';
+import { createIssueService } from './service';
 
-export function issueRoutes(_ctx: AppContext): Router {
-  return Router();
+// ---- one schema per form ----
+
+const optionalId = (label: string) =>
+  z.preprocess((v) => (v === '' || v === undefined || v === null ? null : v), idParam(label).nullable());
+const priority = z.preprocess((v) => (v === undefined || v === '' ? '2' : v),
+  z.enum(PRIORITIES.map(String) as [string, ...string[]], { message: '请选择紧急程度' })).transform((v) => Number(v) as Priority);
+const submissionIds = idList('建议').refine((a) => a.length > 0, '请至少勾选一条建议');
+
+const createSchema = z.object({
+  submissionIds,
+  title: requiredText('问题标题', 100),
+  categoryId: optionalId('分类'),
+  priority,
+});
+const attachSchema = z.object({ submissionIds });
+// Staff may type "12" or "#12".
+const issueNumber = (label: string) => z.preprocess((v) => (typeof v === 'string' ? v.replace(/^\s*#/, '').trim() : v),
+  z.coerce.number({ message: `请填写${label}` }).int(`${label}应为数字`).positive(`${label}应为数字`));
+const attachByNumberSchema = z.object({ submissionIds, issueId: issueNumber('问题编号') });
+const mergeSchema = z.object({ sourceId: issueNumber('要并入的问题编号') });
+const detachSchema = z.object({
+  submissionId: idParam('建议'),
+  to: z.enum(['new', 'unassigned'], { message: '请选择拆出后去哪里' }),
+});
+const statusSchema = z.object({
+  to: z.enum(ISSUE_STATUSES, { message: '目标状态不正确' }),
+  reason: optionalText('未采纳原因', 300),
+});
+const editSchema = z.object({ title: requiredText('问题标题', 100), categoryId: optionalId('分类'), priority });
+const replySchema = z.object({ reply: optionalText('给居民的回复', 500) });
+const publishSchema = z.object({
+  title: requiredText('服务事项名称', 100),
+  description: z.preprocess((v) => v ?? '', optionalText('说明', 1000)).transform((v) => v ?? ''),
+  allowMultipleClaimers: checkbox(),
+});
+const feedbackSchema = z.object({
+  rating: z.enum(RATINGS, { message: '请选择 满意、基本满意 或 不满意' }),
+  comment: optionalText('意见', FEEDBACK_COMMENT_MAX),
+});
+
+const listQuery = z.object({
+  community: optionalId('社区').catch(null),
+  category: optionalId('分类').catch(null),
+  status: z.enum(ISSUE_STATUSES).optional().catch(undefined),
+  sort: z.enum(['residents', 'priority']).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10000).catch(1).default(1),
+});
+
+const PAGE_SIZE = 100;
+const idOf = (req: Request) => idParam('编号').catch(0).parse(req.params.id);
+
+export function issueRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const issues = createIssueRepo(ctx.db);
+  const items = createServiceItemRepo(ctx.db);
+  const audit = createAuditRepo(ctx.db);
+  const deps = { db: ctx.db, issues, items, audit, places: ctx.places, users: ctx.users };
+  const service = createIssueService(deps);
+  const menu = createMenuService(deps);
+  const staff = requireRole('admin', 'staff');
+
+  const campaignFor = (user: User, id: number) =>
+    findCampaignFor({ campaigns: ctx.campaigns, places: ctx.places, users: ctx.users }, user, id, 'view');
+
+  const statusOptions = ISSUE_STATUSES.map((s) => ({ value: s, label: ISSUE_STATUS_LABELS[s] }));
+  const priorityOptions = PRIORITIES.map((p) => ({ value: p, label: PRIORITY_LABELS[p] }));
+
+  /** Communities of the campaign the user may see, for the filter. */
+  function communityOptions(user: User, campaignId: number) {
+    const sc = service.scope(user).communityIds;
+    return ctx.campaigns.communityIds(campaignId)
+      .filter((id) => sc === 'all' || sc.includes(id))
+      .map((id) => ctx.places.findById(id))
+      .filter((p) => p !== undefined);
+  }
+
+  function listLocals(req: Request) {
+    const user = req.user!;
+    const campaign = campaignFor(user, idOf(req));
+    const q = listQuery.parse(req.query);
+    const filter = {
+      campaignId: campaign.id, communityId: q.community ?? undefined, categoryId: q.category ?? undefined,
+      status: q.status, sort: q.sort,
+    };
+    return { user, campaign, q, filter };
+  }
+
+  router.get('/campaigns/:id/issues', staff, (req, res) => {
+    const { user, campaign, q, filter } = listLocals(req);
+    const { issues: rows, total } = service.list(user, { ...filter, limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE });
+    res.render('issues/list', {
+      title: `问题清单 · ${campaign.title}`, campaign, rows, total, q, page: q.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      communities: communityOptions(user, campaign.id), categories: ctx.campaigns.categories(campaign.id),
+      statusOptions, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
+      unassigned: service.countUnassigned(user, campaign.id),
+    });
+  });
+
+  router.get('/campaigns/:id/issues/print', staff, (req, res) => {
+    const { user, campaign, q, filter } = listLocals(req);
+    const { issues: rows, total } = service.list(user, { ...filter, limit: 2000, offset: 0 });
+    const names = (id: number | null, list: Array<{ id: number; name: string }>) => list.find((x) => x.id === id)?.name;
+    res.render('issues/print', {
+      title: `问题清单 · ${campaign.title}`, campaign, rows, total, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
+      filterText: [
+        q.community ? names(q.community, communityOptions(user, campaign.id)) : null,
+        q.category ? names(q.category, ctx.campaigns.categories(campaign.id)) : null,
+        q.status ? ISSUE_STATUS_LABELS[q.status] : null,
+      ].filter(Boolean).join('，') || '全部',
+      printedAt: new Date().toISOString(),
+    });
+  });
+
+  function renderUnassigned(req: Request, res: Response, status = 200, formError: string | null = null) {
+    const user = req.user!;
+    const campaign = campaignFor(user, idOf(req));
+    const q = listQuery.parse(req.query);
+    const proposals = service.proposals(user, {
+      campaignId: campaign.id, communityId: q.community ?? undefined, categoryId: q.category ?? undefined, limit: 200,
+    });
+    res.status(status).render('issues/unassigned', {
+      title: `待归类建议 · ${campaign.title}`, campaign, proposals, q, formError,
+      total: service.countUnassigned(user, campaign.id),
+      communities: communityOptions(user, campaign.id), categories: ctx.campaigns.categories(campaign.id),
+      priorityOptions, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
+    });
+  }
+
+  router.get('/campaigns/:id/issues/unassigned', staff, (req, res) => renderUnassigned(req, res));
+
+  router.post('/campaigns/:id/issues', staff, (req, res) => {
+    const user = req.user!;
+    const campaign = campaignFor(user, idOf(req));
+    const parsed = parseForm(createSchema, req.body);
+    if (!parsed.ok) return renderUnassigned(req, res, 400, Object.values(parsed.errors).join('；'));
+    const v = parsed.value;
+    const id = service.create(user, campaign.id, v.submissionIds, { title: v.title, categoryId: v.categoryId, priority: v.priority });
+    flash(res, `已建立问题 #${id}「${v.title}」（${v.submissionIds.length} 条建议）。`);
+    res.redirect(303, req.body?.return === 'issue' ? `/issues/${id}` : `/campaigns/${campaign.id}/issues/unassigned`);
+  });
+
+  // From the unassigned queue: put a group into an issue chosen by its number.
+  router.post('/campaigns/:id/issues/attach', staff, (req, res) => {
+    const user = req.user!;
+    const campaign = campaignFor(user, idOf(req));
+    const parsed = parseForm(attachByNumberSchema, req.body);
+    if (!parsed.ok) return renderUnassigned(req, res, 400, Object.values(parsed.errors).join('；'));
+    const issue = service.loadIssue(user, parsed.value.issueId);
+    if (issue.campaignId !== campaign.id) return renderUnassigned(req, res, 400, `问题 #${issue.id} 不属于这次征求意见。`);
+    service.attach(user, issue.id, parsed.value.submissionIds);
+    flash(res, `已把 ${parsed.value.submissionIds.length} 条建议并入问题 #${issue.id}「${issue.title}」。`);
+    res.redirect(303, `/campaigns/${campaign.id}/issues/unassigned`);
+  });
+
+  // ---- one issue ----
+
+  function renderIssue(req: Request, res: Response, issue: Issue, opts: { status?: number; form?: string; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
+    const user = req.user!;
+    const campaign = campaignFor(user, issue.campaignId);
+    const item = items.findByIssue(issue.id);
+    res.status(opts.status ?? 200).render('issues/show', {
+      title: `问题 #${issue.id} ${issue.title}`, issue, campaign, item,
+      claims: item ? items.claims(item.id) : [],
+      notes: item ? items.notes(item.id) : [],
+      submissions: issues.submissions(issue.id),
+      showPersonal: maySeePersonalData(user),
+      trail: audit.listForIssue(issue.id).map((e) => ({ ...e, text: describeAudit(e) })),
+      similar: service.similarIssues(user, issue),
+      nextStatuses: nextStatuses('staff', issue.status).filter((s) => s !== 'on_menu' && s !== 'resolved'),
+      canPublish: issue.status === 'accepted' && !item,
+      canResolve: issue.status === 'in_progress',
+      categories: ctx.campaigns.categories(issue.campaignId),
+      statusLabels: ISSUE_STATUS_LABELS, priorityOptions, priorityLabels: PRIORITY_LABELS,
+      channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
+      form: opts.form ?? null, errors: opts.errors ?? {}, values: opts.values ?? {},
+    });
+  }
+
+  router.get('/issues/:id', staff, (req, res) => {
+    renderIssue(req, res, service.loadIssue(req.user!, idOf(req)));
+  });
+
+  /** Parses one of the issue page's forms; on bad input the page comes back with 400, the input and the errors. */
+  function issueForm<S extends z.ZodTypeAny>(form: string, schema: S, req: Request, res: Response): { issue: Issue; value: z.infer<S> } | null {
+    const issue = service.loadIssue(req.user!, idOf(req));
+    const parsed = parseForm(schema, req.body);
+    if (!parsed.ok) {
+      renderIssue(req, res, issue, { status: 400, form, errors: parsed.errors, values: req.body ?? {} });
+      return null;
+    }
+    return { issue, value: parsed.value };
+  }
+
+  const back = (res: Response, issueId: number, message: string) => { flash(res, message); res.redirect(303, `/issues/${issueId}`); };
+
+  router.post('/issues/:id/attach', staff, (req, res) => {
+    const user = req.user!;
+    const parsed = parseForm(attachSchema, req.body);
+    const issue = service.loadIssue(user, idOf(req));
+    if (!parsed.ok) throw new HttpError(400, Object.values(parsed.errors).join('；'));
+    service.attach(user, issue.id, parsed.value.submissionIds);
+    flash(res, `已把 ${parsed.value.submissionIds.length} 条建议并入问题 #${issue.id}「${issue.title}」。`);
+    res.redirect(303, req.body?.return === 'unassigned' ? `/campaigns/${issue.campaignId}/issues/unassigned` : `/issues/${issue.id}`);
+  });
+
+  router.post('/issues/:id/merge', staff, (req, res) => {
+    const f = issueForm('merge', mergeSchema, req, res);
+    if (!f) return;
+    const moved = service.merge(req.user!, f.issue.id, f.value.sourceId);
+    back(res, f.issue.id, `已把问题 #${f.value.sourceId} 合并到本问题，并入 ${moved} 条建议。`);
+  });
+
+  router.post('/issues/:id/detach', staff, (req, res) => {
+    const f = issueForm('detach', detachSchema, req, res);
+    if (!f) return;
+    const newId = service.detach(req.user!, f.issue.id, f.value.submissionId, f.value.to);
+    back(res, f.issue.id, newId ? `已拆出建议 #${f.value.submissionId}，成为新问题 #${newId}。` : `已拆出建议 #${f.value.submissionId}，回到待归类。`);
+  });
+
+  router.post('/issues/:id/status', staff, (req, res) => {
+    const f = issueForm('status', statusSchema, req, res);
+    if (!f) return;
+    if (f.value.to === 'declined' && !f.value.reason) {
+      return renderIssue(req, res, f.issue, { status: 400, form: 'status', errors: { reason: '请填写未采纳的原因，居民会在回执页看到它。' }, values: req.body });
+    }
+    service.changeStatus(req.user!, f.issue.id, f.value.to as IssueStatus, f.value.reason);
+    back(res, f.issue.id, `状态已改为「${ISSUE_STATUS_LABELS[f.value.to as IssueStatus]}」。`);
+  });
+
+  router.post('/issues/:id/edit', staff, (req, res) => {
+    const f = issueForm('edit', editSchema, req, res);
+    if (!f) return;
+    service.edit(req.user!, f.issue.id, f.value);
+    back(res, f.issue.id, '已保存。');
+  });
+
+  router.post('/issues/:id/reply', staff, (req, res) => {
+    const f = issueForm('reply', replySchema, req, res);
+    if (!f) return;
+    service.reply(req.user!, f.issue.id, f.value.reply);
+    back(res, f.issue.id, f.value.reply ? '回复已保存，居民在回执页可以看到。' : '已清除回复。');
+  });
+
+  router.post('/issues/:id/publish', staff, (req, res) => {
+    const f = issueForm('publish', publishSchema, req, res);
+    if (!f) return;
+    const itemId = menu.publishIssue(req.user!, f.issue.id, f.value);
+    back(res, f.issue.id, `已发布到服务菜单（服务事项 #${itemId}），认领人现在可以认领。`);
+  });
+
+  router.post('/issues/:id/resolve', staff, (req, res) => {
+    const f = issueForm('resolve', replySchema, req, res);
+    if (!f) return;
+    service.resolve(req.user!, f.issue.id, f.value.reply);
+    back(res, f.issue.id, '已确认办结。居民可以在回执页看到结果并评价。');
+  });
+
+  // ---- residents rate the outcome (public; the form is on /r/<code>) ----
+
+  const feedbackLimit = perClientLimit(ctx.config.publicRateLimit, '提交太频繁了，请稍等一分钟再试。');
+  router.post('/r/:code/feedback', feedbackLimit, (req, res) => {
+    const raw = typeof req.params.code === 'string' ? req.params.code.slice(0, 40) : '';
+    const code = normalizeReceiptCode(raw);
+    if (!code) throw notFound('回执');
+    const parsed = parseForm(feedbackSchema, req.body);
+    if (!parsed.ok) throw new HttpError(400, Object.values(parsed.errors).join('；'));
+    rateOutcome(ctx.db, code, parsed.value.rating, parsed.value.comment);
+    flash(res, '感谢您的评价！');
+    res.redirect(303, `/r/${code}`);
+  });
+
+  return router;
 }

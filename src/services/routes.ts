@@ -1,6 +1,186 @@
-import { Router } from 'express';
+import path from 'node:path';
+import { Router, type Request, type Response } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
 import type { AppContext } from '../context';
+import type { User } from '../auth/roles';
+import { requireRole } from '../auth/middleware';
+import { createAuditRepo } from '../audit/repo';
+import { describeAudit } from '../audit/service';
+import { flash } from '../http/flash';
+import { notFound } from '../http/http-error';
+import { checkbox, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import { createIssueRepo } from '../issues/repo';
+import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from '../issues/rules';
+import { PHOTO_MESSAGES, PHOTO_NAME_RE, PHOTO_TYPES, removePhoto, sniffPhoto, storePhoto, uploadsDir, type PhotoExt } from '../submissions/upload';
+import { createServiceItemRepo, type ServiceItem } from './repo';
+import { createMenuService } from './service';
 
-export function serviceMenuRoutes(_ctx: AppContext): Router {
-  return Router();
+const itemSchema = z.object({
+  communityId: z.preprocess((v) => (v === '' ? undefined : v), idParam('社区').optional())
+    .refine((v) => v !== undefined, '请选择社区'),
+  title: requiredText('服务事项名称', 100),
+  description: z.preprocess((v) => v ?? '', optionalText('说明', 1000)).transform((v) => v ?? ''),
+  allowMultipleClaimers: checkbox(),
+});
+const noteSchema = z.object({ text: z.preprocess((v) => v ?? '', optionalText('进展', 500)).transform((v) => v ?? '') });
+
+const idOf = (req: Request) => idParam('编号').catch(0).parse(req.params.id);
+
+export const CLAIMER_KIND_LABELS = { member: '在职党员', unit: '共建单位' } as const;
+
+/** The service menu (/menu): staff publish and close items; claimers claim, report progress and mark done. */
+export function serviceMenuRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const issues = createIssueRepo(ctx.db);
+  const items = createServiceItemRepo(ctx.db);
+  const audit = createAuditRepo(ctx.db);
+  const menu = createMenuService({ db: ctx.db, issues, items, audit, places: ctx.places, users: ctx.users });
+  const staff = requireRole('admin', 'staff');
+  const claimer = requireRole('claimer');
+  const menuReaders = requireRole('admin', 'staff', 'claimer');
+  const photosDir = uploadsDir(ctx.config.dataDir);
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 8 * 1024, parts: 12 },
+  }).single('photo');
+
+  const isStaff = (u: User) => u.role === 'admin' || u.role === 'staff';
+
+  /** Whether the claim button applies to this user and item (the same rule the POST enforces). */
+  const claimable = (user: User, item: ServiceItem) => user.role === 'claimer' && claimError({
+    user, item, claims: items.claims(item.id), claimerCommunityIds: menu.menuCommunities(user), issueStatus: item.issueStatus,
+  }) === null;
+
+  router.get('/menu', menuReaders, (req, res) => {
+    const user = req.user!;
+    const list = menu.openMenu(user);
+    res.render('services/menu', {
+      title: '服务菜单', items: list.map((item) => ({ item, canClaim: claimable(user, item), mine: items.claimOf(item.id, user.id) })),
+      isStaff: isStaff(user), claimStatusLabels: CLAIM_STATUS_LABELS,
+    });
+  });
+
+  router.get('/menu/mine', claimer, (req, res) => {
+    res.render('services/mine', { title: '我的认领', rows: menu.myClaims(req.user!), claimStatusLabels: CLAIM_STATUS_LABELS });
+  });
+
+  function renderItem(req: Request, res: Response, item: ServiceItem, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
+    const user = req.user!;
+    const claims = items.claims(item.id);
+    const mine = claims.find((c) => c.claimerUserId === user.id && isActiveClaim(c));
+    // Claimers see where and what, never who: no names or phone numbers of residents on this page.
+    const texts = item.issueId ? issues.submissions(item.issueId).map((s) => ({ text: s.text, building: s.building, compoundName: s.compoundName })) : [];
+    res.status(opts.status ?? 200).render('services/item', {
+      title: item.title, item, claims, mine, texts, notes: items.notes(item.id),
+      canClaim: claimable(user, item), isStaff: isStaff(user),
+      trail: isStaff(user) && !item.issueId ? audit.listFor('service_item', item.id).map((e) => ({ ...e, text: describeAudit(e) })) : [],
+      claimStatusLabels: CLAIM_STATUS_LABELS, claimerKindLabels: CLAIMER_KIND_LABELS,
+      errors: opts.errors ?? {}, values: opts.values ?? {},
+    });
+  }
+
+  router.get('/menu/items/:id', menuReaders, (req, res) => {
+    renderItem(req, res, menu.loadItem(req.user!, idOf(req)));
+  });
+
+  router.post('/menu/items/:id/claim', claimer, (req, res) => {
+    const item = menu.loadItem(req.user!, idOf(req));
+    menu.claim(req.user!, item.id);
+    flash(res, `已认领「${item.title}」。办理中请随时添加进展，办完后点“标记完成”。`);
+    res.redirect(303, `/menu/items/${item.id}`);
+  });
+
+  // Multipart: the CSRF token comes in the query string (?_csrf=) because the body is parsed here, later.
+  router.post('/menu/items/:id/notes', claimer, upload, async (req, res) => {
+    const user = req.user!;
+    const item = menu.loadItem(user, idOf(req));
+    const parsed = parseForm(noteSchema, req.body);
+    if (!parsed.ok) return renderItem(req, res, item, { status: 400, errors: parsed.errors, values: req.body ?? {} });
+    let photo: string | null = null;
+    if (req.file && req.file.size > 0) {
+      const ext = sniffPhoto(req.file.buffer);
+      if (!ext) return renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.badType }, values: req.body ?? {} });
+      photo = await storePhoto(photosDir, req.file.buffer, ext);
+    }
+    if (!parsed.value.text && !photo) {
+      return renderItem(req, res, item, { status: 400, errors: { text: '请填写进展情况，或附一张照片。' }, values: req.body ?? {} });
+    }
+    try {
+      menu.addNote(user, item.id, parsed.value.text, photo);
+    } catch (err) {
+      if (photo) await removePhoto(photosDir, photo);
+      throw err;
+    }
+    flash(res, '进展已保存。');
+    res.redirect(303, `/menu/items/${item.id}`);
+  });
+
+  router.post('/menu/items/:id/done', claimer, (req, res) => {
+    const item = menu.loadItem(req.user!, idOf(req));
+    menu.markDone(req.user!, item.id);
+    flash(res, '已标记完成，社区工作人员确认后办结。谢谢您！');
+    res.redirect(303, `/menu/items/${item.id}`);
+  });
+
+  router.post('/menu/items/:id/withdraw', claimer, (req, res) => {
+    const item = menu.loadItem(req.user!, idOf(req));
+    menu.withdraw(req.user!, item.id);
+    flash(res, `已退回「${item.title}」的认领。`);
+    res.redirect(303, '/menu/mine');
+  });
+
+  // ---- staff ----
+
+  function communityOptions(user: User) {
+    const ids = menu.menuCommunities(user);
+    return ctx.places.ofKind('community').filter((c) => ids === 'all' || ids.includes(c.id));
+  }
+
+  function renderManage(req: Request, res: Response, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
+    const user = req.user!;
+    res.status(opts.status ?? 200).render('services/manage', {
+      title: '服务菜单管理', items: menu.manageList(user), communities: communityOptions(user),
+      errors: opts.errors ?? {}, values: opts.values ?? {},
+    });
+  }
+
+  router.get('/menu/manage', staff, (req, res) => renderManage(req, res));
+
+  router.post('/menu/items', staff, (req, res) => {
+    const parsed = parseForm(itemSchema, req.body);
+    if (!parsed.ok) return renderManage(req, res, { status: 400, errors: parsed.errors, values: req.body ?? {} });
+    const { communityId, ...fields } = parsed.value;
+    const id = menu.createStanding(req.user!, communityId!, fields);
+    flash(res, `已把「${fields.title}」加入服务菜单（服务事项 #${id}）。`);
+    res.redirect(303, '/menu/manage');
+  });
+
+  router.post('/menu/items/:id/close', staff, (req, res) => {
+    const item = menu.loadItem(req.user!, idOf(req));
+    menu.close(req.user!, item.id);
+    flash(res, `已关闭「${item.title}」，不再接受认领。`);
+    res.redirect(303, req.body?.return === 'item' ? `/menu/items/${item.id}` : '/menu/manage');
+  });
+
+  // Progress photos: only files named by a claim note are served, to staff and claimers, never executed.
+  router.get('/menu/photos/:name', menuReaders, (req, res, next) => {
+    const name = typeof req.params.name === 'string' ? req.params.name : '';
+    const itemId = PHOTO_NAME_RE.test(name) ? items.itemOfNotePhoto(name) : undefined;
+    if (!itemId) throw notFound('照片');
+    menu.loadItem(req.user!, itemId); // 404 unless the user may see the item the photo documents
+    const ext = name.slice(name.lastIndexOf('.') + 1) as PhotoExt;
+    res.set({
+      'Content-Type': PHOTO_TYPES[ext],
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Disposition': 'inline',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Cache-Control': 'private, max-age=86400',
+    });
+    res.sendFile(path.join(photosDir, name), { dotfiles: 'deny', cacheControl: false, lastModified: true }, (err) => {
+      if (err && !res.headersSent) next(notFound('照片'));
+    });
+  });
+
+  return router;
 }

@@ -1,0 +1,180 @@
+import type { Db } from '../db/open-db';
+import { toSubmission } from '../submissions/repo';
+import type { Submission } from '../submissions/types';
+import type { IssueStatus, Priority } from './rules';
+
+export interface Issue {
+  id: number;
+  campaignId: number;
+  title: string;
+  categoryId: number | null;
+  categoryName: string | null;
+  communityId: number | null;
+  communityName: string | null;
+  compoundId: number | null;
+  compoundName: string | null;
+  priority: Priority;
+  status: IssueStatus;
+  declineReason: string | null;
+  reply: string | null;
+  createdBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  /** How many submissions (residents) are behind it. */
+  residents: number;
+}
+
+/** A submission with the issue it belongs to. */
+export type GroupedSubmission = Submission & { issueId: number | null; categoryName: string | null; compoundName: string | null };
+
+interface IssueRow {
+  id: number; campaign_id: number; title: string; category_id: number | null; category_name: string | null;
+  community_id: number | null; community_name: string | null; compound_id: number | null; compound_name: string | null;
+  priority: Priority; status: IssueStatus; decline_reason: string | null; reply: string | null; created_by: number | null;
+  created_at: string; updated_at: string; resolved_at: string | null; residents: number;
+}
+const toIssue = (r: IssueRow): Issue => ({
+  id: r.id, campaignId: r.campaign_id, title: r.title, categoryId: r.category_id, categoryName: r.category_name,
+  communityId: r.community_id, communityName: r.community_name, compoundId: r.compound_id, compoundName: r.compound_name,
+  priority: r.priority, status: r.status, declineReason: r.decline_reason, reply: r.reply, createdBy: r.created_by,
+  createdAt: r.created_at, updatedAt: r.updated_at, resolvedAt: r.resolved_at, residents: r.residents,
+});
+
+const ISSUE_COLUMNS = `i.*,
+  (SELECT name FROM categories WHERE id = i.category_id) AS category_name,
+  (SELECT name FROM places WHERE id = i.community_id) AS community_name,
+  (SELECT name FROM places WHERE id = i.compound_id) AS compound_name,
+  (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = i.id) AS residents`;
+
+type SubRow = Parameters<typeof toSubmission>[0] & { issue_id: number | null; category_name: string | null; compound_name: string | null };
+const toGrouped = (r: SubRow): GroupedSubmission => ({
+  ...toSubmission(r), issueId: r.issue_id, categoryName: r.category_name, compoundName: r.compound_name,
+});
+const SUB_COLUMNS = `s.*, (SELECT name FROM categories WHERE id = s.category_id) AS category_name,
+  (SELECT name FROM places WHERE id = s.compound_id) AS compound_name`;
+
+export interface IssueFilter {
+  campaignId: number;
+  /** The user's scope: 'all' or the communities they may see. */
+  communityIds: number[] | 'all';
+  communityId?: number;
+  categoryId?: number;
+  status?: IssueStatus;
+  /** residents (default): most residents first, then urgency; priority: urgency first. */
+  sort?: 'residents' | 'priority';
+  limit?: number;
+  offset?: number;
+}
+
+export interface NewIssue {
+  campaignId: number; title: string; categoryId: number | null; communityId: number | null; compoundId: number | null;
+  priority: Priority; createdBy: number | null;
+}
+
+const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+export function createIssueRepo(db: Db) {
+  const byId = db.prepare<[number], IssueRow>(`SELECT ${ISSUE_COLUMNS} FROM issues i WHERE i.id = ?`);
+  const insert = db.prepare(`INSERT INTO issues (campaign_id, title, category_id, community_id, compound_id, priority, created_by)
+    VALUES (@campaignId, @title, @categoryId, @communityId, @compoundId, @priority, @createdBy)`);
+  const setStatus = db.prepare(`UPDATE issues SET status = @status, decline_reason = @declineReason,
+    resolved_at = CASE WHEN @status = 'resolved' THEN ${NOW} ELSE NULL END, updated_at = ${NOW} WHERE id = @id`);
+  const setFields = db.prepare(`UPDATE issues SET title = @title, category_id = @categoryId, priority = @priority,
+    updated_at = ${NOW} WHERE id = @id`);
+  const setReply = db.prepare(`UPDATE issues SET reply = ?, updated_at = ${NOW} WHERE id = ?`);
+  const setPlace = db.prepare(`UPDATE issues SET compound_id = ?, updated_at = ${NOW} WHERE id = ?`);
+  const touch = db.prepare(`UPDATE issues SET updated_at = ${NOW} WHERE id = ?`);
+  const remove = db.prepare('DELETE FROM issues WHERE id = ?');
+  const subsOf = db.prepare<[number], SubRow>(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE s.issue_id = ? ORDER BY s.created_at, s.id`);
+  const subById = db.prepare<[number], SubRow>(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE s.id = ?`);
+  const countOf = db.prepare('SELECT COUNT(*) FROM submissions WHERE issue_id = ?').pluck();
+  const assign = db.prepare('UPDATE submissions SET issue_id = ? WHERE id = ?');
+  const moveAll = db.prepare('UPDATE submissions SET issue_id = ? WHERE issue_id = ?');
+  const moveFeedback = db.prepare('UPDATE feedback SET issue_id = ? WHERE issue_id = ?');
+  const compoundsOf = db.prepare('SELECT DISTINCT compound_id FROM submissions WHERE issue_id = ?').pluck();
+  const textsOf = db.prepare('SELECT text FROM submissions WHERE issue_id = ? ORDER BY id LIMIT ?').pluck();
+  const categoryName = db.prepare('SELECT name FROM categories WHERE id = ?').pluck();
+
+  function where(f: Omit<IssueFilter, 'limit' | 'offset' | 'sort'>) {
+    const w: string[] = ['i.campaign_id = ?'];
+    const p: unknown[] = [f.campaignId];
+    if (f.communityIds !== 'all') {
+      w.push(`i.community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); p.push(...f.communityIds);
+    }
+    if (f.communityId !== undefined) { w.push('i.community_id = ?'); p.push(f.communityId); }
+    if (f.categoryId !== undefined) { w.push('i.category_id = ?'); p.push(f.categoryId); }
+    if (f.status !== undefined) { w.push('i.status = ?'); p.push(f.status); }
+    return { sql: 'WHERE ' + w.join(' AND '), params: p };
+  }
+
+  return {
+    findById: (id: number) => { const r = byId.get(id); return r ? toIssue(r) : undefined; },
+    /** Ranked: most residents behind it first, then urgency (or the other way round with sort=priority). */
+    list(f: IssueFilter): Issue[] {
+      const w = where(f);
+      const order = f.sort === 'priority' ? 'i.priority DESC, residents DESC' : 'residents DESC, i.priority DESC';
+      return (db.prepare(`SELECT ${ISSUE_COLUMNS} FROM issues i ${w.sql} ORDER BY ${order}, i.created_at, i.id LIMIT ? OFFSET ?`)
+        .all(...w.params, f.limit ?? 100, f.offset ?? 0) as IssueRow[]).map(toIssue);
+    },
+    count(f: Omit<IssueFilter, 'limit' | 'offset' | 'sort'>): number {
+      const w = where(f);
+      return db.prepare(`SELECT COUNT(*) FROM issues i ${w.sql}`).pluck().get(...w.params) as number;
+    },
+    insert: (i: NewIssue) => Number(insert.run(i).lastInsertRowid),
+    setStatus: (id: number, status: IssueStatus, declineReason: string | null = null) => { setStatus.run({ id, status, declineReason }); },
+    setFields: (id: number, v: { title: string; categoryId: number | null; priority: Priority }) => { setFields.run({ id, ...v }); },
+    setReply: (id: number, reply: string | null) => { setReply.run(reply, id); },
+    touch: (id: number) => { touch.run(id); },
+    remove: (id: number) => { remove.run(id); },
+    submissions: (issueId: number) => subsOf.all(issueId).map(toGrouped),
+    submissionCount: (issueId: number) => countOf.get(issueId) as number,
+    findSubmission: (id: number) => { const r = subById.get(id); return r ? toGrouped(r) : undefined; },
+    submissionsByIds(ids: number[]): GroupedSubmission[] {
+      if (ids.length === 0) return [];
+      return (db.prepare(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE s.id IN (${ids.map(() => '?').join(',')}) ORDER BY s.id`)
+        .all(...ids) as SubRow[]).map(toGrouped);
+    },
+    assign: (submissionId: number, issueId: number | null) => { assign.run(issueId, submissionId); },
+    /** Moves every submission (and any rating) of one issue to another; returns how many submissions moved. */
+    moveAll(fromIssueId: number, toIssueId: number): number {
+      moveFeedback.run(toIssueId, fromIssueId);
+      return moveAll.run(toIssueId, fromIssueId).changes;
+    },
+    /** Keeps the issue's compound right after its submissions change: the shared compound, or none. */
+    refreshPlace(issueId: number): void {
+      const compounds = compoundsOf.all(issueId) as Array<number | null>;
+      setPlace.run(compounds.length === 1 ? compounds[0] : null, issueId);
+    },
+    categoryName: (id: number) => (categoryName.get(id) as string | undefined) ?? null,
+    /** The first texts behind an issue, for similarity against new submissions. */
+    texts: (issueId: number, limit = 5) => textsOf.all(issueId, limit) as string[],
+    /** Submissions of a campaign not yet in any issue, oldest first (the work queue). */
+    unassigned(f: { campaignId: number; communityIds: number[] | 'all'; communityId?: number; categoryId?: number; limit?: number }): GroupedSubmission[] {
+      const w: string[] = ['s.campaign_id = ?', 's.issue_id IS NULL'];
+      const p: unknown[] = [f.campaignId];
+      if (f.communityIds !== 'all') {
+        w.push(`s.community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); p.push(...f.communityIds);
+      }
+      if (f.communityId !== undefined) { w.push('s.community_id = ?'); p.push(f.communityId); }
+      if (f.categoryId !== undefined) { w.push('s.category_id = ?'); p.push(f.categoryId); }
+      return (db.prepare(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE ${w.join(' AND ')} ORDER BY s.created_at, s.id LIMIT ?`)
+        .all(...p, f.limit ?? 200) as SubRow[]).map(toGrouped);
+    },
+    countUnassigned(f: { campaignId: number; communityIds: number[] | 'all' }): number {
+      const w: string[] = ['campaign_id = ?', 'issue_id IS NULL'];
+      const p: unknown[] = [f.campaignId];
+      if (f.communityIds !== 'all') {
+        w.push(`community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); p.push(...f.communityIds);
+      }
+      return db.prepare(`SELECT COUNT(*) FROM submissions WHERE ${w.join(' AND ')}`).pluck().get(...p) as number;
+    },
+    /** Issues a new submission could join: same campaign, in scope, not declined. */
+    candidates(f: { campaignId: number; communityIds: number[] | 'all'; limit?: number }): Issue[] {
+      const w = where({ campaignId: f.campaignId, communityIds: f.communityIds });
+      return (db.prepare(`SELECT ${ISSUE_COLUMNS} FROM issues i ${w.sql} AND i.status <> 'declined' ORDER BY i.id DESC LIMIT ?`)
+        .all(...w.params, f.limit ?? 500) as IssueRow[]).map(toIssue);
+    },
+  };
+}
+export type IssueRepo = ReturnType<typeof createIssueRepo>;

@@ -1,0 +1,259 @@
+import type { Db } from '../db/open-db';
+import type { AuditRepo } from '../audit/repo';
+import type { UserRepo } from '../auth/repo';
+import type { User } from '../auth/roles';
+import { scopeAllowsCommunity, scopeOf, type Scope } from '../auth/scope';
+import { HttpError, badRequest, forbidden, notFound } from '../http/http-error';
+import type { PlaceRepo } from '../places/repo';
+import type { ServiceItemRepo } from '../services/repo';
+import type { GroupedSubmission, Issue, IssueFilter, IssueRepo } from './repo';
+import {
+  actorOf, attachError, createFromSubmissionsError, mergeError, resolveError, splitError, transitionError,
+  type IssueStatus, type Priority,
+} from './rules';
+import { bestMatch, groupLikelyDuplicates, likelySame, textVector } from './similarity';
+
+export interface IssueServiceDeps {
+  db: Db;
+  issues: IssueRepo;
+  items: ServiceItemRepo;
+  audit: AuditRepo;
+  places: PlaceRepo;
+  users: UserRepo;
+}
+
+export interface IssueFields { title: string; categoryId: number | null; priority: Priority }
+
+/** A proposed group of unassigned submissions, with the existing issue they most likely belong to. */
+export interface Proposal {
+  submissions: GroupedSubmission[];
+  match: { issue: Issue; score: number } | null;
+  suggestedTitle: string;
+  suggestedCategoryId: number | null;
+}
+
+const conflict = (message: string) => new HttpError(409, message);
+
+/** "楼道里堆满了杂物，好几个月没人清理" → a title of at most 30 characters for a new issue. */
+export function suggestTitle(text: string): string {
+  const first = text.trim().split(/[。！？!?\n]/)[0] || text.trim();
+  const chars = Array.from(first);
+  return chars.length > 30 ? chars.slice(0, 29).join('') + '…' : first;
+}
+
+/** The category most of the submissions carry (ties: the first seen). */
+function commonCategory(subs: GroupedSubmission[]): number | null {
+  const counts = new Map<number, number>();
+  for (const s of subs) if (s.categoryId !== null) counts.set(s.categoryId, (counts.get(s.categoryId) ?? 0) + 1);
+  let best: number | null = null; let n = 0;
+  for (const [id, c] of counts) if (c > n) { best = id; n = c; }
+  return best;
+}
+
+/**
+ * Turning submissions into issues: create, attach, merge, split, status, category/priority, reply, resolve.
+ * Every change and its audit row are written in one transaction, after the rules are checked on fresh rows.
+ */
+export function createIssueService(deps: IssueServiceDeps) {
+  const { db, issues, items, audit } = deps;
+
+  const scope = (user: User): Scope => scopeOf(user, { places: deps.places, users: deps.users });
+
+  function requireStaff(user: User) {
+    if (actorOf(user.role) !== 'staff') throw forbidden();
+  }
+
+  /** The issue, if it exists and lies in the user's communities; otherwise 404 (no hint that it exists). */
+  function loadIssue(user: User, id: number): Issue {
+    requireStaff(user);
+    const issue = issues.findById(id);
+    if (!issue || !scopeAllowsCommunity(scope(user), issue.communityId)) throw notFound('问题');
+    return issue;
+  }
+
+  function checkCategory(categoryId: number | null) {
+    if (categoryId !== null && issues.categoryName(categoryId) === null) throw badRequest('所选分类不存在，请重新选择。');
+  }
+
+  function loadSubmissions(user: User, ids: number[]): GroupedSubmission[] {
+    const unique = [...new Set(ids)];
+    const subs = issues.submissionsByIds(unique);
+    const sc = scope(user);
+    if (subs.length !== unique.length || subs.some((s) => !scopeAllowsCommunity(sc, s.communityId))) {
+      throw notFound('建议');
+    }
+    return subs;
+  }
+
+  const log = (issueId: number, action: string, user: User | null, detail?: Record<string, unknown>) =>
+    audit.record({ entityType: 'issue', entityId: issueId, action, detail, userId: user?.id ?? null });
+
+  return {
+    scope,
+    loadIssue,
+
+    list(user: User, f: Omit<IssueFilter, 'communityIds'>): { issues: Issue[]; total: number } {
+      requireStaff(user);
+      const communityIds = scope(user).communityIds;
+      return { issues: issues.list({ ...f, communityIds }), total: issues.count({ ...f, communityIds }) };
+    },
+
+    create: db.transaction((user: User, campaignId: number, submissionIds: number[], fields: IssueFields): number => {
+      requireStaff(user);
+      checkCategory(fields.categoryId);
+      const subs = loadSubmissions(user, submissionIds);
+      const err = createFromSubmissionsError(campaignId, subs);
+      if (err) throw conflict(err);
+      const compounds = new Set(subs.map((s) => s.compoundId));
+      const id = issues.insert({
+        campaignId, title: fields.title, categoryId: fields.categoryId ?? commonCategory(subs), communityId: subs[0].communityId,
+        compoundId: compounds.size === 1 ? subs[0].compoundId : null, priority: fields.priority, createdBy: user.id,
+      });
+      for (const s of subs) issues.assign(s.id, id);
+      log(id, 'create', user, { submissionIds: subs.map((s) => s.id) });
+      return id;
+    }),
+
+    attach: db.transaction((user: User, issueId: number, submissionIds: number[]): void => {
+      const issue = loadIssue(user, issueId);
+      const subs = loadSubmissions(user, submissionIds);
+      const err = attachError(issue, subs);
+      if (err) throw conflict(err);
+      for (const s of subs) issues.assign(s.id, issueId);
+      issues.refreshPlace(issueId);
+      issues.touch(issueId);
+      log(issueId, 'attach', user, { submissionIds: subs.map((s) => s.id) });
+    }),
+
+    /** Moves every submission of `sourceId` into `targetId`, then removes the emptied source issue. */
+    merge: db.transaction((user: User, targetId: number, sourceId: number): number => {
+      const target = loadIssue(user, targetId);
+      const source = loadIssue(user, sourceId);
+      const err = mergeError(target, source);
+      if (err) throw conflict(err);
+      const moved = issues.submissions(sourceId).map((s) => s.id);
+      const n = issues.moveAll(sourceId, targetId);
+      if (n !== moved.length) throw new Error('merge moved a different number of submissions than it read');
+      log(sourceId, 'merged_into', user, { intoIssueId: targetId });
+      log(targetId, 'merge', user, { fromIssueId: sourceId, fromTitle: source.title, submissionIds: moved });
+      issues.remove(sourceId);
+      issues.refreshPlace(targetId);
+      issues.touch(targetId);
+      return n;
+    }),
+
+    /** Takes one submission out of an issue, into a new issue of its own or back to the unassigned queue. */
+    detach: db.transaction((user: User, issueId: number, submissionId: number, to: 'new' | 'unassigned'): number | null => {
+      const issue = loadIssue(user, issueId);
+      const sub = issues.findSubmission(submissionId);
+      if (!sub) throw notFound('建议');
+      const err = splitError(issueId, sub, issues.submissionCount(issueId));
+      if (err) throw conflict(err);
+      let newId: number | null = null;
+      if (to === 'new') {
+        newId = issues.insert({
+          campaignId: issue.campaignId, title: issue.title, categoryId: sub.categoryId ?? issue.categoryId,
+          communityId: sub.communityId, compoundId: sub.compoundId, priority: issue.priority, createdBy: user.id,
+        });
+        issues.assign(submissionId, newId);
+        log(newId, 'split_from', user, { fromIssueId: issueId, submissionId });
+      } else {
+        issues.assign(submissionId, null);
+      }
+      issues.refreshPlace(issueId);
+      issues.touch(issueId);
+      log(issueId, 'detach', user, { submissionId, toIssueId: newId });
+      return newId;
+    }),
+
+    changeStatus: db.transaction((user: User, issueId: number, to: IssueStatus, reason: string | null): void => {
+      const issue = loadIssue(user, issueId);
+      // Publishing and resolving have their own actions, which also touch the service menu.
+      if (to === 'on_menu') throw badRequest('请用「发布到服务菜单」把问题列入服务菜单。');
+      if (to === 'resolved') throw badRequest('请用「确认办结」办结问题。');
+      const err = transitionError(actorOf(user.role), issue.status, to, { reason });
+      if (err) throw conflict(err);
+      issues.setStatus(issueId, to, to === 'declined' ? reason!.trim() : null);
+      log(issueId, 'status', user, { from: issue.status, to, ...(to === 'declined' ? { reason: reason!.trim() } : {}) });
+    }),
+
+    edit: db.transaction((user: User, issueId: number, fields: IssueFields): void => {
+      const issue = loadIssue(user, issueId);
+      checkCategory(fields.categoryId);
+      issues.setFields(issueId, fields);
+      if (issue.title !== fields.title) log(issueId, 'title', user, { from: issue.title, to: fields.title });
+      if (issue.categoryId !== fields.categoryId) {
+        log(issueId, 'category', user, {
+          from: issue.categoryId, to: fields.categoryId, fromName: issue.categoryName,
+          toName: fields.categoryId === null ? null : issues.categoryName(fields.categoryId),
+        });
+      }
+      if (issue.priority !== fields.priority) log(issueId, 'priority', user, { from: issue.priority, to: fields.priority });
+    }),
+
+    reply: db.transaction((user: User, issueId: number, reply: string | null): void => {
+      const issue = loadIssue(user, issueId);
+      if ((issue.reply ?? null) === reply) return;
+      issues.setReply(issueId, reply);
+      log(issueId, 'reply', user, { from: issue.reply, to: reply });
+    }),
+
+    /** Staff confirm the work is done: the issue is resolved and its service item closes. */
+    resolve: db.transaction((user: User, issueId: number, reply: string | null): void => {
+      const issue = loadIssue(user, issueId);
+      const err = resolveError(issue.status) ?? transitionError(actorOf(user.role), issue.status, 'resolved');
+      if (err) throw conflict(err);
+      issues.setStatus(issueId, 'resolved');
+      const item = items.findByIssue(issueId);
+      if (item) items.close(item.id);
+      log(issueId, 'resolve', user, { from: issue.status, serviceItemId: item?.id ?? null });
+      if (reply !== null && reply !== issue.reply) {
+        issues.setReply(issueId, reply);
+        log(issueId, 'reply', user, { from: issue.reply, to: reply });
+      }
+    }),
+
+    /**
+     * The unassigned queue, grouped into likely duplicates (same community, similar text; closer when in the
+     * same compound), each group with the existing issue it most likely belongs to.
+     */
+    proposals(user: User, f: { campaignId: number; communityId?: number; categoryId?: number; limit?: number }): Proposal[] {
+      requireStaff(user);
+      const communityIds = scope(user).communityIds;
+      const subs = issues.unassigned({ ...f, communityIds });
+      const withVectors = subs.map((s) => ({ ...s, vector: textVector(s.text) }));
+      const candidates = issues.candidates({ campaignId: f.campaignId, communityIds }).map((issue) => ({
+        id: issue.id, communityId: issue.communityId, compoundId: issue.compoundId, issue,
+        vector: textVector([issue.title, ...issues.texts(issue.id)].join('。')),
+      }));
+      return groupLikelyDuplicates(withVectors).map((group) => {
+        let match: Proposal['match'] = null;
+        for (const s of group) {
+          const m = bestMatch(s, candidates);
+          if (m && (!match || m.score > match.score)) match = { issue: m.candidate.issue, score: m.score };
+        }
+        const plain: GroupedSubmission[] = group.map(({ vector: _v, ...s }) => s);
+        return { submissions: plain, match, suggestedTitle: suggestTitle(group[0].text), suggestedCategoryId: commonCategory(group) };
+      });
+    },
+
+    countUnassigned: (user: User, campaignId: number) => issues.countUnassigned({ campaignId, communityIds: scope(user).communityIds }),
+
+    /** Other issues of the same campaign and community, most similar first, as merge candidates. */
+    similarIssues(user: User, issue: Issue, limit = 5): Array<{ issue: Issue; score: number }> {
+      const comparable = (i: Issue) => ({
+        id: i.id, communityId: i.communityId, compoundId: i.compoundId, vector: textVector([i.title, ...issues.texts(i.id)].join('。')),
+      });
+      const me = comparable(issue);
+      return issues.candidates({ campaignId: issue.campaignId, communityIds: scope(user).communityIds })
+        .filter((o) => o.id !== issue.id && o.communityId === issue.communityId && mergeError(issue, o) === null)
+        .map((o) => ({ issue: o, ...likelySame(me, comparable(o)) }))
+        .filter((x) => x.same)
+        .sort((a, b) => b.score - a.score)
+        .slice(0, limit)
+        .map(({ issue: i, score }) => ({ issue: i, score }));
+    },
+  };
+}
+
+export type IssueService = ReturnType<typeof createIssueService>;
