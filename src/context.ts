@@ -9,6 +9,8 @@ import { createCampaignRepo } from './campaigns/repo';
 import { createQrRepo } from './qr/repo';
 import { createScanCounter } from './qr/scan-counter';
 import { createSubmissionService } from './submissions/service';
+import { createClassifyRepo } from './classify/repo';
+import { createClassifyService } from './classify/service';
 import { randomToken } from './http/random';
 
 /** The app's dependencies, built once from config and database and handed to every domain's routes. */
@@ -19,6 +21,7 @@ export function createContext(config: Readonly<Config>, db: Db) {
   const submissions = createSubmissionRepo(db);
   const qrCodes = createQrRepo(db);
   const scanCounter = createScanCounter(qrCodes);
+  const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => console.error(err) });
   return {
     config,
     db,
@@ -27,7 +30,8 @@ export function createContext(config: Readonly<Config>, db: Db) {
     settings,
     places: createPlaceRepo(db),
     submissions,
-    submissionService: createSubmissionService({ repo: submissions }),
+    classify,
+    submissionService: createSubmissionService({ repo: submissions, classify }),
     campaigns: createCampaignRepo(db),
     qrCodes,
     scanCounter,
