@@ -212,7 +212,7 @@ export function residentRoutes(ctx: AppContext): Router {
     res.set('Cache-Control', 'private, no-store');
     render(res, 200, 'resident/receipt', {
       title: '回执 ' + formatReceiptCode(s.receiptCode), s, isNew: req.query.new === '1',
-      code: formatReceiptCode(s.receiptCode), kindLabel: KIND_LABELS[s.kind],
+      code: formatReceiptCode(s.receiptCode), kindLabel: KIND_LABELS[s.kind], link: `${config.baseUrl}/r/${s.receiptCode}`,
       contact: [maskName(s.residentName), maskPhone(s.residentPhone)].filter(Boolean).join(' '),
     });
   });
