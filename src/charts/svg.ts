@@ -1,0 +1,157 @@
+/**
+ * Server-rendered SVG charts: no script, no CDN, printable, readable by screen readers (a <title> and <desc>
+ * on the chart, a <title> per bar, every label and number as real text). Colours are presentation attributes,
+ * not style attributes, so the strict CSP (no inline styles) does not strip them.
+ */
+
+/** Markup built here with every piece of text escaped; templates output it with <%- chart.markup %>. */
+export class SafeSvg {
+  constructor(readonly markup: string) {}
+  toString(): string { return this.markup; }
+}
+
+export interface Bar { label: string; value: number }
+
+export interface ChartOptions {
+  /** Unique within the page: used for the ids aria-labelledby points at. */
+  id: string;
+  title: string;
+  /** Read by screen readers; defaults to a sentence listing every bar. */
+  description?: string;
+  bars: Bar[];
+  /** Total width in SVG units; the chart scales to its container (width 100%). */
+  width?: number;
+  /** Shown after each number, e.g. "条". */
+  unit?: string;
+}
+
+const FONT = 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
+const BAR_FILL = '#b3261e';
+const AXIS = '#8a909c';
+const TEXT = '#1f2328';
+
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** Wide characters (CJK) take about one em, others about half: enough to lay out labels without a font. */
+export function textWidth(s: string, fontSize: number): number {
+  let w = 0;
+  for (const ch of s) w += ch.charCodeAt(0) > 0x2e7f ? fontSize : fontSize * 0.6;
+  return w;
+}
+
+/** Cuts a label to fit a width, ending in "…"; the full label stays in the bar's <title>. */
+export function fitLabel(s: string, maxWidth: number, fontSize: number): string {
+  if (textWidth(s, fontSize) <= maxWidth) return s;
+  let out = '';
+  for (const ch of s) {
+    if (textWidth(out + ch + '…', fontSize) > maxWidth) break;
+    out += ch;
+  }
+  return out + '…';
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const r1 = (n: number) => Math.round(n * 10) / 10;
+
+function defaultDescription(title: string, bars: Bar[], unit: string): string {
+  if (bars.length === 0) return `${title}：暂无数据。`;
+  return `${title}：` + bars.map((b) => `${b.label} ${fmt(b.value)}${unit}`).join('，') + '。';
+}
+
+function frame(o: ChartOptions, width: number, height: number, body: string[]): SafeSvg {
+  const id = o.id.replace(/[^\w-]/g, '');
+  const desc = o.description ?? defaultDescription(o.title, o.bars, o.unit ?? '');
+  return new SafeSvg([
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 ${width} ${height}" width="100%"`,
+    ` preserveAspectRatio="xMinYMin meet" aria-labelledby="${id}-t ${id}-d" font-family="${escapeXml(FONT)}">`,
+    `<title id="${id}-t">${escapeXml(o.title)}</title>`,
+    `<desc id="${id}-d">${escapeXml(desc)}</desc>`,
+    ...body,
+    '</svg>',
+  ].join(''));
+}
+
+function emptyNote(x: number, y: number): string {
+  return `<text x="${x}" y="${y}" font-size="14" fill="${AXIS}">暂无数据</text>`;
+}
+
+/**
+ * Horizontal bars, one row per item, label on the left and the number at the end of each bar: suits
+ * categories, communities and channels, whose Chinese names are easier to read horizontally.
+ */
+export function barChart(o: ChartOptions): SafeSvg {
+  const width = o.width ?? 640;
+  const fontSize = 13;
+  const rowH = 26;
+  const barH = 16;
+  const top = 6;
+  const labelW = Math.min(200, Math.max(48, ...o.bars.map((b) => textWidth(b.label, fontSize))) + 8);
+  const unit = o.unit ?? '';
+  const valueW = Math.max(30, ...o.bars.map((b) => textWidth(fmt(b.value) + unit, 12))) + 8;
+  const plotW = Math.max(60, width - labelW - valueW);
+  const max = Math.max(0, ...o.bars.map((b) => b.value));
+  const height = top * 2 + Math.max(1, o.bars.length) * rowH;
+  const body: string[] = [];
+  if (o.bars.length === 0) body.push(emptyNote(0, 20));
+  o.bars.forEach((b, i) => {
+    const y = top + i * rowH;
+    const w = max > 0 ? (Math.max(0, b.value) / max) * plotW : 0;
+    const mid = y + rowH / 2;
+    body.push(
+      '<g class="bar">',
+      `<title>${escapeXml(`${b.label}：${fmt(b.value)}${unit}`)}</title>`,
+      `<text x="${labelW - 8}" y="${r1(mid)}" dy="0.35em" text-anchor="end" font-size="${fontSize}" fill="${TEXT}">`,
+      escapeXml(fitLabel(b.label, labelW - 8, fontSize)), '</text>',
+      `<rect x="${labelW}" y="${r1(mid - barH / 2)}" width="${r1(w)}" height="${barH}" fill="${BAR_FILL}"/>`,
+      `<text x="${r1(labelW + w + 4)}" y="${r1(mid)}" dy="0.35em" font-size="12" fill="${TEXT}">${escapeXml(fmt(b.value) + unit)}</text>`,
+      '</g>',
+    );
+  });
+  body.splice(0, 0, `<line x1="${labelW}" y1="${top}" x2="${labelW}" y2="${height - top}" stroke="${AXIS}" stroke-width="1"/>`);
+  return frame(o, width, height, body);
+}
+
+/**
+ * Vertical columns along a time axis (days or weeks). Numbers sit above the columns, turned upright when the
+ * columns are narrow; axis labels are thinned out so they never overlap.
+ */
+export function columnChart(o: ChartOptions): SafeSvg {
+  const width = o.width ?? 640;
+  const n = o.bars.length;
+  const left = 8;
+  const right = 8;
+  const plotW = width - left - right;
+  const slot = n > 0 ? plotW / n : plotW;
+  const colW = Math.max(2, slot * 0.7);
+  const max = Math.max(0, ...o.bars.map((b) => b.value));
+  const unit = o.unit ?? '';
+  const upright = slot < textWidth(fmt(max) + unit, 11) + 4;
+  const valueSpace = upright ? textWidth(fmt(max) + unit, 11) + 8 : 18;
+  const top = 4 + valueSpace;
+  const plotH = 160;
+  const axisY = top + plotH;
+  const labelFont = 11;
+  const widest = Math.max(0, ...o.bars.map((b) => textWidth(b.label, labelFont)));
+  const every = Math.max(1, Math.ceil((widest + 8) / slot));
+  const height = axisY + 22;
+  const body: string[] = [`<line x1="${left}" y1="${axisY}" x2="${width - right}" y2="${axisY}" stroke="${AXIS}" stroke-width="1"/>`];
+  if (n === 0) body.push(emptyNote(left, axisY - 8));
+  o.bars.forEach((b, i) => {
+    const cx = left + slot * i + slot / 2;
+    const h = max > 0 ? (Math.max(0, b.value) / max) * plotH : 0;
+    const y = axisY - h;
+    const value = escapeXml(fmt(b.value) + unit);
+    body.push('<g class="bar">', `<title>${escapeXml(`${b.label}：${fmt(b.value)}${unit}`)}</title>`,
+      `<rect x="${r1(cx - colW / 2)}" y="${r1(y)}" width="${r1(colW)}" height="${r1(h)}" fill="${BAR_FILL}"/>`);
+    body.push(upright
+      ? `<text x="${r1(cx)}" y="${r1(y - 4)}" transform="rotate(-90 ${r1(cx)} ${r1(y - 4)})" dy="0.35em" font-size="11" fill="${TEXT}">${value}</text>`
+      : `<text x="${r1(cx)}" y="${r1(y - 4)}" text-anchor="middle" font-size="11" fill="${TEXT}">${value}</text>`);
+    if (i % every === 0) {
+      body.push(`<text x="${r1(cx)}" y="${axisY + 15}" text-anchor="middle" font-size="${labelFont}" fill="${TEXT}">${escapeXml(b.label)}</text>`);
+    }
+    body.push('</g>');
+  });
+  return frame(o, width, height, body);
+}
