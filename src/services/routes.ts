@@ -17,8 +17,7 @@ import { createServiceItemRepo, type ServiceItem } from './repo';
 import { createMenuService } from './service';
 
 const itemSchema = z.object({
-  communityId: z.preprocess((v) => (v === '' ? undefined : v), idParam('社区').optional())
-    .refine((v) => v !== undefined, '请选择社区'),
+  communityId: z.coerce.number({ message: '请选择社区' }).int('请选择社区').positive('请选择社区'),
   title: requiredText('服务事项名称', 100),
   description: z.preprocess((v) => v ?? '', optionalText('说明', 1000)).transform((v) => v ?? ''),
   allowMultipleClaimers: checkbox(),
@@ -151,7 +150,7 @@ export function serviceMenuRoutes(ctx: AppContext): Router {
     const parsed = parseForm(itemSchema, req.body);
     if (!parsed.ok) return renderManage(req, res, { status: 400, errors: parsed.errors, values: req.body ?? {} });
     const { communityId, ...fields } = parsed.value;
-    const id = menu.createStanding(req.user!, communityId!, fields);
+    const id = menu.createStanding(req.user!, communityId, fields);
     flash(res, `已把「${fields.title}」加入服务菜单（服务事项 #${id}）。`);
     res.redirect(303, '/menu/manage');
   });
