@@ -11,11 +11,13 @@ export interface Suggestion {
 /** Tunables, chosen by cross-validation on the seed corpus (see bench/classify.bench.ts). */
 export const CLASSIFIER_SETTINGS = {
   /** Additive smoothing of the naive Bayes counts. */
-  alpha: 0.3,
+  alpha: 0.6,
   /** A staff correction counts as this many seed texts. */
   correctionWeight: 3,
   /** Softmax temperature per √(feature weight): makes the naive Bayes posterior roughly calibrated. */
-  temperature: 0.5,
+  temperature: 0.6,
+  /** Very short texts ("无", "123") carry little evidence: they are scored as if this long, so they stay unsure. */
+  minEvidence: 16,
   /** A class takes part in naive Bayes only with at least this much training weight (≈ 8 texts). */
   minClassMass: 200,
   /** A corrected text this similar (Dice over character bigrams) or more pulls a new text to its category. */
@@ -114,7 +116,7 @@ export class Classifier {
 
   /** Ranks the candidate categories for a text, most likely first. Unknown categories get confidence 0. */
   predict(text: string, candidates: readonly string[]): Suggestion[] {
-    const { temperature, minClassMass, memoryMinSimilarity } = this.settings;
+    const { temperature, minEvidence, minClassMass, memoryMinSimilarity } = this.settings;
     const features = classifierFeatures(text);
     const probs = new Map<string, number>(candidates.map((c) => [c, 0]));
 
@@ -123,7 +125,7 @@ export class Classifier {
       const scores = this.nb.logScores(features, trained);
       let weight = 0;
       for (const x of features.values()) weight += x;
-      const t = temperature * Math.sqrt(weight);
+      const t = temperature * Math.sqrt(Math.max(weight, minEvidence));
       const max = Math.max(...scores);
       const exps = scores.map((s) => Math.exp((s - max) / t));
       const sum = exps.reduce((a, b) => a + b, 0);

@@ -3,6 +3,9 @@
  * only touches the counts of its own features, so a staff correction takes effect at once without retraining.
  * A model may sit on top of a read-only parent (the seed model shared by the whole process): counts add up,
  * and the parent is never changed.
+ *
+ * Counts are stored feature-major (feature → one number per class), so scoring a text costs one map lookup
+ * per feature and model, not one per feature and class.
  */
 export interface NaiveBayesOptions {
   /** Additive (Laplace) smoothing per feature. */
@@ -10,54 +13,88 @@ export interface NaiveBayesOptions {
 }
 
 export class NaiveBayes {
-  private readonly counts = new Map<string, Map<string, number>>();
-  private readonly totals = new Map<string, number>();
-  private readonly vocabulary = new Map<string, number>();
+  private readonly classIndex = new Map<string, number>();
+  private readonly counts = new Map<string, Float64Array>();
+  private totals = new Float64Array(4);
 
   constructor(
     readonly options: NaiveBayesOptions = { alpha: 0.1 },
     private readonly parent?: NaiveBayes,
   ) {}
 
+  private indexOf(cls: string): number {
+    let i = this.classIndex.get(cls);
+    if (i === undefined) {
+      i = this.classIndex.size;
+      this.classIndex.set(cls, i);
+      if (i >= this.totals.length) {
+        const grown = new Float64Array(this.totals.length * 2);
+        grown.set(this.totals);
+        this.totals = grown;
+      }
+    }
+    return i;
+  }
+
   /** Adds (weight > 0) or removes (weight < 0) a document's features to a class. */
   add(cls: string, features: Map<string, number>, weight = 1): void {
-    let c = this.counts.get(cls);
-    if (!c) this.counts.set(cls, (c = new Map()));
-    let total = 0;
+    const ci = this.indexOf(cls);
     for (const [f, x] of features) {
-      const dx = x * weight;
-      const next = (c.get(f) ?? 0) + dx;
-      if (Math.abs(next) < 1e-9) c.delete(f); else c.set(f, next);
-      const v = (this.vocabulary.get(f) ?? 0) + dx;
-      if (Math.abs(v) < 1e-9) this.vocabulary.delete(f); else this.vocabulary.set(f, v);
-      total += dx;
+      let row = this.counts.get(f);
+      if (!row || row.length <= ci) {
+        const grown = new Float64Array(Math.max(ci + 1, this.classIndex.size));
+        if (row) grown.set(row);
+        this.counts.set(f, (row = grown));
+      }
+      const next = row[ci] + x * weight;
+      row[ci] = Math.abs(next) < 1e-9 ? 0 : next;
+      this.totals[ci] = Math.max(0, this.totals[ci] + x * weight);
     }
-    this.totals.set(cls, Math.max(0, (this.totals.get(cls) ?? 0) + total));
   }
 
   /** Total training weight of a class (its own plus the parent's). */
   mass(cls: string): number {
-    return (this.totals.get(cls) ?? 0) + (this.parent?.mass(cls) ?? 0);
+    const i = this.classIndex.get(cls);
+    return (i === undefined ? 0 : this.totals[i]) + (this.parent?.mass(cls) ?? 0);
   }
 
   count(cls: string, feature: string): number {
-    return (this.counts.get(cls)?.get(feature) ?? 0) + (this.parent?.count(cls, feature) ?? 0);
+    const i = this.classIndex.get(cls);
+    const own = i === undefined ? 0 : this.counts.get(feature)?.[i] ?? 0;
+    return own + (this.parent?.count(cls, feature) ?? 0);
   }
 
+  /** Distinct features seen by this model and its parent (features new to the child are counted once more at worst). */
   vocabularySize(): number {
-    // Features new to the child are few; counting them exactly would cost a scan, and smoothing does not need it.
-    return Math.max(this.vocabulary.size + (this.parent?.vocabularySize() ?? 0), 1);
+    return Math.max(this.counts.size + (this.parent?.vocabularySize() ?? 0), 1);
   }
 
   /** Log-likelihood of the features under each class (uniform prior: the seed's class sizes mean nothing). */
   logScores(features: Map<string, number>, classes: string[]): number[] {
     const a = this.options.alpha;
     const av = a * this.vocabularySize();
-    return classes.map((cls) => {
-      const denom = Math.log(this.mass(cls) + av);
-      let s = 0;
-      for (const [f, x] of features) s += x * (Math.log(this.count(cls, f) + a) - denom);
-      return s;
-    });
+    const models: NaiveBayes[] = [];
+    for (let m: NaiveBayes | undefined = this; m; m = m.parent) models.push(m);
+    const idx = models.map((m) => classes.map((c) => m.classIndex.get(c) ?? -1));
+    const scores = classes.map((c) => -Math.log(this.mass(c) + av) * sumOf(features));
+    for (const [f, x] of features) {
+      const rows = models.map((m) => m.counts.get(f));
+      for (let k = 0; k < classes.length; k++) {
+        let n = 0;
+        for (let m = 0; m < models.length; m++) {
+          const row = rows[m];
+          const i = idx[m][k];
+          if (row && i >= 0 && i < row.length) n += row[i];
+        }
+        scores[k] += x * Math.log(n + a);
+      }
+    }
+    return scores;
   }
+}
+
+function sumOf(features: Map<string, number>): number {
+  let s = 0;
+  for (const x of features.values()) s += x;
+  return s;
 }

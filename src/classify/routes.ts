@@ -1,6 +1,60 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { requireRole } from '../auth/middleware';
+import { scopeAllowsRecord, scopeOf } from '../auth/scope';
 import type { AppContext } from '../context';
+import { flash } from '../http/flash';
+import { badRequest, forbidden, notFound } from '../http/http-error';
+import { idParam, optionalText, parseForm } from '../http/validate';
+import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
+import { TRIAGE_THRESHOLD, messages } from './service';
 
-export function classifyRoutes(_ctx: AppContext): Router {
-  return Router();
+const PAGE_SIZE = 50;
+
+const correctionSchema = z.object({
+  categoryId: idParam('分类').pipe(z.number()),
+  next: optionalText('返回地址', 500),
+});
+
+/** Only same-site paths are followed after the correction, never an absolute URL. */
+function safeNext(next: string | null): string | null {
+  return next && /^\/(?!\/)[^\\]*$/.test(next) ? next : null;
+}
+
+/** The triage inbox (待分类) and the category correction every staff page can post to. */
+export function classifyRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const staff = requireRole('admin', 'staff');
+
+  router.get('/campaigns/:id/triage', staff, (req, res) => {
+    const campaign = ctx.campaigns.findById(idParam('征求意见').catch(0).parse(req.params.id));
+    if (!campaign) throw notFound('征求意见活动');
+    const scope = scopeOf(req.user!, { places: ctx.places, users: ctx.users });
+    const total = ctx.classify.triageCount(campaign.id, scope.communityIds);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const page = Math.min(pages, Math.max(1, z.coerce.number().int().catch(1).parse(req.query.page ?? 1)));
+    const items = ctx.classify.triage(campaign.id, scope.communityIds, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+      .map((s) => ({ submission: s, suggestions: ctx.classify.suggest(s.text, campaign.id).slice(0, 3) }));
+    const communityNames = new Map(ctx.places.ofKind('community').map((p) => [p.id, p.name]));
+    res.render('classify/triage', {
+      title: `待分类 · ${campaign.title}`, campaign, items, total, page, pages, communityNames,
+      categories: ctx.classify.categoriesFor(campaign.id), channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
+      threshold: TRIAGE_THRESHOLD, next: req.originalUrl,
+    });
+  });
+
+  router.post('/submissions/:id/category', staff, (req, res) => {
+    const submission = ctx.submissions.findById(idParam('意见').catch(0).parse(req.params.id));
+    if (!submission) throw notFound('意见');
+    const scope = scopeOf(req.user!, { places: ctx.places, users: ctx.users });
+    if (!scopeAllowsRecord(scope, submission.communityId, submission.gridId)) throw forbidden();
+    const parsed = parseForm(correctionSchema, req.body);
+    const back = safeNext(parsed.ok ? parsed.value.next : null) ?? `/campaigns/${submission.campaignId}/triage`;
+    if (!parsed.ok) throw badRequest(parsed.errors.categoryId ?? messages.unknownCategory);
+    const category = ctx.classify.correct(submission, parsed.value.categoryId, req.user!.id);
+    flash(res, `已将这条意见归入「${category.name}」，以后相似的意见会参考这次的分类。`);
+    res.redirect(303, back);
+  });
+
+  return router;
 }

@@ -55,6 +55,9 @@ export function dice(a: Set<string>, b: Set<string>): number {
  */
 export function classifierFeatures(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const g of ngrams(text).keys()) out.set(g, g.length >= 3 && Array.from(g).length === 3 ? 0.5 : 1);
+  for (const g of ngrams(text).keys()) {
+    if (/^0+$/.test(g)) continue; // a bare number says nothing about the topic
+    out.set(g, g.length >= 3 && Array.from(g).length === 3 ? 0.5 : 1);
+  }
   return out;
 }

@@ -1,0 +1,120 @@
+import request from 'supertest';
+import { loginAs, makeTestApp, type TestApp } from '../helpers/app';
+import { categoryId, key, makeClassifyCampaign } from '../helpers/classify-factories';
+
+function setup() {
+  const t = makeTestApp();
+  const c = makeClassifyCampaign(t.db);
+  const record = (text: string, communityId: number) => t.app.ctx.submissionService.record({
+    campaignId: c.campaignId, idempotencyKey: key(), kind: 'suggestion', text, communityId,
+  }).submission;
+  return { t, c, record };
+}
+
+const unclear = (t: TestApp, id: number) => t.db.prepare('SELECT needs_triage, category_id FROM submissions WHERE id = ?').get(id) as
+  { needs_triage: number; category_id: number | null };
+
+describe('triage inbox', () => {
+  it('sends anonymous visitors to the login page', async () => {
+    const { t, c } = setup();
+    const res = await request(t.app).get(`/campaigns/${c.campaignId}/triage`);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(/^\/login\?next=/);
+  });
+
+  it('refuses grid workers and claimers', async () => {
+    const { t, c } = setup();
+    for (const role of ['grid_worker', 'claimer'] as const) {
+      const agent = await loginAs(t, role);
+      expect((await agent.get(`/campaigns/${c.campaignId}/triage`)).status).toBe(403);
+    }
+  });
+
+  it('lists submissions waiting for a category with suggestions, escaped, within the staff member’s scope', async () => {
+    const { t, c, record } = setup();
+    const mine = record('<script>alert(1)</script>今天天气不错', c.yongan);
+    const theirs = record('周末天气很好啊', c.qingfeng);
+    const clear = record('电梯坏了，请尽快维修', c.yongan);
+    expect(unclear(t, mine.id).needs_triage).toBe(1);
+    expect(unclear(t, theirs.id).needs_triage).toBe(1);
+    expect(unclear(t, clear.id).needs_triage).toBe(0);
+
+    const admin = await loginAs(t, 'admin');
+    const all = await admin.get(`/campaigns/${c.campaignId}/triage`).expect(200);
+    expect(all.text).toContain('待分类意见');
+    expect(all.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;今天天气不错');
+    expect(all.text).not.toContain('<script>alert(1)');
+    expect(all.text).toContain('周末天气很好啊');
+    expect(all.text).not.toContain('电梯坏了，请尽快维修');
+    expect(all.text).toContain(`action="/submissions/${mine.id}/category"`);
+    expect(all.text).toContain('name="_csrf"');
+
+    const staff = await loginAs(t, 'staff', { scopePlaceId: c.yongan });
+    const own = await staff.get(`/campaigns/${c.campaignId}/triage`).expect(200);
+    expect(own.text).toContain('今天天气不错');
+    expect(own.text).not.toContain('周末天气很好啊');
+  });
+
+  it('answers 404 for an unknown campaign', async () => {
+    const { t } = setup();
+    const admin = await loginAs(t, 'admin');
+    expect((await admin.get('/campaigns/99999/triage')).status).toBe(404);
+    expect((await admin.get('/campaigns/abc/triage')).status).toBe(404);
+  });
+});
+
+describe('category correction', () => {
+  it('sets the category, clears triage, and learns for the next similar text', async () => {
+    const { t, c, record } = setup();
+    const s = record('东门外的早点摊一直占着人行道摆桌子', c.yongan);
+    const wanted = categoryId(t.db, '停车交通');
+    const before = t.app.ctx.classify.suggest('东门外早点摊占着人行道摆桌子', c.campaignId)[0];
+    const staff = await loginAs(t, 'staff', { scopePlaceId: c.subdistrictId });
+    const res = await staff.post(`/submissions/${s.id}/category`).type('form')
+      .send({ _csrf: staff.csrf, categoryId: String(wanted), next: `/campaigns/${c.campaignId}/triage?page=1` });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/campaigns/${c.campaignId}/triage?page=1`);
+    expect(unclear(t, s.id)).toEqual({ needs_triage: 0, category_id: wanted });
+    const after = t.app.ctx.classify.suggest('东门外早点摊占着人行道摆桌子', c.campaignId)[0];
+    expect(after.categoryId).toBe(wanted);
+    expect(after.confidence).toBeGreaterThan(before.categoryId === wanted ? before.confidence : 0);
+    const page = await staff.get(`/campaigns/${c.campaignId}/triage`);
+    expect(page.text).toContain('停车交通');
+  });
+
+  it('refuses a POST without the CSRF token', async () => {
+    const { t, c, record } = setup();
+    const s = record('今天天气不错', c.yongan);
+    const staff = await loginAs(t, 'staff');
+    const res = await staff.post(`/submissions/${s.id}/category`).type('form').send({ categoryId: String(categoryId(t.db, '其他')) });
+    expect(res.status).toBe(403);
+    expect(unclear(t, s.id).needs_triage).toBe(1);
+  });
+
+  it('refuses anonymous users and staff outside the submission’s community', async () => {
+    const { t, c, record } = setup();
+    const s = record('今天天气不错', c.qingfeng);
+    const anon = await request(t.app).post(`/submissions/${s.id}/category`).type('form').send({ categoryId: '1' });
+    expect(anon.status).toBe(403); // no CSRF token (and no session) on an anonymous POST
+    const staff = await loginAs(t, 'staff', { scopePlaceId: c.yongan });
+    const res = await staff.post(`/submissions/${s.id}/category`).type('form').send({ _csrf: staff.csrf, categoryId: '1' });
+    expect(res.status).toBe(403);
+    expect(unclear(t, s.id).needs_triage).toBe(1);
+  });
+
+  it('answers a bad category or submission with a clear Chinese message, and never follows an absolute next URL', async () => {
+    const { t, c, record } = setup();
+    const s = record('今天天气不错', c.yongan);
+    const admin = await loginAs(t, 'admin');
+    const bad = await admin.post(`/submissions/${s.id}/category`).type('form').send({ _csrf: admin.csrf, categoryId: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('分类');
+    const unknown = await admin.post(`/submissions/${s.id}/category`).type('form').send({ _csrf: admin.csrf, categoryId: '99999' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('请选择一个有效的分类');
+    expect((await admin.post('/submissions/99999/category').type('form').send({ _csrf: admin.csrf, categoryId: '1' })).status).toBe(404);
+    const ok = await admin.post(`/submissions/${s.id}/category`).type('form')
+      .send({ _csrf: admin.csrf, categoryId: String(categoryId(t.db, '其他')), next: 'https://evil.example/' });
+    expect(ok.headers.location).toBe(`/campaigns/${c.campaignId}/triage`);
+  });
+});
