@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { dbFile, openDb } from './db/open-db';
+import { answerClientErrors } from './http/client-errors';
 
 /** Starts the app on the configured port; SIGTERM finishes in-flight requests, then closes the database. */
 export function start() {
@@ -13,7 +14,9 @@ export function start() {
   const server = app.listen(config.port, config.host, () => {
     const port = (server.address() as AddressInfo).port;
     console.log(`邻声 Linsheng listening on port ${port} (data: ${config.dataDir})`);
-    console.log(`登录 Log in: ${config.baseUrl}/login`);
+    // With PORT=0 (tests) the real port is only known now.
+    const loginBase = config.port === 0 ? `http://localhost:${port}` : config.baseUrl;
+    console.log(`登录 Log in: ${loginBase}/login`);
     if (admin.created && admin.generatedPassword) {
       console.log(`首次启动，已创建管理员 First start, admin created — username: ${admin.username}  password: ${admin.generatedPassword}`);
       console.log('请登录后立即修改密码。This password is shown only once.');
@@ -22,6 +25,7 @@ export function start() {
     }
   });
   server.keepAliveTimeout = 5000;
+  answerClientErrors(server);
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -6,6 +6,7 @@ import http, { type Server } from 'node:http';
 import { createApp, type LinshengApp } from '../../src/app';
 import { testConfig, type Config } from '../../src/config';
 import { dbFile, openDb, type Db } from '../../src/db/open-db';
+import { answerClientErrors } from '../../src/http/client-errors';
 
 export interface RunningApp {
   app: LinshengApp;
@@ -24,6 +25,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   // BASE_URL must point at the real port so QR codes and links work; listen first, then build the app.
   let handler: http.RequestListener = () => undefined;
   const server: Server = http.createServer((req, res) => handler(req, res));
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
