@@ -11,6 +11,7 @@ import { maskName, maskPhone } from './personal-data';
 import { formatReceiptCode, normalizeReceiptCode } from './receipt-code';
 import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema } from './schemas';
 import { KIND_LABELS } from './types';
+import { outcomeForSubmission } from '../issues/outcome';
 import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir, type PhotoExt } from './upload';
 
 /** Words residents read on the public pages, kept together. */
@@ -214,6 +215,8 @@ export function residentRoutes(ctx: AppContext): Router {
       title: '回执 ' + formatReceiptCode(s.receiptCode), s, isNew: req.query.new === '1',
       code: formatReceiptCode(s.receiptCode), kindLabel: KIND_LABELS[s.kind], link: `${config.baseUrl}/r/${s.receiptCode}`,
       contact: [maskName(s.residentName), maskPhone(s.residentPhone)].filter(Boolean).join(' '),
+      // Issue status, reply and the one-time rating form (views/resident/_outcome.ejs, src/issues/outcome.ts).
+      outcome: outcomeForSubmission(ctx.db, s.id),
     });
   });
 
