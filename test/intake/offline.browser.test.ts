@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { artifact, describeBrowser, launchBrowser } from '../helpers/browser';
+import { startTestServer, type RunningApp } from '../helpers/server';
+import { createUser, TEST_PASSWORD } from '../helpers/app';
+import { createIntakeFixture, type IntakeFixture } from '../helpers/intake-fixtures';
+
+// A 1×1 PNG for the photo taken in the basement.
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+
+describeBrowser('a grid worker without a signal', () => {
+  let server: RunningApp;
+  let browser: Browser;
+  let f: IntakeFixture;
+  let workerId: number;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+    f = createIntakeFixture(server.db);
+    workerId = createUser(server.db, { username: 'lina', role: 'grid_worker', gridIds: [f.grids['永安社区/第三网格']] }).id;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const count = () => server.db.prepare('SELECT COUNT(*) FROM submissions WHERE entered_by = ?').pluck().get(workerId) as number;
+
+  async function household(page: Page, text: string, name: string) {
+    await page.fill('#entry-text', text);
+    await page.fill('input[name=residentName]', name);
+  }
+
+  it('enters two households online, a third offline with a photo, and it arrives exactly once when back online', async () => {
+    const context = await browser.newContext({ viewport: { width: 412, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+
+    await page.goto(`${server.baseUrl}/login?next=/intake`);
+    await page.fill('input[name=username]', 'lina');
+    await page.fill('input[name=password]', TEST_PASSWORD);
+    await Promise.all([page.waitForURL(/\/intake$/), page.click('button[type=submit]')]);
+    // The service worker takes control so the page also opens without a signal.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    // The worker's grid is pre-filled.
+    expect(await page.inputValue('select[name=gridId]')).toBe(String(f.grids['永安社区/第三网格']));
+
+    // Two households in a row: after each save the form comes back with the place kept and the text focused.
+    await household(page, '单元门声控灯坏了', '张建国');
+    await page.selectOption('select[name=compoundId]', String(f.compounds['永安社区/永安里小区']));
+    await page.fill('input[name=building]', '3号楼2单元');
+    await Promise.all([page.waitForURL(/\/intake\?.*building=/), page.click('#entry-save')]);
+    await expect(page.locator('.flash').textContent()).resolves.toContain('已保存（第 1 条）');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('entry-text');
+    expect(await page.inputValue('input[name=building]')).toBe('3号楼2单元');
+
+    // The second by keyboard only: type, then Ctrl+Enter in the text field.
+    await page.keyboard.type('楼道里堆满杂物');
+    await Promise.all([page.waitForURL(/\/intake\?/), page.keyboard.press('Control+Enter')]);
+    await expect(page.locator('.flash').textContent()).resolves.toContain('已保存（第 2 条）');
+    expect(count()).toBe(2);
+
+    // In the basement: no signal.
+    await context.setOffline(true);
+    await expect(page.locator('#intake-net').isVisible()).resolves.toBe(true);
+    await household(page, '地下室漏水，墙皮发霉', '王秀兰');
+    await page.setInputFiles('input[name=photo]', { name: 'leak.png', mimeType: 'image/png', buffer: PNG });
+    await page.click('#entry-save');
+    await page.waitForSelector('#intake-queue:not([hidden])');
+    await expect(page.locator('#intake-queue h2').textContent()).resolves.toContain('待上传 1 条');
+    await expect(page.locator('[data-queue-list]').textContent()).resolves.toContain('地下室漏水，墙皮发霉（含照片）');
+    // Ready for the next household, place kept.
+    expect(await page.inputValue('#entry-text')).toBe('');
+    expect(await page.inputValue('input[name=building]')).toBe('3号楼2单元');
+
+    // Still offline, the entry page opens again from the service worker's cache, and the queue is still there.
+    await page.reload();
+    await page.waitForSelector('#intake-queue:not([hidden])');
+    await expect(page.locator('#intake-queue h2').textContent()).resolves.toContain('待上传 1 条');
+    await page.screenshot({ path: artifact('intake-offline-queue.png'), fullPage: true });
+    expect(count()).toBe(2);
+
+    // Back in the stairwell with a signal: the queued entry goes up by itself.
+    await context.setOffline(false);
+    await page.waitForFunction(() => (document.getElementById('intake-queue') as HTMLElement).hidden === true, null, { timeout: 15_000 });
+    expect(count()).toBe(3);
+
+    // A retry (the button, a reload, another online event) never sends it twice.
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await page.reload();
+    await page.waitForTimeout(500);
+    expect(count()).toBe(3);
+
+    const third = server.db.prepare('SELECT * FROM submissions WHERE text = ?').all('地下室漏水，墙皮发霉') as Array<Record<string, unknown>>;
+    expect(third).toHaveLength(1);
+    expect(third[0]).toMatchObject({
+      channel: 'door_to_door', entered_by: workerId, resident_name: '王秀兰', grid_id: f.grids['永安社区/第三网格'],
+      compound_id: f.compounds['永安社区/永安里小区'], building: '3号楼2单元',
+    });
+    expect(third[0].collected_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(third[0].idempotency_key).toMatch(/^intake:\d+:[\w-]{16,64}$/);
+    const photo = third[0].photo_file as string;
+    expect(photo).toMatch(/^[0-9a-f]{24}\.png$/);
+    expect(fs.readFileSync(path.join(server.dataDir, 'uploads', photo)).equals(PNG)).toBe(true);
+    await page.screenshot({ path: artifact('intake-after-sync.png'), fullPage: true });
+    expect(consoleErrors.filter((e) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
+    await context.close();
+  }, 90_000);
+});
