@@ -22,6 +22,7 @@ const BENCHMARKS: Array<() => Promise<Benchmark>> = [
   // Each benchmark module is added here, e.g. async () => (await import('./import.bench')).benchmark,
   async () => (await import('./submit.bench')).benchmark,
   async () => (await import('./posters.bench')).benchmark,
+  async () => (await import('./import.bench')).benchmark,
   async () => (await import('./classify.bench')).benchmark,
 ];
 
