@@ -14,7 +14,8 @@ export interface NaiveBayesOptions {
 
 export class NaiveBayes {
   private readonly classIndex = new Map<string, number>();
-  private readonly counts = new Map<string, Float64Array>();
+  // Plain arrays, not typed arrays: tens of thousands of tiny rows, and typed arrays are costly to allocate.
+  private readonly counts = new Map<string, number[]>();
   private totals = new Float64Array(4);
 
   constructor(
@@ -41,11 +42,8 @@ export class NaiveBayes {
     const ci = this.indexOf(cls);
     for (const [f, x] of features) {
       let row = this.counts.get(f);
-      if (!row || row.length <= ci) {
-        const grown = new Float64Array(Math.max(ci + 1, this.classIndex.size));
-        if (row) grown.set(row);
-        this.counts.set(f, (row = grown));
-      }
+      if (!row) this.counts.set(f, (row = []));
+      while (row.length <= ci) row.push(0);
       const next = row[ci] + x * weight;
       row[ci] = Math.abs(next) < 1e-9 ? 0 : next;
       this.totals[ci] = Math.max(0, this.totals[ci] + x * weight);

@@ -24,10 +24,12 @@ export function clauses(text: string): string[] {
 export function ngrams(text: string, min = MIN_GRAM, max = MAX_GRAM): Map<string, number> {
   const out = new Map<string, number>();
   for (const clause of clauses(text)) {
-    const chars = Array.from(clause);
+    // Almost every clause is plain BMP text, where a substring is an n-gram; split by code point otherwise.
+    const chars = /[\uD800-\uDFFF]/.test(clause) ? Array.from(clause) : null;
+    const len = chars ? chars.length : clause.length;
     for (let n = min; n <= max; n++) {
-      for (let i = 0; i + n <= chars.length; i++) {
-        const g = n === 1 ? chars[i] : chars.slice(i, i + n).join('');
+      for (let i = 0; i + n <= len; i++) {
+        const g = chars ? chars.slice(i, i + n).join('') : clause.substring(i, i + n);
         out.set(g, (out.get(g) ?? 0) + 1);
       }
     }
