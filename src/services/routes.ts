@@ -13,6 +13,7 @@ import { checkbox, idParam, optionalText, parseForm, requiredText, type FieldErr
 import { createIssueRepo } from '../issues/repo';
 import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from '../issues/rules';
 import { PHOTO_MESSAGES, PHOTO_NAME_RE, PHOTO_TYPES, removePhoto, sniffPhoto, storePhoto, uploadsDir, type PhotoExt } from '../submissions/upload';
+import { maskPhone } from '../submissions/personal-data';
 import { createServiceItemRepo, type ServiceItem } from './repo';
 import { createMenuService } from './service';
 
@@ -68,8 +69,11 @@ export function serviceMenuRoutes(ctx: AppContext): Router {
     const user = req.user!;
     const claims = items.claims(item.id);
     const mine = claims.find((c) => c.claimerUserId === user.id && isActiveClaim(c));
-    // Claimers see where and what, never who: no names or phone numbers of residents on this page.
-    const texts = item.issueId ? issues.submissions(item.issueId).map((s) => ({ text: s.text, building: s.building, compoundName: s.compoundName })) : [];
+    // Claimers see where and what, never who: no names or phone numbers of residents on this page, not even
+    // a number a resident typed into the text itself.
+    const texts = item.issueId ? issues.submissions(item.issueId).map((s) => ({
+      text: s.text.replace(/(?<!\d)1[3-9]\d{9}(?!\d)/g, (m) => maskPhone(m)), building: s.building, compoundName: s.compoundName,
+    })) : [];
     res.status(opts.status ?? 200).render('services/item', {
       title: item.title, item, claims, mine, texts, notes: items.notes(item.id),
       canClaim: claimable(user, item), isStaff: isStaff(user),

@@ -49,6 +49,9 @@ describe('service menu and claims', () => {
 
   it('shows claimers the menu with place and text but never residents’ names or phones', async () => {
     const { itemId } = await publishedIssue();
+    makeSubmission(t.db, c, { text: '电梯坏了，有事打我电话13912345678' });
+    const withPhone = t.db.prepare('SELECT MAX(id) FROM submissions').pluck().get() as number;
+    t.db.prepare('UPDATE submissions SET issue_id = (SELECT issue_id FROM service_items WHERE id = ?) WHERE id = ?').run(itemId, withPhone);
     const claimer = await loginAs(t, 'claimer', { claimerKind: 'member' });
     const menu = await claimer.get('/menu');
     expect(menu.status).toBe(200);
@@ -57,7 +60,9 @@ describe('service menu and claims', () => {
     const item = await claimer.get(`/menu/items/${itemId}`);
     expect(item.status).toBe(200);
     expect(item.text).toContain('测试建议');
+    expect(item.text).toContain('有事打我电话139****5678');
     for (const page of [menu.text, item.text]) {
+      expect(page).not.toContain('13912345678');
       expect(page).not.toContain('13812345678');
       expect(page).not.toContain('138****5678');
       expect(page).not.toContain('王秀兰');
