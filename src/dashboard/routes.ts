@@ -1,6 +1,101 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../context';
+import { requireRole } from '../auth/middleware';
+import { scopeOf } from '../auth/scope';
+import { campaignAccess, findCampaignFor } from '../campaigns/service';
+import { barChart, columnChart } from '../charts/svg';
+import { notFound } from '../http/http-error';
+import { idParam } from '../http/validate';
+import { RATING_LABELS } from '../issues/rules';
+import { exportRoutes } from '../exports/routes';
+import { createDashboardRepo, type DashboardSlice } from './repo';
+import {
+  campaignSlice, createDashboardService, narrowToCommunity, percent, subdistrictSlice, type Dashboard, type TimeUnit,
+} from './service';
 
-export function dashboardRoutes(_ctx: AppContext): Router {
-  return Router();
+const querySchema = z.object({
+  community: z.coerce.number().int().positive().optional().catch(undefined),
+  by: z.enum(['day', 'week']).optional().catch(undefined),
+});
+
+const TIME_UNIT_LABELS: Record<TimeUnit, string> = { day: '按日', week: '按周' };
+
+/** The four charts of a dashboard, rendered once on the server. */
+function charts(d: Dashboard) {
+  return {
+    category: barChart({ id: 'chart-category', title: '按分类', bars: d.byCategory, unit: '条' }),
+    community: barChart({ id: 'chart-community', title: '按社区', bars: d.byCommunity, unit: '条' }),
+    channel: barChart({ id: 'chart-channel', title: '按渠道', bars: d.byChannel, unit: '条' }),
+    time: columnChart({
+      id: 'chart-time', title: d.timeUnit === 'week' ? '每周收到的意见（标注为当周周一）' : '每天收到的意见', bars: d.overTime, width: 900,
+    }),
+  };
+}
+
+/** Dashboards per campaign and per sub-district, for the figures an office reports upward; exports hang off here too. */
+export function dashboardRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const staff = requireRole('admin', 'staff');
+  const { campaigns, places, users } = ctx;
+  const repo = createDashboardRepo(ctx.db);
+  const service = createDashboardService({ repo, places, pendingScans: (id) => ctx.scanCounter.pendingFor(id) });
+  const scopeFor = (req: Request) => scopeOf(req.user!, { places, users });
+  const nameOf = (id: number) => places.findById(id)?.name ?? `#${id}`;
+
+  const render = (res: import('express').Response, view: Record<string, unknown>, slice: DashboardSlice, communityIds: number[], q: z.infer<typeof querySchema>) => {
+    const visible = slice.communityIds === 'all' ? communityIds : communityIds.filter((c) => (slice.communityIds as number[]).includes(c));
+    const dashboard = service.build(narrowToCommunity(slice, q.community), q.by);
+    res.render('dashboard/show', {
+      ...view, d: dashboard, f: dashboard.figures, charts: charts(dashboard), q, percent,
+      communities: visible.map((id) => ({ id, name: nameOf(id) })),
+      restricted: slice.communityIds !== 'all' && !slice.includeUnplaced,
+      timeUnits: Object.entries(TIME_UNIT_LABELS).map(([value, label]) => ({ value, label })),
+      ratingLabels: RATING_LABELS,
+    });
+  };
+
+  router.get('/dashboard', staff, (req, res) => {
+    const sub = z.coerce.number().int().positive().optional().catch(undefined).parse(req.query.subdistrict);
+    if (sub) return res.redirect(303, `/subdistricts/${sub}/dashboard`);
+    const scope = scopeFor(req);
+    // Not listSummaries: it counts every campaign's submissions, which this page does not need.
+    const list = campaigns.list()
+      .filter((c) => campaignAccess(req.user!, scope, c, campaigns.communityIds(c.id)) !== 'none');
+    const subdistricts = places.ofKind('subdistrict')
+      .filter((s) => subdistrictSlice(req.user!, scope, places.communityIdsUnder(s.id), s.id, []) !== null);
+    res.render('dashboard/index', { title: '数据看板', campaigns: list, subdistricts });
+  });
+
+  router.get('/campaigns/:id/dashboard', staff, (req, res) => {
+    const campaign = findCampaignFor({ campaigns, places, users }, req.user!, idParam('征求意见活动').catch(0).parse(req.params.id));
+    const slice = campaignSlice(scopeFor(req), campaign.access, [campaign.id]);
+    const q = querySchema.parse(req.query);
+    render(res, {
+      title: `${campaign.title} · 数据看板`, heading: campaign.title, campaign, subdistrict: null,
+      basePath: `/campaigns/${campaign.id}/dashboard`, perCampaign: null,
+    }, slice, campaigns.communityIds(campaign.id), q);
+  });
+
+  router.get('/subdistricts/:id/dashboard', staff, (req, res) => {
+    const id = idParam('街道').catch(0).parse(req.params.id);
+    const subdistrict = places.findById(id);
+    if (!subdistrict || subdistrict.kind !== 'subdistrict') throw notFound('街道');
+    const under = places.communityIdsUnder(id);
+    const slice = subdistrictSlice(req.user!, scopeFor(req), under, id, repo.campaignIdsOfSubdistrict(id));
+    if (!slice) throw notFound('街道');
+    const q = querySchema.parse(req.query);
+    const perCampaign = slice.campaignIds.map((cid) => {
+      const c = campaigns.findById(cid)!;
+      const figures = service.figures(narrowToCommunity({ ...slice, campaignIds: [cid] }, q.community));
+      return { id: cid, title: c.title, startsOn: c.startsOn, endsOn: c.endsOn, figures };
+    });
+    render(res, {
+      title: `${subdistrict.name} · 数据看板`, heading: subdistrict.name, campaign: null, subdistrict,
+      basePath: `/subdistricts/${id}/dashboard`, perCampaign,
+    }, slice, under, q);
+  });
+
+  router.use(exportRoutes(ctx));
+  return router;
 }

@@ -2,7 +2,6 @@ import type { Db } from '../../src/db/open-db';
 import { createPlaceRepo } from '../../src/places/repo';
 import { createCampaignRepo } from '../../src/campaigns/repo';
 import type { Channel, SubmissionKind } from '../../src/submissions/types';
-import { createUser } from './app';
 
 let seq = 0;
 
@@ -99,9 +98,12 @@ export function seedDashboard(db: Db) {
     b4: insertSubmission(db, { ...base, communityId: qingfeng, kind: 'wish', channel: 'hotline', categoryId: cat('养老服务'), createdAt: on('2026-03-10') }),
     x1: insertSubmission(db, { ...base, qrCodeId: qrOffice, categoryId: cat('其他'), createdAt: on('2026-03-10') }),
   };
-  const member = createUser(db, { role: 'claimer', claimerKind: 'member', username: `member${seq}` });
-  const unit = createUser(db, { role: 'claimer', claimerKind: 'unit', username: `unit${seq}` });
-  const withdrawn = createUser(db, { role: 'claimer', claimerKind: 'member', username: `gone${seq}` });
+  // Claimers who never log in here: no password hash needed (and none of the KDF's cost).
+  const claimer = (name: string, kind: 'member' | 'unit') => ({ id: Number(db.prepare(`INSERT INTO users (username, display_name, password_hash, role, claimer_kind)
+    VALUES (?, ?, 'x', 'claimer', ?)`).run(`${name}${++seq}`, name, kind).lastInsertRowid) });
+  const member = claimer('member', 'member');
+  const unit = claimer('unit', 'unit');
+  const withdrawn = claimer('gone', 'member');
   insertClaim(db, issueA1, yongan, member.id, 'done');
   insertClaim(db, issueA2, yongan, unit.id, 'in_progress');
   insertClaim(db, issueA2, yongan, withdrawn.id, 'withdrawn');

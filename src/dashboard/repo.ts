@@ -1,0 +1,107 @@
+import type { Db } from '../db/open-db';
+import type { Channel, SubmissionKind } from '../submissions/types';
+
+/**
+ * Which submissions a dashboard counts: the campaigns, and the communities the user may see. Submissions
+ * without a community count only for users who run the whole campaign (`includeUnplaced`).
+ */
+export interface DashboardSlice {
+  campaignIds: number[];
+  communityIds: number[] | 'all';
+  includeUnplaced: boolean;
+}
+
+export interface DailyCount { day: string; channel: Channel; kind: SubmissionKind; n: number }
+/** communityId / categoryId 0 = none given / not yet categorized. */
+export interface CategoryCount { categoryId: number; communityId: number; n: number }
+export interface QrCount { id: number; campaignId: number; label: string; placeId: number | null; scans: number; submissions: number }
+export interface IssueCounts { byStatus: Record<string, number>; claimed: number }
+export interface ClaimerCounts { member: number; unit: number }
+export interface RatingCounts { satisfied: number; basically: number; unsatisfied: number }
+
+const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';
+
+/**
+ * Aggregates for the dashboard. Submission figures come from the summary tables that migration 040 keeps up
+ * to date with triggers (a few thousand rows, however many submissions); issue, claim and rating figures from
+ * their own small tables through their indexes.
+ */
+export function createDashboardRepo(db: Db) {
+  /** `AND <column> IN (…)` for the slice's communities, with the matching parameters. */
+  function communityClause(s: DashboardSlice, column: string, unplacedValue: 0 | null): { sql: string; params: number[] } {
+    if (s.communityIds === 'all') return { sql: '', params: [] };
+    const unplaced = s.includeUnplaced ? (unplacedValue === 0 ? ` OR ${column} = 0` : ` OR ${column} IS NULL`) : '';
+    return { sql: ` AND (${column} IN (${marks(s.communityIds)})${unplaced})`, params: s.communityIds };
+  }
+
+  return {
+    daily(s: DashboardSlice): DailyCount[] {
+      const c = communityClause(s, 'community_id', 0);
+      return db.prepare(`SELECT day, channel, kind, SUM(n) AS n FROM submission_counts_daily
+        WHERE campaign_id IN (${marks(s.campaignIds)})${c.sql} GROUP BY day, channel, kind HAVING SUM(n) <> 0 ORDER BY day`)
+        .all(...s.campaignIds, ...c.params) as DailyCount[];
+    },
+
+    categories(s: DashboardSlice): CategoryCount[] {
+      const c = communityClause(s, 'community_id', 0);
+      return db.prepare(`SELECT category_id AS categoryId, community_id AS communityId, SUM(n) AS n FROM submission_counts_category
+        WHERE campaign_id IN (${marks(s.campaignIds)})${c.sql} GROUP BY category_id, community_id HAVING SUM(n) <> 0`)
+        .all(...s.campaignIds, ...c.params) as CategoryCount[];
+    },
+
+    /** Every QR code of the campaigns with its stored scans and submissions (the caller filters by place). */
+    qrCodes(campaignIds: number[]): QrCount[] {
+      return db.prepare(`SELECT q.id, q.campaign_id AS campaignId, q.label, q.place_id AS placeId, q.scan_count AS scans,
+          IFNULL(c.n, 0) AS submissions
+        FROM qr_codes q LEFT JOIN submission_counts_qr c ON c.qr_code_id = q.id
+        WHERE q.campaign_id IN (${marks(campaignIds)}) ORDER BY q.id`).all(...campaignIds) as QrCount[];
+    },
+
+    issues(s: DashboardSlice): IssueCounts {
+      const c = communityClause(s, 'i.community_id', null);
+      const where = `i.campaign_id IN (${marks(s.campaignIds)})${c.sql}`;
+      const rows = db.prepare(`SELECT i.status, COUNT(*) AS n FROM issues i WHERE ${where} GROUP BY i.status`)
+        .all(...s.campaignIds, ...c.params) as Array<{ status: string; n: number }>;
+      // Claimed = someone took it on (a claim not withdrawn), whatever happened next; a resolved issue that
+      // staff handled themselves was never claimed.
+      const claimed = db.prepare(`SELECT COUNT(*) FROM issues i WHERE ${where} AND (i.status IN ('claimed', 'in_progress')
+          OR EXISTS (SELECT 1 FROM service_items si JOIN claims c ON c.service_item_id = si.id
+                     WHERE si.issue_id = i.id AND c.status <> 'withdrawn'))`)
+        .pluck().get(...s.campaignIds, ...c.params) as number;
+      return { byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])), claimed };
+    },
+
+    /** Distinct people (在职党员) and units (共建单位) who claimed the slice's issues. */
+    claimers(s: DashboardSlice): ClaimerCounts {
+      const c = communityClause(s, 'i.community_id', null);
+      const rows = db.prepare(`SELECT u.claimer_kind AS kind, COUNT(DISTINCT c.claimer_user_id) AS n
+        FROM issues i JOIN service_items si ON si.issue_id = i.id JOIN claims c ON c.service_item_id = si.id
+        JOIN users u ON u.id = c.claimer_user_id
+        WHERE i.campaign_id IN (${marks(s.campaignIds)})${c.sql} AND c.status <> 'withdrawn' GROUP BY u.claimer_kind`)
+        .all(...s.campaignIds, ...c.params) as Array<{ kind: string | null; n: number }>;
+      return { member: rows.find((r) => r.kind === 'member')?.n ?? 0, unit: rows.find((r) => r.kind === 'unit')?.n ?? 0 };
+    },
+
+    ratings(s: DashboardSlice): RatingCounts {
+      const c = communityClause(s, 's.community_id', null);
+      // CROSS JOIN keeps feedback (small) as the outer loop instead of walking every submission of the campaign.
+      const rows = db.prepare(`SELECT f.rating, COUNT(*) AS n FROM feedback f CROSS JOIN submissions s ON s.id = f.submission_id
+        WHERE s.campaign_id IN (${marks(s.campaignIds)})${c.sql} GROUP BY f.rating`)
+        .all(...s.campaignIds, ...c.params) as Array<{ rating: keyof RatingCounts; n: number }>;
+      const out: RatingCounts = { satisfied: 0, basically: 0, unsatisfied: 0 };
+      for (const r of rows) if (r.rating in out) out[r.rating] = r.n;
+      return out;
+    },
+
+    /** Campaigns of a sub-district, newest first. */
+    campaignIdsOfSubdistrict(subdistrictId: number): number[] {
+      return db.prepare('SELECT id FROM campaigns WHERE subdistrict_id = ? ORDER BY id DESC').pluck().all(subdistrictId) as number[];
+    },
+
+    categoryNames(): Map<number, string> {
+      const rows = db.prepare('SELECT id, name FROM categories ORDER BY sort_order, id').all() as Array<{ id: number; name: string }>;
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+  };
+}
+export type DashboardRepo = ReturnType<typeof createDashboardRepo>;

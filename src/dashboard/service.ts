@@ -1,0 +1,260 @@
+import type { User } from '../auth/roles';
+import type { Scope } from '../auth/scope';
+import type { CampaignAccess } from '../campaigns/service';
+import type { Bar } from '../charts/svg';
+import type { Place } from '../places/repo';
+import { CHANNELS, CHANNEL_LABELS, type Channel } from '../submissions/types';
+import type {
+  CategoryCount, ClaimerCounts, DailyCount, DashboardRepo, DashboardSlice, IssueCounts, QrCount, RatingCounts,
+} from './repo';
+
+export type TimeUnit = 'day' | 'week';
+
+export interface Figures {
+  qrCodes: number;
+  scans: number;
+  submissions: number;
+  online: number;
+  offline: number;
+  wishes: number;
+  suggestions: number;
+  issues: number;
+  claimed: number;
+  resolved: number;
+  declined: number;
+  /** resolved / issues, or null when there are no issues yet. */
+  resolutionRate: number | null;
+  ratings: RatingCounts & { total: number; /** (satisfied + basically) / total, or null with no ratings. */ satisfiedShare: number | null };
+  claimers: ClaimerCounts;
+}
+
+export interface QrRow { id: number; label: string; place: string; scans: number; submissions: number; conversion: number | null }
+
+export interface Dashboard {
+  figures: Figures;
+  byCategory: Bar[];
+  byCommunity: Bar[];
+  byChannel: Bar[];
+  overTime: Bar[];
+  timeUnit: TimeUnit;
+  /** First and last day with submissions (YYYY-MM-DD), for the caption. */
+  period: { from: string; to: string } | null;
+  qrCodes: QrRow[];
+}
+
+export const UNPLACED_LABEL = '未填社区';
+export const UNCATEGORIZED_LABEL = '未分类';
+
+/** Totals, online/offline and small wishes from the per-day counts. */
+export function submissionTotals(daily: DailyCount[]) {
+  const byChannel = Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>;
+  let total = 0;
+  let wishes = 0;
+  for (const r of daily) {
+    total += r.n;
+    if (r.kind === 'wish') wishes += r.n;
+    if (r.channel in byChannel) byChannel[r.channel] += r.n;
+  }
+  const online = byChannel.online;
+  return { total, online, offline: total - online, wishes, suggestions: total - wishes, byChannel };
+}
+
+export function channelBars(byChannel: Record<Channel, number>): Bar[] {
+  return CHANNELS.map((c) => ({ label: CHANNEL_LABELS[c], value: byChannel[c] }));
+}
+
+const addDaysUtc = (day: string, n: number) => new Date(Date.parse(day + 'T00:00:00Z') + n * 86400000).toISOString().slice(0, 10);
+
+/** The Monday of the week a day falls in (weeks in China start on Monday). */
+export function weekStart(day: string): string {
+  const dow = new Date(day + 'T00:00:00Z').getUTCDay(); // 0 = Sunday
+  return addDaysUtc(day, -((dow + 6) % 7));
+}
+
+/** A long period shows per week by default: 60 daily columns still read well, 200 do not. */
+export function defaultTimeUnit(daily: DailyCount[]): TimeUnit {
+  if (daily.length === 0) return 'day';
+  const days = daily.map((d) => d.day).sort();
+  const span = (Date.parse(days[days.length - 1] + 'T00:00:00Z') - Date.parse(days[0] + 'T00:00:00Z')) / 86400000 + 1;
+  return span > 62 ? 'week' : 'day';
+}
+
+/**
+ * Submissions per day or per week from the first to the last day with any, with the empty days in between
+ * shown as zero (a gap is information: nobody collected that week). Labels are MM-DD (the Monday for weeks).
+ */
+export function timeSeries(daily: DailyCount[], unit: TimeUnit): { bars: Bar[]; period: { from: string; to: string } | null } {
+  const valid = daily.filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d.day));
+  if (valid.length === 0) return { bars: [], period: null };
+  const totals = new Map<string, number>();
+  for (const d of valid) {
+    const key = unit === 'week' ? weekStart(d.day) : d.day;
+    totals.set(key, (totals.get(key) ?? 0) + d.n);
+  }
+  const keys = [...totals.keys()].sort();
+  const days = valid.map((d) => d.day).sort();
+  const step = unit === 'week' ? 7 : 1;
+  const bars: Bar[] = [];
+  // Bounded, so a stray far-off date cannot make a chart of ten thousand columns.
+  for (let k = keys[0], i = 0; k <= keys[keys.length - 1] && i < 1000; k = addDaysUtc(k, step), i++) {
+    bars.push({ label: k.slice(5), value: totals.get(k) ?? 0 });
+  }
+  return { bars, period: { from: days[0], to: days[days.length - 1] } };
+}
+
+/** Categories in the office's order (then 未分类), counting only those with submissions. */
+export function categoryBars(counts: CategoryCount[], names: Map<number, string>): Bar[] {
+  const totals = new Map<number, number>();
+  for (const c of counts) totals.set(c.categoryId, (totals.get(c.categoryId) ?? 0) + c.n);
+  const bars: Bar[] = [];
+  for (const [id, name] of names) if (totals.get(id)) bars.push({ label: name, value: totals.get(id)! });
+  for (const [id, n] of totals) {
+    if (n && id !== 0 && !names.has(id)) bars.push({ label: `分类#${id}`, value: n });
+  }
+  if (totals.get(0)) bars.push({ label: UNCATEGORIZED_LABEL, value: totals.get(0)! });
+  return bars;
+}
+
+/** Communities with the most submissions first; submissions with no community last. */
+export function communityBars(counts: CategoryCount[], placeName: (id: number) => string | undefined): Bar[] {
+  const totals = new Map<number, number>();
+  for (const c of counts) totals.set(c.communityId, (totals.get(c.communityId) ?? 0) + c.n);
+  const placed = [...totals].filter(([id, n]) => id !== 0 && n)
+    .map(([id, n]) => ({ label: placeName(id) ?? `社区#${id}`, value: n }))
+    .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label, 'zh-CN'));
+  const unplaced = totals.get(0);
+  return unplaced ? [...placed, { label: UNPLACED_LABEL, value: unplaced }] : placed;
+}
+
+export function ratio(part: number, whole: number): number | null {
+  return whole > 0 ? part / whole : null;
+}
+
+/** 0.8765 → "87.7%"; null → "—". */
+export function percent(r: number | null): string {
+  return r === null ? '—' : `${(Math.round(r * 1000) / 10).toFixed(1)}%`;
+}
+
+export function issueFigures(issues: IssueCounts) {
+  const total = Object.values(issues.byStatus).reduce((a, b) => a + b, 0);
+  const resolved = issues.byStatus.resolved ?? 0;
+  return { issues: total, claimed: issues.claimed, resolved, declined: issues.byStatus.declined ?? 0, resolutionRate: ratio(resolved, total) };
+}
+
+export function ratingFigures(r: RatingCounts): Figures['ratings'] {
+  const total = r.satisfied + r.basically + r.unsatisfied;
+  return { ...r, total, satisfiedShare: ratio(r.satisfied + r.basically, total) };
+}
+
+/** The per-poster table: the codes that brought most submissions first; conversion = submissions / scans. */
+export function qrRows(codes: Array<QrCount & { place: string }>): QrRow[] {
+  return codes
+    .map((q) => ({ id: q.id, label: q.label, place: q.place, scans: q.scans, submissions: q.submissions, conversion: ratio(q.submissions, q.scans) }))
+    .sort((a, b) => b.submissions - a.submissions || b.scans - a.scans || a.id - b.id);
+}
+
+/**
+ * Which data of a campaign a user's dashboard and exports cover. Everyone sees the communities in their scope;
+ * only those who run the whole campaign (admins, its sub-district's staff) also see submissions that name
+ * no community. Grid workers see only their grids.
+ */
+export function campaignSlice(scope: Scope, access: CampaignAccess, campaignIds: number[]): DashboardSlice {
+  if (scope.communityIds === 'all') return { campaignIds, communityIds: 'all', includeUnplaced: true };
+  return { campaignIds, communityIds: scope.communityIds, includeUnplaced: access === 'manage' && !scope.gridIds };
+}
+
+/** Narrows a slice to one community (the page's community filter), never beyond the user's scope. */
+export function narrowToCommunity(slice: DashboardSlice, communityId: number | undefined): DashboardSlice {
+  if (communityId === undefined) return slice;
+  const allowed = slice.communityIds === 'all' || slice.communityIds.includes(communityId);
+  return { ...slice, communityIds: allowed ? [communityId] : [], includeUnplaced: false };
+}
+
+/** The community a place lies in: itself for a community, its parent for a grid or compound. */
+export function communityOfPlace(placeId: number | null, places: Map<number, Place>): number | null {
+  if (placeId === null) return null;
+  const p = places.get(placeId);
+  if (!p) return null;
+  if (p.kind === 'community') return p.id;
+  if ((p.kind === 'grid' || p.kind === 'compound') && p.parentId !== null) return p.parentId;
+  return null;
+}
+
+export interface DashboardDeps {
+  repo: DashboardRepo;
+  places: { list(): Place[] };
+  /** Scans counted in memory and not yet written (the live part of scan_count). */
+  pendingScans?: (qrCodeId: number) => number;
+}
+
+export function createDashboardService(deps: DashboardDeps) {
+  const { repo } = deps;
+
+  /** The QR codes whose place lies in the slice, with live scan counts and their place's name. */
+  function codesIn(slice: DashboardSlice, places: Map<number, Place>) {
+    const visible = (c: number | null) => c === null ? slice.includeUnplaced
+      : slice.communityIds === 'all' || slice.communityIds.includes(c);
+    return repo.qrCodes(slice.campaignIds)
+      .filter((q) => visible(communityOfPlace(q.placeId, places)))
+      .map((q) => ({
+        ...q,
+        scans: q.scans + (deps.pendingScans?.(q.id) ?? 0),
+        place: q.placeId !== null ? places.get(q.placeId)?.name ?? '' : '',
+      }));
+  }
+
+  function figuresOf(slice: DashboardSlice, totals: ReturnType<typeof submissionTotals>, codes: Array<{ scans: number }>): Figures {
+    return {
+      qrCodes: codes.length,
+      scans: codes.reduce((a, q) => a + q.scans, 0),
+      submissions: totals.total,
+      online: totals.online,
+      offline: totals.offline,
+      wishes: totals.wishes,
+      suggestions: totals.suggestions,
+      ...issueFigures(repo.issues(slice)),
+      ratings: ratingFigures(repo.ratings(slice)),
+      claimers: repo.claimers(slice),
+    };
+  }
+
+  const placeMap = () => new Map(deps.places.list().map((p) => [p.id, p]));
+
+  return {
+    /** The headline figures only (for the per-campaign table of a sub-district). */
+    figures(slice: DashboardSlice): Figures {
+      return figuresOf(slice, submissionTotals(repo.daily(slice)), codesIn(slice, placeMap()));
+    },
+
+    build(slice: DashboardSlice, unit?: TimeUnit): Dashboard {
+      const places = placeMap();
+      const daily = repo.daily(slice);
+      const cats = repo.categories(slice);
+      const totals = submissionTotals(daily);
+      const chosenUnit = unit ?? defaultTimeUnit(daily);
+      const series = timeSeries(daily, chosenUnit);
+      const codes = codesIn(slice, places);
+      return {
+        figures: figuresOf(slice, totals, codes),
+        byCategory: categoryBars(cats, repo.categoryNames()),
+        byCommunity: communityBars(cats, (id) => places.get(id)?.name),
+        byChannel: channelBars(totals.byChannel),
+        overTime: series.bars,
+        timeUnit: chosenUnit,
+        period: series.period,
+        qrCodes: qrRows(codes),
+      };
+    },
+  };
+}
+export type DashboardService = ReturnType<typeof createDashboardService>;
+
+/** Whether a user may open the dashboard of a sub-district, and how much of it. */
+export function subdistrictSlice(user: User, scope: Scope, communitiesUnder: number[], subdistrictId: number, campaignIds: number[]): DashboardSlice | null {
+  if (scope.communityIds === 'all') return { campaignIds, communityIds: 'all', includeUnplaced: true };
+  const mine = new Set(scope.communityIds);
+  const whole = user.scopePlaceId === subdistrictId || (communitiesUnder.length > 0 && communitiesUnder.every((c) => mine.has(c)));
+  const overlap = communitiesUnder.filter((c) => mine.has(c));
+  if (!whole && overlap.length === 0) return null;
+  return { campaignIds, communityIds: scope.communityIds, includeUnplaced: whole };
+}

@@ -1,0 +1,93 @@
+import type { Db } from '../db/open-db';
+import type { Channel, SubmissionKind } from '../submissions/types';
+
+/** Which submissions an export holds: the user's slice of the campaign plus the list's filters. */
+export interface SubmissionExportFilter {
+  campaignId: number;
+  communityIds: number[] | 'all';
+  /** Also submissions that name no community (for those who run the whole campaign). */
+  includeUnplaced: boolean;
+  /** Grid workers: only their grids. */
+  gridIds: number[] | null;
+  communityId?: number;
+  qrCodeId?: number;
+  categoryId?: number;
+  kind?: SubmissionKind;
+  channel?: Channel;
+  /** Inclusive YYYY-MM-DD bounds on the day received, China time (as on the list page). */
+  from?: string;
+  to?: string;
+}
+
+export interface ExportSubmissionRow {
+  id: number; receipt_code: string; created_at: string; collected_on: string | null; kind: SubmissionKind; channel: Channel;
+  category_id: number | null; community_id: number | null; grid_id: number | null; compound_id: number | null;
+  building: string | null; text: string; resident_name: string | null; resident_phone: string | null;
+  qr_code_id: number | null; issue_id: number | null; reply: string | null;
+}
+
+const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';
+
+export function createExportRepo(db: Db) {
+  function where(f: SubmissionExportFilter): { sql: string; params: unknown[] } {
+    const w: string[] = ['campaign_id = ?'];
+    const p: unknown[] = [f.campaignId];
+    if (f.communityIds !== 'all') {
+      w.push(`(community_id IN (${marks(f.communityIds)})${f.includeUnplaced ? ' OR community_id IS NULL' : ''})`);
+      p.push(...f.communityIds);
+    }
+    if (f.gridIds) { w.push(`grid_id IN (${marks(f.gridIds)})`); p.push(...f.gridIds); }
+    if (f.communityId !== undefined) { w.push('community_id = ?'); p.push(f.communityId); }
+    if (f.qrCodeId !== undefined) { w.push('qr_code_id = ?'); p.push(f.qrCodeId); }
+    if (f.categoryId !== undefined) { w.push('category_id = ?'); p.push(f.categoryId); }
+    if (f.kind) { w.push('kind = ?'); p.push(f.kind); }
+    if (f.channel) { w.push('channel = ?'); p.push(f.channel); }
+    if (f.from) { w.push("created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-8 hours')"); p.push(f.from); }
+    if (f.to) { w.push("created_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+1 day', '-8 hours')"); p.push(f.to); }
+    return { sql: w.join(' AND '), params: p };
+  }
+
+  return {
+    /**
+     * The submissions in batches, oldest first. Each batch is one short query (keyset on created_at, id, which
+     * the campaign index serves), so a long download never holds the single database connection between batches.
+     */
+    *submissionBatches(f: SubmissionExportFilter, batchSize = 2000): Generator<ExportSubmissionRow[]> {
+      const w = where(f);
+      const first = db.prepare(`SELECT * FROM submissions WHERE ${w.sql} ORDER BY created_at, id LIMIT ?`);
+      const next = db.prepare(`SELECT * FROM submissions WHERE ${w.sql} AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`);
+      let batch = first.all(...w.params, batchSize) as ExportSubmissionRow[];
+      while (batch.length > 0) {
+        yield batch;
+        if (batch.length < batchSize) return;
+        const last = batch[batch.length - 1];
+        batch = next.all(...w.params, last.created_at, last.id, batchSize) as ExportSubmissionRow[];
+      }
+    },
+
+    /** Names for the ids in the rows: small tables, read once per export instead of joined per row. */
+    lookups(campaignId: number) {
+      const names = (sql: string, ...params: unknown[]) =>
+        new Map((db.prepare(sql).all(...params) as Array<{ id: number; name: string }>).map((r) => [r.id, r.name]));
+      const issues = db.prepare('SELECT id, title, status FROM issues WHERE campaign_id = ?')
+        .all(campaignId) as Array<{ id: number; title: string; status: string }>;
+      return {
+        categories: names('SELECT id, name FROM categories'),
+        places: names('SELECT id, name FROM places'),
+        qrCodes: names('SELECT id, label AS name FROM qr_codes WHERE campaign_id = ?', campaignId),
+        issues: new Map(issues.map((i) => [i.id, i])),
+      };
+    },
+
+    /** Who claimed each issue of a campaign (claims not withdrawn), for the issue list export. */
+    claimersByIssue(campaignId: number): Map<number, string[]> {
+      const rows = db.prepare(`SELECT si.issue_id AS issueId, u.display_name AS name FROM service_items si
+        JOIN issues i ON i.id = si.issue_id JOIN claims c ON c.service_item_id = si.id JOIN users u ON u.id = c.claimer_user_id
+        WHERE i.campaign_id = ? AND c.status <> 'withdrawn' ORDER BY c.id`).all(campaignId) as Array<{ issueId: number; name: string }>;
+      const out = new Map<number, string[]>();
+      for (const r of rows) out.set(r.issueId, [...(out.get(r.issueId) ?? []), r.name]);
+      return out;
+    },
+  };
+}
+export type ExportRepo = ReturnType<typeof createExportRepo>;

@@ -1,0 +1,123 @@
+import { ISSUE_STATUS_LABELS, PRIORITY_LABELS, type IssueStatus } from '../issues/rules';
+import type { Issue } from '../issues/repo';
+import { maskName, maskPhone } from '../submissions/personal-data';
+import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
+import type { ExportRepo, ExportSubmissionRow } from './repo';
+
+/** A cell: text, a number, empty, or an instant (written as China time: a date cell in xlsx, text in CSV). */
+export type Cell = string | number | null | Date;
+
+export interface Column {
+  header: string;
+  /** Excel column width in characters (a Chinese character counts about two). */
+  width: number;
+  /** Instants get a date format in xlsx. */
+  type?: 'datetime';
+}
+
+export const SUBMISSION_COLUMNS: Column[] = [
+  { header: '回执码', width: 12 },
+  { header: '收到时间', width: 18, type: 'datetime' },
+  { header: '采集日期', width: 12 },
+  { header: '类型', width: 10 },
+  { header: '渠道', width: 12 },
+  { header: '分类', width: 10 },
+  { header: '社区', width: 14 },
+  { header: '网格', width: 12 },
+  { header: '楼院/小区', width: 16 },
+  { header: '楼栋/门牌', width: 14 },
+  { header: '内容', width: 60 },
+  { header: '姓名', width: 10 },
+  { header: '电话', width: 14 },
+  { header: '二维码', width: 22 },
+  { header: '所属问题', width: 28 },
+  { header: '问题状态', width: 14 },
+  { header: '答复', width: 40 },
+];
+
+export const ISSUE_COLUMNS: Column[] = [
+  { header: '编号', width: 8 },
+  { header: '问题', width: 40 },
+  { header: '分类', width: 10 },
+  { header: '社区', width: 14 },
+  { header: '楼院/小区', width: 16 },
+  { header: '居民人数', width: 10 },
+  { header: '紧急程度', width: 10 },
+  { header: '状态', width: 14 },
+  { header: '认领人', width: 24 },
+  { header: '答复', width: 40 },
+  { header: '未采纳原因', width: 24 },
+  { header: '登记时间', width: 18, type: 'datetime' },
+  { header: '办结时间', width: 18, type: 'datetime' },
+];
+
+/** ISO text from the database → Date, or null when empty or unreadable. */
+export function instant(iso: string | null | undefined): Date | null {
+  if (!iso) return null;
+  const d = new Date(iso.includes('T') ? iso : iso.replace(' ', 'T') + 'Z');
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** "2026-11-25 16:20" in China time, which is what staff read. */
+export function chinaDateTime(d: Date): string {
+  return new Date(d.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export type Lookups = ReturnType<ExportRepo['lookups']>;
+
+/** One submission as a spreadsheet row; names and phones masked unless the user may see personal data. */
+export function submissionCells(r: ExportSubmissionRow, l: Lookups, fullPersonalData: boolean): Cell[] {
+  const place = (id: number | null) => (id === null ? '' : l.places.get(id) ?? '');
+  const issue = r.issue_id !== null ? l.issues.get(r.issue_id) : undefined;
+  return [
+    r.receipt_code,
+    instant(r.created_at),
+    r.collected_on ?? '',
+    KIND_LABELS[r.kind] ?? r.kind,
+    CHANNEL_LABELS[r.channel] ?? r.channel,
+    r.category_id === null ? '待分类' : l.categories.get(r.category_id) ?? '',
+    place(r.community_id),
+    place(r.grid_id),
+    place(r.compound_id),
+    r.building ?? '',
+    r.text,
+    fullPersonalData ? r.resident_name ?? '' : maskName(r.resident_name),
+    fullPersonalData ? r.resident_phone ?? '' : maskPhone(r.resident_phone),
+    r.qr_code_id === null ? '' : l.qrCodes.get(r.qr_code_id) ?? '',
+    issue?.title ?? '',
+    issue ? ISSUE_STATUS_LABELS[issue.status as IssueStatus] ?? issue.status : '',
+    r.reply ?? '',
+  ];
+}
+
+export function issueCells(i: Issue, claimers: string[]): Cell[] {
+  return [
+    i.id,
+    i.title,
+    i.categoryName ?? '待分类',
+    i.communityName ?? '',
+    i.compoundName ?? '',
+    i.residents,
+    PRIORITY_LABELS[i.priority] ?? String(i.priority),
+    ISSUE_STATUS_LABELS[i.status] ?? i.status,
+    claimers.join('、'),
+    i.reply ?? '',
+    i.declineReason ?? '',
+    instant(i.createdAt),
+    instant(i.resolvedAt),
+  ];
+}
+
+/** Inclusive China-time day bounds on an ISO instant, for the issue export's from/to filter. */
+export function withinDays(iso: string, from?: string, to?: string): boolean {
+  const d = instant(iso);
+  if (!d) return !from && !to;
+  const day = chinaDateTime(d).slice(0, 10);
+  return (!from || day >= from) && (!to || day <= to);
+}
+
+/** A download name: the campaign's title without characters file systems refuse, plus what and when. */
+export function exportFileName(title: string, what: string, ext: 'xlsx' | 'csv', now = new Date()): string {
+  const safe = title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '').trim().slice(0, 60) || '征求意见';
+  return `${safe}-${what}-${chinaDateTime(now).slice(0, 10)}.${ext}`;
+}

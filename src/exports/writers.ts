@@ -1,0 +1,53 @@
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { BOM, csvLine } from './csv';
+import { chinaDateTime, type Cell, type Column } from './service';
+
+/** Waits until the response has room again, so a large export is sent at the client's pace, not buffered whole. */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => { out.off('drain', done); out.off('close', done); out.off('error', reject); resolve(); };
+    out.once('drain', done);
+    out.once('close', done);
+    out.once('error', reject);
+  });
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function writeCsv(out: Writable, columns: Column[], batches: Iterable<Cell[][]>): Promise<void> {
+  out.write(BOM + csvLine(columns.map((c) => c.header)));
+  for (const batch of batches) {
+    let chunk = '';
+    for (const row of batch) chunk += csvLine(row.map((v) => (v instanceof Date ? chinaDateTime(v) : v)));
+    if (!out.write(chunk)) await drained(out);
+    if (out.destroyed) return;
+  }
+  out.end();
+}
+
+/**
+ * Streams an .xlsx: bold, frozen header row, set column widths, instants as real date cells in China time
+ * (Excel has no time zones, so the wall-clock time is what it must hold).
+ */
+export async function writeXlsx(out: Writable, sheetName: string, columns: Column[], batches: Iterable<Cell[][]>): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  wb.creator = '邻声';
+  const ws = wb.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = columns.map((c, i) => ({
+    header: c.header, key: `c${i}`, width: c.width,
+    style: c.type === 'datetime' ? { numFmt: 'yyyy-mm-dd hh:mm' } : {},
+  }));
+  const header = ws.getRow(1);
+  header.font = { bold: true };
+  header.commit();
+  for (const batch of batches) {
+    for (const row of batch) {
+      ws.addRow(row.map((v) => (v instanceof Date ? new Date(v.getTime() + 8 * 3600 * 1000) : v ?? null))).commit();
+    }
+    if (out.destroyed) return;
+    await yieldToEventLoop();
+  }
+  ws.commit();
+  await wb.commit();
+}
