@@ -75,6 +75,7 @@ export function createIntakeRepo(db: Db) {
   const meetingByKey = db.prepare<[string], MeetingRow>('SELECT * FROM meetings WHERE idempotency_key = ?');
   const setMeeting = db.prepare('UPDATE submissions SET meeting_id = ? WHERE id = ? AND meeting_id IS NULL');
   const meetingOpinionIds = db.prepare('SELECT id FROM submissions WHERE meeting_id = ? ORDER BY id').pluck();
+  const keyExists = db.prepare('SELECT 1 FROM submissions WHERE idempotency_key = ?').pluck();
   const countByUser = db.prepare('SELECT COUNT(*) FROM submissions WHERE entered_by = ? AND campaign_id = ?').pluck();
   const activeCategories = db.prepare<[], CategoryOption>('SELECT id, name FROM categories WHERE active = 1 ORDER BY sort_order, id');
   const campaignCategories = db.prepare<[number], CategoryOption>(`SELECT c.id, c.name FROM campaign_categories cc
@@ -106,6 +107,8 @@ export function createIntakeRepo(db: Db) {
     /** Links a submission to its meeting (the shared insert does not know meetings). */
     setMeeting: (submissionId: number, meetingId: number) => { setMeeting.run(meetingId, submissionId); },
     meetingOpinionIds: (meetingId: number) => meetingOpinionIds.all(meetingId) as number[],
+    /** Whether a submission with this idempotency key exists (the preview's "已导入过"). */
+    hasKey: (key: string) => keyExists.get(key) !== undefined,
     countEnteredBy: (userId: number, campaignId: number) => countByUser.get(userId, campaignId) as number,
     /** The campaign's own categories, or every active category when the campaign lists none. */
     categoriesFor(campaignId: number): CategoryOption[] {

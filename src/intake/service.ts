@@ -256,7 +256,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
       };
       plan.valid.push({ row: r.row, input, source: r });
       for (const n of notes) plan.notes.push({ row: r.row, message: n });
-      if (deps.submissions.findByIdempotencyKey(input.idempotencyKey)) plan.alreadyImported.push(r.row);
+      if (repo.hasKey(input.idempotencyKey)) plan.alreadyImported.push(r.row);
     }
     return plan;
   }

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { HttpError } from '../../http/http-error';
 import { decodeText, detectDelimiter } from './decode';
+import { readXlsxFast } from './fast-xlsx';
 
 /** What one spreadsheet cell can hold once formulas, rich text and merges are resolved. */
 export type Cell = string | number | boolean | Date | null;
@@ -39,6 +40,16 @@ export async function readTables(buf: Buffer): Promise<RawTable[]> {
 }
 
 async function readXlsx(buf: Buffer): Promise<RawTable[]> {
+  const fast = readXlsxFast(buf);
+  if (fast) {
+    if (fast.some((t) => t.rows.length > MAX_ROWS + 100)) throw new HttpError(400, FILE_MESSAGES.tooManyRows);
+    return fast;
+  }
+  return readXlsxWithExceljs(buf);
+}
+
+/** The complete reader, for files the fast one declines (and the reference the tests compare it with). */
+export async function readXlsxWithExceljs(buf: Buffer): Promise<RawTable[]> {
   const wb = new ExcelJS.Workbook();
   try {
     // exceljs's Buffer type predates Node 20's generic Buffer.
