@@ -4,10 +4,12 @@ import { parse } from 'csv-parse/sync';
 import { makeTestApp, loginAs, type TestApp } from '../helpers/app';
 import { seedDashboard, insertSubmission, type DashboardSeed } from '../helpers/dashboard-factories';
 
-const binary = (res: NodeJS.ReadableStream & { setEncoding(e: string): void }, cb: (err: Error | null, body: Buffer) => void) => {
+/** supertest parser that keeps the body as bytes (an .xlsx is a zip; the CSV's BOM must be seen as sent). */
+const binary = (res: import('supertest').Response, cb: (err: Error | null, body: Buffer) => void) => {
+  const stream = res as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
+  stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+  stream.on('end', () => cb(null, Buffer.concat(chunks)));
 };
 
 async function sheetOf(body: Buffer) {
