@@ -42,6 +42,8 @@ export function intakeRoutes(ctx: AppContext): Router {
   const intake = createIntakeService(ctx);
   const enterers = requireRole('admin', 'staff', 'grid_worker');
   const photosDir = uploadsDir(ctx.config.dataDir);
+  /** Imports being committed now, for the progress bar (this process only: one server writes the database). */
+  const progress = new Map<string, { done: number; total: number }>();
 
   const photoUpload = multer({
     storage: multer.memoryStorage(),
@@ -370,6 +372,7 @@ export function intakeRoutes(ctx: AppContext): Router {
   router.get('/intake/import/:id', enterers, (req, res) => {
     const user = req.user!;
     const { batch, campaign, report, plan } = intake.getBatch(user, batchId(req));
+    const running = progress.get(batch.id) ?? null;
     const mayShow = intake.maySeePersonalData(user);
     const categories = new Map(intake.categoriesFor(campaign.id).map((c) => [c.id, c.name]));
     const names = new Map(ctx.places.list().map((p) => [p.id, p.name]));
@@ -382,13 +385,30 @@ export function intakeRoutes(ctx: AppContext): Router {
     res.render('intake/import-preview', {
       title: '导入预览', batch, campaign, plan: plan!, preview, mayShow, categoryNames: categories, placeNames: names,
       newCount: plan!.valid.length - plan!.alreadyImported.length, compactRows, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
+      running,
     });
   });
 
-  router.post('/intake/import/:id', enterers, (req, res) => {
-    const report = intake.commitBatch(req.user!, batchId(req));
-    flash(res, `导入完成：新增 ${report.imported} 条。`);
-    res.redirect(303, `/intake/import/${batchId(req)}`);
+  router.post('/intake/import/:id', enterers, async (req, res) => {
+    const id = batchId(req);
+    intake.ownBatch(req.user!, id);
+    // A second click while the first is still running: just show the page, which follows the progress.
+    if (progress.has(id)) return res.redirect(303, `/intake/import/${id}`);
+    progress.set(id, { done: 0, total: 0 });
+    try {
+      const report = await intake.commitBatch(req.user!, id, (done, total) => progress.set(id, { done, total }));
+      flash(res, `导入完成：新增 ${report.imported} 条。`);
+    } finally {
+      progress.delete(id);
+    }
+    res.redirect(303, `/intake/import/${id}`);
+  });
+
+  router.get('/intake/import/:id/status', enterers, (req, res) => {
+    const id = batchId(req);
+    const b = intake.ownBatch(req.user!, id);
+    const p = progress.get(id);
+    res.set('Cache-Control', 'no-store').json({ state: p ? 'committing' : b.status, done: p?.done ?? 0, total: p?.total ?? 0 });
   });
 
   return router;

@@ -154,6 +154,26 @@ describe('importing the sample sheets', () => {
   });
 });
 
+describe('confirming an import from the web', () => {
+  it('commits in chunks, reporting progress, with the same result as one go', async () => {
+    const { t, f, intake } = setup();
+    const staff = t.app.ctx.users.findById(createUser(t.db, { role: 'staff', scopePlaceId: f.subdistrictId }).id)!;
+    const id = intake.createBatch(staff, f.campaignId, await parseSpreadsheet(SAMPLE_CSV), 'door_to_door', 'sample.csv');
+    expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(0);
+    const steps: string[] = [];
+    const report = await intake.commitBatch(staff, id, (done, total) => steps.push(`${done}/${total}`), 4);
+    expect(steps).toEqual(['0/14', '4/14', '8/14', '12/14', '14/14']);
+    expect(report).toMatchObject({ imported: 14, alreadyImported: [], total: 20 });
+    expect(report.rejected).toEqual(EXPECTED.csv.rejected);
+    expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(14);
+    // Confirming again returns the stored report and adds nothing.
+    expect(await intake.commitBatch(staff, id)).toEqual(report);
+    expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(14);
+    // The parsed rows (with residents' names) are not kept once committed.
+    expect(t.db.prepare('SELECT parsed FROM import_batches WHERE id = ?').pluck().get(id)).toBe('[]');
+  });
+});
+
 describe('bad files', () => {
   const messageOf = async (buf: Buffer) => {
     try { await parseSpreadsheet(buf); } catch (err) { expect(err).toBeInstanceOf(HttpError); expect((err as HttpError).status).toBe(400); return (err as HttpError).message; }

@@ -110,4 +110,26 @@ describeBrowser('a grid worker without a signal', () => {
     expect(consoleErrors.filter((e) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
     await context.close();
   }, 90_000);
+
+  it('imports the sample spreadsheet through preview and confirmation', async () => {
+    createUser(server.db, { username: 'zhaoqiang', role: 'staff', scopePlaceId: f.subdistrictId });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/intake/import?campaign=${f.campaignId}`)}`);
+    await page.fill('input[name=username]', 'zhaoqiang');
+    await page.fill('input[name=password]', TEST_PASSWORD);
+    await Promise.all([page.waitForURL(/\/intake\/import\?campaign=/), page.click('button[type=submit]')]);
+    const sample = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'door-to-door-sample.xlsx');
+    await page.setInputFiles('input[name=file]', sample);
+    await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('form[data-busy] button[type=submit]')]);
+    await expect(page.locator('.import-counts').textContent()).resolves.toContain('将新增 14 条');
+    await expect(page.locator('.import-problems').textContent()).resolves.toContain('第 12 行日期无法识别（“2023-13-05”）');
+    await page.screenshot({ path: artifact('intake-import-preview.png'), fullPage: true });
+    const before = server.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
+    await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('button:has-text("确认导入 14 条")')]);
+    await expect(page.locator('.flash').textContent()).resolves.toContain('导入完成：新增 14 条');
+    expect(server.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(before + 14);
+    await page.screenshot({ path: artifact('intake-import-result.png'), fullPage: true });
+    await context.close();
+  }, 60_000);
 });

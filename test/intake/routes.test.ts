@@ -46,6 +46,7 @@ describe('spreadsheet import pages', () => {
 
     const commit = await staff.post(previewUrl).type('form').send({ _csrf: staff.csrf });
     expect(commit.status).toBe(303);
+    expect((await staff.get(`${previewUrl}/status`).expect(200)).body.state).toBe('committed');
     const result = await staff.get(previewUrl).expect(200);
     expect(result.text).toContain('新增 <strong data-imported>14</strong> 条');
     expect(count(t, "channel = 'door_to_door'")).toBe(14);
@@ -64,7 +65,9 @@ describe('spreadsheet import pages', () => {
     const b = await loginAs(t, 'staff', { scopePlaceId: f.subdistrictId });
     const url = (await upload(a, SAMPLE_XLSX, 'a.xlsx')).headers.location;
     await b.get(url).expect(404);
+    await b.get(`${url}/status`).expect(404);
     await b.post(url).type('form').send({ _csrf: b.csrf }).expect(404);
+    expect((await a.get(`${url}/status`).expect(200)).body).toEqual({ state: 'pending', done: 0, total: 0 });
     await b.get('/intake/import/not-a-real-batch-id').expect(404);
     expect(count(t)).toBe(0);
   });
