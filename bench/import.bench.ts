@@ -2,7 +2,9 @@
  * The 10,000-row spreadsheet import (issue 3: under 5 s on the 2-core machine): a door-to-door sheet as grid
  * workers make it — title row, numeric phones, Excel dates and text dates, a few bad rows — read, checked
  * and committed into a fresh file database with the production durability setting, through the same
- * service the web page and the CLI use (auto-categorization included). Timed for .xlsx and for .csv.
+ * service the web page and the CLI use (auto-categorization included). The .xlsx goes the web page's way
+ * (upload parsed and kept, confirmed, committed in chunks); the .csv the command line's (one transaction).
+ * The preview page's planning is reported beside the figure, not in it (it is a page view of its own).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,11 +80,24 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
     ctx.campaigns.setStatus(campaignId, 'open');
     const intake = createIntakeService(ctx);
 
+    const userId = ctx.users.create({ username: 'bench', displayName: 'bench', passwordHash: 'x', role: 'admin' });
+    const user = ctx.users.findById(userId)!;
+
+    let previewMs = 0;
     const t0 = performance.now();
     const sheet = await parseSpreadsheet(fs.readFileSync(file));
     const t1 = performance.now();
-    const report = intake.importSheet(null, campaignId, sheet, 'door_to_door', path.basename(file));
-    const t2 = performance.now();
+    let report;
+    if (format === 'xlsx') {
+      const id = intake.createBatch(user, campaignId, sheet, 'door_to_door', path.basename(file));
+      const p0 = performance.now();
+      intake.getBatch(user, id);
+      previewMs = performance.now() - p0;
+      report = await intake.commitBatch(user, id);
+    } else {
+      report = intake.importSheet(user, campaignId, sheet, 'door_to_door', path.basename(file));
+    }
+    const t2 = performance.now() - previewMs;
     const stored = db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
     if (stored !== report.imported || report.imported + report.rejected.length !== ROWS) {
       throw new Error(`import miscounted: stored ${stored}, report ${JSON.stringify({ imported: report.imported, rejected: report.rejected.length })}`);
@@ -90,7 +105,8 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
     const ms = Math.round(t2 - t0);
     return {
       name: format === 'xlsx' ? 'import_10000_rows_ms' : 'import_10000_rows_csv_ms', value: ms, unit: 'ms', goal: `< ${GOAL_MS}`, pass: ms < GOAL_MS,
-      format, parseMs: Math.round(t1 - t0), commitMs: Math.round(t2 - t1), imported: report.imported, rejected: report.rejected.length,
+      format, path: format === 'xlsx' ? 'web (chunked)' : 'cli (one transaction)', parseMs: Math.round(t1 - t0),
+      commitMs: Math.round(t2 - t1), previewMs: Math.round(previewMs), imported: report.imported, rejected: report.rejected.length,
       synchronous: config.synchronous,
     };
   } finally {
