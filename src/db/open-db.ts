@@ -19,6 +19,8 @@ export function openDb(opts: OpenDbOptions): Db {
   db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Trigger-maintained dashboard counts use temporary structures per statement; on disk they cost ~70 µs a row.
+  db.pragma('temp_store = MEMORY');
   if (opts.migrate !== false) migrate(db);
   return db;
 }
