@@ -1,0 +1,95 @@
+import { verifyPassword } from '../../src/auth/password';
+import { createUserRepo } from '../../src/auth/repo';
+import { main } from '../../src/cli/main';
+import { dbFile, openDb } from '../../src/db/open-db';
+import { createPlaceRepo } from '../../src/places/repo';
+import { captureIo, tempDataDir } from '../helpers/cli-io';
+
+describe('npx linsheng create-user', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDataDir()));
+  afterEach(() => cleanup());
+
+  const run = async (...args: string[]) => {
+    const c = captureIo({ DATA_DIR: dir });
+    const code = await main(['create-user', ...args], c.io);
+    return { code, ...c };
+  };
+  const places = () => {
+    const db = openDb({ file: dbFile(dir) });
+    const p = createPlaceRepo(db);
+    const sub = p.create('subdistrict', p.create('district', null, '二七区'), '建中街街道');
+    const yongan = p.create('community', sub, '永安社区');
+    const qingfeng = p.create('community', sub, '庆丰社区');
+    const ids = { sub, yongan, g1: p.create('grid', yongan, '第一网格'), g3: p.create('grid', yongan, '第三网格'), q1: p.create('grid', qingfeng, '第一网格') };
+    db.close();
+    return ids;
+  };
+  const user = (username: string) => {
+    const db = openDb({ file: dbFile(dir) });
+    const users = createUserRepo(db);
+    const found = users.findByUsername(username);
+    const grids = found ? users.gridIds(found.user.id) : [];
+    db.close();
+    return found && { ...found, grids };
+  };
+
+  it('creates a user with the given password', async () => {
+    const r = await run('--username', 'wangli', '--role', 'admin', '--display-name', '王丽', '--password', 'a-long-password');
+    expect(r.code).toBe(0);
+    expect(r.text()).toContain('wangli');
+    expect(r.text()).not.toContain('a-long-password');
+    const u = user('wangli')!;
+    expect(u.user).toMatchObject({ role: 'admin', displayName: '王丽', canSeePersonalData: true });
+    expect(verifyPassword('a-long-password', u.passwordHash)).toBe(true);
+  });
+
+  it('generates a password and prints it once when none is given', async () => {
+    places();
+    const r = await run('--username', 'liumin', '--role', 'staff', '--scope', '建中街街道');
+    expect(r.code).toBe(0);
+    const m = /Password \(shown only once\): (\S+)/.exec(r.text());
+    expect(m).not.toBeNull();
+    const u = user('liumin')!;
+    expect(verifyPassword(m![1], u.passwordHash)).toBe(true);
+    expect(u.user.role).toBe('staff');
+    expect(u.user.scopePlaceId).not.toBeNull();
+  });
+
+  it('gives a grid worker grids by community/grid, by name inside --scope, or by id', async () => {
+    const ids = places();
+    expect((await run('--username', 'lina', '--role', 'grid_worker', '--grids', '永安社区/第一网格,第三网格', '--scope', '永安社区', '--password', 'password-123')).code).toBe(0);
+    expect(user('lina')!.grids.sort()).toEqual([ids.g1, ids.g3].sort());
+    expect((await run('--username', 'zhao', '--role', 'grid_worker', '--grids', String(ids.q1), '--password', 'password-123')).code).toBe(0);
+    expect(user('zhao')!.grids).toEqual([ids.q1]);
+  });
+
+  it.each([
+    [['--role', 'staff'], 'Missing --username'],
+    [['--username', 'x y', '--role', 'staff'], 'Username'],
+    [['--username', 'a', '--role', 'boss'], '--role'],
+    [['--username', 'a', '--role', 'staff', '--password', 'short'], '8'],
+    [['--username', 'a', '--role', 'grid_worker'], '--grids'],
+    [['--username', 'a', '--role', 'staff', '--grids', '第一网格'], 'grid_worker only'],
+    [['--username', 'a', '--role', 'staff', '--scope', '不存在社区'], '不存在社区'],
+    [['--username', 'a', '--role', 'grid_worker', '--grids', '第一网格'], 'ambiguous'],
+    [['--username', 'a', '--role', 'grid_worker', '--grids', '第九网格'], 'No grid'],
+    [['--username', 'a', '--role', 'staff', '--claimer-kind', 'unit'], 'claimer'],
+  ])('refuses %j with exit 2 and a clear message', async (args, message) => {
+    places();
+    const r = await run(...args);
+    expect(r.code).toBe(2);
+    expect(r.errors()).toContain(message);
+    expect(r.errors()).toMatch(/[\u4e00-\u9fff]/); // Chinese too
+    expect(user('a')).toBeUndefined();
+  });
+
+  it('refuses a username that is taken', async () => {
+    expect((await run('--username', 'dup', '--role', 'claimer', '--password', 'password-123')).code).toBe(0);
+    const again = await run('--username', 'DUP', '--role', 'staff', '--password', 'password-123');
+    expect(again.code).toBe(2);
+    expect(again.errors()).toContain('已被使用');
+    expect(user('dup')!.user.claimerKind).toBe('member');
+  });
+});
