@@ -24,6 +24,7 @@ const BENCHMARKS: Array<() => Promise<Benchmark>> = [
   async () => (await import('./posters.bench')).benchmark,
   async () => (await import('./import.bench')).benchmark,
   async () => (await import('./classify.bench')).benchmark,
+  async () => (await import('./dashboard.bench')).benchmark,
 ];
 
 async function main() {

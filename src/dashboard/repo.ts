@@ -15,7 +15,7 @@ export interface DailyCount { day: string; channel: Channel; kind: SubmissionKin
 /** communityId / categoryId 0 = none given / not yet categorized. */
 export interface CategoryCount { categoryId: number; communityId: number; n: number }
 export interface QrCount { id: number; campaignId: number; label: string; placeId: number | null; scans: number; submissions: number }
-export interface IssueCounts { byStatus: Record<string, number>; claimed: number }
+export interface IssueCounts { byStatus: Record<string, number>; claimed: number; claimers: ClaimerCounts }
 export interface ClaimerCounts { member: number; unit: number }
 export interface RatingCounts { satisfied: number; basically: number; unsatisfied: number }
 
@@ -62,31 +62,31 @@ export function createDashboardRepo(db: Db) {
       const where = `i.campaign_id IN (${marks(s.campaignIds)})${c.sql}`;
       const rows = db.prepare(`SELECT i.status, COUNT(*) AS n FROM issues i WHERE ${where} GROUP BY i.status`)
         .all(...s.campaignIds, ...c.params) as Array<{ status: string; n: number }>;
-      // Claimed = someone took it on (a claim not withdrawn), whatever happened next; a resolved issue that
-      // staff handled themselves was never claimed.
-      const claimed = db.prepare(`SELECT COUNT(*) FROM issues i WHERE ${where} AND (i.status IN ('claimed', 'in_progress')
-          OR EXISTS (SELECT 1 FROM service_items si JOIN claims c ON c.service_item_id = si.id
-                     WHERE si.issue_id = i.id AND c.status <> 'withdrawn'))`)
-        .pluck().get(...s.campaignIds, ...c.params) as number;
-      return { byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])), claimed };
+      // Claimed = someone took it on (a claim not withdrawn), whatever happened next: a resolved issue that staff
+      // handled themselves was never claimed. The same pass counts the distinct claimers of each kind.
+      // CROSS JOIN fixes the order: the campaign's issues, then their items and claims, never every user first.
+      const claims = db.prepare(`SELECT COUNT(DISTINCT i.id) AS claimed,
+          COUNT(DISTINCT CASE WHEN u.claimer_kind = 'member' THEN u.id END) AS member,
+          COUNT(DISTINCT CASE WHEN u.claimer_kind = 'unit' THEN u.id END) AS unit
+        FROM issues i CROSS JOIN service_items si ON si.issue_id = i.id CROSS JOIN claims c ON c.service_item_id = si.id
+        CROSS JOIN users u ON u.id = c.claimer_user_id
+        WHERE ${where} AND c.status <> 'withdrawn'`).get(...s.campaignIds, ...c.params) as { claimed: number; member: number; unit: number };
+      return {
+        byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])),
+        claimed: claims.claimed,
+        claimers: { member: claims.member, unit: claims.unit },
+      };
     },
 
-    /** Distinct people (在职党员) and units (共建单位) who claimed the slice's issues. */
-    claimers(s: DashboardSlice): ClaimerCounts {
-      const c = communityClause(s, 'i.community_id', null);
-      const rows = db.prepare(`SELECT u.claimer_kind AS kind, COUNT(DISTINCT c.claimer_user_id) AS n
-        FROM issues i JOIN service_items si ON si.issue_id = i.id JOIN claims c ON c.service_item_id = si.id
-        JOIN users u ON u.id = c.claimer_user_id
-        WHERE i.campaign_id IN (${marks(s.campaignIds)})${c.sql} AND c.status <> 'withdrawn' GROUP BY u.claimer_kind`)
-        .all(...s.campaignIds, ...c.params) as Array<{ kind: string | null; n: number }>;
-      return { member: rows.find((r) => r.kind === 'member')?.n ?? 0, unit: rows.find((r) => r.kind === 'unit')?.n ?? 0 };
-    },
-
+    /**
+     * Ratings of the slice's issues. Through the issue (campaign, community) rather than the submission: a
+     * rating is about the issue's outcome, and this never touches the big submissions table (10,000 random
+     * row reads there cost ~100 ms with a million submissions; measured).
+     */
     ratings(s: DashboardSlice): RatingCounts {
-      const c = communityClause(s, 's.community_id', null);
-      // CROSS JOIN keeps feedback (small) as the outer loop instead of walking every submission of the campaign.
-      const rows = db.prepare(`SELECT f.rating, COUNT(*) AS n FROM feedback f CROSS JOIN submissions s ON s.id = f.submission_id
-        WHERE s.campaign_id IN (${marks(s.campaignIds)})${c.sql} GROUP BY f.rating`)
+      const c = communityClause(s, 'i.community_id', null);
+      const rows = db.prepare(`SELECT f.rating, COUNT(*) AS n FROM issues i CROSS JOIN feedback f ON f.issue_id = i.id
+        WHERE i.campaign_id IN (${marks(s.campaignIds)})${c.sql} GROUP BY f.rating`)
         .all(...s.campaignIds, ...c.params) as Array<{ rating: keyof RatingCounts; n: number }>;
       const out: RatingCounts = { satisfied: 0, basically: 0, unsatisfied: 0 };
       for (const r of rows) if (r.rating in out) out[r.rating] = r.n;

@@ -204,6 +204,7 @@ export function createDashboardService(deps: DashboardDeps) {
   }
 
   function figuresOf(slice: DashboardSlice, totals: ReturnType<typeof submissionTotals>, codes: Array<{ scans: number }>): Figures {
+    const issues = repo.issues(slice);
     return {
       qrCodes: codes.length,
       scans: codes.reduce((a, q) => a + q.scans, 0),
@@ -212,9 +213,9 @@ export function createDashboardService(deps: DashboardDeps) {
       offline: totals.offline,
       wishes: totals.wishes,
       suggestions: totals.suggestions,
-      ...issueFigures(repo.issues(slice)),
+      ...issueFigures(issues),
       ratings: ratingFigures(repo.ratings(slice)),
-      claimers: repo.claimers(slice),
+      claimers: issues.claimers,
     };
   }
 

@@ -49,19 +49,20 @@ export function createExportRepo(db: Db) {
 
   return {
     /**
-     * The submissions in batches, oldest first. Each batch is one short query (keyset on created_at, id, which
-     * the campaign index serves), so a long download never holds the single database connection between batches.
+     * The submissions in batches, oldest first: one query for the matching ids in order, then the rows by id a
+     * batch at a time. Each query is short, so a long download never holds the single database connection
+     * between batches; a keyset query per batch re-sorted every match each time (measured: 21 s for 92,000 rows).
      */
     *submissionBatches(f: SubmissionExportFilter, batchSize = 2000): Generator<ExportSubmissionRow[]> {
       const w = where(f);
-      const first = db.prepare(`SELECT * FROM submissions WHERE ${w.sql} ORDER BY created_at, id LIMIT ?`);
-      const next = db.prepare(`SELECT * FROM submissions WHERE ${w.sql} AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`);
-      let batch = first.all(...w.params, batchSize) as ExportSubmissionRow[];
-      while (batch.length > 0) {
-        yield batch;
-        if (batch.length < batchSize) return;
-        const last = batch[batch.length - 1];
-        batch = next.all(...w.params, last.created_at, last.id, batchSize) as ExportSubmissionRow[];
+      const ids = db.prepare(`SELECT id FROM submissions WHERE ${w.sql} ORDER BY created_at, id`).pluck().all(...w.params) as number[];
+      const full = db.prepare(`SELECT * FROM submissions WHERE id IN (${marks(Array.from({ length: batchSize }))})`);
+      for (let i = 0; i < ids.length; i += batchSize) {
+        const chunk = ids.slice(i, i + batchSize);
+        const stmt = chunk.length === batchSize ? full : db.prepare(`SELECT * FROM submissions WHERE id IN (${marks(chunk)})`);
+        const byId = new Map((stmt.all(...chunk) as ExportSubmissionRow[]).map((r) => [r.id, r]));
+        // A row deleted since the first query is simply left out.
+        yield chunk.map((id) => byId.get(id)).filter((r): r is ExportSubmissionRow => r !== undefined);
       }
     },
 

@@ -80,8 +80,8 @@ describe('dashboard summary counts (migration 040)', () => {
     const plan = (sql: string) => (db.prepare('EXPLAIN QUERY PLAN ' + sql).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
     expect(plan('SELECT day, channel, kind, SUM(n) FROM submission_counts_daily WHERE campaign_id IN (1) GROUP BY day, channel, kind'))
       .toMatch(/SEARCH submission_counts_daily USING PRIMARY KEY \(campaign_id=\?\)/);
-    expect(plan('SELECT f.rating, COUNT(*) FROM feedback f CROSS JOIN submissions s ON s.id = f.submission_id WHERE s.campaign_id IN (1) GROUP BY f.rating'))
-      .toMatch(/SCAN f.*SEARCH s USING INTEGER PRIMARY KEY/);
+    expect(plan('SELECT f.rating, COUNT(*) FROM issues i CROSS JOIN feedback f ON f.issue_id = i.id WHERE i.campaign_id IN (1) GROUP BY f.rating'))
+      .toMatch(/SEARCH i USING COVERING INDEX issues_campaign_status \(campaign_id=\?\).*SEARCH f USING INDEX feedback_issue/);
     db.close();
   });
 });
