@@ -10,6 +10,8 @@ export function start() {
   const db = openDb({ file: dbFile(config.dataDir), synchronous: config.synchronous });
   const app = createApp({ config, db });
   const admin = app.ctx.auth.ensureAdmin();
+  // Build the categorization model now, not on the first resident's submission.
+  app.ctx.classify.warmUp();
 
   const server = app.listen(config.port, config.host, () => {
     const port = (server.address() as AddressInfo).port;
