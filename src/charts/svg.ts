@@ -19,7 +19,7 @@ export interface ChartOptions {
   /** Read by screen readers; defaults to a sentence listing every bar. */
   description?: string;
   bars: Bar[];
-  /** Total width in SVG units; the chart scales to its container (width 100%). */
+  /** Natural width in CSS pixels; the chart shrinks to fit a narrower container. */
   width?: number;
   /** Shown after each number, e.g. "条". */
   unit?: string;
@@ -64,7 +64,8 @@ function frame(o: ChartOptions, width: number, height: number, body: string[]): 
   const id = o.id.replace(/[^\w-]/g, '');
   const desc = o.description ?? defaultDescription(o.title, o.bars, o.unit ?? '');
   return new SafeSvg([
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 ${width} ${height}" width="100%"`,
+    // Natural size in CSS pixels (13px labels stay 13px); CSS lets it shrink on a narrow phone or sheet of paper.
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}"`,
     ` preserveAspectRatio="xMinYMin meet" aria-labelledby="${id}-t ${id}-d" font-family="${escapeXml(FONT)}">`,
     `<title id="${id}-t">${escapeXml(o.title)}</title>`,
     `<desc id="${id}-d">${escapeXml(desc)}</desc>`,
@@ -82,7 +83,7 @@ function emptyNote(x: number, y: number): string {
  * categories, communities and channels, whose Chinese names are easier to read horizontally.
  */
 export function barChart(o: ChartOptions): SafeSvg {
-  const width = o.width ?? 640;
+  const width = o.width ?? 520;
   const fontSize = 13;
   const rowH = 26;
   const barH = 16;

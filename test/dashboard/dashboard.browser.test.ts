@@ -42,7 +42,7 @@ describeBrowser('dashboard in Chromium', () => {
       expect(box!.height).toBeGreaterThan(60);
     }
     const widest = await page.locator('svg.chart[aria-labelledby^="chart-category"]').evaluate((svg) => {
-      const rects = [...svg.querySelectorAll('rect')];
+      const rects = Array.from(svg.querySelectorAll('rect'));
       return Math.max(...rects.map((r) => r.getBoundingClientRect().width));
     });
     expect(widest).toBeGreaterThan(100);
