@@ -10,7 +10,7 @@ export const FORM_TOKEN_MAX_AGE_MS = 24 * 3600 * 1000;
 /** Clock skew tolerated for tokens from a slightly-ahead server (several processes, NTP steps). */
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
 const MAX_TOKEN_LENGTH = 160;
-const TOKEN_RE = /^([1-9]\d{0,14})\.([A-Za-z0-9_-]{22})\.([0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN_RE = /^([1-9]\d{0,14})\.([0-9a-f]{32})\.([0-9a-z]{1,11})\.([A-Za-z0-9_-]{43})$/;
 
 export type FormTokenCheck =
   | { ok: true; idempotencyKey: string; issuedAt: number }
@@ -21,7 +21,9 @@ function sign(secret: string, payload: string): string {
 }
 
 export function issueFormToken(secret: string, qrId: number, now = Date.now()): string {
-  const payload = `${qrId}.${crypto.randomBytes(16).toString('base64url')}.${now.toString(36)}`;
+  // randomUUID draws from Node's buffered entropy pool: 122 random bits without a syscall per form view.
+  const nonce = crypto.randomUUID().replace(/-/g, '');
+  const payload = `${qrId}.${nonce}.${now.toString(36)}`;
   return `${payload}.${sign(secret, payload)}`;
 }
 

@@ -201,6 +201,26 @@ describe('resident form POST /q/:token', () => {
     expect(uploadsOf(t)).toEqual([]);
   });
 
+  it('never drops a photo silently: a file part with an unparsable header is refused, size limit or not', async () => {
+    const t = app();
+    const c = makeCampaign(t.db);
+    const ft = await formToken(t, c.qrToken);
+    // supertest writes filename="\" — a broken quoted string that busboy skips without an error.
+    for (const size of [1, 40 * 1024, t.config.uploadMaxBytes + 1024]) {
+      const res = await request(t.app).post(`/q/${c.qrToken}`).field('ft', ft).field('kind', 'wish').field('text', '附了照片')
+        .attach('photo', Buffer.alloc(size, 0xff), { filename: '\\', contentType: 'image/jpeg' });
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('照片没有上传成功');
+      expect(res.text).toContain('附了照片');
+    }
+    // Path-like names are fine: the name is never used.
+    const ok = await request(t.app).post(`/q/${c.qrToken}`).field('ft', ft).field('kind', 'wish').field('text', '附了照片')
+      .attach('photo', tinyPng(), { filename: 'C:\\fakepath\\照片.png', contentType: 'image/png' });
+    expect(ok.status).toBe(303);
+    expect(t.db.prepare('SELECT photo_file FROM submissions').pluck().get()).toMatch(/\.png$/);
+    expect(count(t)).toBe(1);
+  });
+
   it('refuses an oversized photo with 413 in Chinese and stores nothing', async () => {
     const t = app({ uploadMaxBytes: 64 * 1024 });
     const c = makeCampaign(t.db);
