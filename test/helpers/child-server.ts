@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-
-const ROOT = path.resolve(__dirname, '..', '..');
+import { PROJECT_ROOT as ROOT } from '../../src/paths';
 
 export interface ChildServer {
   proc: ChildProcess;
