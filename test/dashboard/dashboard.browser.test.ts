@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
-import { artifact, describeBrowser, launchBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { seedDashboard, type DashboardSeed } from '../helpers/dashboard-factories';
 
@@ -19,10 +19,7 @@ describeBrowser('dashboard in Chromium', () => {
     const admin = createUser(server.db, { role: 'admin' });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
-    await page.goto(`${server.baseUrl}/login`);
-    await page.fill('input[name=username]', admin.username);
-    await page.fill('input[name=password]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+    await loginInBrowser(page, server.baseUrl, admin.username, TEST_PASSWORD);
   }, 60_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = path.join(__dirname, '..', 'artifacts');
@@ -33,4 +33,20 @@ export async function launchBrowser(): Promise<Browser> {
 export function artifact(name: string): string {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   return path.join(ARTIFACTS_DIR, name);
+}
+
+/**
+ * Logs in through the real login page, as a person would. Waits for the page the login lands on:
+ * `landing` when given (e.g. the `next` page), otherwise any page that is not the login form again.
+ */
+export async function loginInBrowser(
+  page: Page, baseUrl: string, username: string, password: string, opts: { next?: string; landing?: RegExp } = {},
+): Promise<void> {
+  await page.goto(`${baseUrl}/login${opts.next === undefined ? '' : `?next=${encodeURIComponent(opts.next)}`}`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await Promise.all([
+    opts.landing ? page.waitForURL(opts.landing) : page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.click('button[type=submit]'),
+  ]);
 }

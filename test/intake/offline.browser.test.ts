@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { createIntakeFixture, type IntakeFixture } from '../helpers/intake-fixtures';
@@ -40,10 +40,7 @@ describeBrowser('a grid worker without a signal', () => {
     const consoleErrors: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
-    await page.goto(`${server.baseUrl}/login?next=/intake`);
-    await page.fill('input[name=username]', 'lina');
-    await page.fill('input[name=password]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL(/\/intake$/), page.click('button[type=submit]')]);
+    await loginInBrowser(page, server.baseUrl, 'lina', TEST_PASSWORD, { next: '/intake', landing: /\/intake$/ });
     // The service worker takes control so the page also opens without a signal.
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     // The worker's grid is pre-filled.
@@ -115,10 +112,8 @@ describeBrowser('a grid worker without a signal', () => {
     createUser(server.db, { username: 'zhaoqiang', role: 'staff', scopePlaceId: f.subdistrictId });
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login?next=${encodeURIComponent(`/intake/import?campaign=${f.campaignId}`)}`);
-    await page.fill('input[name=username]', 'zhaoqiang');
-    await page.fill('input[name=password]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL(/\/intake\/import\?campaign=/), page.click('button[type=submit]')]);
+    await loginInBrowser(page, server.baseUrl, 'zhaoqiang', TEST_PASSWORD,
+      { next: `/intake/import?campaign=${f.campaignId}`, landing: /\/intake\/import\?campaign=/ });
     const sample = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'door-to-door-sample.xlsx');
     await page.setInputFiles('input[name=file]', sample);
     await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('form[data-busy] button[type=submit]')]);

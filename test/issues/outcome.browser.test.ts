@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
@@ -26,12 +26,7 @@ describeBrowser('a submission becomes a resolved, rated issue', () => {
     await server?.close();
   });
 
-  async function login(page: Page, username: string) {
-    await page.goto(`${server.baseUrl}/login`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
-  }
+  const login = (page: Page, username: string) => loginInBrowser(page, server.baseUrl, username, TEST_PASSWORD);
 
   it('arrives, is merged, published, claimed, done, confirmed, and rated by the resident', async () => {
     const staffUser = createUser(server.db, { username: 'zhangsan', role: 'staff', scopePlaceId: c.communityId });

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
-import { artifact, describeBrowser, launchBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { createQrCampaign, createQrCodes, seedQrPlaces, type QrWorld } from '../helpers/qr-factories';
 
@@ -21,10 +21,7 @@ describeBrowser('printing posters in Chromium', () => {
     w = seedQrPlaces(server.db);
     const admin = createUser(server.db, { role: 'admin' });
     page = await browser.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.fill('input[name=username]', admin.username);
-    await page.fill('input[name=password]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+    await loginInBrowser(page, server.baseUrl, admin.username, TEST_PASSWORD);
   }, 60_000);
 
   afterAll(async () => {
