@@ -31,7 +31,7 @@ export function createContext(config: Readonly<Config>, db: Db) {
     places: createPlaceRepo(db),
     submissions,
     classify,
-    submissionService: createSubmissionService({ repo: submissions, classify }),
+    submissionService: createSubmissionService({ repo: submissions, classify, db }),
     campaigns: createCampaignRepo(db),
     qrCodes,
     scanCounter,

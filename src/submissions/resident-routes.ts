@@ -217,7 +217,7 @@ export function residentRoutes(ctx: AppContext): Router {
     const photoFile = file && photoExt ? await storePhoto(photosDir, file.buffer, photoExt) : null;
     let result;
     try {
-      result = submissionService.record({
+      result = await submissionService.recordDurably({
         campaignId: campaign.id, qrCodeId: qr.id, idempotencyKey, kind: v.kind,
         categoryId: v.category, text: v.text, photoFile, residentName: v.name, residentPhone: v.phone,
         building: v.building, ...placeOf(qr), channel: 'online',

@@ -1,17 +1,60 @@
+import type { Db } from '../db/open-db';
 import type { SubmissionRepo } from './repo';
 import type { NewSubmission, Submission } from './types';
 
 /** Auto-categorization (src/classify): fills category, confidence and needs_triage; never throws. */
 export interface Categorizer { categorize(input: NewSubmission): NewSubmission }
 
+export type RecordResult = { submission: Submission; created: boolean };
+
 /**
  * The one way a submission enters the system — resident form, grid worker entry, import, offline sync —
  * so every channel gets the same rules (idempotency, auto-categorization, triage).
  */
-export function createSubmissionService(deps: { repo: SubmissionRepo; classify?: Categorizer }) {
+export function createSubmissionService(deps: { repo: SubmissionRepo; classify?: Categorizer; db?: Db }) {
+  const prepare = (input: NewSubmission) => (deps.classify ? deps.classify.categorize(input) : input);
+  const insert = (input: NewSubmission) => deps.repo.insert(input);
+
+  // Group commit: submissions that arrive while the previous commit is being written to disk are committed
+  // together in one transaction, so a burst of residents costs one fsync per batch instead of one each.
+  // Every caller still gets its answer only after its own row is durably committed.
+  let queue: Array<{ input: NewSubmission; resolve: (r: RecordResult) => void; reject: (e: unknown) => void }> = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    let results: RecordResult[] | undefined;
+    try {
+      results = deps.db ? deps.db.transaction(() => batch.map((b) => insert(b.input)))() : undefined;
+    } catch {
+      results = undefined;
+    }
+    if (results) return batch.forEach((b, i) => b.resolve(results![i]));
+    // The batch was rolled back as a whole (or there is no db handle): one bad row must not fail its
+    // neighbours, so each goes in on its own and gets its own answer.
+    for (const b of batch) {
+      try { b.resolve(insert(b.input)); } catch (err) { b.reject(err); }
+    }
+  };
+
   return {
-    record(input: NewSubmission): { submission: Submission; created: boolean } {
-      return deps.repo.insert(deps.classify ? deps.classify.categorize(input) : input);
+    /** Stores one submission synchronously (imports and entry pages run it inside their own transactions). */
+    record(input: NewSubmission): RecordResult {
+      return insert(prepare(input));
+    },
+
+    /** Stores one submission as part of the next group commit; resolves once it is durably on disk. */
+    recordDurably(input: NewSubmission): Promise<RecordResult> {
+      const prepared = prepare(input);
+      return new Promise((resolve, reject) => {
+        queue.push({ input: prepared, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
     },
   };
 }

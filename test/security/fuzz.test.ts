@@ -103,7 +103,7 @@ describe('fuzzing the public endpoints', () => {
   it('POST /q/<token> with forged, renamed and oversized uploads and path-traversal file names', async () => {
     const ft = await freshFormToken();
     const fileName = fc.oneof(
-      fc.constantFrom('photo.jpg', '../../../etc/passwd.jpg', '..\\..\\boot.ini', 'a.php.jpg', 'x.svg', '.htaccess', 'con.jpg', '照片.heic'),
+      fc.constantFrom('photo.jpg', '\\', 'C:\\fakepath\\', '../../../etc/passwd.jpg', '..\\..\\boot.ini', 'a.php.jpg', 'x.svg', '.htaccess', 'con.jpg', '照片.heic'),
       fc.string({ minLength: 1, maxLength: 60 }).map((s) => s.replace(/[\r\n"]/g, '_') || 'x'),
     );
     const content = fc.oneof(
