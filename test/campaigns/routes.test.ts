@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { csrfFrom, loginAs, makeTestApp, type Agent, type TestApp } from '../helpers/app';
-import { makeCampaign, seedTwoSubdistricts, type TwoSubdistricts } from '../helpers/campaign-factories';
+import { seedTwoSubdistricts, type TwoSubdistricts } from '../helpers/campaign-factories';
+import { insertCampaign } from '../helpers/factories';
 
 const campaignRow = (t: TestApp, id: number) =>
   t.db.prepare('SELECT title, status, starts_on AS startsOn, ends_on AS endsOn, subdistrict_id AS subdistrictId, ask_photo AS askPhoto, ask_contact AS askContact FROM campaigns WHERE id = ?').get(id) as
@@ -21,7 +22,7 @@ describe('campaigns: access', () => {
   it('sends anonymous visitors to login from every page and refuses their posts', async () => {
     const t = makeTestApp();
     const w = seedTwoSubdistricts(t.db);
-    const id = makeCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan] });
+    const id = insertCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan] });
     for (const path of ['/campaigns', '/campaigns/new', `/campaigns/${id}`, `/campaigns/${id}/edit`]) {
       const res = await request(t.app).get(path).set('Accept', 'text/html');
       expect(res.status).toBe(303);
@@ -46,7 +47,7 @@ describe('campaigns: access', () => {
     const res = await admin.post('/campaigns').type('form').send(noToken);
     expect(res.status).toBe(403);
     expect(t.db.prepare('SELECT COUNT(*) FROM campaigns').pluck().get()).toBe(0);
-    const id = makeCampaign(t.db, { subdistrictId: w.jianzhong.id });
+    const id = insertCampaign(t.db, { subdistrictId: w.jianzhong.id });
     await admin.post(`/campaigns/${id}/status`).type('form').send({ to: 'open' }).expect(403);
     expect(campaignRow(t, id)?.status).toBe('draft');
   });
@@ -124,7 +125,7 @@ describe('campaigns: create and edit', () => {
     const t = makeTestApp();
     const w = seedTwoSubdistricts(t.db);
     const admin = await loginAs(t, 'admin');
-    const id = makeCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan] });
+    const id = insertCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan] });
     const form = await admin.get(`/campaigns/${id}/edit`).expect(200);
     expect(form.text).toContain('value="冬季征求意见"');
     expect(form.text).toContain(`name="communityIds" value="${w.jianzhong.yongan}" checked`);
@@ -145,8 +146,8 @@ describe('campaigns: create and edit', () => {
   it('lists campaigns newest first', async () => {
     const t = makeTestApp();
     const w = seedTwoSubdistricts(t.db);
-    makeCampaign(t.db, { title: '春季活动', subdistrictId: w.jianzhong.id });
-    makeCampaign(t.db, { title: '夏季活动', subdistrictId: w.jianzhong.id });
+    insertCampaign(t.db, { title: '春季活动', subdistrictId: w.jianzhong.id });
+    insertCampaign(t.db, { title: '夏季活动', subdistrictId: w.jianzhong.id });
     const admin = await loginAs(t, 'admin');
     const res = await admin.get('/campaigns').expect(200);
     expect(res.text.indexOf('夏季活动')).toBeLessThan(res.text.indexOf('春季活动'));
@@ -159,7 +160,7 @@ describe('campaigns: states', () => {
     const t = makeTestApp();
     const w = seedTwoSubdistricts(t.db);
     const admin = await loginAs(t, 'admin');
-    const id = makeCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan] });
+    const id = insertCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan] });
     const to = (status: string) => admin.post(`/campaigns/${id}/status`).type('form').send({ _csrf: admin.csrf, to: status });
 
     const refused = await to('closed');
@@ -188,8 +189,8 @@ describe('campaigns: figures', () => {
     const t = makeTestApp();
     const w = seedTwoSubdistricts(t.db);
     const admin = await loginAs(t, 'admin');
-    const id = makeCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan], status: 'open' });
-    const other = makeCampaign(t.db, { subdistrictId: w.jianzhong.id });
+    const id = insertCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan], status: 'open' });
+    const other = insertCampaign(t.db, { subdistrictId: w.jianzhong.id });
     const qr = t.db.prepare('INSERT INTO qr_codes (campaign_id, token, label, scan_count) VALUES (?, ?, ?, ?)');
     qr.run(id, 'tokA', '公告栏', 17);
     qr.run(id, 'tokB', '楼道', 25);
@@ -209,10 +210,10 @@ describe('campaigns: staff scope', () => {
   it('shows community staff only campaigns touching their community, and hides others even by URL', async () => {
     const t = makeTestApp();
     const w = seedTwoSubdistricts(t.db);
-    const mine = makeCampaign(t.db, { title: '永安社区夜市意见', subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan] });
-    const wide = makeCampaign(t.db, { title: '建中街全街道征集', subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan, w.jianzhong.qingfeng] });
-    const neighbour = makeCampaign(t.db, { title: '庆丰社区专项', subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.qingfeng] });
-    const foreign = makeCampaign(t.db, { title: '淮河路的活动', subdistrictId: w.huaihe.id, communityIds: [w.huaihe.xingfu] });
+    const mine = insertCampaign(t.db, { title: '永安社区夜市意见', subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan] });
+    const wide = insertCampaign(t.db, { title: '建中街全街道征集', subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan, w.jianzhong.qingfeng] });
+    const neighbour = insertCampaign(t.db, { title: '庆丰社区专项', subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.qingfeng] });
+    const foreign = insertCampaign(t.db, { title: '淮河路的活动', subdistrictId: w.huaihe.id, communityIds: [w.huaihe.xingfu] });
     const staff = await loginAs(t, 'staff', { scopePlaceId: w.jianzhong.yongan });
 
     const list = await staff.get('/campaigns').expect(200);
@@ -251,8 +252,8 @@ describe('campaigns: staff scope', () => {
   it('lets sub-district staff manage their sub-district and not another', async () => {
     const t = makeTestApp();
     const w = seedTwoSubdistricts(t.db);
-    const wide = makeCampaign(t.db, { title: '建中街全街道征集', subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan, w.jianzhong.qingfeng] });
-    const foreign = makeCampaign(t.db, { title: '淮河路的活动', subdistrictId: w.huaihe.id, communityIds: [w.huaihe.xingfu] });
+    const wide = insertCampaign(t.db, { title: '建中街全街道征集', subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan, w.jianzhong.qingfeng] });
+    const foreign = insertCampaign(t.db, { title: '淮河路的活动', subdistrictId: w.huaihe.id, communityIds: [w.huaihe.xingfu] });
     const staff = await loginAs(t, 'staff', { scopePlaceId: w.jianzhong.id });
     await staff.get(`/campaigns/${wide}/edit`).expect(200);
     await staff.post(`/campaigns/${wide}/status`).type('form').send({ _csrf: staff.csrf, to: 'open' }).expect(303);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { csrfFrom, loginAs, makeTestApp, type TestApp } from '../helpers/app';
-import { makeCampaign } from '../helpers/campaign-factories';
+import { insertCampaign } from '../helpers/factories';
 import { moveInOrder } from '../../src/categories/service';
 
 const names = (t: TestApp) => t.db.prepare('SELECT name FROM categories ORDER BY sort_order, id').pluck().all() as string[];
@@ -76,7 +76,7 @@ describe('categories', () => {
     const admin = await loginAs(t, 'admin');
     const post = (path: string, body: Record<string, string> = {}) => admin.post(path).type('form').send({ _csrf: admin.csrf, ...body });
     const parking = byName(t, '停车交通')!;
-    makeCampaign(t.db, { categoryIds: [parking.id] });
+    insertCampaign(t.db, { categoryIds: [parking.id] });
 
     await post(`/categories/${parking.id}/active`, { active: '0' }).expect(303);
     expect(byName(t, '停车交通')?.active).toBe(0);

@@ -1,26 +1,10 @@
 import type { Db } from '../../src/db/open-db';
 import { createPlaceRepo } from '../../src/places/repo';
-import { createCampaignRepo } from '../../src/campaigns/repo';
-import type { Channel, SubmissionKind } from '../../src/submissions/types';
+import { categoryId, insertCampaign, insertSubmission } from './factories';
 
 let seq = 0;
 
-/** A submission row straight into the table, with control over created_at and the issue it belongs to. */
-export function insertSubmission(db: Db, s: {
-  campaignId: number; communityId?: number | null; gridId?: number | null; compoundId?: number | null; qrCodeId?: number | null;
-  kind?: SubmissionKind; channel?: Channel; categoryId?: number | null; text?: string; createdAt?: string; collectedOn?: string | null;
-  residentName?: string | null; residentPhone?: string | null; issueId?: number | null; reply?: string | null; building?: string | null;
-}): number {
-  seq++;
-  return Number(db.prepare(`INSERT INTO submissions (campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id, text,
-      resident_name, resident_phone, building, community_id, grid_id, compound_id, channel, collected_on, reply, issue_id, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-    s.campaignId, s.qrCodeId ?? null, `DT${String(seq).padStart(6, '0')}`, `dash-test-${process.pid}-${seq}`, s.kind ?? 'suggestion',
-    s.categoryId ?? null, s.text ?? '楼道灯坏了', s.residentName ?? null, s.residentPhone ?? null, s.building ?? null,
-    s.communityId ?? null, s.gridId ?? null, s.compoundId ?? null, s.channel ?? 'online', s.collectedOn ?? null, s.reply ?? null,
-    s.issueId ?? null, s.createdAt ?? new Date().toISOString(),
-  ).lastInsertRowid);
-}
+export { insertSubmission } from './factories';
 
 export function insertIssue(db: Db, i: { campaignId: number; title: string; communityId?: number | null; categoryId?: number | null; status?: string; priority?: 1 | 2 | 3 }): number {
   return Number(db.prepare(`INSERT INTO issues (campaign_id, title, category_id, community_id, status, priority, resolved_at)
@@ -40,8 +24,7 @@ export function insertFeedback(db: Db, submissionId: number, issueId: number | n
   db.prepare('INSERT INTO feedback (submission_id, issue_id, rating) VALUES (?, ?, ?)').run(submissionId, issueId, rating);
 }
 
-export const categoryIdOf = (db: Db, name: string): number =>
-  db.prepare('SELECT id FROM categories WHERE name = ?').pluck().get(name) as number;
+export { categoryId as categoryIdOf } from './factories';
 
 /**
  * A small campaign whose figures are known by hand (see the expectations in test/dashboard/*.test.ts):
@@ -61,12 +44,12 @@ export function seedDashboard(db: Db) {
   const compound = places.create('compound', yongan, '铁路家属院');
   const otherSub = places.create('subdistrict', district, '淮河路街道');
   const xingfu = places.create('community', otherSub, '幸福社区');
-  const cat = (n: string) => categoryIdOf(db, n);
-  const campaignId = createCampaignRepo(db).create({
+  const cat = (n: string) => categoryId(db, n);
+  const campaignId = insertCampaign(db, {
     subdistrictId: subdistrict, title: '春季民生征求意见', description: '', startsOn: '2026-03-01', endsOn: '2026-03-31',
     askPhoto: true, askContact: true, communityIds: [yongan, qingfeng],
     categoryIds: db.prepare('SELECT id FROM categories').pluck().all() as number[],
-  }, null);
+  });
   const qr = (label: string, placeId: number | null, scans: number) => Number(db.prepare(
     'INSERT INTO qr_codes (campaign_id, token, label, place_id, scan_count) VALUES (?, ?, ?, ?, ?)',
   ).run(campaignId, `tok${++seq}x${process.pid}`, label, placeId, scans).lastInsertRowid);

@@ -1,15 +1,64 @@
+/**
+ * The shared test factories: places, campaigns, QR codes and submissions straight into the database.
+ * Domain helpers (campaign-, qr-, intake-, issues-, dashboard-, classify-factories) build their worlds on these.
+ * (test/helpers/seed.ts is the lead's one-call world for reliability and security tests, kept separate.)
+ */
 import type { Db } from '../../src/db/open-db';
-import { createCampaignRepo } from '../../src/campaigns/repo';
+import { createCampaignRepo, type CampaignInput } from '../../src/campaigns/repo';
 import { chinaToday, type CampaignStatus } from '../../src/campaigns/rules';
-import { createPlaceRepo } from '../../src/places/repo';
+import { createPlaceRepo, type PlaceKind } from '../../src/places/repo';
 import { createQrRepo } from '../../src/qr/repo';
+import { newQrToken } from '../../src/qr/token';
 import { randomToken } from '../../src/http/random';
+import type { Channel, SubmissionKind } from '../../src/submissions/types';
 
 /** YYYY-MM-DD shifted by n days. */
 export function addDays(day: string, n: number): string {
   const d = new Date(day + 'T00:00:00Z');
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
+}
+
+// ---- places ----
+
+/** The place of that kind and name under the parent, created if missing (so several worlds can share one database). */
+export function ensurePlace(db: Db, kind: PlaceKind, parentId: number | null, name: string, noPropertyCompany = false): number {
+  const places = createPlaceRepo(db);
+  const found = parentId === null ? places.findByName(kind, name) : places.findChild(parentId, kind, name);
+  return found?.id ?? places.create(kind, parentId, name, noPropertyCompany);
+}
+
+/** 二七区 → <sub-district> (建中街街道 by default), reused when present. */
+export function ensureSubdistrict(db: Db, name = '建中街街道'): { districtId: number; subdistrictId: number } {
+  const districtId = ensurePlace(db, 'district', null, '二七区');
+  return { districtId, subdistrictId: ensurePlace(db, 'subdistrict', districtId, name) };
+}
+
+// ---- categories ----
+
+/** Category id by name (the defaults come from 001_init). */
+export function categoryId(db: Db, name: string): number {
+  const id = db.prepare('SELECT id FROM categories WHERE name = ?').pluck().get(name) as number | undefined;
+  if (!id) throw new Error('no category ' + name);
+  return id;
+}
+
+/** Ids of the active categories in menu order. */
+export const activeCategoryIds = (db: Db): number[] =>
+  db.prepare('SELECT id FROM categories WHERE active = 1 ORDER BY sort_order').pluck().all() as number[];
+
+// ---- campaigns ----
+
+/** A campaign row straight into the database (bypassing the form), left as draft unless a status is given. */
+export function insertCampaign(db: Db, input: Partial<CampaignInput> & { status?: CampaignStatus } = {}): number {
+  const repo = createCampaignRepo(db);
+  const id = repo.create({
+    subdistrictId: input.subdistrictId ?? null, title: input.title ?? '冬季征求意见', description: input.description ?? '',
+    startsOn: input.startsOn ?? '2026-01-01', endsOn: input.endsOn ?? '2026-12-31', askPhoto: input.askPhoto ?? true,
+    askContact: input.askContact ?? true, communityIds: input.communityIds ?? [], categoryIds: input.categoryIds ?? activeCategoryIds(db),
+  }, null);
+  if (input.status && input.status !== 'draft') repo.setStatus(id, input.status);
+  return id;
 }
 
 export interface MadeCampaign {
@@ -31,27 +80,51 @@ export function makeCampaign(db: Db, opts: {
   status?: CampaignStatus; startsOn?: string; endsOn?: string; askPhoto?: boolean; askContact?: boolean;
   community?: string; grid?: string; qrAt?: 'community' | 'grid' | 'compound' | 'none'; title?: string;
 } = {}): MadeCampaign {
-  const places = createPlaceRepo(db);
-  const district = places.findByName('district', '二七区')?.id ?? places.create('district', null, '二七区');
-  const subdistrictId = places.findChild(district, 'subdistrict', '建中街街道')?.id ?? places.create('subdistrict', district, '建中街街道');
+  const { subdistrictId } = ensureSubdistrict(db);
   const communityName = opts.community ?? '永安社区';
-  const communityId = places.findChild(subdistrictId, 'community', communityName)?.id ?? places.create('community', subdistrictId, communityName);
-  const gridName = opts.grid ?? '第一网格';
-  const gridId = places.findChild(communityId, 'grid', gridName)?.id ?? places.create('grid', communityId, gridName);
-  const compoundId = places.findChild(communityId, 'compound', '永安里小区')?.id ?? places.create('compound', communityId, '永安里小区', true);
-  const categoryIds = (db.prepare('SELECT id FROM categories WHERE active = 1 ORDER BY sort_order LIMIT 5').pluck().all() as number[]);
+  const communityId = ensurePlace(db, 'community', subdistrictId, communityName);
+  const gridId = ensurePlace(db, 'grid', communityId, opts.grid ?? '第一网格');
+  const compoundId = ensurePlace(db, 'compound', communityId, '永安里小区', true);
+  const categoryIds = activeCategoryIds(db).slice(0, 5);
   const today = chinaToday();
-  const campaigns = createCampaignRepo(db);
-  const campaignId = campaigns.create({
+  const campaignId = insertCampaign(db, {
     subdistrictId, title: opts.title ?? '冬季民生征求意见', description: '说说您身边的问题和微心愿',
     startsOn: opts.startsOn ?? addDays(today, -7), endsOn: opts.endsOn ?? addDays(today, 30),
     askPhoto: opts.askPhoto ?? true, askContact: opts.askContact ?? true, communityIds: [communityId], categoryIds,
-  }, null);
-  const status = opts.status ?? 'open';
-  if (status !== 'draft') campaigns.setStatus(campaignId, status);
+    status: opts.status ?? 'open',
+  });
   const at = opts.qrAt ?? 'grid';
   const placeId = at === 'community' ? communityId : at === 'grid' ? gridId : at === 'compound' ? compoundId : null;
   const qrToken = randomToken(9);
   const qrCodeId = createQrRepo(db).create(campaignId, qrToken, `${communityName} 3号楼公告栏`, placeId);
   return { campaignId, qrToken, qrCodeId, subdistrictId, communityId, gridId, compoundId, categoryIds };
+}
+
+// ---- QR codes ----
+
+/** `count` codes labelled "张贴点 1…n" in one transaction (fast enough for 200-poster sheets). */
+export function createQrCodes(db: Db, campaignId: number, count: number, placeId: number | null = null): number[] {
+  const repo = createQrRepo(db);
+  return db.transaction(() => Array.from({ length: count }, (_, i) => repo.create(campaignId, newQrToken(), `张贴点 ${i + 1}`, placeId)))();
+}
+
+// ---- submissions ----
+
+let seq = 0;
+
+/** A submission row straight into the table, with control over created_at and the issue it belongs to. */
+export function insertSubmission(db: Db, s: {
+  campaignId: number; communityId?: number | null; gridId?: number | null; compoundId?: number | null; qrCodeId?: number | null;
+  kind?: SubmissionKind; channel?: Channel; categoryId?: number | null; text?: string; createdAt?: string; collectedOn?: string | null;
+  residentName?: string | null; residentPhone?: string | null; issueId?: number | null; reply?: string | null; building?: string | null;
+}): number {
+  seq++;
+  return Number(db.prepare(`INSERT INTO submissions (campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id, text,
+      resident_name, resident_phone, building, community_id, grid_id, compound_id, channel, collected_on, reply, issue_id, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    s.campaignId, s.qrCodeId ?? null, `DT${String(seq).padStart(6, '0')}`, `dash-test-${process.pid}-${seq}`, s.kind ?? 'suggestion',
+    s.categoryId ?? null, s.text ?? '楼道灯坏了', s.residentName ?? null, s.residentPhone ?? null, s.building ?? null,
+    s.communityId ?? null, s.gridId ?? null, s.compoundId ?? null, s.channel ?? 'online', s.collectedOn ?? null, s.reply ?? null,
+    s.issueId ?? null, s.createdAt ?? new Date().toISOString(),
+  ).lastInsertRowid);
 }

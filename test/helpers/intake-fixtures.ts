@@ -1,6 +1,5 @@
 import type { Db } from '../../src/db/open-db';
-import { createPlaceRepo } from '../../src/places/repo';
-import { createCampaignRepo } from '../../src/campaigns/repo';
+import { activeCategoryIds, ensurePlace, ensureSubdistrict, insertCampaign } from './factories';
 
 /** The places of ../shared/data/door-to-door-sample.*: 二七区 → 建中街街道 → five communities with their grids and compounds. */
 export const SAMPLE_PLACES: Record<string, { grids: string[]; compounds: string[] }> = {
@@ -25,25 +24,18 @@ export interface IntakeFixture {
 
 /** Creates the sample's places and one open campaign covering all five communities with every default category. */
 export function createIntakeFixture(db: Db, opts: { status?: 'draft' | 'open' | 'closed'; title?: string } = {}): IntakeFixture {
-  const places = createPlaceRepo(db);
-  const campaigns = createCampaignRepo(db);
-  const existing = places.findByName('district', '二七区');
-  const districtId = existing?.id ?? places.create('district', null, '二七区');
-  const subdistrictId = places.findChild(districtId, 'subdistrict', '建中街街道')?.id ?? places.create('subdistrict', districtId, '建中街街道');
+  const { districtId, subdistrictId } = ensureSubdistrict(db);
   const f: IntakeFixture = { districtId, subdistrictId, communities: {}, grids: {}, compounds: {}, campaignId: 0 };
   for (const [name, { grids, compounds }] of Object.entries(SAMPLE_PLACES)) {
-    const cid = places.findChild(subdistrictId, 'community', name)?.id ?? places.create('community', subdistrictId, name);
+    const cid = ensurePlace(db, 'community', subdistrictId, name);
     f.communities[name] = cid;
-    for (const g of grids) f.grids[`${name}/${g}`] = places.findChild(cid, 'grid', g)?.id ?? places.create('grid', cid, g);
-    for (const c of compounds) {
-      f.compounds[`${name}/${c}`] = places.findChild(cid, 'compound', c)?.id ?? places.create('compound', cid, c, c === '交通路32号院');
-    }
+    for (const g of grids) f.grids[`${name}/${g}`] = ensurePlace(db, 'grid', cid, g);
+    for (const c of compounds) f.compounds[`${name}/${c}`] = ensurePlace(db, 'compound', cid, c, c === '交通路32号院');
   }
-  const categoryIds = db.prepare('SELECT id FROM categories WHERE active = 1 ORDER BY sort_order').pluck().all() as number[];
-  f.campaignId = campaigns.create({
+  f.campaignId = insertCampaign(db, {
     subdistrictId, title: opts.title ?? '2023年11月入户走访', description: '', startsOn: '2023-11-01', endsOn: '2099-12-31',
-    askPhoto: true, askContact: true, communityIds: Object.values(f.communities), categoryIds,
-  }, null);
-  if ((opts.status ?? 'open') !== 'draft') campaigns.setStatus(f.campaignId, opts.status ?? 'open');
+    askPhoto: true, askContact: true, communityIds: Object.values(f.communities), categoryIds: activeCategoryIds(db),
+    status: opts.status ?? 'open',
+  });
   return f;
 }

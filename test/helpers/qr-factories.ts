@@ -1,8 +1,6 @@
 import type { Db } from '../../src/db/open-db';
-import { createCampaignRepo } from '../../src/campaigns/repo';
 import { createPlaceRepo } from '../../src/places/repo';
-import { createQrRepo } from '../../src/qr/repo';
-import { newQrToken } from '../../src/qr/token';
+import { insertCampaign, insertSubmission } from './factories';
 
 export interface QrWorld {
   subdistrictId: number;
@@ -31,26 +29,16 @@ export function seedQrPlaces(db: Db): QrWorld {
   return { subdistrictId, yongan, qingfeng, outsideId };
 }
 
+/** A campaign for the QR pages (draft unless a status is given), on the shared insertCampaign. */
 export function createQrCampaign(db: Db, opts: { title?: string; communityIds?: number[]; subdistrictId?: number | null; endsOn?: string; status?: 'draft' | 'open' | 'closed' } = {}): number {
-  const campaigns = createCampaignRepo(db);
-  const id = campaigns.create({
+  return insertCampaign(db, {
     subdistrictId: opts.subdistrictId ?? null, title: opts.title ?? '老旧小区改造征求意见', description: '请说说您的想法',
     startsOn: '2026-01-01', endsOn: opts.endsOn ?? '2026-12-31', askPhoto: true, askContact: true,
-    communityIds: opts.communityIds ?? [], categoryIds: [1, 2],
-  }, null);
-  if (opts.status) campaigns.setStatus(id, opts.status);
-  return id;
-}
-
-/** `count` codes labelled "张贴点 1…n" in one transaction (fast enough for 200-poster sheets). */
-export function createQrCodes(db: Db, campaignId: number, count: number, placeId: number | null = null): number[] {
-  const repo = createQrRepo(db);
-  return db.transaction(() => Array.from({ length: count }, (_, i) => repo.create(campaignId, newQrToken(), `张贴点 ${i + 1}`, placeId)))();
+    communityIds: opts.communityIds ?? [], categoryIds: [1, 2], status: opts.status,
+  });
 }
 
 /** A minimal submission row attributed to a QR code, for the per-code counts. */
 export function addQrSubmission(db: Db, campaignId: number, qrCodeId: number | null): void {
-  const n = Math.random().toString(36).slice(2);
-  db.prepare(`INSERT INTO submissions (campaign_id, qr_code_id, receipt_code, idempotency_key, kind, text)
-    VALUES (?, ?, ?, ?, 'suggestion', '路灯坏了')`).run(campaignId, qrCodeId, 'R' + n, 'k' + n);
+  insertSubmission(db, { campaignId, qrCodeId, text: '路灯坏了' });
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { csrfFrom, loginAs, makeTestApp, type TestApp } from '../helpers/app';
-import { makeCampaign, seedTwoSubdistricts } from '../helpers/campaign-factories';
+import { seedTwoSubdistricts } from '../helpers/campaign-factories';
+import { insertCampaign } from '../helpers/factories';
 
 const placeByName = (t: TestApp, name: string) =>
   t.db.prepare('SELECT id, kind, parent_id AS parentId, name, no_property_company AS flag FROM places WHERE name = ?').get(name) as
@@ -96,7 +97,7 @@ describe('places: tree and editing (admin)', () => {
     const hasChildren = await post(`/places/${w.jianzhong.yongan}/delete`);
     expect(hasChildren.status).toBe(409);
     expect(hasChildren.text).toContain('下面还有 3 个下级地点');
-    const campaignId = makeCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.qingfeng] });
+    const campaignId = insertCampaign(t.db, { subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.qingfeng] });
     const used = await post(`/places/${w.jianzhong.qingfeng}/delete`);
     expect(used.status).toBe(409);
     expect(used.text).toContain('被 1 个征求意见活动使用');

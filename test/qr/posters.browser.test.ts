@@ -2,7 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
-import { createQrCampaign, createQrCodes, seedQrPlaces, type QrWorld } from '../helpers/qr-factories';
+import { createQrCampaign, seedQrPlaces, type QrWorld } from '../helpers/qr-factories';
+import { createQrCodes } from '../helpers/factories';
 
 /** Pages in a PDF: page objects are `/Type /Page`; the page tree is `/Type /Pages` and must not count. */
 function pdfPageCount(pdf: Buffer): number {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { loginAs, makeTestApp, type TestApp } from '../helpers/app';
-import { addQrSubmission, createQrCampaign, createQrCodes, seedQrPlaces, type QrWorld } from '../helpers/qr-factories';
+import { addQrSubmission, createQrCampaign, seedQrPlaces, type QrWorld } from '../helpers/qr-factories';
+import { createQrCodes } from '../helpers/factories';
 
 interface CodeRow { id: number; label: string; place_id: number | null; token: string }
 const codesOf = (t: TestApp, campaignId: number) =>
