@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { csrfFrom, loginAs, makeTestApp, type Agent, type TestApp } from '../helpers/app';
 import { seedTwoSubdistricts, type TwoSubdistricts } from '../helpers/campaign-factories';
-import { insertCampaign } from '../helpers/factories';
+import { insertCampaign, insertSubmission } from '../helpers/factories';
 
 const campaignRow = (t: TestApp, id: number) =>
   t.db.prepare('SELECT title, status, starts_on AS startsOn, ends_on AS endsOn, subdistrict_id AS subdistrictId, ask_photo AS askPhoto, ask_contact AS askContact FROM campaigns WHERE id = ?').get(id) as
@@ -203,6 +203,31 @@ describe('campaigns: figures', () => {
     const res = await admin.get(`/campaigns/${id}`).expect(200);
     const figures = [...res.text.matchAll(/<li><strong>(\d+)<\/strong><span>([^<]+)<\/span><\/li>/g)].map((m) => [m[2], Number(m[1])]);
     expect(Object.fromEntries(figures)).toEqual({ 二维码: 2, 扫码次数: 42, 线上意见: 3, 线下录入: 2 });
+  });
+
+  it('counts submissions per campaign in the list, following later changes and deletions', async () => {
+    const t = makeTestApp();
+    const w = seedTwoSubdistricts(t.db);
+    const admin = await loginAs(t, 'admin');
+    const busy = insertCampaign(t.db, { title: '春季活动', subdistrictId: w.jianzhong.id, communityIds: [w.jianzhong.yongan], status: 'open' });
+    const quiet = insertCampaign(t.db, { title: '夏季活动', subdistrictId: w.jianzhong.id });
+    const moved = insertCampaign(t.db, { title: '秋季活动', subdistrictId: w.jianzhong.id });
+    const ids = (['online', 'online', 'door_to_door', 'meeting'] as const).map((channel) =>
+      insertSubmission(t.db, { campaignId: busy, channel, communityId: w.jianzhong.yongan }));
+    insertSubmission(t.db, { campaignId: moved, channel: 'hotline' });
+    // One is moved to another campaign and one deleted: the list and the hub still agree with the table.
+    t.db.prepare('UPDATE submissions SET campaign_id = ?, channel = ? WHERE id = ?').run(moved, 'online', ids[0]);
+    t.db.prepare('DELETE FROM submissions WHERE id = ?').run(ids[3]);
+
+    const res = await admin.get('/campaigns').expect(200);
+    const counts = Object.fromEntries([...res.text.matchAll(/<a href="\/campaigns\/\d+">([^<]+)<\/a>[\s\S]*?<td>(\d+)<\/td>\s*<\/tr>/g)]
+      .map((m) => [m[1], Number(m[2])]));
+    expect(counts).toEqual({ 春季活动: 2, 夏季活动: 0, 秋季活动: 2 });
+    const hub = async (id: number) => Object.fromEntries([...(await admin.get(`/campaigns/${id}`).expect(200)).text
+      .matchAll(/<li><strong>(\d+)<\/strong><span>(线上意见|线下录入)<\/span><\/li>/g)].map((m) => [m[2], Number(m[1])]));
+    expect(await hub(busy)).toEqual({ 线上意见: 1, 线下录入: 1 });
+    expect(await hub(quiet)).toEqual({ 线上意见: 0, 线下录入: 0 });
+    expect(await hub(moved)).toEqual({ 线上意见: 1, 线下录入: 1 });
   });
 });
 
