@@ -8,13 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Benchmark, Figure } from './run';
-import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
+import { round, serveBenchApp, type BenchServer } from './bench-http';
 import { dbFile, openDb, type Db } from '../src/db/open-db';
-import { SESSION_COOKIE } from '../src/auth/middleware';
 import { CHANNELS } from '../src/submissions/types';
 
 const SUBMISSIONS = 1_000_000;
@@ -126,7 +122,6 @@ export function generate(db: Db, n = SUBMISSIONS) {
   return { campaignId, subdistrictId, communityId: communities[0].id };
 }
 
-const round = (x: number) => Math.round(x * 10) / 10;
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 
 export const benchmark: Benchmark = {
@@ -140,7 +135,7 @@ export const benchmark: Benchmark = {
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -500000');
     db.pragma('foreign_keys = OFF');
-    const server = http.createServer();
+    let served: BenchServer | undefined;
     try {
       const t0 = performance.now();
       const seed = db.transaction(() => generate(db))();
@@ -151,14 +146,9 @@ export const benchmark: Benchmark = {
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.exec('ANALYZE');
 
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const config = Object.freeze({ ...loadConfig({ DATA_DIR: dataDir, BASE_URL: base }), publicRateLimit: 1e6 });
-      const app = createApp({ config, db });
-      server.on('request', app);
-      const { ctx } = app;
-      const userId = ctx.users.create({ username: 'bench-staff', displayName: 'bench', passwordHash: 'unused', role: 'staff', scopePlaceId: seed.subdistrictId });
-      const cookie = `${SESSION_COOKIE}=${ctx.auth.startSession(userId).sessionId}`;
+      served = await serveBenchApp(db, dataDir);
+      const { base, ctx } = served;
+      const cookie = served.staffCookie(seed.subdistrictId);
 
       const time = async (url: string, check: (res: Response, body: Buffer) => void): Promise<number> => {
         const start = performance.now();
@@ -204,7 +194,7 @@ export const benchmark: Benchmark = {
         { name: 'export_csv_ms', value: Math.round(csvMs), unit: 'ms', rows: exportRows, rows_per_s: Math.round(exportRows / (csvMs / 1000)) },
       ];
     } finally {
-      await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+      await served?.close();
       db.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

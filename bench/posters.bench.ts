@@ -6,13 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Benchmark, Figure } from './run';
-import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
+import { round, serveBenchApp, type BenchServer } from './bench-http';
 import { dbFile, openDb } from '../src/db/open-db';
-import { SESSION_COOKIE } from '../src/auth/middleware';
 import { newQrToken } from '../src/qr/token';
 
 const CODES = 200;
@@ -23,7 +19,7 @@ export const benchmark: Benchmark = {
   async run(): Promise<Figure[]> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-bench-posters-'));
     const db = openDb({ file: dbFile(dataDir) });
-    const server = http.createServer();
+    let served: BenchServer | undefined;
     try {
       // 建中街街道: 15 communities with 4 grids and 2 compounds each; 200 codes spread over them.
       const place = db.prepare('INSERT INTO places (kind, parent_id, name) VALUES (?, ?, ?)');
@@ -38,12 +34,8 @@ export const benchmark: Benchmark = {
         }
         return sub;
       })();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const config = Object.freeze({ ...loadConfig({ DATA_DIR: dataDir, BASE_URL: base }), publicRateLimit: 1e6 });
-      const app = createApp({ config, db });
-      server.on('request', app);
-      const { ctx } = app;
+      served = await serveBenchApp(db, dataDir);
+      const { base, ctx } = served;
 
       const campaignId = ctx.campaigns.create({
         subdistrictId, title: '建中街街道老旧小区改造征求意见', description: '', startsOn: '2026-01-01', endsOn: '2026-12-31',
@@ -52,8 +44,7 @@ export const benchmark: Benchmark = {
       db.transaction(() => {
         for (let i = 0; i < CODES; i++) ctx.qrCodes.create(campaignId, newQrToken(), `张贴点 ${i + 1}`, spots[i % spots.length]);
       })();
-      const userId = ctx.users.create({ username: 'bench-staff', displayName: 'bench', passwordHash: 'unused', role: 'staff', scopePlaceId: subdistrictId });
-      const cookie = `${SESSION_COOKIE}=${ctx.auth.startSession(userId).sessionId}`;
+      const cookie = served.staffCookie(subdistrictId);
 
       const once = async (): Promise<number> => {
         const t0 = performance.now();
@@ -69,14 +60,13 @@ export const benchmark: Benchmark = {
       for (let i = 0; i < RUNS; i++) warm.push(await once());
       warm.sort((a, b) => a - b);
       const median = warm[Math.floor(warm.length / 2)];
-      const round = (x: number) => Math.round(x * 10) / 10;
       ctx.onShutdown.forEach((fn) => fn());
       return [{
         name: 'posters_200_ms', value: round(median), unit: 'ms', goal: '< 1000', pass: median < 1000 && cold < 1000,
         cold_ms: round(cold), runs: RUNS, codes: CODES,
       }];
     } finally {
-      await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+      await served?.close();
       db.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
