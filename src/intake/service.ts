@@ -9,7 +9,7 @@ import { HttpError, forbidden, notFound } from '../http/http-error';
 import { randomToken } from '../http/random';
 import type { Place } from '../places/repo';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
-import { createIntakeRepo, type CategoryOption, type IntakeRepo, type Meeting } from './repo';
+import { createIntakeRepo, type CategoryOption, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
 import type { ParsedSheet, SheetRow } from './import/parse-sheet';
 
 /** Channels staff enter by hand or import; `online` belongs to the resident form only. */
@@ -58,18 +58,10 @@ export interface EntryInput {
   idempotencyKey: string;
 }
 
-export interface MeetingInput {
-  campaignId: number;
-  heldOn: string;
-  communityId: number;
-  gridId: number | null;
-  compoundId: number | null;
-  location: string | null;
-  attendance: number;
-  topic: string;
-  idempotencyKey: string;
+/** A meeting as the form gives it (who entered it comes from the session), with the opinions raised there. */
+export type MeetingInput = Omit<NewMeeting, 'enteredBy'> & {
   opinions: Array<{ kind: SubmissionKind; categoryId: number | null; text: string }>;
-}
+};
 
 export interface RowProblem { row: number; reasons: string[] }
 export interface RowNote { row: number; message: string }

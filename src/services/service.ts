@@ -1,24 +1,14 @@
-import type { Db } from '../db/open-db';
-import type { AuditRepo } from '../audit/repo';
-import type { UserRepo } from '../auth/repo';
 import type { User } from '../auth/roles';
 import { scopeAllowsCommunity, scopeOf } from '../auth/scope';
 import { HttpError, badRequest, forbidden, notFound } from '../http/http-error';
-import type { PlaceRepo } from '../places/repo';
-import type { IssueRepo } from '../issues/repo';
+import type { IssueServiceDeps } from '../issues/service';
 import {
   actorOf, claimActionError, claimError, isActiveClaim, publishError, transitionError, type IssueStatus,
 } from '../issues/rules';
-import type { Claim, ServiceItem, ServiceItemRepo } from './repo';
+import type { Claim, ServiceItem } from './repo';
 
-export interface MenuServiceDeps {
-  db: Db;
-  issues: IssueRepo;
-  items: ServiceItemRepo;
-  audit: AuditRepo;
-  places: PlaceRepo;
-  users: UserRepo;
-}
+/** The menu works on the issue service's repos: the routes build one set of dependencies for both. */
+export type MenuServiceDeps = IssueServiceDeps;
 
 export interface ItemFields { title: string; description: string; allowMultipleClaimers: boolean }
 
