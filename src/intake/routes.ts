@@ -89,14 +89,19 @@ export function intakeRoutes(ctx: AppContext): Router {
     return { community: '', grid: '' };
   }
 
+  /** What the entry and meeting forms both offer: the open campaigns, and the chosen one's places and categories. */
+  const campaignOptions = (user: User, campaign: Campaign | null) => ({
+    campaigns: intake.openCampaigns(user),
+    campaign,
+    places: campaign ? intake.placeOptions(user, campaign) : { communities: [], grids: [], compounds: [] },
+    categories: campaign ? intake.categoriesFor(campaign.id) : [],
+  });
+
   function renderEntry(req: Request, res: Response, status: number, campaign: Campaign | null, values: Record<string, string>, errors: FieldErrors = {}) {
     const user = req.user!;
     res.status(status).render('intake/entry', {
       title: '快速录入',
-      campaigns: intake.openCampaigns(user),
-      campaign,
-      places: campaign ? intake.placeOptions(user, campaign) : { communities: [], grids: [], compounds: [] },
-      categories: campaign ? intake.categoriesFor(campaign.id) : [],
+      ...campaignOptions(user, campaign),
       channels: channelOptions,
       kinds: kindOptions,
       values,
@@ -228,10 +233,7 @@ export function intakeRoutes(ctx: AppContext): Router {
     const user = req.user!;
     res.status(status).render('intake/meeting-form', {
       title: '民情恳谈会录入',
-      campaigns: intake.openCampaigns(user),
-      campaign,
-      places: campaign ? intake.placeOptions(user, campaign) : { communities: [], grids: [], compounds: [] },
-      categories: campaign ? intake.categoriesFor(campaign.id) : [],
+      ...campaignOptions(user, campaign),
       kinds: kindOptions,
       values,
       rows,
