@@ -4,7 +4,7 @@
  * (test/helpers/seed.ts is the lead's one-call world for reliability and security tests, kept separate.)
  */
 import type { Db } from '../../src/db/open-db';
-import { createCampaignRepo, type CampaignInput } from '../../src/campaigns/repo';
+import type { CampaignInput } from '../../src/campaigns/repo';
 import { chinaToday, type CampaignStatus } from '../../src/campaigns/rules';
 import { createPlaceRepo, type PlaceKind } from '../../src/places/repo';
 import { createQrRepo } from '../../src/qr/repo';
@@ -51,13 +51,14 @@ export const activeCategoryIds = (db: Db): number[] =>
 
 /** A campaign row straight into the database (bypassing the form), left as draft unless a status is given. */
 export function insertCampaign(db: Db, input: Partial<CampaignInput> & { status?: CampaignStatus } = {}): number {
-  const repo = createCampaignRepo(db);
-  const id = repo.create({
-    subdistrictId: input.subdistrictId ?? null, title: input.title ?? '冬季征求意见', description: input.description ?? '',
-    startsOn: input.startsOn ?? '2026-01-01', endsOn: input.endsOn ?? '2026-12-31', askPhoto: input.askPhoto ?? true,
-    askContact: input.askContact ?? true, communityIds: input.communityIds ?? [], categoryIds: input.categoryIds ?? activeCategoryIds(db),
-  }, null);
-  if (input.status && input.status !== 'draft') repo.setStatus(id, input.status);
+  // Plain SQL on the 001 tables only, so tests that stop migrating part-way (e.g. before 040) can use it too.
+  const id = Number(db.prepare(`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on, status, ask_photo, ask_contact)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    input.subdistrictId ?? null, input.title ?? '冬季征求意见', input.description ?? '', input.startsOn ?? '2026-01-01',
+    input.endsOn ?? '2026-12-31', input.status ?? 'draft', (input.askPhoto ?? true) ? 1 : 0, (input.askContact ?? true) ? 1 : 0,
+  ).lastInsertRowid);
+  for (const c of input.communityIds ?? []) db.prepare('INSERT INTO campaign_communities (campaign_id, community_id) VALUES (?, ?)').run(id, c);
+  for (const c of input.categoryIds ?? activeCategoryIds(db)) db.prepare('INSERT INTO campaign_categories (campaign_id, category_id) VALUES (?, ?)').run(id, c);
   return id;
 }
 
