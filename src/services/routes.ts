@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
@@ -12,7 +11,7 @@ import { notFound } from '../http/http-error';
 import { checkbox, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import { createIssueRepo } from '../issues/repo';
 import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from '../issues/rules';
-import { PHOTO_MESSAGES, PHOTO_NAME_RE, PHOTO_TYPES, removePhoto, sniffPhoto, storePhoto, uploadsDir, type PhotoExt } from '../submissions/upload';
+import { PHOTO_MESSAGES, PHOTO_NAME_RE, removePhoto, sendPhoto, sniffPhoto, storePhoto, uploadsDir } from '../submissions/upload';
 import { maskPhone } from '../submissions/personal-data';
 import { createServiceItemRepo, type ServiceItem } from './repo';
 import { createMenuService } from './service';
@@ -172,17 +171,7 @@ export function serviceMenuRoutes(ctx: AppContext): Router {
     const itemId = PHOTO_NAME_RE.test(name) ? items.itemOfNotePhoto(name) : undefined;
     if (!itemId) throw notFound('照片');
     menu.loadItem(req.user!, itemId); // 404 unless the user may see the item the photo documents
-    const ext = name.slice(name.lastIndexOf('.') + 1) as PhotoExt;
-    res.set({
-      'Content-Type': PHOTO_TYPES[ext],
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Disposition': 'inline',
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-      'Cache-Control': 'private, max-age=86400',
-    });
-    res.sendFile(path.join(photosDir, name), { dotfiles: 'deny', cacheControl: false, lastModified: true }, (err) => {
-      if (err && !res.headersSent) next(notFound('照片'));
-    });
+    sendPhoto(res, next, photosDir, name);
   });
 
   return router;

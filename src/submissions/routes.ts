@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
@@ -11,7 +10,7 @@ import { idParam, optionalText, parseForm } from '../http/validate';
 import type { SubmissionFilter } from './repo';
 import type { Submission } from './types';
 import { CHANNELS, CHANNEL_LABELS, KINDS, KIND_LABELS } from './types';
-import { PHOTO_NAME_RE, PHOTO_TYPES, uploadsDir, type PhotoExt } from './upload';
+import { PHOTO_NAME_RE, sendPhoto, uploadsDir } from './upload';
 
 export const PAGE_SIZE = 50;
 export const REPLY_MAX = 1000;
@@ -105,18 +104,7 @@ export function submissionRoutes(ctx: AppContext): Router {
     if (!PHOTO_NAME_RE.test(name)) throw notFound('照片');
     const owner = submissions.findByPhotoFile(name);
     if (!visible(owner, scopeFor(req))) throw notFound('照片');
-    const ext = name.slice(name.lastIndexOf('.') + 1) as PhotoExt;
-    res.set({
-      'Content-Type': PHOTO_TYPES[ext],
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Disposition': 'inline',
-      // Even if a browser were talked into rendering it as a document, it could run nothing.
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-      'Cache-Control': 'private, max-age=86400',
-    });
-    res.sendFile(path.join(photosDir, name), { dotfiles: 'deny', cacheControl: false, lastModified: true }, (err) => {
-      if (err && !res.headersSent) next(notFound('照片'));
-    });
+    sendPhoto(res, next, photosDir, name);
   });
 
   return router;
