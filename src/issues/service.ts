@@ -3,7 +3,7 @@ import type { AuditRepo } from '../audit/repo';
 import type { UserRepo } from '../auth/repo';
 import type { User } from '../auth/roles';
 import { scopeAllowsCommunity, scopeOf, type Scope } from '../auth/scope';
-import { HttpError, badRequest, forbidden, notFound } from '../http/http-error';
+import { HttpError, badRequest, conflict, forbidden, notFound } from '../http/http-error';
 import type { PlaceRepo } from '../places/repo';
 import type { ServiceItemRepo } from '../services/repo';
 import type { GroupedSubmission, Issue, IssueFilter, IssueRepo } from './repo';
@@ -32,7 +32,6 @@ export interface Proposal {
   suggestedCategoryId: number | null;
 }
 
-const conflict = (message: string) => new HttpError(409, message);
 
 /** "楼道里堆满了杂物，好几个月没人清理" → a title of at most 30 characters for a new issue. */
 export function suggestTitle(text: string): string {

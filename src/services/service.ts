@@ -1,6 +1,6 @@
 import type { User } from '../auth/roles';
 import { scopeAllowsCommunity, scopeOf } from '../auth/scope';
-import { HttpError, badRequest, forbidden, notFound } from '../http/http-error';
+import { HttpError, badRequest, conflict, forbidden, notFound } from '../http/http-error';
 import type { IssueServiceDeps } from '../issues/service';
 import {
   actorOf, claimActionError, claimError, isActiveClaim, publishError, transitionError, type IssueStatus,
@@ -12,7 +12,6 @@ export type MenuServiceDeps = IssueServiceDeps;
 
 export interface ItemFields { title: string; description: string; allowMultipleClaimers: boolean }
 
-const conflict = (message: string) => new HttpError(409, message);
 
 /**
  * The service menu: staff publish issues and standing services; claimers claim, report progress and mark
