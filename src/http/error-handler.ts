@@ -33,6 +33,9 @@ export function errorHandler(log: (err: unknown) => void = (err) => console.erro
     if (req.accepts(['html', 'json']) === 'json' || req.path.startsWith('/api/')) {
       return res.json({ error: httpError.message });
     }
-    res.render('errors/error', { title: httpError.status === 404 ? '页面不存在' : '出错了', status: httpError.status, message: httpError.message });
+    // Residents on /q/… and /r/… have no home page to go to: send them back to the form or receipt instead.
+    const publicPage = /^\/(q|r)\/[^/]+/.exec(req.path);
+    const back = publicPage ? { href: publicPage[0], label: publicPage[1] === 'r' ? '返回回执页面' : '返回填写页面' } : { href: '/', label: '返回首页' };
+    res.render('errors/error', { title: httpError.status === 404 ? '页面不存在' : '出错了', status: httpError.status, message: httpError.message, back });
   };
 }
