@@ -21,6 +21,7 @@ export interface Benchmark {
 const BENCHMARKS: Array<() => Promise<Benchmark>> = [
   // Each benchmark module is added here, e.g. async () => (await import('./import.bench')).benchmark,
   async () => (await import('./submit.bench')).benchmark,
+  async () => (await import('./form-bytes.bench')).benchmark,
   async () => (await import('./posters.bench')).benchmark,
   async () => (await import('./import.bench')).benchmark,
   async () => (await import('./classify.bench')).benchmark,
