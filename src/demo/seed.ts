@@ -12,6 +12,7 @@ import {
   DEMO_CAMPAIGN_TITLE, DEMO_CLUSTERS, DEMO_VAGUE_TEXTS, DEMO_COMMUNITIES, DEMO_DISTRICT, DEMO_SUBDISTRICT, GIVEN_NAMES, GRID_NAMES,
   GRID_POSTER_SPOTS, MOBILE_PREFIXES, SURNAMES,
 } from './data';
+import { issuesStep } from './issues-step';
 import { seededRandom, type Random } from './random';
 import { createDemoRepo } from './repo';
 
@@ -259,7 +260,7 @@ export const submissionsStep: DemoStep = {
 };
 
 /** The steps in order; later features push theirs onto the end. */
-export const DEMO_STEPS: DemoStep[] = [placesStep, accountsStep, campaignStep, qrStep, submissionsStep];
+export const DEMO_STEPS: DemoStep[] = [placesStep, accountsStep, campaignStep, qrStep, submissionsStep, issuesStep];
 
 export function runDemo(ctx: AppContext, log: (line: string) => void, steps: DemoStep[] = DEMO_STEPS): DemoState {
   const state: DemoState = {

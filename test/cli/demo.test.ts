@@ -58,6 +58,53 @@ describe('npx linsheng demo', () => {
     db.close();
   });
 
+  it('walks issues through the whole loop: grouped, on the menu, claimed by both claimers, resolved, rated, audited', () => {
+    const db = openDb({ file: dbFile(dir) });
+    const count = (sql: string, ...p: unknown[]) => db.prepare(sql).pluck().get(...p) as number;
+    const campaignId = count('SELECT id FROM campaigns WHERE title = ?', DEMO_CAMPAIGN_TITLE);
+    const issues = count('SELECT COUNT(*) FROM issues WHERE campaign_id = ?', campaignId);
+    expect(issues).toBeGreaterThanOrEqual(20);
+    // Every stage of the lifecycle is there, exactly one declined with its reason for the resident.
+    const statuses = db.prepare('SELECT status, COUNT(*) n FROM issues GROUP BY status').all() as Array<{ status: string; n: number }>;
+    expect(statuses.map((s) => s.status).sort()).toEqual(['accepted', 'claimed', 'declined', 'in_progress', 'new', 'on_menu', 'resolved']);
+    expect(count("SELECT COUNT(*) FROM issues WHERE status = 'declined' AND length(decline_reason) > 5")).toBe(1);
+    expect(count('SELECT COUNT(DISTINCT priority) FROM issues')).toBe(3);
+    // The planted near-duplicates were merged: the broken lift in 建华北院 is one issue with several residents.
+    expect(count('SELECT MAX(n) FROM (SELECT COUNT(*) n FROM submissions WHERE issue_id IS NOT NULL GROUP BY issue_id)')).toBeGreaterThanOrEqual(4);
+    const lift = db.prepare(`SELECT COUNT(DISTINCT issue_id) issues, COUNT(*) n FROM submissions WHERE text LIKE '%2号楼%电梯%' AND issue_id IS NOT NULL`)
+      .get() as { issues: number; n: number };
+    expect(lift.issues).toBe(1);
+    expect(lift.n).toBeGreaterThanOrEqual(4);
+    // Work stays for newcomers to try: unassigned submissions and the vague ones in triage are not grouped.
+    expect(count('SELECT COUNT(*) FROM submissions WHERE issue_id IS NULL')).toBeGreaterThan(100);
+    expect(count('SELECT COUNT(*) FROM submissions WHERE needs_triage = 1 AND issue_id IS NOT NULL')).toBe(0);
+    // Resolved issues carry a staff reply and at least one rating on a receipt; claimed ones a progress note.
+    expect(count("SELECT COUNT(*) FROM issues WHERE status = 'resolved' AND (reply IS NULL OR resolved_at IS NULL)")).toBe(0);
+    expect(count(`SELECT COUNT(*) FROM issues i WHERE status = 'resolved'
+      AND NOT EXISTS (SELECT 1 FROM feedback f JOIN submissions s ON s.id = f.submission_id WHERE f.issue_id = i.id AND s.issue_id = i.id)`)).toBe(0);
+    expect(count('SELECT COUNT(DISTINCT rating) FROM feedback')).toBeGreaterThanOrEqual(2);
+    expect(count(`SELECT COUNT(*) FROM issues i JOIN service_items si ON si.issue_id = i.id JOIN claims c ON c.service_item_id = si.id
+      JOIN claim_notes n ON n.claim_id = c.id WHERE i.status = 'in_progress'`)).toBeGreaterThan(0);
+    // Both demo claimers hold claims on issues; standing services are on the menu, one claimed by each.
+    const claimsBy = (username: string, standing: boolean) => count(`SELECT COUNT(*) FROM claims c JOIN users u ON u.id = c.claimer_user_id
+      JOIN service_items si ON si.id = c.service_item_id WHERE u.username = ? AND (si.issue_id IS NULL) = ?`, username, standing ? 1 : 0);
+    for (const username of ['dangyuan', 'sifaju']) {
+      expect(claimsBy(username, false)).toBeGreaterThan(0);
+      expect(claimsBy(username, true)).toBe(1);
+    }
+    const standing = db.prepare("SELECT title FROM service_items WHERE issue_id IS NULL AND status = 'open' AND published_at IS NOT NULL").pluck().all();
+    expect(standing).toEqual(expect.arrayContaining(['帮独居老人买菜', '法律咨询', '义务理发']));
+    // The services wrote the trail: every issue has its create row, every step its row, ratings by residents (no user).
+    expect(count("SELECT COUNT(DISTINCT entity_id) FROM audit_log WHERE entity_type = 'issue' AND action = 'create'")).toBe(issues);
+    for (const action of ['status', 'publish', 'claim', 'note', 'done', 'resolve', 'reply']) {
+      expect(count("SELECT COUNT(*) FROM audit_log WHERE entity_type = 'issue' AND action = ?", action)).toBeGreaterThan(0);
+    }
+    expect(count("SELECT COUNT(*) FROM audit_log WHERE action = 'feedback' AND user_id IS NULL")).toBe(count('SELECT COUNT(*) FROM feedback'));
+    expect(count("SELECT COUNT(*) FROM audit_log WHERE entity_type = 'service_item' AND action = 'create_item'")).toBe(3);
+    expect(first.text()).toMatch(/issues, service menu.*新增 added \d+.*resolved \d+.*declined 1/);
+    db.close();
+  });
+
   it('prints the demo accounts with passwords that work', () => {
     const db = openDb({ file: dbFile(dir) });
     for (const username of ['admin', 'jianzhongjie', 'yongan', 'lina', 'dangyuan', 'sifaju']) {
@@ -72,11 +119,17 @@ describe('npx linsheng demo', () => {
   });
 
   it('running it again duplicates nothing and says so', async () => {
+    const db = openDb({ file: dbFile(dir) });
+    const loop = () => ['issues', 'service_items', 'claims', 'claim_notes', 'feedback', 'audit_log']
+      .map((t) => db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number);
+    const before = loop();
     const again = await run();
     expect(again.code).toBe(0);
     expect(again.text()).toContain('nothing was duplicated');
     expect(again.text()).toMatch(/submissions.*新增 added 0/);
-    const db = openDb({ file: dbFile(dir) });
+    expect(again.text()).toMatch(/issues, service menu.*新增 added 0，已有 existing [1-9]/);
+    expect(loop()).toEqual(before);
+    expect(db.prepare("SELECT COUNT(*) FROM submissions WHERE issue_id IS NOT NULL").pluck().get()).toBeGreaterThan(0);
     expect(db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(275);
     expect(db.prepare('SELECT COUNT(*) FROM places').pluck().get()).toBe(122);
     expect(db.prepare('SELECT COUNT(*) FROM campaigns').pluck().get()).toBe(1);
