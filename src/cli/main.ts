@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import { loadConfig } from '../config';
+import { dbFile } from '../db/open-db';
 import { backupCommand } from './commands/backup';
 import { classifyCommand } from './commands/classify';
 import { createUserCommand } from './commands/create-user';
@@ -58,4 +61,16 @@ export async function main(argv: string[], io: CliIo = {
     return name ? 2 : 0;
   }
   return command.run(rest, io);
+}
+
+/**
+ * The database file at DATA_DIR when it exists; otherwise says so and returns null, because a typo in
+ * DATA_DIR must not quietly create an empty database for a read-only command.
+ */
+export function existingDbFile(io: CliIo): { config: ReturnType<typeof loadConfig>; file: string } | null {
+  const config = loadConfig(io.env);
+  const file = dbFile(config.dataDir);
+  if (fs.existsSync(file)) return { config, file };
+  io.err(`找不到数据库 ${file}，请检查 DATA_DIR。 No database at ${file}: check DATA_DIR.`);
+  return null;
 }

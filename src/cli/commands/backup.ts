@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { loadConfig } from '../../config';
-import { dbFile, openDb } from '../../db/open-db';
+import { openDb } from '../../db/open-db';
 import { randomToken } from '../../http/random';
-import { parseArgs, type Command } from '../main';
+import { existingDbFile, parseArgs, type Command } from '../main';
 
 const USAGE = 'npx linsheng backup <file> [--force]';
 
@@ -32,12 +31,9 @@ export const backupCommand: Command = {
       io.err(`目录 ${path.dirname(target)} 不存在。 Directory ${path.dirname(target)} does not exist.`);
       return 2;
     }
-    const config = loadConfig(io.env);
-    const source = dbFile(config.dataDir);
-    if (!fs.existsSync(source)) {
-      io.err(`找不到数据库 ${source}，请检查 DATA_DIR。 No database at ${source}: check DATA_DIR.`);
-      return 2;
-    }
+    const found = existingDbFile(io);
+    if (!found) return 2;
+    const { config, file: source } = found;
     if (path.resolve(source) === target) {
       io.err('备份文件不能是数据库本身。 The backup file cannot be the database itself.');
       return 2;

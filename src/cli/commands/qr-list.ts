@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import { loadConfig } from '../../config';
-import { dbFile, openDb } from '../../db/open-db';
+import { openDb } from '../../db/open-db';
 import { createCampaignRepo } from '../../campaigns/repo';
 import { createQrRepo } from '../../qr/repo';
 import { qrUrl } from '../../qr/token';
-import { parseArgs, type Command } from '../main';
+import { existingDbFile, parseArgs, type Command } from '../main';
 
 /** Lists a campaign's QR codes as `<url>\t<label>`, for print shops and spreadsheets. */
 export const qrListCommand: Command = {
@@ -18,13 +16,9 @@ export const qrListCommand: Command = {
       io.err('用法 Usage: ' + this.usage);
       return 2;
     }
-    const config = loadConfig(io.env);
-    const file = dbFile(config.dataDir);
-    // Do not create an empty database for a typo in DATA_DIR.
-    if (!fs.existsSync(file)) {
-      io.err(`找不到数据库 ${file}，请检查 DATA_DIR。 No database at ${file}: check DATA_DIR.`);
-      return 2;
-    }
+    const found = existingDbFile(io);
+    if (!found) return 2;
+    const { config, file } = found;
     const db = openDb({ file, synchronous: config.synchronous });
     try {
       const id = Number(raw);
