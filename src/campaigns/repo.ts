@@ -1,4 +1,5 @@
 import type { Db } from '../db/open-db';
+import { bumpGeneration } from '../db/generation';
 import type { CampaignStatus } from './rules';
 
 export interface Campaign {
@@ -77,6 +78,7 @@ export function createCampaignRepo(db: Db) {
   const qrIds = db.prepare('SELECT id FROM qr_codes WHERE campaign_id = ?').pluck();
 
   const setLinks = (id: number, input: CampaignInput) => {
+    bumpGeneration(db);
     clearCommunities.run(id);
     for (const c of input.communityIds) addCommunity.run(id, c);
     clearCategories.run(id);
@@ -105,10 +107,11 @@ export function createCampaignRepo(db: Db) {
       return id;
     }),
     update: db.transaction((id: number, input: CampaignInput) => {
+      bumpGeneration(db);
       update.run({ ...params(input), id });
       setLinks(id, input);
     }),
-    setStatus: (id: number, status: CampaignStatus) => { setStatus.run(status, id); },
+    setStatus: (id: number, status: CampaignStatus) => { bumpGeneration(db); setStatus.run(status, id); },
     communityIds: (id: number) => communities.all(id) as number[],
     /** The categories residents may pick in this campaign, in display order. */
     categories: (id: number): Category[] =>

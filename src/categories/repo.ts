@@ -1,4 +1,5 @@
 import type { Db } from '../db/open-db';
+import { bumpGeneration } from '../db/generation';
 
 export interface Category { id: number; name: string; sortOrder: number; active: boolean }
 
@@ -30,12 +31,15 @@ export function createCategoryRepo(db: Db) {
     findById: (id: number) => { const r = byId.get(id); return r ? toCategory(r) : undefined; },
     findByName: (name: string) => { const r = byName.get(name); return r ? toCategory(r) : undefined; },
     /** New categories go to the end of the list. */
-    create: (name: string) => Number(insert.run(name, (maxOrder.get() as number) + 10).lastInsertRowid),
-    rename: (id: number, name: string) => { rename.run(name, id); },
-    setActive: (id: number, isActive: boolean) => { setActive.run(isActive ? 1 : 0, id); },
+    create: (name: string) => {
+      bumpGeneration(db);
+      return Number(insert.run(name, (maxOrder.get() as number) + 10).lastInsertRowid);
+    },
+    rename: (id: number, name: string) => { bumpGeneration(db); rename.run(name, id); },
+    setActive: (id: number, isActive: boolean) => { bumpGeneration(db); setActive.run(isActive ? 1 : 0, id); },
     /** Rewrites every sort_order in the given id order (10, 20, …) in one transaction. */
-    reorder: db.transaction((ids: number[]) => { ids.forEach((id, i) => setOrder.run((i + 1) * 10, id)); }),
-    remove: (id: number) => { remove.run(id); },
+    reorder: db.transaction((ids: number[]) => { bumpGeneration(db); ids.forEach((id, i) => setOrder.run((i + 1) * 10, id)); }),
+    remove: (id: number) => { bumpGeneration(db); remove.run(id); },
     usage: (id: number) => usage.get(id, id)!,
     /** Usage of every category at once, for the list page. */
     usageById: () => new Map(usageAll.all().map((r) => [r.id, { submissions: r.submissions, campaigns: r.campaigns }])),

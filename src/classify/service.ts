@@ -41,7 +41,7 @@ export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: un
     return own.length ? own : repo.activeCategories();
   }
 
-  function rank(text: string, cats: CategoryRef[]): CategorySuggestion[] {
+  function rank(text: string, cats: readonly CategoryRef[]): CategorySuggestion[] {
     const byName = new Map(cats.map((c) => [c.name, c]));
     return classifier().predict(text, cats.map((c) => c.name))
       .map((s) => ({ categoryId: byName.get(s.category)!.id, name: s.category, confidence: s.confidence }));
@@ -58,9 +58,9 @@ export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: un
      * kept (the model only scores it); otherwise the model decides when it is confident enough, else the
      * submission goes to triage with the category left empty. Never throws: a failure sends it to triage.
      */
-    categorize(input: NewSubmission): NewSubmission {
+    categorize(input: NewSubmission, given?: readonly CategoryRef[]): NewSubmission {
       try {
-        const cats = candidates(input.campaignId);
+        const cats = given?.length ? given : candidates(input.campaignId);
         const ranked = rank(input.text, cats);
         if (input.categoryId != null) {
           const own = ranked.find((s) => s.categoryId === input.categoryId);

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open-db';
+import { bumpGeneration } from '../db/generation';
 
 export interface QrCode {
   id: number;
@@ -38,17 +39,20 @@ export function createQrRepo(db: Db) {
     findByToken: (token: string) => { const r = byToken.get(token); return r ? toQr(r) : undefined; },
     findById: (id: number) => { const r = byId.get(id); return r ? toQr(r) : undefined; },
     listByCampaign: (campaignId: number) => byCampaign.all(campaignId).map(toQr),
-    create: (campaignId: number, token: string, label: string, placeId: number | null) =>
-      Number(insert.run(campaignId, token, label, placeId).lastInsertRowid),
+    create: (campaignId: number, token: string, label: string, placeId: number | null) => {
+      bumpGeneration(db);
+      return Number(insert.run(campaignId, token, label, placeId).lastInsertRowid);
+    },
     listWithCounts: (campaignId: number): QrCodeWithCounts[] =>
       withCounts.all(campaignId, campaignId).map((r) => ({ ...toQr(r), submissions: r.submissions })),
-    rename: (id: number, label: string) => { rename.run(label, id); },
+    rename: (id: number, label: string) => { bumpGeneration(db); rename.run(label, id); },
     hasCodeForPlace: (campaignId: number, placeId: number) => placeTaken.get(campaignId, placeId) !== undefined,
     /**
      * Creates codes for places that have none yet in this campaign, all or nothing; the check sits inside the
      * transaction so a double-clicked bulk button cannot create the same place twice. Returns the new ids.
      */
     createForFreePlaces: db.transaction((campaignId: number, codes: NewQrCode[]): number[] => {
+      bumpGeneration(db);
       const ids: number[] = [];
       for (const c of codes) {
         if (c.placeId !== null && placeTaken.get(campaignId, c.placeId)) continue;

@@ -6,12 +6,14 @@ import type { Campaign, Category } from '../campaigns/repo';
 import type { QrCode } from '../qr/repo';
 import { perClientLimit } from '../http/security';
 import { parseForm, type FieldErrors } from '../http/validate';
+import type { CandidateCategory } from './service';
 import { issueFormToken, submissionKey, verifyFormToken } from './form-token';
 import { maskName, maskPhone } from './personal-data';
 import { formatReceiptCode, normalizeReceiptCode } from './receipt-code';
 import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema } from './schemas';
 import { KIND_LABELS } from './types';
 import { outcomeForSubmission } from '../issues/outcome';
+import { generationOf } from '../db/generation';
 import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir, type PhotoExt } from './upload';
 
 /** Words residents read on the public pages, kept together. */
@@ -84,6 +86,11 @@ function droppedParts(req: Request): boolean {
 }
 
 const QR_TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,64}$/;
+const LOAD_TTL_MS = 1000;
+const LOAD_CACHE_MAX = 5000;
+
+/** What a QR token stands for; shared between requests while cached, so never modified. */
+type Loaded = Readonly<{ qr: QrCode; campaign: Campaign; categories: readonly Category[]; candidates: readonly CandidateCategory[] }>;
 
 /** The public side: the form behind each QR code, its submission, and the receipt page. */
 export function residentRoutes(ctx: AppContext): Router {
@@ -117,15 +124,35 @@ export function residentRoutes(ctx: AppContext): Router {
   const message = (res: Response, status: number, title: string, text: string, back?: string) =>
     render(res, status, 'resident/message', { title, message: text, back: back ?? null });
 
-  function load(token: string): { qr: QrCode; campaign: Campaign } | undefined {
+  // A scanned poster is read on every GET and POST: keep what its token stands for briefly in memory. The repos
+  // bump the generation on every write to these tables, and the short TTL bounds what another process (the CLI)
+  // or a raw SQL write could leave stale. Unknown tokens are never kept, so a new code works at once.
+  const loaded = new Map<string, { at: number; generation: number; value: Loaded }>();
+  function load(token: string): Loaded | undefined {
     if (!QR_TOKEN_SHAPE.test(token)) return undefined;
+    const now = Date.now();
+    const generation = generationOf(ctx.db);
+    const hit = loaded.get(token);
+    if (hit && hit.generation === generation && now - hit.at < LOAD_TTL_MS) return hit.value;
     const qr = qrCodes.findByToken(token);
     const campaign = qr && campaigns.findById(qr.campaignId);
-    return qr && campaign ? { qr, campaign } : undefined;
+    if (!qr || !campaign) {
+      loaded.delete(token);
+      return undefined;
+    }
+    const categories = campaigns.categories(campaign.id);
+    const value: Loaded = Object.freeze({
+      qr: Object.freeze(qr), campaign: Object.freeze(campaign), categories: Object.freeze(categories),
+      // The campaign's active categories for classify, which would otherwise query them again.
+      candidates: Object.freeze(categories.filter((c) => c.active).map((c) => ({ id: c.id, name: c.name }))),
+    });
+    if (loaded.size >= LOAD_CACHE_MAX) loaded.clear();
+    loaded.set(token, { at: now, generation, value });
+    return value;
   }
 
   function renderForm(
-    res: Response, status: number, qr: QrCode, campaign: Campaign, categories: Category[],
+    res: Response, status: number, qr: QrCode, campaign: Campaign, categories: readonly Category[],
     form: { formToken: string; values: Record<string, string>; errors: FieldErrors; formError?: string | null },
   ) {
     // Each load carries its own form token; a cached copy (back button) would send an old one again.
@@ -139,14 +166,14 @@ export function residentRoutes(ctx: AppContext): Router {
   router.get('/q/:token', limit, (req, res) => {
     const found = load(param(req.params.token));
     if (!found) return message(res, 404, '二维码无效', MSG.unknownQr);
-    const { qr, campaign } = found;
+    const { qr, campaign, categories } = found;
     scanCounter.record(qr.id);
     const acceptance = acceptanceOf(campaign, chinaToday());
     if (acceptance !== 'open') {
       const m = closedMessage(acceptance, campaign);
       return message(res, 200, m.title, m.message);
     }
-    renderForm(res, 200, qr, campaign, campaigns.categories(campaign.id), {
+    renderForm(res, 200, qr, campaign, categories, {
       formToken: issueFormToken(ctx.secret, qr.id), values: { kind: 'suggestion' }, errors: {},
     });
   });
@@ -163,7 +190,7 @@ export function residentRoutes(ctx: AppContext): Router {
     const parse = campaign.askPhoto ? parseWithPhoto : parseWithoutPhoto;
     parse(req, res, (err?: unknown) => {
       if (err) return uploadError(res, err, `/q/${qr.token}`);
-      submit(req, res, qr, campaign).catch(next);
+      submit(req, res, found).catch(next);
     });
   });
 
@@ -177,9 +204,8 @@ export function residentRoutes(ctx: AppContext): Router {
     return message(res, 400, '无法提交', MSG.badUpload, back);
   }
 
-  async function submit(req: Request, res: Response, qr: QrCode, campaign: Campaign) {
+  async function submit(req: Request, res: Response, { qr, campaign, categories, candidates }: Loaded) {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const categories = campaigns.categories(campaign.id);
     const values = keptValues(body);
     const file = campaign.askPhoto && req.file && req.file.size > 0 ? req.file : undefined;
 
@@ -221,7 +247,7 @@ export function residentRoutes(ctx: AppContext): Router {
         campaignId: campaign.id, qrCodeId: qr.id, idempotencyKey, kind: v.kind,
         categoryId: v.category, text: v.text, photoFile, residentName: v.name, residentPhone: v.phone,
         building: v.building, ...placeOf(qr), channel: 'online',
-      });
+      }, candidates);
     } catch (err) {
       if (photoFile) await removePhoto(photosDir, photoFile);
       throw err;

@@ -2,8 +2,14 @@ import type { Db } from '../db/open-db';
 import type { SubmissionRepo } from './repo';
 import type { NewSubmission, Submission } from './types';
 
-/** Auto-categorization (src/classify): fills category, confidence and needs_triage; never throws. */
-export interface Categorizer { categorize(input: NewSubmission): NewSubmission }
+/** A category the classifier may choose: the campaign's active ones, in display order. */
+export interface CandidateCategory { id: number; name: string }
+
+/**
+ * Auto-categorization (src/classify): fills category, confidence and needs_triage; never throws.
+ * `candidates` lets a caller that already read the campaign's active categories spare the second query.
+ */
+export interface Categorizer { categorize(input: NewSubmission, candidates?: readonly CandidateCategory[]): NewSubmission }
 
 export type RecordResult = { submission: Submission; created: boolean };
 
@@ -12,7 +18,8 @@ export type RecordResult = { submission: Submission; created: boolean };
  * so every channel gets the same rules (idempotency, auto-categorization, triage).
  */
 export function createSubmissionService(deps: { repo: SubmissionRepo; classify?: Categorizer; db?: Db }) {
-  const prepare = (input: NewSubmission) => (deps.classify ? deps.classify.categorize(input) : input);
+  const prepare = (input: NewSubmission, candidates?: readonly CandidateCategory[]) =>
+    (deps.classify ? deps.classify.categorize(input, candidates) : input);
   const insert = (input: NewSubmission) => deps.repo.insert(input);
 
   // Group commit: submissions that arrive while the previous commit is being written to disk are committed
@@ -45,9 +52,12 @@ export function createSubmissionService(deps: { repo: SubmissionRepo; classify?:
       return insert(prepare(input));
     },
 
-    /** Stores one submission as part of the next group commit; resolves once it is durably on disk. */
-    recordDurably(input: NewSubmission): Promise<RecordResult> {
-      const prepared = prepare(input);
+    /**
+     * Stores one submission as part of the next group commit; resolves once it is durably on disk.
+     * `candidates`: the campaign's active categories in display order, when the caller has them at hand.
+     */
+    recordDurably(input: NewSubmission, candidates?: readonly CandidateCategory[]): Promise<RecordResult> {
+      const prepared = prepare(input, candidates);
       return new Promise((resolve, reject) => {
         queue.push({ input: prepared, resolve, reject });
         if (!scheduled) {

@@ -1,0 +1,34 @@
+import request from 'supertest';
+import { makeTestApp } from '../helpers/app';
+import { makeCampaign } from '../helpers/factories';
+import { createCampaignRepo } from '../../src/campaigns/repo';
+import { createCategoryRepo } from '../../src/categories/repo';
+import { createQrRepo } from '../../src/qr/repo';
+
+/** The resident form keeps what a QR token stands for in memory; staff changes must show on the next scan. */
+describe('resident form cache', () => {
+  it('shows a renamed code, a renamed category and a closed campaign at once', async () => {
+    const t = makeTestApp();
+    const c = makeCampaign(t.db);
+    const get = () => request(t.app).get(`/q/${c.qrToken}`);
+    const first = await get().expect(200);
+    expect(first.text).not.toContain('新标签');
+
+    createQrRepo(t.db).rename(c.qrCodeId, '新标签');
+    createCategoryRepo(t.db).rename(c.categoryIds[0], '新分类名');
+    const renamed = (await get().expect(200)).text;
+    expect(renamed).toContain('新标签');
+    expect(renamed).toContain('新分类名');
+
+    createCampaignRepo(t.db).setStatus(c.campaignId, 'closed');
+    expect((await get().expect(200)).text).toContain('征集已经结束');
+  });
+
+  it('answers a code created after an unknown-token scan', async () => {
+    const t = makeTestApp();
+    const c = makeCampaign(t.db);
+    await request(t.app).get('/q/brand-new-token').expect(404);
+    createQrRepo(t.db).create(c.campaignId, 'brand-new-token', '新海报', null);
+    await request(t.app).get('/q/brand-new-token').expect(200);
+  });
+});
