@@ -5,13 +5,13 @@ import type { Benchmark, Figure } from './run';
 import { createApp } from '../src/app';
 import { testConfig } from '../src/config';
 import { openDb } from '../src/db/open-db';
-import { seedOpenCampaign } from '../test/helpers/seed';
+import { makeCampaign } from '../test/helpers/factories';
 
 export const benchmark: Benchmark = {
   name: 'form-bytes',
   async run(): Promise<Figure[]> {
     const db = openDb({ file: ':memory:' });
-    const { token } = seedOpenCampaign(db);
+    const { qrToken: token } = makeCampaign(db);
     const app = createApp({ config: testConfig(), db });
     const page = await request(app).get(`/q/${token}`).expect(200);
     const gz = (s: string | Buffer) => zlib.gzipSync(s, { level: 9 }).length;

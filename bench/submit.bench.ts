@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Benchmark, Figure } from './run';
 import { dbFile, openDb } from '../src/db/open-db';
-import { seedOpenCampaign } from '../test/helpers/seed';
+import { makeCampaign } from '../test/helpers/factories';
 import { hiddenFields } from '../test/helpers/resident-client';
 import { startChildServer } from '../test/helpers/child-server';
 
@@ -77,7 +77,7 @@ export const benchmark: Benchmark = {
     fs.mkdirSync(ourDir);
     fs.mkdirSync(baseDir);
     const db = openDb({ file: dbFile(ourDir) });
-    const { token } = seedOpenCampaign(db);
+    const { qrToken: token } = makeCampaign(db);
     db.close();
     const env = { LINSHENG_SYNCHRONOUS: SYNCHRONOUS, LINSHENG_PUBLIC_RATE_LIMIT: '100000000', LINSHENG_ADMIN_PASSWORD: 'bench-password' };
     const ours = await startChildServer({ script: 'dist/src/server.js', env: { ...env, DATA_DIR: ourDir } });

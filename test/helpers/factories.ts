@@ -1,7 +1,6 @@
 /**
  * The shared test factories: places, campaigns, QR codes and submissions straight into the database.
  * Domain helpers (campaign-, qr-, intake-, issues-, dashboard-, classify-factories) build their worlds on these.
- * (test/helpers/seed.ts is the lead's one-call world for reliability and security tests, kept separate.)
  */
 import type { Db } from '../../src/db/open-db';
 import type { CampaignInput } from '../../src/campaigns/repo';

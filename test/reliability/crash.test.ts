@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { dbFile, openDb } from '../../src/db/open-db';
 import { startChildServer, type ChildServer } from '../helpers/child-server';
 import { submitOnce } from '../helpers/resident-client';
-import { seedOpenCampaign } from '../helpers/seed';
+import { makeCampaign } from '../helpers/factories';
 
 /**
  * Nothing a resident was told was received may be lost: run the real server, submit concurrently,
@@ -20,7 +20,7 @@ describe('crash safety (kill -9 under load)', () => {
   beforeAll(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-crash-'));
     const db = openDb({ file: dbFile(dataDir) });
-    token = seedOpenCampaign(db).token;
+    token = makeCampaign(db).qrToken;
     db.close();
   });
 

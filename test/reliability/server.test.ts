@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { dbFile, openDb } from '../../src/db/open-db';
 import { startChildServer } from '../helpers/child-server';
 import { hiddenFields } from '../helpers/resident-client';
-import { seedOpenCampaign } from '../helpers/seed';
+import { makeCampaign } from '../helpers/factories';
 
 /** The real server process: first start, graceful shutdown, and requests Node rejects itself. */
 describe('server process', () => {
@@ -37,7 +37,7 @@ describe('server process', () => {
 
   it('finishes a request in flight on SIGTERM, then exits cleanly with the database closed', async () => {
     const db = openDb({ file: dbFile(dataDir) });
-    const { token } = seedOpenCampaign(db);
+    const { qrToken: token } = makeCampaign(db);
     db.close();
     const s = await startChildServer({ script: 'src/server.ts', fromSource: true, env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'graceful-pass' } });
     const page = await fetch(`${s.baseUrl}/q/${token}`);

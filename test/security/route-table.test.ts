@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { csrfFrom, loginAs, makeTestApp, type TestApp } from '../helpers/app';
 import { concretePath, routeTable, type RouteEntry } from '../helpers/route-table';
-import { seedOpenCampaign } from '../helpers/seed';
+import { makeCampaign } from '../helpers/factories';
 
 /**
  * Access control walked from the app's own route table: a route added tomorrow is covered without editing
@@ -32,8 +32,8 @@ describe('route table', () => {
 
   beforeAll(() => {
     t = makeTestApp();
-    const seeded = seedOpenCampaign(t.db);
-    params = { token: seeded.token, code: 'ABCD2345' };
+    const seeded = makeCampaign(t.db);
+    params = { token: seeded.qrToken, code: 'ABCD2345' };
     routes = routeTable(t.app);
   });
 

@@ -2,12 +2,12 @@ import { openDb } from '../../src/db/open-db';
 import { createSubmissionRepo } from '../../src/submissions/repo';
 import { createSubmissionService } from '../../src/submissions/service';
 import type { NewSubmission } from '../../src/submissions/types';
-import { seedOpenCampaign } from '../helpers/seed';
+import { makeCampaign } from '../helpers/factories';
 
 describe('group commit of resident submissions', () => {
   const setup = () => {
     const db = openDb({ file: ':memory:' });
-    const seeded = seedOpenCampaign(db);
+    const seeded = makeCampaign(db);
     const service = createSubmissionService({ repo: createSubmissionRepo(db), db });
     const input = (key: string, text = '楼道灯坏了'): NewSubmission =>
       ({ campaignId: seeded.campaignId, qrCodeId: seeded.qrCodeId, idempotencyKey: key, kind: 'suggestion', text });
