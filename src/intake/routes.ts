@@ -13,6 +13,7 @@ import { randomToken } from '../http/random';
 import { idParam, parseForm, type FieldErrors } from '../http/validate';
 import { helpers } from '../http/view-helpers';
 import { PUBLIC_DIR } from '../paths';
+import { photoMultipart } from '../submissions/photo-multipart';
 import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir } from '../submissions/upload';
 import { CHANNEL_LABELS, KIND_LABELS, KINDS, type SubmissionKind } from '../submissions/types';
 import { entrySchema, meetingSchema, MEETING_ROWS_MAX, readOpinionRows, rowCount, TEXT_MAX } from './forms';
@@ -45,10 +46,7 @@ export function intakeRoutes(ctx: AppContext): Router {
   /** Imports being committed now, for the progress bar (this process only: one server writes the database). */
   const progress = new Map<string, { done: number; total: number }>();
 
-  const photoUpload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 },
-  }).single('photo');
+  const photoForm = photoMultipart({ fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 });
   const meetingBody = multer({
     storage: multer.memoryStorage(),
     limits: { files: 0, fields: 20 + MEETING_ROWS_MAX * 3, fieldSize: 16 * 1024, parts: 30 + MEETING_ROWS_MAX * 3 },
@@ -154,6 +152,7 @@ export function intakeRoutes(ctx: AppContext): Router {
     const ext = file ? sniffPhoto(file.buffer) : null;
     if (!parsed.ok) return fail(400, { ...parsed.errors, ...(file ? { photo: UPLOAD_MESSAGES.photoLost } : {}) });
     if (file && !ext) return fail(400, { photo: PHOTO_MESSAGES.badType });
+    if (!file && photoForm.photoLost(req)) return fail(400, { photo: PHOTO_MESSAGES.notArrived });
     const v = parsed.value;
 
     // A double submit or a re-sent offline entry: answer as the first time, store no second photo.
@@ -181,7 +180,7 @@ export function intakeRoutes(ctx: AppContext): Router {
   }
 
   router.post('/intake', enterers, async (req, res) => {
-    const err = await parseMultipart(photoUpload, req, res);
+    const err = await parseMultipart(photoForm.withPhoto, req, res);
     const out = await saveEntry(req, err);
     if (!out.ok) return renderEntry(req, res, out.status, out.campaign, out.values, out.errors);
     flash(res, out.message);
@@ -193,7 +192,7 @@ export function intakeRoutes(ctx: AppContext): Router {
    * (`_sync=1`, no flash). Errors come back as JSON; a 4xx other than 401/429 will not get better by retrying.
    */
   router.post('/intake/api/entries', enterers, async (req, res) => {
-    const err = await parseMultipart(photoUpload, req, res);
+    const err = await parseMultipart(photoForm.withPhoto, req, res);
     const out = await saveEntry(req, err);
     if (!out.ok) {
       const first = out.errors._form ?? Object.values(out.errors)[0] ?? '内容有误';

@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import multer from 'multer';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import type { User } from '../auth/roles';
@@ -11,6 +10,7 @@ import { notFound } from '../http/http-error';
 import { checkbox, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import { createIssueRepo } from '../issues/repo';
 import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from '../issues/rules';
+import { photoMultipart } from '../submissions/photo-multipart';
 import { PHOTO_MESSAGES, PHOTO_NAME_RE, removePhoto, sendPhoto, sniffPhoto, storePhoto, uploadsDir } from '../submissions/upload';
 import { maskPhone } from '../submissions/personal-data';
 import { createServiceItemRepo, type ServiceItem } from './repo';
@@ -39,10 +39,8 @@ export function serviceMenuRoutes(ctx: AppContext): Router {
   const claimer = requireRole('claimer');
   const menuReaders = requireRole('admin', 'staff', 'claimer');
   const photosDir = uploadsDir(ctx.config.dataDir);
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 8 * 1024, parts: 12 },
-  }).single('photo');
+  const noteForm = photoMultipart({ fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 8 * 1024, parts: 12 });
+  const upload = noteForm.withPhoto;
 
   const isStaff = (u: User) => u.role === 'admin' || u.role === 'staff';
 
@@ -104,6 +102,8 @@ export function serviceMenuRoutes(ctx: AppContext): Router {
       const ext = sniffPhoto(req.file.buffer);
       if (!ext) return renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.badType }, values: req.body ?? {} });
       photo = await storePhoto(photosDir, req.file.buffer, ext);
+    } else if (noteForm.photoLost(req)) {
+      return renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.notArrived }, values: req.body ?? {} });
     }
     if (!parsed.value.text && !photo) {
       return renderItem(req, res, item, { status: 400, errors: { text: '请填写进展情况，或附一张照片。' }, values: req.body ?? {} });

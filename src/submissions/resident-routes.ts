@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import multer from 'multer';
 import type { AppContext } from '../context';
 import { acceptanceOf, chinaToday, type Acceptance } from '../campaigns/rules';
 import type { Campaign, Category } from '../campaigns/repo';
@@ -14,6 +13,7 @@ import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema
 import { KIND_LABELS } from './types';
 import { outcomeForSubmission } from '../issues/outcome';
 import { generationOf } from '../db/generation';
+import { photoMultipart } from './photo-multipart';
 import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir, type PhotoExt } from './upload';
 
 /** Words residents read on the public pages, kept together. */
@@ -25,7 +25,6 @@ const MSG = {
   badUpload: '提交的内容无法识别。请返回上一页，重新选择照片后再提交。',
   tooMuch: '提交的内容太长了。请删减一些文字后再提交。',
   photoLost: '如需附照片，请重新选择。',
-  photoUnreadable: '照片没有上传成功（文件无法识别）。请重新选择照片后再提交，或不附照片直接提交。',
 };
 
 function closedMessage(a: Exclude<Acceptance, 'open'>, c: Campaign): { title: string; message: string } {
@@ -54,37 +53,6 @@ function keptValues(body: unknown): Record<string, string> {
 /** Route parameters are strings for plain `:name` segments; anything else is treated as no value. */
 const param = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-/**
- * busboy skips a part whose header it cannot parse (e.g. `filename="\"`) without any error, and a photo must
- * never vanish silently. So count the parts twice: delimiters in the raw body, and parts busboy handed on.
- */
-interface PartCount { delimiters: number; parsed: number }
-const partCounts = new WeakMap<Request, PartCount>();
-
-function countParts(req: Request, busboy: NodeJS.WritableStream): void {
-  const m = /boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(req.headers['content-type'] ?? '');
-  if (!m) return; // busboy refuses the body itself
-  const needle = Buffer.from('--' + (m[1] ?? m[2]));
-  const count: PartCount = { delimiters: 0, parsed: 0 };
-  partCounts.set(req, count);
-  let tail: Buffer = Buffer.alloc(0);
-  req.on('data', (chunk: Buffer) => {
-    // A delimiter may straddle two chunks; the kept tail is shorter than the needle, so nothing counts twice.
-    const hay = tail.length ? Buffer.concat([tail, chunk]) : chunk;
-    for (let i = hay.indexOf(needle); i !== -1; i = hay.indexOf(needle, i + needle.length)) count.delimiters++;
-    tail = hay.subarray(Math.max(0, hay.length - needle.length + 1));
-  });
-  const parsed = () => { count.parsed++; };
-  busboy.on('field', parsed);
-  busboy.on('file', parsed);
-}
-
-/** Parts in the body (delimiters minus the closing one) that busboy did not hand to multer. */
-function droppedParts(req: Request): boolean {
-  const count = partCounts.get(req);
-  return !!count && count.delimiters - 1 > count.parsed;
-}
-
 const QR_TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,64}$/;
 const LOAD_TTL_MS = 1000;
 const LOAD_CACHE_MAX = 5000;
@@ -98,24 +66,7 @@ export function residentRoutes(ctx: AppContext): Router {
   const { config, qrCodes, campaigns, places, scanCounter, submissionService, submissions } = ctx;
   const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited);
   const photosDir = uploadsDir(config.dataDir);
-  // multer 2's streamHandler option is newer than its type definitions.
-  const multerOptions: multer.Options & { streamHandler: (req: Request, busboy: NodeJS.WritableStream) => void } = {
-    storage: multer.memoryStorage(),
-    // The client's file name is never used (stored names are generated), but without preservePath busboy cuts a
-    // name like `C:\fakepath\` down to "" and multer then drops the file silently, size limit and all.
-    preservePath: true,
-    streamHandler: (req: Request, busboy: NodeJS.WritableStream) => {
-      countParts(req, busboy);
-      req.pipe(busboy);
-    },
-    limits: {
-      fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30,
-      fieldNameSize: 50, fieldNestingDepth: 1, fieldArrayIndexLimit: 10,
-    },
-  };
-  const multipart = multer(multerOptions);
-  const parseWithPhoto = multipart.single('photo');
-  const parseWithoutPhoto = multipart.none();
+  const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 });
 
   // Templates are compiled once and kept (independent of NODE_ENV): this is the hot path of a viral campaign.
   // `fast` views name their locals explicitly, so EJS can skip `with (locals)`, which makes rendering ~5× slower.
@@ -187,7 +138,7 @@ export function residentRoutes(ctx: AppContext): Router {
       const m = closedMessage(acceptance, campaign);
       return message(res, 409, m.title, m.message + ' 您这次填写的内容没有提交。');
     }
-    const parse = campaign.askPhoto ? parseWithPhoto : parseWithoutPhoto;
+    const parse = campaign.askPhoto ? multipart.withPhoto : multipart.withoutPhoto;
     parse(req, res, (err?: unknown) => {
       if (err) return uploadError(res, err, `/q/${qr.token}`);
       submit(req, res, found).catch(next);
@@ -224,8 +175,8 @@ export function residentRoutes(ctx: AppContext): Router {
     if (file) {
       photoExt = sniffPhoto(file.buffer);
       if (!photoExt) errors.photo = PHOTO_MESSAGES.badType;
-    } else if (droppedParts(req)) {
-      errors.photo = MSG.photoUnreadable;
+    } else if (multipart.photoLost(req)) {
+      errors.photo = PHOTO_MESSAGES.notArrived;
     }
     if (!parsed.ok || Object.keys(errors).length) {
       if (file && !errors.photo) errors.photo = MSG.photoLost;

@@ -18,6 +18,7 @@ export const PHOTO_NAME_RE = /^[0-9a-f]{24}\.(jpg|png|webp|heic)$/;
 
 export const PHOTO_MESSAGES = {
   badType: '照片格式不正确，请上传 JPG、PNG、WEBP 或 HEIC 照片',
+  notArrived: '照片没有上传成功（文件无法识别）。请重新选择照片后再提交，或不附照片直接提交。',
   tooBig: (maxBytes: number) => `照片太大了（最大 ${Math.floor(maxBytes / 1024 / 1024)} MB）。请选择小一些的照片，或截图后再上传。`,
 };
 

@@ -247,6 +247,16 @@ describe('quick entry', () => {
       .field('text', 'x').attach('photo', Buffer.from('<script>alert(1)</script>'), 'evil.jpg');
     expect(forged.status).toBe(400);
     expect(forged.body.errors.photo).toContain('照片格式不正确');
+    // A name busboy cannot parse (`\`) or a name cut to nothing (`dir/`): the photo must not vanish silently.
+    for (const filename of ['\\', 'C:\\fakepath\\', '/']) {
+      const lost = await w.post('/intake/api/entries').set('X-CSRF-Token', w.csrf).set('Accept', 'application/json')
+        .field('campaignId', String(f.campaignId)).field('idempotencyKey', 'offline-lost-photo-0000').field('channel', 'door_to_door')
+        .field('collectedOn', chinaToday()).field('communityId', String(f.communities['永安社区'])).field('gridId', String(f.grids['永安社区/第三网格']))
+        .field('text', '楼道有积水').attach('photo', Buffer.from([0, 1, 2]), { filename, contentType: 'image/jpeg' });
+      expect(lost.status).toBe(400);
+      expect(lost.body.errors.photo).toContain('照片没有上传成功');
+    }
+    expect(count(t)).toBe(1); // only the first entry above
     const noCsrf = await w.post('/intake/api/entries').set('Accept', 'application/json').field('text', 'x');
     expect(noCsrf.status).toBe(403);
   });

@@ -144,6 +144,10 @@ describe('service menu and claims', () => {
       .field('text', '进展').attach('photo', Buffer.from('<script>alert(1)</script>'), { filename: 'x.jpg', contentType: 'image/jpeg' });
     expect(forged.status).toBe(400);
     expect(forged.text).toContain('照片格式不正确');
+    const lost = await claimer.post(`/menu/items/${itemId}/notes?_csrf=${claimer.csrf}`)
+      .field('text', '进展').attach('photo', Buffer.from([0]), { filename: '\\', contentType: 'image/jpeg' });
+    expect(lost.status).toBe(400);
+    expect(lost.text).toContain('照片没有上传成功');
     const empty = await claimer.post(`/menu/items/${itemId}/notes?_csrf=${claimer.csrf}`).field('text', '');
     expect(empty.status).toBe(400);
     const noCsrf = await claimer.post(`/menu/items/${itemId}/notes`).field('text', '进展');

@@ -213,6 +213,12 @@ describe('resident form POST /q/:token', () => {
       expect(res.text).toContain('照片没有上传成功');
       expect(res.text).toContain('附了照片');
     }
+    // A client that drops the name altogether (form-data turns "/" into no filename) sends the photo as text.
+    const asText = await request(t.app).post(`/q/${c.qrToken}`).field('ft', ft).field('kind', 'wish').field('text', '附了照片')
+      .attach('photo', Buffer.from([0]), { filename: '/', contentType: 'image/jpeg' });
+    expect(asText.status).toBe(400);
+    expect(asText.text).toContain('照片没有上传成功');
+    expect(count(t)).toBe(0);
     // Path-like names are fine: the name is never used.
     const ok = await request(t.app).post(`/q/${c.qrToken}`).field('ft', ft).field('kind', 'wish').field('text', '附了照片')
       .attach('photo', tinyPng(), { filename: 'C:\\fakepath\\照片.png', contentType: 'image/png' });
