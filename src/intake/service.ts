@@ -25,6 +25,7 @@ export const MESSAGES = {
   gridRequired: '请选择您负责的网格。',
   categoryNotInCampaign: '所选分类不在本次征求意见的目录中。',
   futureDate: '日期不能晚于今天。',
+  afterClose: (endsOn: string) => `这次征求意见已于 ${endsOn} 结束，之后收集的意见不能再录入。请核对日期；新的意见请录入到正在进行的征求意见中。`,
   noOpinions: '请至少填写一条意见。',
   batchGone: '找不到这次导入（可能已过期）。请重新上传文件。',
 };
@@ -35,6 +36,8 @@ export const IMPORT_MESSAGES = {
   outsideGrids: (where: string) => `不在您负责的网格内（${where}）`,
   outsideScope: (name: string) => `社区“${name}”不在您的工作范围内`,
   duplicateOf: (row: number) => `与第 ${row} 行重复`,
+  futureDate: (date: string) => `日期晚于今天（${date}）`,
+  afterClose: (date: string, endsOn: string) => `日期 ${date} 晚于本次征求意见的结束日期 ${endsOn}`,
   unknownCategory: (name: string) => `类型“${name}”不在目录中，已自动分类/待分拣`,
   unknownGrid: (grid: string, community: string) => `网格“${grid}”不在${community}中，已留空`,
   unknownCompound: (compound: string, community: string) => `小区/楼院“${compound}”不在${community}中，已写入楼栋单元`,
@@ -160,8 +163,17 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     }
   }
 
-  function checkDate(day: string): void {
-    if (day > chinaToday()) throw new HttpError(400, MESSAGES.futureDate);
+  /** Why a collection date cannot go in, or null. A closed campaign still takes what was collected while it ran. */
+  function dateProblem(c: Campaign, day: string): 'future' | 'afterClose' | null {
+    if (day > chinaToday()) return 'future';
+    if (c.status === 'closed' && day > c.endsOn) return 'afterClose';
+    return null;
+  }
+
+  function checkDate(c: Campaign, day: string): void {
+    const problem = dateProblem(c, day);
+    if (problem === 'future') throw new HttpError(400, MESSAGES.futureDate);
+    if (problem === 'afterClose') throw new HttpError(400, MESSAGES.afterClose(c.endsOn));
   }
 
   /** Keys from browsers are namespaced per user, so nobody can hit someone else's record by guessing a key. */
@@ -234,6 +246,11 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
         categoryId = categories.get(r.category.normalize('NFKC').replace(/\s/g, '')) ?? null;
         if (categoryId === null) notes.push(IMPORT_MESSAGES.unknownCategory(r.category));
       }
+      if (r.date) {
+        const problem = dateProblem(c, r.date);
+        if (problem === 'future') reasons.push(IMPORT_MESSAGES.futureDate(r.date));
+        if (problem === 'afterClose') reasons.push(IMPORT_MESSAGES.afterClose(r.date, c.endsOn));
+      }
       if (reasons.length) { plan.rejected.push({ row: r.row, reasons }); continue; }
 
       const key = contentKey(c.id, r);
@@ -291,7 +308,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
       const c = campaignFor(user, input.campaignId, true);
       checkPlace(user, c, input);
       checkCategory(c, input.categoryId);
-      checkDate(input.collectedOn);
+      checkDate(c, input.collectedOn);
       const { submission, created } = deps.submissionService.record({
         campaignId: c.id, idempotencyKey: entryKey(user, input.idempotencyKey), kind: input.kind, categoryId: input.categoryId,
         text: input.text, photoFile: input.photoFile, residentName: input.residentName, residentPhone: input.residentPhone,
@@ -318,7 +335,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     recordMeeting(user: User, input: MeetingInput): { meeting: Meeting; created: boolean } {
       const c = campaignFor(user, input.campaignId, true);
       checkPlace(user, c, input);
-      checkDate(input.heldOn);
+      checkDate(c, input.heldOn);
       for (const o of input.opinions) checkCategory(c, o.categoryId);
       if (input.opinions.length === 0) throw new HttpError(400, MESSAGES.noOpinions);
       const key = entryKey(user, 'meeting:' + input.idempotencyKey);

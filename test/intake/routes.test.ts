@@ -261,6 +261,29 @@ describe('quick entry', () => {
     expect(noCsrf.status).toBe(403);
   });
 
+  it('takes late entries for a closed campaign only if they were collected before it ended', async () => {
+    t.db.prepare("UPDATE campaigns SET status = 'closed', ends_on = '2023-11-30' WHERE id = ?").run(f.campaignId);
+    const w = await worker();
+    const page = await w.get(`/intake?campaign=${f.campaignId}`).expect(200);
+    expect(page.text).toContain('这次征求意见已于 2023-11-30 结束：只能补录在这一天及以前收集的意见');
+    const fields = (collectedOn: string, key: string) => ({
+      campaignId: String(f.campaignId), idempotencyKey: key, channel: 'paper_survey', collectedOn,
+      communityId: String(f.communities['永安社区']), gridId: String(f.grids['永安社区/第三网格']), kind: 'suggestion', text: '楼道灯不亮',
+    });
+    const late = await entry(w, fields('2023-12-01', 'late-entry-000000000001'));
+    expect(late.status).toBe(400);
+    expect(late.text).toContain('这次征求意见已于 2023-11-30 结束，之后收集的意见不能再录入');
+    expect(count(t)).toBe(0);
+    await entry(w, fields('2023-11-30', 'late-entry-000000000002')).expect(303);
+    expect(count(t)).toBe(1);
+
+    const staff = await loginAs(t, 'staff', { scopePlaceId: f.subdistrictId });
+    const csv = '社区,日期,意见内容\n永安社区,2023/11/29,路灯坏了\n永安社区,2023/12/02,井盖松动\n';
+    const preview = await staff.get((await upload(staff, Buffer.from(csv), 'late.csv')).headers.location).expect(200);
+    expect(preview.text).toContain('将新增 <strong>1</strong> 条');
+    expect(preview.text).toContain('第 3 行</td><td>日期 2023-12-02 晚于本次征求意见的结束日期 2023-11-30');
+  });
+
   it('serves the service worker scoped to /intake', async () => {
     const w = await worker();
     const sw = await w.get('/intake/sw.js').expect(200);
