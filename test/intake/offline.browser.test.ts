@@ -105,6 +105,15 @@ describeBrowser('a grid worker without a signal', () => {
     expect(photo).toMatch(/^[0-9a-f]{24}\.png$/);
     expect(fs.readFileSync(path.join(server.dataDir, 'uploads', photo)).equals(PNG)).toBe(true);
     await page.screenshot({ path: artifact('intake-after-sync.png'), fullPage: true });
+
+    // Logging out drops the cached page: on a shared phone without a signal, nobody opens this worker's page.
+    await Promise.all([page.waitForURL(/\/login$/), page.click('form.logout button')]);
+    await page.waitForFunction(() => caches.keys().then((keys) => keys.length === 0), null, { timeout: 10_000 });
+    await context.setOffline(true);
+    await page.goto(server.baseUrl + '/intake').catch(() => undefined);
+    await expect(page.locator('body').textContent()).resolves.toContain('现在没有网络');
+    expect(await page.locator('#entry-form').count()).toBe(0);
+    await context.setOffline(false);
     expect(consoleErrors.filter((e) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
     await context.close();
   }, 90_000);
