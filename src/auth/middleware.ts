@@ -4,7 +4,7 @@ import { clearCookie, readCookies, setCookie } from '../http/cookies';
 import { HttpError, forbidden } from '../http/http-error';
 import { randomToken, safeEqual } from '../http/random';
 import type { AuthService } from './service';
-import type { Role } from './roles';
+import { maySeePersonalData, type Role } from './roles';
 
 export const SESSION_COOKIE = 'ls_sid';
 /** Double-submit cookie that protects the forms of visitors who are not logged in (the login form). */
@@ -33,6 +33,8 @@ export function loadSession(auth: AuthService, config: Readonly<Config>): Reques
       req.csrfToken = pre;
     }
     res.locals.currentUser = req.user;
+    // Whether names, phones, and phone numbers inside residents' texts are shown as written (h.residentText).
+    res.locals.seesPersonalData = maySeePersonalData(req.user);
     res.locals.csrfToken = req.csrfToken;
     next();
   };

@@ -1,6 +1,6 @@
 import { ISSUE_STATUS_LABELS, PRIORITY_LABELS, type IssueStatus } from '../issues/rules';
 import type { Issue } from '../issues/repo';
-import { maskName, maskPhone } from '../submissions/personal-data';
+import { maskName, maskPhone, maskPhonesInText } from '../submissions/personal-data';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
 import type { ExportRepo, ExportSubmissionRow } from './repo';
 
@@ -65,7 +65,7 @@ export function chinaDateTime(d: Date): string {
 
 export type Lookups = ReturnType<ExportRepo['lookups']>;
 
-/** One submission as a spreadsheet row; names and phones masked unless the user may see personal data. */
+/** One submission as a spreadsheet row; names and phones (also those inside the text) masked unless the user may see personal data. */
 export function submissionCells(r: ExportSubmissionRow, l: Lookups, fullPersonalData: boolean): Cell[] {
   const place = (id: number | null) => (id === null ? '' : l.places.get(id) ?? '');
   const issue = r.issue_id !== null ? l.issues.get(r.issue_id) : undefined;
@@ -80,7 +80,7 @@ export function submissionCells(r: ExportSubmissionRow, l: Lookups, fullPersonal
     place(r.grid_id),
     place(r.compound_id),
     r.building ?? '',
-    r.text,
+    fullPersonalData ? r.text : maskPhonesInText(r.text),
     fullPersonalData ? r.resident_name ?? '' : maskName(r.resident_name),
     fullPersonalData ? r.resident_phone ?? '' : maskPhone(r.resident_phone),
     r.qr_code_id === null ? '' : l.qrCodes.get(r.qr_code_id) ?? '',

@@ -1,11 +1,13 @@
 import type { RequestHandler } from 'express';
-import { maskPhone, maskName } from '../submissions/personal-data';
+import { maskPhone, maskName, maskPhonesInText } from '../submissions/personal-data';
 import { ROLE_LABELS } from '../auth/roles';
 
 /** Small display helpers every template may use; templates only format, they never query. */
 export const helpers = {
   maskPhone,
   maskName,
+  /** Resident-written text (and titles made from it): as written for readers of personal data, else phones masked. */
+  residentText: (text: string | null | undefined, full: boolean): string => (full ? text ?? '' : maskPhonesInText(text)),
   roleLabel: (r: keyof typeof ROLE_LABELS) => ROLE_LABELS[r] ?? r,
   /** ISO timestamp → "2026-11-25 16:20" in China time, which is what staff and residents read. */
   dateTime(iso: string | null | undefined): string {

@@ -22,6 +22,7 @@ import {
   type IssueStatus, type Priority,
 } from './rules';
 import { createIssueService } from './service';
+import { publicTitle } from './title';
 
 // ---- one schema per form ----
 
@@ -33,7 +34,7 @@ const submissionIds = idList('建议').refine((a) => a.length > 0, '请至少勾
 
 const createSchema = z.object({
   submissionIds,
-  title: requiredText('问题标题', 100),
+  title: publicTitle('问题标题', 100),
   categoryId: optionalId('分类'),
   priority,
 });
@@ -51,10 +52,10 @@ const statusSchema = z.object({
   to: z.enum(ISSUE_STATUSES, { message: '目标状态不正确' }),
   reason: optionalText('未采纳原因', 300),
 });
-const editSchema = z.object({ title: requiredText('问题标题', 100), categoryId: optionalId('分类'), priority });
+const editSchema = z.object({ title: publicTitle('问题标题', 100), categoryId: optionalId('分类'), priority });
 const replySchema = z.object({ reply: optionalText('给居民的回复', 500) });
 const publishSchema = z.object({
-  title: requiredText('服务事项名称', 100),
+  title: publicTitle('服务事项名称', 100),
   description: z.preprocess((v) => v ?? '', optionalText('说明', 1000)).transform((v) => v ?? ''),
   allowMultipleClaimers: checkbox(),
 });

@@ -12,6 +12,7 @@ import {
   type IssueStatus, type Priority,
 } from './rules';
 import { bestMatch, groupLikelyDuplicates, likelySame, textVector } from './similarity';
+import { maskPhonesInText } from '../submissions/personal-data';
 
 export interface IssueServiceDeps {
   db: Db;
@@ -33,9 +34,13 @@ export interface Proposal {
 }
 
 
-/** "楼道里堆满了杂物，好几个月没人清理" → a title of at most 30 characters for a new issue. */
+/**
+ * "楼道里堆满了杂物，好几个月没人清理" → a title of at most 30 characters for a new issue. Titles travel to
+ * the service menu and to claimers, so a phone number the resident typed is masked here already.
+ */
 export function suggestTitle(text: string): string {
-  const first = text.trim().split(/[。！？!?\n]/)[0] || text.trim();
+  const masked = maskPhonesInText(text);
+  const first = masked.trim().split(/[。！？!?\n]/)[0] || masked.trim();
   const chars = Array.from(first);
   return chars.length > 30 ? chars.slice(0, 29).join('') + '…' : first;
 }

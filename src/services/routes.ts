@@ -12,13 +12,14 @@ import { createIssueRepo } from '../issues/repo';
 import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from '../issues/rules';
 import { photoMultipart } from '../submissions/photo-multipart';
 import { PHOTO_MESSAGES, PHOTO_NAME_RE, removePhoto, sendPhoto, sniffPhoto, storePhoto, uploadsDir } from '../submissions/upload';
-import { maskPhone } from '../submissions/personal-data';
+import { maskPhonesInText } from '../submissions/personal-data';
 import { createServiceItemRepo, type ServiceItem } from './repo';
 import { createMenuService } from './service';
+import { publicTitle } from '../issues/title';
 
 const itemSchema = z.object({
   communityId: z.coerce.number({ message: '请选择社区' }).int('请选择社区').positive('请选择社区'),
-  title: requiredText('服务事项名称', 100),
+  title: publicTitle('服务事项名称', 100),
   description: z.preprocess((v) => v ?? '', optionalText('说明', 1000)).transform((v) => v ?? ''),
   allowMultipleClaimers: checkbox(),
 });
@@ -69,7 +70,7 @@ export function serviceMenuRoutes(ctx: AppContext): Router {
     // Claimers see where and what, never who: no names or phone numbers of residents on this page, not even
     // a number a resident typed into the text itself.
     const texts = item.issueId ? issues.submissions(item.issueId).map((s) => ({
-      text: s.text.replace(/(?<!\d)1[3-9]\d{9}(?!\d)/g, (m) => maskPhone(m)), building: s.building, compoundName: s.compoundName,
+      text: maskPhonesInText(s.text), building: s.building, compoundName: s.compoundName,
     })) : [];
     res.status(opts.status ?? 200).render('services/item', {
       title: item.title, item, claims, mine, texts, notes: items.notes(item.id),

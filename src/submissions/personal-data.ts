@@ -18,3 +18,21 @@ export function normalizeMobile(input: string): string | null {
   const digits = input.replace(/[\s-]/g, '').replace(/^(\+?86)/, '');
   return /^1[3-9]\d{9}$/.test(digits) ? digits : null;
 }
+
+/**
+ * Mobile numbers a resident typed into free text ("请联系我 138 1234 5678"), however they wrote them: digits
+ * alone or grouped with spaces or dashes, with or without +86. Not preceded or followed by another digit.
+ */
+const MOBILE_IN_TEXT = /(?<![\d+])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)/g;
+
+/**
+ * Masks the mobile numbers inside free text, for readers who may not see personal data. Names inside text
+ * cannot be found reliably and are left as written (the README says so).
+ */
+export function maskPhonesInText(text: string | null | undefined): string {
+  if (!text) return '';
+  return text.replace(MOBILE_IN_TEXT, (m) => {
+    const digits = normalizeMobile(m.replace(/^00/, '+'));
+    return digits ? maskPhone(digits) : m;
+  });
+}

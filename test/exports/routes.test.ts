@@ -62,6 +62,24 @@ describe('exports', () => {
     expect(wang.getCell(16).value).toBe('办理中');
   });
 
+  it('masks a phone number inside the text for staff without the flag, not for an admin', async () => {
+    const own = makeTestApp();
+    const s = seedDashboard(own.db);
+    insertSubmission(own.db, { campaignId: s.campaignId, communityId: s.yongan, gridId: s.yonganGrid, text: '下水道堵了，电话13712345678',
+      createdAt: '2026-03-12T01:00:00.000Z' });
+    const staff = await loginAs(own, 'staff', { scopePlaceId: s.subdistrict });
+    const csv = (await staff.get(`/campaigns/${s.campaignId}/submissions.csv`).buffer(true).parse(binary)).body.toString('utf8');
+    expect(csv).toContain('下水道堵了，电话137****5678');
+    expect(csv).not.toContain('13712345678');
+    const xlsx = await sheetOf((await staff.get(`/campaigns/${s.campaignId}/submissions.xlsx`).buffer(true).parse(binary)).body);
+    const texts: string[] = [];
+    xlsx.eachRow((row) => texts.push(String(row.getCell(11).value)));
+    expect(texts).toContain('下水道堵了，电话137****5678');
+    const admin = await loginAs(own, 'admin');
+    expect((await admin.get(`/campaigns/${s.campaignId}/submissions.csv`).buffer(true).parse(binary)).body.toString('utf8')).toContain('电话13712345678');
+    own.db.close();
+  });
+
   it('submissions.xlsx: the full phone for an admin', async () => {
     const admin = await loginAs(t, 'admin');
     const ws = await sheetOf((await admin.get(`/campaigns/${seed.campaignId}/submissions.xlsx`).buffer(true).parse(binary)).body);

@@ -210,6 +210,21 @@ describe('issue list routes', () => {
     expect(full.text).toContain('王秀兰');
   });
 
+  it('masks a phone number in the text, and keeps it out of issue titles for everyone', async () => {
+    const s = makeSubmission(t.db, c, { text: '楼道灯坏了。请联系我13812345678' });
+    // The proposal's suggested title is made from the text; a number never makes it into a title.
+    const unassigned = await staff.get(`/campaigns/${c.campaignId}/issues/unassigned`).expect(200);
+    expect(unassigned.text).toContain('楼道灯坏了。请联系我138****5678');
+    expect(unassigned.text).not.toContain('13812345678');
+    const admin = await loginAs(t, 'admin');
+    const id = await createIssue(admin, [s.id], '楼道灯坏了 找 138 1234 5678');
+    expect(t.db.prepare('SELECT title FROM issues WHERE id = ?').pluck().get(id)).toBe('楼道灯坏了 找 138****5678');
+    await admin.post(`/issues/${id}/edit`).type('form').send({ _csrf: admin.csrf, title: '灯坏了 13912345678', priority: '2', categoryId: '' }).expect(303);
+    expect(t.db.prepare('SELECT title FROM issues WHERE id = ?').pluck().get(id)).toBe('灯坏了 139****5678');
+    expect((await admin.get(`/issues/${id}`)).text).toContain('请联系我13812345678');
+    expect((await staff.get(`/issues/${id}`)).text).toContain('请联系我138****5678');
+  });
+
   it('keeps another community’s staff out of an issue: cannot see, list or alter it', async () => {
     const id = await createIssue(staff, [makeSubmission(t.db, c).id], '永安社区的问题');
     const other = makeCampaign(t.db, { community: '幸福社区' });

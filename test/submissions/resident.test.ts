@@ -350,4 +350,14 @@ describe('receipt pages /r', () => {
     expect(page.text).toContain('已安排维修&lt;script&gt;');
     expect(page.text).toContain('工作人员回复');
   });
+
+  it('masks a phone number written into the text on the receipt page, which anyone holding the code can open', async () => {
+    const t = app();
+    const c = makeCampaign(t.db);
+    const post = await request(t.app).post(`/q/${c.qrToken}`).type('form')
+      .send({ ft: await formToken(t, c.qrToken), kind: 'suggestion', text: '路灯坏了，有事打我电话13812345678' });
+    const page = await request(t.app).get(post.headers.location).expect(200);
+    expect(page.text).toContain('路灯坏了，有事打我电话138****5678');
+    expect(page.text).not.toContain('13812345678');
+  });
 });

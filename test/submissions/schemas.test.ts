@@ -1,5 +1,5 @@
 import { parseForm } from '../../src/http/validate';
-import { normalizeMobile, maskPhone, maskName } from '../../src/submissions/personal-data';
+import { normalizeMobile, maskPhone, maskName, maskPhonesInText } from '../../src/submissions/personal-data';
 import { RESIDENT_MESSAGES, residentFormSchema, TEXT_MAX } from '../../src/submissions/schemas';
 import { formatReceiptCode, newReceiptCode, normalizeReceiptCode, RECEIPT_ALPHABET } from '../../src/submissions/receipt-code';
 
@@ -53,6 +53,19 @@ describe('mainland mobile numbers', () => {
     for (const bad of ['12812345678', '1381234567', '138123456789', '0371-6666666', 'abc', '']) expect(normalizeMobile(bad)).toBeNull();
     expect(maskPhone('13812345678')).toBe('138****5678');
     expect(maskName('王秀兰')).toBe('王**');
+  });
+
+  it('masks the numbers residents type into their text, however they group them', () => {
+    expect(maskPhonesInText('请联系我13812345678，王秀兰')).toBe('请联系我138****5678，王秀兰');
+    expect(maskPhonesInText('电话 139-1234-5678 找李大爷')).toBe('电话 139****5678 找李大爷');
+    expect(maskPhonesInText('电话138 1234 5678或+86 137 0000 1111')).toBe('电话138****5678或137****1111');
+    expect(maskPhonesInText('打0086-15912345678')).toBe('打159****5678');
+    expect(maskPhonesInText('a 13812345678 b 13912345678')).toBe('a 138****5678 b 139****5678');
+    // Not mobile numbers: longer digit runs, landlines, dates, house numbers, amounts.
+    for (const keep of ['单号 213812345678', '订单138123456789', '0371-66661234', '2023年11月2日', '3号楼2单元501', '花了1380元']) {
+      expect(maskPhonesInText(keep)).toBe(keep);
+    }
+    expect(maskPhonesInText(null)).toBe('');
   });
 });
 

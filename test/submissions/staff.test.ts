@@ -61,6 +61,8 @@ describe('GET /campaigns/:id/submissions', () => {
     const { a } = world(t);
     const photo = await storePhoto(path.join(t.config.dataDir, 'uploads'), tinyPng(), 'png');
     record(t, a, { text: '较早的一条', residentPhone: '13812345678', residentName: '王秀兰' });
+    // A number typed into the text itself is personal data too.
+    const inText = record(t, a, { text: '楼道灯坏了，请联系我 139-1234-5678' });
     record(t, a, { text: '<script>alert(1)</script>', photoFile: photo, kind: 'wish', channel: 'door_to_door', categoryId: a.categoryIds[0] });
     t.db.prepare("UPDATE submissions SET created_at = '2026-01-01T00:00:00.000Z' WHERE text = '较早的一条'").run();
     const staff = await loginAs(t, 'staff', { scopePlaceId: a.subdistrictId });
@@ -73,6 +75,11 @@ describe('GET /campaigns/:id/submissions', () => {
     expect(res.text).toContain('王**');
     expect(res.text).not.toContain('13812345678');
     expect(res.text).not.toContain('王秀兰');
+    expect(res.text).toContain('楼道灯坏了，请联系我 139****5678');
+    expect(res.text).not.toContain('139-1234-5678');
+    const detail = await staff.get(`/submissions/${inText.id}`).expect(200);
+    expect(detail.text).toContain('139****5678');
+    expect(detail.text).not.toContain('139-1234-5678');
     expect(res.text).toContain('入户走访');
     expect(res.text).toContain('线上扫码');
     expect(res.text).toContain('微心愿');
@@ -82,6 +89,7 @@ describe('GET /campaigns/:id/submissions', () => {
     const full = await admin.get(`/campaigns/${a.campaignId}/submissions`).expect(200);
     expect(full.text).toContain('13812345678');
     expect(full.text).toContain('王秀兰');
+    expect(full.text).toContain('楼道灯坏了，请联系我 139-1234-5678');
     const flagged = await loginAs(t, 'staff', { scopePlaceId: a.subdistrictId, canSeePersonalData: true });
     expect((await flagged.get(`/campaigns/${a.campaignId}/submissions`)).text).toContain('13812345678');
   });
