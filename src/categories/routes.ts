@@ -1,12 +1,12 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { requireRole } from '../auth/middleware';
 import { flash } from '../http/flash';
-import { badRequest } from '../http/http-error';
+import { HttpError, badRequest } from '../http/http-error';
 import { idParam, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import { createCategoryRepo } from './repo';
-import { CATEGORY_NAME_MAX, createCategoryService } from './service';
+import { CATEGORY_NAME_MAX, READ_ONLY_MESSAGE, createCategoryService, mayChangeCategories } from './service';
 
 const nameSchema = z.object({ name: requiredText('分类名称', CATEGORY_NAME_MAX) });
 const moveSchema = z.object({ direction: z.enum(['up', 'down'], { message: '移动方向不正确' }) });
@@ -18,12 +18,21 @@ export function categoryRoutes(ctx: AppContext): Router {
   const router = Router();
   const service = createCategoryService({ categories: createCategoryRepo(ctx.db) });
   const staff = requireRole('admin', 'staff');
+  const canChange = (req: Request) => {
+    const user = req.user!;
+    return mayChangeCategories(user, user.scopePlaceId === null ? undefined : ctx.places.findById(user.scopePlaceId)?.kind);
+  };
+  /** Every change goes through here after the role check (anonymous posts still get 401 from `staff`). */
+  const editor = [staff, (req: Request, _res: Response, next: NextFunction) => {
+    next(canChange(req) ? undefined : new HttpError(403, READ_ONLY_MESSAGE));
+  }];
 
   /** `form` is 'add' or the id of the row whose rename failed, so only that form shows the error. */
-  function renderList(res: Response, status = 200, form: { key?: string; values?: Record<string, unknown>; errors?: FieldErrors } = {}) {
+  function renderList(req: Request, res: Response, status = 200, form: { key?: string; values?: Record<string, unknown>; errors?: FieldErrors } = {}) {
     res.status(status).render('categories/index', {
       title: '意见分类',
       categories: service.list(),
+      canChange: canChange(req),
       usage: service.usageById(),
       form: form.key ?? null,
       values: form.values ?? {},
@@ -31,10 +40,10 @@ export function categoryRoutes(ctx: AppContext): Router {
     });
   }
 
-  router.get('/categories', staff, (_req, res) => renderList(res));
+  router.get('/categories', staff, (req, res) => renderList(req, res));
 
-  router.post('/categories', staff, (req, res) => {
-    const fail = (errors: FieldErrors) => renderList(res, 400, { key: 'add', values: req.body, errors });
+  router.post('/categories', ...editor, (req, res) => {
+    const fail = (errors: FieldErrors) => renderList(req, res, 400, { key: 'add', values: req.body, errors });
     const parsed = parseForm(nameSchema, req.body);
     if (!parsed.ok) return fail(parsed.errors);
     const result = service.add(parsed.value.name);
@@ -43,10 +52,10 @@ export function categoryRoutes(ctx: AppContext): Router {
     res.redirect(303, '/categories');
   });
 
-  router.post('/categories/:id/rename', staff, (req, res) => {
+  router.post('/categories/:id/rename', ...editor, (req, res) => {
     const id = idOf(req);
     service.get(id);
-    const fail = (errors: FieldErrors) => renderList(res, 400, { key: String(id), values: req.body, errors });
+    const fail = (errors: FieldErrors) => renderList(req, res, 400, { key: String(id), values: req.body, errors });
     const parsed = parseForm(nameSchema, req.body);
     if (!parsed.ok) return fail(parsed.errors);
     const result = service.rename(id, parsed.value.name);
@@ -55,14 +64,14 @@ export function categoryRoutes(ctx: AppContext): Router {
     res.redirect(303, '/categories');
   });
 
-  router.post('/categories/:id/move', staff, (req, res) => {
+  router.post('/categories/:id/move', ...editor, (req, res) => {
     const parsed = parseForm(moveSchema, req.body);
     if (!parsed.ok) throw badRequest(parsed.errors.direction);
     service.move(idOf(req), parsed.value.direction);
     res.redirect(303, '/categories');
   });
 
-  router.post('/categories/:id/active', staff, (req, res) => {
+  router.post('/categories/:id/active', ...editor, (req, res) => {
     const parsed = parseForm(activeSchema, req.body);
     if (!parsed.ok) throw badRequest(parsed.errors.active);
     const c = service.setActive(idOf(req), parsed.value.active === '1');
@@ -70,7 +79,7 @@ export function categoryRoutes(ctx: AppContext): Router {
     res.redirect(303, '/categories');
   });
 
-  router.post('/categories/:id/delete', staff, (req, res) => {
+  router.post('/categories/:id/delete', ...editor, (req, res) => {
     const c = service.remove(idOf(req));
     flash(res, `已删除分类「${c.name}」`);
     res.redirect(303, '/categories');

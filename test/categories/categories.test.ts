@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { csrfFrom, loginAs, makeTestApp, type TestApp } from '../helpers/app';
-import { insertCampaign } from '../helpers/factories';
-import { moveInOrder } from '../../src/categories/service';
+import { ensurePlace, ensureSubdistrict, insertCampaign } from '../helpers/factories';
+import { mayChangeCategories, moveInOrder } from '../../src/categories/service';
 
 const names = (t: TestApp) => t.db.prepare('SELECT name FROM categories ORDER BY sort_order, id').pluck().all() as string[];
 const byName = (t: TestApp, name: string) =>
@@ -15,6 +15,26 @@ describe('moveInOrder', () => {
     expect(moveInOrder([1, 2, 3], 1, 'up')).toEqual([1, 2, 3]);
     expect(moveInOrder([1, 2, 3], 3, 'down')).toEqual([1, 2, 3]);
     expect(moveInOrder([1, 2, 3], 9, 'up')).toEqual([1, 2, 3]);
+  });
+});
+
+describe('mayChangeCategories', () => {
+  const user = (role: 'admin' | 'staff' | 'grid_worker' | 'claimer', scopePlaceId: number | null = null) => ({ role, scopePlaceId });
+
+  it('lets admins and staff of a sub-district or wider (or without a scope) change the shared list', () => {
+    expect(mayChangeCategories(user('admin'), undefined)).toBe(true);
+    expect(mayChangeCategories(user('admin', 5), 'community')).toBe(true);
+    expect(mayChangeCategories(user('staff'), undefined)).toBe(true);
+    expect(mayChangeCategories(user('staff', 2), 'subdistrict')).toBe(true);
+    expect(mayChangeCategories(user('staff', 1), 'district')).toBe(true);
+  });
+
+  it('keeps community-level staff, staff whose scope place is gone, and other roles read-only', () => {
+    expect(mayChangeCategories(user('staff', 3), 'community')).toBe(false);
+    expect(mayChangeCategories(user('staff', 4), 'grid')).toBe(false);
+    expect(mayChangeCategories(user('staff', 9), undefined)).toBe(false);
+    expect(mayChangeCategories(user('grid_worker'), undefined)).toBe(false);
+    expect(mayChangeCategories(user('claimer'), undefined)).toBe(false);
   });
 });
 
@@ -101,5 +121,44 @@ describe('categories', () => {
     const res = await admin.post(`/categories/${byName(t, '其他')!.id}/active`).type('form').send({ _csrf: admin.csrf, active: '0' });
     expect(res.status).toBe(409);
     expect(res.text).toContain('至少要保留一个启用的分类');
+  });
+
+  it('shows community-level staff the list read-only and refuses their changes in Chinese', async () => {
+    const t = makeTestApp();
+    const { subdistrictId } = ensureSubdistrict(t.db);
+    const community = ensurePlace(t.db, 'community', subdistrictId, '永安社区');
+    const staff = await loginAs(t, 'staff', { scopePlaceId: community });
+    const page = await staff.get('/categories').expect(200);
+    expect(page.text).toContain('环境卫生');
+    expect(page.text).toContain('只有管理员和街道一级的工作人员可以修改');
+    expect(page.text).not.toMatch(/<form[^>]*action="\/categories/);
+    expect(page.text).not.toContain('添加分类');
+
+    const before = t.db.prepare('SELECT id, name, sort_order, active FROM categories ORDER BY id').all();
+    const first = byName(t, '环境卫生')!;
+    const post = (path: string, body: Record<string, string>) => staff.post(path).type('form').send({ _csrf: staff.csrf, ...body });
+    for (const [path, body] of [
+      ['/categories', { name: '社区自加' }],
+      [`/categories/${first.id}/rename`, { name: '改个名' }],
+      [`/categories/${first.id}/move`, { direction: 'down' }],
+      [`/categories/${first.id}/active`, { active: '0' }],
+      [`/categories/${first.id}/delete`, {}],
+    ] as const) {
+      const res = await post(path, body);
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('分类目录是全街道共用的');
+    }
+    expect(t.db.prepare('SELECT id, name, sort_order, active FROM categories ORDER BY id').all()).toEqual(before);
+  });
+
+  it('lets sub-district staff change the list', async () => {
+    const t = makeTestApp();
+    const { subdistrictId } = ensureSubdistrict(t.db);
+    const staff = await loginAs(t, 'staff', { scopePlaceId: subdistrictId });
+    const page = await staff.get('/categories').expect(200);
+    expect(page.text).toContain('添加分类');
+    expect(page.text).not.toContain('只有管理员和街道一级的工作人员可以修改');
+    await staff.post('/categories').type('form').send({ _csrf: staff.csrf, name: '电梯加装' }).expect(303);
+    expect(byName(t, '电梯加装')).toBeDefined();
   });
 });
