@@ -49,9 +49,9 @@ export function qrRoutes(ctx: AppContext): Router {
   const renderList = (req: Request, res: Response, campaignId: number, status = 200,
     form: { errors?: FieldErrors; values?: Record<string, unknown>; renameId?: number } = {}) => {
     const sort = sortOf(req);
-    const { campaign, codes, placeChoices } = service.list(req.user!, campaignId, sort);
+    const { campaign, codes, placeChoices, manage } = service.list(req.user!, campaignId, sort);
     res.status(status).render('qr/list', {
-      title: `二维码 · ${campaign.title}`, campaign, codes, placeChoices, sort, sorts: QR_SORTS, sortLabels: SORT_LABELS,
+      title: `二维码 · ${campaign.title}`, campaign, codes, placeChoices, manage, sort, sorts: QR_SORTS, sortLabels: SORT_LABELS,
       statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status], bulkLevels: BULK_LEVELS, bulkLabels: BULK_LEVEL_LABELS,
       errors: form.errors ?? {}, values: form.values ?? {}, renameId: form.renameId ?? null,
     });
@@ -72,6 +72,7 @@ export function qrRoutes(ctx: AppContext): Router {
 
   router.post('/campaigns/:id/qr/bulk', staff, (req, res) => {
     const campaignId = idOf(req.params.id, '征求意见活动');
+    service.bulkAccess(req.user!, campaignId); // refuse view-only staff before looking at the form
     const parsed = parseForm(bulkSchema, req.body);
     if (!parsed.ok) return renderList(req, res, campaignId, 400, { errors: parsed.errors, values: req.body });
     const { created, skipped } = service.bulk(req.user!, campaignId, parsed.value.level);
@@ -83,7 +84,7 @@ export function qrRoutes(ctx: AppContext): Router {
     const qrId = idOf(req.params.id, '二维码');
     const parsed = parseForm(renameSchema, req.body);
     if (!parsed.ok) {
-      const { code } = service.codeAccess(req.user!, qrId);
+      const { code } = service.codeAccess(req.user!, qrId, 'change');
       return renderList(req, res, code.campaignId, 400, { errors: { label: parsed.errors.label }, values: req.body, renameId: qrId });
     }
     const code = service.rename(req.user!, qrId, parsed.value.label);

@@ -3,6 +3,7 @@ import type { User } from '../auth/roles';
 import type { UserRepo } from '../auth/repo';
 import { scopeAllowsCommunity, scopeOf, type Scope } from '../auth/scope';
 import type { Campaign, CampaignRepo } from '../campaigns/repo';
+import { campaignAccess } from '../campaigns/service';
 import { HttpError, forbidden, notFound } from '../http/http-error';
 import type { Place, PlaceRepo } from '../places/repo';
 import type { QrCode, QrRepo } from './repo';
@@ -19,6 +20,12 @@ export const BULK_LEVEL_LABELS: Record<BulkLevel, string> = {
   community: '每个社区一个', grid: '每个网格一个', compound: '每个楼院/小区一个',
 };
 
+export const QR_MESSAGES = {
+  wideCreate: '不指定地点的二维码是整个活动通用的，只有能管理这个征求意见活动的工作人员才能生成。请选择您负责的社区、网格或楼院。',
+  wideRename: '这是整个活动通用的二维码，只有能管理这个征求意见活动的工作人员才能改名。',
+  bulk: '批量生成会为活动覆盖的所有地点生成二维码，只有能管理这个征求意见活动的工作人员才能操作。请在上面为您负责的地点逐个生成。',
+};
+
 export const QR_SORTS = ['created', 'label', 'scans', 'submissions', 'conversion'] as const;
 export type QrSort = (typeof QR_SORTS)[number];
 
@@ -30,6 +37,8 @@ export interface QrStats extends QrCode {
   submissions: number;
   /** Submissions per scan (0..1), null before the first scan. */
   conversion: number | null;
+  /** Whether this user may rename it (a campaign-wide code only with manage access to the campaign). */
+  changeable?: boolean;
 }
 
 export interface PrintableCode { code: QrCode; url: string; svg: string }
@@ -81,8 +90,10 @@ interface Deps {
 }
 
 /**
- * QR codes of a campaign. Staff reach a campaign when it covers one of the communities in their scope;
- * a code tied to a place in another community stays hidden from them, a campaign-wide code (no place) does not.
+ * QR codes of a campaign. Staff reach a campaign when they may see it (campaignAccess); a code tied to a place
+ * in another community stays hidden from them, a campaign-wide code (no place) does not. Changing follows the
+ * same split: a code at a place is created or renamed by staff whose scope covers the place; a campaign-wide
+ * code, and bulk creation over every covered place, need manage access to the campaign, like editing it.
  */
 export function createQrService(deps: Deps) {
   const { qrCodes, campaigns, places } = deps;
@@ -95,27 +106,36 @@ export function createQrService(deps: Deps) {
     return p.kind === 'community' ? p.id : p.kind === 'grid' || p.kind === 'compound' ? p.parentId : null;
   };
 
-  /** The campaign and the covered communities this user may work on; 404 / 403 otherwise. */
-  function access(user: User, campaignId: number): { campaign: Campaign; scope: Scope; communityIds: number[] } {
+  /**
+   * The campaign, the covered communities this user may work on, and whether they may manage the campaign
+   * (every covered community in their scope); 404 when it does not exist, 403 when they may not see it.
+   */
+  function access(user: User, campaignId: number): { campaign: Campaign; scope: Scope; communityIds: number[]; manage: boolean } {
     const campaign = campaigns.findById(campaignId);
     if (!campaign) throw notFound('征求意见活动');
     const scope = scopeOf(user, deps);
     const covered = campaigns.communityIds(campaign.id);
+    const level = campaignAccess(user, scope, campaign, covered);
+    if (level === 'none') throw forbidden();
     const communityIds = covered.filter((c) => scopeAllowsCommunity(scope, c));
-    const ownsSubdistrict = campaign.subdistrictId !== null && user.scopePlaceId === campaign.subdistrictId;
-    if (scope.communityIds !== 'all' && communityIds.length === 0 && !ownsSubdistrict) throw forbidden();
-    return { campaign, scope, communityIds };
+    return { campaign, scope, communityIds, manage: level === 'manage' };
   }
 
   const codeVisible = (scope: Scope, code: QrCode) =>
     code.placeId === null || scope.communityIds === 'all' || scopeAllowsCommunity(scope, communityOf(code.placeId));
 
-  function codeAccess(user: User, qrId: number): { campaign: Campaign; code: QrCode } {
+  /** Whether a visible code may be changed: a campaign-wide one only by those who manage the campaign. */
+  const codeChangeable = (a: { scope: Scope; manage: boolean }, code: QrCode) =>
+    code.placeId === null ? a.manage : codeVisible(a.scope, code);
+
+  /** One code for viewing (poster, SVG) or changing (rename); 404 / 403 otherwise. */
+  function codeAccess(user: User, qrId: number, need: 'view' | 'change' = 'view'): { campaign: Campaign; code: QrCode } {
     const code = qrCodes.findById(qrId);
     if (!code) throw notFound('二维码');
-    const { campaign, scope } = access(user, code.campaignId);
-    if (!codeVisible(scope, code)) throw forbidden();
-    return { campaign, code };
+    const a = access(user, code.campaignId);
+    if (!codeVisible(a.scope, code)) throw forbidden();
+    if (need === 'change' && !codeChangeable(a, code)) throw new HttpError(403, QR_MESSAGES.wideRename);
+    return { campaign: a.campaign, code };
   }
 
   /** Places a new code may be tied to: the covered communities in scope, their grids and compounds. */
@@ -130,6 +150,13 @@ export function createQrService(deps: Deps) {
       }
     }
     return out;
+  }
+
+  /** Bulk creation works on every covered place, so it needs manage access to the campaign; 404 / 403 otherwise. */
+  function bulkAccess(user: User, campaignId: number) {
+    const a = access(user, campaignId);
+    if (!a.manage) throw new HttpError(403, QR_MESSAGES.bulk);
+    return a;
   }
 
   function visibleCodes(user: User, campaignId: number) {
@@ -150,10 +177,11 @@ export function createQrService(deps: Deps) {
   return {
     access,
     codeAccess,
+    bulkAccess,
     urlOf,
 
     list(user: User, campaignId: number, sort: QrSort) {
-      const { campaign, scope, communityIds } = access(user, campaignId);
+      const { campaign, scope, communityIds, manage } = access(user, campaignId);
       const names = new Map<number, string>();
       const nameOf = (placeId: number | null) => {
         if (placeId === null) return null;
@@ -165,15 +193,22 @@ export function createQrService(deps: Deps) {
       };
       const codes: QrStats[] = qrCodes.listWithCounts(campaignId).filter((c) => codeVisible(scope, c)).map((c) => {
         const scans = c.scanCount + deps.scanCounter.pendingFor(c.id);
-        return { ...c, url: urlOf(c.token), placeName: nameOf(c.placeId), scans, conversion: conversionOf(scans, c.submissions) };
+        return {
+          ...c, url: urlOf(c.token), placeName: nameOf(c.placeId), scans, conversion: conversionOf(scans, c.submissions),
+          changeable: codeChangeable({ scope, manage }, c),
+        };
       });
-      return { campaign, codes: sortCodes(codes, sort), placeChoices: placeChoices(communityIds) };
+      return { campaign, codes: sortCodes(codes, sort), placeChoices: placeChoices(communityIds), manage };
     },
 
-    /** One code; the label defaults to the place's name. Errors come back by field for the form. */
+    /**
+     * One code; the label defaults to the place's name. Errors come back by field for the form; a campaign-wide
+     * code (no place) from someone who may not manage the campaign is refused with 403.
+     */
     create(user: User, campaignId: number, input: { label: string | null; placeId: number | null }):
       { ok: true; id: number } | { ok: false; errors: Record<string, string> } {
-      const { communityIds } = access(user, campaignId);
+      const { communityIds, manage } = access(user, campaignId);
+      if (input.placeId === null && !manage) throw new HttpError(403, QR_MESSAGES.wideCreate);
       let label = input.label;
       if (input.placeId !== null) {
         const choice = placeChoices(communityIds).find((p) => p.id === input.placeId);
@@ -184,9 +219,12 @@ export function createQrService(deps: Deps) {
       return { ok: true, id: qrCodes.create(campaignId, newQrToken(), label, input.placeId) };
     },
 
-    /** One code per covered community / grid / compound; places that already have a code are skipped. */
+    /**
+     * One code per covered community / grid / compound; places that already have a code are skipped. It works
+     * on the whole campaign, so it needs manage access.
+     */
     bulk(user: User, campaignId: number, level: BulkLevel): { created: number; skipped: number } {
-      const { communityIds } = access(user, campaignId);
+      const { communityIds } = bulkAccess(user, campaignId);
       const targets: Array<{ place: Place; community: Place }> = [];
       for (const cid of communityIds) {
         const community = places.findById(cid);
@@ -201,7 +239,7 @@ export function createQrService(deps: Deps) {
     },
 
     rename(user: User, qrId: number, label: string): QrCode {
-      const { code } = codeAccess(user, qrId);
+      const { code } = codeAccess(user, qrId, 'change');
       qrCodes.rename(code.id, label);
       return { ...code, label };
     },

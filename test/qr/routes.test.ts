@@ -162,9 +162,10 @@ describe('QR code routes', () => {
     await yonganStaff.post(`/campaigns/${other}/qr/bulk`).type('form').send({ _csrf: yonganStaff.csrf, level: 'community' }).expect(403);
     expect(codesOf(t, other)).toHaveLength(1);
 
-    // A shared campaign: bulk covers only their own community, and the list hides the neighbour's codes.
-    await yonganStaff.post(`/campaigns/${campaignId}/qr/bulk`).type('form').send({ _csrf: yonganStaff.csrf, level: 'grid' }).expect(303);
-    expect(codesOf(t, campaignId).map((c) => c.label)).toEqual(['永安社区 第一网格', '永安社区 第二网格', '永安社区 第三网格']);
+    // A shared campaign: they only view it, so bulk creation (over every covered place) is refused;
+    // the list hides the neighbour's codes.
+    await yonganStaff.post(`/campaigns/${campaignId}/qr/bulk`).type('form').send({ _csrf: yonganStaff.csrf, level: 'grid' }).expect(403);
+    expect(codesOf(t, campaignId)).toHaveLength(0);
     const admin = await loginAs(t, 'admin');
     await admin.post(`/campaigns/${campaignId}/qr/bulk`).type('form').send({ _csrf: admin.csrf, level: 'grid' }).expect(303);
     const qingfengCode = codesOf(t, campaignId).find((c) => c.place_id === w.qingfeng.gridIds[0])!;
@@ -180,6 +181,64 @@ describe('QR code routes', () => {
     const subStaff = await loginAs(t, 'staff', { scopePlaceId: w.subdistrictId });
     const all = await subStaff.get(`/campaigns/${campaignId}/qr`).expect(200);
     expect(all.text).toContain('庆丰社区 第一网格');
+  });
+
+  it('lets only those who manage a shared campaign create, rename or bulk-create campaign-wide codes', async () => {
+    const yonganStaff = await loginAs(t, 'staff', { scopePlaceId: w.yongan.id });
+    const qingfengStaff = await loginAs(t, 'staff', { scopePlaceId: w.qingfeng.id });
+    const subStaff = await loginAs(t, 'staff', { scopePlaceId: w.subdistrictId });
+    const admin = await loginAs(t, 'admin');
+    // Community staff only view the shared campaign, as on its own page.
+    await yonganStaff.post(`/campaigns/${campaignId}`).type('form').send({ _csrf: yonganStaff.csrf }).expect(403);
+
+    // No place = campaign-wide: refused to community staff, with a message saying what to do instead.
+    const wide = await yonganStaff.post(`/campaigns/${campaignId}/qr`).type('form').send({ _csrf: yonganStaff.csrf, label: '全活动通用' });
+    expect(wide.status).toBe(403);
+    expect(wide.text).toContain('请选择您负责的社区、网格或楼院');
+    for (const level of ['grid', 'community', 'nonsense']) {
+      const bulk = await yonganStaff.post(`/campaigns/${campaignId}/qr/bulk`).type('form').send({ _csrf: yonganStaff.csrf, level });
+      expect(bulk.status).toBe(403);
+      expect(bulk.text).toContain('批量生成');
+    }
+    expect(codesOf(t, campaignId)).toHaveLength(0);
+    // A code at their own place is fine.
+    await yonganStaff.post(`/campaigns/${campaignId}/qr`).type('form')
+      .send({ _csrf: yonganStaff.csrf, placeId: String(w.yongan.gridIds[0]) }).expect(303);
+    const yonganCode = codesOf(t, campaignId)[0];
+    expect(yonganCode).toMatchObject({ place_id: w.yongan.gridIds[0] });
+    await yonganStaff.post(`/qr/${yonganCode.id}/label`).type('form').send({ _csrf: yonganStaff.csrf, label: '永安 一网格公告栏' }).expect(303);
+    await qingfengStaff.post(`/qr/${yonganCode.id}/label`).type('form').send({ _csrf: qingfengStaff.csrf, label: 'x' }).expect(403);
+
+    // The page offers them neither a campaign-wide code nor bulk creation.
+    const yonganPage = await yonganStaff.get(`/campaigns/${campaignId}/qr`).expect(200);
+    expect(yonganPage.text).not.toContain('（不指定，整个活动通用）');
+    expect(yonganPage.text).not.toContain(`action="/campaigns/${campaignId}/qr/bulk"`);
+    expect(yonganPage.text).toContain(`action="/qr/${yonganCode.id}/label"`);
+
+    // Sub-district staff manage it: campaign-wide codes and bulk creation work.
+    await subStaff.post(`/campaigns/${campaignId}/qr`).type('form').send({ _csrf: subStaff.csrf, label: '全活动通用' }).expect(303);
+    const wideCode = codesOf(t, campaignId).find((c) => c.place_id === null)!;
+    expect(wideCode.label).toBe('全活动通用');
+    await subStaff.post(`/campaigns/${campaignId}/qr/bulk`).type('form').send({ _csrf: subStaff.csrf, level: 'community' }).expect(303);
+    const subPage = await subStaff.get(`/campaigns/${campaignId}/qr`).expect(200);
+    expect(subPage.text).toContain('（不指定，整个活动通用）');
+    expect(subPage.text).toContain(`action="/campaigns/${campaignId}/qr/bulk"`);
+    expect(subPage.text).toContain(`action="/qr/${wideCode.id}/label"`);
+
+    // Another covered community's staff see the campaign-wide code and its poster, but may not rename it.
+    const qingfengPage = await qingfengStaff.get(`/campaigns/${campaignId}/qr`).expect(200);
+    expect(qingfengPage.text).toContain('全活动通用');
+    expect(qingfengPage.text).not.toContain(`action="/qr/${wideCode.id}/label"`);
+    await qingfengStaff.get(`/qr/${wideCode.id}/poster`).expect(200);
+    for (const label of ['改掉', '']) {
+      const res = await qingfengStaff.post(`/qr/${wideCode.id}/label`).type('form').send({ _csrf: qingfengStaff.csrf, label });
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('只有能管理这个征求意见活动的工作人员才能改名');
+    }
+    expect(codesOf(t, campaignId).find((c) => c.id === wideCode.id)!.label).toBe('全活动通用');
+    await subStaff.post(`/qr/${wideCode.id}/label`).type('form').send({ _csrf: subStaff.csrf, label: '街道通用' }).expect(303);
+    await admin.post(`/qr/${wideCode.id}/label`).type('form').send({ _csrf: admin.csrf, label: '全街道通用' }).expect(303);
+    expect(codesOf(t, campaignId).find((c) => c.id === wideCode.id)!.label).toBe('全街道通用');
   });
 
   it('answers 404 for unknown or malformed campaign ids', async () => {
