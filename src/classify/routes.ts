@@ -2,9 +2,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireRole } from '../auth/middleware';
 import { scopeAllowsRecord, scopeOf } from '../auth/scope';
+import { findCampaignFor } from '../campaigns/service';
 import type { AppContext } from '../context';
 import { flash } from '../http/flash';
-import { badRequest, forbidden, notFound } from '../http/http-error';
+import { badRequest, notFound } from '../http/http-error';
 import { idParam, optionalText, parseForm } from '../http/validate';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
 import { TRIAGE_THRESHOLD, messages } from './service';
@@ -27,8 +28,9 @@ export function classifyRoutes(ctx: AppContext): Router {
   const staff = requireRole('admin', 'staff');
 
   router.get('/campaigns/:id/triage', staff, (req, res) => {
-    const campaign = ctx.campaigns.findById(idParam('征求意见').catch(0).parse(req.params.id));
-    if (!campaign) throw notFound('征求意见活动');
+    // The same lookup as the campaign's own page: 404 for a campaign the user may not see, like a missing one.
+    const campaign = findCampaignFor({ campaigns: ctx.campaigns, places: ctx.places, users: ctx.users }, req.user!,
+      idParam('征求意见').catch(0).parse(req.params.id));
     const scope = scopeOf(req.user!, { places: ctx.places, users: ctx.users });
     const total = ctx.classify.triageCount(campaign.id, scope.communityIds);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -45,9 +47,9 @@ export function classifyRoutes(ctx: AppContext): Router {
 
   router.post('/submissions/:id/category', staff, (req, res) => {
     const submission = ctx.submissions.findById(idParam('意见').catch(0).parse(req.params.id));
-    if (!submission) throw notFound('意见');
     const scope = scopeOf(req.user!, { places: ctx.places, users: ctx.users });
-    if (!scopeAllowsRecord(scope, submission.communityId, submission.gridId)) throw forbidden();
+    // Outside the user's scope answers like a missing one, so ids cannot be probed.
+    if (!submission || !scopeAllowsRecord(scope, submission.communityId, submission.gridId)) throw notFound('意见');
     const parsed = parseForm(correctionSchema, req.body);
     const back = safeNext(parsed.ok ? parsed.value.next : null) ?? `/campaigns/${submission.campaignId}/triage`;
     if (!parsed.ok) throw badRequest(parsed.errors.categoryId ?? messages.unknownCategory);

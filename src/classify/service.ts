@@ -16,6 +16,8 @@ export interface CategorySuggestion { categoryId: number; name: string; confiden
 export const messages = {
   unknownCategory: '请选择一个有效的分类。',
   inactiveCategory: '这个分类已停用，请选择其他分类。',
+  /** The same wording as quick entry (intake) uses. */
+  categoryNotInCampaign: '所选分类不在本次征求意见的目录中。',
 };
 
 /**
@@ -79,13 +81,16 @@ export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: un
 
     /**
      * Staff set a submission's category (triage or correction): stored, audited, and learned at once so the
-     * next similar text gets it.
+     * next similar text gets it. Only one of the campaign's active categories is accepted (the ones the form
+     * offers): anything else is refused before anything is stored or learned.
      */
     correct(submission: Submission, categoryId: number, userId: number | null): CategoryRef {
       const cat = repo.findCategory(categoryId);
       if (!cat) throw new HttpError(400, messages.unknownCategory);
       if (!cat.active) throw new HttpError(400, messages.inactiveCategory);
-      const suggested = rank(submission.text, candidates(submission.campaignId)).at(0);
+      const offered = candidates(submission.campaignId);
+      if (!offered.some((c) => c.id === cat.id)) throw new HttpError(400, messages.categoryNotInCampaign);
+      const suggested = rank(submission.text, offered).at(0);
       repo.applyCorrection({
         submissionId: submission.id, text: submission.text, categoryId, previousCategoryId: submission.categoryId,
         suggestedCategoryId: suggested?.categoryId ?? null, correctedBy: userId,

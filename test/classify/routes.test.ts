@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { loginAs, makeTestApp, type TestApp } from '../helpers/app';
 import { categoryId, key, makeClassifyCampaign } from '../helpers/classify-factories';
+import { ensurePlace, ensureSubdistrict } from '../helpers/factories';
 
 function setup() {
   const t = makeTestApp();
@@ -55,6 +56,22 @@ describe('triage inbox', () => {
     expect(own.text).not.toContain('周末天气很好啊');
   });
 
+  it('answers 404, as the campaign page does, to staff who may not see the campaign', async () => {
+    const { t, c } = setup();
+    const outside = ensurePlace(t.db, 'community', c.subdistrictId, '建华社区');
+    const otherSub = ensureSubdistrict(t.db, '淮河路街道').subdistrictId;
+    for (const scopePlaceId of [outside, otherSub]) {
+      const staff = await loginAs(t, 'staff', { scopePlaceId });
+      await staff.get(`/campaigns/${c.campaignId}`).expect(404);
+      const res = await staff.get(`/campaigns/${c.campaignId}/triage`);
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('冬季征求意见');
+    }
+    // Staff of one covered community still reach it.
+    const own = await loginAs(t, 'staff', { scopePlaceId: c.qingfeng });
+    expect((await own.get(`/campaigns/${c.campaignId}/triage`)).status).toBe(200);
+  });
+
   it('answers 404 for an unknown campaign', async () => {
     const { t } = setup();
     const admin = await loginAs(t, 'admin');
@@ -91,15 +108,48 @@ describe('category correction', () => {
     expect(unclear(t, s.id).needs_triage).toBe(1);
   });
 
-  it('refuses anonymous users and staff outside the submission’s community', async () => {
+  it('refuses anonymous users, and answers staff outside the submission’s community as if it did not exist', async () => {
     const { t, c, record } = setup();
     const s = record('今天天气不错', c.qingfeng);
     const anon = await request(t.app).post(`/submissions/${s.id}/category`).type('form').send({ categoryId: '1' });
     expect(anon.status).toBe(403); // no CSRF token (and no session) on an anonymous POST
     const staff = await loginAs(t, 'staff', { scopePlaceId: c.yongan });
     const res = await staff.post(`/submissions/${s.id}/category`).type('form').send({ _csrf: staff.csrf, categoryId: '1' });
-    expect(res.status).toBe(403);
+    const missing = await staff.post('/submissions/99999/category').type('form').send({ _csrf: staff.csrf, categoryId: '1' });
+    // Out of scope and missing answer alike (404), so submission ids cannot be probed.
+    expect(res.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(res.text).toContain('找不到这个意见');
     expect(unclear(t, s.id).needs_triage).toBe(1);
+  });
+
+  it('refuses a category the campaign does not offer, or an inactive one, and learns nothing', async () => {
+    const t = makeTestApp();
+    const c = makeClassifyCampaign(t.db, { categories: ['环境卫生', '设施维修', '其他'] });
+    const s = t.app.ctx.submissionService.record({
+      campaignId: c.campaignId, idempotencyKey: key(), kind: 'suggestion', text: '东门外的早点摊一直占着人行道摆桌子', communityId: c.yongan,
+    }).submission;
+    const before = unclear(t, s.id);
+    const lessons = t.app.ctx.classify.correctionCount();
+    const admin = await loginAs(t, 'admin');
+    const post = (id: number) => admin.post(`/submissions/${s.id}/category`).type('form').send({ _csrf: admin.csrf, categoryId: String(id) });
+
+    const notOffered = await post(categoryId(t.db, '停车交通'));
+    expect(notOffered.status).toBe(400);
+    expect(notOffered.text).toContain('所选分类不在本次征求意见的目录中。');
+
+    t.db.prepare('UPDATE categories SET active = 0 WHERE id = ?').run(categoryId(t.db, '设施维修'));
+    const inactive = await post(categoryId(t.db, '设施维修'));
+    expect(inactive.status).toBe(400);
+    expect(inactive.text).toContain('这个分类已停用');
+
+    expect(unclear(t, s.id)).toEqual(before);
+    expect(t.app.ctx.classify.correctionCount()).toBe(lessons);
+    expect(t.db.prepare('SELECT COUNT(*) FROM classifier_corrections').pluck().get()).toBe(0);
+
+    // One the campaign offers is taken.
+    await post(categoryId(t.db, '环境卫生')).expect(303);
+    expect(unclear(t, s.id)).toEqual({ needs_triage: 0, category_id: categoryId(t.db, '环境卫生') });
   });
 
   it('answers a bad category or submission with a clear Chinese message, and never follows an absolute next URL', async () => {
