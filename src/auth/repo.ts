@@ -58,6 +58,8 @@ export function createUserRepo(db: Db) {
     setPasswordHash: (id: number, hash: string) => { setHash.run(hash, id); },
     activeAdminCount: () => countAdmins.get() as number,
     gridIds: (userId: number) => gridsOf.all(userId) as number[],
+    /** Runs fn in one transaction (a nested call becomes a savepoint), so an account and its grids save together. */
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     setGrids: db.transaction((userId: number, gridIds: number[]) => {
       clearGrids.run(userId);
       for (const g of gridIds) addGrid.run(userId, g);

@@ -5,10 +5,11 @@ import { clearCookie, setCookie } from '../http/cookies';
 import { flash } from '../http/flash';
 import { notFound } from '../http/http-error';
 import { perClientLimit } from '../http/security';
-import { checkbox, idList, idParam, optionalText, parseForm, requiredText } from '../http/validate';
+import { checkbox, idParam, optionalText, parseForm, requiredText } from '../http/validate';
 import { SESSION_COOKIE, requireRole } from './middleware';
 import { hashPassword } from './password';
-import { ROLES, ROLE_LABELS, type User } from './roles';
+import { ROLES, ROLE_LABELS } from './roles';
+import { SCOPE_KINDS, createUserAdminService } from './service';
 
 const loginSchema = z.object({
   username: requiredText('用户名', 64),
@@ -18,15 +19,27 @@ const loginSchema = z.object({
 
 const passwordRule = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().min(8, '密码至少 8 位').max(200, '密码最多 200 位'));
 
+/**
+ * A place id as a form (digits) or JSON (a whole number) sends it. Stricter than z.coerce.number, which
+ * turns `true` into 1 and would quietly pick place 1.
+ */
+const placeId = (message: string) => z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d{1,15}\s*$/.test(v) ? Number(v) : v),
+  z.number({ message }).int(message).positive(message).max(Number.MAX_SAFE_INTEGER, message),
+);
+const empty = (v: unknown) => v === '' || v === undefined || v === null;
+
 const userSchema = z.object({
   username: requiredText('用户名', 64).pipe(z.string().regex(/^[\w.-]+$/, '用户名只能用字母、数字、下划线、点和短横线')),
   displayName: requiredText('姓名', 64),
   role: z.enum(ROLES, { message: '请选择角色' }),
-  scopePlaceId: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().positive().nullable()),
-  claimerKind: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.enum(['member', 'unit']).nullable()),
+  scopePlaceId: z.preprocess((v) => (empty(v) ? null : v), placeId('负责范围格式不正确，请从列表中选择').nullable()),
+  claimerKind: z.preprocess((v) => (empty(v) ? null : v),
+    z.enum(['member', 'unit'], { message: '认领人类型只能选在职党员或共建单位' }).nullable()),
   canSeePersonalData: checkbox(),
   disabled: checkbox(),
-  gridIds: idList('网格'),
+  gridIds: z.preprocess((v) => (empty(v) ? [] : Array.isArray(v) ? v : [v]),
+    z.array(placeId('网格格式不正确，请重新勾选'), { message: '网格格式不正确，请重新勾选' }).max(1000, '一次最多勾选 1000 个网格')),
   password: z.preprocess((v) => (v === '' ? undefined : v), passwordRule.optional()),
 });
 
@@ -38,6 +51,7 @@ function safeNext(next: string | null): string {
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const { auth, users, places, config } = ctx;
+  const manage = createUserAdminService({ users, sessions: ctx.sessions, places });
   const loginLimit = perClientLimit(config.loginRateLimit, '登录尝试太多次了。请等一分钟后再试；忘记密码请联系管理员。');
 
   router.get('/login', (req, res) => {
@@ -68,7 +82,7 @@ export function authRoutes(ctx: AppContext): Router {
   const admin = requireRole('admin');
   const formLocals = () => ({
     roles: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
-    scopes: [...places.ofKind('subdistrict'), ...places.ofKind('community')],
+    scopes: SCOPE_KINDS.flatMap((k) => places.ofKind(k)),
     grids: places.ofKind('grid').map((g) => ({ ...g, communityName: places.findById(g.parentId!)?.name ?? '' })),
   });
 
@@ -82,19 +96,15 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.post('/admin/users', admin, (req, res) => {
     const parsed = parseForm(userSchema, req.body);
-    const errors = parsed.ok ? {} : parsed.errors;
+    // Checked here so a refused form costs no password hashing; create() checks again inside its transaction.
+    const errors = parsed.ok ? manage.check(parsed.value, null) : parsed.errors;
     if (parsed.ok && !parsed.value.password) errors.password = '请设置初始密码（至少 8 位）';
-    if (parsed.ok && users.findByUsername(parsed.value.username)) errors.username = '这个用户名已被使用';
-    if (!parsed.ok || Object.keys(errors).length) {
-      return res.status(400).render('auth/user-form', { title: '新建账号', ...formLocals(), user: null, values: req.body, errors });
-    }
+    const refuse = (errs: typeof errors) =>
+      res.status(400).render('auth/user-form', { title: '新建账号', ...formLocals(), user: null, values: req.body ?? {}, errors: errs });
+    if (!parsed.ok || Object.keys(errors).length) return refuse(errors);
     const v = parsed.value;
-    const id = users.create({
-      username: v.username, displayName: v.displayName, role: v.role, passwordHash: hashPassword(v.password!),
-      scopePlaceId: v.scopePlaceId, claimerKind: v.role === 'claimer' ? v.claimerKind ?? 'member' : null,
-      canSeePersonalData: v.canSeePersonalData,
-    });
-    if (v.role === 'grid_worker') users.setGrids(id, v.gridIds);
+    const saved = manage.create(v, hashPassword(v.password!));
+    if (!saved.ok) return refuse(saved.errors);
     flash(res, `已创建账号 ${v.username}`);
     res.redirect(303, '/admin/users');
   });
@@ -109,19 +119,13 @@ export function authRoutes(ctx: AppContext): Router {
     const user = users.findById(idParam('账号').catch(0).parse(req.params.id));
     if (!user) throw notFound('账号');
     const parsed = parseForm(userSchema, { ...req.body, username: user.username });
-    if (!parsed.ok) {
-      return res.status(400).render('auth/user-form', { title: '编辑账号', ...formLocals(), user, values: { ...req.body, username: user.username }, errors: parsed.errors });
-    }
+    const errors = parsed.ok ? manage.check(parsed.value, user) : parsed.errors;
+    const refuse = (errs: typeof errors) => res.status(400).render('auth/user-form',
+      { title: '编辑账号', ...formLocals(), user, values: { ...req.body, username: user.username }, errors: errs });
+    if (!parsed.ok || Object.keys(errors).length) return refuse(errors);
     const v = parsed.value;
-    const updated: User = {
-      ...user, displayName: v.displayName, role: v.role, scopePlaceId: v.scopePlaceId,
-      claimerKind: v.role === 'claimer' ? v.claimerKind ?? 'member' : null, canSeePersonalData: v.canSeePersonalData,
-      disabled: v.disabled,
-    };
-    users.update(updated);
-    users.setGrids(user.id, v.role === 'grid_worker' ? v.gridIds : []);
-    if (v.password) users.setPasswordHash(user.id, hashPassword(v.password));
-    if (v.password || v.disabled) ctx.sessions.removeForUser(user.id);
+    const saved = manage.update(user, v, v.password ? hashPassword(v.password) : undefined);
+    if (!saved.ok) return refuse(saved.errors);
     flash(res, `已保存账号 ${user.username}`);
     res.redirect(303, '/admin/users');
   });

@@ -1,15 +1,33 @@
 import type { Config } from '../config';
 import { randomToken, sha256 } from '../http/random';
+import type { FieldErrors } from '../http/validate';
+import type { PlaceKind, PlaceRepo } from '../places/repo';
 import { generatePassword, hashPassword, verifyPassword } from './password';
 import type { SessionRepo, UserRepo } from './repo';
-import type { User } from './roles';
+import type { Role, User } from './roles';
 
 // A hash to compare against when the username is unknown, so both paths cost one KDF run.
 const DUMMY_HASH = hashPassword('not-a-real-password');
 
-export function createAuthService(deps: { users: UserRepo; sessions: SessionRepo; config: Readonly<Config>; now?: () => number }) {
+/** Start-up messages about the admin account, Chinese first, for the operator reading the console. */
+export const ADMIN_START_MESSAGES = {
+  restored: '没有启用的管理员账号：已按 LINSHENG_ADMIN_PASSWORD 重新启用账号 admin 为管理员并重设其密码。'
+    + ' No active administrator: account "admin" was re-enabled as administrator with the password from LINSHENG_ADMIN_PASSWORD.',
+  noActiveAdmin: '警告：没有启用的管理员账号，目前无人能管理账号。恢复方法：设置 LINSHENG_ADMIN_PASSWORD（至少 8 位）后重启，'
+    + '账号 admin 会重新启用为管理员并使用该密码；或运行 npx linsheng create-user --username <新用户名> --role admin 新建一个管理员。'
+    + ' Warning: no active administrator, so nobody can manage accounts. To recover, restart with LINSHENG_ADMIN_PASSWORD set'
+    + ' (8+ characters) to re-enable "admin" as administrator with that password, or run'
+    + ' `npx linsheng create-user --username <new-name> --role admin` to add a new administrator.',
+};
+
+export function createAuthService(deps: {
+  users: UserRepo; sessions: SessionRepo; config: Readonly<Config>; now?: () => number;
+  /** Where start-up notices go (the console by default). */
+  log?: (line: string) => void;
+}) {
   const { users, sessions, config } = deps;
   const now = deps.now ?? Date.now;
+  const log = deps.log ?? ((line: string) => console.log(line));
 
   return {
     /** Returns the user when the credentials match an active account. */
@@ -43,9 +61,31 @@ export function createAuthService(deps: { users: UserRepo; sessions: SessionRepo
     /**
      * On first start there is no admin: create one with LINSHENG_ADMIN_PASSWORD, or a random password
      * that the caller prints once. Returns the password only when it was generated.
+     *
+     * An older database may have no active admin although the account `admin` exists (demoted or disabled
+     * before the web form refused that). Inserting `admin` again would fail on the unique username and stop
+     * the server, so instead: with LINSHENG_ADMIN_PASSWORD set, that account becomes an active admin again
+     * with that password; without it the server still starts and logs how to recover.
      */
-    ensureAdmin(): { created: boolean; username: string; generatedPassword?: string } {
+    ensureAdmin(): { created: boolean; username: string; generatedPassword?: string; restored?: boolean; noActiveAdmin?: boolean } {
       if (users.activeAdminCount() > 0) return { created: false, username: 'admin' };
+      const existing = users.findByUsername('admin');
+      if (existing) {
+        if (!config.adminPassword) {
+          log(ADMIN_START_MESSAGES.noActiveAdmin);
+          return { created: false, username: 'admin', noActiveAdmin: true };
+        }
+        const passwordHash = hashPassword(config.adminPassword);
+        const { user } = existing;
+        users.transaction(() => {
+          users.update({ ...user, role: 'admin', disabled: false, canSeePersonalData: true, scopePlaceId: null, claimerKind: null });
+          users.setGrids(user.id, []);
+          users.setPasswordHash(user.id, passwordHash);
+          sessions.removeForUser(user.id);
+        });
+        log(ADMIN_START_MESSAGES.restored);
+        return { created: false, username: 'admin', restored: true };
+      }
       const generated = config.adminPassword ? undefined : generatePassword();
       users.create({
         username: 'admin', displayName: '系统管理员', role: 'admin',
@@ -56,3 +96,102 @@ export function createAuthService(deps: { users: UserRepo; sessions: SessionRepo
   };
 }
 export type AuthService = ReturnType<typeof createAuthService>;
+
+/** What the admin's account form asks for, already parsed (see userSchema in routes.ts). */
+export interface UserInput {
+  username: string;
+  displayName: string;
+  role: Role;
+  scopePlaceId: number | null;
+  claimerKind: 'member' | 'unit' | null;
+  canSeePersonalData: boolean;
+  disabled: boolean;
+  gridIds: number[];
+}
+
+/** A staff member's scope is a whole district, sub-district or community; grid workers get grids. */
+export const SCOPE_KINDS: readonly PlaceKind[] = ['district', 'subdistrict', 'community'];
+
+export const USER_MESSAGES = {
+  usernameTaken: '这个用户名已被使用',
+  lastAdmin: '至少要保留一个启用的管理员账号。请先把另一个账号设为管理员，再修改这个账号。',
+  scopeMissing: '所选负责范围不存在（可能已被删除），请重新选择。',
+  scopeKind: '负责范围只能是区、街道或社区，请重新选择。',
+  gridMissing: '所选网格有的不存在（可能已被删除），请刷新页面后重新勾选。',
+  gridKind: (name: string) => `「${name}」不是网格，只能勾选网格，请重新勾选。`,
+};
+
+export type SaveResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+/**
+ * Account management for admins: checks that the chosen places exist and are of the right kind, and that
+ * at least one active admin remains, then writes the account and its grids in one transaction, so a refused
+ * change leaves nothing half-saved.
+ */
+export function createUserAdminService(deps: { users: UserRepo; sessions: SessionRepo; places: PlaceRepo }) {
+  const { users, sessions, places } = deps;
+
+  const isActiveAdmin = (u: { role: Role; disabled: boolean }) => u.role === 'admin' && !u.disabled;
+
+  /** Field errors for this input; `existing` is the account being edited (null when creating). Writes nothing. */
+  function check(v: UserInput, existing: User | null): FieldErrors {
+    const errors: FieldErrors = {};
+    if (!existing && users.findByUsername(v.username)) errors.username = USER_MESSAGES.usernameTaken;
+    if (v.scopePlaceId !== null) {
+      const scope = places.findById(v.scopePlaceId);
+      if (!scope) errors.scopePlaceId = USER_MESSAGES.scopeMissing;
+      else if (!SCOPE_KINDS.includes(scope.kind)) errors.scopePlaceId = USER_MESSAGES.scopeKind;
+    }
+    // Grids are kept only for grid workers, but ids that name no grid are refused whatever the role.
+    for (const id of v.gridIds) {
+      const grid = places.findById(id);
+      if (!grid) { errors.gridIds = USER_MESSAGES.gridMissing; break; }
+      if (grid.kind !== 'grid') { errors.gridIds = USER_MESSAGES.gridKind(grid.name); break; }
+    }
+    if (existing && isActiveAdmin(existing) && !isActiveAdmin(v) && users.activeAdminCount() <= 1) {
+      errors[v.role !== 'admin' ? 'role' : 'disabled'] = USER_MESSAGES.lastAdmin;
+    }
+    return errors;
+  }
+
+  const gridsFor = (v: UserInput) => (v.role === 'grid_worker' ? [...new Set(v.gridIds)] : []);
+  const claimerKindFor = (v: UserInput) => (v.role === 'claimer' ? v.claimerKind ?? 'member' : null);
+  const failed = (errors: FieldErrors): SaveResult<never> => ({ ok: false, errors });
+
+  return {
+    check,
+
+    /** Creates the account with its grids, or nothing. */
+    create(v: UserInput, passwordHash: string): SaveResult<number> {
+      return users.transaction(() => {
+        const errors = check(v, null);
+        if (Object.keys(errors).length) return failed(errors);
+        const id = users.create({
+          username: v.username, displayName: v.displayName, role: v.role, passwordHash,
+          scopePlaceId: v.scopePlaceId, claimerKind: claimerKindFor(v), canSeePersonalData: v.canSeePersonalData,
+        });
+        users.setGrids(id, gridsFor(v));
+        return { ok: true, value: id };
+      });
+    },
+
+    /** Saves the account, its grids and (when given) a new password together, or nothing. */
+    update(user: User, v: UserInput, passwordHash?: string): SaveResult<User> {
+      return users.transaction(() => {
+        const errors = check(v, user);
+        if (Object.keys(errors).length) return failed(errors);
+        const updated: User = {
+          ...user, displayName: v.displayName, role: v.role, scopePlaceId: v.scopePlaceId,
+          claimerKind: claimerKindFor(v), canSeePersonalData: v.canSeePersonalData, disabled: v.disabled,
+        };
+        users.update(updated);
+        users.setGrids(user.id, gridsFor(v));
+        if (passwordHash) users.setPasswordHash(user.id, passwordHash);
+        // A new password or a disabled account ends the sessions already open.
+        if (passwordHash || v.disabled) sessions.removeForUser(user.id);
+        return { ok: true, value: updated };
+      });
+    },
+  };
+}
+export type UserAdminService = ReturnType<typeof createUserAdminService>;
