@@ -4,9 +4,12 @@ import type { AppContext } from '../context';
 import { requireRole } from '../auth/middleware';
 import { maySeePersonalData } from '../auth/roles';
 import { scopeAllowsCommunity, scopeAllowsRecord, scopeOf, type Scope } from '../auth/scope';
+import { findCampaignFor } from '../campaigns/service';
+import { campaignSlice } from '../dashboard/service';
 import { flash } from '../http/flash';
 import { notFound } from '../http/http-error';
-import { idParam, optionalText, parseForm } from '../http/validate';
+import { firstValue, idParam, invalidDates, optionalText, parseForm, queryDate, queryId } from '../http/validate';
+import type { QrCode } from '../qr/repo';
 import type { SubmissionFilter } from './repo';
 import type { Submission } from './types';
 import { CHANNELS, CHANNEL_LABELS, KINDS, KIND_LABELS } from './types';
@@ -15,18 +18,19 @@ import { PHOTO_NAME_RE, sendPhoto, uploadsDir } from './upload';
 export const PAGE_SIZE = 50;
 export const REPLY_MAX = 1000;
 
-/** List filters come from the query string; a malformed value is ignored rather than failing the page. */
-const optionalId = z.coerce.number().int().positive().optional().catch(undefined);
-const optionalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+/**
+ * List filters come from the query string; a malformed value is ignored rather than failing the page, and a
+ * repeated parameter counts with its first value. An ignored date is named in a notice on the page.
+ */
 const filterSchema = z.object({
-  community: optionalId,
-  qr: optionalId,
-  category: optionalId,
-  kind: z.enum(KINDS).optional().catch(undefined),
-  channel: z.enum(CHANNELS).optional().catch(undefined),
-  from: optionalDate,
-  to: optionalDate,
-  page: z.coerce.number().int().min(1).max(100000).catch(1),
+  community: queryId(),
+  qr: queryId(),
+  category: queryId(),
+  kind: firstValue(z.enum(KINDS)).optional().catch(undefined),
+  channel: firstValue(z.enum(CHANNELS)).optional().catch(undefined),
+  from: queryDate(),
+  to: queryDate(),
+  page: firstValue(z.coerce.number().int().min(1).max(100000)).catch(1),
 });
 
 const replySchema = z.object({ reply: optionalText('回复', REPLY_MAX) });
@@ -43,11 +47,21 @@ export function submissionRoutes(ctx: AppContext): Router {
   /** Out-of-scope records answer 404, like missing ones, so ids cannot be probed. */
   const visible = (s: Submission | undefined, scope: Scope) => !!s && scopeAllowsRecord(scope, s.communityId, s.gridId);
 
+  /** The community a QR code's place lies in: itself for a community, its parent for a grid or compound. */
+  const communityOfPlace = (placeId: number): number | null => {
+    const p = places.findById(placeId);
+    if (!p) return null;
+    return p.kind === 'community' ? p.id : p.kind === 'grid' || p.kind === 'compound' ? p.parentId : null;
+  };
+
   router.get('/campaigns/:id/submissions', readers, (req, res) => {
-    const campaign = campaigns.findById(idParam('征集活动').catch(0).parse(req.params.id));
-    if (!campaign) throw notFound('征集活动');
+    const user = req.user!;
+    // The campaign pages' own check: a campaign outside the user's scope answers 404, like a missing one.
+    const campaign = findCampaignFor({ campaigns, places, users }, user, idParam('征求意见活动').catch(0).parse(req.params.id));
     const scope = scopeFor(req);
     const q = filterSchema.parse(req.query);
+    const notices = invalidDates(req.query as Record<string, unknown>, ['from', 'to'])
+      .map((d) => `日期“${d}”不正确，已忽略。`);
     const filter: SubmissionFilter = {
       campaignId: campaign.id, communityIds: scope.communityIds, gridIds: scope.gridIds,
       communityId: q.community, qrCodeId: q.qr, categoryId: q.category, kind: q.kind, channel: q.channel,
@@ -60,9 +74,23 @@ export function submissionRoutes(ctx: AppContext): Router {
     const communities = campaigns.communityIds(campaign.id)
       .filter((id) => scopeAllowsCommunity(scope, id))
       .map((id) => ({ id, name: places.findById(id)?.name ?? `#${id}` }));
+    // The QR filter offers only codes placed inside the user's scope. A grid worker gets codes at their grids
+    // and at their grids' community itself (a community-wide poster covers their grids), not other grids' or
+    // compounds'. A code without a place is campaign-wide: only for those who see the whole campaign.
+    const wholeCampaign = campaignSlice(scope, campaign.access, [campaign.id]).includeUnplaced;
+    const qrVisible = (c: QrCode) => {
+      if (c.placeId === null) return wholeCampaign;
+      const community = communityOfPlace(c.placeId);
+      if (scope.gridIds) return scope.gridIds.includes(c.placeId) || (community === c.placeId && scopeAllowsCommunity(scope, community));
+      return scopeAllowsCommunity(scope, community);
+    };
+    // Grid workers may not open the campaign page itself: their way back is the intake page.
+    const back = user.role === 'grid_worker'
+      ? { href: `/intake?campaign=${campaign.id}`, label: '线下录入' }
+      : { href: `/campaigns/${campaign.id}`, label: campaign.title };
     res.render('submissions/list', {
-      title: `${campaign.title} · 收到的意见`, campaign, rows, total, page, pages, q,
-      communities, qrCodes: qrCodes.listByCampaign(campaign.id), categories: campaigns.categories(campaign.id),
+      title: `${campaign.title} · 收到的意见`, campaign, rows, total, page, pages, q, notices, back,
+      communities, qrCodes: qrCodes.listByCampaign(campaign.id).filter(qrVisible), categories: campaigns.categories(campaign.id),
       kinds: KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
       channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
       kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS, fullPersonalData: maySeePersonalData(req.user),
@@ -71,7 +99,7 @@ export function submissionRoutes(ctx: AppContext): Router {
 
   const loadVisible = (req: Request) => {
     const s = submissions.findLabelledById(idParam('意见').catch(0).parse(req.params.id));
-    if (!s || !visible(s, scopeFor(req))) throw notFound('这条意见');
+    if (!s || !visible(s, scopeFor(req))) throw notFound('意见');
     return s;
   };
 

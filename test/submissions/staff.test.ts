@@ -131,6 +131,8 @@ describe('GET /campaigns/:id/submissions', () => {
     const t = app();
     const { a, a2, b } = world(t);
     for (const c of [a, a2, b]) t.db.prepare('UPDATE qr_codes SET campaign_id = ? WHERE id = ?').run(a.campaignId, c.qrCodeId);
+    // The campaign covers both communities; staff of a community it does not cover get 404 (see below).
+    t.db.prepare('INSERT INTO campaign_communities (campaign_id, community_id) VALUES (?, ?)').run(a.campaignId, b.communityId);
     const mine = record(t, a, { text: '第一网格的事' });
     const otherGrid = record(t, a, { text: '第二网格的事', gridId: a2.gridId });
     const otherCommunity = record(t, a, { text: '庆丰的事', communityId: b.communityId, gridId: b.gridId });
