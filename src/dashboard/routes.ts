@@ -6,7 +6,7 @@ import { scopeOf } from '../auth/scope';
 import { campaignAccess, findCampaignFor } from '../campaigns/service';
 import { barChart, columnChart } from '../charts/svg';
 import { notFound } from '../http/http-error';
-import { idParam } from '../http/validate';
+import { firstValue, idParam, queryId } from '../http/validate';
 import { RATING_LABELS } from '../issues/rules';
 import { exportRoutes } from '../exports/routes';
 import { createDashboardRepo, type DashboardSlice } from './repo';
@@ -14,9 +14,10 @@ import {
   campaignSlice, createDashboardService, narrowToCommunity, percent, subdistrictSlice, type Dashboard, type TimeUnit,
 } from './service';
 
+/** Filters from the query string: a malformed value is ignored, a repeated one counts with its first value. */
 const querySchema = z.object({
-  community: z.coerce.number().int().positive().optional().catch(undefined),
-  by: z.enum(['day', 'week']).optional().catch(undefined),
+  community: queryId(),
+  by: firstValue(z.enum(['day', 'week'])).optional().catch(undefined),
 });
 
 const TIME_UNIT_LABELS: Record<TimeUnit, string> = { day: '按日', week: '按周' };
@@ -56,7 +57,7 @@ export function dashboardRoutes(ctx: AppContext): Router {
   };
 
   router.get('/dashboard', staff, (req, res) => {
-    const sub = z.coerce.number().int().positive().optional().catch(undefined).parse(req.query.subdistrict);
+    const sub = queryId().parse(req.query.subdistrict);
     if (sub) return res.redirect(303, `/subdistricts/${sub}/dashboard`);
     const scope = scopeFor(req);
     // Not listSummaries: it counts every campaign's submissions, which this page does not need.

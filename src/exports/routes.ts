@@ -6,7 +6,7 @@ import { maySeePersonalData } from '../auth/roles';
 import { scopeOf } from '../auth/scope';
 import { findCampaignFor } from '../campaigns/service';
 import { campaignSlice } from '../dashboard/service';
-import { idParam } from '../http/validate';
+import { firstValue, idParam, queryDate, queryId } from '../http/validate';
 import { createIssueRepo } from '../issues/repo';
 import { ISSUE_STATUSES } from '../issues/rules';
 import { CHANNELS, KINDS } from '../submissions/types';
@@ -14,19 +14,17 @@ import { createExportRepo } from './repo';
 import { ISSUE_COLUMNS, SUBMISSION_COLUMNS, exportFileName, issueCells, submissionCells, withinDays, type Cell, type Column } from './service';
 import { writeCsv, writeXlsx } from './writers';
 
-/** The list pages' filters; a malformed value is ignored, as on the lists. */
-const optionalId = z.coerce.number().int().positive().optional().catch(undefined);
-const optionalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+/** The list pages' filters: a malformed value (or an impossible date) is ignored, a repeated one counts once, as on the lists. */
 const submissionFilter = z.object({
-  community: optionalId, qr: optionalId, category: optionalId,
-  kind: z.enum(KINDS).optional().catch(undefined),
-  channel: z.enum(CHANNELS).optional().catch(undefined),
-  from: optionalDate, to: optionalDate,
+  community: queryId(), qr: queryId(), category: queryId(),
+  kind: firstValue(z.enum(KINDS)).optional().catch(undefined),
+  channel: firstValue(z.enum(CHANNELS)).optional().catch(undefined),
+  from: queryDate(), to: queryDate(),
 });
 const issueFilter = z.object({
-  community: optionalId, category: optionalId,
-  status: z.enum(ISSUE_STATUSES).optional().catch(undefined),
-  from: optionalDate, to: optionalDate,
+  community: queryId(), category: queryId(),
+  status: firstValue(z.enum(ISSUE_STATUSES)).optional().catch(undefined),
+  from: queryDate(), to: queryDate(),
 });
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

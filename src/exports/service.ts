@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../http/validate';
 import { ISSUE_STATUS_LABELS, PRIORITY_LABELS, type IssueStatus } from '../issues/rules';
 import type { Issue } from '../issues/repo';
 import { maskName, maskPhone, maskPhonesInText } from '../submissions/personal-data';
@@ -108,8 +109,13 @@ export function issueCells(i: Issue, claimers: string[]): Cell[] {
   ];
 }
 
-/** Inclusive China-time day bounds on an ISO instant, for the issue export's from/to filter. */
+/**
+ * Inclusive China-time day bounds on an ISO instant, for the issue export's from/to filter. A bound that is not
+ * a real date (2023-13-45) is no bound, as on the submissions export, rather than a text comparison.
+ */
 export function withinDays(iso: string, from?: string, to?: string): boolean {
+  if (from !== undefined && !isCalendarDate(from)) from = undefined;
+  if (to !== undefined && !isCalendarDate(to)) to = undefined;
   const d = instant(iso);
   if (!d) return !from && !to;
   const day = chinaDateTime(d).slice(0, 10);
