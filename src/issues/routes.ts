@@ -10,7 +10,7 @@ import { findCampaignFor } from '../campaigns/service';
 import { flash } from '../http/flash';
 import { HttpError, notFound } from '../http/http-error';
 import { perClientLimit } from '../http/security';
-import { checkbox, idList, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import { checkbox, firstValue, idList, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
 import { normalizeReceiptCode } from '../submissions/receipt-code';
 import { createServiceItemRepo } from '../services/repo';
@@ -39,17 +39,19 @@ const createSchema = z.object({
   priority,
 });
 const attachSchema = z.object({ submissionIds });
-// Staff may type "12" or "#12".
+// Staff may type "12" or "#12"; only plain digits make a number ("0x10" is not issue 16).
 const issueNumber = (label: string) => z.preprocess((v) => (typeof v === 'string' ? v.replace(/^\s*#/, '').trim() : v),
-  z.coerce.number({ message: `请填写${label}` }).int(`${label}应为数字`).positive(`${label}应为数字`));
+  z.string({ message: `请填写${label}` }).min(1, `请填写${label}`).regex(/^[0-9]{1,15}$/, `${label}应为数字`)
+    .transform(Number).refine((n) => n > 0, `${label}应为数字`));
 const attachByNumberSchema = z.object({ submissionIds, issueId: issueNumber('问题编号') });
 const mergeSchema = z.object({ sourceId: issueNumber('要并入的问题编号') });
+// These come from the page's own buttons: a bad value means a stale or altered page, so the message says to reload.
 const detachSchema = z.object({
-  submissionId: idParam('建议'),
-  to: z.enum(['new', 'unassigned'], { message: '请选择拆出后去哪里' }),
+  submissionId: idParam('要拆出的建议编号'),
+  to: z.enum(['new', 'unassigned'], { message: '请选择拆出后去哪里：拆为新问题，或移回待归类' }),
 });
 const statusSchema = z.object({
-  to: z.enum(ISSUE_STATUSES, { message: '目标状态不正确' }),
+  to: z.enum(ISSUE_STATUSES, { message: '目标状态不正确，请刷新页面后重新选择' }),
   reason: optionalText('未采纳原因', 300),
 });
 const editSchema = z.object({ title: publicTitle('问题标题', 100), categoryId: optionalId('分类'), priority });
@@ -64,12 +66,13 @@ const feedbackSchema = z.object({
   comment: optionalText('意见', FEEDBACK_COMMENT_MAX),
 });
 
+// A repeated parameter (?status=a&status=b) counts with its first value instead of dropping the filter.
 const listQuery = z.object({
-  community: optionalId('社区').catch(null),
-  category: optionalId('分类').catch(null),
-  status: z.enum(ISSUE_STATUSES).optional().catch(undefined),
-  sort: z.enum(['residents', 'priority']).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(10000).catch(1).default(1),
+  community: firstValue(optionalId('社区')).catch(null),
+  category: firstValue(optionalId('分类')).catch(null),
+  status: firstValue(z.enum(ISSUE_STATUSES)).optional().catch(undefined),
+  sort: firstValue(z.enum(['residents', 'priority'])).optional().catch(undefined),
+  page: firstValue(z.coerce.number().int().min(1).max(10000)).catch(1).default(1),
 });
 
 const PAGE_SIZE = 100;
