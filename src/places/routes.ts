@@ -38,7 +38,8 @@ export function placeRoutes(ctx: AppContext): Router {
       title: place.name,
       place,
       kindLabels: PLACE_KIND_LABELS,
-      ancestors: service.ancestors(place),
+      // Staff may open only places inside their scope: the ancestors above it are named, not linked (403 there).
+      ancestors: service.ancestors(place).map((a) => ({ ...a, linked: service.mayView(user, a) })),
       children: service.children(place),
       reasons: usageReasons(usage),
       editable: service.mayEdit(user, place),

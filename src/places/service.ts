@@ -101,6 +101,7 @@ export function createPlaceService(deps: { places: PlaceRepo }) {
 
   return {
     rootOf,
+    mayView,
     mayEdit,
     mayAddUnder,
     get,
