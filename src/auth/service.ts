@@ -98,16 +98,7 @@ export function createAuthService(deps: {
 export type AuthService = ReturnType<typeof createAuthService>;
 
 /** What the admin's account form asks for, already parsed (see userSchema in routes.ts). */
-export interface UserInput {
-  username: string;
-  displayName: string;
-  role: Role;
-  scopePlaceId: number | null;
-  claimerKind: 'member' | 'unit' | null;
-  canSeePersonalData: boolean;
-  disabled: boolean;
-  gridIds: number[];
-}
+export type UserInput = Omit<User, 'id'> & { gridIds: number[] };
 
 /** A staff member's scope is a whole district, sub-district or community; grid workers get grids. */
 export const SCOPE_KINDS: readonly PlaceKind[] = ['district', 'subdistrict', 'community'];

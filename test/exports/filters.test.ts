@@ -1,15 +1,8 @@
 import { parse } from 'csv-parse/sync';
-import { makeTestApp, loginAs, type TestApp, type Agent } from '../helpers/app';
+import { makeTestApp, loginAs, type TestApp, type Agent, binaryBody } from '../helpers/app';
 import { seedDashboard, type DashboardSeed } from '../helpers/dashboard-factories';
 import { withinDays } from '../../src/exports/service';
 
-/** supertest parser that keeps the body as bytes. */
-const binary = (res: import('supertest').Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const stream = res as unknown as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  stream.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 describe('exports: impossible dates and repeated filters', () => {
   let t: TestApp;
@@ -26,7 +19,7 @@ describe('exports: impossible dates and repeated filters', () => {
   afterAll(() => t.db.close());
 
   const rows = async (path: string) => {
-    const res = await admin.get(`/campaigns/${seed.campaignId}/${path}`).buffer(true).parse(binary);
+    const res = await admin.get(`/campaigns/${seed.campaignId}/${path}`).buffer(true).parse(binaryBody);
     expect(res.status).toBe(200);
     return (parse((res.body as Buffer).toString('utf8'), { bom: true }) as string[][]).length - 1;
   };

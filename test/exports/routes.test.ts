@@ -1,16 +1,9 @@
 import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { makeTestApp, loginAs, type TestApp } from '../helpers/app';
+import { makeTestApp, loginAs, type TestApp, binaryBody } from '../helpers/app';
 import { seedDashboard, insertSubmission, type DashboardSeed } from '../helpers/dashboard-factories';
 
-/** supertest parser that keeps the body as bytes (an .xlsx is a zip; the CSV's BOM must be seen as sent). */
-const binary = (res: import('supertest').Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const stream = res as unknown as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  stream.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 async function sheetOf(body: Buffer) {
   const wb = new ExcelJS.Workbook();
@@ -33,7 +26,7 @@ describe('exports', () => {
 
   it('submissions.xlsx: Chinese headers, bold frozen header, widths, dates, masked phone for staff without the flag', async () => {
     const staff = await loginAs(t, 'staff', { scopePlaceId: seed.subdistrict });
-    const res = await staff.get(`/campaigns/${seed.campaignId}/submissions.xlsx`).buffer(true).parse(binary);
+    const res = await staff.get(`/campaigns/${seed.campaignId}/submissions.xlsx`).buffer(true).parse(binaryBody);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('spreadsheetml');
     expect(res.headers['content-disposition']).toMatch(/attachment; filename=.*filename\*=UTF-8''/);
@@ -68,28 +61,28 @@ describe('exports', () => {
     insertSubmission(own.db, { campaignId: s.campaignId, communityId: s.yongan, gridId: s.yonganGrid, text: '下水道堵了，电话13712345678',
       createdAt: '2026-03-12T01:00:00.000Z' });
     const staff = await loginAs(own, 'staff', { scopePlaceId: s.subdistrict });
-    const csv = (await staff.get(`/campaigns/${s.campaignId}/submissions.csv`).buffer(true).parse(binary)).body.toString('utf8');
+    const csv = (await staff.get(`/campaigns/${s.campaignId}/submissions.csv`).buffer(true).parse(binaryBody)).body.toString('utf8');
     expect(csv).toContain('下水道堵了，电话137****5678');
     expect(csv).not.toContain('13712345678');
-    const xlsx = await sheetOf((await staff.get(`/campaigns/${s.campaignId}/submissions.xlsx`).buffer(true).parse(binary)).body);
+    const xlsx = await sheetOf((await staff.get(`/campaigns/${s.campaignId}/submissions.xlsx`).buffer(true).parse(binaryBody)).body);
     const texts: string[] = [];
     xlsx.eachRow((row) => texts.push(String(row.getCell(11).value)));
     expect(texts).toContain('下水道堵了，电话137****5678');
     const admin = await loginAs(own, 'admin');
-    expect((await admin.get(`/campaigns/${s.campaignId}/submissions.csv`).buffer(true).parse(binary)).body.toString('utf8')).toContain('电话13712345678');
+    expect((await admin.get(`/campaigns/${s.campaignId}/submissions.csv`).buffer(true).parse(binaryBody)).body.toString('utf8')).toContain('电话13712345678');
     own.db.close();
   });
 
   it('submissions.xlsx: the full phone for an admin', async () => {
     const admin = await loginAs(t, 'admin');
-    const ws = await sheetOf((await admin.get(`/campaigns/${seed.campaignId}/submissions.xlsx`).buffer(true).parse(binary)).body);
+    const ws = await sheetOf((await admin.get(`/campaigns/${seed.campaignId}/submissions.xlsx`).buffer(true).parse(binaryBody)).body);
     const values = ws.getRows(2, ws.rowCount - 1)!.map((r) => (r.values as unknown[]).join('|'));
     expect(values.some((v) => v.includes('13812345678') && v.includes('王秀兰'))).toBe(true);
   });
 
   it('submissions.csv: BOM, parses back, formulas neutralized, phones masked, dates readable', async () => {
     const staff = await loginAs(t, 'staff', { scopePlaceId: seed.subdistrict });
-    const res = await staff.get(`/campaigns/${seed.campaignId}/submissions.csv`).buffer(true).parse(binary);
+    const res = await staff.get(`/campaigns/${seed.campaignId}/submissions.csv`).buffer(true).parse(binaryBody);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     const body = res.body as Buffer;
@@ -109,7 +102,7 @@ describe('exports', () => {
   it('submissions export honours the list filters and the user\'s scope', async () => {
     const admin = await loginAs(t, 'admin');
     const csv = async (agent: typeof admin, qs: string) =>
-      parse(((await agent.get(`/campaigns/${seed.campaignId}/submissions.csv${qs}`).buffer(true).parse(binary)).body as Buffer).toString('utf8'), { bom: true }) as string[][];
+      parse(((await agent.get(`/campaigns/${seed.campaignId}/submissions.csv${qs}`).buffer(true).parse(binaryBody)).body as Buffer).toString('utf8'), { bom: true }) as string[][];
     expect(await csv(admin, `?community=${seed.qingfeng}`)).toHaveLength(1 + 4);
     expect(await csv(admin, '?kind=wish')).toHaveLength(1 + 2);
     expect(await csv(admin, '?channel=online')).toHaveLength(1 + 8);
@@ -138,7 +131,7 @@ describe('exports', () => {
 
   it('issues.xlsx and issues.csv: ranked like the list, with residents, status and claimers in Chinese', async () => {
     const admin = await loginAs(t, 'admin');
-    const ws = await sheetOf((await admin.get(`/campaigns/${seed.campaignId}/issues.xlsx`).buffer(true).parse(binary)).body);
+    const ws = await sheetOf((await admin.get(`/campaigns/${seed.campaignId}/issues.xlsx`).buffer(true).parse(binaryBody)).body);
     expect(rowValues(ws, 1)).toEqual(['编号', '问题', '分类', '社区', '楼院/小区', '居民人数', '紧急程度', '状态', '认领人', '答复', '未采纳原因', '登记时间', '办结时间']);
     expect(ws.getRow(1).font?.bold).toBe(true);
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
@@ -147,13 +140,13 @@ describe('exports', () => {
     expect(first.slice(1, 9)).toEqual(['3号楼楼道灯不亮', '设施维修', '永安社区', undefined, 2, '紧急', '已办结', expect.stringMatching(/^member/)]);
     expect(first[12]).toBeInstanceOf(Date);
 
-    const res = await admin.get(`/campaigns/${seed.campaignId}/issues.csv?status=declined`).buffer(true).parse(binary);
+    const res = await admin.get(`/campaigns/${seed.campaignId}/issues.csv?status=declined`).buffer(true).parse(binaryBody);
     const rows = parse((res.body as Buffer).toString('utf8'), { bom: true }) as string[][];
     expect(rows).toHaveLength(2);
     expect(rows[1].slice(1, 8)).toEqual(['要求建游泳池', '待分类', '庆丰社区', '', '1', '普通', '未采纳']);
 
     const qingfeng = await loginAs(t, 'staff', { scopePlaceId: seed.qingfeng });
-    const mine = parse(((await qingfeng.get(`/campaigns/${seed.campaignId}/issues.csv`).buffer(true).parse(binary)).body as Buffer).toString('utf8'), { bom: true }) as string[][];
+    const mine = parse(((await qingfeng.get(`/campaigns/${seed.campaignId}/issues.csv`).buffer(true).parse(binaryBody)).body as Buffer).toString('utf8'), { bom: true }) as string[][];
     expect(mine.slice(1).map((r) => r[3])).toEqual(['庆丰社区', '庆丰社区']);
   });
 });

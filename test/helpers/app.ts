@@ -62,3 +62,11 @@ export async function loginAs(
   const row = t.db.prepare('SELECT csrf_token FROM sessions WHERE user_id = ? ORDER BY created_at DESC LIMIT 1').get(user.id) as { csrf_token: string };
   return Object.assign(agent, { csrf: row.csrf_token, userId: user.id });
 }
+
+/** supertest parser that keeps the body as bytes (an .xlsx is a zip; a CSV's BOM must be seen as sent). */
+export const binaryBody = (res: import('supertest').Response, cb: (err: Error | null, body: Buffer) => void) => {
+  const stream = res as unknown as NodeJS.ReadableStream;
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+  stream.on('end', () => cb(null, Buffer.concat(chunks)));
+};
