@@ -133,7 +133,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
 
   function campaignFor(user: User | null, id: number, forWrite: boolean): Campaign {
     const c = deps.campaigns.findById(id);
-    if (!c || !visible(user, c)) throw notFound('征求意见');
+    if (!c || !visible(user, c)) throw notFound('征求意见活动');
     if (forWrite && c.status === 'draft') throw new HttpError(400, MESSAGES.campaignDraft);
     return c;
   }
