@@ -12,13 +12,25 @@ import { acceptanceNote, createCampaignService, datesInOrder, nextStatuses } fro
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * A strict decimal id (idParam: '0x10', '1e3', ' 12' are refused) that reports this field's own message,
+ * e.g. 请选择社区, rather than idParam's 「…格式不正确」.
+ */
+const pickedId = (message: string) =>
+  z.unknown().transform((v, ctx) => {
+    const id = idParam(message).safeParse(v);
+    if (id.success) return id.data;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+
 /** The one campaign form, for creating and editing. */
 export const campaignSchema = z.object({
   title: requiredText('标题', 100),
   description: z.preprocess((v) => v ?? '', formText('给居民的说明', 2000)),
   startsOn: dateText('开始日期'),
   endsOn: dateText('结束日期'),
-  subdistrictId: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ message: '请选择街道' }).int('请选择街道').positive('请选择街道')),
+  subdistrictId: z.preprocess((v) => (v === '' ? undefined : v), pickedId('请选择街道')),
   communityIds: idList('社区').refine((a) => a.length > 0, '请至少选择一个社区'),
   categoryIds: idList('分类').refine((a) => a.length > 0, '请至少选择一个居民可选的分类'),
   askPhoto: checkbox(),

@@ -6,7 +6,7 @@ import { findCampaignFor } from '../campaigns/service';
 import type { AppContext } from '../context';
 import { flash } from '../http/flash';
 import { badRequest, notFound } from '../http/http-error';
-import { idParam, optionalText, parseForm } from '../http/validate';
+import { firstValue, idParam, optionalText, parseForm } from '../http/validate';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
 import { TRIAGE_THRESHOLD, messages } from './service';
 
@@ -34,7 +34,8 @@ export function classifyRoutes(ctx: AppContext): Router {
     const scope = scopeOf(req.user!, { places: ctx.places, users: ctx.users });
     const total = ctx.classify.triageCount(campaign.id, scope.communityIds);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const page = Math.min(pages, Math.max(1, z.coerce.number().int().catch(1).parse(req.query.page ?? 1)));
+    // Only a plain decimal page number counts ('0x10' or '1e3' is page 1, not some far page); repeated: the first.
+    const page = Math.min(pages, firstValue(idParam('页码')).catch(1).parse(req.query.page));
     const items = ctx.classify.triage(campaign.id, scope.communityIds, PAGE_SIZE, (page - 1) * PAGE_SIZE)
       .map((s) => ({ submission: s, suggestions: ctx.classify.suggest(s.text, campaign.id).slice(0, 3) }));
     const communityNames = new Map(ctx.places.ofKind('community').map((p) => [p.id, p.name]));

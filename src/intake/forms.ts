@@ -12,6 +12,18 @@ export const MEETING_ROWS_MAX = 60;
 const optionalId = (label: string) =>
   z.preprocess((v) => (v === '' || v === undefined || v === null ? null : v), idParam(label).nullable());
 
+/**
+ * A strict decimal id (idParam: '0x10', '1e3', ' 12' are refused) that reports this field's own message,
+ * e.g. 请选择社区, rather than idParam's 「…格式不正确」.
+ */
+const pickedId = (message: string) =>
+  z.unknown().transform((v, ctx) => {
+    const id = idParam(message).safeParse(v);
+    if (id.success) return id.data;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+
 /** Mobile (normalizeMobile) or a landline with area code; empty is fine: contact details are optional. */
 const optionalPhone = z.preprocess(
   (v) => (typeof v === 'string' ? v.trim() : v ?? ''),
@@ -34,7 +46,7 @@ export const entrySchema = z.object({
   campaignId: idParam('征求意见活动'),
   channel: z.enum(INTAKE_CHANNELS, { message: '请选择收集渠道' }),
   collectedOn: dateText('日期'),
-  communityId: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ message: '请选择社区' }).int('请选择社区').positive('请选择社区')),
+  communityId: z.preprocess((v) => (v === '' ? undefined : v), pickedId('请选择社区')),
   gridId: optionalId('网格'),
   compoundId: optionalId('小区/楼院'),
   building: optionalText('楼栋单元', 100),
@@ -51,7 +63,7 @@ export type EntryForm = z.infer<typeof entrySchema>;
 export const meetingSchema = z.object({
   campaignId: idParam('征求意见活动'),
   heldOn: dateText('会议日期'),
-  communityId: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ message: '请选择社区' }).int('请选择社区').positive('请选择社区')),
+  communityId: z.preprocess((v) => (v === '' ? undefined : v), pickedId('请选择社区')),
   gridId: optionalId('网格'),
   compoundId: optionalId('小区/楼院'),
   location: optionalText('会议地点', 100),

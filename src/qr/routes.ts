@@ -13,8 +13,8 @@ import { createQrSvgCache } from './svg';
 
 const createSchema = z.object({
   label: optionalText('标签', LABEL_MAX),
-  placeId: z.preprocess((v) => (v === '' || v === undefined ? null : v),
-    z.coerce.number({ message: '地点格式不正确' }).int('地点格式不正确').positive('地点格式不正确').nullable()),
+  // Strict decimal ids only ('0x10', '1e3' are refused); idParam('地点') says 地点格式不正确 as before.
+  placeId: z.preprocess((v) => (v === '' || v === undefined ? null : v), idParam('地点').nullable()),
 });
 const bulkSchema = z.object({ level: z.enum(BULK_LEVELS, { message: '请选择按社区、网格还是楼院生成' }) });
 const renameSchema = z.object({ label: requiredText('标签', LABEL_MAX) });

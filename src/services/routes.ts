@@ -17,8 +17,20 @@ import { createServiceItemRepo, type ServiceItem } from './repo';
 import { createMenuService } from './service';
 import { publicTitle } from '../issues/title';
 
+/**
+ * A strict decimal id (idParam: '0x10', '1e3', ' 12' are refused) that reports this field's own message,
+ * e.g. 请选择社区, rather than idParam's 「…格式不正确」.
+ */
+const pickedId = (message: string) =>
+  z.unknown().transform((v, ctx) => {
+    const id = idParam(message).safeParse(v);
+    if (id.success) return id.data;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+
 const itemSchema = z.object({
-  communityId: z.coerce.number({ message: '请选择社区' }).int('请选择社区').positive('请选择社区'),
+  communityId: pickedId('请选择社区'),
   title: publicTitle('服务事项名称', 100),
   description: z.preprocess((v) => v ?? '', optionalText('说明', 1000)).transform((v) => v ?? ''),
   allowMultipleClaimers: checkbox(),

@@ -121,6 +121,24 @@ describe('campaigns: create and edit', () => {
     expect(t.db.prepare('SELECT COUNT(*) FROM campaigns').pluck().get()).toBe(0);
   });
 
+  it('takes only a plain decimal sub-district id, saying 请选择街道 otherwise', async () => {
+    const t = makeTestApp();
+    const w = seedTwoSubdistricts(t.db);
+    const admin = await loginAs(t, 'admin');
+    const id = w.jianzhong.id;
+    // Hex, exponent, padded and "1.0" forms of the real sub-district id were all taken by z.coerce.number.
+    for (const subdistrictId of ['0x10', '1e3', `0x${id.toString(16)}`, `${id}e0`, ` ${id}`, `${id}.0`, '+' + id, '0']) {
+      const res = await admin.post('/campaigns').type('form').send(validForm(t, w, admin, { subdistrictId }));
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('请选择街道');
+      expect(res.text).toContain('value="老旧小区改造征求意见"');
+    }
+    expect(t.db.prepare('SELECT COUNT(*) FROM campaigns').pluck().get()).toBe(0);
+    const ok = await admin.post('/campaigns').type('form').send(validForm(t, w, admin, { subdistrictId: String(id) }));
+    expect(ok.status).toBe(303);
+    expect(campaignRow(t, Number(/^\/campaigns\/(\d+)$/.exec(ok.headers.location)![1]))?.subdistrictId).toBe(id);
+  });
+
   it('edits a campaign, with the same validation', async () => {
     const t = makeTestApp();
     const w = seedTwoSubdistricts(t.db);

@@ -72,6 +72,22 @@ describe('triage inbox', () => {
     expect((await own.get(`/campaigns/${c.campaignId}/triage`)).status).toBe(200);
   });
 
+  it('pages by plain decimal page numbers only; anything else is the first page, too far is the last', async () => {
+    const { t, c, record } = setup();
+    for (let i = 0; i < 120; i++) record(`今天天气不错 ${i}`, c.yongan); // 50 a page: three pages
+    const admin = await loginAs(t, 'admin');
+    const pageOf = async (query: string) => {
+      const res = await admin.get(`/campaigns/${c.campaignId}/triage${query}`).expect(200);
+      return /第 (\d+) \/ (\d+) 页/.exec(res.text)?.slice(1).join('/');
+    };
+    expect(await pageOf('')).toBe('1/3');
+    expect(await pageOf('?page=2')).toBe('2/3');
+    expect(await pageOf('?page=999')).toBe('3/3');
+    expect(await pageOf('?page=2&page=3')).toBe('2/3');
+    // z.coerce.number read these as pages 16, 1000, 2, 2 and 2; they are not page numbers.
+    for (const bad of ['0x10', '1e3', '0x2', '2e0', '%202', '2.0', 'abc', '0', '-2']) expect(await pageOf(`?page=${bad}`)).toBe('1/3');
+  });
+
   it('answers 404 for an unknown campaign', async () => {
     const { t } = setup();
     const admin = await loginAs(t, 'admin');

@@ -241,6 +241,22 @@ describe('QR code routes', () => {
     expect(codesOf(t, campaignId).find((c) => c.id === wideCode.id)!.label).toBe('全街道通用');
   });
 
+  it('takes only plain decimal place ids, with the place message', async () => {
+    const admin = await loginAs(t, 'admin');
+    // Each of these would have named a real covered place under z.coerce.number (hex, exponent, spaces, "1.0").
+    const id = w.yongan.gridIds[0];
+    for (const placeId of ['0x10', '1e3', `0x${id.toString(16)}`, `${id}e0`, ` ${id}`, `${id}.0`, '+' + id, '-1', '0']) {
+      const res = await admin.post(`/campaigns/${campaignId}/qr`).type('form').send({ _csrf: admin.csrf, label: '张贴点', placeId });
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('地点格式不正确');
+    }
+    expect(codesOf(t, campaignId)).toHaveLength(0);
+    await admin.post(`/campaigns/${campaignId}/qr`).type('form').send({ _csrf: admin.csrf, placeId: String(id) }).expect(303);
+    // An empty place is still "no place", i.e. a campaign-wide code.
+    await admin.post(`/campaigns/${campaignId}/qr`).type('form').send({ _csrf: admin.csrf, label: '通用', placeId: '' }).expect(303);
+    expect(codesOf(t, campaignId).map((c) => c.place_id)).toEqual([id, null]);
+  });
+
   it('answers 404 for unknown or malformed campaign ids', async () => {
     const admin = await loginAs(t, 'admin');
     await admin.get('/campaigns/424242/qr').expect(404);

@@ -201,6 +201,20 @@ describe('service menu and claims', () => {
     expect(late.text).toContain('已关闭');
   });
 
+  it('takes only a plain decimal community id for a standing service, saying 请选择社区 otherwise', async () => {
+    const id = c.communityId;
+    // Hex, exponent, padded and "1.0" forms of the real community id were all taken by z.coerce.number.
+    for (const communityId of ['0x10', '1e3', `0x${id.toString(16)}`, `${id}e0`, ` ${id}`, `${id}.0`, '+' + id, '0', '-1', '']) {
+      const res = await staff.post('/menu/items').type('form').send({ _csrf: staff.csrf, communityId, title: '法律咨询' });
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('请选择社区');
+      expect(res.text).toContain('value="法律咨询"');
+    }
+    expect(t.db.prepare("SELECT COUNT(*) FROM service_items WHERE title = '法律咨询'").pluck().get()).toBe(0);
+    await staff.post('/menu/items').type('form').send({ _csrf: staff.csrf, communityId: String(id), title: '法律咨询' }).expect(303);
+    expect(t.db.prepare("SELECT community_id FROM service_items WHERE title = '法律咨询'").pluck().get()).toBe(id);
+  });
+
   it('shows a claimer their claims', async () => {
     const { itemId } = await publishedIssue();
     const claimer = await loginAs(t, 'claimer');
