@@ -4,7 +4,7 @@ import type { UserRepo } from '../auth/repo';
 import { scopeAllowsCommunity, scopeOf, type Scope } from '../auth/scope';
 import type { Campaign, CampaignRepo } from '../campaigns/repo';
 import { campaignAccess } from '../campaigns/service';
-import { HttpError, forbidden, notFound } from '../http/http-error';
+import { HttpError, notFound } from '../http/http-error';
 import type { Place, PlaceRepo } from '../places/repo';
 import type { QrCode, QrRepo } from './repo';
 import type { ScanCounter } from './scan-counter';
@@ -94,6 +94,7 @@ interface Deps {
  * in another community stays hidden from them, a campaign-wide code (no place) does not. Changing follows the
  * same split: a code at a place is created or renamed by staff whose scope covers the place; a campaign-wide
  * code, and bulk creation over every covered place, need manage access to the campaign, like editing it.
+ * What a user may not see answers 404 like a missing record; what they see but may not change answers 403.
  */
 export function createQrService(deps: Deps) {
   const { qrCodes, campaigns, places } = deps;
@@ -106,19 +107,29 @@ export function createQrService(deps: Deps) {
     return p.kind === 'community' ? p.id : p.kind === 'grid' || p.kind === 'compound' ? p.parentId : null;
   };
 
-  /**
-   * The campaign, the covered communities this user may work on, and whether they may manage the campaign
-   * (every covered community in their scope); 404 when it does not exist, 403 when they may not see it.
-   */
-  function access(user: User, campaignId: number): { campaign: Campaign; scope: Scope; communityIds: number[]; manage: boolean } {
+  type Access = { campaign: Campaign; scope: Scope; communityIds: number[]; manage: boolean };
+
+  /** The campaign as this user reaches it, or null when it does not exist or they may not see it. */
+  function accessOrNull(user: User, campaignId: number): Access | null {
     const campaign = campaigns.findById(campaignId);
-    if (!campaign) throw notFound('征求意见活动');
+    if (!campaign) return null;
     const scope = scopeOf(user, deps);
     const covered = campaigns.communityIds(campaign.id);
     const level = campaignAccess(user, scope, campaign, covered);
-    if (level === 'none') throw forbidden();
+    if (level === 'none') return null;
     const communityIds = covered.filter((c) => scopeAllowsCommunity(scope, c));
     return { campaign, scope, communityIds, manage: level === 'manage' };
+  }
+
+  /**
+   * The campaign, the covered communities this user may work on, and whether they may manage the campaign
+   * (every covered community in their scope); 404 both when it does not exist and when they may not see it,
+   * like the campaign's own page, so campaign ids cannot be probed.
+   */
+  function access(user: User, campaignId: number): Access {
+    const a = accessOrNull(user, campaignId);
+    if (!a) throw notFound('征求意见活动');
+    return a;
   }
 
   const codeVisible = (scope: Scope, code: QrCode) =>
@@ -128,12 +139,15 @@ export function createQrService(deps: Deps) {
   const codeChangeable = (a: { scope: Scope; manage: boolean }, code: QrCode) =>
     code.placeId === null ? a.manage : codeVisible(a.scope, code);
 
-  /** One code for viewing (poster, SVG) or changing (rename); 404 / 403 otherwise. */
+  /**
+   * One code for viewing (poster, SVG) or changing (rename). A code the user may not see (missing, in a campaign
+   * they cannot see, or at another community's place) is 404 and named as a code either way, so nothing about
+   * it leaks; a visible campaign-wide code without manage access is 403 for changing.
+   */
   function codeAccess(user: User, qrId: number, need: 'view' | 'change' = 'view'): { campaign: Campaign; code: QrCode } {
     const code = qrCodes.findById(qrId);
-    if (!code) throw notFound('二维码');
-    const a = access(user, code.campaignId);
-    if (!codeVisible(a.scope, code)) throw forbidden();
+    const a = code ? accessOrNull(user, code.campaignId) : null;
+    if (!code || !a || !codeVisible(a.scope, code)) throw notFound('二维码');
     if (need === 'change' && !codeChangeable(a, code)) throw new HttpError(403, QR_MESSAGES.wideRename);
     return { campaign: a.campaign, code };
   }
@@ -152,7 +166,7 @@ export function createQrService(deps: Deps) {
     return out;
   }
 
-  /** Bulk creation works on every covered place, so it needs manage access to the campaign; 404 / 403 otherwise. */
+  /** Bulk creation works on every covered place, so it needs manage access: 404 when not visible, 403 when only viewed. */
   function bulkAccess(user: User, campaignId: number) {
     const a = access(user, campaignId);
     if (!a.manage) throw new HttpError(403, QR_MESSAGES.bulk);

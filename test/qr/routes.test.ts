@@ -152,15 +152,35 @@ describe('QR code routes', () => {
     const other = createQrCampaign(t.db, { communityIds: [w.outsideId], title: '建华社区专项' });
     createQrCodes(t.db, other, 1);
     const yonganStaff = await loginAs(t, 'staff', { scopePlaceId: w.yongan.id });
-    // Another community's campaign: nothing to see, nothing to create.
-    await yonganStaff.get(`/campaigns/${other}/qr`).expect(403);
-    await yonganStaff.get(`/campaigns/${other}/posters`).expect(403);
+    // Another community's campaign: nothing to see, nothing to create. It answers 404 like a missing one
+    // (it used to be 403, which told a prober the id exists), as the campaign's own page does.
     const [otherCode] = codesOf(t, other);
-    await yonganStaff.get(`/qr/${otherCode.id}/poster`).expect(403);
-    await yonganStaff.get(`/qr/${otherCode.id}.svg`).expect(403);
-    await yonganStaff.post(`/qr/${otherCode.id}/label`).type('form').send({ _csrf: yonganStaff.csrf, label: 'x' }).expect(403);
-    await yonganStaff.post(`/campaigns/${other}/qr/bulk`).type('form').send({ _csrf: yonganStaff.csrf, level: 'community' }).expect(403);
+    const missingCampaign = await yonganStaff.get('/campaigns/424242/qr').expect(404);
+    const missingCode = await yonganStaff.get('/qr/424242/poster').expect(404);
+    for (const path of [`/campaigns/${other}/qr`, `/campaigns/${other}/qr?sort=scans`, `/campaigns/${other}/posters`, `/campaigns/${other}/labels`]) {
+      const res = await yonganStaff.get(path).expect(404);
+      expect(res.text).toBe(missingCampaign.text);
+    }
+    for (const path of [`/qr/${otherCode.id}/poster`, `/qr/${otherCode.id}.svg`]) {
+      const res = await yonganStaff.get(path).expect(404);
+      expect(res.text).toContain('找不到这个二维码');
+    }
+    const otherPoster = await yonganStaff.get(`/qr/${otherCode.id}/poster`).expect(404);
+    expect(otherPoster.text).toBe(missingCode.text);
+    for (const label of ['x', '']) {
+      const res = await yonganStaff.post(`/qr/${otherCode.id}/label`).type('form').send({ _csrf: yonganStaff.csrf, label }).expect(404);
+      expect(res.text).toContain('找不到这个二维码');
+    }
+    for (const form of [{ label: '全活动通用' }, { placeId: String(w.outsideId) }, { label: 'x', placeId: 'abc' }]) {
+      const res = await yonganStaff.post(`/campaigns/${other}/qr`).type('form').send({ _csrf: yonganStaff.csrf, ...form });
+      expect(res.status).toBe(404);
+      expect(res.text).toContain('找不到这个征求意见活动');
+    }
+    for (const level of ['community', 'nonsense']) {
+      await yonganStaff.post(`/campaigns/${other}/qr/bulk`).type('form').send({ _csrf: yonganStaff.csrf, level }).expect(404);
+    }
     expect(codesOf(t, other)).toHaveLength(1);
+    expect(codesOf(t, other)[0].label).toBe(otherCode.label);
 
     // A shared campaign: they only view it, so bulk creation (over every covered place) is refused;
     // the list hides the neighbour's codes.
@@ -172,7 +192,9 @@ describe('QR code routes', () => {
     const list = await yonganStaff.get(`/campaigns/${campaignId}/qr`).expect(200);
     expect(list.text).toContain('永安社区 第三网格');
     expect(list.text).not.toContain('庆丰社区 第一网格');
-    await yonganStaff.get(`/qr/${qingfengCode.id}/poster`).expect(403);
+    // The neighbour's code in the shared campaign is hidden too: 404, not 403 (changed from 403 with the rest).
+    await yonganStaff.get(`/qr/${qingfengCode.id}/poster`).expect(404);
+    await yonganStaff.get(`/qr/${qingfengCode.id}.svg`).expect(404);
     const bad = await yonganStaff.post(`/campaigns/${campaignId}/qr`).type('form')
       .send({ _csrf: yonganStaff.csrf, placeId: String(w.qingfeng.id) });
     expect(bad.status).toBe(400);
@@ -207,7 +229,9 @@ describe('QR code routes', () => {
     const yonganCode = codesOf(t, campaignId)[0];
     expect(yonganCode).toMatchObject({ place_id: w.yongan.gridIds[0] });
     await yonganStaff.post(`/qr/${yonganCode.id}/label`).type('form').send({ _csrf: yonganStaff.csrf, label: '永安 一网格公告栏' }).expect(303);
-    await qingfengStaff.post(`/qr/${yonganCode.id}/label`).type('form').send({ _csrf: qingfengStaff.csrf, label: 'x' }).expect(403);
+    // Yongan's code is invisible to Qingfeng's staff, so it answers 404 like a missing code (it was 403).
+    await qingfengStaff.post(`/qr/${yonganCode.id}/label`).type('form').send({ _csrf: qingfengStaff.csrf, label: 'x' }).expect(404);
+    expect(codesOf(t, campaignId)[0].label).toBe('永安 一网格公告栏');
 
     // The page offers them neither a campaign-wide code nor bulk creation.
     const yonganPage = await yonganStaff.get(`/campaigns/${campaignId}/qr`).expect(200);

@@ -1,5 +1,10 @@
-import { chineseDate, chunk, conversionOf, placeLabel, sortCodes, type QrStats } from '../../src/qr/service';
+import type { User } from '../../src/auth/roles';
+import { HttpError } from '../../src/http/http-error';
+import { QR_MESSAGES, chineseDate, chunk, conversionOf, createQrService, placeLabel, sortCodes, type QrStats } from '../../src/qr/service';
 import { createQrSvgCache } from '../../src/qr/svg';
+import { createUser, makeTestApp } from '../helpers/app';
+import { createQrCodes } from '../helpers/factories';
+import { createQrCampaign, seedQrPlaces } from '../helpers/qr-factories';
 
 const row = (id: number, label: string, scans: number, submissions: number): QrStats => ({
   id, campaignId: 1, token: 't' + id, label, placeId: null, scanCount: scans, createdAt: '', url: '', placeName: null,
@@ -45,5 +50,53 @@ describe('QR SVG cache', () => {
     await cache.svgFor('http://x/q/bbbbbbbbbbbb');
     await cache.svgFor('http://x/q/cccccccccccc');
     expect(cache.size).toBe(2);
+  });
+});
+
+describe('QR access', () => {
+  /** What a call throws: its status and message, or 'ok'. */
+  const outcome = (f: () => unknown): string => {
+    try { f(); return 'ok'; } catch (e) { if (e instanceof HttpError) return `${e.status} ${e.message}`; throw e; }
+  };
+
+  it('answers 404 for what the user cannot see, like a missing record, and 403 only for what they see but may not change', () => {
+    const t = makeTestApp();
+    const w = seedQrPlaces(t.db);
+    const { ctx } = t.app;
+    const service = createQrService({
+      qrCodes: ctx.qrCodes, campaigns: ctx.campaigns, places: ctx.places, users: ctx.users,
+      scanCounter: ctx.scanCounter, svgCache: createQrSvgCache(), config: ctx.config,
+    });
+    const staffOf = (scopePlaceId: number) => ctx.users.findById(createUser(t.db, { role: 'staff', scopePlaceId }).id) as User;
+    const yonganStaff = staffOf(w.yongan.id);
+    const shared = createQrCampaign(t.db, { communityIds: [w.yongan.id, w.qingfeng.id] });
+    const other = createQrCampaign(t.db, { communityIds: [w.outsideId] });
+    const [otherCode] = createQrCodes(t.db, other, 1, w.outsideId);
+    const [wideCode] = createQrCodes(t.db, shared, 1, null);
+    const [neighbourCode] = createQrCodes(t.db, shared, 1, w.qingfeng.gridIds[0]);
+    const [ownCode] = createQrCodes(t.db, shared, 1, w.yongan.gridIds[0]);
+    const noCampaign = '404 找不到这个征求意见活动。请检查链接是否完整，或返回首页。';
+    const noCode = '404 找不到这个二维码。请检查链接是否完整，或返回首页。';
+
+    // Invisible campaign: the same answer as a missing one, on every entry point.
+    for (const id of [other, 424242]) {
+      expect(outcome(() => service.access(yonganStaff, id))).toBe(noCampaign);
+      expect(outcome(() => service.bulkAccess(yonganStaff, id))).toBe(noCampaign);
+      expect(outcome(() => service.list(yonganStaff, id, 'created'))).toBe(noCampaign);
+      expect(outcome(() => service.create(yonganStaff, id, { label: 'x', placeId: null }))).toBe(noCampaign);
+    }
+    // Invisible codes (another campaign's, a neighbour's place, missing): 404 named as a code, for viewing and changing.
+    for (const id of [otherCode, neighbourCode, 424242]) {
+      expect(outcome(() => service.codeAccess(yonganStaff, id))).toBe(noCode);
+      expect(outcome(() => service.codeAccess(yonganStaff, id, 'change'))).toBe(noCode);
+    }
+    // Visible but not theirs to change: 403 with the existing messages.
+    expect(outcome(() => service.codeAccess(yonganStaff, wideCode))).toBe('ok');
+    expect(outcome(() => service.codeAccess(yonganStaff, wideCode, 'change'))).toBe(`403 ${QR_MESSAGES.wideRename}`);
+    expect(outcome(() => service.bulkAccess(yonganStaff, shared))).toBe(`403 ${QR_MESSAGES.bulk}`);
+    expect(outcome(() => service.create(yonganStaff, shared, { label: 'x', placeId: null }))).toBe(`403 ${QR_MESSAGES.wideCreate}`);
+    expect(outcome(() => service.codeAccess(yonganStaff, ownCode, 'change'))).toBe('ok');
+    ctx.scanCounter.stop();
+    t.db.close();
   });
 });
