@@ -6,23 +6,11 @@ import { requireRole } from '../auth/middleware';
 import { createCategoryRepo } from '../categories/repo';
 import { flash } from '../http/flash';
 import { badRequest } from '../http/http-error';
-import { checkbox, dateText, formText, idList, idParam, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import { checkbox, dateText, formText, idList, idParam, parseForm, requiredText, type FieldErrors, pickedId } from '../http/validate';
 import { CAMPAIGN_STATUSES, CAMPAIGN_STATUS_LABELS } from './rules';
 import { acceptanceNote, createCampaignService, datesInOrder, nextStatuses } from './service';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-/**
- * A strict decimal id (idParam: '0x10', '1e3', ' 12' are refused) that reports this field's own message,
- * e.g. 请选择社区, rather than idParam's 「…格式不正确」.
- */
-const pickedId = (message: string) =>
-  z.unknown().transform((v, ctx) => {
-    const id = idParam(message).safeParse(v);
-    if (id.success) return id.data;
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  });
 
 /** The one campaign form, for creating and editing. */
 export const campaignSchema = z.object({

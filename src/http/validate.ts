@@ -45,6 +45,9 @@ export const idList = (label: string) =>
   );
 /** A record's id from a path segment or a form field: a decimal string (or a number from JSON), nothing else. */
 export const idParam = (label: string) => z.preprocess(decimalId, idNumber(label));
+/** The same strict id for a choice in a form, reporting that field's own message (e.g. 请选择社区) for anything else. */
+export const pickedId = (message: string) =>
+  z.preprocess(decimalId, z.number({ message }).int(message).positive(message).max(Number.MAX_SAFE_INTEGER, message));
 
 /** Whether text is a real calendar date written YYYY-MM-DD (2023-02-29 and 2023-13-45 are not). */
 export function isCalendarDate(s: string): boolean {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateText, idParam, optionalText, requiredText } from '../http/validate';
+import { dateText, idParam, optionalText, requiredText, pickedId } from '../http/validate';
 import { normalizeMobile } from '../submissions/personal-data';
 import { KINDS } from '../submissions/types';
 import { normalizeLandline } from './import/values';
@@ -11,18 +11,6 @@ export const MEETING_ROWS_MAX = 60;
 
 const optionalId = (label: string) =>
   z.preprocess((v) => (v === '' || v === undefined || v === null ? null : v), idParam(label).nullable());
-
-/**
- * A strict decimal id (idParam: '0x10', '1e3', ' 12' are refused) that reports this field's own message,
- * e.g. 请选择社区, rather than idParam's 「…格式不正确」.
- */
-const pickedId = (message: string) =>
-  z.unknown().transform((v, ctx) => {
-    const id = idParam(message).safeParse(v);
-    if (id.success) return id.data;
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  });
 
 /** Mobile (normalizeMobile) or a landline with area code; empty is fine: contact details are optional. */
 const optionalPhone = z.preprocess(

@@ -7,7 +7,7 @@ import { createAuditRepo } from '../audit/repo';
 import { describeAudit } from '../audit/service';
 import { flash } from '../http/flash';
 import { notFound } from '../http/http-error';
-import { checkbox, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import { checkbox, idParam, optionalText, parseForm, requiredText, type FieldErrors, pickedId } from '../http/validate';
 import { createIssueRepo } from '../issues/repo';
 import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from '../issues/rules';
 import { photoMultipart } from '../submissions/photo-multipart';
@@ -16,18 +16,6 @@ import { maskPhonesInText } from '../submissions/personal-data';
 import { createServiceItemRepo, type ServiceItem } from './repo';
 import { createMenuService } from './service';
 import { publicTitle } from '../issues/title';
-
-/**
- * A strict decimal id (idParam: '0x10', '1e3', ' 12' are refused) that reports this field's own message,
- * e.g. 请选择社区, rather than idParam's 「…格式不正确」.
- */
-const pickedId = (message: string) =>
-  z.unknown().transform((v, ctx) => {
-    const id = idParam(message).safeParse(v);
-    if (id.success) return id.data;
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  });
 
 const itemSchema = z.object({
   communityId: pickedId('请选择社区'),
