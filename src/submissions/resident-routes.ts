@@ -14,6 +14,8 @@ import { KIND_LABELS } from './types';
 import { outcomeForSubmission } from '../issues/outcome';
 import { generationOf } from '../db/generation';
 import { photoMultipart } from './photo-multipart';
+import { readCookies, setCookie } from '../http/cookies';
+import { randomToken } from '../http/random';
 import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir, type PhotoExt } from './upload';
 
 /** Words residents read on the public pages, kept together. */
@@ -52,6 +54,14 @@ function keptValues(body: unknown): Record<string, string> {
 
 /** Route parameters are strings for plain `:name` segments; anything else is treated as no value. */
 const param = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * A random id for the resident's browser (no account, nothing personal), so that the same text sent again from
+ * the same phone on the same day is one submission even with a fresh form: the back button reloads the form
+ * with a new token while the browser refills what was typed, and a second tap must not make a second record.
+ */
+const RESIDENT_COOKIE = 'ls_resident';
+const RESIDENT_ID_SHAPE = /^[\w-]{16,64}$/;
 
 const QR_TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,64}$/;
 const LOAD_TTL_MS = 1000;
@@ -124,6 +134,9 @@ export function residentRoutes(ctx: AppContext): Router {
       const m = closedMessage(acceptance, campaign);
       return message(res, 200, m.title, m.message);
     }
+    if (!RESIDENT_ID_SHAPE.test(readCookies(req)[RESIDENT_COOKIE] ?? '')) {
+      setCookie(res, RESIDENT_COOKIE, randomToken(16), { maxAgeSeconds: 2 * 86400, secure: config.secureCookies });
+    }
     renderForm(res, 200, qr, campaign, categories, {
       formToken: issueFormToken(ctx.secret, qr.id), values: { kind: 'suggestion' }, errors: {},
     });
@@ -184,7 +197,10 @@ export function residentRoutes(ctx: AppContext): Router {
     }
     const v = parsed.value;
 
-    const idempotencyKey = submissionKey(token.idempotencyKey,
+    // Without the browser's id (cookies off, or a client that keeps none) the form load's key stands alone.
+    const resident = readCookies(req)[RESIDENT_COOKIE];
+    const sender = resident && RESIDENT_ID_SHAPE.test(resident) ? `resident:${qr.id}:${resident}:${chinaToday()}` : token.idempotencyKey;
+    const idempotencyKey = submissionKey(sender,
       [v.kind, v.category, v.text, v.name, v.phone, v.building, file ? file.size : null]);
     // A retry of a form already stored: answer with its receipt and write nothing.
     const existing = submissions.findByIdempotencyKey(idempotencyKey);

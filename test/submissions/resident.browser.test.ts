@@ -64,6 +64,20 @@ describeBrowser('a resident on a phone', () => {
     await context.close();
   }, 60_000);
 
+  it('keeps one submission when the resident goes back from the receipt and taps 提交 again', async () => {
+    const context = await browser.newContext(PHONE);
+    const text = '回退再提交：垃圾桶满了没人清。';
+    const page = await fillAndSubmit(context, text, false);
+    await Promise.all([page.waitForURL(/\/r\/[A-Z0-9]{8}\?new=1$/), page.tap('button[type=submit]')]);
+    const first = page.url();
+    await page.goBack();
+    await expect(page.inputValue('textarea[name=text]')).resolves.toBe(text);
+    await Promise.all([page.waitForURL(/\/r\/[A-Z0-9]{8}\?new=1$/), page.tap('button[type=submit]')]);
+    expect(page.url()).toBe(first);
+    expect(server.db.prepare('SELECT COUNT(*) FROM submissions WHERE text = ?').pluck().get(text)).toBe(1);
+    await context.close();
+  }, 60_000);
+
   it('works the same with JavaScript turned off', async () => {
     const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
     const page = await fillAndSubmit(context, '没有 JavaScript 也能提交：小区门口积水。', true);

@@ -188,6 +188,26 @@ describe('resident form POST /q/:token', () => {
     expect(count(t)).toBe(2);
   });
 
+  it('keeps one submission when the same phone sends the same text again from a reloaded form', async () => {
+    const t = app();
+    const c = makeCampaign(t.db);
+    const agent = request.agent(t.app);
+    const load = async () => /name="ft" value="([^"]+)"/.exec((await agent.get(`/q/${c.qrToken}`).expect(200)).text)![1];
+    const first = await load();
+    const again = await load();
+    expect(again).not.toBe(first);
+    const send = (ft: string, text: string) => agent.post(`/q/${c.qrToken}`).type('form').send({ ft, kind: 'suggestion', text });
+    const a = await send(first, '回退后又点了提交');
+    const b = await send(again, '回退后又点了提交');
+    expect(b.headers.location).toBe(a.headers.location);
+    expect(count(t)).toBe(1);
+    // Something else from the same phone is a new submission; so is the same text from another phone.
+    expect((await send(again, '另一件事：井盖松了')).headers.location).not.toBe(a.headers.location);
+    const other = await request(t.app).post(`/q/${c.qrToken}`).type('form').send({ ft: await formToken(t, c.qrToken), kind: 'suggestion', text: '回退后又点了提交' });
+    expect(other.headers.location).not.toBe(a.headers.location);
+    expect(count(t)).toBe(3);
+  });
+
   it('refuses a script renamed .jpg with a clear Chinese message and leaves no file', async () => {
     const t = app();
     const c = makeCampaign(t.db);
