@@ -24,6 +24,7 @@ export interface ExportSubmissionRow {
   category_id: number | null; community_id: number | null; grid_id: number | null; compound_id: number | null;
   building: string | null; text: string; resident_name: string | null; resident_phone: string | null;
   qr_code_id: number | null; issue_id: number | null; reply: string | null;
+  collected_by_name: string | null; intake_note: string | null;
 }
 
 const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';

@@ -34,6 +34,8 @@ export const SUBMISSION_COLUMNS: Column[] = [
   { header: '所属问题', width: 28 },
   { header: '问题状态', width: 14 },
   { header: '答复', width: 40 },
+  { header: '走访人', width: 10 },
+  { header: '备注', width: 24 },
 ];
 
 export const ISSUE_COLUMNS: Column[] = [
@@ -66,7 +68,7 @@ export function chinaDateTime(d: Date): string {
 
 export type Lookups = ReturnType<ExportRepo['lookups']>;
 
-/** One submission as a spreadsheet row; names and phones (also those inside the text) masked unless the user may see personal data. */
+/** One submission as a spreadsheet row; names and phones (also those inside the text and the 备注) masked unless the user may see personal data. */
 export function submissionCells(r: ExportSubmissionRow, l: Lookups, fullPersonalData: boolean): Cell[] {
   const place = (id: number | null) => (id === null ? '' : l.places.get(id) ?? '');
   const issue = r.issue_id !== null ? l.issues.get(r.issue_id) : undefined;
@@ -88,6 +90,9 @@ export function submissionCells(r: ExportSubmissionRow, l: Lookups, fullPersonal
     issue?.title ?? '',
     issue ? ISSUE_STATUS_LABELS[issue.status as IssueStatus] ?? issue.status : '',
     r.reply ?? '',
+    r.collected_by_name ?? '',
+    // Grid workers write residents' details here too ("女儿电话…"): masked like the text.
+    fullPersonalData ? r.intake_note ?? '' : maskPhonesInText(r.intake_note),
   ];
 }
 

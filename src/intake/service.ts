@@ -262,6 +262,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
         campaignId: c.id, idempotencyKey: `import:${key}`, kind: r.wish ? 'wish' : 'suggestion', categoryId, text: r.text,
         residentName: r.name || null, residentPhone: r.phone, building: building || null, communityId, gridId, compoundId,
         channel, enteredBy: user?.id ?? null, collectedOn: r.date,
+        // Kept with the record but not part of the row key: a re-import with a 备注 added still adds nothing.
+        collectedByName: r.visitor || null, intakeNote: r.note || null,
       };
       plan.valid.push({ row: r.row, input, source: r });
       for (const n of notes) plan.notes.push({ row: r.row, message: n });

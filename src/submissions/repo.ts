@@ -7,7 +7,8 @@ interface Row {
   kind: Submission['kind']; category_id: number | null; category_confidence: number | null; needs_triage: number;
   text: string; photo_file: string | null; resident_name: string | null; resident_phone: string | null;
   building: string | null; community_id: number | null; grid_id: number | null; compound_id: number | null;
-  channel: Submission['channel']; entered_by: number | null; collected_on: string | null; reply: string | null; created_at: string;
+  channel: Submission['channel']; entered_by: number | null; collected_on: string | null;
+  collected_by_name: string | null; intake_note: string | null; reply: string | null; created_at: string;
 }
 
 export const toSubmission = (r: Row): Submission => ({
@@ -16,7 +17,8 @@ export const toSubmission = (r: Row): Submission => ({
   categoryConfidence: r.category_confidence, needsTriage: r.needs_triage === 1, text: r.text,
   photoFile: r.photo_file, residentName: r.resident_name, residentPhone: r.resident_phone, building: r.building,
   communityId: r.community_id, gridId: r.grid_id, compoundId: r.compound_id, channel: r.channel,
-  enteredBy: r.entered_by, collectedOn: r.collected_on, reply: r.reply, createdAt: r.created_at,
+  enteredBy: r.entered_by, collectedOn: r.collected_on, collectedByName: r.collected_by_name, intakeNote: r.intake_note,
+  reply: r.reply, createdAt: r.created_at,
 });
 
 export interface SubmissionFilter {
@@ -59,10 +61,10 @@ export function createSubmissionRepo(db: Db) {
   const insert = db.prepare(`INSERT INTO submissions
     (campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id, category_confidence, needs_triage,
      text, photo_file, resident_name, resident_phone, building, community_id, grid_id, compound_id, channel,
-     entered_by, collected_on)
+     entered_by, collected_on, collected_by_name, intake_note)
     VALUES (@campaignId, @qrCodeId, @receiptCode, @idempotencyKey, @kind, @categoryId, @categoryConfidence, @needsTriage,
      @text, @photoFile, @residentName, @residentPhone, @building, @communityId, @gridId, @compoundId, @channel,
-     @enteredBy, @collectedOn)
+     @enteredBy, @collectedOn, @collectedByName, @intakeNote)
     ON CONFLICT(idempotency_key) DO NOTHING`);
   const byKey = db.prepare<[string], Row>('SELECT * FROM submissions WHERE idempotency_key = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM submissions WHERE id = ?');
@@ -106,7 +108,7 @@ export function createSubmissionRepo(db: Db) {
             photoFile: s.photoFile ?? null, residentName: s.residentName ?? null, residentPhone: s.residentPhone ?? null,
             building: s.building ?? null, communityId: s.communityId ?? null, gridId: s.gridId ?? null,
             compoundId: s.compoundId ?? null, channel: s.channel ?? 'online', enteredBy: s.enteredBy ?? null,
-            collectedOn: s.collectedOn ?? null,
+            collectedOn: s.collectedOn ?? null, collectedByName: s.collectedByName || null, intakeNote: s.intakeNote || null,
           });
           return { submission: toSubmission(byKey.get(s.idempotencyKey)!), created: info.changes === 1 };
         } catch (err) {

@@ -35,6 +35,10 @@ export interface NewSubmission {
   /** Date the opinion was collected (offline), YYYY-MM-DD. */
   collectedOn?: string | null;
   meetingId?: number | null;
+  /** Who collected it, as the imported sheet names them (走访人); not necessarily an account. */
+  collectedByName?: string | null;
+  /** The sheet's 备注 column; may hold residents' details, so it is shown and exported like the text. */
+  intakeNote?: string | null;
 }
 
 export interface Submission {
@@ -58,6 +62,8 @@ export interface Submission {
   channel: Channel;
   enteredBy: number | null;
   collectedOn: string | null;
+  collectedByName: string | null;
+  intakeNote: string | null;
   reply: string | null;
   createdAt: string;
 }

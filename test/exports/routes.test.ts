@@ -35,6 +35,8 @@ describe('exports', () => {
     const ws = await sheetOf(res.body);
     expect(rowValues(ws, 1).slice(0, 5)).toEqual(['回执码', '收到时间', '采集日期', '类型', '渠道']);
     expect(rowValues(ws, 1)).toContain('电话');
+    // The import sheet's 走访人 and 备注 come last, after the reply.
+    expect(rowValues(ws, 1).slice(-3)).toEqual(['答复', '走访人', '备注']);
     expect(ws.getRow(1).font?.bold).toBe(true);
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(ws.getColumn(11).width).toBe(60);
@@ -73,6 +75,25 @@ describe('exports', () => {
     own.db.close();
   });
 
+  it('走访人 as written; a phone inside the 备注 masked for staff without the flag, not for an admin', async () => {
+    const own = makeTestApp();
+    const s = seedDashboard(own.db);
+    const id = insertSubmission(own.db, { campaignId: s.campaignId, communityId: s.yongan, gridId: s.yonganGrid, channel: 'door_to_door',
+      text: '楼道窗户玻璃碎了', createdAt: '2026-03-12T01:00:00.000Z' });
+    own.db.prepare('UPDATE submissions SET collected_by_name = ?, intake_note = ? WHERE id = ?').run('李娜', '女儿电话13712345678', id);
+    const lastTwo = (rows: string[][]) => rows.find((r) => r[10] === '楼道窗户玻璃碎了')!.slice(-2);
+    const staff = await loginAs(own, 'staff', { scopePlaceId: s.subdistrict });
+    const csv = parse((await staff.get(`/campaigns/${s.campaignId}/submissions.csv`).buffer(true).parse(binaryBody)).body.toString('utf8'), { bom: true }) as string[][];
+    expect(lastTwo(csv)).toEqual(['李娜', '女儿电话137****5678']);
+    const xlsx = await sheetOf((await staff.get(`/campaigns/${s.campaignId}/submissions.xlsx`).buffer(true).parse(binaryBody)).body);
+    const row = xlsx.getRows(2, xlsx.rowCount - 1)!.find((r) => r.getCell(11).value === '楼道窗户玻璃碎了')!;
+    expect((row.values as unknown[]).slice(-2)).toEqual(['李娜', '女儿电话137****5678']);
+    const admin = await loginAs(own, 'admin');
+    const full = parse((await admin.get(`/campaigns/${s.campaignId}/submissions.csv`).buffer(true).parse(binaryBody)).body.toString('utf8'), { bom: true }) as string[][];
+    expect(lastTwo(full)).toEqual(['李娜', '女儿电话13712345678']);
+    own.db.close();
+  });
+
   it('submissions.xlsx: the full phone for an admin', async () => {
     const admin = await loginAs(t, 'admin');
     const ws = await sheetOf((await admin.get(`/campaigns/${seed.campaignId}/submissions.xlsx`).buffer(true).parse(binaryBody)).body);
@@ -93,6 +114,9 @@ describe('exports', () => {
     const wang = rows.find((r) => r[10] === '垃圾桶满了没人清')!;
     expect(wang[1]).toBe('2026-03-02 10:00');
     expect(wang.slice(11, 13)).toEqual(['王**', '138****5678']);
+    expect(rows[0].slice(-2)).toEqual(['走访人', '备注']);
+    // Received online: no visitor, no note, and the row is as long as the header.
+    expect(wang.slice(-2)).toEqual(['', '']);
     const evil = rows.find((r) => r[10].includes('HYPERLINK'))!;
     expect(evil[10]).toBe(`'=HYPERLINK("http://evil","点我")`);
     // Masked to @**, which would still start a formula: neutralized too.
