@@ -1,5 +1,6 @@
 import { ISSUE_STATUS_LABELS, PRIORITY_LABELS, RATING_LABELS, type IssueStatus, type Priority, type Rating } from '../issues/rules';
 import type { AuditEntry } from './repo';
+import { maskPhonesInText } from '../submissions/personal-data';
 
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? '（无）' : String(v));
 const status = (v: unknown) => ISSUE_STATUS_LABELS[v as IssueStatus] ?? str(v);
@@ -28,7 +29,7 @@ export function describeAudit(e: AuditEntry): string {
     case 'done': return `${str(d.claimerName)} 标记完成`;
     case 'withdraw': return `${str(d.claimerName)} 退回认领`;
     case 'resolve': return `确认办结（${status(d.from)} → ${status('resolved')}）`;
-    case 'feedback': return `居民评价：${RATING_LABELS[d.rating as Rating] ?? str(d.rating)}（建议 #${str(d.submissionId)}）`;
+    case 'feedback': return `居民评价：${RATING_LABELS[d.rating as Rating] ?? str(d.rating)}（建议 #${str(d.submissionId)}）${d.comment ? `：“${maskPhonesInText(str(d.comment))}”` : ''}`;
     default: return e.action;
   }
 }

@@ -65,6 +65,6 @@ export function rateOutcome(db: Db, receiptCode: string, rating: Rating, comment
     const err = feedbackError(issue?.status ?? null, s.feedbackOf.get(sub.id) !== undefined);
     if (err) throw new HttpError(409, err);
     s.insertFeedback.run(sub.id, issue!.id, rating, comment);
-    s.audit.record({ entityType: 'issue', entityId: issue!.id, action: 'feedback', detail: { submissionId: sub.id, rating }, userId: null });
+    s.audit.record({ entityType: 'issue', entityId: issue!.id, action: 'feedback', detail: { submissionId: sub.id, rating, comment }, userId: null });
   })();
 }

@@ -9,16 +9,13 @@ import { describeAudit } from '../audit/service';
 import { findCampaignFor } from '../campaigns/service';
 import { flash } from '../http/flash';
 import { HttpError, notFound } from '../http/http-error';
-import { perClientLimit } from '../http/security';
 import { checkbox, firstValue, idList, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
-import { normalizeReceiptCode } from '../submissions/receipt-code';
 import { createServiceItemRepo } from '../services/repo';
 import { createMenuService } from '../services/service';
-import { rateOutcome } from './outcome';
 import { createIssueRepo, type Issue } from './repo';
 import {
-  FEEDBACK_COMMENT_MAX, ISSUE_STATUSES, ISSUE_STATUS_LABELS, PRIORITIES, PRIORITY_LABELS, RATINGS, nextStatuses,
+  ISSUE_STATUSES, ISSUE_STATUS_LABELS, PRIORITIES, PRIORITY_LABELS, nextStatuses,
   type IssueStatus, type Priority,
 } from './rules';
 import { createIssueService } from './service';
@@ -60,10 +57,6 @@ const publishSchema = z.object({
   title: publicTitle('服务事项名称', 100),
   description: z.preprocess((v) => v ?? '', optionalText('说明', 1000)).transform((v) => v ?? ''),
   allowMultipleClaimers: checkbox(),
-});
-const feedbackSchema = z.object({
-  rating: z.enum(RATINGS, { message: '请选择 满意、基本满意 或 不满意' }),
-  comment: optionalText('意见', FEEDBACK_COMMENT_MAX),
 });
 
 // A repeated parameter (?status=a&status=b) counts with its first value instead of dropping the filter.
@@ -285,18 +278,6 @@ export function issueRoutes(ctx: AppContext): Router {
   });
 
   // ---- residents rate the outcome (public; the form is on /r/<code>) ----
-
-  const feedbackLimit = perClientLimit(ctx.config.publicRateLimit, '提交太频繁了，请稍等一分钟再试。');
-  router.post('/r/:code/feedback', feedbackLimit, (req, res) => {
-    const raw = typeof req.params.code === 'string' ? req.params.code.slice(0, 40) : '';
-    const code = normalizeReceiptCode(raw);
-    if (!code) throw notFound('回执');
-    const parsed = parseForm(feedbackSchema, req.body);
-    if (!parsed.ok) throw new HttpError(400, Object.values(parsed.errors).join('；'));
-    rateOutcome(ctx.db, code, parsed.value.rating, parsed.value.comment);
-    flash(res, '感谢您的评价！');
-    res.redirect(303, `/r/${code}`);
-  });
 
   return router;
 }

@@ -11,7 +11,11 @@ import { maskName, maskPhone } from './personal-data';
 import { formatReceiptCode, normalizeReceiptCode } from './receipt-code';
 import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema } from './schemas';
 import { KIND_LABELS } from './types';
-import { outcomeForSubmission } from '../issues/outcome';
+import { outcomeForSubmission, rateOutcome } from '../issues/outcome';
+import { FEEDBACK_COMMENT_MAX, RATINGS } from '../issues/rules';
+import { HttpError } from '../http/http-error';
+import { optionalText } from '../http/validate';
+import { z } from 'zod';
 import { generationOf } from '../db/generation';
 import { photoMultipart } from './photo-multipart';
 import { readCookies, setCookie } from '../http/cookies';
@@ -62,6 +66,11 @@ const param = (v: unknown): string => (typeof v === 'string' ? v : '');
  */
 const RESIDENT_COOKIE = 'ls_resident';
 const RESIDENT_ID_SHAPE = /^[\w-]{16,64}$/;
+
+const feedbackSchema = z.object({
+  rating: z.enum(RATINGS, { message: '请选择 满意、基本满意 或 不满意' }),
+  comment: optionalText('想说的话', FEEDBACK_COMMENT_MAX),
+});
 
 const QR_TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,64}$/;
 const LOAD_TTL_MS = 1000;
@@ -241,20 +250,43 @@ export function residentRoutes(ctx: AppContext): Router {
     res.redirect(303, `/r/${code}`);
   });
 
-  router.get('/r/:code', limit, (req, res) => {
+  /** The receipt page; a refused rating comes back here with its message and what the resident chose and wrote. */
+  function renderReceipt(req: Request, res: Response, status: number,
+    rating: { error: string; values: Record<string, string> } | null = null) {
     const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
     if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
     const s = submissions.findLabelledByReceipt(code);
     if (!s) return message(res, 404, '没有找到回执', MSG.noReceipt, '/r');
     // The page names what a resident wrote; keep it out of shared caches.
     res.set('Cache-Control', 'private, no-store');
-    render(res, 200, 'resident/receipt', {
+    render(res, status, 'resident/receipt', {
       title: '回执 ' + formatReceiptCode(s.receiptCode), s, isNew: req.query.new === '1',
       code: formatReceiptCode(s.receiptCode), kindLabel: KIND_LABELS[s.kind], link: `${config.baseUrl}/r/${s.receiptCode}`,
       contact: [maskName(s.residentName), maskPhone(s.residentPhone)].filter(Boolean).join(' '),
       // Issue status, reply and the one-time rating form (views/resident/_outcome.ejs, src/issues/outcome.ts).
       outcome: outcomeForSubmission(ctx.db, s.id),
+      ratingError: rating?.error ?? null, ratingValues: rating?.values ?? {},
     });
+  }
+
+  router.get('/r/:code', limit, (req, res) => renderReceipt(req, res, 200));
+
+  // The one-time rating of a resolved issue. Refusals stay on the receipt page, in the residents' layout,
+  // with the choice and the words kept; the page itself shows the rating once it is stored.
+  router.post('/r/:code/feedback', limit, (req, res) => {
+    const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
+    if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values = { rating: typeof body.rating === 'string' ? body.rating.slice(0, 20) : '', comment: typeof body.comment === 'string' ? body.comment.slice(0, 2000) : '' };
+    const parsed = parseForm(feedbackSchema, body);
+    if (!parsed.ok) return renderReceipt(req, res, 400, { error: Object.values(parsed.errors).join('；'), values });
+    try {
+      rateOutcome(ctx.db, code, parsed.value.rating, parsed.value.comment);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 409) return renderReceipt(req, res, 409, { error: err.message, values });
+      throw err;
+    }
+    res.redirect(303, `/r/${code}`);
   });
 
   return router;

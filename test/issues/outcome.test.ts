@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { makeTestApp, csrfFrom, type TestApp } from '../helpers/app';
+import { makeTestApp, csrfFrom, loginAs, type TestApp } from '../helpers/app';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { auditActions, issueServices, makeSubmission } from '../helpers/issues-factories';
 import { outcomeForSubmission } from '../../src/issues/outcome';
@@ -77,6 +77,10 @@ describe('the resident sees the outcome and rates it once', () => {
     expect(res.headers.location).toBe(`/r/${sub.receiptCode}`);
     expect(t.db.prepare('SELECT rating, comment, issue_id FROM feedback').all()).toEqual([{ rating: 'basically', comment: '修得挺快', issue_id: issueId }]);
     expect(auditActions(t.db, issueId)).toContain('feedback');
+    // Staff read the resident's words on the issue page's history.
+    const staffPage = await (await loginAs(t, 'admin')).get(`/issues/${issueId}`);
+    expect(staffPage.text).toContain('居民评价：基本满意');
+    expect(staffPage.text).toContain('修得挺快');
 
     const after = await request(t.app).get(`/r/${sub.receiptCode}`);
     expect(after.text).toContain('您的评价：<strong>基本满意</strong>');
@@ -95,7 +99,12 @@ describe('the resident sees the outcome and rates it once', () => {
     expect(bad.res.text).toContain('请选择 满意、基本满意 或 不满意');
     const long = await rate({ rating: 'satisfied', comment: '好'.repeat(201) });
     expect(long.res.status).toBe(400);
-    expect(long.res.text).toContain('200');
+    expect(long.res.text).toContain('想说的话最多 200 个字');
+    // The refusal stays on the resident's receipt page, in their layout, with the choice and the words kept.
+    expect(long.res.text).toContain('class="r-page"');
+    expect(long.res.text).not.toContain('class="staff"');
+    expect(long.res.text).toContain('name="rating" value="satisfied" required checked');
+    expect(long.res.text).toContain('好'.repeat(201));
     expect((await rate({ rating: 'satisfied' }, 'ZZZZ2222')).res.status).toBe(404);
     expect((await rate({ rating: 'satisfied' }, '<script>')).res.status).toBe(404);
     const noCsrf = await request(t.app).post(`/r/${sub.receiptCode}/feedback`).type('form').send({ rating: 'satisfied' });
