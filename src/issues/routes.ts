@@ -8,6 +8,7 @@ import { createAuditRepo } from '../audit/repo';
 import { describeAudit } from '../audit/service';
 import { findCampaignFor } from '../campaigns/service';
 import { flash } from '../http/flash';
+import { helpers } from '../http/view-helpers';
 import { HttpError, notFound } from '../http/http-error';
 import { checkbox, firstValue, idList, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
@@ -133,15 +134,24 @@ export function issueRoutes(ctx: AppContext): Router {
     });
   });
 
+  /** The queue page lists the oldest submissions first, this many at a time; it says so when there are more. */
+  const UNASSIGNED_SHOWN = 200;
+  /** Back to the queue after a create or attach, with the community and category filters the form carried. */
+  const unassignedUrl = (campaignId: number, body: Record<string, unknown> | undefined) => {
+    const keep = (v: unknown) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? v : undefined);
+    return `/campaigns/${campaignId}/issues/unassigned${helpers.qs({ community: keep(body?.community), category: keep(body?.category) })}`;
+  };
+
   function renderUnassigned(req: Request, res: Response, status = 200, formError: string | null = null) {
     const user = req.user!;
     const campaign = campaignFor(user, idOf(req));
     const q = listQuery.parse(req.query);
     const proposals = service.proposals(user, {
-      campaignId: campaign.id, communityId: q.community ?? undefined, categoryId: q.category ?? undefined, limit: 200,
+      campaignId: campaign.id, communityId: q.community ?? undefined, categoryId: q.category ?? undefined, limit: UNASSIGNED_SHOWN,
     });
+    const shown = proposals.reduce((n, p) => n + p.submissions.length, 0);
     res.status(status).render('issues/unassigned', {
-      title: `待归类建议 · ${campaign.title}`, campaign, proposals, q, formError,
+      title: `待归类建议 · ${campaign.title}`, campaign, proposals, q, formError, shown, capped: shown >= UNASSIGNED_SHOWN,
       total: service.countUnassigned(user, campaign.id),
       communities: communityOptions(user, campaign.id), categories: ctx.campaigns.categories(campaign.id),
       priorityOptions, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
@@ -158,7 +168,7 @@ export function issueRoutes(ctx: AppContext): Router {
     const v = parsed.value;
     const id = service.create(user, campaign.id, v.submissionIds, { title: v.title, categoryId: v.categoryId, priority: v.priority });
     flash(res, `已建立问题 #${id}「${v.title}」（${v.submissionIds.length} 条建议）。`);
-    res.redirect(303, req.body?.return === 'issue' ? `/issues/${id}` : `/campaigns/${campaign.id}/issues/unassigned`);
+    res.redirect(303, req.body?.return === 'issue' ? `/issues/${id}` : unassignedUrl(campaign.id, req.body));
   });
 
   // From the unassigned queue: put a group into an issue chosen by its number.
@@ -171,7 +181,7 @@ export function issueRoutes(ctx: AppContext): Router {
     if (issue.campaignId !== campaign.id) return renderUnassigned(req, res, 400, `问题 #${issue.id} 不属于这次征求意见。`);
     service.attach(user, issue.id, parsed.value.submissionIds);
     flash(res, `已把 ${parsed.value.submissionIds.length} 条建议并入问题 #${issue.id}「${issue.title}」。`);
-    res.redirect(303, `/campaigns/${campaign.id}/issues/unassigned`);
+    res.redirect(303, unassignedUrl(campaign.id, req.body));
   });
 
   // ---- one issue ----

@@ -225,6 +225,22 @@ describe('issue list routes', () => {
     expect((await staff.get(`/issues/${id}`)).text).toContain('请联系我138****5678');
   });
 
+  it('says when the queue shows only the oldest 200, and keeps the filter after creating an issue', async () => {
+    const subs = t.db.transaction(() => Array.from({ length: 205 }, (_, i) => makeSubmission(t.db, c, { text: `第 ${i} 条：各不相同的事情 ${'甲乙丙丁戊己庚辛'[i % 8]}${i}` })))();
+    const page = await staff.get(`/campaigns/${c.campaignId}/issues/unassigned`).expect(200);
+    expect(page.text).toContain('待归类建议（205）');
+    expect(page.text).toContain('这里先列出最早的 200 条');
+    const res = await staff.post(`/campaigns/${c.campaignId}/issues`).type('form')
+      .send({ _csrf: staff.csrf, submissionIds: [String(subs[0].id)], title: '一件事', priority: '2', return: 'unassigned', community: String(c.communityId), category: '' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/campaigns/${c.campaignId}/issues/unassigned?community=${c.communityId}`);
+    // Once fewer than 200 wait, the whole queue is on the page and the notice goes.
+    t.db.prepare('DELETE FROM submissions WHERE id > ?').run(subs[150].id);
+    const few = await staff.get(`/campaigns/${c.campaignId}/issues/unassigned`).expect(200);
+    expect(few.text).toContain('待归类建议（150）');
+    expect(few.text).not.toContain('这里先列出最早的');
+  });
+
   it('keeps another community’s staff out of an issue: cannot see, list or alter it', async () => {
     const id = await createIssue(staff, [makeSubmission(t.db, c).id], '永安社区的问题');
     const other = makeCampaign(t.db, { community: '幸福社区' });
