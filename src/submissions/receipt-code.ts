@@ -10,7 +10,8 @@ export function newReceiptCode(): string {
 
 /** Accepts what a person types: lower case, spaces or a dash in the middle, O for 0 etc. are not guessed. */
 export function normalizeReceiptCode(input: string): string | null {
-  const code = input.replace(/[\s-]/g, '').toUpperCase();
+  // NFKC turns full-width letters and digits (ＡＢＣＤ２３４５, typed on a Chinese keyboard) into plain ones.
+  const code = input.normalize('NFKC').replace(/[\s\-‐‑‒–—―－ー]/g, '').toUpperCase();
   if (code.length !== RECEIPT_LENGTH) return null;
   for (const ch of code) if (!RECEIPT_ALPHABET.includes(ch)) return null;
   return code;

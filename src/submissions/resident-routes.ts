@@ -36,13 +36,13 @@ const MSG = {
 function closedMessage(a: Exclude<Acceptance, 'open'>, c: Campaign): { title: string; message: string } {
   switch (a) {
     case 'draft':
-      return { title: '征集还在准备中', message: `“${c.title}”还在准备中，暂时不能提交。请留意社区通知，开始后欢迎再来扫码。` };
+      return { title: '征集还在准备中', message: `「${c.title}」还在准备中，暂时不能提交。请留意社区通知，开始后欢迎再来扫码。` };
     case 'not_started':
-      return { title: '征集还没有开始', message: `“${c.title}”将于 ${c.startsOn} 开始，到时欢迎再扫码提出您的意见和心愿。` };
+      return { title: '征集还没有开始', message: `「${c.title}」将于 ${c.startsOn} 开始，到时欢迎再扫码提出您的意见和心愿。` };
     case 'ended':
-      return { title: '征集已经结束', message: `“${c.title}”已于 ${c.endsOn} 结束，谢谢您的关心！有急事请直接联系社区工作人员。` };
+      return { title: '征集已经结束', message: `「${c.title}」已于 ${c.endsOn} 结束，谢谢您的关心！有急事请直接联系社区工作人员。` };
     case 'closed':
-      return { title: '征集已经结束', message: `“${c.title}”已停止收集意见（原定截止 ${c.endsOn}），谢谢您的关心！有急事请直接联系社区工作人员。` };
+      return { title: '征集已经结束', message: `「${c.title}」已停止收集意见（原定截止 ${c.endsOn}），谢谢您的关心！有急事请直接联系社区工作人员。` };
   }
 }
 
@@ -187,7 +187,7 @@ export function residentRoutes(ctx: AppContext): Router {
       // Keep what they typed and hand out a fresh token: losing a long text to an expired page is the worst outcome.
       return renderForm(res, 403, qr, campaign, categories, {
         formToken: issueFormToken(ctx.secret, qr.id), values, errors: {},
-        formError: `${RESIDENT_MESSAGES.expired}。您填写的文字已保留，检查后可以直接再次提交。${file ? MSG.photoLost : ''}`,
+        formError: `${RESIDENT_MESSAGES.expired}。您填写的文字已保留，检查后再点一次“提交”即可。${file ? MSG.photoLost : ''}`,
       });
     }
 

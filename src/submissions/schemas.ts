@@ -14,7 +14,7 @@ export const RESIDENT_MESSAGES = {
   textRequired: '请写下您的意见或心愿',
   textTooLong: `内容最多 ${TEXT_MAX} 个字，请删减一些`,
   phone: '请填写正确的 11 位手机号，例如 13812345678；不想留也可以空着',
-  expired: '页面已过期，请重新扫码填写',
+  expired: '页面已过期（停留太久，或链接不完整）',
 };
 
 /** Control characters other than tab and newline have no place in a resident's text (pasted junk, fuzzers). */

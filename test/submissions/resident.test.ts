@@ -290,7 +290,8 @@ describe('resident form POST /q/:token', () => {
     for (const ft of [undefined, 'garbage', forged, foreign, old]) {
       const res = await request(t.app).post(`/q/${c.qrToken}`).type('form').send({ ft, kind: 'suggestion', text: '我写了很长一段话' });
       expect(res.status).toBe(403);
-      expect(res.text).toContain('页面已过期，请重新扫码填写');
+      // One instruction, not two: the text is kept, so tapping 提交 again is all it takes.
+      expect(res.text).toContain('页面已过期（停留太久，或链接不完整）。您填写的文字已保留，检查后再点一次“提交”即可。');
       expect(res.text).toContain('我写了很长一段话');
       const fresh = hiddenFields(res.text).ft;
       expect(fresh).not.toBe(ft);

@@ -79,6 +79,9 @@ describe('receipt codes', () => {
     expect(RECEIPT_ALPHABET).not.toMatch(/[01OIL]/);
     expect(formatReceiptCode('ABCD2345')).toBe('ABCD-2345');
     expect(normalizeReceiptCode(' abcd 2345 ')).toBe('ABCD2345');
+    // Typed on a Chinese keyboard: full-width letters, digits and dashes.
+    expect(normalizeReceiptCode('ＡＢＣＤ－２３４５')).toBe('ABCD2345');
+    expect(normalizeReceiptCode('abcd—2345')).toBe('ABCD2345');
     for (const bad of ['ABCD234', 'ABCD23450', 'ABCD-O345', '../etc/pa', '']) expect(normalizeReceiptCode(bad)).toBeNull();
   });
 });
