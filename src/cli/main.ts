@@ -1,76 +1,102 @@
-import fs from 'node:fs';
 import { loadConfig } from '../config';
 import { dbFile } from '../db/open-db';
+import { CliError, closest, commandHelp, EXIT_CODES_LINE, parseArgs, UsageError, wantsHelp, type CliIo, type Command } from './args';
 import { backupCommand } from './commands/backup';
+import { campaignsCommand } from './commands/campaigns';
 import { classifyCommand } from './commands/classify';
 import { createUserCommand } from './commands/create-user';
 import { demoCommand } from './commands/demo';
 import { importCommand } from './commands/import';
 import { qrListCommand } from './commands/qr-list';
 
-/** A CLI command: gets its arguments (after the command name), returns the process exit code. */
-export interface Command {
-  summary: string;
-  usage: string;
-  run(args: string[], io: CliIo): Promise<number>;
-}
-
-export interface CliIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  stdin: NodeJS.ReadableStream;
-  env: NodeJS.ProcessEnv;
-}
+export type { CliIo, Command } from './args';
 
 export const COMMANDS: Record<string, Command> = {
   'create-user': createUserCommand,
   backup: backupCommand,
+  campaigns: campaignsCommand,
   'qr-list': qrListCommand,
-  demo: demoCommand,
   import: importCommand,
   classify: classifyCommand,
+  demo: demoCommand,
 };
 
-/** Reads `--name value` pairs and bare positional arguments. */
-export function parseArgs(args: string[]): { flags: Record<string, string>; positional: string[] } {
-  const flags: Record<string, string> = {};
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-      else if (i + 1 < args.length && !args[i + 1].startsWith('--')) flags[a.slice(2)] = args[++i];
-      else flags[a.slice(2)] = 'true';
-    } else positional.push(a);
-  }
-  return { flags, positional };
-}
-
-export async function main(argv: string[], io: CliIo = {
+const defaultIo: CliIo = {
   out: (l) => process.stdout.write(l + '\n'),
   err: (l) => process.stderr.write(l + '\n'),
   stdin: process.stdin,
   env: process.env,
-}): Promise<number> {
+};
+
+/** Runs one command line; returns the exit code: 0 ok, 1 failure, 2 bad usage. */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [name, ...rest] = argv;
-  const command = name ? COMMANDS[name] : undefined;
-  if (!command) {
-    io.err(name ? `未知命令 Unknown command: ${name}` : '用法 Usage: npx linsheng <command> [options]');
-    for (const [n, c] of Object.entries(COMMANDS)) io.err(`  ${n.padEnd(12)} ${c.summary}\n               ${c.usage}`);
-    return name ? 2 : 0;
+  if (name === undefined) {
+    topHelp(io).forEach((l) => io.err(l));
+    return 2;
   }
-  return command.run(rest, io);
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const about = rest[0];
+    if (about === undefined) { topHelp(io).forEach((l) => io.out(l)); return 0; }
+    if (!Object.hasOwn(COMMANDS, about)) return unknownCommand(about, io);
+    commandHelp(about, COMMANDS[about]).forEach((l) => io.out(l));
+    return 0;
+  }
+  if (!Object.hasOwn(COMMANDS, name)) return unknownCommand(name, io);
+  const command = COMMANDS[name];
+  if (wantsHelp(rest)) {
+    commandHelp(name, command).forEach((l) => io.out(l));
+    return 0;
+  }
+  try {
+    return await command.run(parseArgs(rest, command), io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      err.message.split('\n').forEach((l) => io.err(l));
+      io.err('用法 Usage: ' + command.usage);
+      io.err(`说明 Help: npx linsheng ${name} --help`);
+      return 2;
+    }
+    if (err instanceof CliError) {
+      err.message.split('\n').forEach((l) => io.err(l));
+      return err.exitCode;
+    }
+    io.err(`出错了，命令没有完成。 The command failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
 }
 
-/**
- * The database file at DATA_DIR when it exists; otherwise says so and returns null, because a typo in
- * DATA_DIR must not quietly create an empty database for a read-only command.
- */
-export function existingDbFile(io: CliIo): { config: ReturnType<typeof loadConfig>; file: string } | null {
-  const config = loadConfig(io.env);
-  const file = dbFile(config.dataDir);
-  if (fs.existsSync(file)) return { config, file };
-  io.err(`找不到数据库 ${file}，请检查 DATA_DIR。 No database at ${file}: check DATA_DIR.`);
-  return null;
+function unknownCommand(name: string, io: CliIo): number {
+  const near = closest(name, Object.keys(COMMANDS));
+  io.err(`未知命令 Unknown command: ${name}${near ? `（是不是 did you mean ${near}？）` : ''}`);
+  io.err('可用的命令 Commands: ' + Object.keys(COMMANDS).join(' '));
+  io.err('说明 Help: npx linsheng --help');
+  return 2;
+}
+
+function topHelp(io: CliIo): string[] {
+  let dataDir = '';
+  try {
+    dataDir = `（现在是 now: ${dbFile(loadConfig(io.env).dataDir)}）`;
+  } catch {
+    // Bad settings are reported when a command runs; the help still shows.
+  }
+  const lines = [
+    '邻声 Linsheng 命令行 operator CLI',
+    '',
+    '用法 Usage: npx linsheng <command> [options]',
+    '            npx linsheng <command> --help    一个命令的说明 help for one command',
+    '',
+    '命令 Commands:',
+  ];
+  for (const [n, c] of Object.entries(COMMANDS)) {
+    lines.push(`  ${n.padEnd(12)} ${c.summaryZh} ${c.summary}`, `  ${''.padEnd(12)} ${c.usage}`);
+  }
+  lines.push(
+    '',
+    `数据库在 DATA_DIR/linsheng.db${dataDir}；DATA_DIR 默认是项目里的 data/。`,
+    'The database is DATA_DIR/linsheng.db; DATA_DIR defaults to data/ in the project.',
+    EXIT_CODES_LINE,
+  );
+  return lines;
 }

@@ -53,9 +53,17 @@ describe('npx linsheng classify', () => {
     expect(after.out).toEqual(['物业管理\t东门快递柜经常满了，取快递要排好久的队']);
   });
 
+  it('refuses a file name given as an argument, saying it reads standard input', async () => {
+    const { cli, err, out } = io(dir, '电梯坏了\n');
+    expect(await main(['classify', 'texts.txt'], cli)).toBe(2);
+    expect(err[0]).toBe('多余的参数 Unexpected argument(s): "texts.txt"');
+    expect(err[1]).toContain('npx linsheng classify < texts.txt');
+    expect(out).toEqual([]);
+  });
+
   it('refuses a malformed --campaign with exit code 2', async () => {
     const { cli, err } = io(dir, '电梯坏了\n');
     expect(await main(['classify', '--campaign', 'abc'], cli)).toBe(2);
-    expect(err.join('\n')).toContain('--campaign');
+    expect(err[0]).toBe('--campaign 的值「abc」不是编号，应为正整数，例如 --campaign 1。 --campaign "abc" is not an id: give a positive whole number, e.g. --campaign 1.');
   });
 });

@@ -86,4 +86,36 @@ describe('npx linsheng backup', () => {
     const noDir = await run(path.join(dir, 'nope', 'x.db'));
     expect(noDir.code).toBe(2);
   });
+
+  it('refuses a directory as the target, even with --force, and suggests a file name', async () => {
+    openDb({ file: dbFile(path.join(dir, 'data')) }).close();
+    const target = path.join(dir, 'backups');
+    fs.mkdirSync(target);
+    for (const args of [[target], [target, '--force']]) {
+      const r = await run(...args);
+      expect(r.code).toBe(2);
+      expect(r.errors()).toContain(`${target} 是一个目录；请给出备份文件的名字，例如 ${path.join(target, 'linsheng-backup.db')}`);
+      expect(r.errors()).toContain('is a directory');
+    }
+    expect(fs.readdirSync(target)).toEqual([]);
+  });
+
+  it('refuses extra file names and unknown options', async () => {
+    const two = await run(path.join(dir, 'a.db'), path.join(dir, 'b.db'));
+    expect(two.code).toBe(2);
+    expect(two.errors()).toContain('多余的参数 Unexpected argument(s)');
+    const typo = await run(path.join(dir, 'a.db'), '--forse');
+    expect(typo.code).toBe(2);
+    expect(typo.errors()).toContain('Unknown option: --forse（是不是 did you mean --force？）');
+  });
+
+  // /proc takes no new files, even for root (a permission test would not fail for root).
+  (fs.existsSync('/proc/self') ? it : it.skip)('says plainly when the target directory cannot take a file', async () => {
+    openDb({ file: dbFile(path.join(dir, 'data')) }).close();
+    const r = await run('/proc/linsheng-backup.db');
+    expect(r.code).toBe(1);
+    expect(r.errors()).toContain('无法在目录 /proc 里写入备份文件');
+    expect(r.errors()).toContain('Cannot write a backup file in /proc');
+    expect(r.errors()).not.toContain('unable to open database file');
+  });
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { verifyPassword } from '../../src/auth/password';
 import { createUserRepo } from '../../src/auth/repo';
 import { main } from '../../src/cli/main';
@@ -83,6 +85,54 @@ describe('npx linsheng create-user', () => {
     expect(r.errors()).toContain(message);
     expect(r.errors()).toMatch(/[\u4e00-\u9fff]/); // Chinese too
     expect(user('a')).toBeUndefined();
+  });
+
+  it('says which database it wrote to, and that it was new', async () => {
+    const fresh = await run('--username', 'first', '--role', 'admin', '--password', 'password-123');
+    expect(fresh.code).toBe(0);
+    expect(fresh.out).toContain(`数据库 Database: ${dbFile(dir)}（新建 new）`);
+    const again = await run('--username', 'second', '--role', 'admin', '--password', 'password-123');
+    expect(again.out).toContain(`数据库 Database: ${dbFile(dir)}`);
+  });
+
+  it('refuses a DATA_DIR whose parent directory does not exist, creating nothing', async () => {
+    const typo = path.join(dir, 'srv-typo', 'data');
+    const c = captureIo({ DATA_DIR: typo });
+    expect(await main(['create-user', '--username', 'li', '--role', 'admin'], c.io)).toBe(2);
+    expect(c.errors()).toContain(`DATA_DIR 的上级目录 ${path.dirname(typo)} 不存在`);
+    expect(c.errors()).toContain('does not exist: check DATA_DIR');
+    expect(fs.existsSync(path.dirname(typo))).toBe(false);
+  });
+
+  it('creates DATA_DIR itself when its parent exists (a first set-up)', async () => {
+    const data = path.join(dir, 'data');
+    const c = captureIo({ DATA_DIR: data });
+    expect(await main(['create-user', '--username', 'li', '--role', 'admin', '--password', 'password-123'], c.io)).toBe(0);
+    expect(c.out).toContain(`数据库 Database: ${dbFile(data)}（新建 new）`);
+    expect(fs.existsSync(dbFile(data))).toBe(true);
+  });
+
+  it('leaves no new database behind when it refuses the account it was created for', async () => {
+    const data = path.join(dir, 'data');
+    const c = captureIo({ DATA_DIR: data });
+    expect(await main(['create-user', '--username', 'li', '--role', 'staff', '--scope', '永安社区'], c.io)).toBe(2);
+    expect(c.errors()).toContain('找不到街道或社区「永安社区」');
+    expect(c.errors()).toContain(`数据库 Database: ${dbFile(data)}（刚新建，已删除 just created, removed again）`);
+    expect(fs.existsSync(data)).toBe(false);
+  });
+
+  it.each([
+    [['--username', 'a', '--role', 'staff', '--rol', 'admin'], '未知选项 Unknown option: --rol（是不是 did you mean --role？）'],
+    [['--username', '--role', 'staff'], '--username 后面缺少 NAME'],
+    [['--username', 'a', '--role', 'staff', '--password'], '--password 后面缺少 P'],
+    [['--username', 'a', '--role', 'staff', '--personal-data=yes'], '--personal-data 不带值'],
+    [['--username', 'a', '--role', 'staff', 'extra'], '多余的参数 Unexpected argument(s): "extra"'],
+  ])('refuses %j as bad usage, naming the option', async (args, message) => {
+    const r = await run(...args);
+    expect(r.code).toBe(2);
+    expect(r.errors()).toContain(message);
+    expect(r.errors()).toContain('用法 Usage: npx linsheng create-user');
+    expect(fs.existsSync(dbFile(dir))).toBe(false);
   });
 
   it('refuses a username that is taken', async () => {

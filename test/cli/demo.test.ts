@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import { verifyPassword } from '../../src/auth/password';
 import { main } from '../../src/cli/main';
 import { dbFile, openDb } from '../../src/db/open-db';
 import { DEMO_CAMPAIGN_TITLE } from '../../src/demo/data';
+import { createUser } from '../helpers/app';
 import { captureIo, tempDataDir } from '../helpers/cli-io';
 
 describe('npx linsheng demo', () => {
@@ -9,9 +11,9 @@ describe('npx linsheng demo', () => {
   let cleanup: () => void;
   beforeAll(() => ({ dir, cleanup } = tempDataDir('linsheng-demo-')));
   afterAll(() => cleanup());
-  const run = async () => {
+  const run = async (...args: string[]) => {
     const c = captureIo({ DATA_DIR: dir, BASE_URL: 'http://demo.example' });
-    return { code: await main(['demo'], c.io), ...c };
+    return { code: await main(['demo', ...args], c.io), ...c };
   };
 
   let first: Awaited<ReturnType<typeof run>>;
@@ -118,12 +120,19 @@ describe('npx linsheng demo', () => {
     db.close();
   });
 
-  it('running it again duplicates nothing and says so', async () => {
+  it('running it again is refused without --force; with --force it duplicates nothing and says so', async () => {
     const db = openDb({ file: dbFile(dir) });
     const loop = () => ['issues', 'service_items', 'claims', 'claim_notes', 'feedback', 'audit_log']
       .map((t) => db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number);
     const before = loop();
-    const again = await run();
+    const refused = await run();
+    expect(refused.code).toBe(2);
+    expect(refused.out).toEqual([]);
+    expect(refused.errors()).toContain(`数据库 ${dbFile(dir)} 里已有数据（1 个征求意见活动、275 条意见、122 个地点、管理员以外的 5 个账号）`);
+    expect(refused.errors()).toContain('--force');
+    expect(loop()).toEqual(before);
+    // --force is how an interrupted load is completed, or the demo database topped up.
+    const again = await run('--force');
     expect(again.code).toBe(0);
     expect(again.text()).toContain('nothing was duplicated');
     expect(again.text()).toMatch(/submissions.*新增 added 0/);
@@ -134,5 +143,64 @@ describe('npx linsheng demo', () => {
     expect(db.prepare('SELECT COUNT(*) FROM places').pluck().get()).toBe(122);
     expect(db.prepare('SELECT COUNT(*) FROM campaigns').pluck().get()).toBe(1);
     db.close();
+  }, 60_000);
+});
+
+describe('npx linsheng demo on a database that is not fresh', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDataDir('linsheng-demo-guard-')));
+  afterEach(() => cleanup());
+  const run = async (...args: string[]) => {
+    const c = captureIo({ DATA_DIR: dir });
+    return { code: await main(['demo', ...args], c.io), ...c };
+  };
+  const count = (table: string) => {
+    const db = openDb({ file: dbFile(dir) });
+    try { return db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number; } finally { db.close(); }
+  };
+
+  it('--help and -h print the help and touch no database', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await run(flag);
+      expect(r.code).toBe(0);
+      expect(r.text()).toContain('用法 Usage: npx linsheng demo [--force]');
+      expect(r.text()).toContain('--force');
+      expect(r.text()).toContain('退出码 Exit codes: 0');
+      expect(r.err).toEqual([]);
+    }
+    expect(fs.existsSync(dbFile(dir))).toBe(false);
+  });
+
+  it('refuses a database that holds accounts or places of its own, changing nothing', async () => {
+    const db = openDb({ file: dbFile(dir) });
+    createUser(db, { username: 'admin', role: 'admin' });
+    createUser(db, { username: 'wangli', role: 'staff' });
+    db.close();
+    const users = await run();
+    expect(users.code).toBe(2);
+    expect(users.errors()).toContain('管理员以外的 1 个账号');
+    expect(users.errors()).toContain('1 user(s) besides the first admin');
+    expect(users.errors()).toContain('DATA_DIR=./demo-data npx linsheng demo');
+    expect(count('users')).toBe(2);
+    expect(count('places')).toBe(0);
+
+    const db2 = openDb({ file: dbFile(dir) });
+    db2.prepare("DELETE FROM users WHERE username = 'wangli'").run();
+    db2.prepare("INSERT INTO places (kind, name) VALUES ('district', '中原区')").run();
+    db2.close();
+    const places = await run();
+    expect(places.code).toBe(2);
+    expect(places.errors()).toContain('1 个地点');
+    expect(count('places')).toBe(1);
+  });
+
+  it('loads into a database where the server has only created the first admin', async () => {
+    const db = openDb({ file: dbFile(dir) });
+    createUser(db, { username: 'admin', role: 'admin' });
+    db.close();
+    const r = await run();
+    expect(r.code).toBe(0);
+    expect(count('campaigns')).toBe(1);
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { main, type CliIo } from '../../src/cli/main';
 import { dbFile, openDb } from '../../src/db/open-db';
 import { createUser } from '../helpers/app';
+import { ensurePlace, ensureSubdistrict } from '../helpers/factories';
 import { createIntakeFixture, type IntakeFixture } from '../helpers/intake-fixtures';
 
 const SAMPLE_CSV = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'door-to-door-sample.csv');
@@ -37,21 +38,55 @@ describe('npx linsheng import', () => {
   it('imports the sample, prints the report with row numbers, and adds nothing the second time', async () => {
     const first = captured(dataDir);
     expect(await main(['import', SAMPLE_XLSX, '--campaign', String(f.campaignId)], first.io)).toBe(0);
-    expect(first.out[1]).toBe('导入 14 条；已导入过（跳过）0 条；有问题未导入 6 条');
+    // The first line names the campaign and the channel the rows were recorded under (the default here).
+    expect(first.out[0]).toBe(`导入到 Importing into: 征求意见活动 #${f.campaignId}「2023年11月入户走访」；来源 channel: 入户走访（door_to_door）`);
+    expect(first.out[2]).toBe('导入 14 条；已导入过（跳过）0 条；有问题未导入 6 条');
     expect(first.out).toContain('  第 11 行：电话号码不正确（“1381234567”）');
     expect(first.out).toContain('  第 17 行：与第 4 行重复');
     expect(count()).toBe(14);
 
     const second = captured(dataDir);
     expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId)], second.io)).toBe(0);
-    expect(second.out[1]).toBe('导入 0 条；已导入过（跳过）14 条；有问题未导入 6 条');
+    expect(second.out[2]).toBe('导入 0 条；已导入过（跳过）14 条；有问题未导入 6 条');
     expect(count()).toBe(14);
   });
 
   it('imports as a user, within that user’s grids', async () => {
     const c = captured(dataDir);
     expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--user', 'liuna'], c.io)).toBe(0);
-    expect(c.out[1]).toBe('导入 2 条；已导入过（跳过）0 条；有问题未导入 18 条');
+    expect(c.out[0]).toContain('；账号 as user: liuna');
+    expect(c.out[2]).toBe('导入 2 条；已导入过（跳过）0 条；有问题未导入 18 条');
+  });
+
+  it('names the channel given with --channel and records the rows under it', async () => {
+    const c = captured(dataDir);
+    expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--channel', 'meeting'], c.io)).toBe(0);
+    expect(c.out[0]).toContain('来源 channel: 民情恳谈会（meeting）');
+    const db = openDb({ file: dbFile(dataDir) });
+    try {
+      expect(db.prepare('SELECT DISTINCT channel FROM submissions').pluck().all()).toEqual(['meeting']);
+    } finally { db.close(); }
+  });
+
+  it('imports every file given (a shell glob), each with its report, then a total', async () => {
+    const extra = path.join(dataDir, 'more.csv');
+    fs.writeFileSync(extra, '走访日期,社区,诉求内容\n2023-11-02,永安社区,三号楼的路灯坏了一个星期\n');
+    const c = captured(dataDir);
+    expect(await main(['import', SAMPLE_CSV, extra, '--campaign', String(f.campaignId)], c.io)).toBe(0);
+    expect(c.out).toContain('文件：door-to-door-sample.csv，表头在第 1 行，共 20 条数据');
+    expect(c.out).toContain('文件：more.csv，表头在第 1 行，共 1 条数据');
+    expect(c.out[c.out.length - 1]).toBe('合计 2 个文件 Total of 2 files：导入 15 条；已导入过（跳过）0 条；有问题未导入 6 条');
+    expect(count()).toBe(15);
+  });
+
+  it('imports nothing when one of several files cannot be read, and names it', async () => {
+    const c = captured(dataDir);
+    const missing = path.join(dataDir, 'typo.csv');
+    expect(await main(['import', SAMPLE_CSV, missing, '--campaign', String(f.campaignId)], c.io)).toBe(1);
+    expect(c.err[0]).toBe(`无法读取文件 ${missing}：文件不存在 no such file。 Cannot read ${missing}.`);
+    expect(c.err[1]).toContain('nothing was imported');
+    expect(c.out).toEqual([]);
+    expect(count()).toBe(0);
   });
 
   it('exits non-zero only when nothing could be read', async () => {
@@ -78,12 +113,54 @@ describe('npx linsheng import', () => {
     expect(rejected.out).toContain('  第 2 行：社区不存在（“不存在社区”）');
   });
 
-  it('refuses bad usage and unknown campaigns or users with exit code 2', async () => {
-    expect(await main(['import', SAMPLE_CSV], captured(dataDir).io)).toBe(2);
-    expect(await main(['import', SAMPLE_CSV, '--campaign', 'x'], captured(dataDir).io)).toBe(2);
-    expect(await main(['import', SAMPLE_CSV, '--campaign', '999'], captured(dataDir).io)).toBe(2);
-    expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--user', 'nobody'], captured(dataDir).io)).toBe(2);
-    expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--channel', 'online'], captured(dataDir).io)).toBe(2);
+  it('refuses bad usage and unknown campaigns or users with exit code 2, saying what is wrong', async () => {
+    const id = String(f.campaignId);
+    const refused = async (args: string[], ...messages: string[]) => {
+      const c = captured(dataDir);
+      expect(await main(['import', ...args], c.io)).toBe(2);
+      for (const m of messages) expect(c.err.join('\n')).toContain(m);
+      expect(c.err[0]).toMatch(/[\u4e00-\u9fff]/); // Chinese first, English beside it
+      expect(c.out).toEqual([]);
+    };
+    await refused([SAMPLE_CSV], '请用 --campaign <编号>', 'Missing --campaign <id>', '用法 Usage');
+    await refused([SAMPLE_CSV, '--campaign', 'x'], '「x」不是编号', '--campaign "x" is not an id');
+    await refused([SAMPLE_CSV, '--campaign'], '--campaign 后面缺少 <id>', 'needs a value');
+    await refused([SAMPLE_CSV, '--campaign', '--channel', 'meeting'], '--campaign 后面缺少 <id>');
+    await refused([SAMPLE_CSV, '--campaign', '999'],
+      '找不到编号为 999 的征求意见活动；用 npx linsheng campaigns 列出所有活动和编号。', 'No campaign with id 999');
+    await refused([SAMPLE_CSV, '--campaign', id, '--user', 'nobody'], '找不到账号「nobody」', 'No active account "nobody"');
+    await refused([SAMPLE_CSV, '--campaign', id, '--user'], '--user 后面缺少 <username>');
+    await refused([SAMPLE_CSV, '--campaign', id, '--channel', 'online'],
+      '--channel「online」不是可导入的意见来源', 'door_to_door（入户走访）', 'is not an import channel');
+    await refused([SAMPLE_CSV, '--campaign', id, '--chanel', 'meeting'], '未知选项 Unknown option: --chanel（是不是 did you mean --channel？）');
+    await refused([SAMPLE_CSV, '--campaign', id, '-x'], 'Unknown option: -x');
+    await refused([SAMPLE_CSV, '--campaign', id, '--campaign', id], '--campaign 给了不止一次');
+    await refused(['--campaign', id], '请指定要导入的表格文件');
     expect(count()).toBe(0);
+  });
+
+  it('says the campaign is a draft, or out of the account’s reach, instead of web wording', async () => {
+    const db = openDb({ file: dbFile(dataDir) });
+    const draft = createIntakeFixture(db, { status: 'draft', title: '草稿活动' }).campaignId;
+    const elsewhere = ensurePlace(db, 'community', ensureSubdistrict(db, '淮河路街道').subdistrictId, '淮河东路社区');
+    createUser(db, { username: 'outsider', role: 'staff', scopePlaceId: elsewhere });
+    db.close();
+    const d = captured(dataDir);
+    expect(await main(['import', SAMPLE_CSV, '--campaign', String(draft)], d.io)).toBe(2);
+    expect(d.err[0]).toContain('还是草稿');
+    expect(d.err[0]).toContain('draft');
+    const o = captured(dataDir);
+    expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--user', 'outsider'], o.io)).toBe(2);
+    expect(o.err[0]).toContain(`账号「outsider」负责的范围不在征求意见活动 #${f.campaignId} 里`);
+    for (const e of [...d.err, ...o.err]) expect(e).not.toContain('返回首页');
+    expect(count()).toBe(0);
+  });
+
+  it('refuses a DATA_DIR without a database instead of creating one', async () => {
+    const typo = path.join(dataDir, 'typo-dir');
+    const c = captured(typo);
+    expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId)], c.io)).toBe(2);
+    expect(c.err[0]).toBe(`找不到数据库 ${dbFile(typo)}，请检查 DATA_DIR。 No database at ${dbFile(typo)}: check DATA_DIR.`);
+    expect(fs.existsSync(typo)).toBe(false);
   });
 });

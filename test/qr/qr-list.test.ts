@@ -38,15 +38,39 @@ describe('npx linsheng qr-list', () => {
   });
 
   it('exits 2 with a Chinese and English message on a missing or unknown campaign', async () => {
-    for (const args of [['qr-list'], ['qr-list', '--campaign'], ['qr-list', '--campaign', 'abc'], ['qr-list', '--campaign', '0']]) {
+    // Each says what is wrong: the option missing, its value missing, or a value that is not an id.
+    const cases: Array<[string[], RegExp]> = [
+      [['qr-list'], /请用 --campaign <编号>.*Missing --campaign <id>/],
+      [['qr-list', '--campaign'], /--campaign 后面缺少 <id>.*--campaign needs a value/],
+      [['qr-list', '--campaign', 'abc'], /「abc」不是编号.*--campaign "abc" is not an id/],
+      [['qr-list', '--campaign', '0'], /「0」不是编号.*--campaign "0" is not an id/],
+      [['qr-list', '--campagin', '1'], /未知选项 Unknown option: --campagin（是不是 did you mean --campaign？）/],
+      [['qr-list', '1'], /多余的参数 Unexpected argument\(s\): "1"/],
+    ];
+    for (const [args, message] of cases) {
       const r = io({ DATA_DIR: dataDir });
       expect(await main(args, r.cli)).toBe(2);
-      expect(r.err[0]).toMatch(/--campaign.*Missing or invalid --campaign/);
+      expect(r.err[0]).toMatch(message);
+      expect(r.err).toContain('用法 Usage: npx linsheng qr-list --campaign <id>');
       expect(r.out).toEqual([]);
     }
     const r = io({ DATA_DIR: dataDir });
     expect(await main(['qr-list', '--campaign', '999'], r.cli)).toBe(2);
-    expect(r.err[0]).toBe('找不到编号为 999 的征求意见活动。 Unknown campaign: 999.');
+    expect(r.err).toEqual(['找不到编号为 999 的征求意见活动；用 npx linsheng campaigns 列出所有活动和编号。 '
+      + 'No campaign with id 999: list the campaigns and their ids with npx linsheng campaigns.']);
+  });
+
+  it('lists the campaigns with their ids (npx linsheng campaigns)', async () => {
+    const r = io({ DATA_DIR: dataDir });
+    expect(await main(['campaigns'], r.cli)).toBe(0);
+    expect(r.out).toHaveLength(1);
+    const [id, status, dates, submissions, title] = r.out[0].split('\t');
+    expect([Number(id), status, submissions]).toEqual([campaignId, '草稿', '0']);
+    expect(dates).toMatch(/^\d{4}-\d\d-\d\d~\d{4}-\d\d-\d\d$/);
+    expect(title.length).toBeGreaterThan(0);
+    const none = io({ DATA_DIR: path.join(dataDir, 'nothing-here') });
+    expect(await main(['campaigns'], none.cli)).toBe(2);
+    expect(none.err[0]).toContain('No database');
   });
 
   it('does not create a database where there is none', async () => {

@@ -2,27 +2,37 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { createClassifyRepo } from '../../classify/repo';
 import { createClassifyService } from '../../classify/service';
-import { loadConfig } from '../../config';
 import { dbFile, openDb } from '../../db/open-db';
-import { parseArgs, type Command } from '../main';
+import { parseId, type Command } from '../args';
+import { cliConfig, openExistingDb } from '../cli-db';
 
 export const classifyCommand: Command = {
+  summaryZh: '自动分类：每行读入一条意见，输出 分类<TAB>原文',
   summary: 'Reads one text per line, prints <category><TAB><text>',
   usage: 'npx linsheng classify [--campaign <id>] < texts.txt',
+  options: [{
+    name: 'campaign', value: '<id>', zh: '只在这个活动选用的分类里选（npx linsheng campaigns 可列出）',
+    en: "choose among this campaign's categories only (see npx linsheng campaigns)",
+  }],
+  positional: {
+    min: 0, max: 0,
+    extraHint: 'classify 从标准输入读取文字，例如 npx linsheng classify < texts.txt。 classify reads standard input: npx linsheng classify < texts.txt',
+  },
+  notes: [
+    '用 DATA_DIR 数据库里工作人员的分类更正；没有数据库时用默认模型，不会新建数据库。',
+    "Uses the staff's corrections in the database at DATA_DIR; without a database the default model runs and none is created.",
+  ],
   async run(args, io) {
-    const { flags } = parseArgs(args);
-    const campaignId = flags.campaign === undefined ? null : Number(flags.campaign);
-    if (campaignId !== null && !(Number.isInteger(campaignId) && campaignId > 0)) {
-      io.err('--campaign 应为征求意见活动的编号 must be a campaign id, e.g. --campaign 1');
-      return 2;
-    }
-    const config = loadConfig(io.env);
-    const file = dbFile(config.dataDir);
+    const campaignId = args.values.campaign === undefined ? null : parseId('campaign', args.values.campaign);
+    const config = cliConfig(io);
     // The same model as the app: this database's corrections on top of the seed. Without a database yet there
     // are no corrections, so the default model runs on a throw-away in-memory one instead of creating a file.
-    const db = fs.existsSync(file) ? openDb({ file, synchronous: config.synchronous }) : openDb({ file: ':memory:' });
+    const db = fs.existsSync(dbFile(config.dataDir)) ? openExistingDb(io).db : openDb({ file: ':memory:' });
     try {
       const classify = createClassifyService({ repo: createClassifyRepo(db) });
+      if ((io.stdin as { isTTY?: boolean }).isTTY) {
+        io.err('请输入文字，每行一条，按 Ctrl-D 结束。 Type one text per line, Ctrl-D to finish.');
+      }
       const lines = readline.createInterface({ input: io.stdin, crlfDelay: Infinity });
       let first = true;
       for await (const raw of lines) {

@@ -1,15 +1,12 @@
 import { generatePassword, hashPassword } from '../../auth/password';
 import { createUserRepo } from '../../auth/repo';
 import { ROLES, ROLE_LABELS, type Role } from '../../auth/roles';
-import { loadConfig } from '../../config';
-import { dbFile, openDb } from '../../db/open-db';
 import { createPlaceRepo, type Place } from '../../places/repo';
-import { parseArgs, type Command } from '../main';
+import { UsageError, type Command } from '../args';
+import { openOrCreateDb } from '../cli-db';
 
 const USAGE = 'npx linsheng create-user --username NAME --role admin|staff|grid_worker|claimer [--display-name 姓名] '
   + '[--password P] [--scope <街道/社区 名称或编号>] [--grids <网格,…>] [--claimer-kind member|unit] [--personal-data]';
-
-class UsageError extends Error {}
 
 /** A sub-district or community, by id or by name. */
 function resolveScope(places: ReturnType<typeof createPlaceRepo>, value: string): Place {
@@ -44,44 +41,67 @@ function resolveGrids(places: ReturnType<typeof createPlaceRepo>, list: string, 
   });
 }
 
-/** Creates an account from the command line; a generated password is printed once. */
+/**
+ * Creates an account from the command line; a generated password is printed once. It may create the database
+ * (the first set-up of a server), and always says which database it wrote to.
+ */
 export const createUserCommand: Command = {
+  summaryZh: '新建账号',
   summary: 'Create a user account',
   usage: USAGE,
+  options: [
+    { name: 'username', value: 'NAME', zh: '登录名：字母、数字、_ . -', en: 'login name: letters, digits, _ . -' },
+    { name: 'role', value: 'ROLE', zh: 'admin 管理员 / staff 工作人员 / grid_worker 网格员 / claimer 认领人', en: 'the role' },
+    { name: 'display-name', value: '姓名', zh: '显示的姓名（默认同登录名）', en: 'name shown (default: the username)' },
+    { name: 'password', value: 'P', zh: '密码，8–200 位；不给则随机生成并显示一次', en: '8 to 200 characters; generated and shown once if omitted' },
+    { name: 'scope', value: '<名称或编号>', zh: '工作人员或认领人的街道/社区范围', en: 'sub-district or community scope of staff or a claimer' },
+    { name: 'grids', value: '<网格,…>', zh: '网格员负责的网格：编号、「社区/网格」或网格名', en: "a grid worker's grids: ids, community/grid or names" },
+    { name: 'claimer-kind', value: 'member|unit', zh: '认领人类型：在职党员或共建单位', en: 'claimer kind: party member or partner unit' },
+    { name: 'personal-data', zh: '可查看居民完整姓名和电话', en: "may see residents' full names and phones" },
+  ],
+  positional: { min: 0, max: 0 },
+  notes: [
+    '写入 DATA_DIR/linsheng.db；数据库不存在时新建（DATA_DIR 的上级目录必须存在）。',
+    'Writes to DATA_DIR/linsheng.db, creating it if needed (the parent directory of DATA_DIR must exist).',
+  ],
   async run(args, io) {
-    const { flags } = parseArgs(args);
-    const fail = (msg: string) => { io.err(msg); io.err('用法 Usage: ' + USAGE); return 2; };
+    const flags = args.values;
     const username = flags.username?.trim();
-    if (!username || username === 'true') return fail('请用 --username 指定用户名。 Missing --username.');
-    if (!/^[\w.-]{1,64}$/.test(username)) return fail('用户名只能用字母、数字、下划线、点和短横线（最多 64 个）。 Username: letters, digits, _ . - only.');
+    if (!username) throw new UsageError('请用 --username 指定用户名。 Missing --username.');
+    if (!/^[\w.-]{1,64}$/.test(username)) throw new UsageError('用户名只能用字母、数字、下划线、点和短横线（最多 64 个）。 Username: letters, digits, _ . - only.');
     const role = flags.role as Role | undefined;
-    if (!role || !ROLES.includes(role)) return fail(`请用 --role 指定角色：${ROLES.join(' / ')}。 Missing or unknown --role.`);
+    if (!role || !ROLES.includes(role)) throw new UsageError(`请用 --role 指定角色：${ROLES.join(' / ')}。 Missing or unknown --role.`);
     const password = flags.password;
-    if (password !== undefined && (password === 'true' || password.length < 8 || password.length > 200)) {
-      return fail('密码至少 8 位。 --password must be 8 to 200 characters.');
+    if (password !== undefined && (password.length < 8 || password.length > 200)) {
+      throw new UsageError('密码至少 8 位。 --password must be 8 to 200 characters.');
     }
-    const displayName = (flags['display-name'] && flags['display-name'] !== 'true' ? flags['display-name'] : username).trim().slice(0, 64);
+    const displayName = (flags['display-name']?.trim() || username).slice(0, 64);
     const claimerKind = flags['claimer-kind'] ?? (role === 'claimer' ? 'member' : undefined);
     if (claimerKind !== undefined && (role !== 'claimer' || !['member', 'unit'].includes(claimerKind))) {
-      return fail('--claimer-kind 只用于认领人，取 member（在职党员）或 unit（共建单位）。 --claimer-kind is member|unit, for claimers only.');
+      throw new UsageError('--claimer-kind 只用于认领人，取 member（在职党员）或 unit（共建单位）。 --claimer-kind is member|unit, for claimers only.');
     }
-    if (flags.grids !== undefined && role !== 'grid_worker') return fail('--grids 只用于网格员。 --grids is for grid_worker only.');
-    if (role === 'grid_worker' && (!flags.grids || flags.grids === 'true')) return fail('网格员需要 --grids 指定负责的网格。 A grid_worker needs --grids.');
-    if (flags.scope === 'true') return fail('--scope 需要街道或社区的名称或编号。 --scope needs a name or id.');
+    if (flags.grids !== undefined && role !== 'grid_worker') throw new UsageError('--grids 只用于网格员。 --grids is for grid_worker only.');
+    if (role === 'grid_worker' && !flags.grids?.trim()) throw new UsageError('网格员需要 --grids 指定负责的网格。 A grid_worker needs --grids.');
+    if (flags.scope !== undefined && !flags.scope.trim()) throw new UsageError('--scope 需要街道或社区的名称或编号。 --scope needs a name or id.');
 
-    const config = loadConfig(io.env);
-    const db = openDb({ file: dbFile(config.dataDir), synchronous: config.synchronous });
+    const { db, file, created, discard } = openOrCreateDb(io);
+    const where = `数据库 Database: ${file}${created ? '（新建 new）' : ''}`;
+    let keep = false;
     try {
       const users = createUserRepo(db);
       const places = createPlaceRepo(db);
-      if (users.findByUsername(username)) return fail(`用户名「${username}」已被使用。 Username "${username}" is taken.`);
       let scope: Place | null = null;
       let gridIds: number[] = [];
       try {
-        scope = flags.scope ? resolveScope(places, flags.scope) : null;
-        if (role === 'grid_worker') gridIds = resolveGrids(places, flags.grids, scope);
+        if (users.findByUsername(username)) throw new UsageError(`用户名「${username}」已被使用。 Username "${username}" is taken.`);
+        scope = flags.scope ? resolveScope(places, flags.scope.trim()) : null;
+        if (role === 'grid_worker') gridIds = resolveGrids(places, flags.grids!, scope);
       } catch (err) {
-        if (err instanceof UsageError) return fail(err.message);
+        // Names that are not found may mean the wrong database: say which one was read. A database created just
+        // now for this refused account is removed again, so a mistyped DATA_DIR leaves nothing behind.
+        if (err instanceof UsageError) {
+          throw new UsageError(`${err.message}\n数据库 Database: ${file}${created ? '（刚新建，已删除 just created, removed again）' : ''}`);
+        }
         throw err;
       }
       const chosen = password ?? generatePassword();
@@ -91,17 +111,20 @@ export const createUserCommand: Command = {
           // Grid workers are scoped by their grids; staff (and claimers) by a sub-district or community.
           scopePlaceId: role === 'staff' || role === 'claimer' ? scope?.id ?? null : null,
           claimerKind: role === 'claimer' ? (claimerKind as 'member' | 'unit') : null,
-          canSeePersonalData: role === 'admin' || flags['personal-data'] === 'true',
+          canSeePersonalData: role === 'admin' || args.switches.has('personal-data'),
         });
         if (gridIds.length) users.setGrids(newId, gridIds);
         return newId;
       })();
+      keep = true;
       io.out(`已创建账号 Created user #${id}: ${username}（${ROLE_LABELS[role]}）${scope ? ` 范围 scope: ${scope.name}` : ''}`
         + (gridIds.length ? ` 网格 grids: ${gridIds.map((g) => places.findById(g)?.name).join('、')}` : ''));
+      io.out(where);
       if (!password) io.out(`初始密码 Password (shown only once): ${chosen}`);
       return 0;
     } finally {
-      db.close();
+      if (keep) db.close();
+      else discard();
     }
   },
 };

@@ -1,21 +1,49 @@
-import { loadConfig } from '../../config';
+import { createUserRepo } from '../../auth/repo';
+import { createCampaignRepo } from '../../campaigns/repo';
 import { createContext } from '../../context';
-import { dbFile, openDb } from '../../db/open-db';
+import type { Db } from '../../db/open-db';
 import { DEMO_ACCOUNTS } from '../../demo/data';
 import { runDemo } from '../../demo/seed';
+import { createPlaceRepo } from '../../places/repo';
+import { createSubmissionRepo } from '../../submissions/repo';
 import { CHANNEL_LABELS, CHANNELS } from '../../submissions/types';
-import type { Command } from '../main';
+import { CliError, type Command } from '../args';
+import { openOrCreateDb } from '../cli-db';
 
-/** Loads the demo case into the database at DATA_DIR; running it again adds nothing that is already there. */
+/**
+ * Loads the demo case into the database at DATA_DIR. It holds made-up places, accounts with printed passwords
+ * and fake submissions, so a database that already holds real work is refused unless --force; running it again
+ * with --force adds nothing that is already there (and completes a load that was interrupted).
+ */
 export const demoCommand: Command = {
+  summaryZh: '载入演示数据（二七区 建中街街道）',
   summary: 'Load the demo case (二七区 建中街街道) into the database at DATA_DIR',
-  usage: 'npx linsheng demo',
-  async run(_args, io) {
-    const config = loadConfig(io.env);
-    const file = dbFile(config.dataDir);
-    const db = openDb({ file, synchronous: config.synchronous });
-    const ctx = createContext(config, db);
+  usage: 'npx linsheng demo [--force]',
+  options: [{
+    name: 'force', zh: '数据库里已有数据也载入（例如补全上次没载完的演示）',
+    en: 'load even into a database that already holds data (e.g. to finish an interrupted demo load)',
+  }],
+  positional: { min: 0, max: 0 },
+  notes: [
+    '演示数据包括 122 个地点、5 个演示账号（密码会显示出来）和 275 条虚构的意见，只应载入一个新的数据库，例如：',
+    'The demo adds 122 places, 5 accounts (passwords printed) and 275 made-up submissions; load it into a fresh database:',
+    '  DATA_DIR=./demo-data npx linsheng demo',
+    '数据库里已有活动、意见、地点或管理员以外的账号时会拒绝，除非加 --force。',
+    'A database that holds campaigns, submissions, places or users other than the first admin is refused without --force.',
+  ],
+  async run(args, io) {
+    const { config, file, db } = openOrCreateDb(io);
+    let shutdown: Array<() => void> = [];
     try {
+      const held = existingData(db);
+      if (held.length && !args.switches.has('force')) {
+        throw new CliError(`数据库 ${file} 里已有数据（${held.map((h) => h.zh).join('、')}），没有载入演示数据，以免虚构的数据混进去。`
+          + `请用一个新的 DATA_DIR，例如 DATA_DIR=./demo-data npx linsheng demo；确需载入到这个数据库请加 --force。\n`
+          + `The database ${file} already holds data (${held.map((h) => h.en).join(', ')}): the demo was not loaded, so that `
+          + 'made-up data does not mix in. Use a fresh DATA_DIR, e.g. DATA_DIR=./demo-data npx linsheng demo, or add --force to load it here anyway.', 2);
+      }
+      const ctx = createContext(config, db);
+      shutdown = ctx.onShutdown;
       io.out(`载入演示数据 Loading the demo into ${file}`);
       const admin = ctx.auth.ensureAdmin();
       const state = runDemo(ctx, io.out);
@@ -41,8 +69,24 @@ export const demoCommand: Command = {
       io.out(`待分类 Triage inbox: ${config.baseUrl}/campaigns/${campaignId}/triage`);
       return 0;
     } finally {
-      ctx.onShutdown.forEach((fn) => fn());
+      shutdown.forEach((fn) => fn());
       db.close();
     }
   },
 };
+
+/** What the database holds beyond a fresh start (the first admin, created by the server's first start). */
+function existingData(db: Db): Array<{ zh: string; en: string }> {
+  const held: Array<{ zh: string; en: string }> = [];
+  const campaigns = createCampaignRepo(db).list().length;
+  if (campaigns) held.push({ zh: `${campaigns} 个征求意见活动`, en: `${campaigns} campaign(s)` });
+  const submissions = createSubmissionRepo(db).count({});
+  if (submissions) held.push({ zh: `${submissions} 条意见`, en: `${submissions} submission(s)` });
+  const places = createPlaceRepo(db).list().length;
+  if (places) held.push({ zh: `${places} 个地点`, en: `${places} place(s)` });
+  const users = createUserRepo(db).list();
+  const firstAdmin = Math.min(...users.filter((u) => u.role === 'admin').map((u) => u.id));
+  const others = users.filter((u) => u.id !== firstAdmin).length;
+  if (others) held.push({ zh: `管理员以外的 ${others} 个账号`, en: `${others} user(s) besides the first admin` });
+  return held;
+}

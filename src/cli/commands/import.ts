@@ -1,67 +1,84 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from '../main';
-import { parseArgs } from '../main';
-import { loadConfig } from '../../config';
-import { dbFile, openDb } from '../../db/open-db';
-import { createContext } from '../../context';
+import type { User } from '../../auth/roles';
+import { createContext, type AppContext } from '../../context';
 import { HttpError } from '../../http/http-error';
-import { createIntakeService, formatReport, INTAKE_CHANNELS, type IntakeChannel } from '../../intake/service';
-import { parseSpreadsheet } from '../../intake/import/parse-sheet';
+import { parseSpreadsheet, type ParsedSheet } from '../../intake/import/parse-sheet';
+import { createIntakeService, formatReport, INTAKE_CHANNELS, type ImportReport, type IntakeChannel } from '../../intake/service';
+import { CHANNEL_LABELS } from '../../submissions/types';
+import { CliError, parseId, UsageError, type CliIo, type Command } from '../args';
+import { campaignNotFoundMessage, openExistingDb } from '../cli-db';
+
+const CHANNEL_LIST = INTAKE_CHANNELS.map((c) => `${c}（${CHANNEL_LABELS[c]}）`).join('、');
 
 /**
- * Imports a spreadsheet like the web page does, without the preview. Exit code 0 when the file could be
- * read (even if every row was rejected: the report says why); 1 when nothing could be read; 2 for bad usage.
+ * Imports spreadsheets like the web page does, without the preview. Several files (a shell glob) are each
+ * imported, in the order given, but only once all of them could be read: a file that cannot be read stops the
+ * whole run before anything is written. Exit 0 when the files could be read (even if every row was rejected:
+ * the report says why); 1 when a file could not be read; 2 for bad usage or an unknown campaign or account.
  */
 export const importCommand: Command = {
-  summary: 'Import a spreadsheet (.xlsx/.csv) of offline submissions',
-  usage: 'npx linsheng import <file> --campaign <id> [--user <username>] [--channel door_to_door|meeting|paper_survey|city_app|hotline]',
+  summaryZh: '导入线下意见表格（.xlsx / .csv，UTF-8 或 GBK）',
+  summary: 'Import spreadsheets (.xlsx/.csv) of offline submissions',
+  usage: `npx linsheng import <file>… --campaign <id> [--user <username>] [--channel ${INTAKE_CHANNELS.join('|')}]`,
+  options: [
+    { name: 'campaign', value: '<id>', zh: '导入到哪个征求意见活动（npx linsheng campaigns 可列出编号）', en: 'the campaign to import into (see npx linsheng campaigns)' },
+    { name: 'user', value: '<username>', zh: '以这个账号的名义导入，只收其负责范围内的行', en: "import as this account, within its scope only" },
+    { name: 'channel', value: '<channel>', zh: `意见来源，默认 door_to_door：${CHANNEL_LIST}`, en: 'where the opinions came from (default door_to_door)' },
+  ],
+  positional: {
+    min: 1, max: Infinity, name: '<file>',
+    missingZh: '请指定要导入的表格文件。', missingEn: 'Give the spreadsheet file(s) to import.',
+  },
+  notes: [
+    '可以一次给多个文件（如 *.csv）：先全部读取，都能读才逐个导入；已导入过的行会跳过，重复导入不会重复添加。',
+    'Several files (e.g. *.csv) are all read first and imported one by one only if each could be read; rows imported before are skipped.',
+  ],
   async run(args, io) {
-    const { flags, positional } = parseArgs(args);
-    const file = positional[0];
-    const campaignId = Number(flags.campaign);
-    const channel = (flags.channel ?? 'door_to_door') as IntakeChannel;
-    if (!file || !Number.isInteger(campaignId) || campaignId <= 0 || !INTAKE_CHANNELS.includes(channel)) {
-      io.err('用法 Usage: ' + importCommand.usage);
-      return 2;
+    const { values } = args;
+    if (values.campaign === undefined) {
+      throw new UsageError('请用 --campaign <编号> 指定导入到哪个征求意见活动（npx linsheng campaigns 可列出）。 '
+        + 'Missing --campaign <id>: which campaign to import into (see npx linsheng campaigns).');
     }
-    let buf: Buffer;
-    try {
-      buf = fs.readFileSync(file);
-    } catch (err) {
-      io.err(`无法读取文件 ${file}：${(err as Error).message}`);
-      return 1;
+    const campaignId = parseId('campaign', values.campaign);
+    const channel = (values.channel ?? 'door_to_door') as IntakeChannel;
+    if (!INTAKE_CHANNELS.includes(channel)) {
+      throw new UsageError(`--channel「${values.channel}」不是可导入的意见来源，可选：${CHANNEL_LIST}`
+        + `${values.channel === 'online' ? '；线上扫码的意见由居民自己提交，不能导入' : ''}。 `
+        + `--channel "${values.channel}" is not an import channel: use one of ${INTAKE_CHANNELS.join(', ')}.`);
     }
 
-    const config = loadConfig(io.env);
-    const db = openDb({ file: dbFile(config.dataDir), synchronous: config.synchronous });
+    const { config, db } = openExistingDb(io);
     const ctx = createContext(config, db);
     try {
+      const campaign = ctx.campaigns.findById(campaignId);
+      if (!campaign) throw new CliError(campaignNotFoundMessage(campaignId), 2);
+      let user: User | null = null;
+      if (values.user !== undefined) {
+        user = ctx.users.findByUsername(values.user)?.user ?? null;
+        if (!user || user.disabled) {
+          throw new CliError(`找不到账号「${values.user}」（或已停用）。 No active account "${values.user}".`, 2);
+        }
+      }
+
+      const sheets = await readAll(args.positional, io);
+      if (!sheets) return 1;
+
       const intake = createIntakeService(ctx);
-      let user = null;
-      if (flags.user) {
-        user = ctx.users.findByUsername(flags.user)?.user ?? null;
-        if (!user || user.disabled) { io.err(`找不到账号 ${flags.user}（或已停用）。`); return 2; }
+      io.out(`导入到 Importing into: 征求意见活动 #${campaign.id}「${campaign.title}」；`
+        + `来源 channel: ${CHANNEL_LABELS[channel]}（${channel}）${user ? `；账号 as user: ${user.username}` : ''}`);
+      const reports: ImportReport[] = [];
+      for (const { file, sheet } of sheets) {
+        if (sheets.length > 1) io.out('');
+        reports.push(importOne(intake, user, campaignId, sheet, channel, file, ctx));
+        for (const line of formatReport(reports[reports.length - 1])) io.out(line);
       }
-      let sheet;
-      try {
-        sheet = await parseSpreadsheet(buf);
-      } catch (err) {
-        if (err instanceof HttpError) { io.err(err.message); return 1; }
-        throw err;
+      if (reports.length > 1) {
+        const sum = (f: (r: ImportReport) => number) => reports.reduce((n, r) => n + f(r), 0);
+        io.out('');
+        io.out(`合计 ${reports.length} 个文件 Total of ${reports.length} files：导入 ${sum((r) => r.imported)} 条；`
+          + `已导入过（跳过）${sum((r) => r.alreadyImported.length)} 条；有问题未导入 ${sum((r) => r.rejected.length)} 条`);
       }
-      if (sheet.rows.length === 0) {
-        io.err('表格中没有数据行（表头下面都是空行）。');
-        return 1;
-      }
-      let report;
-      try {
-        report = intake.importSheet(user, campaignId, sheet, channel, path.basename(file));
-      } catch (err) {
-        if (err instanceof HttpError) { io.err(`征求意见 #${campaignId}：${err.message}`); return 2; }
-        throw err;
-      }
-      for (const line of formatReport(report)) io.out(line);
       return 0;
     } finally {
       ctx.onShutdown.forEach((fn) => fn());
@@ -69,3 +86,64 @@ export const importCommand: Command = {
     }
   },
 };
+
+function importOne(intake: ReturnType<typeof createIntakeService>, user: User | null, campaignId: number, sheet: ParsedSheet,
+  channel: IntakeChannel, file: string, ctx: AppContext): ImportReport {
+  try {
+    return intake.importSheet(user, campaignId, sheet, channel, path.basename(file));
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    // The campaign exists (checked before), so a 404 here means it is out of reach, not missing.
+    if (err.status === 404) {
+      throw new CliError(user
+        ? `账号「${user.username}」负责的范围不在征求意见活动 #${campaignId} 里，不能以这个账号导入。 `
+          + `The account "${user.username}" has no community in campaign #${campaignId}.`
+        : `征求意见活动 #${campaignId} 还没有覆盖任何社区，无法导入；请先添加社区。 Campaign #${campaignId} covers no community yet.`, 2);
+    }
+    const draftEn = ctx.campaigns.findById(campaignId)?.status === 'draft' ? ' The campaign is still a draft: publish it first.' : '';
+    throw new CliError(`征求意见活动 #${campaignId}：${err.message}${draftEn}`, 2);
+  }
+}
+
+/** Reads and parses every file, or prints why each unreadable one failed and returns null. */
+async function readAll(files: string[], io: CliIo): Promise<Array<{ file: string; sheet: ParsedSheet }> | null> {
+  const sheets: Array<{ file: string; sheet: ParsedSheet }> = [];
+  let failed = 0;
+  for (const file of files) {
+    try {
+      sheets.push({ file, sheet: await readOne(file) });
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      io.err(err.message);
+      failed++;
+    }
+  }
+  if (!failed) return sheets;
+  if (files.length > 1) io.err(`${failed} 个文件无法读取，所有文件都没有导入。 ${failed} file(s) could not be read: nothing was imported.`);
+  return null;
+}
+
+async function readOne(file: string): Promise<ParsedSheet> {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? '文件不存在 no such file'
+      : code === 'EISDIR' ? '这是一个目录 it is a directory'
+        : code === 'EACCES' || code === 'EPERM' ? '没有读取权限 permission denied'
+          : (err as Error).message;
+    throw new CliError(`无法读取文件 ${file}：${why}。 Cannot read ${file}.`);
+  }
+  let sheet: ParsedSheet;
+  try {
+    sheet = await parseSpreadsheet(buf);
+  } catch (err) {
+    if (err instanceof HttpError) throw new CliError(`${err.message}（文件 file: ${file}）`);
+    throw err;
+  }
+  if (sheet.rows.length === 0) {
+    throw new CliError(`表格中没有数据行（表头下面都是空行）。 ${file} has no data rows below its header.`);
+  }
+  return sheet;
+}

@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from '../config';
+import { dbFile, openDb, type Db } from '../db/open-db';
+import { CliError, type CliIo } from './args';
+
+export interface CliDb {
+  config: Readonly<Config>;
+  file: string;
+  db: Db;
+  /** True when this call created the database file. */
+  created: boolean;
+  /** Closes the database and, when this call created it, removes it again (for a refused first set-up). */
+  discard(): void;
+}
+
+/** The settings, or a CliError that says which environment variable is wrong. */
+export function cliConfig(io: CliIo): Readonly<Config> {
+  try {
+    return loadConfig(io.env);
+  } catch (err) {
+    throw new CliError(`环境变量设置有误。 ${(err as Error).message}`, 2);
+  }
+}
+
+/** Where DATA_DIR points and what is there, checked before anything is opened or created. */
+function inspect(config: Readonly<Config>): { file: string; exists: boolean } {
+  const dir = config.dataDir;
+  const file = dbFile(dir);
+  const dirStat = statOrNull(dir);
+  if (dirStat && !dirStat.isDirectory()) {
+    throw new CliError(`DATA_DIR（${dir}）是一个文件，不是目录；请把 DATA_DIR 设为存放数据库的目录。 `
+      + `DATA_DIR ${dir} is a file, not a directory: set DATA_DIR to the directory that holds linsheng.db.`);
+  }
+  const fileStat = dirStat ? statOrNull(file) : null;
+  if (fileStat && !fileStat.isFile()) {
+    throw new CliError(`${file} 不是文件（是目录或其他东西），不能当数据库用。 ${file} is not a regular file, so it cannot be the database.`);
+  }
+  return { file, exists: fileStat !== null };
+}
+
+/**
+ * The database at DATA_DIR for a command that reads or changes existing data: a typo in DATA_DIR must not
+ * quietly create an empty database, so a missing one is refused (exit 2).
+ */
+export function openExistingDb(io: CliIo, opts: { migrate?: boolean } = {}): CliDb {
+  const config = cliConfig(io);
+  const { file, exists } = inspect(config);
+  if (!exists) throw new CliError(noDatabaseMessage(file), 2);
+  const db = open(file, config, opts.migrate);
+  return { config, file, db, created: false, discard: () => db.close() };
+}
+
+/**
+ * The database at DATA_DIR for a command that may set up a new one (create-user, demo): DATA_DIR itself may be
+ * created, but its parent must exist, so a mistyped path is refused instead of growing a new directory tree.
+ */
+export function openOrCreateDb(io: CliIo): CliDb {
+  const config = cliConfig(io);
+  const { file, exists } = inspect(config);
+  const dirExisted = fs.existsSync(config.dataDir);
+  if (!exists) {
+    const parent = path.dirname(config.dataDir);
+    if (!statOrNull(parent)?.isDirectory()) {
+      throw new CliError(`DATA_DIR 的上级目录 ${parent} 不存在，请检查 DATA_DIR（${config.dataDir}）。 `
+        + `The parent directory of DATA_DIR, ${parent}, does not exist: check DATA_DIR (${config.dataDir}).`, 2);
+    }
+  }
+  const db = open(file, config);
+  const discard = () => {
+    if (db.open) db.close();
+    if (exists) return;
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    if (!dirExisted && fs.readdirSync(config.dataDir).length === 0) fs.rmdirSync(config.dataDir);
+  };
+  return { config, file, db, created: !exists, discard };
+}
+
+export function noDatabaseMessage(file: string): string {
+  return `找不到数据库 ${file}，请检查 DATA_DIR。 No database at ${file}: check DATA_DIR.`;
+}
+
+/** Opens (and by default migrates) the database, turning SQLite's and the file system's errors into sentences. */
+function open(file: string, config: Readonly<Config>, migrate = true): Db {
+  try {
+    return openDb({ file, synchronous: config.synchronous, migrate });
+  } catch (err) {
+    throw new CliError(openErrorMessage(file, err));
+  }
+}
+
+export function openErrorMessage(file: string, err: unknown): string {
+  const code = (err as { code?: string }).code ?? '';
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB') {
+    return `${file} 不是数据库文件（可能被别的文件覆盖或已损坏），请检查 DATA_DIR，或从备份恢复（见 README「备份」）。 `
+      + `${file} is not a database file (overwritten or damaged?): check DATA_DIR or restore a backup.`;
+  }
+  if (code.startsWith('SQLITE_CORRUPT')) {
+    return `数据库 ${file} 已损坏，请从备份恢复（见 README「备份」）。 The database ${file} is damaged: restore a backup. (${detail})`;
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')
+    || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_IOERR')) {
+    return `无法打开数据库 ${file}：请检查这个文件和所在目录是否存在、能否读写。 `
+      + `Cannot open the database ${file}: check that it and its directory exist and are readable and writable. (${detail})`;
+  }
+  if (code.startsWith('SQLITE_BUSY')) {
+    return `数据库 ${file} 正被别的程序锁住，请稍后再试。 The database ${file} is locked by another process: try again later.`;
+  }
+  return `无法打开数据库 ${file}。 Cannot open the database ${file}: ${detail}`;
+}
+
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw new CliError(`无法访问 ${p}：${(err as Error).message} Cannot access ${p}.`);
+  }
+}
+
+/** Campaign ids are shown by `npx linsheng campaigns` (and on the web page 征求意见活动). */
+export function campaignNotFoundMessage(id: number): string {
+  return `找不到编号为 ${id} 的征求意见活动；用 npx linsheng campaigns 列出所有活动和编号。 `
+    + `No campaign with id ${id}: list the campaigns and their ids with npx linsheng campaigns.`;
+}
