@@ -49,6 +49,10 @@ describe('the fast xlsx reader', () => {
     const { fast, full } = await both(buf);
     expect(fast).toEqual(full);
     expect(fast![0].rows[3]).toEqual([4, '永安社区', '2023-11-03T00:00:00.000Z', '永安社区x', '0371-66668888', 2, false]);
+    // Both note that row 4's community comes from the merge above it.
+    const inherited = (tables: RawTable[] | null) => tables?.[0].rows.map((r) => [r.rowNumber, r.inherited ?? []]);
+    expect(inherited(readXlsxFast(buf))).toEqual(inherited(await readXlsxWithExceljs(buf)));
+    expect(inherited(readXlsxFast(buf))).toContainEqual([4, [0]]);
   });
 
   it('honours the 1904 date system', async () => {

@@ -1,17 +1,28 @@
 import zlib from 'node:zlib';
+import { HttpError } from '../../http/http-error';
 import type { Cell, RawTable, TableRow } from './read-table';
+import {
+  LIMIT_MESSAGES, MAX_COLUMNS, MAX_FALLBACK_SHEET_BYTES, MAX_MERGED_CELLS_FALLBACK, MAX_MERGES, MAX_ROWS_WITH_TITLES, MAX_XML_BYTES,
+} from './limits';
 
 /**
  * A small reader for the .xlsx files grid workers make (values, shared strings, dates, merged cells), about
  * ten times faster than exceljs's full workbook model: a 10,000-row sheet must import in under 5 s on a 2-core
- * machine. It reads only what the import needs and returns null for anything unusual (ZIP64, encryption,
- * prefixed XML, unknown compression…), in which case the caller reads the file with exceljs instead.
+ * machine. It reads only what the import needs and returns null for anything unusual (encryption, prefixed
+ * XML, unknown compression…), in which case the caller may read the file with exceljs instead.
+ *
+ * Its cost follows the cells that hold values, not what the file declares: empty (styled) cells are not
+ * kept, rows without a value are left out, cells right of MAX_COLUMNS are not read, a merged range only
+ * fills rows that hold values of their own, and the row limit is checked while reading. Refusals are
+ * HttpErrors with a Chinese message, thrown rather than returned as null.
  */
 export function readXlsxFast(buf: Buffer): RawTable[] | null {
   try {
     const zip = readZip(buf);
     if (!zip) return null;
-    const text = (name: string) => { const b = zip.get(name); return b ? b.toString('utf8') : null; };
+    const budget = { left: MAX_XML_BYTES };
+    const bytes = (name: string) => zip.open(name, budget);
+    const text = (name: string) => bytes(name)?.toString('utf8') ?? null;
     const workbook = text('xl/workbook.xml');
     const rels = text('xl/_rels/workbook.xml.rels');
     if (!workbook || !rels || !workbook.includes('<sheets')) return null;
@@ -29,50 +40,145 @@ export function readXlsxFast(buf: Buffer): RawTable[] | null {
     for (const m of workbook.matchAll(/<sheet\b([^>]*?)\/?>/g)) {
       const a = attrs(m[1]);
       const target = targets.get(a['r:id'] ?? '');
-      const xml = target ? text(target) : null;
-      if (!xml || !xml.includes('<sheetData')) return null;
-      tables.push({ sheetName: unescapeXml(a.name ?? ''), rows: parseSheet(xml, shared, dateStyles, date1904), date1904 });
+      const xml = target ? bytes(target) : null;
+      const rows = xml ? parseSheet(xml, shared, dateStyles, date1904) : null;
+      if (!rows) return null;
+      tables.push({ sheetName: unescapeXml(a.name ?? ''), rows, date1904 });
     }
     return tables.length ? tables : null;
-  } catch {
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
     return null;
+  }
+}
+
+/** A string of nothing but spaces (including the full-width and no-break ones) is an empty cell. */
+export function isBlankText(s: string): boolean {
+  return !/[^\s\u00a0\u3000]/.test(s);
+}
+
+/**
+ * Whether a workbook the fast reader declined may go to exceljs, whose model creates every cell of a merged
+ * range and every row up to the last: only when its ZIP is readable here, its sheets are of ordinary size
+ * and its merged ranges cover few cells. Anything else is refused as unreadable rather than risk the server.
+ */
+export function fallbackIsSafe(buf: Buffer): boolean {
+  try {
+    const zip = readZip(buf);
+    if (!zip || !zip.names.includes('xl/workbook.xml')) return false; // not a workbook (a .docx, say)
+    const budget = { left: MAX_FALLBACK_SHEET_BYTES };
+    let merged = 0;
+    for (const name of zip.names) {
+      if (!/^xl\/worksheets\/[^/]+\.xml$/.test(name)) continue;
+      const xml = zip.open(name, budget)?.toString('utf8') ?? '';
+      for (const m of xml.matchAll(/<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"/g)) {
+        const [a, b] = m[1].split(':').map(cellRef);
+        if (!a || !b) continue;
+        merged += (Math.abs(b.col - a.col) + 1) * (Math.abs(b.row - a.row) + 1);
+        if (merged > MAX_MERGED_CELLS_FALLBACK) return false;
+      }
+    }
+    return true;
+  } catch {
+    return false;
   }
 }
 
 // ---- ZIP ----------------------------------------------------------------------------------------
 
-function readZip(buf: Buffer): Map<string, Buffer> | null {
+interface ZipEntry { method: number; start: number; compressed: number }
+
+interface Zip {
+  names: string[];
+  /** The entry's bytes, unzipped within the budget shared by the whole workbook; null when absent. */
+  open(name: string, budget: { left: number }): Buffer | null;
+}
+
+/** Only what the import reads: the workbook, its relationships, shared strings, styles and worksheets. */
+const WANTED = /^xl\/(workbook\.xml|_rels\/workbook\.xml\.rels|sharedStrings\.xml|styles\.xml|worksheets\/[^/]+\.xml)$/;
+
+/** A 64-bit little-endian size or offset; anything past 2^53 is nonsense in a 20 MB upload. */
+const u64 = (buf: Buffer, at: number) => Number(buf.readBigUInt64LE(at));
+
+export function readZip(buf: Buffer): Zip | null {
   // End of central directory: within the last 64 KiB (+22 bytes) of the file.
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
     if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
   }
   if (eocd < 0) return null;
-  const entries = buf.readUInt16LE(eocd + 10);
+  let entries = buf.readUInt16LE(eocd + 10);
   let p = buf.readUInt32LE(eocd + 16);
-  if (entries === 0xffff || p === 0xffffffff) return null; // ZIP64
-  const files = new Map<string, Buffer>();
+  if (entries === 0xffff || p === 0xffffffff) {
+    // ZIP64 (some writers always use it): the locator just before the EOCD points at the ZIP64 record.
+    const loc = eocd - 20;
+    if (loc < 0 || buf.readUInt32LE(loc) !== 0x07064b50) return null;
+    const rec = u64(buf, loc + 8);
+    if (rec + 56 > buf.length || buf.readUInt32LE(rec) !== 0x06064b50) return null;
+    entries = u64(buf, rec + 32);
+    p = u64(buf, rec + 48);
+  }
+  const found = new Map<string, ZipEntry>();
+  const names: string[] = [];
   for (let n = 0; n < entries; n++) {
     if (buf.readUInt32LE(p) !== 0x02014b50) return null;
     const flags = buf.readUInt16LE(p + 8);
     const method = buf.readUInt16LE(p + 10);
-    const compressed = buf.readUInt32LE(p + 20);
+    let compressed = buf.readUInt32LE(p + 20);
+    const uncompressed = buf.readUInt32LE(p + 24);
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
+    let local = buf.readUInt32LE(p + 42);
     const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    if (compressed === 0xffffffff || uncompressed === 0xffffffff || local === 0xffffffff) {
+      // The real values are in the ZIP64 extra field, in this order, each only when its field says 0xffffffff.
+      const z = zip64Extra(buf, p + 46 + nameLen, extraLen);
+      if (!z) return null;
+      let at = z;
+      if (uncompressed === 0xffffffff) at += 8;
+      if (compressed === 0xffffffff) { compressed = u64(buf, at); at += 8; }
+      if (local === 0xffffffff) local = u64(buf, at);
+    }
     p += 46 + nameLen + extraLen + commentLen;
+    names.push(name);
+    if (!WANTED.test(name)) continue;
     if (flags & 1) return null; // encrypted
-    if (!/^xl\/(workbook\.xml|_rels\/workbook\.xml\.rels|sharedStrings\.xml|styles\.xml|worksheets\/[^/]+\.xml)$/.test(name)) continue;
-    if (buf.readUInt32LE(local) !== 0x04034b50 || compressed === 0xffffffff) return null;
+    if (method !== 0 && method !== 8) return null;
+    if (buf.readUInt32LE(local) !== 0x04034b50) return null;
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + compressed);
-    if (method === 0) files.set(name, data);
-    else if (method === 8) files.set(name, zlib.inflateRawSync(data, { maxOutputLength: 512 * 1024 * 1024 }));
-    else return null;
+    if (start + compressed > buf.length) return null;
+    found.set(name, { method, start, compressed });
   }
-  return files;
+  return {
+    names,
+    open(name, budget) {
+      const e = found.get(name);
+      if (!e) return null;
+      const data = buf.subarray(e.start, e.start + e.compressed);
+      let out: Buffer;
+      try {
+        out = e.method === 0 ? data : zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, budget.left) });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new HttpError(400, LIMIT_MESSAGES.tooBigUnzipped);
+        throw err;
+      }
+      budget.left -= out.length;
+      if (budget.left < 0) throw new HttpError(400, LIMIT_MESSAGES.tooBigUnzipped);
+      return out;
+    },
+  };
+}
+
+/** Where the data of a central directory entry's ZIP64 extra field (header id 1) starts, if it has one. */
+function zip64Extra(buf: Buffer, from: number, len: number): number | null {
+  for (let q = from; q + 4 <= from + len;) {
+    const id = buf.readUInt16LE(q);
+    const size = buf.readUInt16LE(q + 2);
+    if (id === 0x0001) return q + 4;
+    q += 4 + size;
+  }
+  return null;
 }
 
 // ---- XML bits -----------------------------------------------------------------------------------
@@ -152,60 +258,158 @@ function serialToDate(v: number, date1904: boolean): Date {
   return new Date(Math.round((v - 25569 + (date1904 ? 1462 : 0)) * 86400000));
 }
 
-function parseSheet(xml: string, shared: string[], dateStyles: Set<number>, date1904: boolean): TableRow[] {
+const ROW_OPEN = Buffer.from('<row');
+const ROW_CLOSE = Buffer.from('</row>');
+const CELL_CLOSE = Buffer.from('</c>');
+const GT = 0x3e;
+const SLASH = 0x2f;
+
+/** Where sheetData's rows are in the sheet XML, or null when there is none (the caller then declines the file). */
+function sheetDataSpan(xml: Buffer): { from: number; to: number } | null {
+  const open = xml.indexOf('<sheetData');
+  if (open < 0) return null;
+  const gt = xml.indexOf(GT, open);
+  if (gt < 0) return null;
+  if (xml[gt - 1] === SLASH) return { from: gt + 1, to: gt + 1 }; // <sheetData/>
+  const close = xml.indexOf('</sheetData>', gt);
+  return close < 0 ? null : { from: gt + 1, to: close };
+}
+
+/**
+ * The rows of a sheet that hold at least one value, with merged ranges filled in. The XML stays a Buffer and
+ * only one row at a time becomes a string, so a sheet padded with whitespace or empty styled cells costs
+ * a scan, not a copy.
+ */
+function parseSheet(xml: Buffer, shared: string[], dateStyles: Set<number>, date1904: boolean): TableRow[] | null {
+  const span = sheetDataSpan(xml);
+  if (!span) return null;
   const byRow = new Map<number, Cell[]>();
-  let maxRow = 0;
+  let maxCol = -1;
   let nextRow = 1;
-  const data = /<sheetData\b[^>]*?(?:\/>|>([\s\S]*?)<\/sheetData>)/.exec(xml)?.[1] ?? '';
-  for (const rm of data.matchAll(/<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g)) {
-    const rowNumber = Number(attrs(rm[1]).r) || nextRow;
+  for (let pos = span.from; ;) {
+    const open = xml.indexOf(ROW_OPEN, pos);
+    if (open < 0 || open >= span.to) break;
+    const gt = xml.indexOf(GT, open);
+    if (gt < 0 || gt >= span.to) return null;
+    const selfClosing = xml[gt - 1] === SLASH;
+    const close = selfClosing ? gt + 1 : xml.indexOf(ROW_CLOSE, gt);
+    if (close < 0 || close > span.to) return null;
+    pos = selfClosing ? close : close + ROW_CLOSE.length;
+    const tag = xml.toString('utf8', open + 4, selfClosing ? gt - 1 : gt);
+    if (tag && !/^[\s/]/.test(tag)) continue; // not <row> but a longer name
+    const rowNumber = Number(attrs(tag).r) || nextRow;
     nextRow = rowNumber + 1;
-    maxRow = Math.max(maxRow, rowNumber);
+    // No cell with content (only <c …/> for borders and colours): nothing to read.
+    if (selfClosing) continue;
+    if (xml.subarray(gt, close).indexOf(CELL_CLOSE) < 0) continue;
+
     const cells: Cell[] = [];
     let nextCol = 0;
-    for (const cm of (rm[2] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+    for (const cm of xml.toString('utf8', gt + 1, close).matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
       const a = attrs(cm[1]);
       const col = (a.r ? cellRef(a.r)?.col : undefined) ?? nextCol;
       nextCol = col + 1;
-      const inner = cm[2] ?? '';
-      const v = /<v\b[^>]*>([\s\S]*?)<\/v>/.exec(inner)?.[1];
-      let value: Cell = null;
-      switch (a.t) {
-        case 's': value = v === undefined ? null : shared[Number(v)] ?? null; break;
-        case 'inlineStr': { const is = /<is\b[^>]*>([\s\S]*?)<\/is>/.exec(inner); value = is ? runText(is[1]) : null; break; }
-        case 'str': value = v === undefined ? null : unescapeXml(v); break;
-        case 'b': value = v === undefined ? null : v === '1'; break;
-        case 'e': value = null; break;
-        case 'd': { const d = v ? new Date(v) : null; value = d && !Number.isNaN(d.getTime()) ? d : null; break; }
-        default: {
-          if (v === undefined || v === '') break;
-          const n = Number(v);
-          if (Number.isNaN(n)) break;
-          value = dateStyles.has(Number(a.s ?? 0)) ? serialToDate(n, date1904) : n;
-        }
-      }
-      cells[col] = value;
+      if (col >= MAX_COLUMNS) continue;
+      const value = cellValue(a, cm[2] ?? '', shared, dateStyles, date1904);
+      if (value !== null) cells[col] = value;
     }
+    if (cells.length === 0) continue; // only empty (perhaps styled) cells: not a row of the table
     for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
+    if (!byRow.has(rowNumber) && byRow.size >= MAX_ROWS_WITH_TITLES) throw new HttpError(400, LIMIT_MESSAGES.tooManyRows);
     byRow.set(rowNumber, cells);
+    maxCol = Math.max(maxCol, cells.length - 1);
   }
 
-  // A merged range reads as its top-left (master) cell everywhere, as exceljs does.
-  const merges = /<mergeCells\b[^>]*>([\s\S]*?)<\/mergeCells>/.exec(xml)?.[1] ?? '';
-  for (const mm of merges.matchAll(/<mergeCell\b([^>]*?)\/?>/g)) {
-    const [from, to] = (attrs(mm[1]).ref ?? '').split(':').map(cellRef);
-    if (!from || !to) continue;
-    const master = byRow.get(from.row)?.[from.col] ?? null;
-    for (let r = from.row; r <= to.row; r++) {
-      let cells = byRow.get(r);
-      if (!cells) { cells = []; byRow.set(r, cells); }
-      for (let c = from.col; c <= to.col; c++) cells[c] = master;
-      for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
+  const rowNumbers = [...byRow.keys()].sort((a, b) => a - b);
+  const inherited = new Map<number, Uint8Array>();
+  fillMerges(mergeRanges(xml, span.to), byRow, rowNumbers, maxCol, inherited);
+  return rowNumbers.map((r) => {
+    const row: TableRow = { rowNumber: r, cells: byRow.get(r)! };
+    const marks = inherited.get(r);
+    if (marks) {
+      row.inherited = [];
+      marks.forEach((m, c) => { if (m) row.inherited!.push(c); });
     }
-    maxRow = Math.max(maxRow, to.row);
-  }
+    return row;
+  });
+}
 
-  const rows: TableRow[] = [];
-  for (let r = 1; r <= maxRow; r++) rows.push({ rowNumber: r, cells: byRow.get(r) ?? [] });
-  return rows;
+function cellValue(a: Record<string, string>, inner: string, shared: string[], dateStyles: Set<number>, date1904: boolean): Cell {
+  const v = /<v\b[^>]*>([\s\S]*?)<\/v>/.exec(inner)?.[1];
+  let value: Cell = null;
+  switch (a.t) {
+    case 's': value = v === undefined ? null : shared[Number(v)] ?? null; break;
+    case 'inlineStr': { const is = /<is\b[^>]*>([\s\S]*?)<\/is>/.exec(inner); value = is ? runText(is[1]) : null; break; }
+    case 'str': value = v === undefined ? null : unescapeXml(v); break;
+    case 'b': value = v === undefined ? null : v === '1'; break;
+    case 'e': value = null; break;
+    case 'd': { const d = v ? new Date(v) : null; value = d && !Number.isNaN(d.getTime()) ? d : null; break; }
+    default: {
+      if (v === undefined || v === '') break;
+      const n = Number(v);
+      if (Number.isNaN(n)) break;
+      value = dateStyles.has(Number(a.s ?? 0)) ? serialToDate(n, date1904) : n;
+    }
+  }
+  return typeof value === 'string' && isBlankText(value) ? null : value;
+}
+
+interface Range { from: { col: number; row: number }; to: { col: number; row: number } }
+
+/** The merged ranges listed after sheetData, corners in order (top-left first), read one at a time. */
+function* mergeRanges(xml: Buffer, after: number): Generator<Range> {
+  const open = xml.indexOf('<mergeCells', after);
+  if (open < 0) return;
+  const close = xml.indexOf('</mergeCells>', open);
+  if (close < 0) return;
+  let n = 0;
+  for (const mm of xml.toString('latin1', open, close).matchAll(/<mergeCell\b[^>]*?\bref="([^"]*)"/g)) {
+    if (++n > MAX_MERGES) throw new HttpError(400, LIMIT_MESSAGES.tooManyMerges);
+    const [a, b] = mm[1].split(':').map(cellRef);
+    if (!a || !b) continue;
+    yield {
+      from: { col: Math.min(a.col, b.col), row: Math.min(a.row, b.row) },
+      to: { col: Math.max(a.col, b.col), row: Math.max(a.row, b.row) },
+    };
+  }
+}
+
+/**
+ * A merged range reads as its top-left (master) cell everywhere, as exceljs does, but only in rows that hold
+ * values of their own and only up to the last column that holds a value: a merge over A3:XFD1048576 costs
+ * nothing more than the rows really there. Cells filled from a master in a row above are noted as inherited.
+ * Ranges that do not overlap fill at most every kept cell once; far more means overlapping ranges, which
+ * Excel itself calls a damaged file.
+ */
+function fillMerges(merges: Iterable<Range>, byRow: Map<number, Cell[]>, rowNumbers: number[], maxCol: number, inherited: Map<number, Uint8Array>): void {
+  let budget = 2 * rowNumbers.length * (maxCol + 1) + 1000;
+  for (const { from, to } of merges) {
+    const master = byRow.get(from.row)?.[from.col] ?? null;
+    if (master === null) continue;
+    const lastCol = Math.min(to.col, maxCol);
+    for (let k = lowerBound(rowNumbers, from.row); k < rowNumbers.length && rowNumbers[k] <= to.row; k++) {
+      const r = rowNumbers[k];
+      const cells = byRow.get(r)!;
+      budget -= lastCol - from.col + 1;
+      if (budget < 0) throw new HttpError(400, LIMIT_MESSAGES.overlappingMerges);
+      for (let i = cells.length; i < from.col; i++) cells[i] = null;
+      for (let c = from.col; c <= lastCol; c++) cells[c] = master;
+      if (r !== from.row) {
+        let marks = inherited.get(r);
+        if (!marks) { marks = new Uint8Array(maxCol + 1); inherited.set(r, marks); }
+        marks.fill(1, from.col, lastCol + 1);
+      }
+    }
+  }
+}
+
+/** The first index whose value is at least `v` in an ascending array. */
+function lowerBound(sorted: number[], v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
