@@ -1,4 +1,4 @@
-import type { Cell, RawTable } from './read-table';
+import type { Cell, RawTable, TableRow } from './read-table';
 
 /** The columns the import understands. Names follow the door-to-door sheet grid workers already use. */
 export const FIELDS = ['seq', 'date', 'community', 'grid', 'compound', 'building', 'name', 'phone', 'category', 'text', 'wish', 'visitor', 'note'] as const;
@@ -43,24 +43,76 @@ function fieldOf(header: string): Field | undefined {
 }
 
 export interface HeaderMatch {
-  /** Sheet row number of the header. */
+  /** Sheet row number of the header: the row carrying the field names (data starts below it). */
   rowNumber: number;
   /** Index into the row's cells for each field found. */
   columns: Partial<Record<Field, number>>;
+  /** Header cells with a name the import does not use (or a second column for the same field). */
+  ignored: Array<{ column: string; title: string }>;
+}
+
+/** 0 → "A", 27 → "AB": the column as Excel labels it. */
+export function columnLetter(i: number): string {
+  let s = '';
+  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+const fieldsIn = (row: TableRow) => row.cells.map((cell) => fieldOf(normalizeHeader(cell)));
+
+/**
+ * A row under a header that names fields below group titles (居民信息 over 姓名 and 联系电话): most of its own
+ * cells, those not inherited from merges above, are column names. A data row has one now and then at most.
+ */
+function isSubHeader(row: TableRow): boolean {
+  const inherited = new Set(row.inherited ?? []);
+  let own = 0;
+  let named = 0;
+  row.cells.forEach((cell, i) => {
+    if (cell === null || inherited.has(i)) return;
+    own++;
+    if (fieldOf(normalizeHeader(cell))) named++;
+  });
+  return named >= 2 ? named * 2 >= own : named === 1 && own === 1;
 }
 
 /**
- * Finds the header among the first rows (a title, a date line or blank rows often sit above it):
- * the first row where at least three known column names appear, one of them the opinion text.
+ * Finds the header among the first rows (a title, a date line or blank rows often sit above it): the first
+ * row where at least three known column names appear, one of them the opinion text. A two-row header counts
+ * as one: group titles above field names (or field names above a row naming the columns of a group).
  */
 export function findHeader(table: RawTable, searchRows = 30): HeaderMatch | null {
-  for (const row of table.rows.slice(0, searchRows)) {
+  const rows = table.rows.slice(0, searchRows + 1);
+  for (let k = 0; k < Math.min(rows.length, searchRows); k++) {
+    const upper = fieldsIn(rows[k]);
+    if (!upper.some(Boolean)) continue; // a title or a row of group titles only: the header is further down
+    const below = rows[k + 1];
+    const lower = below && below.rowNumber === rows[k].rowNumber + 1 && isSubHeader(below) ? below : null;
+    const lowerFields = lower ? fieldsIn(lower) : [];
+    // Per column: the field the lower row names, else the one the upper row names.
+    const width = Math.max(upper.length, lowerFields.length);
     const columns: Partial<Record<Field, number>> = {};
-    row.cells.forEach((cell, i) => {
-      const f = fieldOf(normalizeHeader(cell));
-      if (f && columns[f] === undefined) columns[f] = i;
-    });
-    if (columns.text !== undefined && Object.keys(columns).length >= 3) return { rowNumber: row.rowNumber, columns };
+    const ignored: HeaderMatch['ignored'] = [];
+    for (let i = 0; i < width; i++) {
+      const f = lowerFields[i] ?? upper[i];
+      if (f && columns[f] === undefined) { columns[f] = i; continue; }
+      const title = (lower ? cellTitle(lower.cells[i]) : '') || cellTitle(rows[k].cells[i]);
+      if (title) ignored.push({ column: columnLetter(i), title });
+    }
+    if (columns.text !== undefined && Object.keys(columns).length >= 3) {
+      return { rowNumber: (lower ?? rows[k]).rowNumber, columns, ignored: dedupe(ignored) };
+    }
   }
   return null;
+}
+
+/** A header cell as shown, for the list of ignored columns. */
+function cellTitle(v: Cell | undefined): string {
+  if (v === null || v === undefined || v instanceof Date) return '';
+  return String(v).replace(/\s+/g, ' ').trim().slice(0, 30);
+}
+
+/** A group title merged over several ignored columns is listed once, at its first column. */
+function dedupe(list: HeaderMatch['ignored']): HeaderMatch['ignored'] {
+  return list.filter((x, i) => i === 0 || list[i - 1].title !== x.title);
 }

@@ -29,6 +29,8 @@ export interface ParsedSheet {
   headerRow: number;
   /** Non-blank data rows; blank rows are skipped silently. */
   rows: SheetRow[];
+  /** Header columns the import does not read, as "H 列“满意度”" pieces for the preview. */
+  ignoredColumns?: Array<{ column: string; title: string }>;
 }
 
 export const LIMITS = { text: 2000, name: 50, building: 100, place: 50, category: 50, visitor: 50, note: 500 };
@@ -62,8 +64,11 @@ export async function parseSpreadsheet(buf: Buffer): Promise<ParsedSheet> {
       return i === undefined ? null : r.cells[i] ?? null;
     };
     const text = (f: Field) => cellText(get(f)).replace(/\s+/g, (ws) => (ws.includes('\n') ? '\n' : ' '));
-    // A row is blank when nothing but its number is filled in (templates are often pre-numbered).
-    const blank = (Object.keys(header.columns) as Field[]).every((f) => f === 'seq' || cellText(get(f)) === '');
+    // A row is blank when nothing but its number is filled in (templates are often pre-numbered), or when its
+    // only values come from merged cells above it (a community or date written once over many rows).
+    const inherited = new Set(r.inherited ?? []);
+    const blank = (Object.keys(header.columns) as Field[])
+      .every((f) => f === 'seq' || inherited.has(header.columns[f]!) || cellText(get(f)) === '');
     if (blank) continue;
 
     const errors: string[] = [];
@@ -98,5 +103,5 @@ export async function parseSpreadsheet(buf: Buffer): Promise<ParsedSheet> {
     for (const [k, label, max] of tooLong) if ((row[k] as string).length > max) errors.push(ROW_MESSAGES.tooLong(label, max));
     rows.push(row);
   }
-  return { sheetName: table.sheetName, headerRow: header.rowNumber, rows };
+  return { sheetName: table.sheetName, headerRow: header.rowNumber, rows, ignoredColumns: header.ignored };
 }

@@ -50,6 +50,20 @@ function parseDateText(s: string): string | null {
 export type PhoneResult = { ok: true; phone: string | null } | { ok: false; reason: string };
 
 /**
+ * What grid workers write in the phone column when there is no number: 无, 暂无, 没有, 不详, 拒绝提供, 未留电话…,
+ * or just a dash or slash. Words, possibly with 电话/手机/号码 after them, or nothing but punctuation.
+ */
+const NO_PHONE_WORDS = /^(?:暂|还|本人|居民|户主)?(?:无|没有|没留|未留|未填|未填写|未提供|不提供|没提供|不愿提供|不愿意提供|不愿留|不愿透露|不便提供|不方便提供|拒绝提供|拒提供|拒绝|拒留|不详|未知|不知道|不清楚|空|略|缺)(?:电话|手机|手机号|手机号码|号码|联系电话|联系方式)?$/;
+const NO_PHONE_MARKS = /^[\s\-‐‑‒–—―−_/\\|.。·、,，~～*＊xX×?？]+$/;
+const NO_PHONE_LATIN = /^(?:n\/?a|none|null|nil|no)$/i;
+
+/** A phone cell that means "no phone" rather than a wrong number. */
+export function isNoPhone(raw: string): boolean {
+  const s = raw.replace(/[\s()（）【】\[\]“”"'‘’]/g, '');
+  return s === '' || NO_PHONE_MARKS.test(s) || NO_PHONE_WORDS.test(s) || NO_PHONE_LATIN.test(s);
+}
+
+/**
  * A mobile number (normalizeMobile) or a landline with its area code (0371-66668888). Phones typed into
  * Excel as numbers arrive as numbers; a number Excel already turned into 1.38E+10 has lost digits for good.
  */
@@ -57,7 +71,7 @@ export function parsePhoneCell(v: Cell): PhoneResult {
   if (v === null) return { ok: true, phone: null };
   if (typeof v === 'number' && !Number.isInteger(v)) return { ok: false, reason: `电话号码不正确（“${v}”）` };
   const raw = cellText(v).normalize('NFKC');
-  if (!raw) return { ok: true, phone: null };
+  if (!raw || isNoPhone(raw)) return { ok: true, phone: null };
   if (/^\d+(\.\d+)?e\+?\d+$/i.test(raw)) {
     return { ok: false, reason: `电话号码不正确（“${raw}”被 Excel 显示成了科学计数法，请把电话列设为“文本”后重新填写）` };
   }
