@@ -350,7 +350,8 @@ export function intakeRoutes(ctx: AppContext): Router {
     const channel = INTAKE_CHANNELS.includes(str(body.channel) as IntakeChannel) ? (str(body.channel) as IntakeChannel) : 'door_to_door';
     if (err) { const m = uploadMessage(err, UPLOAD_MESSAGES.fileTooBig); return renderImportForm(req, res, m.status, body.campaignId, m.message, channel); }
     const campaignId = Number(body.campaignId);
-    if (!req.file || req.file.size === 0) return renderImportForm(req, res, 400, campaignId, UPLOAD_MESSAGES.noFile, channel);
+    // An empty file that was chosen is the reader's to refuse ("文件是空的"), as on the command line.
+    if (!req.file) return renderImportForm(req, res, 400, campaignId, UPLOAD_MESSAGES.noFile, channel);
     let sheet;
     try {
       sheet = await parseSpreadsheet(req.file.buffer);
@@ -372,7 +373,7 @@ export function intakeRoutes(ctx: AppContext): Router {
 
   router.get('/intake/import/:id', enterers, (req, res) => {
     const user = req.user!;
-    const { batch, campaign, report, plan } = intake.getBatch(user, batchId(req));
+    const { batch, campaign, report, plan, sheet } = intake.getBatch(user, batchId(req));
     const running = progress.get(batch.id) ?? null;
     const mayShow = intake.maySeePersonalData(user);
     const categories = new Map(intake.categoriesFor(campaign.id).map((c) => [c.id, c.name]));
@@ -383,8 +384,10 @@ export function intakeRoutes(ctx: AppContext): Router {
       });
     }
     const preview = plan!.valid.filter((v) => !plan!.alreadyImported.includes(v.row)).slice(0, PREVIEW_ROWS);
+    // Which sheet and header row were read, and which columns were not: so a wrong guess is visible before confirming.
+    const source = { sheetName: sheet?.sheetName ?? null, headerRow: sheet?.headerRow ?? null, ignoredColumns: sheet?.ignoredColumns ?? [] };
     res.render('intake/import-preview', {
-      title: '导入预览', batch, campaign, plan: plan!, preview, mayShow, categoryNames: categories, placeNames: names,
+      title: '导入预览', batch, campaign, plan: plan!, preview, mayShow, categoryNames: categories, placeNames: names, source,
       newCount: plan!.valid.length - plan!.alreadyImported.length, compactRows, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
       running,
     });
