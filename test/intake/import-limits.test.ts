@@ -119,25 +119,24 @@ function xlsxParts(parts: Record<string, string | Buffer>, opts: { zip64?: boole
 
 const times = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('');
 
-/** The answer and how long it took: the parsed sheet or the refusal's message. */
-async function timed(buf: Buffer) {
-  const start = Date.now();
+/**
+ * The answer: the parsed sheet or the refusal's message. No timings here (those belong in benchmarks): the
+ * unbounded reader ran for a minute and then ended the process out of memory, so a regression fails these
+ * tests by jest's timeout or a crash, and the assertions check that only the real rows and columns were kept.
+ */
+async function answer(buf: Buffer) {
   try {
     const sheet = await parseSpreadsheet(buf);
-    return { ms: Date.now() - start, sheet, error: null as string | null };
+    return { sheet, error: null as string | null };
   } catch (err) {
     if (!(err instanceof HttpError) || err.status !== 400) throw err;
-    return { ms: Date.now() - start, sheet: null, error: err.message };
+    return { sheet: null, error: err.message };
   }
 }
 
-// Generous for a loaded 2-core machine; the unbounded reader took a minute and then ran out of memory.
-const QUICK_MS = 3000;
-
 describe('a workbook that declares more than it holds', () => {
   it('reads the real rows under a merge over A3:XFD1048576', async () => {
-    const r = await timed(xlsx(HEADER + DATA, '<mergeCells count="1"><mergeCell ref="A3:XFD1048576"/></mergeCells>'));
-    expect(r.ms).toBeLessThan(QUICK_MS);
+    const r = await answer(xlsx(HEADER + DATA, '<mergeCells count="1"><mergeCell ref="A3:XFD1048576"/></mergeCells>'));
     expect(r.sheet!.rows.map((x) => [x.row, x.community, x.text])).toEqual([[2, '永安社区', '楼道灯坏了']]);
   });
 
@@ -152,37 +151,36 @@ describe('a workbook that declares more than it holds', () => {
     // overwriting their own cells as Excel and exceljs do).
     expect(tables[0].rows[2]).toEqual({ rowNumber: 3, cells: ['建华社区', '建华社区', '建华社区'] });
     expect(tables[0].rows[3]).toEqual({ rowNumber: 4, cells: ['建华社区', '建华社区', '建华社区'], inherited: [0, 1, 2] });
-    const r = await timed(buf);
-    expect(r.ms).toBeLessThan(QUICK_MS);
+    const r = await answer(buf);
+    // Rows 4–6 hold nothing but what the merge lends them: blank, not data rows with errors.
+    expect(r.sheet!.rows.map((x) => x.row)).toEqual([2, 3]);
   });
 
   it('reads the real rows of a sheet with a styled empty cell in column XFD on each of 40,000 rows', async () => {
     const padding = times(40_000, (i) => row(3 + i, `<c r="XFD${3 + i}" s="1"/>`));
-    const r = await timed(xlsx(HEADER + DATA + padding));
-    expect(r.ms).toBeLessThan(QUICK_MS);
+    const r = await answer(xlsx(HEADER + DATA + padding));
     expect(r.sheet!.rows).toHaveLength(1);
   });
 
   it('does not count 60,000 rows of borders, nor an empty cell or a lone number in row 1048576, as rows', async () => {
     const borders = times(60_000, (i) => row(3 + i, times(13, (c) => `<c r="${String.fromCharCode(65 + c)}${3 + i}" s="1"/>`)));
-    const bordered = await timed(xlsx(HEADER + DATA + borders));
+    const bordered = await answer(xlsx(HEADER + DATA + borders));
     expect(bordered.error).toBeNull();
     expect(bordered.sheet!.rows.map((x) => x.row)).toEqual([2]);
 
-    const stray = await timed(xlsx(HEADER + DATA + row(1048576, '<c r="C1048576" s="1"/>')));
+    const stray = await answer(xlsx(HEADER + DATA + row(1048576, '<c r="C1048576" s="1"/>')));
     expect(stray.sheet!.rows.map((x) => x.row)).toEqual([2]);
     // With a 序号 column, a number alone far below is a pre-numbered blank row.
     const numbered = xlsx(row(1, str('A1', '序号') + str('B1', '社区') + str('C1', '诉求内容'))
       + row(2, num('A2', 1) + str('B2', '永安社区') + str('C2', '灯坏了')) + row(1048576, num('A1048576', 2)));
-    expect((await timed(numbered)).sheet!.rows.map((x) => x.row)).toEqual([2]);
+    expect((await answer(numbered)).sheet!.rows.map((x) => x.row)).toEqual([2]);
   });
 
   it('refuses more than 50,000 rows with values while reading, and accepts 50,000', async () => {
     const many = (n: number) => xlsx(HEADER + times(n, (i) => row(2 + i, str(`A${2 + i}`, '永安社区') + str(`B${2 + i}`, `第${i}条`))));
-    const over = await timed(many(50_101));
+    const over = await answer(many(50_101));
     expect(over.error).toBe('表格超过 50000 行，请分成几个文件分别导入。');
-    expect(over.ms).toBeLessThan(QUICK_MS * 2);
-    const full = await timed(many(50_000));
+    const full = await answer(many(50_000));
     expect(full.sheet!.rows).toHaveLength(50_000);
   });
 
@@ -193,20 +191,18 @@ describe('a workbook that declares more than it holds', () => {
     expect(cells[MAX_COLUMNS - 1]).toBe(7);
   });
 
-  it('refuses merged ranges that overlap again and again, quickly', async () => {
+  it('refuses merged ranges that overlap again and again', async () => {
     const rows = times(2000, (i) => row(2 + i, str(`A${2 + i}`, '永安社区') + str(`B${2 + i}`, `第${i}条`)));
     const merges = `<mergeCells>${times(5000, () => '<mergeCell ref="A2:XFD1048576"/>')}</mergeCells>`;
-    const r = await timed(xlsx(HEADER + rows, merges));
+    const r = await answer(xlsx(HEADER + rows, merges));
     expect(r.error).toBe(LIMIT_MESSAGES.overlappingMerges);
-    expect(r.ms).toBeLessThan(QUICK_MS);
   });
 
   it('refuses sheet XML that unzips past the limit without unzipping all of it', async () => {
     const padded = xlsx(HEADER + DATA + ' '.repeat(MAX_XML_BYTES + 1024 * 1024));
     expect(padded.length).toBeLessThan(1024 * 1024);
-    const r = await timed(padded);
+    const r = await answer(padded);
     expect(r.error).toBe(LIMIT_MESSAGES.tooBigUnzipped);
-    expect(r.ms).toBeLessThan(QUICK_MS);
   });
 
   it('keeps workbooks with such merges away from exceljs, which would create every merged cell', async () => {
@@ -216,7 +212,7 @@ describe('a workbook that declares more than it holds', () => {
     // A workbook the fast reader declines (no sheetData) and that is not safe is refused, not handed on.
     const declined = xlsxParts({ 'xl/worksheets/sheet1.xml': '<worksheet><mergeCells><mergeCell ref="A1:XFD1048576"/></mergeCells></worksheet>' });
     expect(readXlsxFast(declined)).toBeNull();
-    expect((await timed(declined)).error).toContain('无法读取这个 Excel 文件');
+    expect((await answer(declined)).error).toContain('无法读取这个 Excel 文件');
   });
 });
 
@@ -235,7 +231,7 @@ describe('the minimal writer above and the ZIP64 layout', () => {
   it('reads a workbook whose ZIP uses ZIP64 records', async () => {
     const plain = readXlsxFast(xlsx(HEADER + DATA));
     expect(readXlsxFast(xlsx(HEADER + DATA, '', { zip64: true }))).toEqual(plain);
-    expect((await timed(xlsx(HEADER + DATA, '', { zip64: true }))).sheet!.rows).toHaveLength(1);
+    expect((await answer(xlsx(HEADER + DATA, '', { zip64: true }))).sheet!.rows).toHaveLength(1);
   });
 
   it('reads an exceljs workbook with a styled empty cell far right the same as exceljs', async () => {
