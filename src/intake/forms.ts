@@ -55,8 +55,12 @@ export const meetingSchema = z.object({
   gridId: optionalId('网格'),
   compoundId: optionalId('小区/楼院'),
   location: optionalText('会议地点', 100),
-  attendance: z.preprocess((v) => (v === '' || v === undefined ? 0 : v),
-    z.coerce.number({ message: '参会人数请填数字' }).int('参会人数请填整数').min(0, '参会人数不能是负数').max(100000, '参会人数太大了')),
+  // Plain digits only (full-width ones too): z.coerce.number would take "1e3" as 1000 and "0x1F" as 31.
+  attendance: z.preprocess((v) => {
+    if (v === '' || v === undefined) return 0;
+    const s = typeof v === 'string' ? v.normalize('NFKC').trim() : v;
+    return typeof s === 'string' && /^-?\d{1,9}(\.\d+)?$/.test(s) ? Number(s) : s;
+  }, z.number({ message: '参会人数请填数字' }).int('参会人数请填整数').min(0, '参会人数不能是负数').max(100000, '参会人数太大了')),
   topic: requiredText('会议主题', 200),
   idempotencyKey,
 });

@@ -82,6 +82,8 @@ export interface ImportReport {
   fileName: string;
   sheetName: string | null;
   headerRow: number;
+  /** Header columns the import does not use (unknown titles, a second 社区…), so the report can name them. */
+  ignoredColumns?: Array<{ column: string; title: string }>;
   channel: IntakeChannel;
   campaignId: number;
   /** Non-blank data rows read. */
@@ -370,7 +372,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     importSheet(user: User | null, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): ImportReport {
       const c = campaignFor(user, campaignId, true);
       const plan = planImport(user, c, sheet, channel);
-      return commitPlan(plan, { fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, channel, campaignId: c.id });
+      return commitPlan(plan, { fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [], channel, campaignId: c.id });
     },
     /** Keeps the parsed rows server-side until the user confirms the preview. */
     createBatch(user: User, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): string {
@@ -424,7 +426,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
         await new Promise((resolve) => setImmediate(resolve));
       }
       const report: ImportReport = {
-        fileName: b.fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, channel, campaignId: c.id,
+        fileName: b.fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [], channel, campaignId: c.id,
         total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes,
       };
       // Two confirmations racing: the first report stored is the one everybody sees.
@@ -443,6 +445,7 @@ export function formatReport(r: ImportReport): string[] {
     `文件：${r.fileName}${r.sheetName ? `（工作表“${r.sheetName}”）` : ''}，表头在第 ${r.headerRow} 行，共 ${r.total} 条数据`,
     `导入 ${r.imported} 条；已导入过（跳过）${r.alreadyImported.length} 条；有问题未导入 ${r.rejected.length} 条`,
   ];
+  if (r.ignoredColumns?.length) lines.push(`没有导入的列：${r.ignoredColumns.map((c) => `${c.column} 列“${c.title}”`).join('、')}`);
   if (r.alreadyImported.length) lines.push(`已导入过的行：${compactRows(r.alreadyImported)}`);
   if (r.rejected.length) {
     lines.push('未导入的行：');

@@ -58,6 +58,15 @@ describe('npx linsheng import', () => {
     expect(c.out[2]).toBe('导入 2 条；已导入过（跳过）0 条；有问题未导入 18 条');
   });
 
+  it('names the columns it did not import', async () => {
+    const file = path.join(dataDir, '带多余列.csv');
+    fs.writeFileSync(file, '社区,日期,意见内容,办理情况\n永安社区,2023/11/02,楼道灯坏了,已转物业\n');
+    const c = captured(dataDir);
+    expect(await main(['import', file, '--campaign', String(f.campaignId)], c.io)).toBe(0);
+    expect(c.out).toContain('没有导入的列：D 列“办理情况”');
+    expect(count()).toBe(1);
+  });
+
   it('names the channel given with --channel and records the rows under it', async () => {
     const c = captured(dataDir);
     expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--channel', 'meeting'], c.io)).toBe(0);

@@ -35,6 +35,21 @@ describe('intake forms: community id', () => {
     });
 });
 
+describe('meeting form: attendance', () => {
+  const attendance = (v: unknown) => parseForm(meetingSchema, meeting({ attendance: v }));
+  it('takes plain whole numbers, full-width digits too, and an empty field as 0', () => {
+    for (const [v, n] of [['30', 30], ['３０', 30], [' 30 ', 30], ['', 0], [45, 45]] as const) {
+      const parsed = attendance(v);
+      expect(parsed.ok && parsed.value.attendance).toBe(n);
+    }
+  });
+  it('refuses exponents, hex and words with a message that says what to write', () => {
+    for (const v of ['1e3', '0x1F', '约30人', '三十']) expect(attendance(v)).toEqual({ ok: false, errors: { attendance: '参会人数请填数字' } });
+    expect(attendance('30.5')).toEqual({ ok: false, errors: { attendance: '参会人数请填整数' } });
+    expect(attendance('-1')).toEqual({ ok: false, errors: { attendance: '参会人数不能是负数' } });
+  });
+});
+
 describe('intake pages: community id', () => {
   it('answers 400 with 请选择社区 for hex or exponent ids, and saves a decimal one', async () => {
     const t = makeTestApp();
