@@ -8,6 +8,9 @@ export const helpers = {
   maskName,
   /** Resident-written text (and titles made from it): as written for readers of personal data, else phones masked. */
   residentText: (text: string | null | undefined, full: boolean): string => (full ? text ?? '' : maskPhonesInText(text)),
+  /** A resident's name and phone as this reader may see them (`full`: res.locals.seesPersonalData). */
+  residentName: (name: string | null | undefined, full: boolean): string => (full ? name ?? '' : maskName(name)),
+  residentPhone: (phone: string | null | undefined, full: boolean): string => (full ? phone ?? '' : maskPhone(phone)),
   roleLabel: (r: keyof typeof ROLE_LABELS) => ROLE_LABELS[r] ?? r,
   /** ISO timestamp → "2026-11-25 16:20" in China time, which is what staff and residents read. */
   dateTime(iso: string | null | undefined): string {

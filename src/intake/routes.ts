@@ -222,7 +222,7 @@ export function intakeRoutes(ctx: AppContext): Router {
     const names = new Map(ctx.places.list().map((p) => [p.id, p.name]));
     res.render('intake/entries', {
       title: mine ? '我录入的记录' : '录入的记录', entries, mine, campaignId, placeNames: names,
-      channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS, fullPersonalData: intake.maySeePersonalData(user),
+      channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
     });
   });
 
@@ -375,7 +375,6 @@ export function intakeRoutes(ctx: AppContext): Router {
     const user = req.user!;
     const { batch, campaign, report, plan, sheet } = intake.getBatch(user, batchId(req));
     const running = progress.get(batch.id) ?? null;
-    const mayShow = intake.maySeePersonalData(user);
     const categories = new Map(intake.categoriesFor(campaign.id).map((c) => [c.id, c.name]));
     const names = new Map(ctx.places.list().map((p) => [p.id, p.name]));
     if (report) {
@@ -387,7 +386,7 @@ export function intakeRoutes(ctx: AppContext): Router {
     // Which sheet and header row were read, and which columns were not: so a wrong guess is visible before confirming.
     const source = { sheetName: sheet?.sheetName ?? null, headerRow: sheet?.headerRow ?? null, ignoredColumns: sheet?.ignoredColumns ?? [] };
     res.render('intake/import-preview', {
-      title: '导入预览', batch, campaign, plan: plan!, preview, mayShow, categoryNames: categories, placeNames: names, source,
+      title: '导入预览', batch, campaign, plan: plan!, preview, categoryNames: categories, placeNames: names, source,
       newCount: plan!.valid.length - plan!.alreadyImported.length, compactRows, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
       running,
     });

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../context';
 import type { User } from '../auth/roles';
-import { maySeePersonalData } from '../auth/roles';
 import { scopeOf, scopeAllowsRecord, type Scope } from '../auth/scope';
 import type { Campaign } from '../campaigns/repo';
 import { chinaToday } from '../campaigns/rules';
@@ -433,8 +432,6 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
       if (!repo.commitBatch(b.id, JSON.stringify(report))) return JSON.parse(repo.findBatch(b.id)!.report!) as ImportReport;
       return report;
     },
-    /** Personal data of residents: admins always; staff and grid workers when their account allows it (and only inside their scope, which every read already enforces). */
-    maySeePersonalData: (user: User | undefined) => maySeePersonalData(user),
   };
 }
 export type IntakeService = ReturnType<typeof createIntakeService>;

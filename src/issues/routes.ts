@@ -2,7 +2,6 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import type { User } from '../auth/roles';
-import { maySeePersonalData } from '../auth/roles';
 import { requireRole } from '../auth/middleware';
 import { createAuditRepo } from '../audit/repo';
 import { describeAudit } from '../audit/service';
@@ -10,7 +9,7 @@ import { findCampaignFor } from '../campaigns/service';
 import { flash } from '../http/flash';
 import { helpers } from '../http/view-helpers';
 import { HttpError, notFound } from '../http/http-error';
-import { checkbox, firstValue, idList, idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import { checkbox, firstValue, idList, idParam, optionalText, parseForm, queryId, requiredText, type FieldErrors } from '../http/validate';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
 import { createServiceItemRepo } from '../services/repo';
 import { createMenuService } from '../services/service';
@@ -138,8 +137,8 @@ export function issueRoutes(ctx: AppContext): Router {
   const UNASSIGNED_SHOWN = 200;
   /** Back to the queue after a create or attach, with the community and category filters the form carried. */
   const unassignedUrl = (campaignId: number, body: Record<string, unknown> | undefined) => {
-    const keep = (v: unknown) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? v : undefined);
-    return `/campaigns/${campaignId}/issues/unassigned${helpers.qs({ community: keep(body?.community), category: keep(body?.category) })}`;
+    const keep = queryId();
+    return `/campaigns/${campaignId}/issues/unassigned${helpers.qs({ community: keep.parse(body?.community), category: keep.parse(body?.category) })}`;
   };
 
   function renderUnassigned(req: Request, res: Response, status = 200, formError: string | null = null) {
@@ -195,7 +194,6 @@ export function issueRoutes(ctx: AppContext): Router {
       claims: item ? items.claims(item.id) : [],
       notes: item ? items.notes(item.id) : [],
       submissions: issues.submissions(issue.id),
-      showPersonal: maySeePersonalData(user),
       trail: audit.listForIssue(issue.id).map((e) => ({ ...e, text: describeAudit(e) })),
       similar: service.similarIssues(user, issue),
       nextStatuses: nextStatuses('staff', issue.status).filter((s) => s !== 'on_menu' && s !== 'resolved'),

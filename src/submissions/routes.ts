@@ -2,7 +2,6 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { requireRole } from '../auth/middleware';
-import { maySeePersonalData } from '../auth/roles';
 import { scopeAllowsCommunity, scopeAllowsRecord, scopeOf, type Scope } from '../auth/scope';
 import { findCampaignFor } from '../campaigns/service';
 import { campaignSlice } from '../dashboard/service';
@@ -93,7 +92,7 @@ export function submissionRoutes(ctx: AppContext): Router {
       communities, qrCodes: qrCodes.listByCampaign(campaign.id).filter(qrVisible), categories: campaigns.categories(campaign.id),
       kinds: KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
       channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
-      kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS, fullPersonalData: maySeePersonalData(req.user),
+      kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS,
     });
   });
 
@@ -107,7 +106,6 @@ export function submissionRoutes(ctx: AppContext): Router {
     const s = loadVisible(req);
     res.status(status).render('submissions/detail', {
       title: '意见详情', s, kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS,
-      fullPersonalData: maySeePersonalData(req.user),
       mayReply: req.user!.role === 'admin' || req.user!.role === 'staff',
       replyValue: s.reply ?? '', errors: {}, ...extra,
     });
