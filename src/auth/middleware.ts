@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config';
 import { clearCookie, readCookies, setCookie } from '../http/cookies';
-import { HttpError, forbidden } from '../http/http-error';
+import { forbidden } from '../lib/errors';
+import { HttpError } from '../http/http-error';
 import { randomToken, safeEqual } from '../http/random';
 import type { AuthService } from './service';
 import { maySeePersonalData, type Role } from './roles';
@@ -54,7 +55,7 @@ export function csrfProtection(exempt: (req: Request) => boolean): RequestHandle
     const candidates = [body?._csrf, req.get('x-csrf-token'), req.query._csrf];
     const given = candidates.find((c): c is string => typeof c === 'string' && c.length > 0);
     if (!given || !req.csrfToken || !safeEqual(given, req.csrfToken)) {
-      return next(new HttpError(403, '页面已过期或来源不明，为了安全没有保存。请返回上一页，刷新后再提交一次。'));
+      return next(forbidden('页面已过期或来源不明，为了安全没有保存。请返回上一页，刷新后再提交一次。'));
     }
     next();
   };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { clearCookie, setCookie } from '../http/cookies';
 import { flash } from '../http/flash';
-import { notFound } from '../http/http-error';
+import { notFound } from '../lib/errors';
 import { perClientLimit } from '../http/security';
 import { checkbox, idParam, optionalText, parseForm, requiredText } from '../http/validate';
 import { SESSION_COOKIE, requireRole } from './middleware';

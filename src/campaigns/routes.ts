@@ -5,7 +5,7 @@ import type { User } from '../auth/roles';
 import { requireRole } from '../auth/middleware';
 import { createCategoryRepo } from '../categories/repo';
 import { flash } from '../http/flash';
-import { badRequest } from '../http/http-error';
+import { invalid } from '../lib/errors';
 import { checkbox, dateText, formText, idList, idParam, parseForm, requiredText, type FieldErrors, pickedId } from '../http/validate';
 import { CAMPAIGN_STATUSES, CAMPAIGN_STATUS_LABELS } from './rules';
 import { acceptanceNote, createCampaignService, datesInOrder, nextStatuses } from './service';
@@ -125,7 +125,7 @@ export function campaignRoutes(ctx: AppContext): Router {
 
   router.post('/campaigns/:id/status', staff, (req, res) => {
     const parsed = parseForm(statusSchema, req.body);
-    if (!parsed.ok) throw badRequest(parsed.errors.to);
+    if (!parsed.ok) throw invalid(parsed.errors.to);
     const campaign = service.changeStatus(req.user!, idOf(req), parsed.value.to);
     const messages = { draft: '已改为草稿', open: '已开始征集：居民现在可以扫码提交', closed: '已结束征集：居民不能再提交' };
     flash(res, `「${campaign.title}」${messages[campaign.status]}`);

@@ -2,7 +2,7 @@ import type { User } from '../auth/roles';
 import type { UserRepo } from '../auth/repo';
 import { scopeOf, type Scope } from '../auth/scope';
 import type { CategoryRepo } from '../categories/repo';
-import { HttpError, forbidden, notFound } from '../http/http-error';
+import { conflict, forbidden, notFound } from '../lib/errors';
 import type { FieldErrors } from '../http/validate';
 import type { PlaceRepo } from '../places/repo';
 import type { Campaign, CampaignFigures, CampaignInput, CampaignRepo, CampaignSummary, Category } from './repo';
@@ -147,7 +147,7 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
       const campaign = findCampaignFor(deps, user, id, 'manage');
       if (campaign.status === to) return campaign; // a double-clicked button changes nothing twice
       if (!canTransition(campaign.status, to)) {
-        throw new HttpError(409, `活动当前是「${CAMPAIGN_STATUS_LABELS[campaign.status]}」，不能直接改为「${CAMPAIGN_STATUS_LABELS[to]}」。`);
+        throw conflict(`活动当前是「${CAMPAIGN_STATUS_LABELS[campaign.status]}」，不能直接改为「${CAMPAIGN_STATUS_LABELS[to]}」。`);
       }
       campaigns.setStatus(id, to);
       return { ...campaign, status: to };

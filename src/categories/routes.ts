@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { requireRole } from '../auth/middleware';
 import { flash } from '../http/flash';
-import { HttpError, badRequest } from '../http/http-error';
+import { forbidden, invalid } from '../lib/errors';
 import { idParam, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import { createCategoryRepo } from './repo';
 import { CATEGORY_NAME_MAX, READ_ONLY_MESSAGE, createCategoryService, mayChangeCategories } from './service';
@@ -24,7 +24,7 @@ export function categoryRoutes(ctx: AppContext): Router {
   };
   /** Every change goes through here after the role check (anonymous posts still get 401 from `staff`). */
   const editor = [staff, (req: Request, _res: Response, next: NextFunction) => {
-    next(canChange(req) ? undefined : new HttpError(403, READ_ONLY_MESSAGE));
+    next(canChange(req) ? undefined : forbidden(READ_ONLY_MESSAGE));
   }];
 
   /** `form` is 'add' or the id of the row whose rename failed, so only that form shows the error. */
@@ -66,14 +66,14 @@ export function categoryRoutes(ctx: AppContext): Router {
 
   router.post('/categories/:id/move', ...editor, (req, res) => {
     const parsed = parseForm(moveSchema, req.body);
-    if (!parsed.ok) throw badRequest(parsed.errors.direction);
+    if (!parsed.ok) throw invalid(parsed.errors.direction);
     service.move(idOf(req), parsed.value.direction);
     res.redirect(303, '/categories');
   });
 
   router.post('/categories/:id/active', ...editor, (req, res) => {
     const parsed = parseForm(activeSchema, req.body);
-    if (!parsed.ok) throw badRequest(parsed.errors.active);
+    if (!parsed.ok) throw invalid(parsed.errors.active);
     const c = service.setActive(idOf(req), parsed.value.active === '1');
     flash(res, c.active ? `已启用分类「${c.name}」` : `已停用分类「${c.name}」：新的征求意见活动不再提供它，已有意见保留原分类`);
     res.redirect(303, '/categories');

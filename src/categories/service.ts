@@ -1,6 +1,6 @@
 import type { User } from '../auth/roles';
 import type { FieldErrors } from '../http/validate';
-import { HttpError, notFound } from '../http/http-error';
+import { conflict, notFound } from '../lib/errors';
 import type { PlaceKind } from '../places/repo';
 import type { Category, CategoryRepo } from './repo';
 
@@ -73,7 +73,7 @@ export function createCategoryService(deps: { categories: CategoryRepo }) {
     setActive(id: number, active: boolean): Category {
       const c = get(id);
       if (active === false && categories.listActive().length <= 1 && c.active) {
-        throw new HttpError(409, '至少要保留一个启用的分类，否则居民无法选择分类。');
+        throw conflict('至少要保留一个启用的分类，否则居民无法选择分类。');
       }
       categories.setActive(id, active);
       return { ...c, active };
@@ -84,13 +84,13 @@ export function createCategoryService(deps: { categories: CategoryRepo }) {
       const c = get(id);
       const u = categories.usage(id);
       if (u.submissions || u.campaigns) {
-        throw new HttpError(409, `分类「${c.name}」已被 ${u.campaigns} 个征求意见活动和 ${u.submissions} 条意见使用，不能删除。不再使用时请点“停用”。`);
+        throw conflict(`分类「${c.name}」已被 ${u.campaigns} 个征求意见活动和 ${u.submissions} 条意见使用，不能删除。不再使用时请点“停用”。`);
       }
       try {
         categories.remove(id);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-          throw new HttpError(409, `分类「${c.name}」还被其他记录使用，不能删除。不再使用时请点“停用”。`);
+          throw conflict(`分类「${c.name}」还被其他记录使用，不能删除。不再使用时请点“停用”。`);
         }
         throw err;
       }

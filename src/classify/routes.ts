@@ -5,7 +5,7 @@ import { scopeAllowsRecord, scopeOf } from '../auth/scope';
 import { findCampaignFor } from '../campaigns/service';
 import type { AppContext } from '../context';
 import { flash } from '../http/flash';
-import { badRequest, notFound } from '../http/http-error';
+import { invalid, notFound } from '../lib/errors';
 import { firstValue, idParam, optionalText, parseForm } from '../http/validate';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
 import { TRIAGE_THRESHOLD, messages } from './service';
@@ -53,7 +53,7 @@ export function classifyRoutes(ctx: AppContext): Router {
     if (!submission || !scopeAllowsRecord(scope, submission.communityId, submission.gridId)) throw notFound('意见');
     const parsed = parseForm(correctionSchema, req.body);
     const back = safeNext(parsed.ok ? parsed.value.next : null) ?? `/campaigns/${submission.campaignId}/triage`;
-    if (!parsed.ok) throw badRequest(parsed.errors.categoryId ?? messages.unknownCategory);
+    if (!parsed.ok) throw invalid(parsed.errors.categoryId ?? messages.unknownCategory);
     const category = ctx.classify.correct(submission, parsed.value.categoryId, req.user!.id);
     flash(res, `已将这条意见归入「${category.name}」，以后相似的意见会参考这次的分类。`);
     res.redirect(303, back);

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/http-error';
+import { invalid } from '../lib/errors';
 import type { NewSubmission, Submission } from '../submissions/types';
 import { Classifier } from './classifier';
 import { seedModel } from './default-model';
@@ -86,10 +86,10 @@ export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: un
      */
     correct(submission: Submission, categoryId: number, userId: number | null): CategoryRef {
       const cat = repo.findCategory(categoryId);
-      if (!cat) throw new HttpError(400, messages.unknownCategory);
-      if (!cat.active) throw new HttpError(400, messages.inactiveCategory);
+      if (!cat) throw invalid(messages.unknownCategory);
+      if (!cat.active) throw invalid(messages.inactiveCategory);
       const offered = candidates(submission.campaignId);
-      if (!offered.some((c) => c.id === cat.id)) throw new HttpError(400, messages.categoryNotInCampaign);
+      if (!offered.some((c) => c.id === cat.id)) throw invalid(messages.categoryNotInCampaign);
       const suggested = rank(submission.text, offered).at(0);
       repo.applyCorrection({
         submissionId: submission.id, text: submission.text, categoryId, previousCategoryId: submission.categoryId,

@@ -5,7 +5,7 @@ import { requireRole } from '../auth/middleware';
 import { scopeOf } from '../auth/scope';
 import { campaignAccess, findCampaignFor } from '../campaigns/service';
 import { barChart, columnChart } from '../charts/svg';
-import { notFound } from '../http/http-error';
+import { notFound } from '../lib/errors';
 import { firstValue, idParam, queryId } from '../http/validate';
 import { RATING_LABELS } from '../issues/rules';
 import { exportRoutes } from '../exports/routes';

@@ -1,9 +1,14 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DomainError, type DomainErrorKind } from '../lib/errors';
 import { HttpError } from './http-error';
+
+/** The one place a domain error becomes an HTTP status. */
+export const STATUS_OF: Record<DomainErrorKind, number> = { not_found: 404, not_allowed: 403, invalid: 400, conflict: 409 };
 
 /** Errors thrown by body parsers and multer carry codes; map them to messages a resident understands. */
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) return new HttpError(STATUS_OF[err.kind], err.message);
   const e = err as { status?: number; statusCode?: number; type?: string; code?: string; name?: string };
   if (e?.name === 'MulterError') {
     if (e.code === 'LIMIT_FILE_SIZE') return new HttpError(413, '照片太大了。请选择小一些的照片（或用手机截图后再上传）。');

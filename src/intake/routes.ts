@@ -8,7 +8,7 @@ import { requireRole } from '../auth/middleware';
 import type { Campaign } from '../campaigns/repo';
 import { chinaToday } from '../campaigns/rules';
 import { flash } from '../http/flash';
-import { HttpError } from '../http/http-error';
+import { InvalidError, NotFoundError } from '../lib/errors';
 import { randomToken } from '../http/random';
 import { idParam, parseForm, type FieldErrors } from '../http/validate';
 import { helpers } from '../http/view-helpers';
@@ -167,7 +167,7 @@ export function intakeRoutes(ctx: AppContext): Router {
       });
     } catch (err) {
       if (photoFile) await removePhoto(photosDir, photoFile);
-      if (err instanceof HttpError && err.status === 400) return fail(400, { _form: err.message });
+      if (err instanceof InvalidError) return fail(400, { _form: err.message });
       throw err;
     }
     if (!result.created && photoFile) await removePhoto(photosDir, photoFile);
@@ -295,7 +295,7 @@ export function intakeRoutes(ctx: AppContext): Router {
       flash(res, created ? `恳谈会已保存，共 ${opinions.length} 条意见。` : '这次恳谈会已经保存过了，没有重复保存。');
       res.redirect(303, `/intake/meetings/${meeting.id}`);
     } catch (e) {
-      if (e instanceof HttpError && e.status === 400) return renderMeeting(req, res, 400, campaign, values, rows, { _form: e.message });
+      if (e instanceof InvalidError) return renderMeeting(req, res, 400, campaign, values, rows, { _form: e.message });
       throw e;
     }
   });
@@ -356,7 +356,7 @@ export function intakeRoutes(ctx: AppContext): Router {
     try {
       sheet = await parseSpreadsheet(req.file.buffer);
     } catch (e) {
-      if (e instanceof HttpError && e.status === 400) return renderImportForm(req, res, 400, campaignId, e.message, channel);
+      if (e instanceof InvalidError) return renderImportForm(req, res, 400, campaignId, e.message, channel);
       throw e;
     }
     // multer gives the name as latin1 bytes; browsers send UTF-8.
@@ -367,7 +367,7 @@ export function intakeRoutes(ctx: AppContext): Router {
 
   const batchId = (req: Request) => {
     const id = param(req.params.id);
-    if (!/^[\w-]{10,64}$/.test(id)) throw new HttpError(404, '找不到这次导入（可能已过期）。请重新上传文件。');
+    if (!/^[\w-]{10,64}$/.test(id)) throw new NotFoundError('找不到这次导入（可能已过期）。请重新上传文件。');
     return id;
   };
 

@@ -4,7 +4,7 @@ import type { User } from '../auth/roles';
 import { scopeOf, scopeAllowsRecord, type Scope } from '../auth/scope';
 import type { Campaign } from '../campaigns/repo';
 import { chinaToday } from '../campaigns/rules';
-import { HttpError, forbidden, notFound } from '../http/http-error';
+import { forbidden, invalid, notFound } from '../lib/errors';
 import { randomToken } from '../http/random';
 import type { Place } from '../places/repo';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
@@ -135,32 +135,32 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
   function campaignFor(user: User | null, id: number, forWrite: boolean): Campaign {
     const c = deps.campaigns.findById(id);
     if (!c || !visible(user, c)) throw notFound('征求意见活动');
-    if (forWrite && c.status === 'draft') throw new HttpError(400, MESSAGES.campaignDraft);
+    if (forWrite && c.status === 'draft') throw invalid(MESSAGES.campaignDraft);
     return c;
   }
 
   /** Checks a (community, grid, compound) choice against the campaign and the user's scope. */
   function checkPlace(user: User | null, c: Campaign, p: { communityId: number; gridId: number | null; compoundId: number | null }): void {
     const community = deps.places.findById(p.communityId);
-    if (!community || community.kind !== 'community') throw new HttpError(400, MESSAGES.noCommunity);
-    if (!covers(coverage(c), community.id)) throw new HttpError(400, MESSAGES.notInCampaign);
+    if (!community || community.kind !== 'community') throw invalid(MESSAGES.noCommunity);
+    if (!covers(coverage(c), community.id)) throw invalid(MESSAGES.notInCampaign);
     const scope = scopeFor(user);
     if (p.gridId !== null) {
       const grid = deps.places.findById(p.gridId);
-      if (!grid || grid.kind !== 'grid' || grid.parentId !== community.id) throw new HttpError(400, MESSAGES.gridNotInCommunity);
+      if (!grid || grid.kind !== 'grid' || grid.parentId !== community.id) throw invalid(MESSAGES.gridNotInCommunity);
     } else if (scope.gridIds) {
-      throw new HttpError(400, MESSAGES.gridRequired);
+      throw invalid(MESSAGES.gridRequired);
     }
     if (!scopeAllowsRecord(scope, community.id, p.gridId)) throw forbidden();
     if (p.compoundId !== null) {
       const compound = deps.places.findById(p.compoundId);
-      if (!compound || compound.kind !== 'compound' || compound.parentId !== community.id) throw new HttpError(400, MESSAGES.compoundNotInCommunity);
+      if (!compound || compound.kind !== 'compound' || compound.parentId !== community.id) throw invalid(MESSAGES.compoundNotInCommunity);
     }
   }
 
   function checkCategory(c: Campaign, categoryId: number | null): void {
     if (categoryId !== null && !repo.categoriesFor(c.id).some((k) => k.id === categoryId)) {
-      throw new HttpError(400, MESSAGES.categoryNotInCampaign);
+      throw invalid(MESSAGES.categoryNotInCampaign);
     }
   }
 
@@ -173,8 +173,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
 
   function checkDate(c: Campaign, day: string): void {
     const problem = dateProblem(c, day);
-    if (problem === 'future') throw new HttpError(400, MESSAGES.futureDate);
-    if (problem === 'afterClose') throw new HttpError(400, MESSAGES.afterClose(c.endsOn));
+    if (problem === 'future') throw invalid(MESSAGES.futureDate);
+    if (problem === 'afterClose') throw invalid(MESSAGES.afterClose(c.endsOn));
   }
 
   /** Keys from browsers are namespaced per user, so nobody can hit someone else's record by guessing a key. */
@@ -340,7 +340,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
       checkPlace(user, c, input);
       checkDate(c, input.heldOn);
       for (const o of input.opinions) checkCategory(c, o.categoryId);
-      if (input.opinions.length === 0) throw new HttpError(400, MESSAGES.noOpinions);
+      if (input.opinions.length === 0) throw invalid(MESSAGES.noOpinions);
       const key = entryKey(user, 'meeting:' + input.idempotencyKey);
       return deps.db.transaction(() => {
         const { meeting, created } = repo.insertMeeting({

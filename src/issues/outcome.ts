@@ -1,6 +1,6 @@
 import type { Db } from '../db/open-db';
 import { createAuditRepo } from '../audit/repo';
-import { HttpError, notFound } from '../http/http-error';
+import { conflict, notFound } from '../lib/errors';
 import {
   RATINGS, RATING_LABELS, RESIDENT_STATUS_LABELS, feedbackError, type IssueStatus, type Rating,
 } from './rules';
@@ -63,7 +63,7 @@ export function rateOutcome(db: Db, receiptCode: string, rating: Rating, comment
     if (!sub) throw notFound('回执');
     const issue = s.issueOf.get(sub.id);
     const err = feedbackError(issue?.status ?? null, s.feedbackOf.get(sub.id) !== undefined);
-    if (err) throw new HttpError(409, err);
+    if (err) throw conflict(err);
     s.insertFeedback.run(sub.id, issue!.id, rating, comment);
     s.audit.record({ entityType: 'issue', entityId: issue!.id, action: 'feedback', detail: { submissionId: sub.id, rating, comment }, userId: null });
   })();

@@ -8,7 +8,7 @@ import { describeAudit } from '../audit/service';
 import { findCampaignFor } from '../campaigns/service';
 import { flash } from '../http/flash';
 import { helpers } from '../http/view-helpers';
-import { HttpError, notFound } from '../http/http-error';
+import { invalid } from '../lib/errors';
 import { checkbox, firstValue, idList, idParam, optionalText, parseForm, queryId, requiredText, type FieldErrors } from '../http/validate';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
 import { createServiceItemRepo } from '../services/repo';
@@ -227,7 +227,7 @@ export function issueRoutes(ctx: AppContext): Router {
     const user = req.user!;
     const parsed = parseForm(attachSchema, req.body);
     const issue = service.loadIssue(user, idOf(req));
-    if (!parsed.ok) throw new HttpError(400, Object.values(parsed.errors).join('；'));
+    if (!parsed.ok) throw invalid(Object.values(parsed.errors).join('；'));
     service.attach(user, issue.id, parsed.value.submissionIds);
     flash(res, `已把 ${parsed.value.submissionIds.length} 条建议并入问题 #${issue.id}「${issue.title}」。`);
     res.redirect(303, req.body?.return === 'unassigned' ? `/campaigns/${issue.campaignId}/issues/unassigned` : `/issues/${issue.id}`);

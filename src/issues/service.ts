@@ -3,7 +3,7 @@ import type { AuditRepo } from '../audit/repo';
 import type { UserRepo } from '../auth/repo';
 import type { User } from '../auth/roles';
 import { scopeAllowsCommunity, scopeOf, type Scope } from '../auth/scope';
-import { HttpError, badRequest, conflict, forbidden, notFound } from '../http/http-error';
+import { conflict, forbidden, invalid, notFound } from '../lib/errors';
 import type { PlaceRepo } from '../places/repo';
 import type { ServiceItemRepo } from '../services/repo';
 import type { GroupedSubmission, Issue, IssueFilter, IssueRepo } from './repo';
@@ -76,7 +76,7 @@ export function createIssueService(deps: IssueServiceDeps) {
   }
 
   function checkCategory(categoryId: number | null) {
-    if (categoryId !== null && issues.categoryName(categoryId) === null) throw badRequest('所选分类不存在，请重新选择。');
+    if (categoryId !== null && issues.categoryName(categoryId) === null) throw invalid('所选分类不存在，请重新选择。');
   }
 
   function loadSubmissions(user: User, ids: number[]): GroupedSubmission[] {
@@ -173,8 +173,8 @@ export function createIssueService(deps: IssueServiceDeps) {
     changeStatus: db.transaction((user: User, issueId: number, to: IssueStatus, reason: string | null): void => {
       const issue = loadIssue(user, issueId);
       // Publishing and resolving have their own actions, which also touch the service menu.
-      if (to === 'on_menu') throw badRequest('请用「发布到服务菜单」把问题列入服务菜单。');
-      if (to === 'resolved') throw badRequest('请用「确认办结」办结问题。');
+      if (to === 'on_menu') throw invalid('请用「发布到服务菜单」把问题列入服务菜单。');
+      if (to === 'resolved') throw invalid('请用「确认办结」办结问题。');
       const err = transitionError(actorOf(user.role), issue.status, to, { reason });
       if (err) throw conflict(err);
       issues.setStatus(issueId, to, to === 'declined' ? reason!.trim() : null);

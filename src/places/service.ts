@@ -1,6 +1,6 @@
 import type { User } from '../auth/roles';
 import type { FieldErrors } from '../http/validate';
-import { HttpError, forbidden, notFound } from '../http/http-error';
+import { conflict, forbidden, invalid, notFound } from '../lib/errors';
 import { PARENT_KIND, PLACE_KINDS, PLACE_KIND_LABELS, type Place, type PlaceKind, type PlaceRepo, type PlaceUsage } from './repo';
 
 export interface PlaceNode extends Place {
@@ -158,7 +158,7 @@ export function createPlaceService(deps: { places: PlaceRepo }) {
     bulkAdd(user: User, communityId: number, kind: PlaceKind, text: string): Result<{ added: string[]; skipped: string[] }> {
       const community = get(user, communityId);
       if (!mayAddUnder(user, community)) throw forbidden();
-      if (community.kind !== 'community') throw new HttpError(400, '只能为社区批量添加网格或楼院。');
+      if (community.kind !== 'community') throw invalid('只能为社区批量添加网格或楼院。');
       if (kind !== 'grid' && kind !== 'compound') return { ok: false, errors: { kind: '请选择网格或楼院/小区' } };
       const parsed = parseNameLines(text);
       if (!parsed.ok) return parsed;
@@ -178,7 +178,7 @@ export function createPlaceService(deps: { places: PlaceRepo }) {
 
     setNoPropertyCompany(user: User, id: number, flag: boolean): Place {
       const place = editable(user, id);
-      if (place.kind !== 'compound') throw new HttpError(400, '只有楼院/小区才有“无主管楼院”标记。');
+      if (place.kind !== 'compound') throw invalid('只有楼院/小区才有“无主管楼院”标记。');
       places.update(place.id, place.name, flag);
       return { ...place, noPropertyCompany: flag };
     },
@@ -187,13 +187,13 @@ export function createPlaceService(deps: { places: PlaceRepo }) {
     remove(user: User, id: number): Place {
       const place = editable(user, id);
       const reasons = usageReasons(places.usage(place.id));
-      if (reasons.length) throw new HttpError(409, `不能删除「${place.name}」：${reasons.join('；')}。请先处理这些内容，或改名继续使用。`);
+      if (reasons.length) throw conflict(`不能删除「${place.name}」：${reasons.join('；')}。请先处理这些内容，或改名继续使用。`);
       try {
         places.remove(place.id);
       } catch (err) {
         // Tables added later (issues, claimers…) may refer to places too; the database has the last word.
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-          throw new HttpError(409, `不能删除「${place.name}」：还有其他记录在使用它。`);
+          throw conflict(`不能删除「${place.name}」：还有其他记录在使用它。`);
         }
         throw err;
       }

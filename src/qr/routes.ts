@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import { requireRole } from '../auth/middleware';
 import { CAMPAIGN_STATUS_LABELS } from '../campaigns/rules';
 import { flash } from '../http/flash';
-import { notFound } from '../http/http-error';
+import { notFound } from '../lib/errors';
 import { idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import {
   BULK_LEVELS, BULK_LEVEL_LABELS, LABELS_PER_PAGE, LABEL_MAX, QR_SORTS, chunk, createQrService, type QrSort,

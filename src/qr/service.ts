@@ -4,7 +4,7 @@ import type { UserRepo } from '../auth/repo';
 import { scopeAllowsCommunity, scopeOf, type Scope } from '../auth/scope';
 import type { Campaign, CampaignRepo } from '../campaigns/repo';
 import { campaignAccess } from '../campaigns/service';
-import { HttpError, notFound } from '../http/http-error';
+import { NotFoundError, forbidden, notFound } from '../lib/errors';
 import type { Place, PlaceRepo } from '../places/repo';
 import type { QrCode, QrRepo } from './repo';
 import type { ScanCounter } from './scan-counter';
@@ -148,7 +148,7 @@ export function createQrService(deps: Deps) {
     const code = qrCodes.findById(qrId);
     const a = code ? accessOrNull(user, code.campaignId) : null;
     if (!code || !a || !codeVisible(a.scope, code)) throw notFound('二维码');
-    if (need === 'change' && !codeChangeable(a, code)) throw new HttpError(403, QR_MESSAGES.wideRename);
+    if (need === 'change' && !codeChangeable(a, code)) throw forbidden(QR_MESSAGES.wideRename);
     return { campaign: a.campaign, code };
   }
 
@@ -169,7 +169,7 @@ export function createQrService(deps: Deps) {
   /** Bulk creation works on every covered place, so it needs manage access: 404 when not visible, 403 when only viewed. */
   function bulkAccess(user: User, campaignId: number) {
     const a = access(user, campaignId);
-    if (!a.manage) throw new HttpError(403, QR_MESSAGES.bulk);
+    if (!a.manage) throw forbidden(QR_MESSAGES.bulk);
     return a;
   }
 
@@ -222,7 +222,7 @@ export function createQrService(deps: Deps) {
     create(user: User, campaignId: number, input: { label: string | null; placeId: number | null }):
       { ok: true; id: number } | { ok: false; errors: Record<string, string> } {
       const { communityIds, manage } = access(user, campaignId);
-      if (input.placeId === null && !manage) throw new HttpError(403, QR_MESSAGES.wideCreate);
+      if (input.placeId === null && !manage) throw forbidden(QR_MESSAGES.wideCreate);
       let label = input.label;
       if (input.placeId !== null) {
         const choice = placeChoices(communityIds).find((p) => p.id === input.placeId);
@@ -272,7 +272,7 @@ export function createQrService(deps: Deps) {
     /** Every visible code of a campaign, ready for the batch poster sheet or the label sheet. */
     async sheet(user: User, campaignId: number) {
       const { campaign, codes } = visibleCodes(user, campaignId);
-      if (codes.length === 0) throw new HttpError(404, '这个征求意见活动还没有二维码。请先在二维码页面生成，再来打印。');
+      if (codes.length === 0) throw new NotFoundError('这个征求意见活动还没有二维码。请先在二维码页面生成，再来打印。');
       return { campaign, posters: await printable(codes), endDate: chineseDate(campaign.endsOn) };
     },
   };

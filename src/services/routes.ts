@@ -6,7 +6,7 @@ import { requireRole } from '../auth/middleware';
 import { createAuditRepo } from '../audit/repo';
 import { describeAudit } from '../audit/service';
 import { flash } from '../http/flash';
-import { notFound } from '../http/http-error';
+import { notFound } from '../lib/errors';
 import { checkbox, idParam, optionalText, parseForm, requiredText, type FieldErrors, pickedId } from '../http/validate';
 import { createIssueRepo } from '../issues/repo';
 import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from '../issues/rules';

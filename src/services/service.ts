@@ -1,6 +1,6 @@
 import type { User } from '../auth/roles';
 import { scopeAllowsCommunity, scopeOf } from '../auth/scope';
-import { HttpError, badRequest, conflict, forbidden, notFound } from '../http/http-error';
+import { conflict, forbidden, invalid, notFound } from '../lib/errors';
 import type { IssueServiceDeps } from '../issues/service';
 import {
   actorOf, claimActionError, claimError, isActiveClaim, publishError, transitionError, type IssueStatus,
@@ -86,7 +86,7 @@ export function createMenuService(deps: MenuServiceDeps) {
     createStanding: db.transaction((user: User, communityId: number, fields: ItemFields): number => {
       if (!isStaff(user)) throw forbidden();
       const place = deps.places.findById(communityId);
-      if (!place || place.kind !== 'community') throw badRequest('请选择一个社区。');
+      if (!place || place.kind !== 'community') throw invalid('请选择一个社区。');
       if (!scopeAllowsCommunity(scopeOf(user, { places: deps.places, users: deps.users }), communityId)) throw forbidden();
       const id = items.insert({ communityId, issueId: null, ...fields, createdBy: user.id });
       audit.record({ entityType: 'service_item', entityId: id, action: 'create_item', detail: { title: fields.title }, userId: user.id });
@@ -134,7 +134,7 @@ export function createMenuService(deps: MenuServiceDeps) {
     addNote: db.transaction((user: User, itemId: number, text: string, photoFile: string | null): void => {
       const item = loadItem(user, itemId);
       const claim = myClaim(user, item, 'note');
-      if (!text && !photoFile) throw badRequest('请填写进展情况，或附一张照片。');
+      if (!text && !photoFile) throw invalid('请填写进展情况，或附一张照片。');
       items.addNote(claim.id, user.id, text, photoFile);
       if (claim.status === 'claimed') items.setClaimStatus(claim.id, 'in_progress');
       log(item, 'note', user, { claimerName: user.displayName, text: text.slice(0, 100), photo: photoFile !== null });

@@ -13,8 +13,8 @@ import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema
 import { KIND_LABELS } from './types';
 import { outcomeForSubmission, rateOutcome } from '../issues/outcome';
 import { FEEDBACK_COMMENT_MAX, RATINGS } from '../issues/rules';
-import { HttpError } from '../http/http-error';
 import { optionalText } from '../http/validate';
+import { ConflictError } from '../lib/errors';
 import { z } from 'zod';
 import { generationOf } from '../db/generation';
 import { photoMultipart } from './photo-multipart';
@@ -283,7 +283,7 @@ export function residentRoutes(ctx: AppContext): Router {
     try {
       rateOutcome(ctx.db, code, parsed.value.rating, parsed.value.comment);
     } catch (err) {
-      if (err instanceof HttpError && err.status === 409) return renderReceipt(req, res, 409, { error: err.message, values });
+      if (err instanceof ConflictError) return renderReceipt(req, res, 409, { error: err.message, values });
       throw err;
     }
     res.redirect(303, `/r/${code}`);

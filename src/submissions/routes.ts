@@ -6,7 +6,7 @@ import { scopeAllowsCommunity, scopeAllowsRecord, scopeOf, type Scope } from '..
 import { findCampaignFor } from '../campaigns/service';
 import { campaignSlice } from '../dashboard/service';
 import { flash } from '../http/flash';
-import { notFound } from '../http/http-error';
+import { notFound } from '../lib/errors';
 import { firstValue, idParam, invalidDates, optionalText, parseForm, queryDate, queryId } from '../http/validate';
 import type { QrCode } from '../qr/repo';
 import type { SubmissionFilter } from './repo';

@@ -1,5 +1,5 @@
 import type { NextFunction, Response } from 'express';
-import { HttpError } from '../http/http-error';
+import { NotFoundError } from '../lib/errors';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -79,6 +79,6 @@ export function sendPhoto(res: Response, next: NextFunction, dir: string, name: 
     'Cache-Control': 'private, max-age=86400',
   });
   res.sendFile(path.join(dir, name), { dotfiles: 'deny', cacheControl: false, lastModified: true }, (err) => {
-    if (err && !res.headersSent) next(new HttpError(404, '找不到这张照片。'));
+    if (err && !res.headersSent) next(new NotFoundError('找不到这张照片。'));
   });
 }

@@ -4,7 +4,7 @@ import { parseSpreadsheet } from '../../src/intake/import/parse-sheet';
 import { fallbackIsSafe, readXlsxFast } from '../../src/intake/import/fast-xlsx';
 import { readXlsxWithExceljs } from '../../src/intake/import/read-table';
 import { LIMIT_MESSAGES, MAX_COLUMNS, MAX_XML_BYTES } from '../../src/intake/import/limits';
-import { HttpError } from '../../src/http/http-error';
+import { InvalidError } from '../../src/lib/errors';
 
 /**
  * Workbooks that declare far more than they hold: whole-sheet merges, a styled empty cell in column XFD on
@@ -129,7 +129,7 @@ async function answer(buf: Buffer) {
     const sheet = await parseSpreadsheet(buf);
     return { sheet, error: null as string | null };
   } catch (err) {
-    if (!(err instanceof HttpError) || err.status !== 400) throw err;
+    if (!(err instanceof InvalidError)) throw err;
     return { sheet: null, error: err.message };
   }
 }

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { parseSpreadsheet } from '../../src/intake/import/parse-sheet';
 import { parsePhoneCell } from '../../src/intake/import/values';
 import { FILE_MESSAGES } from '../../src/intake/import/read-table';
-import { HttpError } from '../../src/http/http-error';
+import { InvalidError } from '../../src/lib/errors';
 
 /** Sheets as offices really fill them in: placeholders for a missing phone, merged cells, two-row headers. */
 
@@ -155,7 +155,7 @@ function oleFile(names: string[]): Buffer {
 
 describe('OLE files', () => {
   const messageOf = async (buf: Buffer) => {
-    try { await parseSpreadsheet(buf); } catch (err) { expect(err).toBeInstanceOf(HttpError); return (err as HttpError).message; }
+    try { await parseSpreadsheet(buf); } catch (err) { expect(err).toBeInstanceOf(InvalidError); return (err as InvalidError).message; }
     throw new Error('expected an error');
   };
 

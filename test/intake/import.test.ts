@@ -8,7 +8,7 @@ import { createIntakeFixture } from '../helpers/intake-fixtures';
 import { parseSpreadsheet } from '../../src/intake/import/parse-sheet';
 import { createIntakeService, formatReport, type ImportReport } from '../../src/intake/service';
 import { parseDateCell, parsePhoneCell } from '../../src/intake/import/values';
-import { HttpError } from '../../src/http/http-error';
+import { InvalidError } from '../../src/lib/errors';
 import type { User } from '../../src/auth/roles';
 
 const SHARED = path.join(__dirname, '..', '..', '..', 'shared', 'data');
@@ -176,7 +176,7 @@ describe('confirming an import from the web', () => {
 
 describe('bad files', () => {
   const messageOf = async (buf: Buffer) => {
-    try { await parseSpreadsheet(buf); } catch (err) { expect(err).toBeInstanceOf(HttpError); expect((err as HttpError).status).toBe(400); return (err as HttpError).message; }
+    try { await parseSpreadsheet(buf); } catch (err) { expect(err).toBeInstanceOf(InvalidError); return (err as InvalidError).message; }
     throw new Error('expected an error');
   };
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { openDb } from '../../src/db/open-db';
 import type { User } from '../../src/auth/roles';
-import { HttpError } from '../../src/http/http-error';
+import { DomainError } from '../../src/lib/errors';
 import { createUser } from '../helpers/app';
 import { makeCampaign } from '../helpers/factories';
 import { issueServices, makeSubmission } from '../helpers/issues-factories';
@@ -47,7 +47,7 @@ describe('merge and split keep every submission', () => {
             else issueService.changeStatus(admin, nth(o.issue), 'accepted', null);
           } catch (err) {
             // Refusals are expected; anything else is a bug.
-            if (!(err instanceof HttpError) || err.status >= 500) throw err;
+            if (!(err instanceof DomainError)) throw err;
           }
           const rows = db.prepare('SELECT id, issue_id FROM submissions ORDER BY id').all() as Array<{ id: number; issue_id: number | null }>;
           expect(rows.map((r) => r.id)).toEqual(subs);

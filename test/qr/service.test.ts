@@ -1,5 +1,6 @@
 import type { User } from '../../src/auth/roles';
-import { HttpError } from '../../src/http/http-error';
+import { DomainError } from '../../src/lib/errors';
+import { STATUS_OF } from '../../src/http/error-handler';
 import { QR_MESSAGES, chineseDate, chunk, conversionOf, createQrService, placeLabel, sortCodes, type QrStats } from '../../src/qr/service';
 import { createQrSvgCache } from '../../src/qr/svg';
 import { createUser, makeTestApp } from '../helpers/app';
@@ -56,7 +57,7 @@ describe('QR SVG cache', () => {
 describe('QR access', () => {
   /** What a call throws: its status and message, or 'ok'. */
   const outcome = (f: () => unknown): string => {
-    try { f(); return 'ok'; } catch (e) { if (e instanceof HttpError) return `${e.status} ${e.message}`; throw e; }
+    try { f(); return 'ok'; } catch (e) { if (e instanceof DomainError) return `${STATUS_OF[e.kind]} ${e.message}`; throw e; }
   };
 
   it('answers 404 for what the user cannot see, like a missing record, and 403 only for what they see but may not change', () => {

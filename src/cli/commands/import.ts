@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { User } from '../../auth/roles';
 import { createContext, type AppContext } from '../../context';
-import { HttpError } from '../../http/http-error';
+import { DomainError } from '../../lib/errors';
 import { parseSpreadsheet, type ParsedSheet } from '../../intake/import/parse-sheet';
 import { createIntakeService, formatReport, INTAKE_CHANNELS, type ImportReport, type IntakeChannel } from '../../intake/service';
 import { CHANNEL_LABELS } from '../../submissions/types';
@@ -92,9 +92,9 @@ function importOne(intake: ReturnType<typeof createIntakeService>, user: User | 
   try {
     return intake.importSheet(user, campaignId, sheet, channel, path.basename(file));
   } catch (err) {
-    if (!(err instanceof HttpError)) throw err;
+    if (!(err instanceof DomainError)) throw err;
     // The campaign exists (checked before), so a 404 here means it is out of reach, not missing.
-    if (err.status === 404) {
+    if (err.kind === 'not_found') {
       throw new CliError(user
         ? `账号「${user.username}」负责的范围不在征求意见活动 #${campaignId} 里，不能以这个账号导入。 `
           + `The account "${user.username}" has no community in campaign #${campaignId}.`
@@ -139,7 +139,7 @@ async function readOne(file: string): Promise<ParsedSheet> {
   try {
     sheet = await parseSpreadsheet(buf);
   } catch (err) {
-    if (err instanceof HttpError) throw new CliError(`${err.message}（文件 file: ${file}）`);
+    if (err instanceof DomainError) throw new CliError(`${err.message}（文件 file: ${file}）`);
     throw err;
   }
   if (sheet.rows.length === 0) {

@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { HttpError } from '../../http/http-error';
+import { DomainError, invalid } from '../../lib/errors';
 import type { Cell, RawTable, TableRow } from './read-table';
 import {
   LIMIT_MESSAGES, MAX_COLUMNS, MAX_FALLBACK_SHEET_BYTES, MAX_MERGED_CELLS_FALLBACK, MAX_MERGES, MAX_ROWS_WITH_TITLES, MAX_XML_BYTES,
@@ -14,7 +14,7 @@ import {
  * Its cost follows the cells that hold values, not what the file declares: empty (styled) cells are not
  * kept, rows without a value are left out, cells right of MAX_COLUMNS are not read, a merged range only
  * fills rows that hold values of their own, and the row limit is checked while reading. Refusals are
- * HttpErrors with a Chinese message, thrown rather than returned as null.
+ * Domain errors (InvalidError) with a Chinese message, thrown rather than returned as null.
  */
 export function readXlsxFast(buf: Buffer): RawTable[] | null {
   try {
@@ -47,7 +47,7 @@ export function readXlsxFast(buf: Buffer): RawTable[] | null {
     }
     return tables.length ? tables : null;
   } catch (err) {
-    if (err instanceof HttpError) throw err;
+    if (err instanceof DomainError) throw err;
     return null;
   }
 }
@@ -160,11 +160,11 @@ export function readZip(buf: Buffer): Zip | null {
       try {
         out = e.method === 0 ? data : zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, budget.left) });
       } catch (err) {
-        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new HttpError(400, LIMIT_MESSAGES.tooBigUnzipped);
+        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw invalid(LIMIT_MESSAGES.tooBigUnzipped);
         throw err;
       }
       budget.left -= out.length;
-      if (budget.left < 0) throw new HttpError(400, LIMIT_MESSAGES.tooBigUnzipped);
+      if (budget.left < 0) throw invalid(LIMIT_MESSAGES.tooBigUnzipped);
       return out;
     },
   };
@@ -315,7 +315,7 @@ function parseSheet(xml: Buffer, shared: string[], dateStyles: Set<number>, date
     }
     if (cells.length === 0) continue; // only empty (perhaps styled) cells: not a row of the table
     for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
-    if (!byRow.has(rowNumber) && byRow.size >= MAX_ROWS_WITH_TITLES) throw new HttpError(400, LIMIT_MESSAGES.tooManyRows);
+    if (!byRow.has(rowNumber) && byRow.size >= MAX_ROWS_WITH_TITLES) throw invalid(LIMIT_MESSAGES.tooManyRows);
     byRow.set(rowNumber, cells);
     maxCol = Math.max(maxCol, cells.length - 1);
   }
@@ -364,7 +364,7 @@ function* mergeRanges(xml: Buffer, after: number): Generator<Range> {
   if (close < 0) return;
   let n = 0;
   for (const mm of xml.toString('latin1', open, close).matchAll(/<mergeCell\b[^>]*?\bref="([^"]*)"/g)) {
-    if (++n > MAX_MERGES) throw new HttpError(400, LIMIT_MESSAGES.tooManyMerges);
+    if (++n > MAX_MERGES) throw invalid(LIMIT_MESSAGES.tooManyMerges);
     const [a, b] = mm[1].split(':').map(cellRef);
     if (!a || !b) continue;
     yield {
@@ -391,7 +391,7 @@ function fillMerges(merges: Iterable<Range>, byRow: Map<number, Cell[]>, rowNumb
       const r = rowNumbers[k];
       const cells = byRow.get(r)!;
       budget -= lastCol - from.col + 1;
-      if (budget < 0) throw new HttpError(400, LIMIT_MESSAGES.overlappingMerges);
+      if (budget < 0) throw invalid(LIMIT_MESSAGES.overlappingMerges);
       for (let i = cells.length; i < from.col; i++) cells[i] = null;
       for (let c = from.col; c <= lastCol; c++) cells[c] = master;
       if (r !== from.row) {

@@ -1,4 +1,4 @@
-import { HttpError } from '../../http/http-error';
+import { invalid } from '../../lib/errors';
 import { findHeader, TEMPLATE_HEADERS, type Field, type HeaderMatch } from './columns';
 import { readTables, type Cell, type RawTable } from './read-table';
 import { cellText, parseDateCell, parsePhoneCell, parseWishCell } from './values';
@@ -52,9 +52,9 @@ export async function parseSpreadsheet(buf: Buffer): Promise<ParsedSheet> {
     const header = findHeader(table);
     if (header) { found = { table, header }; break; }
   }
-  if (!found) throw new HttpError(400, ROW_MESSAGES.noHeader());
+  if (!found) throw invalid(ROW_MESSAGES.noHeader());
   const { table, header } = found;
-  if (header.columns.community === undefined) throw new HttpError(400, ROW_MESSAGES.noCommunityColumn);
+  if (header.columns.community === undefined) throw invalid(ROW_MESSAGES.noCommunityColumn);
 
   const rows: SheetRow[] = [];
   for (const r of table.rows) {

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { HttpError } from '../../http/http-error';
+import { invalid } from '../../lib/errors';
 import { decodeText, detectDelimiter } from './decode';
 import { fallbackIsSafe, isBlankText, readXlsxFast } from './fast-xlsx';
 import { isEncryptedOoxml } from './ole';
@@ -42,11 +42,11 @@ export const FILE_MESSAGES = {
 
 /** Reads an uploaded table by its content, not its name: a renamed file still opens, a wrong one is refused kindly. */
 export async function readTables(buf: Buffer): Promise<RawTable[]> {
-  if (buf.length === 0) throw new HttpError(400, FILE_MESSAGES.empty);
+  if (buf.length === 0) throw invalid(FILE_MESSAGES.empty);
   if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) return readXlsx(buf);
   if (buf.length >= 8 && buf.readUInt32BE(0) === 0xd0cf11e0 && buf.readUInt32BE(4) === 0xa1b11ae1) {
     // An OLE compound file: an old .xls, or an .xlsx that Excel encrypted with an opening password.
-    throw new HttpError(400, isEncryptedOoxml(buf) ? FILE_MESSAGES.encrypted : FILE_MESSAGES.oldXls);
+    throw invalid(isEncryptedOoxml(buf) ? FILE_MESSAGES.encrypted : FILE_MESSAGES.oldXls);
   }
   return [readCsv(buf)];
 }
@@ -54,7 +54,7 @@ export async function readTables(buf: Buffer): Promise<RawTable[]> {
 async function readXlsx(buf: Buffer): Promise<RawTable[]> {
   const fast = readXlsxFast(buf);
   if (fast) return fast;
-  if (!fallbackIsSafe(buf)) throw new HttpError(400, FILE_MESSAGES.badXlsx);
+  if (!fallbackIsSafe(buf)) throw invalid(FILE_MESSAGES.badXlsx);
   return readXlsxWithExceljs(buf);
 }
 
@@ -68,7 +68,7 @@ export async function readXlsxWithExceljs(buf: Buffer): Promise<RawTable[]> {
     // exceljs's Buffer type predates Node 20's generic Buffer.
     await wb.xlsx.load(buf as unknown as ExcelJS.Buffer);
   } catch {
-    throw new HttpError(400, FILE_MESSAGES.badXlsx);
+    throw invalid(FILE_MESSAGES.badXlsx);
   }
   const date1904 = Boolean(wb.properties?.date1904);
   const tables: RawTable[] = [];
@@ -88,7 +88,7 @@ export async function readXlsxWithExceljs(buf: Buffer): Promise<RawTable[]> {
         else ownCol = c - 1;
       });
       if (ownCol < 0) return;
-      if (rows.length >= MAX_ROWS_WITH_TITLES) throw new HttpError(400, FILE_MESSAGES.tooManyRows);
+      if (rows.length >= MAX_ROWS_WITH_TITLES) throw invalid(FILE_MESSAGES.tooManyRows);
       maxOwnCol = Math.max(maxOwnCol, ownCol);
       rows.push(inherited.length ? { rowNumber: r, cells, inherited } : { rowNumber: r, cells });
     });
@@ -130,7 +130,7 @@ function readCsv(buf: Buffer): RawTable {
   const { text } = decodeText(buf);
   // Control characters other than tab/newline mean this is not a text table (a binary file renamed .csv).
   const sample = text.slice(0, 2000);
-  if (/[\u0000-\u0008\u000e-\u001f]/.test(sample) || sample.includes('\ufffd\ufffd\ufffd')) throw new HttpError(400, FILE_MESSAGES.notText);
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(sample) || sample.includes('\ufffd\ufffd\ufffd')) throw invalid(FILE_MESSAGES.notText);
   let records: string[][];
   try {
     records = parseCsv(text, {
@@ -138,13 +138,13 @@ function readCsv(buf: Buffer): RawTable {
     }) as string[][];
   } catch (err) {
     const line = (err as { lines?: number }).lines;
-    throw new HttpError(400, FILE_MESSAGES.badCsv(line));
+    throw invalid(FILE_MESSAGES.badCsv(line));
   }
   // One CSV record is one Excel row, even when a quoted field spans lines. Blank records are left out.
   const rows: TableRow[] = [];
   records.forEach((cells, i) => {
     if (cells.every(isBlankText)) return;
-    if (rows.length >= MAX_ROWS_WITH_TITLES) throw new HttpError(400, FILE_MESSAGES.tooManyRows);
+    if (rows.length >= MAX_ROWS_WITH_TITLES) throw invalid(FILE_MESSAGES.tooManyRows);
     rows.push({ rowNumber: i + 1, cells: cells.length > MAX_COLUMNS ? cells.slice(0, MAX_COLUMNS) : cells });
   });
   return { sheetName: null, rows, date1904: false };
