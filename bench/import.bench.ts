@@ -14,7 +14,6 @@ import type { Benchmark, Figure } from './run';
 import { loadConfig } from '../src/config';
 import { createContext } from '../src/context';
 import { dbFile, openDb } from '../src/db/open-db';
-import { createIntakeService } from '../src/intake/service';
 import { parseSpreadsheet } from '../src/intake/import/parse-sheet';
 import { TEMPLATE_HEADERS } from '../src/intake/import/columns';
 
@@ -78,10 +77,10 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
       communityIds: ctx.places.communityIdsUnder(sub), categoryIds: db.prepare('SELECT id FROM categories').pluck().all() as number[],
     }, null);
     ctx.campaigns.setStatus(campaignId, 'open');
-    const intake = createIntakeService(ctx);
+    const intake = ctx.intakeService;
 
     const userId = ctx.users.create({ username: 'bench', displayName: 'bench', passwordHash: 'x', role: 'admin' });
-    const user = ctx.users.findById(userId)!;
+    const user = ctx.access.viewerOf(ctx.users.findById(userId)!);
 
     let previewMs = 0;
     const t0 = performance.now();

@@ -20,8 +20,9 @@ import { residentRoutes } from './submissions/resident-routes';
 import { submissionRoutes } from './submissions/routes';
 import { intakeRoutes } from './intake/routes';
 import { issueRoutes } from './issues/routes';
-import { serviceMenuRoutes } from './services/routes';
+import { menuRoutes } from './menu/routes';
 import { dashboardRoutes } from './dashboard/routes';
+import { exportRoutes } from './exports/routes';
 import { classifyRoutes } from './classify/routes';
 
 export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext }
@@ -40,7 +41,7 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
 
   app.use(securityHeaders());
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '7d', index: false }));
-  app.use(healthRoutes(ctx));
+  app.use(healthRoutes({ db }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(viewHelpers());
@@ -49,23 +50,28 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
   const residentForm = (req: express.Request) => req.path.startsWith('/q/');
   const unlessResidentForm = (mw: express.RequestHandler): express.RequestHandler =>
     (req, res, next) => (residentForm(req) ? next() : mw(req, res, next));
-  app.use(unlessResidentForm(loadSession(ctx.auth, config)));
+  app.use(unlessResidentForm(loadSession(ctx.auth, ctx.access, config)));
   app.use(unlessResidentForm(flashMessages()));
   app.use(csrfProtection(residentForm));
 
-  app.use(residentRoutes(ctx));
-  app.use(authRoutes(ctx));
-  app.use(homeRoutes(ctx));
-  app.use(placeRoutes(ctx));
-  app.use(categoryRoutes(ctx));
-  app.use(campaignRoutes(ctx));
-  app.use(qrRoutes(ctx));
-  app.use(submissionRoutes(ctx));
-  app.use(intakeRoutes(ctx));
-  app.use(issueRoutes(ctx));
-  app.use(serviceMenuRoutes(ctx));
-  app.use(dashboardRoutes(ctx));
-  app.use(classifyRoutes(ctx));
+  // Each router gets only what it uses.
+  const { campaignService: campaigns, places } = ctx;
+  app.use(residentRoutes({ config, residents: ctx.residentService }));
+  app.use(authRoutes({ config, auth: ctx.auth, userAdmin: ctx.userAdmin, users: ctx.users, places }));
+  app.use(homeRoutes());
+  app.use(placeRoutes({ places: ctx.placeService }));
+  app.use(categoryRoutes({ categories: ctx.categoryService }));
+  app.use(campaignRoutes({ campaigns, places }));
+  app.use(qrRoutes({ qr: ctx.qrService }));
+  app.use(submissionRoutes({ config, campaigns, submissions: ctx.submissions, qrCodes: ctx.qrCodes, places }));
+  app.use(intakeRoutes({ config, intake: ctx.intakeService, places, campaigns }));
+  app.use(issueRoutes({
+    issues: ctx.issueService, issueRepo: ctx.issues, audit: ctx.audit, campaigns, menu: ctx.menuService,
+  }));
+  app.use(menuRoutes({ config, menu: ctx.menuService, items: ctx.items, issueRepo: ctx.issues, audit: ctx.audit, places }));
+  app.use(dashboardRoutes({ campaigns, dashboard: ctx.dashboardService, dashboardRepo: ctx.dashboardRepo, places }));
+  app.use(exportRoutes({ campaigns, exports: ctx.exports, issueRepo: ctx.issues, log: ctx.log }));
+  app.use(classifyRoutes({ campaigns, classify: ctx.classify, submissions: ctx.submissions, places }));
 
   app.use(notFoundHandler());
   app.use(errorHandler(ctx.log));

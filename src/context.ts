@@ -1,44 +1,96 @@
 import type { Config } from './config';
 import type { Db } from './db/open-db';
+import { createAccess } from './access/service';
+import { createAuditRepo } from './audit/repo';
 import { createSessionRepo, createUserRepo } from './auth/repo';
-import { createAuthService } from './auth/service';
-import { createPlaceRepo } from './places/repo';
-import { createSettingsRepo } from './settings/repo';
-import { createSubmissionRepo } from './submissions/repo';
+import { createAuthService, createUserAdminService } from './auth/service';
 import { createCampaignRepo } from './campaigns/repo';
-import { createQrRepo } from './qr/repo';
-import { createScanCounter } from './qr/scan-counter';
-import { createSubmissionService } from './submissions/service';
+import { createCampaignService } from './campaigns/service';
+import { createCategoryRepo } from './categories/repo';
+import { createCategoryService } from './categories/service';
 import { createClassifyRepo } from './classify/repo';
 import { createClassifyService } from './classify/service';
+import { createDashboardRepo } from './dashboard/repo';
+import { createDashboardService } from './dashboard/service';
+import { createExportRepo } from './exports/repo';
 import { randomToken } from './http/random';
+import { createIntakeRepo } from './intake/repo';
+import { createIntakeService } from './intake/service';
+import { createOutcomeService } from './issues/outcome';
+import { createIssueRepo } from './issues/repo';
+import { createIssueService } from './issues/service';
+import { createServiceItemRepo } from './menu/repo';
+import { createMenuService } from './menu/service';
+import { createPlaceRepo } from './places/repo';
+import { createPlaceService } from './places/service';
+import { createQrRepo } from './qr/repo';
+import { createScanCounter } from './qr/scan-counter';
+import { createQrService } from './qr/service';
+import { createQrSvgCache } from './qr/svg';
+import { createSettingsRepo } from './settings/repo';
+import { createSubmissionRepo } from './submissions/repo';
+import { createResidentService } from './submissions/resident-service';
+import { createSubmissionService } from './submissions/service';
 
-/** The app's dependencies, built once from config and database and handed to every domain's routes. */
+/**
+ * The composition root: every repo and service of the app, built once from the settings and the database.
+ * Routers (src/app.ts), the CLI and the demo take what they need from here; nothing else builds a repo.
+ */
 export function createContext(config: Readonly<Config>, db: Db) {
+  const log = (err: unknown) => console.error(err);
+
+  // ---- the data layer ----
   const users = createUserRepo(db);
   const sessions = createSessionRepo(db);
   const settings = createSettingsRepo(db);
-  const submissions = createSubmissionRepo(db);
+  const places = createPlaceRepo(db);
+  const categories = createCategoryRepo(db);
+  const campaigns = createCampaignRepo(db);
   const qrCodes = createQrRepo(db);
+  const submissions = createSubmissionRepo(db);
+  const issues = createIssueRepo(db);
+  const items = createServiceItemRepo(db);
+  const audit = createAuditRepo(db);
+  const exports = createExportRepo(db);
+  const dashboardRepo = createDashboardRepo(db);
+
+  // ---- rules and services ----
+  const access = createAccess({ places, users });
   const scanCounter = createScanCounter(qrCodes);
-  const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => console.error(err) });
+  const classify = createClassifyService({ repo: createClassifyRepo(db), log });
+  const submissionService = createSubmissionService({ repo: submissions, classify, db });
+  const menuService = createMenuService({ db, issues, items, audit, places });
+  const issueService = createIssueService({ db, issues, audit, menu: menuService });
+  const outcomes = createOutcomeService({ db, issues, submissions, audit });
+  /** Secret for signing public form tokens: from the environment, else generated once and kept. */
+  const secret = config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32));
+
   return {
     config,
     db,
-    users,
-    sessions,
-    settings,
-    places: createPlaceRepo(db),
-    submissions,
-    classify,
-    submissionService: createSubmissionService({ repo: submissions, classify, db }),
-    campaigns: createCampaignRepo(db),
-    qrCodes,
+    log,
+    secret,
+    access,
+    // repos
+    users, sessions, settings, places, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
+    // services
     scanCounter,
+    classify,
+    submissionService,
+    issueService,
+    menuService,
+    outcomes,
     auth: createAuthService({ users, sessions, config }),
-    /** Secret for signing public form tokens: from the environment, else generated once and kept. */
-    secret: config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32)),
-    log: (err: unknown) => console.error(err),
+    userAdmin: createUserAdminService({ users, sessions, places }),
+    placeService: createPlaceService({ places }),
+    categoryService: createCategoryService({ categories }),
+    campaignService: createCampaignService({ campaigns, places, categories, pendingScans: scanCounter.pendingFor }),
+    qrService: createQrService({ qrCodes, campaigns, places, scanCounter, svgCache: createQrSvgCache(), config }),
+    intakeService: createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db) }),
+    dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),
+    residentService: createResidentService({
+      db, config, secret, qrCodes, campaigns, places, submissions, submissionService, outcomes, scanCounter,
+    }),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
     onShutdown: [() => scanCounter.stop()] as Array<() => void>,
   };

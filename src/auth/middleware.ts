@@ -5,20 +5,22 @@ import { forbidden } from '../lib/errors';
 import { HttpError } from '../http/http-error';
 import { randomToken, safeEqual } from '../http/random';
 import type { AuthService } from './service';
-import { maySeePersonalData, type Role } from './roles';
+import type { Role } from './roles';
+import type { Access } from '../access/service';
+import { seesPersonalData } from '../access/rules';
 
 export const SESSION_COOKIE = 'ls_sid';
 /** Double-submit cookie that protects the forms of visitors who are not logged in (the login form). */
 export const PRE_SESSION_COOKIE = 'ls_pre';
 
-export function loadSession(auth: AuthService, config: Readonly<Config>): RequestHandler {
+export function loadSession(auth: AuthService, access: Access, config: Readonly<Config>): RequestHandler {
   return (req, res, next) => {
     const cookies = readCookies(req);
     const sid = cookies[SESSION_COOKIE];
     if (sid) {
       const s = auth.resolveSession(sid);
       if (s) {
-        req.user = s.user;
+        req.user = access.viewerOf(s.user);
         req.csrfToken = s.csrfToken;
         req.sessionIdHash = s.idHash;
       } else {
@@ -35,7 +37,7 @@ export function loadSession(auth: AuthService, config: Readonly<Config>): Reques
     }
     res.locals.currentUser = req.user;
     // Whether names, phones, and phone numbers inside residents' texts are shown as written (h.residentText).
-    res.locals.seesPersonalData = maySeePersonalData(req.user);
+    res.locals.seesPersonalData = seesPersonalData(req.user);
     res.locals.csrfToken = req.csrfToken;
     next();
   };

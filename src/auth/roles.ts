@@ -18,11 +18,3 @@ export interface User {
   canSeePersonalData: boolean;
   disabled: boolean;
 }
-
-/** Whether a user may see residents' names and full phone numbers. */
-export function maySeePersonalData(user: User | undefined): boolean {
-  if (!user) return false;
-  if (user.role === 'admin') return true;
-  if (user.role === 'staff' || user.role === 'grid_worker') return user.canSeePersonalData;
-  return false;
-}

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context';
+import type { Config } from '../config';
+import type { PlaceRepo } from '../places/repo';
+import type { UserRepo } from './repo';
 import { clearCookie, setCookie } from '../http/cookies';
 import { flash } from '../http/flash';
 import { notFound } from '../lib/errors';
@@ -9,7 +11,7 @@ import { checkbox, idParam, optionalText, parseForm, requiredText } from '../htt
 import { SESSION_COOKIE, requireRole } from './middleware';
 import { hashPassword } from './password';
 import { ROLES, ROLE_LABELS } from './roles';
-import { SCOPE_KINDS, createUserAdminService } from './service';
+import { SCOPE_KINDS, type AuthService, type UserAdminService } from './service';
 
 const loginSchema = z.object({
   username: requiredText('用户名', 64),
@@ -48,10 +50,16 @@ function safeNext(next: string | null): string {
   return next && /^\/(?!\/)[^\\]*$/.test(next) ? next : '/';
 }
 
-export function authRoutes(ctx: AppContext): Router {
+export interface AuthRouteDeps {
+  config: Readonly<Config>;
+  auth: AuthService;
+  userAdmin: UserAdminService;
+  users: Pick<UserRepo, 'list' | 'findById' | 'gridIds'>;
+  places: Pick<PlaceRepo, 'ofKind' | 'findById' | 'list'>;
+}
+
+export function authRoutes({ config, auth, userAdmin: manage, users, places }: AuthRouteDeps): Router {
   const router = Router();
-  const { auth, users, places, config } = ctx;
-  const manage = createUserAdminService({ users, sessions: ctx.sessions, places });
   const loginLimit = perClientLimit(config.loginRateLimit, '登录尝试太多次了。请等一分钟后再试；忘记密码请联系管理员。');
 
   router.get('/login', (req, res) => {

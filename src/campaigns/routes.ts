@@ -1,14 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context';
-import type { User } from '../auth/roles';
+import type { Viewer } from '../access/rules';
 import { requireRole } from '../auth/middleware';
-import { createCategoryRepo } from '../categories/repo';
+import type { PlaceRepo } from '../places/repo';
 import { flash } from '../http/flash';
 import { invalid } from '../lib/errors';
 import { checkbox, dateText, formText, idList, idParam, parseForm, requiredText, type FieldErrors, pickedId } from '../http/validate';
 import { CAMPAIGN_STATUSES, CAMPAIGN_STATUS_LABELS } from './rules';
-import { acceptanceNote, createCampaignService, datesInOrder, nextStatuses } from './service';
+import { acceptanceNote, datesInOrder, nextStatuses, type CampaignService } from './service';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -31,15 +30,11 @@ const statusSchema = z.object({ to: z.enum(CAMPAIGN_STATUSES, { message: '目标
 
 const idOf = (req: Request) => idParam('征求意见活动').catch(0).parse(req.params.id);
 
-export function campaignRoutes(ctx: AppContext): Router {
+export function campaignRoutes({ campaigns: service, places }: { campaigns: CampaignService; places: Pick<PlaceRepo, 'ofKind' | 'findById'> }): Router {
   const router = Router();
-  const service = createCampaignService({
-    campaigns: ctx.campaigns, places: ctx.places, users: ctx.users, categories: createCategoryRepo(ctx.db),
-    pendingScans: ctx.scanCounter.pendingFor,
-  });
   const staff = requireRole('admin', 'staff');
 
-  function renderForm(res: Response, user: User, opts: { campaignId?: number; values: Record<string, unknown>; errors?: FieldErrors; status?: number }) {
+  function renderForm(res: Response, user: Viewer, opts: { campaignId?: number; values: Record<string, unknown>; errors?: FieldErrors; status?: number }) {
     res.status(opts.status ?? 200).render('campaigns/form', {
       title: opts.campaignId ? '编辑征求意见活动' : '新建征求意见活动',
       campaignId: opts.campaignId ?? null,
@@ -51,7 +46,7 @@ export function campaignRoutes(ctx: AppContext): Router {
   }
 
   router.get('/campaigns', staff, (req, res) => {
-    const names = new Map(ctx.places.ofKind('subdistrict').map((p) => [p.id, p.name]));
+    const names = new Map(places.ofKind('subdistrict').map((p) => [p.id, p.name]));
     res.render('campaigns/index', {
       title: '征求意见活动', campaigns: service.listFor(req.user!), subdistrictNames: names, statusLabels: CAMPAIGN_STATUS_LABELS,
     });
@@ -84,15 +79,15 @@ export function campaignRoutes(ctx: AppContext): Router {
 
   router.get('/campaigns/:id', staff, (req, res) => {
     const campaign = service.get(req.user!, idOf(req));
-    const communityIds = ctx.campaigns.communityIds(campaign.id);
+    const communityIds = service.communityIds(campaign.id);
     res.render('campaigns/show', {
       title: campaign.title,
       campaign,
       statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status],
       acceptance: acceptanceNote(service.acceptance(campaign), campaign),
-      subdistrict: campaign.subdistrictId ? ctx.places.findById(campaign.subdistrictId) : undefined,
-      communities: communityIds.map((id) => ctx.places.findById(id)).filter((p) => p !== undefined),
-      categories: ctx.campaigns.categories(campaign.id),
+      subdistrict: campaign.subdistrictId ? places.findById(campaign.subdistrictId) : undefined,
+      communities: communityIds.map((id) => places.findById(id)).filter((p) => p !== undefined),
+      categories: service.categories(campaign.id),
       figures: service.figures(campaign.id),
       transitions: campaign.access === 'manage' ? nextStatuses(campaign.status) : [],
     });
@@ -105,8 +100,8 @@ export function campaignRoutes(ctx: AppContext): Router {
       campaignId: campaign.id,
       values: {
         ...campaign,
-        communityIds: ctx.campaigns.communityIds(campaign.id),
-        categoryIds: ctx.campaigns.categories(campaign.id).map((c) => c.id),
+        communityIds: service.communityIds(campaign.id),
+        categoryIds: service.categories(campaign.id).map((c) => c.id),
       },
     });
   });

@@ -1,45 +1,23 @@
-import type { User } from '../auth/roles';
-import type { UserRepo } from '../auth/repo';
-import { scopeOf, type Scope } from '../auth/scope';
+import { campaignAccess, reachesCommunity, type CampaignAccess, type Viewer } from '../access/rules';
 import type { CategoryRepo } from '../categories/repo';
 import { conflict, forbidden, notFound } from '../lib/errors';
 import type { FieldErrors } from '../http/validate';
-import type { PlaceRepo } from '../places/repo';
+import type { Place, PlaceRepo } from '../places/repo';
 import type { Campaign, CampaignFigures, CampaignInput, CampaignRepo, CampaignSummary, Category } from './repo';
 import { CAMPAIGN_STATUS_LABELS, acceptanceOf, canTransition, chinaToday, type Acceptance, type CampaignStatus } from './rules';
 
-export type CampaignAccess = 'manage' | 'view' | 'none';
 type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
-/**
- * What a user may do with a campaign. A campaign is visible to staff of its sub-district and to anyone whose
- * scope holds one of its communities; changing it needs every covered community inside the user's scope, so
- * a community's staff never edit a campaign that also runs in other communities.
- */
-export function campaignAccess(
-  user: User, scope: Scope, campaign: Pick<Campaign, 'subdistrictId'>, communityIds: number[],
-): CampaignAccess {
-  const staffLike = user.role === 'admin' || user.role === 'staff';
-  if (scope.communityIds === 'all') return staffLike ? 'manage' : 'view';
-  const mine = new Set(scope.communityIds);
-  const ownSubdistrict = user.scopePlaceId !== null && user.scopePlaceId === campaign.subdistrictId;
-  if (staffLike) {
-    if (communityIds.length > 0 && communityIds.every((c) => mine.has(c))) return 'manage';
-    if (communityIds.length === 0 && ownSubdistrict) return 'manage';
-  }
-  return ownSubdistrict || communityIds.some((c) => mine.has(c)) ? 'view' : 'none';
-}
-
-interface AccessDeps { campaigns: CampaignRepo; places: PlaceRepo; users: UserRepo }
+interface AccessDeps { campaigns: CampaignRepo; places: PlaceRepo }
 
 /**
  * Loads a campaign for a request, or throws: 404 when the user may not see it (URL guessing learns nothing),
  * 403 when they may see but not change it. Other domains' campaign pages (QR codes, submissions…) use this.
  */
-export function findCampaignFor(deps: AccessDeps, user: User, id: number, need: 'view' | 'manage' = 'view'): Campaign & { access: CampaignAccess } {
+export function findCampaignFor(deps: Pick<AccessDeps, 'campaigns'>, user: Viewer, id: number, need: 'view' | 'manage' = 'view'): Campaign & { access: CampaignAccess } {
   const campaign = Number.isSafeInteger(id) && id > 0 ? deps.campaigns.findById(id) : undefined;
   if (!campaign) throw notFound('征求意见活动');
-  const access = campaignAccess(user, scopeOf(user, deps), campaign, deps.campaigns.communityIds(id));
+  const access = campaignAccess(user, campaign, deps.campaigns.communityIds(id));
   if (access === 'none') throw notFound('征求意见活动');
   if (need === 'manage' && access !== 'manage') throw forbidden();
   return { ...campaign, access };
@@ -77,9 +55,9 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
   const { campaigns, places, categories } = deps;
 
   /** Sub-districts the user may run campaigns in, each with the communities they may pick. */
-  function subdistrictOptions(user: User): SubdistrictOption[] {
-    const scope = scopeOf(user, deps);
-    const allowed = scope.communityIds === 'all' ? null : new Set(scope.communityIds);
+  function subdistrictOptions(user: Viewer): SubdistrictOption[] {
+    const reach = user.reach;
+    const allowed = reach.communityIds === 'all' ? null : new Set(reach.communityIds);
     return places.ofKind('subdistrict')
       .map((s) => ({
         id: s.id,
@@ -97,7 +75,7 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
     return [...active, ...linked.filter((c) => !c.active)];
   }
 
-  function check(user: User, input: CampaignInput, campaignId?: number): FieldErrors {
+  function check(user: Viewer, input: CampaignInput, campaignId?: number): FieldErrors {
     const errors: FieldErrors = {};
     const options = subdistrictOptions(user);
     const sub = options.find((s) => s.id === input.subdistrictId);
@@ -119,22 +97,35 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
     categoryOptions,
 
     /** The campaigns a user may see, newest first. */
-    listFor(user: User): Array<CampaignSummary & { access: CampaignAccess }> {
-      const scope = scopeOf(user, deps);
+    listFor(user: Viewer): Array<CampaignSummary & { access: CampaignAccess }> {
       return campaigns.listSummaries()
-        .map((c) => ({ ...c, access: campaignAccess(user, scope, c, c.communityIds) }))
+        .map((c) => ({ ...c, access: campaignAccess(user, c, c.communityIds) }))
         .filter((c) => c.access !== 'none');
     },
 
-    get: (user: User, id: number, need: 'view' | 'manage' = 'view') => findCampaignFor(deps, user, id, need),
+    /**
+     * The campaign for a request, or a domain error: not found when the user may not see it (URL guessing learns
+     * nothing), not allowed when they may see but not change it. Every campaign page of every domain asks here.
+     */
+    get: (user: Viewer, id: number, need: 'view' | 'manage' = 'view') => findCampaignFor(deps, user, id, need),
+    /** Campaigns the user may see at all, newest first (without the per-campaign counts of listFor). */
+    visibleTo: (user: Viewer) => campaigns.list().filter((c) => campaignAccess(user, c, campaigns.communityIds(c.id)) !== 'none'),
+    findById: (id: number) => campaigns.findById(id),
+    communityIds: (id: number) => campaigns.communityIds(id),
+    /** The communities a campaign covers that the user reaches, with their names, for filters. */
+    communitiesFor(user: Viewer, id: number): Place[] {
+      return campaigns.communityIds(id).filter((c) => reachesCommunity(user.reach, c))
+        .map((c) => places.findById(c)).filter((p): p is Place => p !== undefined);
+    },
+    categories: (id: number) => campaigns.categories(id),
 
-    create(user: User, input: CampaignInput): Result<number> {
+    create(user: Viewer, input: CampaignInput): Result<number> {
       const errors = check(user, input);
       if (Object.keys(errors).length) return { ok: false, errors };
       return { ok: true, value: campaigns.create(input, user.id) };
     },
 
-    update(user: User, id: number, input: CampaignInput): Result<Campaign> {
+    update(user: Viewer, id: number, input: CampaignInput): Result<Campaign> {
       const campaign = findCampaignFor(deps, user, id, 'manage');
       const errors = check(user, input, id);
       if (Object.keys(errors).length) return { ok: false, errors };
@@ -143,7 +134,7 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
     },
 
     /** Moves a campaign along draft → open → closed (→ open again); anything else is refused in Chinese. */
-    changeStatus(user: User, id: number, to: CampaignStatus): Campaign {
+    changeStatus(user: Viewer, id: number, to: CampaignStatus): Campaign {
       const campaign = findCampaignFor(deps, user, id, 'manage');
       if (campaign.status === to) return campaign; // a double-clicked button changes nothing twice
       if (!canTransition(campaign.status, to)) {

@@ -1,12 +1,11 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context';
+import { mayChangeCategories } from '../access/rules';
 import { requireRole } from '../auth/middleware';
 import { flash } from '../http/flash';
 import { forbidden, invalid } from '../lib/errors';
 import { idParam, parseForm, requiredText, type FieldErrors } from '../http/validate';
-import { createCategoryRepo } from './repo';
-import { CATEGORY_NAME_MAX, READ_ONLY_MESSAGE, createCategoryService, mayChangeCategories } from './service';
+import { CATEGORY_NAME_MAX, READ_ONLY_MESSAGE, type CategoryService } from './service';
 
 const nameSchema = z.object({ name: requiredText('分类名称', CATEGORY_NAME_MAX) });
 const moveSchema = z.object({ direction: z.enum(['up', 'down'], { message: '移动方向不正确' }) });
@@ -14,14 +13,10 @@ const activeSchema = z.object({ active: z.enum(['0', '1'], { message: '状态不
 
 const idOf = (req: Request) => idParam('分类').catch(0).parse(req.params.id);
 
-export function categoryRoutes(ctx: AppContext): Router {
+export function categoryRoutes({ categories: service }: { categories: CategoryService }): Router {
   const router = Router();
-  const service = createCategoryService({ categories: createCategoryRepo(ctx.db) });
   const staff = requireRole('admin', 'staff');
-  const canChange = (req: Request) => {
-    const user = req.user!;
-    return mayChangeCategories(user, user.scopePlaceId === null ? undefined : ctx.places.findById(user.scopePlaceId)?.kind);
-  };
+  const canChange = (req: Request) => mayChangeCategories(req.user!, req.user!.reach.scopeKind);
   /** Every change goes through here after the role check (anonymous posts still get 401 from `staff`). */
   const editor = [staff, (req: Request, _res: Response, next: NextFunction) => {
     next(canChange(req) ? undefined : forbidden(READ_ONLY_MESSAGE));

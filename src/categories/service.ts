@@ -1,7 +1,5 @@
-import type { User } from '../auth/roles';
 import type { FieldErrors } from '../http/validate';
 import { conflict, notFound } from '../lib/errors';
-import type { PlaceKind } from '../places/repo';
 import type { Category, CategoryRepo } from './repo';
 
 export const CATEGORY_NAME_MAX = 20;
@@ -9,19 +7,6 @@ export const CATEGORY_NAME_MAX = 20;
 type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 export const READ_ONLY_MESSAGE = '分类目录是全街道共用的，只有管理员和街道一级（或未设负责范围）的工作人员可以修改。如需调整，请联系街道工作人员。';
-
-/**
- * Who may change the category list. It is shared by every campaign and by the auto-categorizer, so a
- * community's staff would change other communities' campaigns: only admins and staff responsible for a
- * sub-district or more (or with no scope, who see everything) may. `scopeKind` is the kind of the user's
- * scope place, undefined when it cannot be found (then the answer is no).
- */
-export function mayChangeCategories(user: Pick<User, 'role' | 'scopePlaceId'>, scopeKind: PlaceKind | undefined): boolean {
-  if (user.role === 'admin') return true;
-  if (user.role !== 'staff') return false;
-  if (user.scopePlaceId === null) return true;
-  return scopeKind === 'subdistrict' || scopeKind === 'district';
-}
 
 /** The list of ids after moving one a step up or down; unchanged at either end. */
 export function moveInOrder(ids: number[], id: number, direction: 'up' | 'down'): number[] {

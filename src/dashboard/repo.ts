@@ -1,15 +1,9 @@
+import type { Slice } from '../access/rules';
 import type { Db } from '../db/open-db';
 import type { Channel, SubmissionKind } from '../submissions/types';
 
-/**
- * Which submissions a dashboard counts: the campaigns, and the communities the user may see. Submissions
- * without a community count only for users who run the whole campaign (`includeUnplaced`).
- */
-export interface DashboardSlice {
-  campaignIds: number[];
-  communityIds: number[] | 'all';
-  includeUnplaced: boolean;
-}
+/** What the dashboard counts: the slice's campaigns and communities (grids play no part in its summary tables). */
+export type DashboardSlice = Pick<Slice, 'campaignIds' | 'communityIds' | 'includeUnplaced'>;
 
 export interface DailyCount { day: string; channel: Channel; kind: SubmissionKind; n: number }
 /** communityId / categoryId 0 = none given / not yet categorized. */

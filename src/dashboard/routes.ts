@@ -1,18 +1,15 @@
-import { Router, type Request } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context';
+import { campaignSlice, narrowToCommunity, subdistrictSlice } from '../access/rules';
 import { requireRole } from '../auth/middleware';
-import { scopeOf } from '../auth/scope';
-import { campaignAccess, findCampaignFor } from '../campaigns/service';
+import type { CampaignService } from '../campaigns/service';
 import { barChart, columnChart } from '../charts/svg';
-import { notFound } from '../lib/errors';
 import { firstValue, idParam, queryId } from '../http/validate';
 import { RATING_LABELS } from '../issues/rules';
-import { exportRoutes } from '../exports/routes';
-import { createDashboardRepo, type DashboardSlice } from './repo';
-import {
-  campaignSlice, createDashboardService, narrowToCommunity, percent, subdistrictSlice, type Dashboard, type TimeUnit,
-} from './service';
+import { notFound } from '../lib/errors';
+import type { PlaceRepo } from '../places/repo';
+import type { DashboardRepo, DashboardSlice } from './repo';
+import { percent, type Dashboard, type DashboardService, type TimeUnit } from './service';
 
 /** Filters from the query string: a malformed value is ignored, a repeated one counts with its first value. */
 const querySchema = z.object({
@@ -34,17 +31,20 @@ function charts(d: Dashboard) {
   };
 }
 
-/** Dashboards per campaign and per sub-district, for the figures an office reports upward; exports hang off here too. */
-export function dashboardRoutes(ctx: AppContext): Router {
+export interface DashboardRouteDeps {
+  campaigns: CampaignService;
+  dashboard: DashboardService;
+  dashboardRepo: Pick<DashboardRepo, 'campaignIdsOfSubdistrict'>;
+  places: Pick<PlaceRepo, 'findById' | 'ofKind' | 'communityIdsUnder'>;
+}
+
+/** Dashboards per campaign and per sub-district, for the figures an office reports upward. */
+export function dashboardRoutes({ campaigns, dashboard: service, dashboardRepo: repo, places }: DashboardRouteDeps): Router {
   const router = Router();
   const staff = requireRole('admin', 'staff');
-  const { campaigns, places, users } = ctx;
-  const repo = createDashboardRepo(ctx.db);
-  const service = createDashboardService({ repo, places, pendingScans: (id) => ctx.scanCounter.pendingFor(id) });
-  const scopeFor = (req: Request) => scopeOf(req.user!, { places, users });
   const nameOf = (id: number) => places.findById(id)?.name ?? `#${id}`;
 
-  const render = (res: import('express').Response, view: Record<string, unknown>, slice: DashboardSlice, communityIds: number[], q: z.infer<typeof querySchema>) => {
+  const render = (res: Response, view: Record<string, unknown>, slice: DashboardSlice, communityIds: number[], q: z.infer<typeof querySchema>) => {
     const visible = slice.communityIds === 'all' ? communityIds : communityIds.filter((c) => (slice.communityIds as number[]).includes(c));
     const dashboard = service.build(narrowToCommunity(slice, q.community), q.by);
     res.render('dashboard/show', {
@@ -59,18 +59,16 @@ export function dashboardRoutes(ctx: AppContext): Router {
   router.get('/dashboard', staff, (req, res) => {
     const sub = queryId().parse(req.query.subdistrict);
     if (sub) return res.redirect(303, `/subdistricts/${sub}/dashboard`);
-    const scope = scopeFor(req);
-    // Not listSummaries: it counts every campaign's submissions, which this page does not need.
-    const list = campaigns.list()
-      .filter((c) => campaignAccess(req.user!, scope, c, campaigns.communityIds(c.id)) !== 'none');
+    // Not listFor: it counts every campaign's submissions, which this page does not need.
+    const list = campaigns.visibleTo(req.user!);
     const subdistricts = places.ofKind('subdistrict')
-      .filter((s) => subdistrictSlice(req.user!, scope, places.communityIdsUnder(s.id), s.id, []) !== null);
+      .filter((s) => subdistrictSlice(req.user!, places.communityIdsUnder(s.id), s.id, []) !== null);
     res.render('dashboard/index', { title: '数据看板', campaigns: list, subdistricts });
   });
 
   router.get('/campaigns/:id/dashboard', staff, (req, res) => {
-    const campaign = findCampaignFor({ campaigns, places, users }, req.user!, idParam('征求意见活动').catch(0).parse(req.params.id));
-    const slice = campaignSlice(scopeFor(req), campaign.access, [campaign.id]);
+    const campaign = campaigns.get(req.user!, idParam('征求意见活动').catch(0).parse(req.params.id));
+    const slice = campaignSlice(req.user!, campaign.access, [campaign.id]);
     const q = querySchema.parse(req.query);
     render(res, {
       title: `${campaign.title} · 数据看板`, heading: campaign.title, campaign, subdistrict: null,
@@ -83,7 +81,7 @@ export function dashboardRoutes(ctx: AppContext): Router {
     const subdistrict = places.findById(id);
     if (!subdistrict || subdistrict.kind !== 'subdistrict') throw notFound('街道');
     const under = places.communityIdsUnder(id);
-    const slice = subdistrictSlice(req.user!, scopeFor(req), under, id, repo.campaignIdsOfSubdistrict(id));
+    const slice = subdistrictSlice(req.user!, under, id, repo.campaignIdsOfSubdistrict(id));
     if (!slice) throw notFound('街道');
     const q = querySchema.parse(req.query);
     const perCampaign = slice.campaignIds.map((cid) => {
@@ -97,6 +95,5 @@ export function dashboardRoutes(ctx: AppContext): Router {
     }, slice, under, q);
   });
 
-  router.use(exportRoutes(ctx));
   return router;
 }

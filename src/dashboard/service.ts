@@ -1,6 +1,3 @@
-import type { User } from '../auth/roles';
-import type { Scope } from '../auth/scope';
-import type { CampaignAccess } from '../campaigns/service';
 import type { Bar } from '../charts/svg';
 import type { Place } from '../places/repo';
 import { CHANNELS, CHANNEL_LABELS, type Channel } from '../submissions/types';
@@ -153,23 +150,6 @@ export function qrRows(codes: Array<QrCount & { place: string }>): QrRow[] {
     .sort((a, b) => b.submissions - a.submissions || b.scans - a.scans || a.id - b.id);
 }
 
-/**
- * Which data of a campaign a user's dashboard and exports cover. Everyone sees the communities in their scope;
- * only those who run the whole campaign (admins, its sub-district's staff) also see submissions that name
- * no community. Grid workers see only their grids.
- */
-export function campaignSlice(scope: Scope, access: CampaignAccess, campaignIds: number[]): DashboardSlice {
-  if (scope.communityIds === 'all') return { campaignIds, communityIds: 'all', includeUnplaced: true };
-  return { campaignIds, communityIds: scope.communityIds, includeUnplaced: access === 'manage' && !scope.gridIds };
-}
-
-/** Narrows a slice to one community (the page's community filter), never beyond the user's scope. */
-export function narrowToCommunity(slice: DashboardSlice, communityId: number | undefined): DashboardSlice {
-  if (communityId === undefined) return slice;
-  const allowed = slice.communityIds === 'all' || slice.communityIds.includes(communityId);
-  return { ...slice, communityIds: allowed ? [communityId] : [], includeUnplaced: false };
-}
-
 /** The community a place lies in: itself for a community, its parent for a grid or compound. */
 export function communityOfPlace(placeId: number | null, places: Map<number, Place>): number | null {
   if (placeId === null) return null;
@@ -249,13 +229,3 @@ export function createDashboardService(deps: DashboardDeps) {
   };
 }
 export type DashboardService = ReturnType<typeof createDashboardService>;
-
-/** Whether a user may open the dashboard of a sub-district, and how much of it. */
-export function subdistrictSlice(user: User, scope: Scope, communitiesUnder: number[], subdistrictId: number, campaignIds: number[]): DashboardSlice | null {
-  if (scope.communityIds === 'all') return { campaignIds, communityIds: 'all', includeUnplaced: true };
-  const mine = new Set(scope.communityIds);
-  const whole = user.scopePlaceId === subdistrictId || (communitiesUnder.length > 0 && communitiesUnder.every((c) => mine.has(c)));
-  const overlap = communitiesUnder.filter((c) => mine.has(c));
-  if (!whole && overlap.length === 0) return null;
-  return { campaignIds, communityIds: scope.communityIds, includeUnplaced: whole };
-}

@@ -1,11 +1,6 @@
-import { createAuditRepo } from '../audit/repo';
-import type { User } from '../auth/roles';
-import { createIssueRepo, type Issue } from '../issues/repo';
-import { rateOutcome } from '../issues/outcome';
+import type { Viewer } from '../access/rules';
+import type { Issue } from '../issues/repo';
 import { ISSUE_STATUSES, type IssueStatus, type Priority, type Rating } from '../issues/rules';
-import { createIssueService } from '../issues/service';
-import { createServiceItemRepo } from '../services/repo';
-import { createMenuService } from '../services/service';
 import { DEMO_CAMPAIGN_TITLE } from './data';
 import { seededRandom, type Random } from './random';
 import type { DemoStep, DemoState } from './seed';
@@ -14,7 +9,7 @@ import type { DemoStep, DemoState } from './seed';
  * The rest of the loop, so a newcomer sees it alive: the near-duplicates grouped into issues, issues at every
  * stage (new → accepted → on the menu → claimed → in progress → resolved, one declined), standing services on
  * the menu, claims by both demo claimers, and residents' ratings. Everything goes through the issue and menu
- * services (and rateOutcome), so the audit trail tells the same story the pages do.
+ * services (and the outcome service), so the audit trail tells the same story the pages do.
  */
 
 /** Where issue i (most residents first) ends up; the cycle repeats. Declined is picked separately (just one). */
@@ -88,19 +83,15 @@ export const issuesStep: DemoStep = {
     const { ctx } = state;
     const campaignId = state.campaignId;
     if (campaignId === undefined) throw new Error('demo step order: campaign is missing');
-    const issues = createIssueRepo(ctx.db);
+    const { issues, issueService, menuService: menu } = ctx;
     const existing = issues.count({ campaignId, communityIds: 'all' });
     if (existing > 0) return { added: 0, existing, note: `「${DEMO_CAMPAIGN_TITLE}」已有问题清单，跳过 issue list exists, skipped` };
 
-    const items = createServiceItemRepo(ctx.db);
-    const deps = { db: ctx.db, issues, items, audit: createAuditRepo(ctx.db), places: ctx.places, users: ctx.users };
-    const issueService = createIssueService(deps);
-    const menu = createMenuService(deps);
-    const user = (username: string): User => {
+    const user = (username: string): Viewer => {
       const id = state.accounts.get(username);
       const u = id === undefined ? undefined : ctx.users.findById(id);
       if (!u) throw new Error(`demo step order: account ${username} is missing`);
-      return u;
+      return ctx.access.viewerOf(u);
     };
     const staff = user('jianzhongjie');
     const claimers = { member: user('dangyuan'), unit: user('sifaju') };
@@ -168,7 +159,7 @@ export const issuesStep: DemoStep = {
       issues.submissions(issue.id).forEach((s, k) => {
         if (k > 0 && !rng.chance(0.5)) return;
         const rating = rng.weighted<Rating>(['satisfied', 'basically', 'unsatisfied'], (r) => ({ satisfied: 14, basically: 5, unsatisfied: 1 })[r]);
-        rateOutcome(ctx.db, s.receiptCode, rating, rng.pick(RATING_COMMENTS[rating]) || null);
+        ctx.outcomes.rate(s.receiptCode, rating, rng.pick(RATING_COMMENTS[rating]) || null);
         ratings++;
       });
     });

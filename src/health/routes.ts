@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { AppContext } from '../context';
+import type { Db } from '../db/open-db';
 
-export function healthRoutes(ctx: AppContext): Router {
+export function healthRoutes({ db }: { db: Db }): Router {
   const router = Router();
-  const ping = ctx.db.prepare('SELECT 1').pluck();
+  const ping = db.prepare('SELECT 1').pluck();
   router.get('/healthz', (_req, res) => {
     let database = false;
     try { database = ping.get() === 1; } catch { database = false; }

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { AppContext } from '../context';
 import { requireLogin } from '../auth/middleware';
 
 /** Where each role starts after logging in. */
@@ -10,7 +9,7 @@ const START_PAGE: Record<string, string> = {
   claimer: '/menu',
 };
 
-export function homeRoutes(_ctx: AppContext): Router {
+export function homeRoutes(): Router {
   const router = Router();
   router.get('/', requireLogin, (req, res) => {
     res.redirect(303, START_PAGE[req.user!.role] ?? '/campaigns');

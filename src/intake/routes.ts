@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
-import type { AppContext } from '../context';
-import type { User } from '../auth/roles';
+import type { Viewer } from '../access/rules';
+import type { Config } from '../config';
 import { requireRole } from '../auth/middleware';
 import type { Campaign } from '../campaigns/repo';
+import type { CampaignService } from '../campaigns/service';
+import type { PlaceRepo } from '../places/repo';
 import { chinaToday } from '../campaigns/rules';
 import { flash } from '../http/flash';
 import { InvalidError, NotFoundError } from '../lib/errors';
@@ -19,7 +21,7 @@ import { CHANNEL_LABELS, KIND_LABELS, KINDS, type SubmissionKind } from '../subm
 import { entrySchema, meetingSchema, MEETING_ROWS_MAX, readOpinionRows, rowCount, TEXT_MAX } from './forms';
 import { parseSpreadsheet } from './import/parse-sheet';
 import { templateCsv, templateXlsx } from './import/template';
-import { compactRows, createIntakeService, INTAKE_CHANNELS, type IntakeChannel } from './service';
+import { compactRows, INTAKE_CHANNELS, type IntakeChannel, type IntakeService } from './service';
 
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
 const PREVIEW_ROWS = 20;
@@ -38,15 +40,21 @@ const param = (v: unknown): string => (typeof v === 'string' ? v : '');
  * Offline intake for grid workers and staff: quick entry (also the target of the offline queue), residents'
  * meetings, spreadsheet import with preview. Every read and write goes through the intake service's scope checks.
  */
-export function intakeRoutes(ctx: AppContext): Router {
+export interface IntakeRouteDeps {
+  config: Readonly<Pick<Config, 'dataDir' | 'uploadMaxBytes'>>;
+  intake: IntakeService;
+  places: Pick<PlaceRepo, 'list'>;
+  campaigns: Pick<CampaignService, 'findById'>;
+}
+
+export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteDeps): Router {
   const router = Router();
-  const intake = createIntakeService(ctx);
   const enterers = requireRole('admin', 'staff', 'grid_worker');
-  const photosDir = uploadsDir(ctx.config.dataDir);
+  const photosDir = uploadsDir(config.dataDir);
   /** Imports being committed now, for the progress bar (this process only: one server writes the database). */
   const progress = new Map<string, { done: number; total: number }>();
 
-  const photoForm = photoMultipart({ fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 });
+  const photoForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 });
   const meetingBody = multer({
     storage: multer.memoryStorage(),
     limits: { files: 0, fields: 20 + MEETING_ROWS_MAX * 3, fieldSize: 16 * 1024, parts: 30 + MEETING_ROWS_MAX * 3 },
@@ -71,7 +79,7 @@ export function intakeRoutes(ctx: AppContext): Router {
   const kindOptions = KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }));
 
   /** The campaign a page works on: the one asked for if the user may enter data for it, else the newest open one. */
-  function pickCampaign(user: User, wanted: unknown): Campaign | null {
+  function pickCampaign(user: Viewer, wanted: unknown): Campaign | null {
     const id = Number(wanted);
     if (Number.isSafeInteger(id) && id > 0) {
       try { return intake.campaignFor(user, id, true); } catch { /* not theirs or a draft: fall back to the default */ }
@@ -80,7 +88,7 @@ export function intakeRoutes(ctx: AppContext): Router {
   }
 
   /** Place and channel defaults: the worker's first grid and its community, or the only community in scope. */
-  function defaultPlace(user: User, campaign: Campaign): { community: string; grid: string } {
+  function defaultPlace(user: Viewer, campaign: Campaign): { community: string; grid: string } {
     const options = intake.placeOptions(user, campaign);
     if (user.role === 'grid_worker' && options.grids.length) return { community: String(options.grids[0].parentId), grid: String(options.grids[0].id) };
     if (options.communities.length === 1) return { community: String(options.communities[0].id), grid: '' };
@@ -88,7 +96,7 @@ export function intakeRoutes(ctx: AppContext): Router {
   }
 
   /** What the entry and meeting forms both offer: the open campaigns, and the chosen one's places and categories. */
-  const campaignOptions = (user: User, campaign: Campaign | null) => ({
+  const campaignOptions = (user: Viewer, campaign: Campaign | null) => ({
     campaigns: intake.openCampaigns(user),
     campaign,
     places: campaign ? intake.placeOptions(user, campaign) : { communities: [], grids: [], compounds: [] },
@@ -106,7 +114,7 @@ export function intakeRoutes(ctx: AppContext): Router {
       errors,
       today: chinaToday(),
       textMax: TEXT_MAX,
-      photoMaxMb: Math.floor(ctx.config.uploadMaxBytes / 1024 / 1024),
+      photoMaxMb: Math.floor(config.uploadMaxBytes / 1024 / 1024),
       idempotencyKey: values.idempotencyKey || randomToken(18),
     });
   }
@@ -144,7 +152,7 @@ export function intakeRoutes(ctx: AppContext): Router {
     const campaign = pickCampaign(user, values.campaignId);
     const fail = (status: number, errors: FieldErrors): SaveOutcome => ({ ok: false, status, errors, values, campaign });
     if (uploadErr) {
-      const m = uploadMessage(uploadErr, PHOTO_MESSAGES.tooBig(ctx.config.uploadMaxBytes));
+      const m = uploadMessage(uploadErr, PHOTO_MESSAGES.tooBig(config.uploadMaxBytes));
       return fail(m.status, { photo: m.message });
     }
     const parsed = parseForm(entrySchema, body);
@@ -219,7 +227,7 @@ export function intakeRoutes(ctx: AppContext): Router {
     const mine = str(q.mine) !== '0';
     const campaignId = /^\d+$/.test(str(q.campaign)) ? Number(q.campaign) : null;
     const entries = intake.listEntries(user, { campaignId, mine, limit: 100 });
-    const names = new Map(ctx.places.list().map((p) => [p.id, p.name]));
+    const names = new Map(places.list().map((p) => [p.id, p.name]));
     res.render('intake/entries', {
       title: mine ? '我录入的记录' : '录入的记录', entries, mine, campaignId, placeNames: names,
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
@@ -248,7 +256,7 @@ export function intakeRoutes(ctx: AppContext): Router {
     const user = req.user!;
     const q = req.query as Record<string, unknown>;
     const campaignId = /^\d+$/.test(str(q.campaign)) ? Number(q.campaign) : null;
-    const names = new Map(ctx.places.list().map((p) => [p.id, p.name]));
+    const names = new Map(places.list().map((p) => [p.id, p.name]));
     res.render('intake/meetings', { title: '民情恳谈会', meetings: intake.listMeetings(user, campaignId), campaignId, placeNames: names });
   });
 
@@ -303,11 +311,11 @@ export function intakeRoutes(ctx: AppContext): Router {
   router.get('/intake/meetings/:id', enterers, (req, res) => {
     const user = req.user!;
     const { meeting, opinions } = intake.getMeeting(user, idParam('会议记录').catch(0).parse(req.params.id));
-    const names = new Map(ctx.places.list().map((p) => [p.id, p.name]));
+    const names = new Map(places.list().map((p) => [p.id, p.name]));
     const categories = new Map(intake.categoriesFor(meeting.campaignId).map((c) => [c.id, c.name]));
     res.render('intake/meeting', {
       title: `恳谈会：${meeting.topic}`, meeting, opinions, placeNames: names, categoryNames: categories,
-      campaign: ctx.campaigns.findById(meeting.campaignId), kindLabels: KIND_LABELS,
+      campaign: campaigns.findById(meeting.campaignId), kindLabels: KIND_LABELS,
     });
   });
 
@@ -376,7 +384,7 @@ export function intakeRoutes(ctx: AppContext): Router {
     const { batch, campaign, report, plan, sheet } = intake.getBatch(user, batchId(req));
     const running = progress.get(batch.id) ?? null;
     const categories = new Map(intake.categoriesFor(campaign.id).map((c) => [c.id, c.name]));
-    const names = new Map(ctx.places.list().map((p) => [p.id, p.name]));
+    const names = new Map(places.list().map((p) => [p.id, p.name]));
     if (report) {
       return res.render('intake/import-result', {
         title: '导入结果', batch, campaign, report, compactRows, channelLabels: CHANNEL_LABELS,

@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
-import type { AppContext } from '../context';
-import type { User } from '../auth/roles';
-import { scopeOf, scopeAllowsRecord, type Scope } from '../auth/scope';
-import type { Campaign } from '../campaigns/repo';
+import { reachesRecord, type Reach, type Viewer } from '../access/rules';
+import type { Campaign, CampaignRepo } from '../campaigns/repo';
 import { chinaToday } from '../campaigns/rules';
 import { forbidden, invalid, notFound } from '../lib/errors';
 import { randomToken } from '../http/random';
-import type { Place } from '../places/repo';
+import type { Db } from '../db/open-db';
+import type { Place, PlaceRepo } from '../places/repo';
+import type { SubmissionRepo } from '../submissions/repo';
+import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
 import { createIntakeRepo, type CategoryOption, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
 import type { ParsedSheet, SheetRow } from './import/parse-sheet';
@@ -101,7 +102,7 @@ function contentKey(campaignId: number, r: SheetRow): string {
   return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }
 
-type Deps = Pick<AppContext, 'db' | 'places' | 'users' | 'campaigns' | 'submissions' | 'submissionService'>;
+interface Deps { db: Db; places: PlaceRepo; campaigns: CampaignRepo; submissions: SubmissionRepo; submissionService: SubmissionService }
 
 /**
  * Offline intake: quick entry, meetings, spreadsheet import. Who may touch what is decided here, once:
@@ -111,7 +112,8 @@ type Deps = Pick<AppContext, 'db' | 'places' | 'users' | 'campaigns' | 'submissi
 export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
   const repo = deps.repo ?? createIntakeRepo(deps.db);
 
-  const scopeFor = (user: User | null): Scope => (user ? scopeOf(user, deps) : { communityIds: 'all', gridIds: null });
+  /** The command line (no user) reaches everything. */
+  const scopeFor = (user: Viewer | null): Pick<Reach, 'communityIds' | 'gridIds'> => (user ? user.reach : { communityIds: 'all', gridIds: null });
 
   /** The communities a campaign collects from: its own list, else its sub-district's, else all. */
   function coverage(c: Campaign): Set<number> | 'all' {
@@ -122,17 +124,17 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
   }
   const covers = (cov: Set<number> | 'all', communityId: number) => cov === 'all' || cov.has(communityId);
 
-  function communitiesFor(user: User | null, c: Campaign): Place[] {
+  function communitiesFor(user: Viewer | null, c: Campaign): Place[] {
     const scope = scopeFor(user);
     const cov = coverage(c);
     return deps.places.ofKind('community').filter((p) => covers(cov, p.id) && (scope.communityIds === 'all' || scope.communityIds.includes(p.id)));
   }
 
-  function visible(user: User | null, c: Campaign): boolean {
+  function visible(user: Viewer | null, c: Campaign): boolean {
     return communitiesFor(user, c).length > 0;
   }
 
-  function campaignFor(user: User | null, id: number, forWrite: boolean): Campaign {
+  function campaignFor(user: Viewer | null, id: number, forWrite: boolean): Campaign {
     const c = deps.campaigns.findById(id);
     if (!c || !visible(user, c)) throw notFound('征求意见活动');
     if (forWrite && c.status === 'draft') throw invalid(MESSAGES.campaignDraft);
@@ -140,7 +142,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
   }
 
   /** Checks a (community, grid, compound) choice against the campaign and the user's scope. */
-  function checkPlace(user: User | null, c: Campaign, p: { communityId: number; gridId: number | null; compoundId: number | null }): void {
+  function checkPlace(user: Viewer | null, c: Campaign, p: { communityId: number; gridId: number | null; compoundId: number | null }): void {
     const community = deps.places.findById(p.communityId);
     if (!community || community.kind !== 'community') throw invalid(MESSAGES.noCommunity);
     if (!covers(coverage(c), community.id)) throw invalid(MESSAGES.notInCampaign);
@@ -151,7 +153,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     } else if (scope.gridIds) {
       throw invalid(MESSAGES.gridRequired);
     }
-    if (!scopeAllowsRecord(scope, community.id, p.gridId)) throw forbidden();
+    if (!reachesRecord(scope, community.id, p.gridId)) throw forbidden();
     if (p.compoundId !== null) {
       const compound = deps.places.findById(p.compoundId);
       if (!compound || compound.kind !== 'compound' || compound.parentId !== community.id) throw invalid(MESSAGES.compoundNotInCommunity);
@@ -178,7 +180,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
   }
 
   /** Keys from browsers are namespaced per user, so nobody can hit someone else's record by guessing a key. */
-  const entryKey = (user: User | null, key: string) => `intake:${user?.id ?? 0}:${key}`;
+  const entryKey = (user: Viewer | null, key: string) => `intake:${user?.id ?? 0}:${key}`;
 
   // ---- import -------------------------------------------------------------------------------------
 
@@ -199,7 +201,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     };
   }
 
-  function planImport(user: User | null, c: Campaign, sheet: ParsedSheet, channel: IntakeChannel): ImportPlan {
+  function planImport(user: Viewer | null, c: Campaign, sheet: ParsedSheet, channel: IntakeChannel): ImportPlan {
     const scope = scopeFor(user);
     const cov = coverage(c);
     const places = placeIndex();
@@ -237,7 +239,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
               building = `${r.compound} ${r.building}`.trim();
             }
           }
-          if (!scopeAllowsRecord(scope, communityId, gridId)) {
+          if (!reachesRecord(scope, communityId, gridId)) {
             reasons.push(scope.gridIds ? IMPORT_MESSAGES.outsideGrids(`${community.name}${r.grid ? ' ' + r.grid : ''}`) : IMPORT_MESSAGES.outsideScope(community.name));
           }
         }
@@ -291,13 +293,13 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     scopeFor,
     coverage,
     /** Open campaigns this user may enter data for, newest first. */
-    openCampaigns: (user: User | null) => deps.campaigns.list().filter((c) => c.status === 'open' && visible(user, c)),
+    openCampaigns: (user: Viewer | null) => deps.campaigns.list().filter((c) => c.status === 'open' && visible(user, c)),
     /** Campaigns this user may import into or read entries of (open or closed, not drafts). */
-    usableCampaigns: (user: User | null) => deps.campaigns.list().filter((c) => c.status !== 'draft' && visible(user, c)),
+    usableCampaigns: (user: Viewer | null) => deps.campaigns.list().filter((c) => c.status !== 'draft' && visible(user, c)),
     campaignFor,
     categoriesFor: (campaignId: number): CategoryOption[] => repo.categoriesFor(campaignId),
     /** The place choices of the entry forms: communities in scope and campaign; the grids and compounds in them. */
-    placeOptions(user: User | null, c: Campaign) {
+    placeOptions(user: Viewer | null, c: Campaign) {
       const scope = scopeFor(user);
       const communities = communitiesFor(user, c);
       const ids = new Set(communities.map((p) => p.id));
@@ -307,7 +309,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     },
 
     /** Quick entry (form, JSON API and offline re-send alike). */
-    recordEntry(user: User, input: EntryInput): { submission: Submission; created: boolean; count: number } {
+    recordEntry(user: Viewer, input: EntryInput): { submission: Submission; created: boolean; count: number } {
       const c = campaignFor(user, input.campaignId, true);
       checkPlace(user, c, input);
       checkCategory(c, input.categoryId);
@@ -321,21 +323,21 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
       return { submission, created, count: repo.countEnteredBy(user.id, c.id) };
     },
     /** Whether this key was already saved (the route then drops a photo it stored for nothing). */
-    findEntryByKey: (user: User, key: string) => deps.submissions.findByIdempotencyKey(entryKey(user, key)),
+    findEntryByKey: (user: Viewer, key: string) => deps.submissions.findByIdempotencyKey(entryKey(user, key)),
 
     /** One submission, if it lies inside the user's scope; otherwise it does not exist for them. */
-    getEntry(user: User, id: number): Submission {
+    getEntry(user: Viewer, id: number): Submission {
       const s = deps.submissions.findById(id);
-      if (!s || !scopeAllowsRecord(scopeFor(user), s.communityId, s.gridId)) throw notFound('记录');
+      if (!s || !reachesRecord(scopeFor(user), s.communityId, s.gridId)) throw notFound('记录');
       return s;
     },
-    listEntries(user: User, opts: { campaignId?: number | null; mine?: boolean; limit?: number }): Submission[] {
+    listEntries(user: Viewer, opts: { campaignId?: number | null; mine?: boolean; limit?: number }): Submission[] {
       const ids = repo.listEntryIds(scopeFor(user), { campaignId: opts.campaignId, enteredBy: opts.mine ? user.id : null, limit: opts.limit });
       return ids.map((id) => deps.submissions.findById(id)!).filter(Boolean);
     },
 
     /** One meeting and all its opinions in one transaction; a repeated save returns the stored meeting. */
-    recordMeeting(user: User, input: MeetingInput): { meeting: Meeting; created: boolean } {
+    recordMeeting(user: Viewer, input: MeetingInput): { meeting: Meeting; created: boolean } {
       const c = campaignFor(user, input.campaignId, true);
       checkPlace(user, c, input);
       checkDate(c, input.heldOn);
@@ -359,22 +361,22 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
         return { meeting, created };
       })();
     },
-    getMeeting(user: User, id: number): { meeting: Meeting; opinions: Submission[] } {
+    getMeeting(user: Viewer, id: number): { meeting: Meeting; opinions: Submission[] } {
       const meeting = repo.findMeeting(id);
-      if (!meeting || !scopeAllowsRecord(scopeFor(user), meeting.communityId, meeting.gridId)) throw notFound('会议记录');
+      if (!meeting || !reachesRecord(scopeFor(user), meeting.communityId, meeting.gridId)) throw notFound('会议记录');
       return { meeting, opinions: repo.meetingOpinionIds(id).map((sid) => deps.submissions.findById(sid)!).filter(Boolean) };
     },
-    listMeetings: (user: User, campaignId: number | null) => repo.listMeetings(scopeFor(user), campaignId),
+    listMeetings: (user: Viewer, campaignId: number | null) => repo.listMeetings(scopeFor(user), campaignId),
 
     planImport,
     /** Parse → plan → commit at once (the command line). */
-    importSheet(user: User | null, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): ImportReport {
+    importSheet(user: Viewer | null, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): ImportReport {
       const c = campaignFor(user, campaignId, true);
       const plan = planImport(user, c, sheet, channel);
       return commitPlan(plan, { fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [], channel, campaignId: c.id });
     },
     /** Keeps the parsed rows server-side until the user confirms the preview. */
-    createBatch(user: User, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): string {
+    createBatch(user: Viewer, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): string {
       const c = campaignFor(user, campaignId, true);
       repo.purgePendingBatches();
       const id = randomToken(18);
@@ -382,7 +384,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
       return id;
     },
     /** A batch with its plan (pending) or report (committed); only its owner may see it. */
-    getBatch(user: User, id: string) {
+    getBatch(user: Viewer, id: string) {
       const b = repo.findBatch(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       const campaign = campaignFor(user, b.campaignId, false);
@@ -391,7 +393,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
       return { batch: b, campaign, report: null, plan: planImport(user, campaign, sheet, b.channel as IntakeChannel), sheet };
     },
     /** The batch if it is this user's (cheap: for the progress endpoint, which is polled). */
-    ownBatch(user: User, id: string) {
+    ownBatch(user: Viewer, id: string) {
       const b = repo.findBatch(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       return b;
@@ -402,7 +404,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
      * server keeps answering residents during a 10,000-row import and the page can show real progress.
      * A crash half-way loses nothing and duplicates nothing: confirming again skips the rows already in.
      */
-    async commitBatch(user: User, id: string, onProgress: (done: number, total: number) => void = () => undefined, chunk = 1000): Promise<ImportReport> {
+    async commitBatch(user: Viewer, id: string, onProgress: (done: number, total: number) => void = () => undefined, chunk = 1000): Promise<ImportReport> {
       const b = repo.findBatch(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       if (b.status === 'committed') return JSON.parse(b.report!) as ImportReport;

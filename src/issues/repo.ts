@@ -1,7 +1,7 @@
 import type { Db } from '../db/open-db';
 import { toSubmission } from '../submissions/repo';
 import type { Submission } from '../submissions/types';
-import type { IssueStatus, Priority } from './rules';
+import type { IssueStatus, Priority, Rating } from './rules';
 
 export interface Issue {
   id: number;
@@ -72,6 +72,10 @@ export interface NewIssue {
   priority: Priority; createdBy: number | null;
 }
 
+/** The issue behind a submission, as its receipt page tells it. */
+export interface OutcomeRow { id: number; status: IssueStatus; reply: string | null; decline_reason: string | null; resolved_at: string | null }
+export interface FeedbackRow { rating: Rating; comment: string | null; created_at: string }
+
 const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 export function createIssueRepo(db: Db) {
@@ -95,6 +99,10 @@ export function createIssueRepo(db: Db) {
   const compoundsOf = db.prepare('SELECT DISTINCT compound_id FROM submissions WHERE issue_id = ?').pluck();
   const textsOf = db.prepare('SELECT text FROM submissions WHERE issue_id = ? ORDER BY id LIMIT ?').pluck();
   const categoryName = db.prepare('SELECT name FROM categories WHERE id = ?').pluck();
+  const outcomeOf = db.prepare<[number], OutcomeRow>(`SELECT i.id, i.status, i.reply, i.decline_reason, i.resolved_at
+    FROM submissions s JOIN issues i ON i.id = s.issue_id WHERE s.id = ?`);
+  const feedbackOf = db.prepare<[number], FeedbackRow>('SELECT rating, comment, created_at FROM feedback WHERE submission_id = ?');
+  const insertFeedback = db.prepare('INSERT INTO feedback (submission_id, issue_id, rating, comment) VALUES (?, ?, ?, ?)');
 
   function where(f: Omit<IssueFilter, 'limit' | 'offset' | 'sort'>) {
     const w: string[] = ['i.campaign_id = ?'];
@@ -147,6 +155,12 @@ export function createIssueRepo(db: Db) {
       setPlace.run(compounds.length === 1 ? compounds[0] : null, issueId);
     },
     categoryName: (id: number) => (categoryName.get(id) as string | undefined) ?? null,
+    /** The issue a submission belongs to, or undefined while it is unassigned. */
+    outcomeOf: (submissionId: number) => outcomeOf.get(submissionId),
+    feedbackOf: (submissionId: number) => feedbackOf.get(submissionId),
+    addFeedback: (submissionId: number, issueId: number, rating: Rating, comment: string | null) => {
+      insertFeedback.run(submissionId, issueId, rating, comment);
+    },
     /** The first texts behind an issue, for similarity against new submissions. */
     texts: (issueId: number, limit = 5) => textsOf.all(issueId, limit) as string[],
     /** Submissions of a campaign not yet in any issue, oldest first (the work queue). */

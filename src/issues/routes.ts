@@ -1,24 +1,21 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context';
-import type { User } from '../auth/roles';
-import { requireRole } from '../auth/middleware';
-import { createAuditRepo } from '../audit/repo';
+import type { Viewer } from '../access/rules';
+import type { AuditRepo } from '../audit/repo';
 import { describeAudit } from '../audit/service';
-import { findCampaignFor } from '../campaigns/service';
+import { requireRole } from '../auth/middleware';
+import type { CampaignService } from '../campaigns/service';
 import { flash } from '../http/flash';
 import { helpers } from '../http/view-helpers';
 import { invalid } from '../lib/errors';
 import { checkbox, firstValue, idList, idParam, optionalText, parseForm, queryId, requiredText, type FieldErrors } from '../http/validate';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
-import { createServiceItemRepo } from '../services/repo';
-import { createMenuService } from '../services/service';
-import { createIssueRepo, type Issue } from './repo';
+import type { Issue, IssueRepo } from './repo';
 import {
   ISSUE_STATUSES, ISSUE_STATUS_LABELS, PRIORITIES, PRIORITY_LABELS, nextStatuses,
   type IssueStatus, type Priority,
 } from './rules';
-import { createIssueService } from './service';
+import type { IssueService } from './service';
 import { publicTitle } from './title';
 
 // ---- one schema per form ----
@@ -71,30 +68,37 @@ const listQuery = z.object({
 const PAGE_SIZE = 100;
 const idOf = (req: Request) => idParam('编号').catch(0).parse(req.params.id);
 
-export function issueRoutes(ctx: AppContext): Router {
+/** A menu item as published for an issue (src/menu), handed to the issue page as it is. */
+export interface IssueMenuItem { id: number }
+
+/**
+ * What the issue pages need of the service menu, which builds on issues: the item published for an issue, and
+ * publishing one. Declared here, provided by the composition root, so issues/ never imports menu/.
+ */
+export interface IssueMenuPage {
+  ofIssue(issueId: number): { item: IssueMenuItem; claims: unknown[]; notes: unknown[] } | null;
+  publishIssue(user: Viewer, issueId: number, fields: { title: string; description: string; allowMultipleClaimers: boolean }): number;
+}
+
+export interface IssueRouteDeps {
+  issues: IssueService;
+  issueRepo: Pick<IssueRepo, 'submissions'>;
+  audit: Pick<AuditRepo, 'listForIssue'>;
+  campaigns: CampaignService;
+  menu: IssueMenuPage;
+}
+
+export function issueRoutes({ issues: service, issueRepo: issues, audit, campaigns, menu }: IssueRouteDeps): Router {
   const router = Router();
-  const issues = createIssueRepo(ctx.db);
-  const items = createServiceItemRepo(ctx.db);
-  const audit = createAuditRepo(ctx.db);
-  const deps = { db: ctx.db, issues, items, audit, places: ctx.places, users: ctx.users };
-  const service = createIssueService(deps);
-  const menu = createMenuService(deps);
   const staff = requireRole('admin', 'staff');
 
-  const campaignFor = (user: User, id: number) =>
-    findCampaignFor({ campaigns: ctx.campaigns, places: ctx.places, users: ctx.users }, user, id, 'view');
+  const campaignFor = (user: Viewer, id: number) => campaigns.get(user, id, 'view');
 
   const statusOptions = ISSUE_STATUSES.map((s) => ({ value: s, label: ISSUE_STATUS_LABELS[s] }));
   const priorityOptions = PRIORITIES.map((p) => ({ value: p, label: PRIORITY_LABELS[p] }));
 
   /** Communities of the campaign the user may see, for the filter. */
-  function communityOptions(user: User, campaignId: number) {
-    const sc = service.scope(user).communityIds;
-    return ctx.campaigns.communityIds(campaignId)
-      .filter((id) => sc === 'all' || sc.includes(id))
-      .map((id) => ctx.places.findById(id))
-      .filter((p) => p !== undefined);
-  }
+  const communityOptions = (user: Viewer, campaignId: number) => campaigns.communitiesFor(user, campaignId);
 
   function listLocals(req: Request) {
     const user = req.user!;
@@ -112,7 +116,7 @@ export function issueRoutes(ctx: AppContext): Router {
     const { issues: rows, total } = service.list(user, { ...filter, limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE });
     res.render('issues/list', {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, q, page: q.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-      communities: communityOptions(user, campaign.id), categories: ctx.campaigns.categories(campaign.id),
+      communities: communityOptions(user, campaign.id), categories: campaigns.categories(campaign.id),
       statusOptions, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
       unassigned: service.countUnassigned(user, campaign.id),
     });
@@ -126,7 +130,7 @@ export function issueRoutes(ctx: AppContext): Router {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
       filterText: [
         q.community ? names(q.community, communityOptions(user, campaign.id)) : null,
-        q.category ? names(q.category, ctx.campaigns.categories(campaign.id)) : null,
+        q.category ? names(q.category, campaigns.categories(campaign.id)) : null,
         q.status ? ISSUE_STATUS_LABELS[q.status] : null,
       ].filter(Boolean).join('，') || '全部',
       printedAt: new Date().toISOString(),
@@ -152,7 +156,7 @@ export function issueRoutes(ctx: AppContext): Router {
     res.status(status).render('issues/unassigned', {
       title: `待归类建议 · ${campaign.title}`, campaign, proposals, q, formError, shown, capped: shown >= UNASSIGNED_SHOWN,
       total: service.countUnassigned(user, campaign.id),
-      communities: communityOptions(user, campaign.id), categories: ctx.campaigns.categories(campaign.id),
+      communities: communityOptions(user, campaign.id), categories: campaigns.categories(campaign.id),
       priorityOptions, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
     });
   }
@@ -188,18 +192,19 @@ export function issueRoutes(ctx: AppContext): Router {
   function renderIssue(req: Request, res: Response, issue: Issue, opts: { status?: number; form?: string; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
     const user = req.user!;
     const campaign = campaignFor(user, issue.campaignId);
-    const item = items.findByIssue(issue.id);
+    const published = menu.ofIssue(issue.id);
+    const item = published?.item;
     res.status(opts.status ?? 200).render('issues/show', {
       title: `问题 #${issue.id} ${issue.title}`, issue, campaign, item,
-      claims: item ? items.claims(item.id) : [],
-      notes: item ? items.notes(item.id) : [],
+      claims: published?.claims ?? [],
+      notes: published?.notes ?? [],
       submissions: issues.submissions(issue.id),
       trail: audit.listForIssue(issue.id).map((e) => ({ ...e, text: describeAudit(e) })),
       similar: service.similarIssues(user, issue),
       nextStatuses: nextStatuses('staff', issue.status).filter((s) => s !== 'on_menu' && s !== 'resolved'),
       canPublish: issue.status === 'accepted' && !item,
       canResolve: issue.status === 'in_progress',
-      categories: ctx.campaigns.categories(issue.campaignId),
+      categories: campaigns.categories(issue.campaignId),
       statusLabels: ISSUE_STATUS_LABELS, priorityOptions, priorityLabels: PRIORITY_LABELS,
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
       form: opts.form ?? null, errors: opts.errors ?? {}, values: opts.values ?? {},

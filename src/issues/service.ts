@@ -1,11 +1,7 @@
 import type { Db } from '../db/open-db';
 import type { AuditRepo } from '../audit/repo';
-import type { UserRepo } from '../auth/repo';
-import type { User } from '../auth/roles';
-import { scopeAllowsCommunity, scopeOf, type Scope } from '../auth/scope';
+import { isStaff, reachesCommunity, type Viewer } from '../access/rules';
 import { conflict, forbidden, invalid, notFound } from '../lib/errors';
-import type { PlaceRepo } from '../places/repo';
-import type { ServiceItemRepo } from '../services/repo';
 import type { GroupedSubmission, Issue, IssueFilter, IssueRepo } from './repo';
 import {
   actorOf, attachError, createFromSubmissionsError, mergeError, resolveError, splitError, transitionError,
@@ -14,13 +10,20 @@ import {
 import { bestMatch, groupLikelyDuplicates, likelySame, textVector } from './similarity';
 import { maskPhonesInText } from '../submissions/personal-data';
 
+/**
+ * What the issue list needs of the service menu, which builds on issues (src/menu): when staff confirm an
+ * issue resolved, its menu item closes. Declared here so issues/ never imports menu/.
+ */
+export interface IssueMenuPort {
+  /** Closes the open item published for the issue, if any; returns its id. */
+  closeItemOfIssue(issueId: number): number | null;
+}
+
 export interface IssueServiceDeps {
   db: Db;
   issues: IssueRepo;
-  items: ServiceItemRepo;
   audit: AuditRepo;
-  places: PlaceRepo;
-  users: UserRepo;
+  menu: IssueMenuPort;
 }
 
 export interface IssueFields { title: string; categoryId: number | null; priority: Priority }
@@ -59,19 +62,17 @@ function commonCategory(subs: GroupedSubmission[]): number | null {
  * Every change and its audit row are written in one transaction, after the rules are checked on fresh rows.
  */
 export function createIssueService(deps: IssueServiceDeps) {
-  const { db, issues, items, audit } = deps;
+  const { db, issues, audit } = deps;
 
-  const scope = (user: User): Scope => scopeOf(user, { places: deps.places, users: deps.users });
-
-  function requireStaff(user: User) {
-    if (actorOf(user.role) !== 'staff') throw forbidden();
+  function requireStaff(user: Viewer) {
+    if (!isStaff(user)) throw forbidden();
   }
 
   /** The issue, if it exists and lies in the user's communities; otherwise 404 (no hint that it exists). */
-  function loadIssue(user: User, id: number): Issue {
+  function loadIssue(user: Viewer, id: number): Issue {
     requireStaff(user);
     const issue = issues.findById(id);
-    if (!issue || !scopeAllowsCommunity(scope(user), issue.communityId)) throw notFound('问题');
+    if (!issue || !reachesCommunity(user.reach, issue.communityId)) throw notFound('问题');
     return issue;
   }
 
@@ -79,30 +80,28 @@ export function createIssueService(deps: IssueServiceDeps) {
     if (categoryId !== null && issues.categoryName(categoryId) === null) throw invalid('所选分类不存在，请重新选择。');
   }
 
-  function loadSubmissions(user: User, ids: number[]): GroupedSubmission[] {
+  function loadSubmissions(user: Viewer, ids: number[]): GroupedSubmission[] {
     const unique = [...new Set(ids)];
     const subs = issues.submissionsByIds(unique);
-    const sc = scope(user);
-    if (subs.length !== unique.length || subs.some((s) => !scopeAllowsCommunity(sc, s.communityId))) {
+    if (subs.length !== unique.length || subs.some((s) => !reachesCommunity(user.reach, s.communityId))) {
       throw notFound('建议');
     }
     return subs;
   }
 
-  const log = (issueId: number, action: string, user: User | null, detail?: Record<string, unknown>) =>
+  const log = (issueId: number, action: string, user: Viewer | null, detail?: Record<string, unknown>) =>
     audit.record({ entityType: 'issue', entityId: issueId, action, detail, userId: user?.id ?? null });
 
   return {
-    scope,
     loadIssue,
 
-    list(user: User, f: Omit<IssueFilter, 'communityIds'>): { issues: Issue[]; total: number } {
+    list(user: Viewer, f: Omit<IssueFilter, 'communityIds'>): { issues: Issue[]; total: number } {
       requireStaff(user);
-      const communityIds = scope(user).communityIds;
+      const communityIds = user.reach.communityIds;
       return { issues: issues.list({ ...f, communityIds }), total: issues.count({ ...f, communityIds }) };
     },
 
-    create: db.transaction((user: User, campaignId: number, submissionIds: number[], fields: IssueFields): number => {
+    create: db.transaction((user: Viewer, campaignId: number, submissionIds: number[], fields: IssueFields): number => {
       requireStaff(user);
       checkCategory(fields.categoryId);
       const subs = loadSubmissions(user, submissionIds);
@@ -118,7 +117,7 @@ export function createIssueService(deps: IssueServiceDeps) {
       return id;
     }),
 
-    attach: db.transaction((user: User, issueId: number, submissionIds: number[]): void => {
+    attach: db.transaction((user: Viewer, issueId: number, submissionIds: number[]): void => {
       const issue = loadIssue(user, issueId);
       const subs = loadSubmissions(user, submissionIds);
       const err = attachError(issue, subs);
@@ -130,7 +129,7 @@ export function createIssueService(deps: IssueServiceDeps) {
     }),
 
     /** Moves every submission of `sourceId` into `targetId`, then removes the emptied source issue. */
-    merge: db.transaction((user: User, targetId: number, sourceId: number): number => {
+    merge: db.transaction((user: Viewer, targetId: number, sourceId: number): number => {
       const target = loadIssue(user, targetId);
       const source = loadIssue(user, sourceId);
       const err = mergeError(target, source);
@@ -147,7 +146,7 @@ export function createIssueService(deps: IssueServiceDeps) {
     }),
 
     /** Takes one submission out of an issue, into a new issue of its own or back to the unassigned queue. */
-    detach: db.transaction((user: User, issueId: number, submissionId: number, to: 'new' | 'unassigned'): number | null => {
+    detach: db.transaction((user: Viewer, issueId: number, submissionId: number, to: 'new' | 'unassigned'): number | null => {
       const issue = loadIssue(user, issueId);
       const sub = issues.findSubmission(submissionId);
       if (!sub) throw notFound('建议');
@@ -170,7 +169,7 @@ export function createIssueService(deps: IssueServiceDeps) {
       return newId;
     }),
 
-    changeStatus: db.transaction((user: User, issueId: number, to: IssueStatus, reason: string | null): void => {
+    changeStatus: db.transaction((user: Viewer, issueId: number, to: IssueStatus, reason: string | null): void => {
       const issue = loadIssue(user, issueId);
       // Publishing and resolving have their own actions, which also touch the service menu.
       if (to === 'on_menu') throw invalid('请用「发布到服务菜单」把问题列入服务菜单。');
@@ -181,7 +180,7 @@ export function createIssueService(deps: IssueServiceDeps) {
       log(issueId, 'status', user, { from: issue.status, to, ...(to === 'declined' ? { reason: reason!.trim() } : {}) });
     }),
 
-    edit: db.transaction((user: User, issueId: number, fields: IssueFields): void => {
+    edit: db.transaction((user: Viewer, issueId: number, fields: IssueFields): void => {
       const issue = loadIssue(user, issueId);
       checkCategory(fields.categoryId);
       issues.setFields(issueId, fields);
@@ -195,7 +194,7 @@ export function createIssueService(deps: IssueServiceDeps) {
       if (issue.priority !== fields.priority) log(issueId, 'priority', user, { from: issue.priority, to: fields.priority });
     }),
 
-    reply: db.transaction((user: User, issueId: number, reply: string | null): void => {
+    reply: db.transaction((user: Viewer, issueId: number, reply: string | null): void => {
       const issue = loadIssue(user, issueId);
       if ((issue.reply ?? null) === reply) return;
       issues.setReply(issueId, reply);
@@ -203,14 +202,13 @@ export function createIssueService(deps: IssueServiceDeps) {
     }),
 
     /** Staff confirm the work is done: the issue is resolved and its service item closes. */
-    resolve: db.transaction((user: User, issueId: number, reply: string | null): void => {
+    resolve: db.transaction((user: Viewer, issueId: number, reply: string | null): void => {
       const issue = loadIssue(user, issueId);
       const err = resolveError(issue.status) ?? transitionError(actorOf(user.role), issue.status, 'resolved');
       if (err) throw conflict(err);
       issues.setStatus(issueId, 'resolved');
-      const item = items.findByIssue(issueId);
-      if (item) items.close(item.id);
-      log(issueId, 'resolve', user, { from: issue.status, serviceItemId: item?.id ?? null });
+      const serviceItemId = deps.menu.closeItemOfIssue(issueId);
+      log(issueId, 'resolve', user, { from: issue.status, serviceItemId });
       if (reply !== null && reply !== issue.reply) {
         issues.setReply(issueId, reply);
         log(issueId, 'reply', user, { from: issue.reply, to: reply });
@@ -221,9 +219,9 @@ export function createIssueService(deps: IssueServiceDeps) {
      * The unassigned queue, grouped into likely duplicates (same community, similar text; closer when in the
      * same compound), each group with the existing issue it most likely belongs to.
      */
-    proposals(user: User, f: { campaignId: number; communityId?: number; categoryId?: number; limit?: number }): Proposal[] {
+    proposals(user: Viewer, f: { campaignId: number; communityId?: number; categoryId?: number; limit?: number }): Proposal[] {
       requireStaff(user);
-      const communityIds = scope(user).communityIds;
+      const communityIds = user.reach.communityIds;
       const subs = issues.unassigned({ ...f, communityIds });
       const withVectors = subs.map((s) => ({ ...s, vector: textVector(s.text) }));
       const candidates = issues.candidates({ campaignId: f.campaignId, communityIds }).map((issue) => ({
@@ -241,15 +239,15 @@ export function createIssueService(deps: IssueServiceDeps) {
       });
     },
 
-    countUnassigned: (user: User, campaignId: number) => issues.countUnassigned({ campaignId, communityIds: scope(user).communityIds }),
+    countUnassigned: (user: Viewer, campaignId: number) => issues.countUnassigned({ campaignId, communityIds: user.reach.communityIds }),
 
     /** Other issues of the same campaign and community, most similar first, as merge candidates. */
-    similarIssues(user: User, issue: Issue, limit = 5): Array<{ issue: Issue; score: number }> {
+    similarIssues(user: Viewer, issue: Issue, limit = 5): Array<{ issue: Issue; score: number }> {
       const comparable = (i: Issue) => ({
         id: i.id, communityId: i.communityId, compoundId: i.compoundId, vector: textVector([i.title, ...issues.texts(i.id)].join('。')),
       });
       const me = comparable(issue);
-      return issues.candidates({ campaignId: issue.campaignId, communityIds: scope(user).communityIds })
+      return issues.candidates({ campaignId: issue.campaignId, communityIds: user.reach.communityIds })
         .filter((o) => o.id !== issue.id && o.communityId === issue.communityId && mergeError(issue, o) === null)
         .map((o) => ({ issue: o, ...likelySame(me, comparable(o)) }))
         .filter((x) => x.same)

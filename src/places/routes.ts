@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context';
 import { requireRole } from '../auth/middleware';
 import { flash } from '../http/flash';
 import { checkbox, formText, idParam, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import { PLACE_KINDS, PLACE_KIND_LABELS, type Place } from './repo';
-import { BULK_MAX_LINES, PLACE_NAME_MAX, childKindsOf, createPlaceService, usageReasons } from './service';
+import { BULK_MAX_LINES, PLACE_NAME_MAX, childKindsOf, usageReasons, type PlaceService } from './service';
 
 const nameField = () => requiredText('名称', PLACE_NAME_MAX).pipe(z.string().regex(/^[^\r\n]+$/, '名称不能换行'));
 
@@ -24,9 +23,8 @@ const bulkSchema = z.object({
 
 const idOf = (req: Request) => idParam('地点').catch(0).parse(req.params.id);
 
-export function placeRoutes(ctx: AppContext): Router {
+export function placeRoutes({ places: service }: { places: PlaceService }): Router {
   const router = Router();
-  const service = createPlaceService({ places: ctx.places });
   const staff = requireRole('admin', 'staff');
   const kinds = PLACE_KINDS.map((k) => ({ value: k, label: PLACE_KIND_LABELS[k] }));
 

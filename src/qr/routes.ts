@@ -1,15 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context';
 import { requireRole } from '../auth/middleware';
 import { CAMPAIGN_STATUS_LABELS } from '../campaigns/rules';
 import { flash } from '../http/flash';
 import { notFound } from '../lib/errors';
 import { idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
 import {
-  BULK_LEVELS, BULK_LEVEL_LABELS, LABELS_PER_PAGE, LABEL_MAX, QR_SORTS, chunk, createQrService, type QrSort,
+  BULK_LEVELS, BULK_LEVEL_LABELS, LABELS_PER_PAGE, LABEL_MAX, QR_SORTS, chunk, type QrService, type QrSort,
 } from './service';
-import { createQrSvgCache } from './svg';
 
 const createSchema = z.object({
   label: optionalText('标签', LABEL_MAX),
@@ -33,13 +31,9 @@ const idOf = (value: unknown, what: string) => {
 /** A file name for downloads: the label without characters file systems dislike. */
 const fileName = (label: string) => label.replace(/[\\/:*?"<>|\s]+/g, '_').slice(0, 60) || 'qr';
 
-export function qrRoutes(ctx: AppContext): Router {
+export function qrRoutes({ qr: service }: { qr: QrService }): Router {
   const router = Router();
   const staff = requireRole('admin', 'staff');
-  const service = createQrService({
-    qrCodes: ctx.qrCodes, campaigns: ctx.campaigns, places: ctx.places, users: ctx.users,
-    scanCounter: ctx.scanCounter, svgCache: createQrSvgCache(), config: ctx.config,
-  });
 
   const sortOf = (req: Request): QrSort => {
     const s = req.query.sort;

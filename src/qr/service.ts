@@ -1,9 +1,6 @@
 import type { Config } from '../config';
-import type { User } from '../auth/roles';
-import type { UserRepo } from '../auth/repo';
-import { scopeAllowsCommunity, scopeOf, type Scope } from '../auth/scope';
+import { campaignAccess, reachesCommunity, type Reach, type Viewer } from '../access/rules';
 import type { Campaign, CampaignRepo } from '../campaigns/repo';
-import { campaignAccess } from '../campaigns/service';
 import { NotFoundError, forbidden, notFound } from '../lib/errors';
 import type { Place, PlaceRepo } from '../places/repo';
 import type { QrCode, QrRepo } from './repo';
@@ -83,7 +80,6 @@ interface Deps {
   qrCodes: QrRepo;
   campaigns: CampaignRepo;
   places: PlaceRepo;
-  users: UserRepo;
   scanCounter: ScanCounter;
   svgCache: QrSvgCache;
   config: Readonly<Pick<Config, 'baseUrl'>>;
@@ -107,17 +103,17 @@ export function createQrService(deps: Deps) {
     return p.kind === 'community' ? p.id : p.kind === 'grid' || p.kind === 'compound' ? p.parentId : null;
   };
 
-  type Access = { campaign: Campaign; scope: Scope; communityIds: number[]; manage: boolean };
+  type Access = { campaign: Campaign; scope: Reach; communityIds: number[]; manage: boolean };
 
   /** The campaign as this user reaches it, or null when it does not exist or they may not see it. */
-  function accessOrNull(user: User, campaignId: number): Access | null {
+  function accessOrNull(user: Viewer, campaignId: number): Access | null {
     const campaign = campaigns.findById(campaignId);
     if (!campaign) return null;
-    const scope = scopeOf(user, deps);
+    const scope = user.reach;
     const covered = campaigns.communityIds(campaign.id);
-    const level = campaignAccess(user, scope, campaign, covered);
+    const level = campaignAccess(user, campaign, covered);
     if (level === 'none') return null;
-    const communityIds = covered.filter((c) => scopeAllowsCommunity(scope, c));
+    const communityIds = covered.filter((c) => reachesCommunity(scope, c));
     return { campaign, scope, communityIds, manage: level === 'manage' };
   }
 
@@ -126,17 +122,17 @@ export function createQrService(deps: Deps) {
    * (every covered community in their scope); 404 both when it does not exist and when they may not see it,
    * like the campaign's own page, so campaign ids cannot be probed.
    */
-  function access(user: User, campaignId: number): Access {
+  function access(user: Viewer, campaignId: number): Access {
     const a = accessOrNull(user, campaignId);
     if (!a) throw notFound('征求意见活动');
     return a;
   }
 
-  const codeVisible = (scope: Scope, code: QrCode) =>
-    code.placeId === null || scope.communityIds === 'all' || scopeAllowsCommunity(scope, communityOf(code.placeId));
+  const codeVisible = (scope: Reach, code: QrCode) =>
+    code.placeId === null || scope.communityIds === 'all' || reachesCommunity(scope, communityOf(code.placeId));
 
   /** Whether a visible code may be changed: a campaign-wide one only by those who manage the campaign. */
-  const codeChangeable = (a: { scope: Scope; manage: boolean }, code: QrCode) =>
+  const codeChangeable = (a: { scope: Reach; manage: boolean }, code: QrCode) =>
     code.placeId === null ? a.manage : codeVisible(a.scope, code);
 
   /**
@@ -144,7 +140,7 @@ export function createQrService(deps: Deps) {
    * they cannot see, or at another community's place) is 404 and named as a code either way, so nothing about
    * it leaks; a visible campaign-wide code without manage access is 403 for changing.
    */
-  function codeAccess(user: User, qrId: number, need: 'view' | 'change' = 'view'): { campaign: Campaign; code: QrCode } {
+  function codeAccess(user: Viewer, qrId: number, need: 'view' | 'change' = 'view'): { campaign: Campaign; code: QrCode } {
     const code = qrCodes.findById(qrId);
     const a = code ? accessOrNull(user, code.campaignId) : null;
     if (!code || !a || !codeVisible(a.scope, code)) throw notFound('二维码');
@@ -167,13 +163,13 @@ export function createQrService(deps: Deps) {
   }
 
   /** Bulk creation works on every covered place, so it needs manage access: 404 when not visible, 403 when only viewed. */
-  function bulkAccess(user: User, campaignId: number) {
+  function bulkAccess(user: Viewer, campaignId: number) {
     const a = access(user, campaignId);
     if (!a.manage) throw forbidden(QR_MESSAGES.bulk);
     return a;
   }
 
-  function visibleCodes(user: User, campaignId: number) {
+  function visibleCodes(user: Viewer, campaignId: number) {
     const a = access(user, campaignId);
     return { ...a, codes: qrCodes.listByCampaign(campaignId).filter((c) => codeVisible(a.scope, c)) };
   }
@@ -194,7 +190,7 @@ export function createQrService(deps: Deps) {
     bulkAccess,
     urlOf,
 
-    list(user: User, campaignId: number, sort: QrSort) {
+    list(user: Viewer, campaignId: number, sort: QrSort) {
       const { campaign, scope, communityIds, manage } = access(user, campaignId);
       const names = new Map<number, string>();
       const nameOf = (placeId: number | null) => {
@@ -219,7 +215,7 @@ export function createQrService(deps: Deps) {
      * One code; the label defaults to the place's name. Errors come back by field for the form; a campaign-wide
      * code (no place) from someone who may not manage the campaign is refused with 403.
      */
-    create(user: User, campaignId: number, input: { label: string | null; placeId: number | null }):
+    create(user: Viewer, campaignId: number, input: { label: string | null; placeId: number | null }):
       { ok: true; id: number } | { ok: false; errors: Record<string, string> } {
       const { communityIds, manage } = access(user, campaignId);
       if (input.placeId === null && !manage) throw forbidden(QR_MESSAGES.wideCreate);
@@ -237,7 +233,7 @@ export function createQrService(deps: Deps) {
      * One code per covered community / grid / compound; places that already have a code are skipped. It works
      * on the whole campaign, so it needs manage access.
      */
-    bulk(user: User, campaignId: number, level: BulkLevel): { created: number; skipped: number } {
+    bulk(user: Viewer, campaignId: number, level: BulkLevel): { created: number; skipped: number } {
       const { communityIds } = bulkAccess(user, campaignId);
       const targets: Array<{ place: Place; community: Place }> = [];
       for (const cid of communityIds) {
@@ -252,25 +248,25 @@ export function createQrService(deps: Deps) {
       return { created: ids.length, skipped: targets.length - ids.length };
     },
 
-    rename(user: User, qrId: number, label: string): QrCode {
+    rename(user: Viewer, qrId: number, label: string): QrCode {
       const { code } = codeAccess(user, qrId, 'change');
       qrCodes.rename(code.id, label);
       return { ...code, label };
     },
 
-    async svgOf(user: User, qrId: number): Promise<{ code: QrCode; svg: string }> {
+    async svgOf(user: Viewer, qrId: number): Promise<{ code: QrCode; svg: string }> {
       const { code } = codeAccess(user, qrId);
       return { code, svg: await deps.svgCache.svgFor(urlOf(code.token)) };
     },
 
-    async poster(user: User, qrId: number) {
+    async poster(user: Viewer, qrId: number) {
       const { campaign, code } = codeAccess(user, qrId);
       const [one] = await printable([code]);
       return { campaign, poster: one, endDate: chineseDate(campaign.endsOn) };
     },
 
     /** Every visible code of a campaign, ready for the batch poster sheet or the label sheet. */
-    async sheet(user: User, campaignId: number) {
+    async sheet(user: Viewer, campaignId: number) {
       const { campaign, codes } = visibleCodes(user, campaignId);
       if (codes.length === 0) throw new NotFoundError('这个征求意见活动还没有二维码。请先在二维码页面生成，再来打印。');
       return { campaign, posters: await printable(codes), endDate: chineseDate(campaign.endsOn) };

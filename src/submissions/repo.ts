@@ -1,4 +1,5 @@
 import type { Db } from '../db/open-db';
+import type { SubmissionFilter } from './filter';
 import { newReceiptCode } from './receipt-code';
 import type { NewSubmission, Submission } from './types';
 
@@ -21,22 +22,6 @@ export const toSubmission = (r: Row): Submission => ({
   reply: r.reply, createdAt: r.created_at,
 });
 
-export interface SubmissionFilter {
-  campaignId?: number;
-  communityIds?: number[] | 'all';
-  gridIds?: number[] | null;
-  communityId?: number;
-  qrCodeId?: number;
-  categoryId?: number;
-  kind?: string;
-  channel?: string;
-  /** Inclusive YYYY-MM-DD bounds on the day it was received (China time). */
-  from?: string;
-  to?: string;
-  limit?: number;
-  offset?: number;
-}
-
 /** A submission with the names staff and residents read beside it. */
 export interface LabelledSubmission extends Submission {
   categoryName: string | null;
@@ -50,12 +35,37 @@ const toLabelled = (r: LabelledRow): LabelledSubmission => ({
   ...toSubmission(r), categoryName: r.category_name, qrLabel: r.qr_label, communityName: r.community_name,
   gridName: r.grid_name, campaignTitle: r.campaign_title,
 });
+const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';
+
+/** The WHERE clause of a submission filter (src/submissions/filter.ts), on the submissions table's own columns. */
+export function submissionWhere(f: SubmissionFilter): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.campaignId !== undefined) { where.push('campaign_id = ?'); params.push(f.campaignId); }
+  if (f.communityIds && f.communityIds !== 'all') {
+    where.push(`(community_id IN (${marks(f.communityIds)})${f.includeUnplaced ? ' OR community_id IS NULL' : ''})`);
+    params.push(...f.communityIds);
+  }
+  if (f.gridIds) { where.push(`grid_id IN (${marks(f.gridIds)})`); params.push(...f.gridIds); }
+  if (f.communityId !== undefined) { where.push('community_id = ?'); params.push(f.communityId); }
+  if (f.qrCodeId !== undefined) { where.push('qr_code_id = ?'); params.push(f.qrCodeId); }
+  if (f.categoryId !== undefined) { where.push('category_id = ?'); params.push(f.categoryId); }
+  if (f.kind) { where.push('kind = ?'); params.push(f.kind); }
+  if (f.channel) { where.push('channel = ?'); params.push(f.channel); }
+  // created_at is UTC; residents and staff think in China time (UTC+8).
+  if (f.from) { where.push("created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-8 hours')"); params.push(f.from); }
+  if (f.to) { where.push("created_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+1 day', '-8 hours')"); params.push(f.to); }
+  return { sql: where.length ? 'WHERE ' + where.join(' AND ') : '', params };
+}
+
 const LABEL_COLUMNS = `s.*,
   (SELECT name FROM categories WHERE id = s.category_id) AS category_name,
   (SELECT label FROM qr_codes WHERE id = s.qr_code_id) AS qr_label,
   (SELECT name FROM places WHERE id = s.community_id) AS community_name,
   (SELECT name FROM places WHERE id = s.grid_id) AS grid_name,
   (SELECT title FROM campaigns WHERE id = s.campaign_id) AS campaign_title`;
+
+interface Paging { limit?: number; offset?: number }
 
 export function createSubmissionRepo(db: Db) {
   const insert = db.prepare(`INSERT INTO submissions
@@ -73,25 +83,6 @@ export function createSubmissionRepo(db: Db) {
   const labelledById = db.prepare<[number], LabelledRow>(`SELECT ${LABEL_COLUMNS} FROM submissions s WHERE s.id = ?`);
   const byPhoto = db.prepare<[string], Row>('SELECT * FROM submissions WHERE photo_file = ? LIMIT 1');
   const setReply = db.prepare('UPDATE submissions SET reply = ? WHERE id = ?');
-
-  function buildWhere(f: SubmissionFilter): { sql: string; params: unknown[] } {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (f.campaignId !== undefined) { where.push('campaign_id = ?'); params.push(f.campaignId); }
-    if (f.communityIds && f.communityIds !== 'all') {
-      where.push(`community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); params.push(...f.communityIds);
-    }
-    if (f.gridIds) { where.push(`grid_id IN (${f.gridIds.map(() => '?').join(',') || 'NULL'})`); params.push(...f.gridIds); }
-    if (f.communityId !== undefined) { where.push('community_id = ?'); params.push(f.communityId); }
-    if (f.qrCodeId !== undefined) { where.push('qr_code_id = ?'); params.push(f.qrCodeId); }
-    if (f.categoryId !== undefined) { where.push('category_id = ?'); params.push(f.categoryId); }
-    if (f.kind) { where.push('kind = ?'); params.push(f.kind); }
-    if (f.channel) { where.push('channel = ?'); params.push(f.channel); }
-    // created_at is UTC; residents and staff think in China time (UTC+8).
-    if (f.from) { where.push("created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-8 hours')"); params.push(f.from); }
-    if (f.to) { where.push("created_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+1 day', '-8 hours')"); params.push(f.to); }
-    return { sql: where.length ? 'WHERE ' + where.join(' AND ') : '', params };
-  }
 
   return {
     /**
@@ -122,15 +113,15 @@ export function createSubmissionRepo(db: Db) {
     findByReceipt: (code: string) => { const r = byReceipt.get(code); return r ? toSubmission(r) : undefined; },
     findByIdempotencyKey: (key: string) => { const r = byKey.get(key); return r ? toSubmission(r) : undefined; },
     /** Newest first. */
-    list(f: SubmissionFilter): Submission[] {
-      const w = buildWhere(f);
+    list(f: SubmissionFilter & Paging): Submission[] {
+      const w = submissionWhere(f);
       const rows = db.prepare(`SELECT * FROM submissions ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
         .all(...w.params, f.limit ?? 50, f.offset ?? 0) as Row[];
       return rows.map(toSubmission);
     },
     /** Like list, with category, QR label, community, grid and campaign names for display. */
-    listLabelled(f: SubmissionFilter): LabelledSubmission[] {
-      const w = buildWhere(f);
+    listLabelled(f: SubmissionFilter & Paging): LabelledSubmission[] {
+      const w = submissionWhere(f);
       const rows = db.prepare(`SELECT ${LABEL_COLUMNS} FROM
         (SELECT * FROM submissions ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) s
         ORDER BY s.created_at DESC, s.id DESC`).all(...w.params, f.limit ?? 50, f.offset ?? 0) as LabelledRow[];
@@ -144,7 +135,7 @@ export function createSubmissionRepo(db: Db) {
     /** Staff's answer, shown to the resident on the receipt page; null clears it. */
     setReply: (id: number, reply: string | null) => { setReply.run(reply, id); },
     count(f: SubmissionFilter): number {
-      const w = buildWhere(f);
+      const w = submissionWhere(f);
       return db.prepare(`SELECT COUNT(*) FROM submissions ${w.sql}`).pluck().get(...w.params) as number;
     },
   };

@@ -1,26 +1,22 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppContext } from '../context';
-import { acceptanceOf, chinaToday, type Acceptance } from '../campaigns/rules';
+import { z } from 'zod';
+import type { Config } from '../config';
+import type { Acceptance } from '../campaigns/rules';
 import type { Campaign, Category } from '../campaigns/repo';
 import type { QrCode } from '../qr/repo';
-import { perClientLimit } from '../http/security';
-import { parseForm, type FieldErrors } from '../http/validate';
-import type { CandidateCategory } from './service';
-import { issueFormToken, submissionKey, verifyFormToken } from './form-token';
-import { maskName, maskPhone } from './personal-data';
-import { formatReceiptCode, normalizeReceiptCode } from './receipt-code';
-import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema } from './schemas';
-import { KIND_LABELS } from './types';
-import { outcomeForSubmission, rateOutcome } from '../issues/outcome';
-import { FEEDBACK_COMMENT_MAX, RATINGS } from '../issues/rules';
-import { optionalText } from '../http/validate';
-import { ConflictError } from '../lib/errors';
-import { z } from 'zod';
-import { generationOf } from '../db/generation';
-import { photoMultipart } from './photo-multipart';
 import { readCookies, setCookie } from '../http/cookies';
 import { randomToken } from '../http/random';
-import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir, type PhotoExt } from './upload';
+import { perClientLimit } from '../http/security';
+import { optionalText, parseForm, type FieldErrors } from '../http/validate';
+import { FEEDBACK_COMMENT_MAX, RATINGS } from '../issues/rules';
+import { ConflictError } from '../lib/errors';
+import { photoMultipart } from './photo-multipart';
+import { maskName, maskPhone } from './personal-data';
+import { formatReceiptCode, normalizeReceiptCode } from './receipt-code';
+import type { Loaded, ResidentService } from './resident-service';
+import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema } from './schemas';
+import { KIND_LABELS } from './types';
+import { PHOTO_MESSAGES, sniffPhoto, type PhotoExt } from './upload';
 
 /** Words residents read on the public pages, kept together. */
 const MSG = {
@@ -72,19 +68,15 @@ const feedbackSchema = z.object({
   comment: optionalText('想说的话', FEEDBACK_COMMENT_MAX),
 });
 
-const QR_TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,64}$/;
-const LOAD_TTL_MS = 1000;
-const LOAD_CACHE_MAX = 5000;
-
-/** What a QR token stands for; shared between requests while cached, so never modified. */
-type Loaded = Readonly<{ qr: QrCode; campaign: Campaign; categories: readonly Category[]; candidates: readonly CandidateCategory[] }>;
+export interface ResidentRouteDeps {
+  config: Readonly<Pick<Config, 'publicRateLimit' | 'uploadMaxBytes' | 'secureCookies' | 'baseUrl'>>;
+  residents: ResidentService;
+}
 
 /** The public side: the form behind each QR code, its submission, and the receipt page. */
-export function residentRoutes(ctx: AppContext): Router {
+export function residentRoutes({ config, residents }: ResidentRouteDeps): Router {
   const router = Router();
-  const { config, qrCodes, campaigns, places, scanCounter, submissionService, submissions } = ctx;
   const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited);
-  const photosDir = uploadsDir(config.dataDir);
   const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 });
 
   // Templates are compiled once and kept (independent of NODE_ENV): this is the hot path of a viral campaign.
@@ -93,33 +85,6 @@ export function residentRoutes(ctx: AppContext): Router {
     res.status(status).render(view, fast ? { ...locals, cache: true, _with: false } : { ...locals, cache: true });
   const message = (res: Response, status: number, title: string, text: string, back?: string) =>
     render(res, status, 'resident/message', { title, message: text, back: back ?? null });
-
-  // A scanned poster is read on every GET and POST: keep what its token stands for briefly in memory. The repos
-  // bump the generation on every write to these tables, and the short TTL bounds what another process (the CLI)
-  // or a raw SQL write could leave stale. Unknown tokens are never kept, so a new code works at once.
-  const loaded = new Map<string, { at: number; generation: number; value: Loaded }>();
-  function load(token: string): Loaded | undefined {
-    if (!QR_TOKEN_SHAPE.test(token)) return undefined;
-    const now = Date.now();
-    const generation = generationOf(ctx.db);
-    const hit = loaded.get(token);
-    if (hit && hit.generation === generation && now - hit.at < LOAD_TTL_MS) return hit.value;
-    const qr = qrCodes.findByToken(token);
-    const campaign = qr && campaigns.findById(qr.campaignId);
-    if (!qr || !campaign) {
-      loaded.delete(token);
-      return undefined;
-    }
-    const categories = campaigns.categories(campaign.id);
-    const value: Loaded = Object.freeze({
-      qr: Object.freeze(qr), campaign: Object.freeze(campaign), categories: Object.freeze(categories),
-      // The campaign's active categories for classify, which would otherwise query them again.
-      candidates: Object.freeze(categories.filter((c) => c.active).map((c) => ({ id: c.id, name: c.name }))),
-    });
-    if (loaded.size >= LOAD_CACHE_MAX) loaded.clear();
-    loaded.set(token, { at: now, generation, value });
-    return value;
-  }
 
   function renderForm(
     res: Response, status: number, qr: QrCode, campaign: Campaign, categories: readonly Category[],
@@ -134,11 +99,11 @@ export function residentRoutes(ctx: AppContext): Router {
   }
 
   router.get('/q/:token', limit, (req, res) => {
-    const found = load(param(req.params.token));
+    const found = residents.load(param(req.params.token));
     if (!found) return message(res, 404, '二维码无效', MSG.unknownQr);
     const { qr, campaign, categories } = found;
-    scanCounter.record(qr.id);
-    const acceptance = acceptanceOf(campaign, chinaToday());
+    residents.scanned(qr.id);
+    const acceptance = residents.acceptance(campaign);
     if (acceptance !== 'open') {
       const m = closedMessage(acceptance, campaign);
       return message(res, 200, m.title, m.message);
@@ -147,15 +112,15 @@ export function residentRoutes(ctx: AppContext): Router {
       setCookie(res, RESIDENT_COOKIE, randomToken(16), { maxAgeSeconds: 2 * 86400, secure: config.secureCookies });
     }
     renderForm(res, 200, qr, campaign, categories, {
-      formToken: issueFormToken(ctx.secret, qr.id), values: { kind: 'suggestion' }, errors: {},
+      formToken: residents.newFormToken(qr.id), values: { kind: 'suggestion' }, errors: {},
     });
   });
 
   router.post('/q/:token', limit, (req, res, next) => {
-    const found = load(param(req.params.token));
+    const found = residents.load(param(req.params.token));
     if (!found) return message(res, 404, '二维码无效', MSG.unknownQr);
     const { qr, campaign } = found;
-    const acceptance = acceptanceOf(campaign, chinaToday());
+    const acceptance = residents.acceptance(campaign);
     if (acceptance !== 'open') {
       const m = closedMessage(acceptance, campaign);
       return message(res, 409, m.title, m.message + ' 您这次填写的内容没有提交。');
@@ -177,16 +142,17 @@ export function residentRoutes(ctx: AppContext): Router {
     return message(res, 400, '无法提交', MSG.badUpload, back);
   }
 
-  async function submit(req: Request, res: Response, { qr, campaign, categories, candidates }: Loaded) {
+  async function submit(req: Request, res: Response, found: Loaded) {
+    const { qr, campaign, categories } = found;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = keptValues(body);
     const file = campaign.askPhoto && req.file && req.file.size > 0 ? req.file : undefined;
 
-    const token = verifyFormToken(ctx.secret, body.ft, qr.id);
+    const token = residents.checkFormToken(body.ft, qr.id);
     if (!token.ok) {
       // Keep what they typed and hand out a fresh token: losing a long text to an expired page is the worst outcome.
       return renderForm(res, 403, qr, campaign, categories, {
-        formToken: issueFormToken(ctx.secret, qr.id), values, errors: {},
+        formToken: residents.newFormToken(qr.id), values, errors: {},
         formError: `${RESIDENT_MESSAGES.expired}。您填写的文字已保留，检查后再点一次“提交”即可。${file ? MSG.photoLost : ''}`,
       });
     }
@@ -204,42 +170,13 @@ export function residentRoutes(ctx: AppContext): Router {
       if (file && !errors.photo) errors.photo = MSG.photoLost;
       return renderForm(res, 400, qr, campaign, categories, { formToken: body.ft as string, values, errors });
     }
-    const v = parsed.value;
-
-    // Without the browser's id (cookies off, or a client that keeps none) the form load's key stands alone.
     const resident = readCookies(req)[RESIDENT_COOKIE];
-    const sender = resident && RESIDENT_ID_SHAPE.test(resident) ? `resident:${qr.id}:${resident}:${chinaToday()}` : token.idempotencyKey;
-    const idempotencyKey = submissionKey(sender,
-      [v.kind, v.category, v.text, v.name, v.phone, v.building, file ? file.size : null]);
-    // A retry of a form already stored: answer with its receipt and write nothing.
-    const existing = submissions.findByIdempotencyKey(idempotencyKey);
-    if (existing) return res.redirect(303, `/r/${existing.receiptCode}?new=1`);
-
-    // The photo is on disk (fsynced) before the row that names it exists.
-    const photoFile = file && photoExt ? await storePhoto(photosDir, file.buffer, photoExt) : null;
-    let result;
-    try {
-      result = await submissionService.recordDurably({
-        campaignId: campaign.id, qrCodeId: qr.id, idempotencyKey, kind: v.kind,
-        categoryId: v.category, text: v.text, photoFile, residentName: v.name, residentPhone: v.phone,
-        building: v.building, ...placeOf(qr), channel: 'online',
-      }, candidates);
-    } catch (err) {
-      if (photoFile) await removePhoto(photosDir, photoFile);
-      throw err;
-    }
-    // Two taps raced past the check above: the loser's photo is not referenced by any row.
-    if (!result.created && photoFile) await removePhoto(photosDir, photoFile);
-    res.redirect(303, `/r/${result.submission.receiptCode}?new=1`);
-  }
-
-  /** Where the poster hangs decides the community (and grid or compound) a submission belongs to. */
-  function placeOf(qr: QrCode): { communityId: number | null; gridId: number | null; compoundId: number | null } {
-    const place = qr.placeId ? places.findById(qr.placeId) : undefined;
-    if (place?.kind === 'community') return { communityId: place.id, gridId: null, compoundId: null };
-    if (place?.kind === 'grid') return { communityId: place.parentId, gridId: place.id, compoundId: null };
-    if (place?.kind === 'compound') return { communityId: place.parentId, gridId: null, compoundId: place.id };
-    return { communityId: null, gridId: null, compoundId: null };
+    const { receiptCode } = await residents.submit({
+      loaded: found, form: parsed.value, formKey: token.idempotencyKey,
+      residentId: resident && RESIDENT_ID_SHAPE.test(resident) ? resident : null,
+      photo: file && photoExt ? { data: file.buffer, ext: photoExt } : null,
+    });
+    res.redirect(303, `/r/${receiptCode}?new=1`);
   }
 
   router.get('/r', limit, (req, res) => {
@@ -255,8 +192,9 @@ export function residentRoutes(ctx: AppContext): Router {
     rating: { error: string; values: Record<string, string> } | null = null) {
     const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
     if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
-    const s = submissions.findLabelledByReceipt(code);
-    if (!s) return message(res, 404, '没有找到回执', MSG.noReceipt, '/r');
+    const found = residents.receipt(code);
+    if (!found) return message(res, 404, '没有找到回执', MSG.noReceipt, '/r');
+    const s = found.submission;
     // The page names what a resident wrote; keep it out of shared caches.
     res.set('Cache-Control', 'private, no-store');
     render(res, status, 'resident/receipt', {
@@ -264,7 +202,7 @@ export function residentRoutes(ctx: AppContext): Router {
       code: formatReceiptCode(s.receiptCode), kindLabel: KIND_LABELS[s.kind], link: `${config.baseUrl}/r/${s.receiptCode}`,
       contact: [maskName(s.residentName), maskPhone(s.residentPhone)].filter(Boolean).join(' '),
       // Issue status, reply and the one-time rating form (views/resident/_outcome.ejs, src/issues/outcome.ts).
-      outcome: outcomeForSubmission(ctx.db, s.id),
+      outcome: found.outcome,
       ratingError: rating?.error ?? null, ratingValues: rating?.values ?? {},
     });
   }
@@ -281,7 +219,7 @@ export function residentRoutes(ctx: AppContext): Router {
     const parsed = parseForm(feedbackSchema, body);
     if (!parsed.ok) return renderReceipt(req, res, 400, { error: Object.values(parsed.errors).join('；'), values });
     try {
-      rateOutcome(ctx.db, code, parsed.value.rating, parsed.value.comment);
+      residents.rate(code, parsed.value.rating, parsed.value.comment);
     } catch (err) {
       if (err instanceof ConflictError) return renderReceipt(req, res, 409, { error: err.message, values });
       throw err;

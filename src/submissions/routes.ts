@@ -1,15 +1,16 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context';
+import type { Config } from '../config';
+import { campaignSlice, reachesCommunity, reachesRecord, type Reach } from '../access/rules';
 import { requireRole } from '../auth/middleware';
-import { scopeAllowsCommunity, scopeAllowsRecord, scopeOf, type Scope } from '../auth/scope';
-import { findCampaignFor } from '../campaigns/service';
-import { campaignSlice } from '../dashboard/service';
+import type { CampaignService } from '../campaigns/service';
 import { flash } from '../http/flash';
+import { firstValue, idParam, invalidDates, optionalText, parseForm } from '../http/validate';
 import { notFound } from '../lib/errors';
-import { firstValue, idParam, invalidDates, optionalText, parseForm, queryDate, queryId } from '../http/validate';
-import type { QrCode } from '../qr/repo';
-import type { SubmissionFilter } from './repo';
+import type { PlaceRepo } from '../places/repo';
+import type { QrCode, QrRepo } from '../qr/repo';
+import { submissionFilter, submissionQuerySchema } from './filter';
+import type { SubmissionRepo } from './repo';
 import type { Submission } from './types';
 import { CHANNELS, CHANNEL_LABELS, KINDS, KIND_LABELS } from './types';
 import { PHOTO_NAME_RE, sendPhoto, uploadsDir } from './upload';
@@ -17,34 +18,27 @@ import { PHOTO_NAME_RE, sendPhoto, uploadsDir } from './upload';
 export const PAGE_SIZE = 50;
 export const REPLY_MAX = 1000;
 
-/**
- * List filters come from the query string; a malformed value is ignored rather than failing the page, and a
- * repeated parameter counts with its first value. An ignored date is named in a notice on the page.
- */
-const filterSchema = z.object({
-  community: queryId(),
-  qr: queryId(),
-  category: queryId(),
-  kind: firstValue(z.enum(KINDS)).optional().catch(undefined),
-  channel: firstValue(z.enum(CHANNELS)).optional().catch(undefined),
-  from: queryDate(),
-  to: queryDate(),
-  page: firstValue(z.coerce.number().int().min(1).max(100000)).catch(1),
-});
+const pageSchema = firstValue(z.coerce.number().int().min(1).max(100000)).catch(1);
 
 const replySchema = z.object({ reply: optionalText('回复', REPLY_MAX) });
 
+export interface SubmissionRouteDeps {
+  config: Readonly<Pick<Config, 'dataDir'>>;
+  campaigns: CampaignService;
+  submissions: SubmissionRepo;
+  qrCodes: Pick<QrRepo, 'listByCampaign'>;
+  places: Pick<PlaceRepo, 'findById'>;
+}
+
 /** Staff side: a campaign's submissions, one submission with its reply, and the photos residents sent. */
-export function submissionRoutes(ctx: AppContext): Router {
+export function submissionRoutes({ config, campaigns, submissions, qrCodes, places }: SubmissionRouteDeps): Router {
   const router = Router();
-  const { submissions, campaigns, qrCodes, places, users } = ctx;
   const readers = requireRole('admin', 'staff', 'grid_worker');
   const repliers = requireRole('admin', 'staff');
-  const photosDir = uploadsDir(ctx.config.dataDir);
+  const photosDir = uploadsDir(config.dataDir);
 
-  const scopeFor = (req: Request): Scope => scopeOf(req.user!, { places, users });
   /** Out-of-scope records answer 404, like missing ones, so ids cannot be probed. */
-  const visible = (s: Submission | undefined, scope: Scope) => !!s && scopeAllowsRecord(scope, s.communityId, s.gridId);
+  const visible = (s: Submission | undefined, reach: Reach) => !!s && reachesRecord(reach, s.communityId, s.gridId);
 
   /** The community a QR code's place lies in: itself for a community, its parent for a grid or compound. */
   const communityOfPlace = (placeId: number): number | null => {
@@ -56,39 +50,35 @@ export function submissionRoutes(ctx: AppContext): Router {
   router.get('/campaigns/:id/submissions', readers, (req, res) => {
     const user = req.user!;
     // The campaign pages' own check: a campaign outside the user's scope answers 404, like a missing one.
-    const campaign = findCampaignFor({ campaigns, places, users }, user, idParam('征求意见活动').catch(0).parse(req.params.id));
-    const scope = scopeFor(req);
-    const q = filterSchema.parse(req.query);
+    const campaign = campaigns.get(user, idParam('征求意见活动').catch(0).parse(req.params.id));
+    const scope = user.reach;
+    const q = submissionQuerySchema.parse(req.query);
     const notices = invalidDates(req.query as Record<string, unknown>, ['from', 'to'])
       .map((d) => `日期“${d}”不正确，已忽略。`);
-    const filter: SubmissionFilter = {
-      campaignId: campaign.id, communityIds: scope.communityIds, gridIds: scope.gridIds,
-      communityId: q.community, qrCodeId: q.qr, categoryId: q.category, kind: q.kind, channel: q.channel,
-      from: q.from, to: q.to,
-    };
+    // The same slice and filter as the exports and the dashboard (src/submissions/filter.ts).
+    const slice = campaignSlice(user, campaign.access, [campaign.id]);
+    const filter = submissionFilter(slice, campaign.id, q);
     const total = submissions.count(filter);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const page = Math.min(q.page, pages);
+    const page = Math.min(pageSchema.parse(req.query.page), pages);
     const rows = submissions.listLabelled({ ...filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const communities = campaigns.communityIds(campaign.id)
-      .filter((id) => scopeAllowsCommunity(scope, id))
-      .map((id) => ({ id, name: places.findById(id)?.name ?? `#${id}` }));
+    const communities = campaigns.communitiesFor(user, campaign.id).map((p) => ({ id: p.id, name: p.name }));
     // The QR filter offers only codes placed inside the user's scope. A grid worker gets codes at their grids
     // and at their grids' community itself (a community-wide poster covers their grids), not other grids' or
     // compounds'. A code without a place is campaign-wide: only for those who see the whole campaign.
-    const wholeCampaign = campaignSlice(scope, campaign.access, [campaign.id]).includeUnplaced;
+    const wholeCampaign = slice.includeUnplaced;
     const qrVisible = (c: QrCode) => {
       if (c.placeId === null) return wholeCampaign;
       const community = communityOfPlace(c.placeId);
-      if (scope.gridIds) return scope.gridIds.includes(c.placeId) || (community === c.placeId && scopeAllowsCommunity(scope, community));
-      return scopeAllowsCommunity(scope, community);
+      if (scope.gridIds) return scope.gridIds.includes(c.placeId) || (community === c.placeId && reachesCommunity(scope, community));
+      return reachesCommunity(scope, community);
     };
     // Grid workers may not open the campaign page itself: their way back is the intake page.
     const back = user.role === 'grid_worker'
       ? { href: `/intake?campaign=${campaign.id}`, label: '线下录入' }
       : { href: `/campaigns/${campaign.id}`, label: campaign.title };
     res.render('submissions/list', {
-      title: `${campaign.title} · 收到的意见`, campaign, rows, total, page, pages, q, notices, back,
+      title: `${campaign.title} · 收到的意见`, campaign, rows, total, page, pages, q: { ...q, page }, notices, back,
       communities, qrCodes: qrCodes.listByCampaign(campaign.id).filter(qrVisible), categories: campaigns.categories(campaign.id),
       kinds: KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
       channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
@@ -98,11 +88,11 @@ export function submissionRoutes(ctx: AppContext): Router {
 
   const loadVisible = (req: Request) => {
     const s = submissions.findLabelledById(idParam('意见').catch(0).parse(req.params.id));
-    if (!s || !visible(s, scopeFor(req))) throw notFound('意见');
+    if (!s || !visible(s, req.user!.reach)) throw notFound('意见');
     return s;
   };
 
-  const renderDetail = (req: Request, res: import('express').Response, status: number, extra: Record<string, unknown> = {}) => {
+  const renderDetail = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) => {
     const s = loadVisible(req);
     res.status(status).render('submissions/detail', {
       title: '意见详情', s, kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS,
@@ -129,7 +119,7 @@ export function submissionRoutes(ctx: AppContext): Router {
     const name = typeof req.params.name === 'string' ? req.params.name : '';
     if (!PHOTO_NAME_RE.test(name)) throw notFound('照片');
     const owner = submissions.findByPhotoFile(name);
-    if (!visible(owner, scopeFor(req))) throw notFound('照片');
+    if (!visible(owner, req.user!.reach)) throw notFound('照片');
     sendPhoto(res, next, photosDir, name);
   });
 

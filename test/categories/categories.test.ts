@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { csrfFrom, loginAs, makeTestApp, type TestApp } from '../helpers/app';
 import { ensurePlace, ensureSubdistrict, insertCampaign } from '../helpers/factories';
-import { mayChangeCategories, moveInOrder } from '../../src/categories/service';
+import { moveInOrder } from '../../src/categories/service';
+import { mayChangeCategories } from '../../src/access/rules';
 
 const names = (t: TestApp) => t.db.prepare('SELECT name FROM categories ORDER BY sort_order, id').pluck().all() as string[];
 const byName = (t: TestApp, name: string) =>

@@ -2,10 +2,13 @@ import { openDb, type Db } from '../../src/db/open-db';
 import { createPlaceRepo } from '../../src/places/repo';
 import { createDashboardRepo } from '../../src/dashboard/repo';
 import {
-  campaignSlice, categoryBars, communityBars, createDashboardService, narrowToCommunity, percent, qrRows, ratingFigures,
+  categoryBars, communityBars, createDashboardService, percent, qrRows, ratingFigures,
   submissionTotals, timeSeries, weekStart,
 } from '../../src/dashboard/service';
 import { seedDashboard, type DashboardSeed } from '../helpers/dashboard-factories';
+import { campaignSlice, narrowToCommunity, type Reach } from '../../src/access/rules';
+
+const reachOf = (communityIds: Reach['communityIds']) => ({ reach: { communityIds, gridIds: null, serves: [], scopeKind: null } as Reach });
 
 describe('pure figures', () => {
   it('splits totals into online/offline and wishes', () => {
@@ -73,7 +76,7 @@ describe('dashboard on a known dataset', () => {
   afterAll(() => db.close());
 
   it('gives the figures the office reports upward for the whole campaign', () => {
-    const d = service.build(campaignSlice({ communityIds: 'all', gridIds: null }, 'manage', [seed.campaignId]));
+    const d = service.build(campaignSlice(reachOf('all'), 'manage', [seed.campaignId]));
     expect(d.figures).toEqual({
       qrCodes: 4, scans: 58, submissions: 10, online: 7, offline: 3, wishes: 2, suggestions: 8,
       issues: 4, claimed: 2, resolved: 1, declined: 1, resolutionRate: 0.25,
@@ -99,12 +102,12 @@ describe('dashboard on a known dataset', () => {
   });
 
   it('groups per week on request', () => {
-    const d = service.build(campaignSlice({ communityIds: 'all', gridIds: null }, 'manage', [seed.campaignId]), 'week');
+    const d = service.build(campaignSlice(reachOf('all'), 'manage', [seed.campaignId]), 'week');
     expect(d.overTime).toEqual([{ label: '02-23', value: 1 }, { label: '03-02', value: 4 }, { label: '03-09', value: 5 }]);
   });
 
   it('a community\'s staff see only their community: no unplaced submissions or codes, no other community\'s issues', () => {
-    const slice = campaignSlice({ communityIds: [seed.qingfeng], gridIds: null }, 'view', [seed.campaignId]);
+    const slice = campaignSlice(reachOf([seed.qingfeng]), 'view', [seed.campaignId]);
     const d = service.build(slice);
     expect(d.figures).toMatchObject({
       qrCodes: 2, scans: 10, submissions: 4, online: 2, offline: 2, wishes: 1, issues: 2, claimed: 0, resolved: 0, resolutionRate: 0,
@@ -114,9 +117,9 @@ describe('dashboard on a known dataset', () => {
   });
 
   it('the community filter narrows within the scope and never widens it', () => {
-    const all = campaignSlice({ communityIds: 'all', gridIds: null }, 'manage', [seed.campaignId]);
+    const all = campaignSlice(reachOf('all'), 'manage', [seed.campaignId]);
     expect(service.build(narrowToCommunity(all, seed.yongan)).figures).toMatchObject({ submissions: 5, qrCodes: 1, issues: 2, resolved: 1 });
-    const qingfengOnly = campaignSlice({ communityIds: [seed.qingfeng], gridIds: null }, 'view', [seed.campaignId]);
+    const qingfengOnly = campaignSlice(reachOf([seed.qingfeng]), 'view', [seed.campaignId]);
     expect(service.build(narrowToCommunity(qingfengOnly, seed.yongan)).figures).toMatchObject({ submissions: 0, qrCodes: 0, issues: 0 });
   });
 });

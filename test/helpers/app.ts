@@ -5,6 +5,7 @@ import { openDb, type Db } from '../../src/db/open-db';
 import { createApp, type LinshengApp } from '../../src/app';
 import { hashPassword } from '../../src/auth/password';
 import type { Role } from '../../src/auth/roles';
+import type { Viewer } from '../../src/access/rules';
 
 export interface TestApp {
   app: LinshengApp;
@@ -37,6 +38,11 @@ export function createUser(
   const id = Number(info.lastInsertRowid);
   for (const g of opts.gridIds ?? []) db.prepare('INSERT INTO user_grids (user_id, grid_id) VALUES (?, ?)').run(id, g);
   return { id, username };
+}
+
+/** A stored user with their reach, as the routes hand them to services. */
+export function viewerOf(t: { app: LinshengApp }, userId: number): Viewer {
+  return t.app.ctx.access.viewerOf(t.app.ctx.users.findById(userId)!);
 }
 
 /** Pulls the CSRF token out of a rendered form. */

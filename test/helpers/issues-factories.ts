@@ -1,13 +1,8 @@
 import type { Db } from '../../src/db/open-db';
 import { createSubmissionRepo } from '../../src/submissions/repo';
 import type { NewSubmission, Submission } from '../../src/submissions/types';
-import { createIssueRepo } from '../../src/issues/repo';
-import { createServiceItemRepo } from '../../src/services/repo';
-import { createAuditRepo } from '../../src/audit/repo';
-import { createPlaceRepo } from '../../src/places/repo';
-import { createUserRepo } from '../../src/auth/repo';
-import { createIssueService } from '../../src/issues/service';
-import { createMenuService } from '../../src/services/service';
+import { testConfig } from '../../src/config';
+import { createContext } from '../../src/context';
 import { randomToken } from '../../src/http/random';
 import type { MadeCampaign } from './factories';
 
@@ -23,13 +18,16 @@ export function makeSubmission(db: Db, c: MadeCampaign, opts: Partial<NewSubmiss
   }).submission;
 }
 
-/** The issue and menu services on a database, as the routes build them. */
+/** The issue and menu services on a database, as the composition root builds them, and a viewer for a user id. */
 export function issueServices(db: Db) {
-  const deps = {
-    db, issues: createIssueRepo(db), items: createServiceItemRepo(db), audit: createAuditRepo(db),
-    places: createPlaceRepo(db), users: createUserRepo(db),
+  const ctx = createContext(testConfig(), db);
+  ctx.scanCounter.stop();
+  return {
+    db, issues: ctx.issues, items: ctx.items, audit: ctx.audit, issueService: ctx.issueService, menu: ctx.menuService,
+    outcomes: ctx.outcomes,
+    /** The user with their reach, as a request would carry them. */
+    as: (userId: number) => ctx.access.viewerOf(ctx.users.findById(userId)!),
   };
-  return { ...deps, issueService: createIssueService(deps), menu: createMenuService(deps) };
 }
 
 export const auditActions = (db: Db, issueId: number): string[] =>

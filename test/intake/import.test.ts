@@ -3,13 +3,13 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
-import { makeTestApp, createUser } from '../helpers/app';
+import { makeTestApp, createUser, viewerOf } from '../helpers/app';
 import { createIntakeFixture } from '../helpers/intake-fixtures';
 import { parseSpreadsheet } from '../../src/intake/import/parse-sheet';
-import { createIntakeService, formatReport, type ImportReport } from '../../src/intake/service';
+import { formatReport, type ImportReport, type IntakeService } from '../../src/intake/service';
 import { parseDateCell, parsePhoneCell } from '../../src/intake/import/values';
 import { InvalidError } from '../../src/lib/errors';
-import type { User } from '../../src/auth/roles';
+import type { Viewer } from '../../src/access/rules';
 
 const SHARED = path.join(__dirname, '..', '..', '..', 'shared', 'data');
 const SAMPLE_CSV = fs.readFileSync(path.join(SHARED, 'door-to-door-sample.csv'));
@@ -54,11 +54,11 @@ const EXPECTED = {
 function setup() {
   const t = makeTestApp();
   const f = createIntakeFixture(t.db);
-  const intake = createIntakeService(t.app.ctx);
+  const intake = t.app.ctx.intakeService;
   return { t, f, intake };
 }
 
-async function importBuf(intake: ReturnType<typeof createIntakeService>, campaignId: number, buf: Buffer, name: string, user: User | null = null): Promise<ImportReport> {
+async function importBuf(intake: IntakeService, campaignId: number, buf: Buffer, name: string, user: Viewer | null = null): Promise<ImportReport> {
   return intake.importSheet(user, campaignId, await parseSpreadsheet(buf), 'door_to_door', name);
 }
 
@@ -157,7 +157,7 @@ describe('importing the sample sheets', () => {
 describe('confirming an import from the web', () => {
   it('commits in chunks, reporting progress, with the same result as one go', async () => {
     const { t, f, intake } = setup();
-    const staff = t.app.ctx.users.findById(createUser(t.db, { role: 'staff', scopePlaceId: f.subdistrictId }).id)!;
+    const staff = viewerOf(t, createUser(t.db, { role: 'staff', scopePlaceId: f.subdistrictId }).id);
     const id = intake.createBatch(staff, f.campaignId, await parseSpreadsheet(SAMPLE_CSV), 'door_to_door', 'sample.csv');
     expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(0);
     const steps: string[] = [];
@@ -235,7 +235,7 @@ describe('import limits by role', () => {
   it('lets a grid worker import only the rows of their own grids', async () => {
     const { t, f, intake } = setup();
     const w = createUser(t.db, { role: 'grid_worker', gridIds: [f.grids['永安社区/第三网格']] });
-    const user = t.app.ctx.users.findById(w.id)!;
+    const user = viewerOf(t, w.id);
     const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', user);
     // 序号 1 and 2 (lines 2, 3) are 永安社区 第三网格; 序号 14 (line 15) repeats 序号 1.
     expect(report.imported).toBe(2);
@@ -248,7 +248,7 @@ describe('import limits by role', () => {
   it('lets staff of one community import only that community', async () => {
     const { t, f, intake } = setup();
     const s = createUser(t.db, { role: 'staff', scopePlaceId: f.communities['建华社区'] });
-    const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', t.app.ctx.users.findById(s.id)!);
+    const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', viewerOf(t, s.id));
     expect(report.imported).toBe(4);
     expect(report.rejected.find((r) => r.row === 2)?.reasons).toEqual(['社区“永安社区”不在您的工作范围内']);
   });

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { openDb } from '../../src/db/open-db';
-import type { User } from '../../src/auth/roles';
 import { DomainError } from '../../src/lib/errors';
 import { createUser } from '../helpers/app';
 import { makeCampaign } from '../helpers/factories';
@@ -34,8 +33,8 @@ describe('merge and split keep every submission', () => {
         const other = makeCampaign(db, { community: '幸福社区' });
         // 12 submissions: 10 in one community, 2 in another (merges across them must be refused).
         const subs = Array.from({ length: 12 }, (_, i) => makeSubmission(db, i < 10 ? c : other, { campaignId: c.campaignId }).id);
-        const { issueService, issues } = issueServices(db);
-        const admin = { ...createUser(db, { role: 'admin' }), role: 'admin', displayName: 'a', scopePlaceId: null, claimerKind: null, canSeePersonalData: true, disabled: false } as User;
+        const { issueService, issues, as } = issueServices(db);
+        const admin = as(createUser(db, { role: 'admin' }).id);
         const issueIds = () => db.prepare('SELECT id FROM issues ORDER BY id').pluck().all() as number[];
         const nth = (n: number) => { const ids = issueIds(); return ids.length ? ids[n % ids.length] : 0; };
         for (const o of ops) {

@@ -4,7 +4,6 @@ import { startTestServer, type RunningApp } from '../helpers/server';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { issueServices } from '../helpers/issues-factories';
-import type { User } from '../../src/auth/roles';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
 const DESKTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
@@ -37,7 +36,7 @@ describeBrowser('a submission becomes a resolved, rated issue', () => {
       campaignId: c.campaignId, idempotencyKey: 'earlier-lift', kind: 'suggestion', text: '3号楼电梯坏了好几天了',
       communityId: c.communityId, compoundId: c.compoundId, channel: 'door_to_door',
     }).submission;
-    const staffAsUser = server.app.ctx.users.findById(staffUser.id) as User;
+    const staffAsUser = server.app.ctx.access.viewerOf(server.app.ctx.users.findById(staffUser.id)!);
     const issueId = issueServices(server.db).issueService.create(staffAsUser, c.campaignId, [earlier.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
 
     // 1. A resident scans the poster and submits from a phone.

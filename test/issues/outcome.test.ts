@@ -1,9 +1,8 @@
 import request from 'supertest';
-import { makeTestApp, csrfFrom, loginAs, type TestApp } from '../helpers/app';
+import { makeTestApp, csrfFrom, loginAs, viewerOf, type TestApp } from '../helpers/app';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { auditActions, issueServices, makeSubmission } from '../helpers/issues-factories';
-import { outcomeForSubmission } from '../../src/issues/outcome';
-import type { User } from '../../src/auth/roles';
+import type { Viewer } from '../../src/access/rules';
 import type { Submission } from '../../src/submissions/types';
 
 describe('the resident sees the outcome and rates it once', () => {
@@ -11,7 +10,7 @@ describe('the resident sees the outcome and rates it once', () => {
   let c: MadeCampaign;
   let sub: Submission;
   let issueId: number;
-  let admin: User;
+  let admin: Viewer;
 
   const svc = () => issueServices(t.db);
 
@@ -20,7 +19,7 @@ describe('the resident sees the outcome and rates it once', () => {
     c = makeCampaign(t.db);
     sub = makeSubmission(t.db, c, { text: '3号楼电梯坏了' });
     const id = Number(t.db.prepare("INSERT INTO users (username, display_name, password_hash, role) VALUES ('boss', '王主任', 'x', 'admin')").run().lastInsertRowid);
-    admin = t.app.ctx.users.findById(id) as User;
+    admin = viewerOf(t, id);
     issueId = svc().issueService.create(admin, c.campaignId, [sub.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
   });
 
@@ -55,7 +54,7 @@ describe('the resident sees the outcome and rates it once', () => {
 
   it('says only "received" while the submission is not in an issue', async () => {
     const loose = makeSubmission(t.db, c);
-    expect(outcomeForSubmission(t.db, loose.id)).toBeNull();
+    expect(t.app.ctx.outcomes.forSubmission(loose.id)).toBeNull();
     const page = await request(t.app).get(`/r/${loose.receiptCode}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('已收到，等待工作人员处理');

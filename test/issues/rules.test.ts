@@ -1,8 +1,9 @@
 import {
-  ISSUE_STATUSES, actorOf, attachError, claimActionError, claimError, createFromSubmissionsError, feedbackError,
-  mergeError, nextStatuses, publishError, resolveError, splitError, transitionError,
-  type Actor, type IssueLike, type IssueStatus, type ItemLike, type SubmissionLike,
+  ISSUE_STATUSES, actorOf, attachError, createFromSubmissionsError, feedbackError,
+  mergeError, nextStatuses, resolveError, splitError, transitionError,
+  type Actor, type IssueLike, type IssueStatus, type SubmissionLike,
 } from '../../src/issues/rules';
+import { claimActionError, claimError, publishError, type ItemLike } from '../../src/menu/rules';
 
 describe('issue status transitions', () => {
   const allowed: Array<[IssueStatus, IssueStatus, Actor]> = [

@@ -1,9 +1,8 @@
-import type { User } from '../../src/auth/roles';
 import { DomainError } from '../../src/lib/errors';
 import { STATUS_OF } from '../../src/http/error-handler';
-import { QR_MESSAGES, chineseDate, chunk, conversionOf, createQrService, placeLabel, sortCodes, type QrStats } from '../../src/qr/service';
+import { QR_MESSAGES, chineseDate, chunk, conversionOf, placeLabel, sortCodes, type QrStats } from '../../src/qr/service';
 import { createQrSvgCache } from '../../src/qr/svg';
-import { createUser, makeTestApp } from '../helpers/app';
+import { createUser, makeTestApp, viewerOf } from '../helpers/app';
 import { createQrCodes } from '../helpers/factories';
 import { createQrCampaign, seedQrPlaces } from '../helpers/qr-factories';
 
@@ -64,11 +63,8 @@ describe('QR access', () => {
     const t = makeTestApp();
     const w = seedQrPlaces(t.db);
     const { ctx } = t.app;
-    const service = createQrService({
-      qrCodes: ctx.qrCodes, campaigns: ctx.campaigns, places: ctx.places, users: ctx.users,
-      scanCounter: ctx.scanCounter, svgCache: createQrSvgCache(), config: ctx.config,
-    });
-    const staffOf = (scopePlaceId: number) => ctx.users.findById(createUser(t.db, { role: 'staff', scopePlaceId }).id) as User;
+    const service = ctx.qrService;
+    const staffOf = (scopePlaceId: number) => viewerOf(t, createUser(t.db, { role: 'staff', scopePlaceId }).id);
     const yonganStaff = staffOf(w.yongan.id);
     const shared = createQrCampaign(t.db, { communityIds: [w.yongan.id, w.qingfeng.id] });
     const other = createQrCampaign(t.db, { communityIds: [w.outsideId] });

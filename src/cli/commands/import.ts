@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { User } from '../../auth/roles';
+import type { Viewer } from '../../access/rules';
 import { createContext, type AppContext } from '../../context';
 import { DomainError } from '../../lib/errors';
 import { parseSpreadsheet, type ParsedSheet } from '../../intake/import/parse-sheet';
-import { createIntakeService, formatReport, INTAKE_CHANNELS, type ImportReport, type IntakeChannel } from '../../intake/service';
+import { formatReport, INTAKE_CHANNELS, type ImportReport, type IntakeChannel, type IntakeService } from '../../intake/service';
 import { CHANNEL_LABELS } from '../../submissions/types';
 import { CliError, parseId, UsageError, type CliIo, type Command } from '../args';
 import { campaignNotFoundMessage, openExistingDb } from '../cli-db';
@@ -53,10 +53,11 @@ export const importCommand: Command = {
     try {
       const campaign = ctx.campaigns.findById(campaignId);
       if (!campaign) throw new CliError(campaignNotFoundMessage(campaignId), 2);
-      let user: User | null = null;
+      let user: Viewer | null = null;
       if (values.user !== undefined) {
-        user = ctx.users.findByUsername(values.user)?.user ?? null;
-        if (!user || user.disabled) {
+        const found = ctx.users.findByUsername(values.user)?.user;
+        user = found && !found.disabled ? ctx.access.viewerOf(found) : null;
+        if (!user) {
           throw new CliError(`找不到账号「${values.user}」（或已停用）。 No active account "${values.user}".`, 2);
         }
       }
@@ -64,7 +65,7 @@ export const importCommand: Command = {
       const sheets = await readAll(args.positional, io);
       if (!sheets) return 1;
 
-      const intake = createIntakeService(ctx);
+      const intake = ctx.intakeService;
       io.out(`导入到 Importing into: 征求意见活动 #${campaign.id}「${campaign.title}」；`
         + `来源 channel: ${CHANNEL_LABELS[channel]}（${channel}）${user ? `；账号 as user: ${user.username}` : ''}`);
       const reports: ImportReport[] = [];
@@ -87,7 +88,7 @@ export const importCommand: Command = {
   },
 };
 
-function importOne(intake: ReturnType<typeof createIntakeService>, user: User | null, campaignId: number, sheet: ParsedSheet,
+function importOne(intake: IntakeService, user: Viewer | null, campaignId: number, sheet: ParsedSheet,
   channel: IntakeChannel, file: string, ctx: AppContext): ImportReport {
   try {
     return intake.importSheet(user, campaignId, sheet, channel, path.basename(file));

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeTestApp, loginAs, type TestApp, type Agent } from '../helpers/app';
+import { makeTestApp, loginAs, viewerOf, type TestApp, type Agent } from '../helpers/app';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { auditActions, issueServices, issueStatus, makeSubmission } from '../helpers/issues-factories';
-import type { User } from '../../src/auth/roles';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082', 'hex');
 
@@ -17,7 +16,7 @@ describe('service menu and claims', () => {
   /** An accepted issue of two submissions, published to the menu through the route. */
   async function publishedIssue(opts: { multiple?: boolean } = {}) {
     const { issueService } = issueServices(t.db);
-    const user = t.app.ctx.users.findById(staff.userId) as User;
+    const user = viewerOf(t, staff.userId);
     const id = issueService.create(user, c.campaignId, [makeSubmission(t.db, c).id, makeSubmission(t.db, c).id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
     issueService.changeStatus(user, id, 'accepted', null);
     const res = await staff.post(`/issues/${id}/publish`).type('form')

@@ -1,14 +1,20 @@
-import type { User } from '../auth/roles';
-import { scopeAllowsCommunity, scopeOf } from '../auth/scope';
+import type { AuditRepo } from '../audit/repo';
+import { isStaff, menuCommunities, reachesCommunity, type Viewer } from '../access/rules';
+import type { Db } from '../db/open-db';
 import { conflict, forbidden, invalid, notFound } from '../lib/errors';
-import type { IssueServiceDeps } from '../issues/service';
-import {
-  actorOf, claimActionError, claimError, isActiveClaim, publishError, transitionError, type IssueStatus,
-} from '../issues/rules';
-import type { Claim, ServiceItem } from './repo';
+import type { IssueRepo } from '../issues/repo';
+import { actorOf, transitionError, type IssueStatus } from '../issues/rules';
+import type { PlaceRepo } from '../places/repo';
+import type { Claim, ServiceItem, ServiceItemRepo } from './repo';
+import { claimActionError, claimError, isActiveClaim, publishError } from './rules';
 
-/** The menu works on the issue service's repos: the routes build one set of dependencies for both. */
-export type MenuServiceDeps = IssueServiceDeps;
+export interface MenuServiceDeps {
+  db: Db;
+  issues: IssueRepo;
+  items: ServiceItemRepo;
+  audit: AuditRepo;
+  places: Pick<PlaceRepo, 'findById'>;
+}
 
 export interface ItemFields { title: string; description: string; allowMultipleClaimers: boolean }
 
@@ -21,21 +27,7 @@ export interface ItemFields { title: string; description: string; allowMultipleC
 export function createMenuService(deps: MenuServiceDeps) {
   const { db, issues, items, audit } = deps;
 
-  const isStaff = (user: User) => actorOf(user.role) === 'staff';
-
-  /** Claimers serve the communities under the place they registered with (双报到), or all when none is set. */
-  function claimerCommunities(user: User): number[] | 'all' {
-    return user.scopePlaceId ? deps.places.communityIdsUnder(user.scopePlaceId) : 'all';
-  }
-
-  /** The communities whose menu the user sees: staff their scope, claimers where they serve. */
-  function menuCommunities(user: User): number[] | 'all' {
-    if (isStaff(user)) return scopeOf(user, { places: deps.places, users: deps.users }).communityIds;
-    if (user.role === 'claimer') return claimerCommunities(user);
-    return [];
-  }
-
-  function loadItem(user: User, id: number): ServiceItem {
+  function loadItem(user: Viewer, id: number): ServiceItem {
     const item = items.findById(id);
     if (!item) throw notFound('服务事项');
     const communities = menuCommunities(user);
@@ -48,13 +40,13 @@ export function createMenuService(deps: MenuServiceDeps) {
   }
 
   /** The item's log goes on the issue when there is one, so the issue page shows the whole story. */
-  const log = (item: ServiceItem, action: string, user: User | null, detail: Record<string, unknown>) =>
+  const log = (item: ServiceItem, action: string, user: Viewer | null, detail: Record<string, unknown>) =>
     audit.record({
       entityType: item.issueId ? 'issue' : 'service_item', entityId: item.issueId ?? item.id, action,
       detail: { serviceItemId: item.id, ...detail }, userId: user?.id ?? null,
     });
 
-  function moveIssue(item: ServiceItem, user: User | null, to: IssueStatus, actor: 'claimer' | 'staff' | 'system') {
+  function moveIssue(item: ServiceItem, user: Viewer | null, to: IssueStatus, actor: 'claimer' | 'staff' | 'system') {
     if (!item.issueId) return;
     const issue = issues.findById(item.issueId);
     if (!issue || issue.status === to) return;
@@ -64,7 +56,7 @@ export function createMenuService(deps: MenuServiceDeps) {
     audit.record({ entityType: 'issue', entityId: issue.id, action: 'status', detail: { from: issue.status, to, serviceItemId: item.id }, userId: user?.id ?? null });
   }
 
-  function myClaim(user: User, item: ServiceItem, action: 'note' | 'done' | 'withdraw'): Claim {
+  function myClaim(user: Viewer, item: ServiceItem, action: 'note' | 'done' | 'withdraw'): Claim {
     const claim = items.claimOf(item.id, user.id);
     const err = claimActionError(user.id, claim, action);
     if (err) throw conflict(err);
@@ -72,33 +64,31 @@ export function createMenuService(deps: MenuServiceDeps) {
   }
 
   return {
-    menuCommunities,
     loadItem,
 
     /** Open, published items for a claimer (or staff looking at the menu as claimers see it). */
-    openMenu: (user: User) => items.list({ communityIds: menuCommunities(user), status: 'open', publishedOnly: true }),
+    openMenu: (user: Viewer) => items.list({ communityIds: menuCommunities(user), status: 'open', publishedOnly: true }),
     /** All items in a staff member's communities, open first. */
-    manageList(user: User) {
+    manageList(user: Viewer) {
       if (!isStaff(user)) throw forbidden();
       return items.list({ communityIds: menuCommunities(user) });
     },
 
-    createStanding: db.transaction((user: User, communityId: number, fields: ItemFields): number => {
+    createStanding: db.transaction((user: Viewer, communityId: number, fields: ItemFields): number => {
       if (!isStaff(user)) throw forbidden();
       const place = deps.places.findById(communityId);
       if (!place || place.kind !== 'community') throw invalid('请选择一个社区。');
-      if (!scopeAllowsCommunity(scopeOf(user, { places: deps.places, users: deps.users }), communityId)) throw forbidden();
+      if (!reachesCommunity(user.reach, communityId)) throw forbidden();
       const id = items.insert({ communityId, issueId: null, ...fields, createdBy: user.id });
       audit.record({ entityType: 'service_item', entityId: id, action: 'create_item', detail: { title: fields.title }, userId: user.id });
       return id;
     }),
 
     /** Puts an accepted issue on its community's menu (accepted → on_menu). */
-    publishIssue: db.transaction((user: User, issueId: number, fields: ItemFields): number => {
+    publishIssue: db.transaction((user: Viewer, issueId: number, fields: ItemFields): number => {
       if (!isStaff(user)) throw forbidden();
       const issue = issues.findById(issueId);
-      const sc = scopeOf(user, { places: deps.places, users: deps.users });
-      if (!issue || !scopeAllowsCommunity(sc, issue.communityId)) throw notFound('问题');
+      if (!issue || !reachesCommunity(user.reach, issue.communityId)) throw notFound('问题');
       if (issue.communityId === null) throw conflict('这个问题没有所属社区，不能发布到社区的服务菜单。');
       const err = publishError(issue.status, items.findByIssue(issueId) !== undefined)
         ?? transitionError(actorOf(user.role), issue.status, 'on_menu');
@@ -111,7 +101,7 @@ export function createMenuService(deps: MenuServiceDeps) {
     }),
 
     /** No new claims after closing; an unclaimed issue goes back to accepted so it can be handled another way. */
-    close: db.transaction((user: User, itemId: number): void => {
+    close: db.transaction((user: Viewer, itemId: number): void => {
       if (!isStaff(user)) throw forbidden();
       const item = loadItem(user, itemId);
       if (!items.close(itemId)) throw conflict('这项服务已经关闭了。');
@@ -119,10 +109,10 @@ export function createMenuService(deps: MenuServiceDeps) {
       if (item.issueStatus === 'on_menu' && item.activeClaims === 0) moveIssue(item, null, 'accepted', 'system');
     }),
 
-    claim: db.transaction((user: User, itemId: number): void => {
+    claim: db.transaction((user: Viewer, itemId: number): void => {
       const item = loadItem(user, itemId);
       const err = claimError({
-        user, item, claims: items.claims(itemId), claimerCommunityIds: claimerCommunities(user), issueStatus: item.issueStatus,
+        user, item, claims: items.claims(itemId), claimerCommunityIds: user.reach.serves, issueStatus: item.issueStatus,
       });
       if (err) throw conflict(err);
       items.claim(itemId, user.id);
@@ -131,7 +121,7 @@ export function createMenuService(deps: MenuServiceDeps) {
     }),
 
     /** A progress note (optionally with a stored photo) starts the work: claimed → in_progress. */
-    addNote: db.transaction((user: User, itemId: number, text: string, photoFile: string | null): void => {
+    addNote: db.transaction((user: Viewer, itemId: number, text: string, photoFile: string | null): void => {
       const item = loadItem(user, itemId);
       const claim = myClaim(user, item, 'note');
       if (!text && !photoFile) throw invalid('请填写进展情况，或附一张照片。');
@@ -142,7 +132,7 @@ export function createMenuService(deps: MenuServiceDeps) {
     }),
 
     /** The claimer's part is done; the issue waits in progress for staff to confirm it resolved. */
-    markDone: db.transaction((user: User, itemId: number): void => {
+    markDone: db.transaction((user: Viewer, itemId: number): void => {
       const item = loadItem(user, itemId);
       const claim = myClaim(user, item, 'done');
       items.setClaimStatus(claim.id, 'done');
@@ -151,7 +141,7 @@ export function createMenuService(deps: MenuServiceDeps) {
     }),
 
     /** Gives a claim back; when nobody holds the item any more, its issue is back on the menu. */
-    withdraw: db.transaction((user: User, itemId: number): void => {
+    withdraw: db.transaction((user: Viewer, itemId: number): void => {
       const item = loadItem(user, itemId);
       const claim = myClaim(user, item, 'withdraw');
       items.setClaimStatus(claim.id, 'withdrawn');
@@ -160,9 +150,22 @@ export function createMenuService(deps: MenuServiceDeps) {
       if (!stillHeld && (item.issueStatus === 'claimed' || item.issueStatus === 'in_progress')) moveIssue(item, null, 'on_menu', 'system');
     }),
 
+    /** For the issue list (its IssueMenuPort): when staff confirm an issue resolved, its item closes. */
+    closeItemOfIssue(issueId: number): number | null {
+      const item = items.findByIssue(issueId);
+      if (item) items.close(item.id);
+      return item?.id ?? null;
+    },
+
+    /** The item published for an issue, with its claims and progress notes, for the issue's page. */
+    ofIssue(issueId: number) {
+      const item = items.findByIssue(issueId);
+      return item ? { item, claims: items.claims(item.id), notes: items.notes(item.id) } : null;
+    },
+
     claims: (itemId: number) => items.claims(itemId),
     notes: (itemId: number) => items.notes(itemId),
-    myClaims(user: User) {
+    myClaims(user: Viewer) {
       return items.claimsByUser(user.id).map((c) => ({ claim: c, item: items.findById(c.serviceItemId)! }));
     },
   };

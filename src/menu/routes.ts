@@ -1,21 +1,22 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context';
-import type { User } from '../auth/roles';
-import { requireRole } from '../auth/middleware';
-import { createAuditRepo } from '../audit/repo';
+import { isStaff, menuCommunities, type Viewer } from '../access/rules';
+import type { AuditRepo } from '../audit/repo';
 import { describeAudit } from '../audit/service';
+import { requireRole } from '../auth/middleware';
+import type { Config } from '../config';
 import { flash } from '../http/flash';
+import { checkbox, idParam, optionalText, parseForm, type FieldErrors, pickedId } from '../http/validate';
+import type { IssueRepo } from '../issues/repo';
+import { publicTitle } from '../issues/title';
 import { notFound } from '../lib/errors';
-import { checkbox, idParam, optionalText, parseForm, requiredText, type FieldErrors, pickedId } from '../http/validate';
-import { createIssueRepo } from '../issues/repo';
-import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from '../issues/rules';
+import type { PlaceRepo } from '../places/repo';
+import { maskPhonesInText } from '../submissions/personal-data';
 import { photoMultipart } from '../submissions/photo-multipart';
 import { PHOTO_MESSAGES, PHOTO_NAME_RE, removePhoto, sendPhoto, sniffPhoto, storePhoto, uploadsDir } from '../submissions/upload';
-import { maskPhonesInText } from '../submissions/personal-data';
-import { createServiceItemRepo, type ServiceItem } from './repo';
-import { createMenuService } from './service';
-import { publicTitle } from '../issues/title';
+import type { ServiceItem, ServiceItemRepo } from './repo';
+import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from './rules';
+import type { MenuService } from './service';
 
 const itemSchema = z.object({
   communityId: pickedId('请选择社区'),
@@ -29,38 +30,41 @@ const idOf = (req: Request) => idParam('编号').catch(0).parse(req.params.id);
 
 export const CLAIMER_KIND_LABELS = { member: '在职党员', unit: '共建单位' } as const;
 
+export interface MenuRouteDeps {
+  config: Readonly<Pick<Config, 'dataDir' | 'uploadMaxBytes'>>;
+  menu: MenuService;
+  items: Pick<ServiceItemRepo, 'claims' | 'claimOf' | 'notes' | 'itemOfNotePhoto'>;
+  issueRepo: Pick<IssueRepo, 'submissions'>;
+  audit: Pick<AuditRepo, 'listFor'>;
+  places: Pick<PlaceRepo, 'ofKind'>;
+}
+
 /** The service menu (/menu): staff publish and close items; claimers claim, report progress and mark done. */
-export function serviceMenuRoutes(ctx: AppContext): Router {
+export function menuRoutes({ config, menu, items, issueRepo: issues, audit, places }: MenuRouteDeps): Router {
   const router = Router();
-  const issues = createIssueRepo(ctx.db);
-  const items = createServiceItemRepo(ctx.db);
-  const audit = createAuditRepo(ctx.db);
-  const menu = createMenuService({ db: ctx.db, issues, items, audit, places: ctx.places, users: ctx.users });
   const staff = requireRole('admin', 'staff');
   const claimer = requireRole('claimer');
   const menuReaders = requireRole('admin', 'staff', 'claimer');
-  const photosDir = uploadsDir(ctx.config.dataDir);
-  const noteForm = photoMultipart({ fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 8 * 1024, parts: 12 });
+  const photosDir = uploadsDir(config.dataDir);
+  const noteForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 8 * 1024, parts: 12 });
   const upload = noteForm.withPhoto;
 
-  const isStaff = (u: User) => u.role === 'admin' || u.role === 'staff';
-
   /** Whether the claim button applies to this user and item (the same rule the POST enforces). */
-  const claimable = (user: User, item: ServiceItem) => user.role === 'claimer' && claimError({
-    user, item, claims: items.claims(item.id), claimerCommunityIds: menu.menuCommunities(user), issueStatus: item.issueStatus,
+  const claimable = (user: Viewer, item: ServiceItem) => user.role === 'claimer' && claimError({
+    user, item, claims: items.claims(item.id), claimerCommunityIds: user.reach.serves, issueStatus: item.issueStatus,
   }) === null;
 
   router.get('/menu', menuReaders, (req, res) => {
     const user = req.user!;
     const list = menu.openMenu(user);
-    res.render('services/menu', {
+    res.render('menu/menu', {
       title: '服务菜单', items: list.map((item) => ({ item, canClaim: claimable(user, item), mine: items.claimOf(item.id, user.id) })),
       isStaff: isStaff(user), claimStatusLabels: CLAIM_STATUS_LABELS,
     });
   });
 
   router.get('/menu/mine', claimer, (req, res) => {
-    res.render('services/mine', { title: '我的认领', rows: menu.myClaims(req.user!), claimStatusLabels: CLAIM_STATUS_LABELS });
+    res.render('menu/mine', { title: '我的认领', rows: menu.myClaims(req.user!), claimStatusLabels: CLAIM_STATUS_LABELS });
   });
 
   function renderItem(req: Request, res: Response, item: ServiceItem, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
@@ -72,7 +76,7 @@ export function serviceMenuRoutes(ctx: AppContext): Router {
     const texts = item.issueId ? issues.submissions(item.issueId).map((s) => ({
       text: maskPhonesInText(s.text), building: s.building, compoundName: s.compoundName,
     })) : [];
-    res.status(opts.status ?? 200).render('services/item', {
+    res.status(opts.status ?? 200).render('menu/item', {
       title: item.title, item, claims, mine, texts, notes: items.notes(item.id),
       canClaim: claimable(user, item), isStaff: isStaff(user),
       trail: isStaff(user) && !item.issueId ? audit.listFor('service_item', item.id).map((e) => ({ ...e, text: describeAudit(e) })) : [],
@@ -135,14 +139,14 @@ export function serviceMenuRoutes(ctx: AppContext): Router {
 
   // ---- staff ----
 
-  function communityOptions(user: User) {
-    const ids = menu.menuCommunities(user);
-    return ctx.places.ofKind('community').filter((c) => ids === 'all' || ids.includes(c.id));
+  function communityOptions(user: Viewer) {
+    const ids = menuCommunities(user);
+    return places.ofKind('community').filter((c) => ids === 'all' || ids.includes(c.id));
   }
 
   function renderManage(req: Request, res: Response, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
     const user = req.user!;
-    res.status(opts.status ?? 200).render('services/manage', {
+    res.status(opts.status ?? 200).render('menu/manage', {
       title: '服务菜单管理', items: menu.manageList(user), communities: communityOptions(user),
       errors: opts.errors ?? {}, values: opts.values ?? {},
     });

@@ -1,5 +1,6 @@
 import type { Db } from '../db/open-db';
-import type { ClaimStatus, IssueStatus } from '../issues/rules';
+import type { IssueStatus } from '../issues/rules';
+import type { ClaimStatus } from './rules';
 
 export interface ServiceItem {
   id: number;

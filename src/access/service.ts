@@ -1,0 +1,39 @@
+import type { UserRepo } from '../auth/repo';
+import type { User } from '../auth/roles';
+import type { PlaceRepo } from '../places/repo';
+import type { Reach, Viewer } from './rules';
+
+/**
+ * Works out a user's reach from the place tree and their grids. `viewerOf` hands back the user with a `reach`
+ * that is computed on first use and then kept: one viewer per request, so one computation per request.
+ */
+export function createAccess(deps: { places: Pick<PlaceRepo, 'findById' | 'communityIdsUnder'>; users: Pick<UserRepo, 'gridIds'> }) {
+  const { places, users } = deps;
+
+  function reachOf(user: User): Reach {
+    const scopeKind = user.scopePlaceId !== null ? places.findById(user.scopePlaceId)?.kind ?? null : null;
+    const under = () => (user.scopePlaceId ? places.communityIdsUnder(user.scopePlaceId) : 'all' as const);
+    switch (user.role) {
+      case 'admin':
+        return { communityIds: 'all', gridIds: null, serves: 'all', scopeKind };
+      case 'grid_worker': {
+        const gridIds = users.gridIds(user.id);
+        const communityIds = [...new Set(gridIds.map((g) => places.findById(g)?.parentId).filter((c): c is number => !!c))];
+        return { communityIds, gridIds, serves: [], scopeKind };
+      }
+      case 'staff':
+        return { communityIds: under(), gridIds: null, serves: [], scopeKind };
+      case 'claimer':
+        return { communityIds: [], gridIds: [], serves: under(), scopeKind };
+    }
+  }
+
+  function viewerOf(user: User): Viewer {
+    let reach: Reach | undefined;
+    return Object.freeze({ ...user, get reach() { return (reach ??= reachOf(user)); } });
+  }
+
+  return { reachOf, viewerOf };
+}
+export type Access = ReturnType<typeof createAccess>;
+

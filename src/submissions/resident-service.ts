@@ -1,0 +1,136 @@
+import type { Config } from '../config';
+import type { CampaignRepo, Campaign, Category } from '../campaigns/repo';
+import { acceptanceOf, chinaToday, type Acceptance } from '../campaigns/rules';
+import type { Db } from '../db/open-db';
+import { generationOf } from '../db/generation';
+import type { OutcomeService } from '../issues/outcome';
+import type { Rating } from '../issues/rules';
+import type { PlaceRepo } from '../places/repo';
+import type { QrCode, QrRepo } from '../qr/repo';
+import type { ScanCounter } from '../qr/scan-counter';
+import { issueFormToken, submissionKey, verifyFormToken, type FormTokenCheck } from './form-token';
+import type { SubmissionRepo } from './repo';
+import type { ResidentForm } from './schemas';
+import type { CandidateCategory, SubmissionService } from './service';
+import { removePhoto, storePhoto, uploadsDir, type PhotoExt } from './upload';
+
+const QR_TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,64}$/;
+const LOAD_TTL_MS = 1000;
+const LOAD_CACHE_MAX = 5000;
+
+/** What a QR token stands for; shared between requests while cached, so never modified. */
+export type Loaded = Readonly<{ qr: QrCode; campaign: Campaign; categories: readonly Category[]; candidates: readonly CandidateCategory[] }>;
+
+export interface ResidentServiceDeps {
+  db: Db;
+  config: Readonly<Pick<Config, 'dataDir'>>;
+  secret: string;
+  qrCodes: Pick<QrRepo, 'findByToken'>;
+  campaigns: Pick<CampaignRepo, 'findById' | 'categories'>;
+  places: Pick<PlaceRepo, 'findById'>;
+  submissions: Pick<SubmissionRepo, 'findByIdempotencyKey' | 'findLabelledByReceipt'>;
+  submissionService: Pick<SubmissionService, 'recordDurably'>;
+  outcomes: OutcomeService;
+  scanCounter: Pick<ScanCounter, 'record'>;
+}
+
+/**
+ * The residents' side without HTTP: what a scanned poster stands for, the form token, storing a submission
+ * exactly once with its photo, the receipt and the rating. src/submissions/resident-routes.ts only parses
+ * requests and renders pages.
+ */
+export function createResidentService(deps: ResidentServiceDeps) {
+  const { secret, qrCodes, campaigns, places, submissions } = deps;
+  const photosDir = uploadsDir(deps.config.dataDir);
+
+  // A scanned poster is read on every GET and POST: keep what its token stands for briefly in memory. The repos
+  // bump the generation on every write to these tables, and the short TTL bounds what another process (the CLI)
+  // or a raw SQL write could leave stale. Unknown tokens are never kept, so a new code works at once.
+  const loaded = new Map<string, { at: number; generation: number; value: Loaded }>();
+
+  /** Where the poster hangs decides the community (and grid or compound) a submission belongs to. */
+  function placeOf(qr: QrCode): { communityId: number | null; gridId: number | null; compoundId: number | null } {
+    const place = qr.placeId ? places.findById(qr.placeId) : undefined;
+    if (place?.kind === 'community') return { communityId: place.id, gridId: null, compoundId: null };
+    if (place?.kind === 'grid') return { communityId: place.parentId, gridId: place.id, compoundId: null };
+    if (place?.kind === 'compound') return { communityId: place.parentId, gridId: null, compoundId: place.id };
+    return { communityId: null, gridId: null, compoundId: null };
+  }
+
+  return {
+    /** The QR code behind a token, its campaign and categories; undefined for an unknown or malformed token. */
+    load(token: string): Loaded | undefined {
+      if (!QR_TOKEN_SHAPE.test(token)) return undefined;
+      const now = Date.now();
+      const generation = generationOf(deps.db);
+      const hit = loaded.get(token);
+      if (hit && hit.generation === generation && now - hit.at < LOAD_TTL_MS) return hit.value;
+      const qr = qrCodes.findByToken(token);
+      const campaign = qr && campaigns.findById(qr.campaignId);
+      if (!qr || !campaign) {
+        loaded.delete(token);
+        return undefined;
+      }
+      const categories = campaigns.categories(campaign.id);
+      const value: Loaded = Object.freeze({
+        qr: Object.freeze(qr), campaign: Object.freeze(campaign), categories: Object.freeze(categories),
+        // The campaign's active categories for classify, which would otherwise query them again.
+        candidates: Object.freeze(categories.filter((c) => c.active).map((c) => ({ id: c.id, name: c.name }))),
+      });
+      if (loaded.size >= LOAD_CACHE_MAX) loaded.clear();
+      loaded.set(token, { at: now, generation, value });
+      return value;
+    },
+
+    /** A form view: counted (in memory, written every few seconds). */
+    scanned: (qrCodeId: number) => deps.scanCounter.record(qrCodeId),
+    acceptance: (campaign: Campaign): Acceptance => acceptanceOf(campaign, chinaToday()),
+    newFormToken: (qrCodeId: number) => issueFormToken(secret, qrCodeId),
+    checkFormToken: (token: unknown, qrCodeId: number): FormTokenCheck => verifyFormToken(secret, token, qrCodeId),
+
+    /**
+     * Stores one submission from the form, once: a double tap, a retried POST, or the same text sent again from the
+     * same phone on the same day (`residentId`, the browser's random cookie) answers with the receipt already given.
+     * The photo is on disk (fsynced) before the row that names it exists. Resolves once the row is durably committed.
+     */
+    async submit(input: {
+      loaded: Loaded; form: ResidentForm; formKey: string; residentId: string | null;
+      photo: { data: Buffer; ext: PhotoExt } | null;
+    }): Promise<{ receiptCode: string; created: boolean }> {
+      const { qr, campaign, candidates } = input.loaded;
+      const v = input.form;
+      // Without the browser's id (cookies off, or a client that keeps none) the form load's key stands alone.
+      const sender = input.residentId ? `resident:${qr.id}:${input.residentId}:${chinaToday()}` : input.formKey;
+      const idempotencyKey = submissionKey(sender,
+        [v.kind, v.category, v.text, v.name, v.phone, v.building, input.photo ? input.photo.data.length : null]);
+      // A retry of a form already stored: answer with its receipt and write nothing.
+      const existing = submissions.findByIdempotencyKey(idempotencyKey);
+      if (existing) return { receiptCode: existing.receiptCode, created: false };
+
+      const photoFile = input.photo ? await storePhoto(photosDir, input.photo.data, input.photo.ext) : null;
+      let result;
+      try {
+        result = await deps.submissionService.recordDurably({
+          campaignId: campaign.id, qrCodeId: qr.id, idempotencyKey, kind: v.kind,
+          categoryId: v.category, text: v.text, photoFile, residentName: v.name, residentPhone: v.phone,
+          building: v.building, ...placeOf(qr), channel: 'online',
+        }, candidates);
+      } catch (err) {
+        if (photoFile) await removePhoto(photosDir, photoFile);
+        throw err;
+      }
+      // Two taps raced past the check above: the loser's photo is not referenced by any row.
+      if (!result.created && photoFile) await removePhoto(photosDir, photoFile);
+      return { receiptCode: result.submission.receiptCode, created: result.created };
+    },
+
+    /** The submission behind a receipt code (already normalized) with what became of it. */
+    receipt(code: string) {
+      const submission = submissions.findLabelledByReceipt(code);
+      return submission ? { submission, outcome: deps.outcomes.forSubmission(submission.id) } : undefined;
+    },
+
+    rate: (code: string, rating: Rating, comment: string | null) => deps.outcomes.rate(code, rating, comment),
+  };
+}
+export type ResidentService = ReturnType<typeof createResidentService>;
