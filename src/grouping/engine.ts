@@ -1,0 +1,207 @@
+import { featuresOf, type Segmenter, type TextFeatures } from './features';
+
+/**
+ * Grouping suggestions that describe the same problem. Two suggestions of one community are compared by:
+ * - the concepts they name (src/grouping/lexicon.ts): the same concept is strong evidence, different concepts
+ *   are evidence against, however many characters they share;
+ * - the words and bigrams they share, weighted by how rare they are in the batch (tf-idf cosine), which carries
+ *   what the lexicon does not know;
+ * - the buildings they name (2号楼 vs 5号楼: two lifts, two issues) and the categories the classifier gave them.
+ * Groups are then built by average linkage: a suggestion joins a group only if it is like the group as a whole,
+ * not just like one member, so one loose pair cannot chain two problems together. Suggestions of different
+ * communities are never grouped; staff corrections (must / cannot be together) override the scores.
+ */
+
+export interface GroupItem {
+  /** Anything that identifies the item to the caller (a submission id, a line number). */
+  key: number | string;
+  /** Items of different communities never share a group; null (no community known) stays on its own. */
+  community: number | string | null;
+  text: string;
+  /** The category the classifier or staff gave it, when known. */
+  categoryId?: number | null;
+}
+
+export interface Corrections {
+  /** Pairs of keys staff put together (moved into one group or issue). */
+  together?: ReadonlyArray<readonly [GroupItem['key'], GroupItem['key']]>;
+  /** Pairs of keys staff split apart. */
+  apart?: ReadonlyArray<readonly [GroupItem['key'], GroupItem['key']]>;
+}
+
+/** How alike two suggestions must be, on average over a group, to belong in it. Chosen on the dev set; see README. */
+export const SAME_PROBLEM_THRESHOLD = 0.42;
+
+export interface Prepared {
+  item: GroupItem;
+  f: TextFeatures;
+  /** tf-idf vector, unit length. */
+  vec: Map<string, number>;
+}
+
+/** 'same' shares a concept; 'near' has a generic concept the other names specifically (灯不亮 / 路灯不亮). */
+export function conceptRelation(a: string[], b: string[]): 'same' | 'near' | 'different' | 'unknown' {
+  if (a.length === 0 || b.length === 0) return 'unknown';
+  const bs = new Set(b);
+  if (a.some((c) => bs.has(c))) return 'same';
+  const family = (c: string) => (c.includes('.') ? c.slice(0, c.indexOf('.')) : c);
+  const generic = (c: string) => !c.includes('.');
+  for (const x of a) for (const y of b) {
+    if (family(x) === family(y) && (generic(x) || generic(y))) return 'near';
+  }
+  return 'different';
+}
+
+export function cosine(a: Map<string, number>, b: Map<string, number>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let dot = 0;
+  for (const [k, x] of small) { const y = large.get(k); if (y) dot += x * y; }
+  return dot;
+}
+
+/** How likely two prepared items describe the same problem, 0–1 (before the community rule and corrections). */
+export function pairScore(a: Prepared, b: Prepared): number {
+  const text = cosine(a.vec, b.vec);
+  let score: number;
+  switch (conceptRelation(a.f.concepts, b.f.concepts)) {
+    case 'same': score = 0.55 + 0.45 * text; break;
+    case 'near': score = 0.35 + 0.65 * text; break;
+    case 'different': score = 0.3 * text; break;
+    default: score = text;
+  }
+  const ba = a.f.buildings; const bb = b.f.buildings;
+  if (ba.length && bb.length) score = ba.some((x) => bb.includes(x)) ? Math.min(1, score + 0.1) : score * 0.5;
+  const ca = a.item.categoryId ?? null; const cb = b.item.categoryId ?? null;
+  if (ca !== null && cb !== null && ca !== cb) score *= 0.85;
+  return score;
+}
+
+/** Features and tf-idf vectors for a batch; idf is taken over the batch itself plus `background` texts. */
+export function prepare(items: readonly GroupItem[], segment: Segmenter | null, background: readonly string[] = []): Prepared[] {
+  const feats = items.map((i) => featuresOf(i.text, segment));
+  const df = new Map<string, number>();
+  for (const f of feats) for (const t of f.terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const text of background) for (const t of featuresOf(text, segment).terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = feats.length + background.length;
+  return items.map((item, i) => {
+    const vec = new Map<string, number>();
+    let norm = 0;
+    for (const [t, w] of feats[i].terms) {
+      const v = w * (Math.log((n + 1) / ((df.get(t) ?? 0) + 1)) + 1);
+      vec.set(t, v);
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (const [t, v] of vec) vec.set(t, v / norm);
+    return { item, f: feats[i], vec };
+  });
+}
+
+const pairKey = (a: GroupItem['key'], b: GroupItem['key']) => {
+  const [x, y] = [String(a), String(b)].sort();
+  return `${x}\u0000${y}`;
+};
+
+/**
+ * Groups the items; returns, for each item in input order, the index of its group. Groups are numbered in the
+ * order of their first member.
+ */
+export function groupItems(prepared: readonly Prepared[], opts: { threshold?: number; corrections?: Corrections } = {}): number[] {
+  const threshold = opts.threshold ?? SAME_PROBLEM_THRESHOLD;
+  const hasCorrections = (opts.corrections?.together?.length ?? 0) + (opts.corrections?.apart?.length ?? 0) > 0;
+  const together = new Set((opts.corrections?.together ?? []).map(([a, b]) => pairKey(a, b)));
+  const apart = new Set((opts.corrections?.apart ?? []).map(([a, b]) => pairKey(a, b)));
+  const n = prepared.length;
+  const cluster = prepared.map((_, i) => i); // item → cluster id
+  const members = new Map<number, number[]>(prepared.map((_, i) => [i, [i]]));
+
+  // Communities are independent problems: score the pairs inside each, through an inverted index so that only
+  // pairs sharing a concept or a term are scored at all (the others score 0). A term found in very many
+  // suggestions of a community weighs almost nothing, so it does not make candidates on its own.
+  const byCommunity = new Map<string, number[]>();
+  prepared.forEach((p, i) => {
+    if (p.item.community === null) return; // no community known: on its own
+    const k = String(p.item.community);
+    const list = byCommunity.get(k);
+    if (list) list.push(i); else byCommunity.set(k, [i]);
+  });
+  const score = new Map<number, number>();
+  const scoreOf = (i: number, j: number) => score.get(i < j ? i * n + j : j * n + i) ?? 0;
+  const edges: Array<[number, number, number]> = [];
+  const mark = new Int32Array(n).fill(-1);
+  for (const idx of byCommunity.values()) {
+    const postings = new Map<string, number[]>();
+    const post = (k: string, i: number) => { const l = postings.get(k); if (l) l.push(i); else postings.set(k, [i]); };
+    for (const i of idx) {
+      for (const c of prepared[i].f.concepts) post('c:' + c, i);
+      for (const t of prepared[i].vec.keys()) post(t, i);
+    }
+    const common = Math.max(50, Math.ceil(idx.length * 0.1));
+    for (const i of idx) {
+      const keys = [...prepared[i].f.concepts.map((c) => 'c:' + c), ...prepared[i].vec.keys()];
+      for (const k of keys) {
+        const list = postings.get(k)!;
+        if (!k.startsWith('c:') && list.length > common) continue;
+        for (const j of list) {
+          if (j <= i || mark[j] === i) continue;
+          mark[j] = i;
+          const s = hasCorrections && together.has(pairKey(prepared[i].item.key, prepared[j].item.key)) ? 1
+            : hasCorrections && apart.has(pairKey(prepared[i].item.key, prepared[j].item.key)) ? 0
+              : pairScore(prepared[i], prepared[j]);
+          if (s > 0) score.set(i * n + j, s);
+          if (s >= threshold) edges.push([i, j, s]);
+        }
+      }
+    }
+    // Staff put these together even if they share nothing the scores can see.
+    if (together.size) {
+      for (const i of idx) for (const j of idx) {
+        if (i < j && together.has(pairKey(prepared[i].item.key, prepared[j].item.key)) && !score.has(i * n + j)) {
+          score.set(i * n + j, 1);
+          edges.push([i, j, 1]);
+        }
+      }
+    }
+  }
+
+  // Average linkage, greedily from the strongest pair: two groups merge when their members are alike on
+  // average, and never when staff said two of their members are apart.
+  edges.sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1]);
+  for (const [i, j] of edges) {
+    const ci = cluster[i]; const cj = cluster[j];
+    if (ci === cj) continue;
+    const A = members.get(ci)!; const B = members.get(cj)!;
+    let sum = 0; let forbidden = false;
+    for (const x of A) for (const y of B) {
+      if (hasCorrections && apart.has(pairKey(prepared[x].item.key, prepared[y].item.key))) forbidden = true;
+      sum += scoreOf(x, y);
+    }
+    if (forbidden || sum / (A.length * B.length) < threshold) continue;
+    const [keep, drop] = A.length >= B.length ? [ci, cj] : [cj, ci];
+    const merged = [...members.get(keep)!, ...members.get(drop)!];
+    for (const m of members.get(drop)!) cluster[m] = keep;
+    members.set(keep, merged);
+    members.delete(drop);
+  }
+
+  const order = new Map<number, number>();
+  return cluster.map((c) => {
+    if (!order.has(c)) order.set(c, order.size);
+    return order.get(c)!;
+  });
+}
+
+/** Items of one group and the candidates (existing issues) they may join: the best candidate above the threshold. */
+export function bestCandidate(group: readonly Prepared[], candidates: ReadonlyArray<{ members: readonly Prepared[] }>, threshold = SAME_PROBLEM_THRESHOLD): { index: number; score: number } | null {
+  let best: { index: number; score: number } | null = null;
+  candidates.forEach((c, index) => {
+    if (c.members.length === 0) return;
+    if (String(c.members[0].item.community) !== String(group[0].item.community) || group[0].item.community === null) return;
+    let sum = 0;
+    for (const g of group) for (const m of c.members) sum += pairScore(g, m);
+    const s = sum / (group.length * c.members.length);
+    if (s >= threshold && (!best || s > best.score)) best = { index, score: s };
+  });
+  return best;
+}

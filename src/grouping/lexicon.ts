@@ -1,0 +1,163 @@
+/**
+ * The concept lexicon of community affairs: the concrete problems residents raise, each with the ways they say
+ * it. Two suggestions that name the same concept describe the same problem even when they share few
+ * characters (电梯坏了 / 困人 / 停运); two that name different concepts do not, however alike they look
+ * (小区门口路灯不亮 / 小区门口积水).
+ *
+ * A concept id is a family and a kind: `light.street` and `light.corridor` are different problems, while a plain
+ * `light` (灯不亮, no telling which) may be either. Patterns are regular expressions over the normalized text
+ * (NFKC, lower case, Chinese numerals before 号/栋/楼 as digits). Order does not matter; a text may name several.
+ *
+ * Written for this project from how residents of old compounds write to their 社区; checked against
+ * ../shared/data/grouping-dev.tsv and our own evaluation sets (test/grouping/fixtures), never the held-out set.
+ * Generic words that appear in every kind of complaint (老人, 孩子, 晚上, 希望, 小区, 楼道 alone) are not
+ * triggers: they say who or where, not what is wrong.
+ */
+export const CONCEPTS: ReadonlyArray<readonly [id: string, pattern: string]> = [
+  // ---- building services ----
+  ['elevator.install', '加装电梯|加装梯|加梯|装电梯|安装电梯|没电梯|没有电梯|电梯.{0,6}加装|加装.{0,6}电梯'],
+  ['elevator.repair', '电梯.{0,10}(坏|停|卡|困|故障|维修|修|不动|异响|晃|不走|关人|掉|不能用|用不了|没法用|太老|老化|更换|换新|咣当)|困人|关在电梯|电梯.{0,4}(里|内)|(老|旧)电梯'],
+  ['elevator', '电梯|直梯|爬楼梯?|爬[0-9一二三四五六七八九十]+楼'],
+  ['heating', '暖气|供暖|供热|采暖|地暖|集中供热|暖器'],
+  ['water.outage', '停.{0,4}水|断水|断了水|突然没水|又没水|没水了|供水.{0,4}(中断|停)'],
+  ['water.pressure', '水压|水小|水流.{0,3}小|出水.{0,4}(小|细|慢)|细线|二次供水|加压|水泵|楼上.{0,6}(用水|没水|上不去)|高层.{0,8}(水|没水)|上不去水'],
+  ['water.quality', '水质|水黄|水浑|发黄|有沉淀|水.{0,2}(有味|发臭|锈)'],
+  ['water', '自来水|没水|水龙头|供水|用水'],
+  ['water.sewer', '下水道|下水管|排水管|污水管|化粪池|返水|冒水|地漏|马桶.{0,4}(堵|返)|管道.{0,3}堵|堵.{0,3}管道|污水.{0,4}(冒|溢|漫|流)|粪水|排污|往上冒|冒.{0,2}(脏水|污水|臭水|黑水)|(卫生间|厨房|洗手间).{0,6}(淹|冒|返|臭水|脏水)|脏水|臭水|反水'],
+  ['leak.roof', '防水|屋面|漏雨|(屋顶|楼顶|顶楼|房顶|顶层).{0,10}(漏|渗|水|霉)|(漏|渗).{0,8}(屋顶|楼顶|顶楼|房顶|顶层)|雨季.{0,4}漏|下雨.{0,6}漏'],
+  ['leak.upstairs', '楼上.{0,10}(漏|渗)|楼上.{0,4}(卫生间|厕所|洗手间)'],
+  ['leak.pipe', '水管.{0,3}(爆|裂|漏)|爆管|管子.{0,3}(爆|裂)'],
+  ['leak', '漏水|渗水|墙.{0,3}(渗|湿|发霉)|接水|接了.{0,3}盆|天花板.{0,6}(水|漏|渗|滴)|往下滴水|滴水'],
+  ['gas', '燃气|煤气|天然气|漏气|液化气|气罐|一氧化碳'],
+  ['power', '停电|断电|跳闸|电压|电表|电路.{0,4}(老化|坏)|线路老化|配电'],
+  ['light.corridor', '楼道灯|声控灯|感应灯|楼梯灯|楼道.{0,4}灯|楼梯.{0,4}灯|单元.{0,4}灯|灯泡|楼道.{0,3}(黑|暗)|楼梯.{0,3}(黑|暗)|上楼.{0,4}(黑|摸黑)'],
+  ['light.street', '路灯|路.{0,2}灯|庭院灯|照明灯|院.{0,3}灯'],
+  ['light', '灯.{0,3}(不亮|坏|黑|暗)|黑漆漆|黑灯瞎火|太黑|黑乎乎|照明|伸手不见五指|摸黑'],
+  ['door', '门禁|单元门|防盗门|楼门|铁门|大门.{0,4}(坏|锁|关不)|闭门器|门锁|对讲|刷卡'],
+  ['window', '窗户|玻璃.{0,4}(碎|破|坏)|窗.{0,3}(坏|碎|掉)'],
+  ['stairs', '扶手|楼梯.{0,4}(坏|破|松|滑)|台阶|坡道|无障碍'],
+  ['wall', '墙皮|外墙|墙面.{0,4}(脱落|掉)|掉皮|脱落|空鼓|墙体.{0,3}裂|裂缝|危房'],
+  ['roof', '屋顶|楼顶|顶楼|屋面'],
+  ['mailbox', '信报箱|信箱|奶箱'],
+  ['clothesline', '晾衣|晒被|晾晒'],
+
+  // ---- order in corridors and yards ----
+  ['clutter', '杂物|堆放|堆满|堆物|乱堆|乱放|纸箱|旧家具|破家具|旧沙发|床垫|废品|占用楼道|楼道.{0,4}(堆|占|放)|堆.{0,4}楼道|过道.{0,3}(堵|占)'],
+  ['ev', '充电|飞线|拉电线|拉线|扯线|吊.{0,4}线|线.{0,4}吊|私拉|乱接|插线板|接线板|电线.{0,6}(电动车|电瓶车|电车)|(回家|家里|屋里|上楼).{0,2}充|拎.{0,6}充'],
+  ['fire', '消防栓|灭火器|烟感|防火门|消防设施|着火|失火|火灾|消防演练|逃生'],
+  ['falling', '高空抛物|往下扔|往楼下|抛物|坠物|掉下来|砸到|砸人|乱扔东西|从楼上扔'],
+  ['illegal_build', '违建|私搭|乱搭|彩钢房|铁皮房|搭棚|棚子|圈地|占地|扩建|往外扩|盖了.{0,4}(房|屋|棚)|加盖'],
+  ['green.occupied', '种菜|毁绿|菜地|种葱|种蒜|开荒'],
+
+  // ---- cars and roads ----
+  ['parking', '停车|车位|乱停|停放|占车位|占位|违停|僵尸车|地锁|停车场|车库|外来车辆|车辆.{0,6}(进|停|堵|乱)|车.{0,2}停|私家车|汽车.{0,4}(停|占)|道闸|车多|地方停|没处停|找不到.{0,4}停|消防车|救火车|消防通道.{0,6}车|车.{0,8}消防通道|车.{0,6}通道|外面的车|外来车|车.{0,4}开进来|横七竖八'],
+  ['bicycle', '自行车|单车|车棚|电动车|电瓶车|电动自行车|电车|三轮车'],
+  ['road', '路面|坑洼|坑坑洼洼|大坑|路.{0,3}(坏|烂|破)|修路|铺路|破损|坑|塌陷|地砖'],
+  ['manhole', '井盖|窨井'],
+  ['flood', '积水|蹚水|淹|排水不畅|排水沟|排不出|泡水|下.{0,2}雨.{0,8}(积|淹|河|水深|蹚|湿透)|成了河|成河|雨水.{0,4}(排|积|倒灌)|倒灌|地势低'],
+  ['traffic', '红绿灯|信号灯|斑马线|减速带|过马路|车速|限速|堵车|拥堵|车开得快'],
+
+  // ---- cleanliness ----
+  ['garbage.construction', '装修垃圾|建筑垃圾|碎砖|水泥袋|渣土|建渣|砖头'],
+  ['garbage.sorting', '垃圾分类|分类投放|混投|督导|怎么分|不会分|分类.{0,4}(宣传|讲|桶)|厨余'],
+  ['garbage.collection', '清运|没人拉|没人收|(垃圾桶|垃圾箱).{0,6}(满|溢|少|不够)|溢出|多收|收一次|没拉|两天没|几天没|垃圾站|垃圾房|中转站|垃圾.{0,6}(满|堆|没人清|不及时|好几天)'],
+  ['garbage', '垃圾|垃圾桶|垃圾箱|清扫|保洁|打扫|脏乱|卫生死角'],
+  ['smell', '臭|异味|味道大|味道很大|气味|返味|熏'],
+  ['pests', '老鼠|蟑螂|小强|灭蟑|蚊子|蚊虫|苍蝇|蚊蝇|跳蚤|消杀|灭鼠|打药|杀虫|除四害|白蚁|虫子'],
+  ['dog', '狗|犬|遛狗|拴绳|养犬|宠物|粪便'],
+  ['cat', '流浪猫|野猫|猫'],
+  ['ads', '小广告|牛皮癣|乱贴|涂鸦|乱画|开锁电话|办证电话|喷.{0,6}电话|刷了好几层'],
+  ['dust', '扬尘|灰尘|积灰|烟尘'],
+  ['flue', '烟道|串味|反味|油烟.{0,6}(串|倒灌|进)|抽油烟机'],
+  ['toilet', '公厕|厕所|卫生间'],
+
+  // ---- greenery and public space ----
+  ['tree', '树|修剪|剪枝|枝|遮挡阳光|挡光|挡阳光|挡住阳光|采光|杨絮|柳絮|落叶'],
+  ['green', '绿化|绿地|草坪|草地|花坛|花池|绿植|补种|杂草|除草|荒地|口袋公园|小游园|小花园'],
+  ['fitness', '健身器材|健身器|器材|单杠|双杠|漫步机|健身路径|运动器械'],
+  ['playground', '滑梯|秋千|游乐|儿童.{0,3}(乐园|游乐|玩)|玩耍的地方|沙池'],
+  ['bench', '座椅|椅子|长椅|凳子|石凳|休息的地方|坐一坐|歇脚|凉亭|廊架'],
+  ['square', '广场(?!舞)|空地.{0,4}(利用|闲置)|闲置'],
+
+  // ---- noise ----
+  ['noise.dance', '广场舞|跳舞|音响|音箱|喇叭|大喇叭|音乐|外放|唱歌|放歌|k歌|卡拉ok|大妈.{0,6}(跳|歌|舞)'],
+  ['noise.renovation', '装修(?!垃圾)|电钻|打钻|钻墙|砸墙|打孔|施工.{0,4}(吵|噪|早|晚)|切割|叮叮|咣咣|改水电'],
+  ['noise.business', '烧烤|夜市|大排档|酒吧|饭店|饭馆|店铺|商铺|门面|划拳|ktv'],
+  ['noise.neighbour', '楼上.{0,6}(跑|跳|拖|吵)|跑跳|拖椅子|狗叫|半夜.{0,4}(吵|响)'],
+  ['noise', '噪音|噪声|吵|扰民|影响休息|睡不着|没法睡|睡觉'],
+  ['vendor', '占道经营|摆摊|流动摊|小摊|摊贩|地摊|出摊|摊子|早市|卖菜的|菜贩|摆到路'],
+
+  // ---- safety and order ----
+  ['security', '监控|摄像头|探头|门卫|门岗|保安|巡逻|陌生人|外来人员|治安|盗窃|被偷|小偷|撬|丢了'],
+  ['fraud', '诈骗|反诈|骗子|被骗|保健品|推销'],
+  ['dispute', '纠纷|矛盾|吵架|打架|调解|争执'],
+  ['smoking', '抽烟|吸烟|烟味|烟头'],
+  ['drip', '空调外机|空调.{0,6}(滴|漏|流|水)|冷凝水'],
+
+  // ---- property ----
+  ['property.fee', '物业费|涨价|乱收费|收费标准|一平米|每平米|(贵|涨).{0,6}物业|物业.{0,6}(贵|涨)'],
+  ['property.fund', '维修基金|维修资金|公共收益|业主大会|三分之二|账目|公示收支'],
+  ['property.service', '不作为|推诿|推来推去|啥事都推|不归.{0,4}管|不负责|不干活|不管事|报修.{0,8}(没人|不来|不管)|态度差|服务差|光收钱'],
+  ['property.company', '撤场|无物业|换物业|选聘|新物业|无主管|自管会|业委会|业主委员会'],
+  ['property', '物业|收费'],
+
+  // ---- services for people ----
+  ['elderly.meal', '食堂|助餐|餐厅|吃饭|送餐|饭菜|做饭|配餐|午餐|餐点|一顿饭|热乎饭|吃上饭|三餐|餐桌|饭桌'],
+  ['elderly.alone', '独居|空巢|孤寡|一个人住|没人照顾|无人照顾|身边没人|子女不在|儿女不在|一个人在家|探望|陪伴|上门看望|照看老人|帮忙买菜|代买'],
+  ['elderly.care', '日间照料|养老|护理|护工|失能|助浴|居家养老|托老|陪诊|一键呼叫|适老化'],
+  ['health', '义诊|量血压|体检|家庭医生|医生|看病|慢性病|卫生站|卫生服务|测血糖|送药|买药|拿药|药品|药店|诊所|健康讲座|疫苗'],
+  ['childcare', '四点半|托管|放学|课后|看管|没人管|接孩子|托育|辅导作业|写作业|作业'],
+  ['kids', '儿童之家|亲子|绘本|少儿|暑假|寒假|夏令营'],
+  ['education', '学校|幼儿园|入园|入学|学区'],
+  ['culture.class', '兴趣班|书法|绘画|画画|太极|瑜伽|八段锦|健身操|编程|英语|培训班|课堂|讲座|教学|学.{0,2}(课|班)'],
+  ['culture.event', '运动会|联欢|晚会|春晚|比赛|包饺子|百家宴|文化节|美食节|元宵|中秋|春节|过年|端午|重阳|演出|电影|游园'],
+  ['culture.team', '秧歌|舞蹈队|乐队|合唱|戏曲|豫剧|队伍|兴趣小组|群'],
+  ['culture.venue', '活动室|活动中心|阅览室|图书室|书屋|场地|开放时间|健身房|乒乓球台|球场|篮球场'],
+  ['culture', '文艺|文体|活动|读书|棋|乒乓|篮球|羽毛球'],
+  ['digital', '智能手机|手机支付|微信|挂号|网上办|扫码|视频通话'],
+  ['elderly.safety', '防走失|走失|摔倒|跌倒|手环|监测|一键呼叫|夜灯'],
+  ['elderly.school', '老年大学'],
+  ['railing', '围栏|护栏|栏杆|隔离栏|围墙.{0,4}(洞|倒|塌)'],
+  ['canopy', '雨棚|遮雨棚|雨搭'],
+  ['wire', '电线.{0,4}(裸露|垂|乱|低|老化)|裸露.{0,4}电线|电线杆|线缆|蜘蛛网.{0,2}线'],
+  ['road.narrow', '会车|单向|路.{0,2}窄|人车分流|人车混行'],
+  ['beautify', '美化|花箱|文化墙|景观|彩绘|墙绘|微景观|刷漆|花墙|爬藤'],
+  ['pigeon', '鸽子|鸽'],
+  ['hornet', '马蜂|蜂窝|黄蜂'],
+  ['legal', '律师|法律|普法|维权|法律咨询'],
+  ['psych', '心理'],
+  ['volunteer', '志愿|义工|党员.{0,4}(服务|帮)'],
+  ['jobs', '就业|找工作|招聘|培训|失业|技能'],
+  ['welfare', '低保|救助|补贴|残疾|困难户|临时救助|高龄津贴'],
+  ['paperwork', '办证|证明|手续|户口|社保|医保|居住证|身份证|盖章|办理'],
+  ['express', '快递|驿站|快递柜|丰巢|取件'],
+  ['shopping', '菜市场|买菜|菜店|卖菜|超市|便利店|早餐'],
+  ['network', '信号|宽带|网络|基站|wifi'],
+  ['barrier_free', '无障碍|轮椅|坡道'],
+  ['haircut', '理发|剪头'],
+  ['repair_service', '修鞋|修伞|磨剪子|维修服务|便民维修|家电维修'],
+  ['bus', '公交|班车|地铁|站牌|坐车|公交站|线路'],
+];
+
+/**
+ * Pairs of concepts that a text often names together although only one of them is the problem, with the one
+ * that wins: 电动车充电 in a 车棚 is about charging (ev), not bicycles; 吃饭 of 独居老人 is about meals.
+ */
+export const PREFERRED: ReadonlyArray<readonly [winner: string, loser: string]> = [
+  ['ev', 'bicycle'], ['ev', 'parking'], ['leak', 'bicycle'], ['leak.roof', 'bicycle'], ['bus', 'traffic'], ['water.sewer', 'flood'], ['water.sewer', 'water'], ['water.outage', 'water'], ['water.pressure', 'water'], ['garbage.construction', 'green'], ['garbage.construction', 'clutter'], ['vendor', 'traffic'], ['vendor', 'parking'], ['ev', 'fire'], ['ev', 'power'],
+  ['elderly.meal', 'elderly.alone'], ['elderly.meal', 'shopping'],
+  ['noise.dance', 'square'], ['noise.dance', 'culture'], ['noise.renovation', 'noise'], ['noise.dance', 'noise'],
+  ['noise.business', 'noise'], ['noise.neighbour', 'noise'],
+   ['water.sewer', 'smell'], ['garbage', 'smell'], ['garbage', 'pests'],
+  ['dog', 'garbage'], ['dog', 'noise.neighbour'], ['cat', 'garbage'], ['childcare', 'education'], ['childcare', 'kids'],
+  ['flood', 'road'], ['manhole', 'road'], ['fitness', 'square'], ['playground', 'square'], ['bench', 'square'],
+  ['clutter', 'fire'], ['clutter', 'garbage'], ['light.street', 'light'], ['light.corridor', 'light'], ['elevator', 'stairs'],
+  ['green.occupied', 'green'], ['tree', 'green'], ['elderly.alone', 'shopping'], ['vendor', 'noise.business'],
+  ['parking', 'traffic'], ['health', 'elderly.care'], ['barrier_free', 'stairs'], ['express', 'shopping'],
+  ['pests', 'health'], ['culture.venue', 'culture.class'], ['elderly.school', 'culture.class'], ['legal', 'culture.class'], ['psych', 'culture.class'],
+  ['health', 'culture.class'], ['fitness', 'culture.venue'], ['noise.dance', 'culture.team'], ['elderly.safety', 'light'], ['railing', 'stairs'],
+  ['wire', 'power'], ['pigeon', 'noise'], ['digital', 'elderly.care'],
+  ['leak.roof', 'leak'], ['leak.upstairs', 'leak'], ['leak.pipe', 'leak'], ['leak.roof', 'wall'], ['leak.roof', 'roof'], ['leak', 'wall'], ['leak', 'roof'],
+  ['falling', 'smoking'], ['flue', 'smell'], ['flue', 'elderly.meal'], ['drip', 'leak'], ['leak.upstairs', 'dispute'],
+  ['shopping', 'elderly.meal'], ['security', 'parking'], ['ev', 'security'],
+];
