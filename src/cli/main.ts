@@ -6,6 +6,7 @@ import { campaignsCommand } from './commands/campaigns';
 import { classifyCommand } from './commands/classify';
 import { createUserCommand } from './commands/create-user';
 import { demoCommand } from './commands/demo';
+import { groupCommand } from './commands/group';
 import { importCommand } from './commands/import';
 import { qrListCommand } from './commands/qr-list';
 
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   'qr-list': qrListCommand,
   import: importCommand,
   classify: classifyCommand,
+  group: groupCommand,
   demo: demoCommand,
 };
 

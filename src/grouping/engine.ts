@@ -1,4 +1,4 @@
-import { featuresOf, type Segmenter, type TextFeatures } from './features';
+import { featuresOf, type FeatureOptions, type TextFeatures } from './features';
 
 /**
  * Grouping suggestions that describe the same problem. Two suggestions of one community are compared by:
@@ -71,19 +71,24 @@ export function pairScore(a: Prepared, b: Prepared): number {
     default: score = text;
   }
   const ba = a.f.buildings; const bb = b.f.buildings;
-  if (ba.length && bb.length) score = ba.some((x) => bb.includes(x)) ? Math.min(1, score + 0.1) : score * 0.5;
+  if (ba.length && bb.length) score = ba.some((x) => bb.includes(x)) ? Math.min(1, score + 0.1) : score * 0.4;
   const ca = a.item.categoryId ?? null; const cb = b.item.categoryId ?? null;
   if (ca !== null && cb !== null && ca !== cb) score *= 0.85;
   return score;
 }
 
-/** Features and tf-idf vectors for a batch; idf is taken over the batch itself plus `background` texts. */
-export function prepare(items: readonly GroupItem[], segment: Segmenter | null, background: readonly string[] = []): Prepared[] {
-  const feats = items.map((i) => featuresOf(i.text, segment));
+/** Features and tf-idf vectors for a batch; idf is taken over the batch itself. */
+export function prepare(items: readonly GroupItem[], opts: FeatureOptions): Prepared[] {
+  // The same text (a copied complaint, a repeated wish) is read once.
+  const seen = new Map<string, TextFeatures>();
+  const feats = items.map((i) => {
+    let f = seen.get(i.text);
+    if (!f) seen.set(i.text, (f = featuresOf(i.text, opts)));
+    return f;
+  });
   const df = new Map<string, number>();
   for (const f of feats) for (const t of f.terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-  for (const text of background) for (const t of featuresOf(text, segment).terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-  const n = feats.length + background.length;
+  const n = feats.length;
   return items.map((item, i) => {
     const vec = new Map<string, number>();
     let norm = 0;
@@ -109,12 +114,25 @@ const pairKey = (a: GroupItem['key'], b: GroupItem['key']) => {
  */
 export function groupItems(prepared: readonly Prepared[], opts: { threshold?: number; corrections?: Corrections } = {}): number[] {
   const threshold = opts.threshold ?? SAME_PROBLEM_THRESHOLD;
-  const hasCorrections = (opts.corrections?.together?.length ?? 0) + (opts.corrections?.apart?.length ?? 0) > 0;
   const together = new Set((opts.corrections?.together ?? []).map(([a, b]) => pairKey(a, b)));
   const apart = new Set((opts.corrections?.apart ?? []).map(([a, b]) => pairKey(a, b)));
+  const corrected = together.size + apart.size > 0;
   const n = prepared.length;
   const cluster = prepared.map((_, i) => i); // item → cluster id
   const members = new Map<number, number[]>(prepared.map((_, i) => [i, [i]]));
+  // Average linkage needs, for two clusters, the sum of their members' pair scores: kept per cluster pair and
+  // added up when clusters merge, so a merge decision costs one look-up however big the clusters grow.
+  const link = new Map<number, Map<number, number>>();
+  const addHalf = (x: number, y: number, s: number) => {
+    let m = link.get(x);
+    if (!m) link.set(x, (m = new Map()));
+    m.set(y, (m.get(y) ?? 0) + s);
+  };
+  const addLink = (a: number, b: number, s: number) => { addHalf(a, b, s); addHalf(b, a, s); };
+  const banned = new Map<number, Set<number>>();
+  const ban = (a: number, b: number) => {
+    for (const [x, y] of [[a, b], [b, a]]) { const set = banned.get(x) ?? new Set(); set.add(y); banned.set(x, set); }
+  };
 
   // Communities are independent problems: score the pairs inside each, through an inverted index so that only
   // pairs sharing a concept or a term are scored at all (the others score 0). A term found in very many
@@ -126,8 +144,6 @@ export function groupItems(prepared: readonly Prepared[], opts: { threshold?: nu
     const list = byCommunity.get(k);
     if (list) list.push(i); else byCommunity.set(k, [i]);
   });
-  const score = new Map<number, number>();
-  const scoreOf = (i: number, j: number) => score.get(i < j ? i * n + j : j * n + i) ?? 0;
   const edges: Array<[number, number, number]> = [];
   const mark = new Int32Array(n).fill(-1);
   for (const idx of byCommunity.values()) {
@@ -138,29 +154,33 @@ export function groupItems(prepared: readonly Prepared[], opts: { threshold?: nu
       for (const t of prepared[i].vec.keys()) post(t, i);
     }
     const common = Math.max(50, Math.ceil(idx.length * 0.1));
-    for (const i of idx) {
-      const keys = [...prepared[i].f.concepts.map((c) => 'c:' + c), ...prepared[i].vec.keys()];
-      for (const k of keys) {
-        const list = postings.get(k)!;
-        if (!k.startsWith('c:') && list.length > common) continue;
-        for (const j of list) {
-          if (j <= i || mark[j] === i) continue;
-          mark[j] = i;
-          const s = hasCorrections && together.has(pairKey(prepared[i].item.key, prepared[j].item.key)) ? 1
-            : hasCorrections && apart.has(pairKey(prepared[i].item.key, prepared[j].item.key)) ? 0
-              : pairScore(prepared[i], prepared[j]);
-          if (s > 0) score.set(i * n + j, s);
-          if (s >= threshold) edges.push([i, j, s]);
-        }
+    const candidates = (i: number, visit: (j: number) => void) => {
+      for (const c of prepared[i].f.concepts) for (const j of postings.get('c:' + c)!) visit(j);
+      for (const t of prepared[i].vec.keys()) {
+        const list = postings.get(t)!;
+        if (list.length <= common) for (const j of list) visit(j);
       }
-    }
-    // Staff put these together even if they share nothing the scores can see.
-    if (together.size) {
-      for (const i of idx) for (const j of idx) {
-        if (i < j && together.has(pairKey(prepared[i].item.key, prepared[j].item.key)) && !score.has(i * n + j)) {
-          score.set(i * n + j, 1);
-          edges.push([i, j, 1]);
+    };
+    for (const i of idx) {
+      candidates(i, (j) => {
+        if (j <= i || mark[j] === i) return;
+        mark[j] = i;
+        if (corrected) {
+          const key = pairKey(prepared[i].item.key, prepared[j].item.key);
+          if (together.has(key) || apart.has(key)) return; // scored below
         }
+        const s = pairScore(prepared[i], prepared[j]);
+        if (s > 0) addLink(i, j, s);
+        if (s >= threshold) edges.push([i, j, s]);
+      });
+    }
+    // Staff corrections: together counts as a perfect score even if the texts share nothing; apart never merges.
+    if (corrected) {
+      for (const i of idx) for (const j of idx) {
+        if (i >= j) continue;
+        const key = pairKey(prepared[i].item.key, prepared[j].item.key);
+        if (together.has(key)) { addLink(i, j, 1); edges.push([i, j, 1]); }
+        if (apart.has(key)) ban(i, j);
       }
     }
   }
@@ -170,19 +190,21 @@ export function groupItems(prepared: readonly Prepared[], opts: { threshold?: nu
   edges.sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1]);
   for (const [i, j] of edges) {
     const ci = cluster[i]; const cj = cluster[j];
-    if (ci === cj) continue;
+    if (ci === cj || banned.get(ci)?.has(cj)) continue;
     const A = members.get(ci)!; const B = members.get(cj)!;
-    let sum = 0; let forbidden = false;
-    for (const x of A) for (const y of B) {
-      if (hasCorrections && apart.has(pairKey(prepared[x].item.key, prepared[y].item.key))) forbidden = true;
-      sum += scoreOf(x, y);
-    }
-    if (forbidden || sum / (A.length * B.length) < threshold) continue;
+    if ((link.get(ci)?.get(cj) ?? 0) / (A.length * B.length) < threshold) continue;
     const [keep, drop] = A.length >= B.length ? [ci, cj] : [cj, ci];
-    const merged = [...members.get(keep)!, ...members.get(drop)!];
     for (const m of members.get(drop)!) cluster[m] = keep;
-    members.set(keep, merged);
+    members.set(keep, [...members.get(keep)!, ...members.get(drop)!]);
     members.delete(drop);
+    for (const [c, s] of link.get(drop) ?? []) {
+      link.get(c)!.delete(drop);
+      if (c !== keep) addLink(keep, c, s);
+    }
+    link.get(keep)?.delete(drop);
+    link.delete(drop);
+    for (const c of banned.get(drop) ?? []) { banned.get(c)!.delete(drop); if (c !== keep) ban(keep, c); }
+    banned.delete(drop);
   }
 
   const order = new Map<number, number>();

@@ -78,7 +78,10 @@ export function termsOf(normalized: string, segment: Segmenter | null): Map<stri
   return terms;
 }
 
-export function featuresOf(text: string, segment: Segmenter | null): TextFeatures {
+/** What the grouping uses; each can be switched off to measure what it adds (`npm run bench -- grouping`). */
+export interface FeatureOptions { segment: Segmenter | null; lexicon?: boolean }
+
+export function featuresOf(text: string, opts: FeatureOptions): TextFeatures {
   const n = normalize(text);
-  return { concepts: conceptsOf(n), buildings: buildingsOf(n), terms: termsOf(n, segment) };
+  return { concepts: opts.lexicon === false ? [] : conceptsOf(n), buildings: buildingsOf(n), terms: termsOf(n, opts.segment) };
 }

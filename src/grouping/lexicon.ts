@@ -69,7 +69,7 @@ export const CONCEPTS: ReadonlyArray<readonly [id: string, pattern: string]> = [
   ['ads', '小广告|牛皮癣|乱贴|涂鸦|乱画|开锁电话|办证电话|喷.{0,6}电话|刷了好几层'],
   ['dust', '扬尘|灰尘|积灰|烟尘'],
   ['flue', '烟道|串味|反味|油烟.{0,6}(串|倒灌|进)|抽油烟机'],
-  ['toilet', '公厕|厕所|卫生间'],
+  ['toilet', '公厕|公共厕所|公共卫生间|旱厕'],
 
   // ---- greenery and public space ----
   ['tree', '树|修剪|剪枝|枝|遮挡阳光|挡光|挡阳光|挡住阳光|采光|杨絮|柳絮|落叶'],
