@@ -20,6 +20,7 @@ import { residentRoutes } from './submissions/resident-routes';
 import { submissionRoutes } from './submissions/routes';
 import { intakeRoutes } from './intake/routes';
 import { issueRoutes } from './issues/routes';
+import { triageRoutes } from './issues/triage-routes';
 import { menuRoutes } from './menu/routes';
 import { dashboardRoutes } from './dashboard/routes';
 import { exportRoutes } from './exports/routes';
@@ -65,8 +66,9 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
   app.use(qrRoutes({ qr: ctx.qrService }));
   app.use(submissionRoutes({ config, campaigns, submissions: ctx.submissions, qrCodes: ctx.qrCodes, places }));
   app.use(intakeRoutes({ config, intake: ctx.intakeService, places, campaigns }));
+  app.use(triageRoutes({ triage: ctx.triageService, campaigns }));
   app.use(issueRoutes({
-    issues: ctx.issueService, issueRepo: ctx.issues, audit: ctx.audit, campaigns, menu: ctx.menuService,
+    issues: ctx.issueService, triage: ctx.triageService, issueRepo: ctx.issues, audit: ctx.audit, campaigns, menu: ctx.menuService,
   }));
   app.use(menuRoutes({ config, menu: ctx.menuService, items: ctx.items, issueRepo: ctx.issues, audit: ctx.audit, places }));
   app.use(dashboardRoutes({ campaigns, dashboard: ctx.dashboardService, dashboardRepo: ctx.dashboardRepo, places }));

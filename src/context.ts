@@ -19,6 +19,8 @@ import { createIntakeService } from './intake/service';
 import { createOutcomeService } from './issues/outcome';
 import { createIssueRepo } from './issues/repo';
 import { createIssueService } from './issues/service';
+import { createTriageService } from './issues/triage';
+import { createGrouping } from './grouping/service';
 import { createServiceItemRepo } from './menu/repo';
 import { createMenuService } from './menu/service';
 import { createPlaceRepo } from './places/repo';
@@ -62,6 +64,7 @@ export function createContext(config: Readonly<Config>, db: Db) {
   const menuService = createMenuService({ db, issues, items, audit, places });
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
   const outcomes = createOutcomeService({ db, issues, submissions, audit });
+  const grouping = createGrouping();
   /** Secret for signing public form tokens: from the environment, else generated once and kept. */
   const secret = config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32));
 
@@ -78,6 +81,8 @@ export function createContext(config: Readonly<Config>, db: Db) {
     classify,
     submissionService,
     issueService,
+    grouping,
+    triageService: createTriageService({ db, issues, issueService, audit, grouping }),
     menuService,
     outcomes,
     auth: createAuthService({ users, sessions, config }),
@@ -92,7 +97,7 @@ export function createContext(config: Readonly<Config>, db: Db) {
       db, config, secret, qrCodes, campaigns, places, submissions, submissionService, outcomes, scanCounter,
     }),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
-    onShutdown: [() => scanCounter.stop()] as Array<() => void>,
+    onShutdown: [() => scanCounter.stop(), () => { void grouping.stop(); }] as Array<() => void>,
   };
 }
 export type AppContext = ReturnType<typeof createContext>;

@@ -1,6 +1,6 @@
 import type { Db } from '../db/open-db';
 
-export type AuditEntityType = 'issue' | 'service_item';
+export type AuditEntityType = 'issue' | 'service_item' | 'submission';
 
 export interface AuditInput {
   entityType: AuditEntityType;

@@ -29,6 +29,8 @@ export function describeAudit(e: AuditEntry): string {
     case 'done': return `${str(d.claimerName)} 标记完成`;
     case 'withdraw': return `${str(d.claimerName)} 退回认领`;
     case 'resolve': return `确认办结（${status(d.from)} → ${status('resolved')}）`;
+    case 'decline': return `不立项：${str(d.reason)}`;
+    case 'undecline': return '取消不立项，回到待归类';
     case 'feedback': return `居民评价：${RATING_LABELS[d.rating as Rating] ?? str(d.rating)}（建议 #${str(d.submissionId)}）${d.comment ? `：“${maskPhonesInText(str(d.comment))}”` : ''}`;
     default: return e.action;
   }

@@ -1,5 +1,6 @@
 import type { Viewer } from '../access/rules';
 import type { Issue } from '../issues/repo';
+import { commonCategory, suggestTitle } from '../issues/service';
 import { ISSUE_STATUSES, type IssueStatus, type Priority, type Rating } from '../issues/rules';
 import { DEMO_CAMPAIGN_TITLE } from './data';
 import { seededRandom, type Random } from './random';
@@ -100,8 +101,13 @@ export const issuesStep: DemoStep = {
 
     // Group as staff would on the grouping page: every likely-duplicate group, and some single reports.
     // Vague texts without a category stay for the triage inbox.
-    const proposals = issueService.proposals(staff, { campaignId, limit: 10_000 })
-      .filter((p) => p.submissions.every((s) => s.categoryId !== null));
+    const queue = issues.queue({ campaignId, communityIds: 'all' });
+    const proposals = ctx.grouping.proposeNow({
+      items: queue.map((s) => ({ key: s.id, community: s.communityId, text: s.text, categoryId: s.categoryId })), issues: [],
+    }).map((p) => {
+      const submissions = p.members.map((m) => queue[m]);
+      return { submissions, suggestedTitle: suggestTitle(queue[p.representative].text), suggestedCategoryId: commonCategory(submissions) };
+    }).filter((p) => p.submissions.every((s) => s.categoryId !== null));
     const groups = proposals.filter((p) => p.submissions.length > 1).sort((a, b) => b.submissions.length - a.submissions.length);
     const singles = proposals.filter((p) => p.submissions.length === 1).filter((_, i) => i % 3 === 0).slice(0, SINGLES_TO_FILE);
     const created: Issue[] = [...groups, ...singles].map((p) => {

@@ -25,8 +25,10 @@ export interface Issue {
   residents: number;
 }
 
-/** A submission with the issue it belongs to. */
-export type GroupedSubmission = Submission & { issueId: number | null; categoryName: string | null; compoundName: string | null };
+/** A submission with the issue it belongs to and the names staff read beside it. */
+export type GroupedSubmission = Submission & {
+  issueId: number | null; categoryName: string | null; compoundName: string | null; communityName: string | null;
+};
 
 interface IssueRow {
   id: number; campaign_id: number; title: string; category_id: number | null; category_name: string | null;
@@ -47,12 +49,26 @@ const ISSUE_COLUMNS = `i.*,
   (SELECT name FROM places WHERE id = i.compound_id) AS compound_name,
   (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = i.id) AS residents`;
 
-type SubRow = Parameters<typeof toSubmission>[0] & { issue_id: number | null; category_name: string | null; compound_name: string | null };
+type SubRow = Parameters<typeof toSubmission>[0] & {
+  issue_id: number | null; category_name: string | null; compound_name: string | null; community_name: string | null;
+};
 const toGrouped = (r: SubRow): GroupedSubmission => ({
-  ...toSubmission(r), issueId: r.issue_id, categoryName: r.category_name, compoundName: r.compound_name,
+  ...toSubmission(r), issueId: r.issue_id, categoryName: r.category_name, compoundName: r.compound_name, communityName: r.community_name,
 });
 const SUB_COLUMNS = `s.*, (SELECT name FROM categories WHERE id = s.category_id) AS category_name,
-  (SELECT name FROM places WHERE id = s.compound_id) AS compound_name`;
+  (SELECT name FROM places WHERE id = s.compound_id) AS compound_name,
+  (SELECT name FROM places WHERE id = s.community_id) AS community_name`;
+
+/** The unassigned queue's filter: a campaign, the user's reach, and the page's own narrowing. */
+export interface QueueFilter {
+  campaignId: number;
+  communityIds: number[] | 'all';
+  communityId?: number;
+  categoryId?: number;
+}
+
+/** Statuses of issues a new suggestion may still join. */
+export const OPEN_STATUSES: readonly IssueStatus[] = ['new', 'accepted', 'on_menu', 'claimed', 'in_progress'];
 
 export interface IssueFilter {
   campaignId: number;
@@ -99,10 +115,26 @@ export function createIssueRepo(db: Db) {
   const compoundsOf = db.prepare('SELECT DISTINCT compound_id FROM submissions WHERE issue_id = ?').pluck();
   const textsOf = db.prepare('SELECT text FROM submissions WHERE issue_id = ? ORDER BY id LIMIT ?').pluck();
   const categoryName = db.prepare('SELECT name FROM categories WHERE id = ?').pluck();
+  const decline = db.prepare(`UPDATE submissions SET declined_at = ${NOW}, decline_reason = ?, declined_by = ?
+    WHERE id = ? AND issue_id IS NULL AND declined_at IS NULL`);
+  const undecline = db.prepare('UPDATE submissions SET declined_at = NULL, decline_reason = NULL, declined_by = NULL WHERE id = ?');
+  const addCorrection = db.prepare(`INSERT INTO grouping_corrections (a, b, together, user_id) VALUES (?, ?, ?, ?)
+    ON CONFLICT (a, b) DO UPDATE SET together = excluded.together, user_id = excluded.user_id, created_at = excluded.created_at`);
   const outcomeOf = db.prepare<[number], OutcomeRow>(`SELECT i.id, i.status, i.reply, i.decline_reason, i.resolved_at
     FROM submissions s JOIN issues i ON i.id = s.issue_id WHERE s.id = ?`);
   const feedbackOf = db.prepare<[number], FeedbackRow>('SELECT rating, comment, created_at FROM feedback WHERE submission_id = ?');
   const insertFeedback = db.prepare('INSERT INTO feedback (submission_id, issue_id, rating, comment) VALUES (?, ?, ?, ?)');
+
+  function queueWhere(f: QueueFilter) {
+    const w: string[] = ['s.campaign_id = ?', 's.issue_id IS NULL', 's.declined_at IS NULL'];
+    const p: unknown[] = [f.campaignId];
+    if (f.communityIds !== 'all') {
+      w.push(`s.community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); p.push(...f.communityIds);
+    }
+    if (f.communityId !== undefined) { w.push('s.community_id = ?'); p.push(f.communityId); }
+    if (f.categoryId !== undefined) { w.push('s.category_id = ?'); p.push(f.categoryId); }
+    return { sql: w.join(' AND '), params: p };
+  }
 
   function where(f: Omit<IssueFilter, 'limit' | 'offset' | 'sort'>) {
     const w: string[] = ['i.campaign_id = ?'];
@@ -163,25 +195,45 @@ export function createIssueRepo(db: Db) {
     },
     /** The first texts behind an issue, for similarity against new submissions. */
     texts: (issueId: number, limit = 5) => textsOf.all(issueId, limit) as string[],
-    /** Submissions of a campaign not yet in any issue, oldest first (the work queue). */
-    unassigned(f: { campaignId: number; communityIds: number[] | 'all'; communityId?: number; categoryId?: number; limit?: number }): GroupedSubmission[] {
-      const w: string[] = ['s.campaign_id = ?', 's.issue_id IS NULL'];
-      const p: unknown[] = [f.campaignId];
-      if (f.communityIds !== 'all') {
-        w.push(`s.community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); p.push(...f.communityIds);
-      }
-      if (f.communityId !== undefined) { w.push('s.community_id = ?'); p.push(f.communityId); }
-      if (f.categoryId !== undefined) { w.push('s.category_id = ?'); p.push(f.categoryId); }
-      return (db.prepare(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE ${w.join(' AND ')} ORDER BY s.created_at, s.id LIMIT ?`)
-        .all(...p, f.limit ?? 200) as SubRow[]).map(toGrouped);
+    /** The work queue: a campaign's submissions in no issue and not declined, oldest first. */
+    queue(f: QueueFilter): GroupedSubmission[] {
+      const w = queueWhere(f);
+      return (db.prepare(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE ${w.sql} ORDER BY s.created_at, s.id`)
+        .all(...w.params) as SubRow[]).map(toGrouped);
     },
-    countUnassigned(f: { campaignId: number; communityIds: number[] | 'all' }): number {
-      const w: string[] = ['campaign_id = ?', 'issue_id IS NULL'];
-      const p: unknown[] = [f.campaignId];
-      if (f.communityIds !== 'all') {
-        w.push(`community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); p.push(...f.communityIds);
+    countQueue(f: QueueFilter): number {
+      const w = queueWhere(f);
+      return db.prepare(`SELECT COUNT(*) FROM submissions s WHERE ${w.sql}`).pluck().get(...w.params) as number;
+    },
+    /** Open issues of a campaign in the reach, each with up to `texts` of its suggestions, for matching the queue. */
+    openIssues(f: { campaignId: number; communityIds: number[] | 'all' }, texts = 8): Array<Issue & { texts: string[] }> {
+      const w = where({ campaignId: f.campaignId, communityIds: f.communityIds });
+      const rows = (db.prepare(`SELECT ${ISSUE_COLUMNS} FROM issues i ${w.sql}
+        AND i.status IN (${OPEN_STATUSES.map(() => '?').join(',')}) ORDER BY i.id`).all(...w.params, ...OPEN_STATUSES) as IssueRow[]).map(toIssue);
+      return rows.map((issue) => ({ ...issue, texts: [issue.title, ...(textsOf.all(issue.id, texts) as string[])] }));
+    },
+    /** Declines queue submissions (不立项); returns those that were still in the queue. */
+    decline(ids: number[], reason: string, userId: number): number[] {
+      return ids.filter((id) => decline.run(reason, userId, id).changes === 1);
+    },
+    undecline: (id: number) => { undecline.run(id); },
+    /** Staff said these pairs are (or are not) one problem; the last word on a pair counts. */
+    addCorrections(pairs: Array<[number, number]>, together: boolean, userId: number): void {
+      for (const [x, y] of pairs) if (x !== y) addCorrection.run(Math.min(x, y), Math.max(x, y), together ? 1 : 0, userId);
+    },
+    /** Corrections among the given submissions. */
+    corrections(ids: number[]): { together: Array<[number, number]>; apart: Array<[number, number]> } {
+      const out = { together: [] as Array<[number, number]>, apart: [] as Array<[number, number]> };
+      if (ids.length === 0) return out;
+      const set = new Set(ids);
+      // Through the queue's own ids in chunks: SQLite caps the number of parameters of one statement.
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = db.prepare(`SELECT a, b, together FROM grouping_corrections WHERE a IN (${chunk.map(() => '?').join(',')})`)
+          .all(...chunk) as Array<{ a: number; b: number; together: number }>;
+        for (const r of rows) if (set.has(r.b)) (r.together ? out.together : out.apart).push([r.a, r.b]);
       }
-      return db.prepare(`SELECT COUNT(*) FROM submissions WHERE ${w.join(' AND ')}`).pluck().get(...p) as number;
+      return out;
     },
     /** Issues a new submission could join: same campaign, in scope, not declined. */
     candidates(f: { campaignId: number; communityIds: number[] | 'all'; limit?: number }): Issue[] {

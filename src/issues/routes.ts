@@ -16,6 +16,7 @@ import {
   type IssueStatus, type Priority,
 } from './rules';
 import type { IssueService } from './service';
+import type { TriageService } from './triage';
 import { publicTitle } from './title';
 
 // ---- one schema per form ----
@@ -26,18 +27,11 @@ const priority = z.preprocess((v) => (v === undefined || v === '' ? '2' : v),
   z.enum(PRIORITIES.map(String) as [string, ...string[]], { message: '请选择紧急程度' })).transform((v) => Number(v) as Priority);
 const submissionIds = idList('建议').refine((a) => a.length > 0, '请至少勾选一条建议');
 
-const createSchema = z.object({
-  submissionIds,
-  title: publicTitle('问题标题', 100),
-  categoryId: optionalId('分类'),
-  priority,
-});
 const attachSchema = z.object({ submissionIds });
 // Staff may type "12" or "#12"; only plain digits make a number ("0x10" is not issue 16).
 const issueNumber = (label: string) => z.preprocess((v) => (typeof v === 'string' ? v.replace(/^\s*#/, '').trim() : v),
   z.string({ message: `请填写${label}` }).min(1, `请填写${label}`).regex(/^[0-9]{1,15}$/, `${label}应为数字`)
     .transform(Number).refine((n) => n > 0, `${label}应为数字`));
-const attachByNumberSchema = z.object({ submissionIds, issueId: issueNumber('问题编号') });
 const mergeSchema = z.object({ sourceId: issueNumber('要并入的问题编号') });
 // These come from the page's own buttons: a bad value means a stale or altered page, so the message says to reload.
 const detachSchema = z.object({
@@ -82,13 +76,14 @@ export interface IssueMenuPage {
 
 export interface IssueRouteDeps {
   issues: IssueService;
+  triage: TriageService;
   issueRepo: Pick<IssueRepo, 'submissions'>;
   audit: Pick<AuditRepo, 'listForIssue'>;
   campaigns: CampaignService;
   menu: IssueMenuPage;
 }
 
-export function issueRoutes({ issues: service, issueRepo: issues, audit, campaigns, menu }: IssueRouteDeps): Router {
+export function issueRoutes({ issues: service, triage, issueRepo: issues, audit, campaigns, menu }: IssueRouteDeps): Router {
   const router = Router();
   const staff = requireRole('admin', 'staff');
 
@@ -118,7 +113,7 @@ export function issueRoutes({ issues: service, issueRepo: issues, audit, campaig
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, q, page: q.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
       communities: communityOptions(user, campaign.id), categories: campaigns.categories(campaign.id),
       statusOptions, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
-      unassigned: service.countUnassigned(user, campaign.id),
+      unassigned: triage.countQueue(user, campaign.id),
     });
   });
 
@@ -137,56 +132,6 @@ export function issueRoutes({ issues: service, issueRepo: issues, audit, campaig
     });
   });
 
-  /** The queue page lists the oldest submissions first, this many at a time; it says so when there are more. */
-  const UNASSIGNED_SHOWN = 200;
-  /** Back to the queue after a create or attach, with the community and category filters the form carried. */
-  const unassignedUrl = (campaignId: number, body: Record<string, unknown> | undefined) => {
-    const keep = queryId();
-    return `/campaigns/${campaignId}/issues/unassigned${helpers.qs({ community: keep.parse(body?.community), category: keep.parse(body?.category) })}`;
-  };
-
-  function renderUnassigned(req: Request, res: Response, status = 200, formError: string | null = null) {
-    const user = req.user!;
-    const campaign = campaignFor(user, idOf(req));
-    const q = listQuery.parse(req.query);
-    const proposals = service.proposals(user, {
-      campaignId: campaign.id, communityId: q.community ?? undefined, categoryId: q.category ?? undefined, limit: UNASSIGNED_SHOWN,
-    });
-    const shown = proposals.reduce((n, p) => n + p.submissions.length, 0);
-    res.status(status).render('issues/unassigned', {
-      title: `待归类建议 · ${campaign.title}`, campaign, proposals, q, formError, shown, capped: shown >= UNASSIGNED_SHOWN,
-      total: service.countUnassigned(user, campaign.id),
-      communities: communityOptions(user, campaign.id), categories: campaigns.categories(campaign.id),
-      priorityOptions, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
-    });
-  }
-
-  router.get('/campaigns/:id/issues/unassigned', staff, (req, res) => renderUnassigned(req, res));
-
-  router.post('/campaigns/:id/issues', staff, (req, res) => {
-    const user = req.user!;
-    const campaign = campaignFor(user, idOf(req));
-    const parsed = parseForm(createSchema, req.body);
-    if (!parsed.ok) return renderUnassigned(req, res, 400, Object.values(parsed.errors).join('；'));
-    const v = parsed.value;
-    const id = service.create(user, campaign.id, v.submissionIds, { title: v.title, categoryId: v.categoryId, priority: v.priority });
-    flash(res, `已建立问题 #${id}「${v.title}」（${v.submissionIds.length} 条建议）。`);
-    res.redirect(303, req.body?.return === 'issue' ? `/issues/${id}` : unassignedUrl(campaign.id, req.body));
-  });
-
-  // From the unassigned queue: put a group into an issue chosen by its number.
-  router.post('/campaigns/:id/issues/attach', staff, (req, res) => {
-    const user = req.user!;
-    const campaign = campaignFor(user, idOf(req));
-    const parsed = parseForm(attachByNumberSchema, req.body);
-    if (!parsed.ok) return renderUnassigned(req, res, 400, Object.values(parsed.errors).join('；'));
-    const issue = service.loadIssue(user, parsed.value.issueId);
-    if (issue.campaignId !== campaign.id) return renderUnassigned(req, res, 400, `问题 #${issue.id} 不属于这次征求意见。`);
-    service.attach(user, issue.id, parsed.value.submissionIds);
-    flash(res, `已把 ${parsed.value.submissionIds.length} 条建议并入问题 #${issue.id}「${issue.title}」。`);
-    res.redirect(303, unassignedUrl(campaign.id, req.body));
-  });
-
   // ---- one issue ----
 
   function renderIssue(req: Request, res: Response, issue: Issue, opts: { status?: number; form?: string; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
@@ -200,7 +145,7 @@ export function issueRoutes({ issues: service, issueRepo: issues, audit, campaig
       notes: published?.notes ?? [],
       submissions: issues.submissions(issue.id),
       trail: audit.listForIssue(issue.id).map((e) => ({ ...e, text: describeAudit(e) })),
-      similar: service.similarIssues(user, issue),
+      similar: triage.similarIssues(user, issue),
       nextStatuses: nextStatuses('staff', issue.status).filter((s) => s !== 'on_menu' && s !== 'resolved'),
       canPublish: issue.status === 'accepted' && !item,
       canResolve: issue.status === 'in_progress',

@@ -7,7 +7,6 @@ import {
   actorOf, attachError, createFromSubmissionsError, mergeError, resolveError, splitError, transitionError,
   type IssueStatus, type Priority,
 } from './rules';
-import { bestMatch, groupLikelyDuplicates, likelySame, textVector } from './similarity';
 import { maskPhonesInText } from '../submissions/personal-data';
 
 /**
@@ -28,15 +27,6 @@ export interface IssueServiceDeps {
 
 export interface IssueFields { title: string; categoryId: number | null; priority: Priority }
 
-/** A proposed group of unassigned submissions, with the existing issue they most likely belong to. */
-export interface Proposal {
-  submissions: GroupedSubmission[];
-  match: { issue: Issue; score: number } | null;
-  suggestedTitle: string;
-  suggestedCategoryId: number | null;
-}
-
-
 /**
  * "楼道里堆满了杂物，好几个月没人清理" → a title of at most 30 characters for a new issue. Titles travel to
  * the service menu and to claimers, so a phone number the resident typed is masked here already.
@@ -49,7 +39,7 @@ export function suggestTitle(text: string): string {
 }
 
 /** The category most of the submissions carry (ties: the first seen). */
-function commonCategory(subs: GroupedSubmission[]): number | null {
+export function commonCategory(subs: GroupedSubmission[]): number | null {
   const counts = new Map<number, number>();
   for (const s of subs) if (s.categoryId !== null) counts.set(s.categoryId, (counts.get(s.categoryId) ?? 0) + 1);
   let best: number | null = null; let n = 0;
@@ -214,47 +204,6 @@ export function createIssueService(deps: IssueServiceDeps) {
         log(issueId, 'reply', user, { from: issue.reply, to: reply });
       }
     }),
-
-    /**
-     * The unassigned queue, grouped into likely duplicates (same community, similar text; closer when in the
-     * same compound), each group with the existing issue it most likely belongs to.
-     */
-    proposals(user: Viewer, f: { campaignId: number; communityId?: number; categoryId?: number; limit?: number }): Proposal[] {
-      requireStaff(user);
-      const communityIds = user.reach.communityIds;
-      const subs = issues.unassigned({ ...f, communityIds });
-      const withVectors = subs.map((s) => ({ ...s, vector: textVector(s.text) }));
-      const candidates = issues.candidates({ campaignId: f.campaignId, communityIds }).map((issue) => ({
-        id: issue.id, communityId: issue.communityId, compoundId: issue.compoundId, issue,
-        vector: textVector([issue.title, ...issues.texts(issue.id)].join('。')),
-      }));
-      return groupLikelyDuplicates(withVectors).map((group) => {
-        let match: Proposal['match'] = null;
-        for (const s of group) {
-          const m = bestMatch(s, candidates);
-          if (m && (!match || m.score > match.score)) match = { issue: m.candidate.issue, score: m.score };
-        }
-        const plain: GroupedSubmission[] = group.map(({ vector: _v, ...s }) => s);
-        return { submissions: plain, match, suggestedTitle: suggestTitle(group[0].text), suggestedCategoryId: commonCategory(group) };
-      });
-    },
-
-    countUnassigned: (user: Viewer, campaignId: number) => issues.countUnassigned({ campaignId, communityIds: user.reach.communityIds }),
-
-    /** Other issues of the same campaign and community, most similar first, as merge candidates. */
-    similarIssues(user: Viewer, issue: Issue, limit = 5): Array<{ issue: Issue; score: number }> {
-      const comparable = (i: Issue) => ({
-        id: i.id, communityId: i.communityId, compoundId: i.compoundId, vector: textVector([i.title, ...issues.texts(i.id)].join('。')),
-      });
-      const me = comparable(issue);
-      return issues.candidates({ campaignId: issue.campaignId, communityIds: user.reach.communityIds })
-        .filter((o) => o.id !== issue.id && o.communityId === issue.communityId && mergeError(issue, o) === null)
-        .map((o) => ({ issue: o, ...likelySame(me, comparable(o)) }))
-        .filter((x) => x.same)
-        .sort((a, b) => b.score - a.score)
-        .slice(0, limit)
-        .map(({ issue: i, score }) => ({ issue: i, score }));
-    },
   };
 }
 

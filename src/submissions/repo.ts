@@ -10,6 +10,7 @@ interface Row {
   building: string | null; community_id: number | null; grid_id: number | null; compound_id: number | null;
   channel: Submission['channel']; entered_by: number | null; collected_on: string | null;
   collected_by_name: string | null; intake_note: string | null; reply: string | null; created_at: string;
+  declined_at: string | null; decline_reason: string | null;
 }
 
 export const toSubmission = (r: Row): Submission => ({
@@ -19,7 +20,7 @@ export const toSubmission = (r: Row): Submission => ({
   photoFile: r.photo_file, residentName: r.resident_name, residentPhone: r.resident_phone, building: r.building,
   communityId: r.community_id, gridId: r.grid_id, compoundId: r.compound_id, channel: r.channel,
   enteredBy: r.entered_by, collectedOn: r.collected_on, collectedByName: r.collected_by_name, intakeNote: r.intake_note,
-  reply: r.reply, createdAt: r.created_at,
+  reply: r.reply, createdAt: r.created_at, declinedAt: r.declined_at ?? null, declineReason: r.decline_reason ?? null,
 });
 
 /** A submission with the names staff and residents read beside it. */

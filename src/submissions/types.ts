@@ -66,4 +66,7 @@ export interface Submission {
   intakeNote: string | null;
   reply: string | null;
   createdAt: string;
+  /** Declined in triage (不立项) instead of becoming part of an issue; the reason is the resident's reply. */
+  declinedAt: string | null;
+  declineReason: string | null;
 }

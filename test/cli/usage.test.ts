@@ -82,6 +82,7 @@ describe('npx linsheng: help, usage errors and a broken DATA_DIR, for every comm
       'qr-list': ['--campaign', '1'],
       import: [csv, '--campaign', '1'],
       classify: [],
+      group: [],
       demo: [],
     };
   };
@@ -106,8 +107,8 @@ describe('npx linsheng: help, usage errors and a broken DATA_DIR, for every comm
     const file = path.join(dir, 'data');
     fs.writeFileSync(file, 'not a directory');
     const args = reachDb();
-    // classify needs no database: without one it uses the default model, as the README says.
-    for (const name of names.filter((n) => n !== 'classify')) {
+    // classify and group need no database: without one they use the default model, as the README says.
+    for (const name of names.filter((n) => n !== 'classify' && n !== 'group')) {
       const r = await run([name, ...args[name]], { DATA_DIR: file });
       expect([name, r.code]).toEqual([name, 1]);
       expect(r.err).toEqual([`DATA_DIR（${file}）是一个文件，不是目录；请把 DATA_DIR 设为存放数据库的目录。 `

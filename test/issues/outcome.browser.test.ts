@@ -53,9 +53,9 @@ describeBrowser('a submission becomes a resolved, rated issue', () => {
     const staff = await (await browser.newContext(DESKTOP)).newPage();
     await login(staff, 'zhangsan');
     await staff.goto(`${server.baseUrl}/campaigns/${c.campaignId}/issues/unassigned`);
-    const match = staff.locator(`form[action="/issues/${issueId}/attach"]`);
-    await expect(match.textContent()).resolves.toContain('3号楼电梯坏了');
-    await Promise.all([staff.waitForURL(/\/issues\/unassigned$/), match.locator('button').click()]);
+    const group = staff.locator('fieldset.tgroup', { hasText: '三号楼' });
+    await expect(group.locator('input[name^="issue."]').inputValue()).resolves.toBe(`#${issueId} 3号楼电梯坏了`);
+    await Promise.all([staff.waitForURL(/\/issues\/unassigned$/), group.locator('button[value^="join:"]').click()]);
     expect(server.db.prepare('SELECT issue_id FROM submissions WHERE id = ?').pluck().get(submissionId)).toBe(issueId);
 
     // 3. Staff accept the issue and publish it to the service menu.

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { seedTexts } from '../../src/classify/default-model';
 import { makeTestApp, loginAs, type TestApp, type Agent } from '../helpers/app';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { auditActions, issueStatus, issueSubmissionIds, makeSubmission } from '../helpers/issues-factories';
@@ -101,15 +102,16 @@ describe('issue list routes', () => {
     const s3 = makeSubmission(t.db, c, { text: '小区门口垃圾没人清理，气味很大' });
     const res = await staff.get(`/campaigns/${c.campaignId}/issues/unassigned`);
     expect(res.status).toBe(200);
-    const sections = res.text.split('<section class="panel proposal">').slice(1);
+    const sections = res.text.split('<fieldset class="tgroup"').slice(1);
     expect(sections).toHaveLength(2);
-    const sub = (id: number) => `name="submissionIds" value="${id}"`;
-    const lift = sections.find((x) => x.includes(sub(s1.id)))!;
-    expect(lift).toContain(sub(s2.id));
-    expect(lift).toContain(`/issues/${existing}/attach`);
-    expect(lift).not.toContain(sub(s3.id));
-    const trash = sections.find((x) => x.includes(sub(s3.id)))!;
-    expect(trash).not.toContain('/attach" class="inline-form match"');
+    const members = (section: string) => (/name="members\.\d+" value="([\d,]+)"/.exec(section)?.[1] ?? '').split(',').map(Number);
+    const lift = sections.find((x) => members(x).includes(s1.id))!;
+    expect(members(lift).sort()).toEqual([s1.id, s2.id].sort());
+    // The group's join field offers the issue it matches.
+    expect(lift).toMatch(new RegExp(`name="issue\\.\\d+"[^>]*value="#${existing} 3号楼电梯坏了"`));
+    const trash = sections.find((x) => members(x).includes(s3.id))!;
+    expect(members(trash)).toEqual([s3.id]);
+    expect(trash).not.toContain('很像 #');
     expect(res.text).not.toContain('13812345678');
   });
 
@@ -225,20 +227,26 @@ describe('issue list routes', () => {
     expect((await staff.get(`/issues/${id}`)).text).toContain('请联系我138****5678');
   });
 
-  it('says when the queue shows only the oldest 200, and keeps the filter after creating an issue', async () => {
-    const subs = t.db.transaction(() => Array.from({ length: 205 }, (_, i) => makeSubmission(t.db, c, { text: `第 ${i} 条：各不相同的事情 ${'甲乙丙丁戊己庚辛'[i % 8]}${i}` })))();
+  it('pages through the whole queue, nothing hidden behind a limit, and keeps the filter after creating an issue', async () => {
+    const texts = seedTexts().map((x) => x.text);
+    const subs = t.db.transaction(() => Array.from({ length: 205 }, (_, i) => makeSubmission(t.db, c, { text: texts[i * 4] })))();
     const page = await staff.get(`/campaigns/${c.campaignId}/issues/unassigned`).expect(200);
     expect(page.text).toContain('待归类建议（205）');
-    expect(page.text).toContain('这里先列出最早的 200 条');
+    const groups = Number(/（(\d+) 组，共 205 条）/.exec(page.text)?.[1]);
+    const pages = Number(/第 1 \/ (\d+) 页/.exec(page.text)?.[1]);
+    expect(groups).toBeGreaterThan(40);
+    expect(pages).toBe(Math.ceil(groups / 20));
+    const seen = new Set<number>();
+    for (let p = 1; p <= pages; p++) {
+      const html = (await staff.get(`/campaigns/${c.campaignId}/issues/unassigned?page=${p}`).expect(200)).text;
+      for (const m of html.matchAll(/name="members\.\d+" value="([\d,]+)"/g)) for (const id of m[1].split(',')) seen.add(Number(id));
+    }
+    expect(seen).toEqual(new Set(subs.map((s) => s.id)));
     const res = await staff.post(`/campaigns/${c.campaignId}/issues`).type('form')
       .send({ _csrf: staff.csrf, submissionIds: [String(subs[0].id)], title: '一件事', priority: '2', return: 'unassigned', community: String(c.communityId), category: '' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/campaigns/${c.campaignId}/issues/unassigned?community=${c.communityId}`);
-    // Once fewer than 200 wait, the whole queue is on the page and the notice goes.
-    t.db.prepare('DELETE FROM submissions WHERE id > ?').run(subs[150].id);
-    const few = await staff.get(`/campaigns/${c.campaignId}/issues/unassigned`).expect(200);
-    expect(few.text).toContain('待归类建议（150）');
-    expect(few.text).not.toContain('这里先列出最早的');
+    expect((await staff.get(`/campaigns/${c.campaignId}/issues/unassigned`)).text).toContain('待归类建议（204）');
   });
 
   it('keeps another community’s staff out of an issue: cannot see, list or alter it', async () => {

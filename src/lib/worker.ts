@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PROJECT_ROOT } from '../paths';
+
+/**
+ * A long-lived worker thread that runs one module's exported function on request, so CPU-heavy work (grouping a
+ * big queue, planning an import) never holds up the event loop that serves residents. Requests are answered in
+ * order; the thread starts on first use and is not kept from exiting the process.
+ *
+ * `modulePath` is a path without extension next to this file's build (src/… or dist/src/…); under ts-jest and
+ * the test servers the TypeScript source is loaded through test/helpers/ts-register.js.
+ */
+export function createWorker<I, O>(modulePath: string, exportName: string) {
+  let worker: Worker | null = null;
+  let seq = 0;
+  const pending = new Map<number, { resolve: (o: O) => void; reject: (e: unknown) => void }>();
+
+  function start(): Worker {
+    const fromSource = __filename.endsWith('.ts');
+    const file = modulePath + (fromSource ? '.ts' : '.js');
+    const code = `
+      const { parentPort } = require('node:worker_threads');
+      const fn = require(${JSON.stringify(file)})[${JSON.stringify(exportName)}];
+      parentPort.on('message', async ({ id, input }) => {
+        try { parentPort.postMessage({ id, output: await fn(input) }); }
+        catch (err) { parentPort.postMessage({ id, error: err instanceof Error ? err.message : String(err) }); }
+      });`;
+    const w = new Worker(code, {
+      eval: true,
+      execArgv: fromSource ? ['--require', path.join(PROJECT_ROOT, 'test', 'helpers', 'ts-register.js')] : [],
+    });
+    w.unref();
+    w.on('message', (m: { id: number; output?: O; error?: string }) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.error !== undefined) p.reject(new Error(m.error)); else p.resolve(m.output as O);
+    });
+    const fail = (err: unknown) => {
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+      worker = null;
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => { if (pending.size) fail(new Error(`worker exited with code ${code}`)); worker = null; });
+    return w;
+  }
+
+  return {
+    run(input: I): Promise<O> {
+      worker ??= start();
+      const id = ++seq;
+      return new Promise<O>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker!.ref(); // keep the process alive while a request is out
+        worker!.postMessage({ id, input });
+      }).finally(() => { if (pending.size === 0) worker?.unref(); });
+    },
+    async stop(): Promise<void> {
+      const w = worker;
+      worker = null;
+      if (w) await w.terminate();
+    },
+  };
+}
