@@ -127,11 +127,15 @@ describeBrowser('a grid worker without a signal', () => {
     const sample = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'door-to-door-sample.xlsx');
     await page.setInputFiles('input[name=file]', sample);
     await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('form[data-busy] button[type=submit]')]);
-    await expect(page.locator('.import-counts').textContent()).resolves.toContain('将新增 14 条');
+    // The sample's good rows are from November 2023, over a year ago: listed for checking, imported once ticked.
+    await expect(page.locator('.import-counts').textContent()).resolves.toContain('将新增 0 条');
+    await expect(page.locator('.import-counts').textContent()).resolves.toContain('日期需要核实 14 条');
+    await expect(page.locator('.import-dates').textContent()).resolves.toContain('第 4 行2023-11-02一年多以前');
     await expect(page.locator('.import-problems').textContent()).resolves.toContain('第 12 行日期无法识别（“2023-13-05”）');
+    await page.check('input[name=acceptOldDates]');
     await page.screenshot({ path: artifact('intake-import-preview.png'), fullPage: true });
     const before = server.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
-    await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('button:has-text("确认导入 14 条")')]);
+    await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('form[data-busy] button:has-text("确认导入")')]);
     await expect(page.locator('.flash').textContent()).resolves.toContain('导入完成：新增 14 条');
     expect(server.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(before + 14);
     await page.screenshot({ path: artifact('intake-import-result.png'), fullPage: true });
