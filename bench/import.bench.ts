@@ -82,6 +82,8 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
     const userId = ctx.users.create({ username: 'bench', displayName: 'bench', passwordHash: 'x', role: 'admin' });
     const user = ctx.access.viewerOf(ctx.users.findById(userId)!);
 
+    // The sheet is dated November 2023, over a year ago: imported as checked ("这些日期核实无误，照样导入"),
+    // so the figure times the rows going in, not 10,000 rows being turned away.
     let previewMs = 0;
     const t0 = performance.now();
     const sheet = await parseSpreadsheet(fs.readFileSync(file));
@@ -92,9 +94,9 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
       const p0 = performance.now();
       intake.getBatch(user, id);
       previewMs = performance.now() - p0;
-      report = await intake.commitBatch(user, id);
+      report = await intake.commitBatch(user, id, { acceptOldDates: true });
     } else {
-      report = intake.importSheet(user, campaignId, sheet, 'door_to_door', path.basename(file));
+      report = intake.importSheet(user, campaignId, sheet, 'door_to_door', path.basename(file), { acceptOldDates: true });
     }
     const t2 = performance.now() - previewMs;
     const stored = db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;

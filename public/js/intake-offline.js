@@ -75,6 +75,21 @@
         var text = r.fields.text || '';
         li.textContent = (r.fields.collectedOn || '') + ' ' + (text.length > 40 ? text.slice(0, 40) + '…' : text) +
           (r.photo ? '（含照片）' : '') + (r.error ? ' — 上传失败：' + r.error : ' — 待上传');
+        if (r.error && r.confirmDate) {
+          // Sent back only because the date is before the campaign or over a year old: the worker may confirm it.
+          var ok = document.createElement('button');
+          ok.type = 'button';
+          ok.className = 'link';
+          ok.textContent = '日期 ' + r.confirmDate + ' 核实无误，照样上传';
+          ok.addEventListener('click', function () {
+            r.fields.confirmDate = r.confirmDate;
+            r.error = null;
+            r.confirmDate = null;
+            putQueued(r).then(render).then(flush);
+          });
+          li.appendChild(document.createTextNode(' '));
+          li.appendChild(ok);
+        }
         if (r.error) {
           var del = document.createElement('button');
           del.type = 'button';
@@ -149,6 +164,7 @@
             if (r.status === 401) { stop = true; status('登录已过期。请重新登录后回到本页，待上传的记录会自动上传。'); return; }
             if (r.status === 429 || r.status >= 500) { stop = true; status('服务器暂时忙，稍后自动重试。'); return; }
             rec.error = (r.body && r.body.error) || ('错误 ' + r.status);
+            rec.confirmDate = (r.body && r.body.confirmDate) || null;
             return putQueued(rec);
           }, function () { stop = true; status('网络还不通，稍后自动重试。'); });
         });

@@ -87,6 +87,12 @@ export function createDashboardRepo(db: Db) {
       return out;
     },
 
+    /** The earliest start date of the campaigns (the time chart sets apart days before it). */
+    firstCampaignStart(campaignIds: number[]): string | null {
+      if (campaignIds.length === 0) return null;
+      return (db.prepare(`SELECT MIN(starts_on) FROM campaigns WHERE id IN (${marks(campaignIds)})`).pluck().get(...campaignIds) as string | null) ?? null;
+    },
+
     /** Campaigns of a sub-district, newest first. */
     campaignIdsOfSubdistrict(subdistrictId: number): number[] {
       return db.prepare('SELECT id FROM campaigns WHERE subdistrict_id = ? ORDER BY id DESC').pluck().all(subdistrictId) as number[];

@@ -32,14 +32,26 @@ export interface Dashboard {
   byCategory: Bar[];
   byCommunity: Bar[];
   byChannel: Bar[];
+  /** The time chart's columns: a grey "更早" column first when some days lie far before the rest. */
   overTime: Bar[];
   timeUnit: TimeUnit;
-  /** First and last day with submissions (YYYY-MM-DD), for the caption. */
+  /** First and last day with submissions (YYYY-MM-DD), for the caption; without the far earlier days. */
   period: { from: string; to: string } | null;
+  /** Submissions dated far before the rest (see splitEarlier): counted in every figure, one column in the chart. */
+  earlier: EarlierDays | null;
   qrCodes: QrRow[];
 }
 
+export interface EarlierDays {
+  count: number;
+  from: string;
+  to: string;
+  /** Why they are set apart, for the caption: "早于活动开始日期 2026-03-01" or "比其余意见早很多". */
+  reason: string;
+}
+
 export const UNPLACED_LABEL = '未填社区';
+export const EARLIER_LABEL = '更早';
 export const UNCATEGORIZED_LABEL = '未分类';
 
 /** Totals, online/offline and small wishes from the per-day counts. */
@@ -61,6 +73,78 @@ export function channelBars(byChannel: Record<Channel, number>): Bar[] {
 }
 
 const addDaysUtc = (day: string, n: number) => new Date(Date.parse(day + 'T00:00:00Z') + n * 86400000).toISOString().slice(0, 10);
+const daysBetween = (a: string, b: string) => Math.round((Date.parse(b + 'T00:00:00Z') - Date.parse(a + 'T00:00:00Z')) / 86400000);
+const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
+
+/** An empty stretch longer than this before the bulk of the days sets the days before it apart. */
+export const EARLY_GAP_DAYS = 60;
+/** …provided they are few: at most this share of all submissions (or 3, on a small campaign). */
+export const EARLY_SHARE = 0.05;
+
+/**
+ * Sets apart the days that lie far before the bulk, so that a few old-dated entries (a 2023 paper form
+ * typed in with its date) do not stretch the time chart over years of empty columns:
+ *  1. days before the campaign began (`startsOn`: the earliest start of the campaigns counted), when fewer
+ *     submissions lie there than after it;
+ *  2. of the rest, a small early group (≤ 5 %, or ≤ 3 submissions; and fewer than what follows) separated
+ *     from the later days by more than 60 empty days: for dashboards over several campaigns, or a campaign
+ *     whose start lies long before it was used.
+ * Nothing is set apart when that would leave no days. Malformed days are dropped, as timeSeries does.
+ */
+export function splitEarlier(daily: DailyCount[], startsOn: string | null): { main: DailyCount[]; earlier: DailyCount[]; reason: 'beforeStart' | 'gap' | null } {
+  const valid = daily.filter((d) => isDay(d.day));
+  const sum = (rows: DailyCount[]) => rows.reduce((a, d) => a + d.n, 0);
+  let main = valid;
+  let earlier: DailyCount[] = [];
+  let reason: 'beforeStart' | 'gap' | null = null;
+  if (startsOn) {
+    const before = valid.filter((d) => d.day < startsOn);
+    const after = valid.filter((d) => d.day >= startsOn);
+    if (before.length && after.length && sum(before) < sum(after)) {
+      main = after;
+      earlier = before;
+      reason = 'beforeStart';
+    }
+  }
+  const perDay = new Map<string, number>();
+  for (const d of main) perDay.set(d.day, (perDay.get(d.day) ?? 0) + d.n);
+  const days = [...perDay.keys()].sort();
+  const total = sum(main);
+  const allowed = Math.max(3, Math.floor(total * EARLY_SHARE));
+  let prefix = 0;
+  let cut: string | null = null;
+  for (let i = 1; i < days.length; i++) {
+    prefix += perDay.get(days[i - 1])!;
+    if (prefix > allowed || prefix >= total - prefix) break;
+    if (daysBetween(days[i - 1], days[i]) > EARLY_GAP_DAYS) cut = days[i];
+  }
+  if (cut) {
+    const c = cut;
+    earlier = [...earlier, ...main.filter((d) => d.day < c)];
+    main = main.filter((d) => d.day >= c);
+    reason = reason ?? 'gap';
+  }
+  return { main, earlier, reason };
+}
+
+/** The caption's account of the days set apart, or null when there are none. */
+export function earlierDays(earlier: DailyCount[], reason: 'beforeStart' | 'gap' | null, startsOn: string | null, campaigns: number): EarlierDays | null {
+  if (earlier.length === 0) return null;
+  const days = earlier.map((d) => d.day).sort();
+  const allBeforeStart = reason === 'beforeStart' && startsOn !== null && days[days.length - 1] < startsOn;
+  return {
+    count: earlier.reduce((a, d) => a + d.n, 0),
+    from: days[0],
+    to: days[days.length - 1],
+    reason: allBeforeStart ? `早于${campaigns > 1 ? '最早一次征求意见的' : '活动'}开始日期 ${startsOn}` : '比其余意见早很多',
+  };
+}
+
+/** The grey "更早" column in front of the time chart. */
+export function earlierBar(e: EarlierDays): Bar {
+  const range = e.from === e.to ? e.from : `${e.from} 至 ${e.to}`;
+  return { label: EARLIER_LABEL, value: e.count, title: `${EARLIER_LABEL}（${range}，${e.reason}）`, apart: true };
+}
 
 /** The Monday of the week a day falls in (weeks in China start on Monday). */
 export function weekStart(day: string): string {
@@ -68,7 +152,7 @@ export function weekStart(day: string): string {
   return addDaysUtc(day, -((dow + 6) % 7));
 }
 
-/** A long period shows per week by default: 60 daily columns still read well, 200 do not. */
+/** A long period shows per week by default: 60 daily columns still read well, 200 do not. (Pass the days without the far earlier ones.) */
 export function defaultTimeUnit(daily: DailyCount[]): TimeUnit {
   if (daily.length === 0) return 'day';
   const days = daily.map((d) => d.day).sort();
@@ -78,7 +162,8 @@ export function defaultTimeUnit(daily: DailyCount[]): TimeUnit {
 
 /**
  * Submissions per day or per week from the first to the last day with any, with the empty days in between
- * shown as zero (a gap is information: nobody collected that week). Labels are MM-DD (the Monday for weeks).
+ * shown as zero (a gap is information: nobody collected that week). Labels are MM-DD (the Monday for weeks);
+ * each column carries its full date, so the chart can show the years when the range crosses one.
  */
 export function timeSeries(daily: DailyCount[], unit: TimeUnit): { bars: Bar[]; period: { from: string; to: string } | null } {
   const valid = daily.filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d.day));
@@ -94,7 +179,7 @@ export function timeSeries(daily: DailyCount[], unit: TimeUnit): { bars: Bar[]; 
   const bars: Bar[] = [];
   // Bounded, so a stray far-off date cannot make a chart of ten thousand columns.
   for (let k = keys[0], i = 0; k <= keys[keys.length - 1] && i < 1000; k = addDaysUtc(k, step), i++) {
-    bars.push({ label: k.slice(5), value: totals.get(k) ?? 0 });
+    bars.push({ label: k.slice(5), value: totals.get(k) ?? 0, date: k });
   }
   return { bars, period: { from: days[0], to: days[days.length - 1] } };
 }
@@ -212,17 +297,22 @@ export function createDashboardService(deps: DashboardDeps) {
       const daily = repo.daily(slice);
       const cats = repo.categories(slice);
       const totals = submissionTotals(daily);
-      const chosenUnit = unit ?? defaultTimeUnit(daily);
-      const series = timeSeries(daily, chosenUnit);
+      // The chart and its caption cover the bulk of the days; the far earlier ones become one "更早" column.
+      const startsOn = repo.firstCampaignStart(slice.campaignIds);
+      const split = splitEarlier(daily, startsOn);
+      const earlier = earlierDays(split.earlier, split.reason, startsOn, slice.campaignIds.length);
+      const chosenUnit = unit ?? defaultTimeUnit(split.main);
+      const series = timeSeries(split.main, chosenUnit);
       const codes = codesIn(slice, places);
       return {
         figures: figuresOf(slice, totals, codes),
         byCategory: categoryBars(cats, repo.categoryNames()),
         byCommunity: communityBars(cats, (id) => places.get(id)?.name),
         byChannel: channelBars(totals.byChannel),
-        overTime: series.bars,
+        overTime: earlier ? [earlierBar(earlier), ...series.bars] : series.bars,
         timeUnit: chosenUnit,
         period: series.period,
+        earlier,
         qrCodes: qrRows(codes),
       };
     },

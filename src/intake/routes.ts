@@ -22,9 +22,12 @@ import { entrySchema, meetingSchema, MEETING_ROWS_MAX, readOpinionRows, rowCount
 import { parseSpreadsheet } from './import/parse-sheet';
 import { templateCsv, templateXlsx } from './import/template';
 import { compactRows, INTAKE_CHANNELS, type IntakeChannel, type IntakeService } from './service';
+import { DATE_MESSAGES, DateNeedsConfirmation } from './rules';
 
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
 const PREVIEW_ROWS = 20;
+/** Rows with a date to confirm listed one by one; beyond that, by row numbers (a whole old sheet can be 10,000 rows). */
+const DATED_ROWS_SHOWN = 200;
 
 const UPLOAD_MESSAGES = {
   badUpload: '上传的内容无法识别。请重新选择文件后再提交。',
@@ -35,6 +38,14 @@ const UPLOAD_MESSAGES = {
 
 const str = (v: unknown, max = 4000): string => (typeof v === 'string' ? v.slice(0, max) : '');
 const param = (v: unknown): string => (typeof v === 'string' ? v : '');
+const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
+
+/**
+ * The date the form's "日期核实无误" box confirms, if it is ticked for the date now in the field: a box ticked
+ * for 2023-11-02 does not carry over to a date typed afterwards.
+ */
+const confirmedDateOf = (values: Record<string, string>, dateField: string): string | null =>
+  isDay(values.confirmDate ?? '') && values.confirmDate === values[dateField] ? values.confirmDate : null;
 
 /**
  * Offline intake for grid workers and staff: quick entry (also the target of the offline queue), residents'
@@ -103,9 +114,13 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     categories: campaign ? intake.categoriesFor(campaign.id) : [],
   });
 
-  function renderEntry(req: Request, res: Response, status: number, campaign: Campaign | null, values: Record<string, string>, errors: FieldErrors = {}) {
+  /** The confirmation box under a date field: asked for by the service, or kept from a confirmation already given. */
+  const dateConfirmation = (day: string | null) => (day ? { day, label: DATE_MESSAGES.checkbox(day) } : null);
+
+  function renderEntry(req: Request, res: Response, status: number, campaign: Campaign | null, values: Record<string, string>, errors: FieldErrors = {}, dateToConfirm: string | null = null) {
     const user = req.user!;
     res.status(status).render('intake/entry', {
+      dateConfirm: dateConfirmation(dateToConfirm ?? confirmedDateOf(values, 'collectedOn')),
       title: '快速录入',
       ...campaignOptions(user, campaign),
       channels: channelOptions,
@@ -134,23 +149,25 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     if (/^\d+$/.test(str(q.grid))) values.gridId = str(q.grid);
     if (/^\d+$/.test(str(q.compound))) values.compoundId = str(q.compound);
     if (q.building) values.building = str(q.building, 100);
+    // A date confirmed for the previous household stays confirmed for the next one from the same stack of forms.
+    if (isDay(str(q.confirmDate))) values.confirmDate = str(q.confirmDate);
     renderEntry(req, res, 200, campaign, values);
   });
 
   type SaveOutcome =
     | { ok: true; id: number; created: boolean; count: number; next: string; message: string }
-    | { ok: false; status: number; errors: FieldErrors; values: Record<string, string>; campaign: Campaign | null };
+    | { ok: false; status: number; errors: FieldErrors; values: Record<string, string>; campaign: Campaign | null; dateToConfirm?: string };
 
   /** The one save path of quick entry: plain form post, the page script's fetch and the offline re-send. */
   async function saveEntry(req: Request, uploadErr: unknown): Promise<SaveOutcome> {
     const user = req.user!;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values: Record<string, string> = {};
-    for (const k of ['campaignId', 'channel', 'collectedOn', 'communityId', 'gridId', 'compoundId', 'building', 'residentName', 'residentPhone', 'kind', 'categoryId', 'text', 'idempotencyKey']) {
+    for (const k of ['campaignId', 'channel', 'collectedOn', 'communityId', 'gridId', 'compoundId', 'building', 'residentName', 'residentPhone', 'kind', 'categoryId', 'text', 'idempotencyKey', 'confirmDate']) {
       values[k] = str(body[k], k === 'text' ? TEXT_MAX * 2 : 200);
     }
     const campaign = pickCampaign(user, values.campaignId);
-    const fail = (status: number, errors: FieldErrors): SaveOutcome => ({ ok: false, status, errors, values, campaign });
+    const fail = (status: number, errors: FieldErrors, dateToConfirm?: string): SaveOutcome => ({ ok: false, status, errors, values, campaign, dateToConfirm });
     if (uploadErr) {
       const m = uploadMessage(uploadErr, PHOTO_MESSAGES.tooBig(config.uploadMaxBytes));
       return fail(m.status, { photo: m.message });
@@ -162,6 +179,7 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     if (file && !ext) return fail(400, { photo: PHOTO_MESSAGES.badType });
     if (!file && photoForm.photoLost(req)) return fail(400, { photo: PHOTO_MESSAGES.notArrived });
     const v = parsed.value;
+    const confirmedDate = confirmedDateOf(values, 'collectedOn');
 
     // A double submit or a re-sent offline entry: answer as the first time, store no second photo.
     const already = intake.findEntryByKey(user, v.idempotencyKey);
@@ -171,17 +189,18 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
       result = intake.recordEntry(user, {
         campaignId: v.campaignId, channel: v.channel, collectedOn: v.collectedOn, communityId: v.communityId, gridId: v.gridId,
         compoundId: v.compoundId, building: v.building, residentName: v.residentName, residentPhone: v.residentPhone,
-        kind: v.kind, categoryId: v.categoryId, text: v.text, photoFile, idempotencyKey: v.idempotencyKey,
+        kind: v.kind, categoryId: v.categoryId, text: v.text, photoFile, idempotencyKey: v.idempotencyKey, confirmedDate,
       });
     } catch (err) {
       if (photoFile) await removePhoto(photosDir, photoFile);
+      if (err instanceof DateNeedsConfirmation) return fail(400, { _form: err.message, ...(file ? { photo: UPLOAD_MESSAGES.photoLost } : {}) }, err.day);
       if (err instanceof InvalidError) return fail(400, { _form: err.message });
       throw err;
     }
     if (!result.created && photoFile) await removePhoto(photosDir, photoFile);
     const next = '/intake' + helpers.qs({
       campaign: v.campaignId, channel: v.channel, date: v.collectedOn, community: v.communityId, grid: v.gridId,
-      compound: v.compoundId, building: v.building,
+      compound: v.compoundId, building: v.building, confirmDate: confirmedDate ?? undefined,
     });
     const message = result.created ? `已保存（第 ${result.count} 条）` : `这一条已经保存过了（第 ${result.count} 条），没有重复保存。`;
     return { ok: true, id: result.submission.id, created: result.created, count: result.count, next, message };
@@ -190,7 +209,7 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
   router.post('/intake', enterers, async (req, res) => {
     const err = await parseMultipart(photoForm.withPhoto, req, res);
     const out = await saveEntry(req, err);
-    if (!out.ok) return renderEntry(req, res, out.status, out.campaign, out.values, out.errors);
+    if (!out.ok) return renderEntry(req, res, out.status, out.campaign, out.values, out.errors, out.dateToConfirm ?? null);
     flash(res, out.message);
     res.redirect(303, out.next);
   });
@@ -204,7 +223,8 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     const out = await saveEntry(req, err);
     if (!out.ok) {
       const first = out.errors._form ?? Object.values(out.errors)[0] ?? '内容有误';
-      return res.status(out.status).json({ ok: false, error: first, errors: out.errors });
+      // confirmDate: the date to confirm, so the offline queue can offer "日期核实无误，照样上传".
+      return res.status(out.status).json({ ok: false, error: first, errors: out.errors, ...(out.dateToConfirm ? { confirmDate: out.dateToConfirm } : {}) });
     }
     if (str((req.body as Record<string, unknown>)?._sync) !== '1') flash(res, out.message);
     res.status(out.created ? 201 : 200).json({ ok: true, id: out.id, created: out.created, count: out.count, next: out.next, message: out.message });
@@ -236,9 +256,10 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
 
   // ---- meetings ---------------------------------------------------------------------------------
 
-  function renderMeeting(req: Request, res: Response, status: number, campaign: Campaign | null, values: Record<string, string>, rows: ReturnType<typeof readOpinionRows>, errors: FieldErrors = {}) {
+  function renderMeeting(req: Request, res: Response, status: number, campaign: Campaign | null, values: Record<string, string>, rows: ReturnType<typeof readOpinionRows>, errors: FieldErrors = {}, dateToConfirm: string | null = null) {
     const user = req.user!;
     res.status(status).render('intake/meeting-form', {
+      dateConfirm: dateConfirmation(dateToConfirm ?? confirmedDateOf(values, 'heldOn')),
       title: '民情恳谈会录入',
       ...campaignOptions(user, campaign),
       kinds: kindOptions,
@@ -274,7 +295,7 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     const err = await parseMultipart(meetingBody, req, res);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values: Record<string, string> = {};
-    for (const k of ['campaignId', 'heldOn', 'communityId', 'gridId', 'compoundId', 'location', 'attendance', 'topic', 'idempotencyKey']) values[k] = str(body[k], 400);
+    for (const k of ['campaignId', 'heldOn', 'communityId', 'gridId', 'compoundId', 'location', 'attendance', 'topic', 'idempotencyKey', 'confirmDate']) values[k] = str(body[k], 400);
     const rows = readOpinionRows(body, rowCount(body.rows));
     const campaign = pickCampaign(user, values.campaignId);
     if (err) return renderMeeting(req, res, uploadMessage(err, '').status, campaign, values, rows, { _form: uploadMessage(err, '').message });
@@ -299,10 +320,12 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
       const { meeting, created } = intake.recordMeeting(user, {
         campaignId: v.campaignId, heldOn: v.heldOn, communityId: v.communityId, gridId: v.gridId, compoundId: v.compoundId,
         location: v.location, attendance: v.attendance, topic: v.topic, idempotencyKey: v.idempotencyKey, opinions,
+        confirmedDate: confirmedDateOf(values, 'heldOn'),
       });
       flash(res, created ? `恳谈会已保存，共 ${opinions.length} 条意见。` : '这次恳谈会已经保存过了，没有重复保存。');
       res.redirect(303, `/intake/meetings/${meeting.id}`);
     } catch (e) {
+      if (e instanceof DateNeedsConfirmation) return renderMeeting(req, res, 400, campaign, values, rows, { _form: e.message }, e.day);
       if (e instanceof InvalidError) return renderMeeting(req, res, 400, campaign, values, rows, { _form: e.message });
       throw e;
     }
@@ -396,6 +419,9 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     res.render('intake/import-preview', {
       title: '导入预览', batch, campaign, plan: plan!, preview, categoryNames: categories, placeNames: names, source,
       newCount: plan!.valid.length - plan!.alreadyImported.length, compactRows, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
+      dated: plan!.datesToConfirm, datedShown: DATED_ROWS_SHOWN,
+      // Who and what, so each row can be found in the paper records (masked in the view like the rest).
+      datedSource: new Map((sheet?.rows ?? []).map((r) => [r.row, r])),
       running,
     });
   });
@@ -406,8 +432,9 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     // A second click while the first is still running: just show the page, which follows the progress.
     if (progress.has(id)) return res.redirect(303, `/intake/import/${id}`);
     progress.set(id, { done: 0, total: 0 });
+    const acceptOldDates = str((req.body as Record<string, unknown> | undefined)?.acceptOldDates) === '1';
     try {
-      const report = await intake.commitBatch(req.user!, id, (done, total) => progress.set(id, { done, total }));
+      const report = await intake.commitBatch(req.user!, id, { acceptOldDates, onProgress: (done, total) => progress.set(id, { done, total }) });
       flash(res, `导入完成：新增 ${report.imported} 条。`);
     } finally {
       progress.delete(id);

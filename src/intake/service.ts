@@ -11,6 +11,7 @@ import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
 import { createIntakeRepo, type CategoryOption, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
 import type { ParsedSheet, SheetRow } from './import/parse-sheet';
+import { checkCollectionDate, DATE_MESSAGES, DateNeedsConfirmation, doubtText } from './rules';
 
 /** Channels staff enter by hand or import; `online` belongs to the resident form only. */
 export const INTAKE_CHANNELS = ['door_to_door', 'meeting', 'paper_survey', 'city_app', 'hotline'] as const satisfies readonly Channel[];
@@ -59,15 +60,27 @@ export interface EntryInput {
   photoFile: string | null;
   /** Random per form render (or per offline entry): a double submit or a re-send is one record. */
   idempotencyKey: string;
+  /** The date the person confirmed as right although it is before the campaign or over a year ago. */
+  confirmedDate?: string | null;
 }
 
 /** A meeting as the form gives it (who entered it comes from the session), with the opinions raised there. */
 export type MeetingInput = Omit<NewMeeting, 'enteredBy'> & {
   opinions: Array<{ kind: SubmissionKind; categoryId: number | null; text: string }>;
+  /** As for quick entry: the meeting date, confirmed although it is before the campaign or over a year ago. */
+  confirmedDate?: string | null;
 };
 
 export interface RowProblem { row: number; reasons: string[] }
 export interface RowNote { row: number; message: string }
+/** A row whose date needs confirming (before the campaign began, or over a year ago), and why. */
+export interface DateToConfirm { row: number; date: string; reasons: string[] }
+
+/**
+ * What an import does with rows whose date needs confirming: `ask` (the preview) lists them apart and plans
+ * them nowhere; `accept` (the person confirmed) imports them; `reject` reports them by row number.
+ */
+export type DatesPolicy = 'ask' | 'accept' | 'reject';
 
 export interface ImportPlan {
   total: number;
@@ -76,6 +89,8 @@ export interface ImportPlan {
   alreadyImported: number[];
   rejected: RowProblem[];
   notes: RowNote[];
+  /** Otherwise good rows whose date needs confirming; where they went depends on the policy (see DatesPolicy). */
+  datesToConfirm: DateToConfirm[];
 }
 
 export interface ImportReport {
@@ -93,6 +108,10 @@ export interface ImportReport {
   alreadyImported: number[];
   rejected: RowProblem[];
   notes: RowNote[];
+  /** Rows whose date needed confirming (absent in reports stored before this existed). */
+  datesToConfirm?: DateToConfirm[];
+  /** Whether those rows were confirmed and imported; if not, they are among `rejected`. */
+  datesAccepted?: boolean;
 }
 
 /** Everything of one row's content that makes it "the same row" again, in any file format. */
@@ -166,17 +185,12 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     }
   }
 
-  /** Why a collection date cannot go in, or null. A closed campaign still takes what was collected while it ran. */
-  function dateProblem(c: Campaign, day: string): 'future' | 'afterClose' | null {
-    if (day > chinaToday()) return 'future';
-    if (c.status === 'closed' && day > c.endsOn) return 'afterClose';
-    return null;
-  }
-
-  function checkDate(c: Campaign, day: string): void {
-    const problem = dateProblem(c, day);
-    if (problem === 'future') throw invalid(MESSAGES.futureDate);
-    if (problem === 'afterClose') throw invalid(MESSAGES.afterClose(c.endsOn));
+  /** A form's date: refused, or sent back for confirmation (src/intake/rules.ts), unless it was confirmed. */
+  function checkDate(c: Campaign, day: string, confirmedDate: string | null | undefined, field: string): void {
+    const check = checkCollectionDate(c, day, chinaToday());
+    if (check.block === 'future') throw invalid(MESSAGES.futureDate);
+    if (check.block === 'afterClose') throw invalid(MESSAGES.afterClose(c.endsOn));
+    if (check.doubts.length && confirmedDate !== day) throw new DateNeedsConfirmation(day, check.doubts, field);
   }
 
   /** Keys from browsers are namespaced per user, so nobody can hit someone else's record by guessing a key. */
@@ -201,13 +215,14 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     };
   }
 
-  function planImport(user: Viewer | null, c: Campaign, sheet: ParsedSheet, channel: IntakeChannel): ImportPlan {
+  function planImport(user: Viewer | null, c: Campaign, sheet: ParsedSheet, channel: IntakeChannel, dates: DatesPolicy = 'ask'): ImportPlan {
     const scope = scopeFor(user);
     const cov = coverage(c);
     const places = placeIndex();
     const categories = new Map(repo.categoriesFor(c.id).map((k) => [k.name.normalize('NFKC').replace(/\s/g, ''), k.id]));
     const seen = new Map<string, number>();
-    const plan: ImportPlan = { total: sheet.rows.length, valid: [], alreadyImported: [], rejected: [], notes: [] };
+    const today = chinaToday();
+    const plan: ImportPlan = { total: sheet.rows.length, valid: [], alreadyImported: [], rejected: [], notes: [], datesToConfirm: [] };
 
     for (const r of sheet.rows) {
       const reasons = [...r.errors];
@@ -249,11 +264,9 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
         categoryId = categories.get(r.category.normalize('NFKC').replace(/\s/g, '')) ?? null;
         if (categoryId === null) notes.push(IMPORT_MESSAGES.unknownCategory(r.category));
       }
-      if (r.date) {
-        const problem = dateProblem(c, r.date);
-        if (problem === 'future') reasons.push(IMPORT_MESSAGES.futureDate(r.date));
-        if (problem === 'afterClose') reasons.push(IMPORT_MESSAGES.afterClose(r.date, c.endsOn));
-      }
+      const dateCheck = r.date ? checkCollectionDate(c, r.date, today) : null;
+      if (r.date && dateCheck?.block === 'future') reasons.push(IMPORT_MESSAGES.futureDate(r.date));
+      if (r.date && dateCheck?.block === 'afterClose') reasons.push(IMPORT_MESSAGES.afterClose(r.date, c.endsOn));
       if (reasons.length) { plan.rejected.push({ row: r.row, reasons }); continue; }
 
       const key = contentKey(c.id, r);
@@ -268,15 +281,23 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
         // Kept with the record but not part of the row key: a re-import with a 备注 added still adds nothing.
         collectedByName: r.visitor || null, intakeNote: r.note || null,
       };
+      const already = repo.hasKey(input.idempotencyKey);
+      // A row already in was confirmed (or imported before this rule) then: asking again would be noise.
+      if (!already && r.date && dateCheck?.doubts.length) {
+        plan.datesToConfirm.push({ row: r.row, date: r.date, reasons: dateCheck.doubts.map(doubtText) });
+        // The preview also shows what else would happen to the row once confirmed.
+        if (dates === 'ask') { for (const n of notes) plan.notes.push({ row: r.row, message: n }); continue; }
+        if (dates === 'reject') { plan.rejected.push({ row: r.row, reasons: [DATE_MESSAGES.importRejected(r.date, dateCheck.doubts)] }); continue; }
+      }
       plan.valid.push({ row: r.row, input, source: r });
       for (const n of notes) plan.notes.push({ row: r.row, message: n });
-      if (repo.hasKey(input.idempotencyKey)) plan.alreadyImported.push(r.row);
+      if (already) plan.alreadyImported.push(r.row);
     }
     return plan;
   }
 
   /** Records every valid row in one transaction: all of the file or, on a crash, none of it. */
-  function commitPlan(plan: ImportPlan, meta: Omit<ImportReport, 'total' | 'imported' | 'alreadyImported' | 'rejected' | 'notes'>): ImportReport {
+  function commitPlan(plan: ImportPlan, meta: Omit<ImportReport, 'total' | 'imported' | 'alreadyImported' | 'rejected' | 'notes' | 'datesToConfirm'>): ImportReport {
     return deps.db.transaction((): ImportReport => {
       let imported = 0;
       const alreadyImported: number[] = [];
@@ -285,7 +306,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
         if (created) imported++;
         else alreadyImported.push(v.row);
       }
-      return { ...meta, total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes };
+      return { ...meta, total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes, datesToConfirm: plan.datesToConfirm };
     })();
   }
 
@@ -313,7 +334,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
       const c = campaignFor(user, input.campaignId, true);
       checkPlace(user, c, input);
       checkCategory(c, input.categoryId);
-      checkDate(c, input.collectedOn);
+      checkDate(c, input.collectedOn, input.confirmedDate, '日期');
       const { submission, created } = deps.submissionService.record({
         campaignId: c.id, idempotencyKey: entryKey(user, input.idempotencyKey), kind: input.kind, categoryId: input.categoryId,
         text: input.text, photoFile: input.photoFile, residentName: input.residentName, residentPhone: input.residentPhone,
@@ -340,7 +361,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     recordMeeting(user: Viewer, input: MeetingInput): { meeting: Meeting; created: boolean } {
       const c = campaignFor(user, input.campaignId, true);
       checkPlace(user, c, input);
-      checkDate(c, input.heldOn);
+      checkDate(c, input.heldOn, input.confirmedDate, '会议日期');
       for (const o of input.opinions) checkCategory(c, o.categoryId);
       if (input.opinions.length === 0) throw invalid(MESSAGES.noOpinions);
       const key = entryKey(user, 'meeting:' + input.idempotencyKey);
@@ -369,11 +390,19 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     listMeetings: (user: Viewer, campaignId: number | null) => repo.listMeetings(scopeFor(user), campaignId),
 
     planImport,
-    /** Parse → plan → commit at once (the command line). */
-    importSheet(user: Viewer | null, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): ImportReport {
+    /**
+     * Parse → plan → commit at once (the command line). Rows whose date needs confirming are rejected by row
+     * number unless `acceptOldDates` says the person running it has checked them.
+     */
+    importSheet(user: Viewer | null, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string,
+      opts: { acceptOldDates?: boolean } = {}): ImportReport {
       const c = campaignFor(user, campaignId, true);
-      const plan = planImport(user, c, sheet, channel);
-      return commitPlan(plan, { fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [], channel, campaignId: c.id });
+      const accepted = opts.acceptOldDates === true;
+      const plan = planImport(user, c, sheet, channel, accepted ? 'accept' : 'reject');
+      return commitPlan(plan, {
+        fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [], channel, campaignId: c.id,
+        datesAccepted: accepted,
+      });
     },
     /** Keeps the parsed rows server-side until the user confirms the preview. */
     createBatch(user: Viewer, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): string {
@@ -403,15 +432,22 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
      * crashed on). Rows go in by chunks of `chunk`, each chunk one transaction, yielding between chunks so the
      * server keeps answering residents during a 10,000-row import and the page can show real progress.
      * A crash half-way loses nothing and duplicates nothing: confirming again skips the rows already in.
+     * Rows whose date needs confirming go in if the person ticked `acceptOldDates`; otherwise they are
+     * reported by row number and the other rows go in.
      */
-    async commitBatch(user: Viewer, id: string, onProgress: (done: number, total: number) => void = () => undefined, chunk = 1000): Promise<ImportReport> {
+    async commitBatch(user: Viewer, id: string, opts: {
+      acceptOldDates?: boolean; onProgress?: (done: number, total: number) => void; chunk?: number;
+    } = {}): Promise<ImportReport> {
+      const onProgress = opts.onProgress ?? (() => undefined);
+      const chunk = opts.chunk ?? 1000;
       const b = repo.findBatch(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       if (b.status === 'committed') return JSON.parse(b.report!) as ImportReport;
       const c = campaignFor(user, b.campaignId, true);
       const sheet = JSON.parse(b.parsed) as ParsedSheet;
       const channel = b.channel as IntakeChannel;
-      const plan = planImport(user, c, sheet, channel);
+      const accepted = opts.acceptOldDates === true;
+      const plan = planImport(user, c, sheet, channel, accepted ? 'accept' : 'reject');
       let imported = 0;
       const alreadyImported: number[] = [];
       onProgress(0, plan.valid.length);
@@ -429,6 +465,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
       const report: ImportReport = {
         fileName: b.fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [], channel, campaignId: c.id,
         total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes,
+        datesToConfirm: plan.datesToConfirm, datesAccepted: accepted,
       };
       // Two confirmations racing: the first report stored is the one everybody sees.
       if (!repo.commitBatch(b.id, JSON.stringify(report))) return JSON.parse(repo.findBatch(b.id)!.report!) as ImportReport;
@@ -453,6 +490,13 @@ export function formatReport(r: ImportReport): string[] {
   if (r.notes.length) {
     lines.push('说明：');
     for (const n of r.notes) lines.push(`  第 ${n.row} 行：${n.message}`);
+  }
+  const dated = r.datesToConfirm ?? [];
+  if (dated.length && r.datesAccepted) {
+    lines.push(`日期需要核实的 ${dated.length} 行已按 --accept-old-dates 照样导入：第 ${compactRows(dated.map((d) => d.row))} 行`);
+  } else if (dated.length) {
+    lines.push(`日期需要核实的 ${dated.length} 行没有导入（第 ${compactRows(dated.map((d) => d.row))} 行，早于活动开始日期或一年多以前）。`
+      + '核实无误的话，加上 --accept-old-dates 再导入一次；已导入的行会自动跳过。');
   }
   return lines;
 }

@@ -31,7 +31,9 @@ describe('pure figures', () => {
   it('fills empty days with zero between the first and last day', () => {
     const d = (day: string, n: number) => ({ day, channel: 'online' as const, kind: 'suggestion' as const, n });
     const s = timeSeries([d('2026-03-03', 2), d('2026-03-01', 1), d('2026-03-03', 1)], 'day');
-    expect(s.bars).toEqual([{ label: '03-01', value: 1 }, { label: '03-02', value: 0 }, { label: '03-03', value: 3 }]);
+    expect(s.bars).toEqual([
+      { label: '03-01', value: 1, date: '2026-03-01' }, { label: '03-02', value: 0, date: '2026-03-02' }, { label: '03-03', value: 3, date: '2026-03-03' },
+    ]);
     expect(s.period).toEqual({ from: '2026-03-01', to: '2026-03-03' });
     expect(timeSeries([], 'day')).toEqual({ bars: [], period: null });
   });
@@ -103,7 +105,9 @@ describe('dashboard on a known dataset', () => {
 
   it('groups per week on request', () => {
     const d = service.build(campaignSlice(reachOf('all'), 'manage', [seed.campaignId]), 'week');
-    expect(d.overTime).toEqual([{ label: '02-23', value: 1 }, { label: '03-02', value: 4 }, { label: '03-09', value: 5 }]);
+    expect(d.overTime).toEqual([
+      { label: '02-23', value: 1, date: '2026-02-23' }, { label: '03-02', value: 4, date: '2026-03-02' }, { label: '03-09', value: 5, date: '2026-03-09' },
+    ]);
   });
 
   it('a community\'s staff see only their community: no unplaced submissions or codes, no other community\'s issues', () => {

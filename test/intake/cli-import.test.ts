@@ -36,13 +36,25 @@ describe('npx linsheng import', () => {
   };
 
   it('imports the sample, prints the report with row numbers, and adds nothing the second time', async () => {
+    // The sample's good rows are from November 2023, over a year ago: without --accept-old-dates they are
+    // rejected by row number, with a line saying how to import them once checked.
+    const unconfirmed = captured(dataDir);
+    expect(await main(['import', SAMPLE_XLSX, '--campaign', String(f.campaignId)], unconfirmed.io)).toBe(0);
+    expect(unconfirmed.out[2]).toBe('导入 0 条；已导入过（跳过）0 条；有问题未导入 20 条');
+    expect(unconfirmed.out).toContain('  第 4 行：日期 2023-11-02 一年多以前，需要核实，未确认');
+    expect(unconfirmed.out).toContain('  第 11 行：电话号码不正确（“1381234567”）');
+    expect(unconfirmed.out[unconfirmed.out.length - 1]).toBe('日期需要核实的 14 行没有导入（第 4–10、13、16、19–23 行，早于活动开始日期或一年多以前）。'
+      + '核实无误的话，加上 --accept-old-dates 再导入一次；已导入的行会自动跳过。');
+    expect(count()).toBe(0);
+
     const first = captured(dataDir);
-    expect(await main(['import', SAMPLE_XLSX, '--campaign', String(f.campaignId)], first.io)).toBe(0);
+    expect(await main(['import', SAMPLE_XLSX, '--campaign', String(f.campaignId), '--accept-old-dates'], first.io)).toBe(0);
     // The first line names the campaign and the channel the rows were recorded under (the default here).
     expect(first.out[0]).toBe(`导入到 Importing into: 征求意见活动 #${f.campaignId}「2023年11月入户走访」；来源 channel: 入户走访（door_to_door）`);
     expect(first.out[2]).toBe('导入 14 条；已导入过（跳过）0 条；有问题未导入 6 条');
     expect(first.out).toContain('  第 11 行：电话号码不正确（“1381234567”）');
     expect(first.out).toContain('  第 17 行：与第 4 行重复');
+    expect(first.out).toContain('日期需要核实的 14 行已按 --accept-old-dates 照样导入：第 4–10、13、16、19–23 行');
     expect(count()).toBe(14);
 
     const second = captured(dataDir);
@@ -53,7 +65,7 @@ describe('npx linsheng import', () => {
 
   it('imports as a user, within that user’s grids', async () => {
     const c = captured(dataDir);
-    expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--user', 'liuna'], c.io)).toBe(0);
+    expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--user', 'liuna', '--accept-old-dates'], c.io)).toBe(0);
     expect(c.out[0]).toContain('；账号 as user: liuna');
     expect(c.out[2]).toBe('导入 2 条；已导入过（跳过）0 条；有问题未导入 18 条');
   });
@@ -62,14 +74,14 @@ describe('npx linsheng import', () => {
     const file = path.join(dataDir, '带多余列.csv');
     fs.writeFileSync(file, '社区,日期,意见内容,办理情况\n永安社区,2023/11/02,楼道灯坏了,已转物业\n');
     const c = captured(dataDir);
-    expect(await main(['import', file, '--campaign', String(f.campaignId)], c.io)).toBe(0);
+    expect(await main(['import', file, '--campaign', String(f.campaignId), '--accept-old-dates'], c.io)).toBe(0);
     expect(c.out).toContain('没有导入的列：D 列“办理情况”');
     expect(count()).toBe(1);
   });
 
   it('names the channel given with --channel and records the rows under it', async () => {
     const c = captured(dataDir);
-    expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--channel', 'meeting'], c.io)).toBe(0);
+    expect(await main(['import', SAMPLE_CSV, '--campaign', String(f.campaignId), '--channel', 'meeting', '--accept-old-dates'], c.io)).toBe(0);
     expect(c.out[0]).toContain('来源 channel: 民情恳谈会（meeting）');
     const db = openDb({ file: dbFile(dataDir) });
     try {
@@ -81,7 +93,7 @@ describe('npx linsheng import', () => {
     const extra = path.join(dataDir, 'more.csv');
     fs.writeFileSync(extra, '走访日期,社区,诉求内容\n2023-11-02,永安社区,三号楼的路灯坏了一个星期\n');
     const c = captured(dataDir);
-    expect(await main(['import', SAMPLE_CSV, extra, '--campaign', String(f.campaignId)], c.io)).toBe(0);
+    expect(await main(['import', SAMPLE_CSV, extra, '--campaign', String(f.campaignId), '--accept-old-dates'], c.io)).toBe(0);
     expect(c.out).toContain('文件：door-to-door-sample.csv，表头在第 1 行，共 20 条数据');
     expect(c.out).toContain('文件：more.csv，表头在第 1 行，共 1 条数据');
     expect(c.out[c.out.length - 1]).toBe('合计 2 个文件 Total of 2 files：导入 15 条；已导入过（跳过）0 条；有问题未导入 6 条');
@@ -144,6 +156,7 @@ describe('npx linsheng import', () => {
     await refused([SAMPLE_CSV, '--campaign', id, '--chanel', 'meeting'], '未知选项 Unknown option: --chanel（是不是 did you mean --channel？）');
     await refused([SAMPLE_CSV, '--campaign', id, '-x'], 'Unknown option: -x');
     await refused([SAMPLE_CSV, '--campaign', id, '--campaign', id], '--campaign 给了不止一次');
+    await refused([SAMPLE_CSV, '--campaign', id, '--accept-old-dates=yes'], '选项 --accept-old-dates 不带值');
     await refused(['--campaign', id], '请指定要导入的表格文件');
     expect(count()).toBe(0);
   });

@@ -58,8 +58,18 @@ function setup() {
   return { t, f, intake };
 }
 
-async function importBuf(intake: IntakeService, campaignId: number, buf: Buffer, name: string, user: Viewer | null = null): Promise<ImportReport> {
-  return intake.importSheet(user, campaignId, await parseSpreadsheet(buf), 'door_to_door', name);
+/** Every good row of the sample is dated November 2023, more than a year ago: it goes in only when confirmed. */
+const CONFIRMED = { acceptOldDates: true };
+
+async function importBuf(intake: IntakeService, campaignId: number, buf: Buffer, name: string, user: Viewer | null = null,
+  opts: { acceptOldDates?: boolean } = {}): Promise<ImportReport> {
+  return intake.importSheet(user, campaignId, await parseSpreadsheet(buf), 'door_to_door', name, opts);
+}
+
+/** The rejections of an unconfirmed import of the sample: the bad rows, and each good row for its 2023 date. */
+function unconfirmedRejections(e: (typeof EXPECTED)['csv']) {
+  const dated = e.importedRows.map((row) => ({ row, reasons: [expect.stringMatching(/^日期 2023-11-\d\d 一年多以前，需要核实，未确认$/)] }));
+  return [...e.rejected, ...dated].sort((a, b) => a.row - b.row);
 }
 
 describe('reading the sample sheets', () => {
@@ -90,9 +100,19 @@ describe('importing the sample sheets', () => {
   for (const kind of ['csv', 'xlsx'] as const) {
     it(`imports the good rows of the ${kind} and reports each bad one by sheet row number`, async () => {
       const { t, f, intake } = setup();
-      const report = await importBuf(intake, f.campaignId, kind === 'csv' ? SAMPLE_CSV : SAMPLE_XLSX, `sample.${kind}`);
       const e = EXPECTED[kind];
-      expect(report).toMatchObject({ headerRow: e.headerRow, total: 20, imported: 14, alreadyImported: [] });
+      const buf = kind === 'csv' ? SAMPLE_CSV : SAMPLE_XLSX;
+      // Unconfirmed, the 2023 rows are rejected by row number, with their date and why; nothing goes in.
+      const unconfirmed = await importBuf(intake, f.campaignId, buf, `sample.${kind}`);
+      expect(unconfirmed).toMatchObject({ headerRow: e.headerRow, total: 20, imported: 0, alreadyImported: [], datesAccepted: false });
+      expect(unconfirmed.rejected).toEqual(unconfirmedRejections(e));
+      expect(unconfirmed.datesToConfirm!.map((d) => d.row)).toEqual(e.importedRows);
+      expect(unconfirmed.datesToConfirm![0]).toEqual({ row: e.importedRows[0], date: '2023-11-02', reasons: ['一年多以前'] });
+      expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(0);
+
+      const report = await importBuf(intake, f.campaignId, buf, `sample.${kind}`, null, CONFIRMED);
+      expect(report).toMatchObject({ headerRow: e.headerRow, total: 20, imported: 14, alreadyImported: [], datesAccepted: true });
+      expect(report.datesToConfirm).toHaveLength(14);
       expect(report.rejected).toEqual(e.rejected);
       expect(report.notes).toEqual(e.notes);
       expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(14);
@@ -109,19 +129,20 @@ describe('importing the sample sheets', () => {
       expect(other.kind).toBe('suggestion');
       expect(other.category_id !== null || other.needs_triage === 1).toBe(true);
 
-      // The same file again adds nothing.
-      const again = await importBuf(intake, f.campaignId, kind === 'csv' ? SAMPLE_CSV : SAMPLE_XLSX, `sample.${kind}`);
+      // The same file again, unconfirmed, adds nothing, and does not ask again about the rows already in.
+      const again = await importBuf(intake, f.campaignId, buf, `sample.${kind}`);
       expect(again.imported).toBe(0);
       expect(again.alreadyImported).toEqual(e.importedRows);
       expect(again.rejected).toEqual(e.rejected);
+      expect(again.datesToConfirm).toEqual([]);
       expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(14);
     });
   }
 
   it('treats the xlsx and the csv of the same data as the same rows', async () => {
     const { t, f, intake } = setup();
-    expect((await importBuf(intake, f.campaignId, SAMPLE_XLSX, 'a.xlsx')).imported).toBe(14);
-    const csv = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv');
+    expect((await importBuf(intake, f.campaignId, SAMPLE_XLSX, 'a.xlsx', null, CONFIRMED)).imported).toBe(14);
+    const csv = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', null, CONFIRMED);
     expect(csv.imported).toBe(0);
     expect(csv.alreadyImported).toHaveLength(14);
     expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(14);
@@ -131,26 +152,34 @@ describe('importing the sample sheets', () => {
     const { f, intake } = setup();
     const gbk = iconv.encode(SAMPLE_CSV.toString('utf8'), 'gbk');
     expect(gbk.equals(SAMPLE_CSV)).toBe(false);
-    const report = await importBuf(intake, f.campaignId, gbk, 'gbk.csv');
+    const report = await importBuf(intake, f.campaignId, gbk, 'gbk.csv', null, CONFIRMED);
     expect(report.imported).toBe(14);
     expect(report.rejected).toEqual(EXPECTED.csv.rejected);
     const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), SAMPLE_CSV]);
-    expect((await importBuf(intake, f.campaignId, withBom, 'bom.csv')).alreadyImported).toHaveLength(14);
+    expect((await importBuf(intake, f.campaignId, withBom, 'bom.csv', null, CONFIRMED)).alreadyImported).toHaveLength(14);
   });
 
   it('imports the same content into another campaign as new records', async () => {
     const { t, f, intake } = setup();
     const other = createIntakeFixture(t.db, { title: '另一轮' });
-    await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv');
-    expect((await importBuf(intake, other.campaignId, SAMPLE_CSV, 'a.csv')).imported).toBe(14);
+    await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', null, CONFIRMED);
+    expect((await importBuf(intake, other.campaignId, SAMPLE_CSV, 'a.csv', null, CONFIRMED)).imported).toBe(14);
   });
 
   it('prints the report for the command line with row numbers', async () => {
     const { f, intake } = setup();
-    const lines = formatReport(await importBuf(intake, f.campaignId, SAMPLE_CSV, 'sample.csv'));
+    const refused = formatReport(await importBuf(intake, f.campaignId, SAMPLE_CSV, 'sample.csv'));
+    expect(refused[1]).toBe('导入 0 条；已导入过（跳过）0 条；有问题未导入 20 条');
+    expect(refused).toContain('  第 2 行：日期 2023-11-02 一年多以前，需要核实，未确认');
+    expect(refused).toContain('  第 9 行：电话号码不正确（“1381234567”）');
+    expect(refused[refused.length - 1]).toBe('日期需要核实的 14 行没有导入（第 2–8、11、14、17–21 行，早于活动开始日期或一年多以前）。'
+      + '核实无误的话，加上 --accept-old-dates 再导入一次；已导入的行会自动跳过。');
+
+    const lines = formatReport(await importBuf(intake, f.campaignId, SAMPLE_CSV, 'sample.csv', null, CONFIRMED));
     expect(lines[1]).toBe('导入 14 条；已导入过（跳过）0 条；有问题未导入 6 条');
     expect(lines).toContain('  第 9 行：电话号码不正确（“1381234567”）');
     expect(lines).toContain('  第 14 行：类型“其它问题”不在目录中，已自动分类/待分拣');
+    expect(lines[lines.length - 1]).toBe('日期需要核实的 14 行已按 --accept-old-dates 照样导入：第 2–8、11、14、17–21 行');
   });
 });
 
@@ -161,7 +190,7 @@ describe('confirming an import from the web', () => {
     const id = intake.createBatch(staff, f.campaignId, await parseSpreadsheet(SAMPLE_CSV), 'door_to_door', 'sample.csv');
     expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(0);
     const steps: string[] = [];
-    const report = await intake.commitBatch(staff, id, (done, total) => steps.push(`${done}/${total}`), 4);
+    const report = await intake.commitBatch(staff, id, { acceptOldDates: true, onProgress: (done, total) => steps.push(`${done}/${total}`), chunk: 4 });
     expect(steps).toEqual(['0/14', '4/14', '8/14', '12/14', '14/14']);
     expect(report).toMatchObject({ imported: 14, alreadyImported: [], total: 20 });
     expect(report.rejected).toEqual(EXPECTED.csv.rejected);
@@ -236,7 +265,7 @@ describe('import limits by role', () => {
     const { t, f, intake } = setup();
     const w = createUser(t.db, { role: 'grid_worker', gridIds: [f.grids['永安社区/第三网格']] });
     const user = viewerOf(t, w.id);
-    const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', user);
+    const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', user, CONFIRMED);
     // 序号 1 and 2 (lines 2, 3) are 永安社区 第三网格; 序号 14 (line 15) repeats 序号 1.
     expect(report.imported).toBe(2);
     expect(report.rejected.find((r) => r.row === 4)?.reasons).toEqual(['不在您负责的网格内（建华社区 第一网格）']);
@@ -248,7 +277,7 @@ describe('import limits by role', () => {
   it('lets staff of one community import only that community', async () => {
     const { t, f, intake } = setup();
     const s = createUser(t.db, { role: 'staff', scopePlaceId: f.communities['建华社区'] });
-    const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', viewerOf(t, s.id));
+    const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', viewerOf(t, s.id), CONFIRMED);
     expect(report.imported).toBe(4);
     expect(report.rejected.find((r) => r.row === 2)?.reasons).toEqual(['社区“永安社区”不在您的工作范围内']);
   });

@@ -118,6 +118,47 @@ describeBrowser('a grid worker without a signal', () => {
     await context.close();
   }, 90_000);
 
+  it('asks to confirm an old date: online on the form sent back, offline from the queue', async () => {
+    const context = await browser.newContext({ viewport: { width: 412, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await loginInBrowser(page, server.baseUrl, 'lina', TEST_PASSWORD, { next: '/intake', landing: /\/intake$/ });
+    const before = count();
+
+    // Online: the page script's save is refused, and the server's form comes back with the question and the typing.
+    await page.fill('input[name=collectedOn]', '2023-11-02');
+    await household(page, '楼顶漏水（2023年的纸质调查表）', '高志强');
+    await page.click('#entry-save');
+    await page.waitForSelector('label.date-confirm');
+    await expect(page.locator('.form-error').textContent()).resolves.toContain('日期 2023-11-02 一年多以前');
+    expect(await page.inputValue('#entry-text')).toBe('楼顶漏水（2023年的纸质调查表）');
+    expect(await page.inputValue('input[name=residentName]')).toBe('高志强');
+    expect(count()).toBe(before);
+    await page.check('input[name=confirmDate]');
+    await page.click('#entry-save');
+    await page.locator('.flash', { hasText: '已保存' }).waitFor({ timeout: 15_000 });
+    expect(count()).toBe(before + 1);
+    // The next household keeps the date, confirmed.
+    expect(await page.inputValue('input[name=collectedOn]')).toBe('2023-11-02');
+    expect(await page.isChecked('input[name=confirmDate]')).toBe(true);
+
+    // Offline, another old date (the box confirms 2023-11-02 only): queued, then sent back when the signal returns.
+    await context.setOffline(true);
+    await page.fill('input[name=collectedOn]', '2023-11-03');
+    await household(page, '单元门禁坏了（2023年的纸质调查表）', '欧阳春');
+    await page.click('#entry-save');
+    await page.waitForSelector('#intake-queue:not([hidden])');
+    await context.setOffline(false);
+    const confirm = page.locator('[data-queue-list] button', { hasText: '日期 2023-11-03 核实无误，照样上传' });
+    await confirm.waitFor({ timeout: 15_000 });
+    await expect(page.locator('[data-queue-list]').textContent()).resolves.toContain('上传失败：日期 2023-11-03 一年多以前');
+    expect(count()).toBe(before + 1);
+    await confirm.click();
+    await page.waitForFunction(() => (document.getElementById('intake-queue') as HTMLElement).hidden === true, null, { timeout: 15_000 });
+    expect(count()).toBe(before + 2);
+    expect(server.db.prepare('SELECT collected_on FROM submissions WHERE text = ?').pluck().all('单元门禁坏了（2023年的纸质调查表）')).toEqual(['2023-11-03']);
+    await context.close();
+  }, 90_000);
+
   it('imports the sample spreadsheet through preview and confirmation', async () => {
     createUser(server.db, { username: 'zhaoqiang', role: 'staff', scopePlaceId: f.subdistrictId });
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'zh-CN' });
@@ -127,11 +168,15 @@ describeBrowser('a grid worker without a signal', () => {
     const sample = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'door-to-door-sample.xlsx');
     await page.setInputFiles('input[name=file]', sample);
     await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('form[data-busy] button[type=submit]')]);
-    await expect(page.locator('.import-counts').textContent()).resolves.toContain('将新增 14 条');
+    // The sample's good rows are from November 2023, over a year ago: listed for checking, imported once ticked.
+    await expect(page.locator('.import-counts').textContent()).resolves.toContain('将新增 0 条');
+    await expect(page.locator('.import-counts').textContent()).resolves.toContain('日期需要核实 14 条');
+    await expect(page.locator('.import-dates').textContent()).resolves.toContain('第 4 行2023-11-02一年多以前');
     await expect(page.locator('.import-problems').textContent()).resolves.toContain('第 12 行日期无法识别（“2023-13-05”）');
+    await page.check('input[name=acceptOldDates]');
     await page.screenshot({ path: artifact('intake-import-preview.png'), fullPage: true });
     const before = server.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
-    await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('button:has-text("确认导入 14 条")')]);
+    await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('form[data-busy] button:has-text("确认导入")')]);
     await expect(page.locator('.flash').textContent()).resolves.toContain('导入完成：新增 14 条');
     expect(server.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(before + 14);
     await page.screenshot({ path: artifact('intake-import-result.png'), fullPage: true });

@@ -36,7 +36,12 @@ describe('spreadsheet import pages', () => {
     expect(previewUrl).toMatch(/^\/intake\/import\/[\w-]+$/);
     const preview = await staff.get(previewUrl).expect(200);
     expect(preview.text).toContain('共读到 <strong>20</strong> 条数据');
-    expect(preview.text).toContain('将新增 <strong>14</strong> 条');
+    // The sample's good rows are all from November 2023, over a year ago: listed for confirming, not taken silently.
+    expect(preview.text).toContain('将新增 <strong>0</strong> 条');
+    expect(preview.text).toContain('日期需要核实 <strong>14</strong> 条');
+    expect(preview.text).toContain('第 4 行</td><td class="nowrap">2023-11-02</td><td>一年多以前</td>');
+    expect(preview.text).toMatch(/第 4 行<\/td>.*\n\s*<td>王\*\*<\/td><td class="sub-text">独居老人，腿脚不便，希望有人帮忙买菜<\/td>/);
+    expect(preview.text).toContain('name="acceptOldDates" value="1"> 这些日期核实无误，照样导入');
     expect(preview.text).toContain('第 11 行</td><td>电话号码不正确（“1381234567”）');
     expect(preview.text).toContain('第 17 行</td><td>与第 4 行重复');
     expect(preview.text).toContain('类型“其它问题”不在目录中，已自动分类/待分拣');
@@ -44,11 +49,12 @@ describe('spreadsheet import pages', () => {
     expect(preview.text).not.toContain('王秀兰');
     expect(count(t)).toBe(0); // nothing is saved before confirming
 
-    const commit = await staff.post(previewUrl).type('form').send({ _csrf: staff.csrf });
+    const commit = await staff.post(previewUrl).type('form').send({ _csrf: staff.csrf, acceptOldDates: '1' });
     expect(commit.status).toBe(303);
     expect((await staff.get(`${previewUrl}/status`).expect(200)).body.state).toBe('committed');
     const result = await staff.get(previewUrl).expect(200);
     expect(result.text).toContain('新增 <strong data-imported>14</strong> 条');
+    expect(result.text).toContain('日期需要核实的 14 行已确认无误，照样导入（第 4–10、13、16、19–23 行）');
     expect(count(t, "channel = 'door_to_door'")).toBe(14);
     // Confirming twice (double click) changes nothing.
     await staff.post(previewUrl).type('form').send({ _csrf: staff.csrf }).expect(303);
@@ -118,21 +124,25 @@ describe('quick entry', () => {
     expect(page.text).toContain(`<option value="${f.communities['永安社区']}" selected>永安社区</option>`);
     expect(page.text).toMatch(/<textarea name="text" id="entry-text"[^>]*autofocus/);
 
+    // A paper form from November 2023 (more than a year ago), its date confirmed (see dates.test.ts for the asking).
     const first = await entry(w, {
       campaignId: String(f.campaignId), idempotencyKey: keyFrom(page.text), channel: 'paper_survey', collectedOn: '2023-11-02',
       communityId: String(f.communities['永安社区']), gridId: String(f.grids['永安社区/第三网格']), compoundId: String(f.compounds['永安社区/永安里小区']),
       building: '3号楼2单元', residentName: '王秀兰', residentPhone: '138 0371 2345', kind: 'wish', categoryId: '', text: '希望有人帮忙买菜',
+      confirmDate: '2023-11-02',
     });
     expect(first.status).toBe(303);
     const next = first.headers.location as string;
     expect(next).toContain('channel=paper_survey');
     expect(next).toContain('date=2023-11-02');
+    expect(next).toContain('confirmDate=2023-11-02');
     expect(next).toContain(`grid=${f.grids['永安社区/第三网格']}`);
     expect(next).toContain(`compound=${f.compounds['永安社区/永安里小区']}`);
     const again = await w.get(next).expect(200);
     expect(again.text).toContain('已保存（第 1 条）');
     expect(again.text).toContain('<option value="paper_survey" selected>');
     expect(again.text).toContain('value="2023-11-02"');
+    expect(again.text).toContain('name="confirmDate" value="2023-11-02" checked> 日期 2023-11-02 核实无误，照样保存');
     expect(again.text).toContain(`<option value="${f.compounds['永安社区/永安里小区']}" selected>永安里小区</option>`);
     expect(keyFrom(again.text)).not.toBe(keyFrom(page.text));
 
@@ -144,6 +154,7 @@ describe('quick entry', () => {
     const second = await entry(w, {
       campaignId: String(f.campaignId), idempotencyKey: keyFrom(again.text), channel: 'paper_survey', collectedOn: '2023-11-02',
       communityId: String(f.communities['永安社区']), gridId: String(f.grids['永安社区/第三网格']), text: '单元门声控灯坏了',
+      confirmDate: '2023-11-02',
     });
     expect((await w.get(second.headers.location).expect(200)).text).toContain('已保存（第 2 条）');
   });
@@ -266,9 +277,11 @@ describe('quick entry', () => {
     const w = await worker();
     const page = await w.get(`/intake?campaign=${f.campaignId}`).expect(200);
     expect(page.text).toContain('这次征求意见已于 2023-11-30 结束：只能补录在这一天及以前收集的意见');
+    // Dates of 2023 are over a year old: confirmed here, which never lets a date after the end through.
     const fields = (collectedOn: string, key: string) => ({
       campaignId: String(f.campaignId), idempotencyKey: key, channel: 'paper_survey', collectedOn,
       communityId: String(f.communities['永安社区']), gridId: String(f.grids['永安社区/第三网格']), kind: 'suggestion', text: '楼道灯不亮',
+      confirmDate: collectedOn,
     });
     const late = await entry(w, fields('2023-12-01', 'late-entry-000000000001'));
     expect(late.status).toBe(400);
@@ -280,7 +293,9 @@ describe('quick entry', () => {
     const staff = await loginAs(t, 'staff', { scopePlaceId: f.subdistrictId });
     const csv = '社区,日期,意见内容\n永安社区,2023/11/29,路灯坏了\n永安社区,2023/12/02,井盖松动\n';
     const preview = await staff.get((await upload(staff, Buffer.from(csv), 'late.csv')).headers.location).expect(200);
-    expect(preview.text).toContain('将新增 <strong>1</strong> 条');
+    expect(preview.text).toContain('将新增 <strong>0</strong> 条');
+    expect(preview.text).toContain('日期需要核实 <strong>1</strong> 条');
+    expect(preview.text).toContain('第 2 行</td><td class="nowrap">2023-11-29</td><td>一年多以前</td>');
     expect(preview.text).toContain('第 3 行</td><td>日期 2023-12-02 晚于本次征求意见的结束日期 2023-11-30');
   });
 
@@ -300,7 +315,8 @@ describe('meeting entry', () => {
     const fields: Record<string, string> = {
       campaignId: String(f.campaignId), idempotencyKey: keyFrom(page.text), rows: '10', heldOn: '2023-11-12',
       communityId: String(f.communities['庆丰社区']), gridId: String(f.grids['庆丰社区/第二网格']), location: '社区党群服务中心',
-      attendance: '23', topic: '停车难恳谈会', action: 'save',
+      attendance: '23', topic: '停车难恳谈会', action: 'save', confirmDate: '2023-11-12', // over a year ago, confirmed
+
       text_1: '晚上没车位', kind_1: 'suggestion', categoryId_1: String(t.db.prepare("SELECT id FROM categories WHERE name = '停车交通'").pluck().get()),
       text_2: '', text_3: '希望划车位线', kind_3: 'suggestion', text_4: '给独居老人装扶手', kind_4: 'wish',
     };

@@ -20,11 +20,16 @@ const CHANNEL_LIST = INTAKE_CHANNELS.map((c) => `${c}（${CHANNEL_LABELS[c]}）`
 export const importCommand: Command = {
   summaryZh: '导入线下意见表格（.xlsx / .csv，UTF-8 或 GBK）',
   summary: 'Import spreadsheets (.xlsx/.csv) of offline submissions',
-  usage: `npx linsheng import <file>… --campaign <id> [--user <username>] [--channel ${INTAKE_CHANNELS.join('|')}]`,
+  usage: `npx linsheng import <file>… --campaign <id> [--user <username>] [--channel ${INTAKE_CHANNELS.join('|')}] [--accept-old-dates]`,
   options: [
     { name: 'campaign', value: '<id>', zh: '导入到哪个征求意见活动（npx linsheng campaigns 可列出编号）', en: 'the campaign to import into (see npx linsheng campaigns)' },
     { name: 'user', value: '<username>', zh: '以这个账号的名义导入，只收其负责范围内的行', en: "import as this account, within its scope only" },
     { name: 'channel', value: '<channel>', zh: `意见来源，默认 door_to_door：${CHANNEL_LIST}`, en: 'where the opinions came from (default door_to_door)' },
+    {
+      name: 'accept-old-dates',
+      zh: '日期早于活动开始日期或在一年多以前的行，已核实无误，照样导入（不加此项则这些行不导入，报告列出行号）',
+      en: 'import rows dated before the campaign began or over a year ago, as checked (without it they are rejected by row number)',
+    },
   ],
   positional: {
     min: 1, max: Infinity, name: '<file>',
@@ -71,7 +76,7 @@ export const importCommand: Command = {
       const reports: ImportReport[] = [];
       for (const { file, sheet } of sheets) {
         if (sheets.length > 1) io.out('');
-        reports.push(importOne(intake, user, campaignId, sheet, channel, file, ctx));
+        reports.push(importOne(intake, user, campaignId, sheet, channel, file, ctx, args.switches.has('accept-old-dates')));
         for (const line of formatReport(reports[reports.length - 1])) io.out(line);
       }
       if (reports.length > 1) {
@@ -89,9 +94,9 @@ export const importCommand: Command = {
 };
 
 function importOne(intake: IntakeService, user: Viewer | null, campaignId: number, sheet: ParsedSheet,
-  channel: IntakeChannel, file: string, ctx: AppContext): ImportReport {
+  channel: IntakeChannel, file: string, ctx: AppContext, acceptOldDates: boolean): ImportReport {
   try {
-    return intake.importSheet(user, campaignId, sheet, channel, path.basename(file));
+    return intake.importSheet(user, campaignId, sheet, channel, path.basename(file), { acceptOldDates });
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     // The campaign exists (checked before), so a 404 here means it is out of reach, not missing.
