@@ -7,6 +7,8 @@ import { PUBLIC_DIR, VIEWS_DIR } from './paths';
 import { csrfProtection, loadSession } from './auth/middleware';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { flashMessages } from './http/flash';
+import { requestLog, routeOf } from './http/request-log';
+import type { Logger } from './lib/logger';
 import { securityHeaders } from './http/security';
 import { viewHelpers } from './http/view-helpers';
 import { authRoutes } from './auth/routes';
@@ -24,10 +26,10 @@ import { serviceMenuRoutes } from './services/routes';
 import { dashboardRoutes } from './dashboard/routes';
 import { classifyRoutes } from './classify/routes';
 
-export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext }
+export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext; logger?: Logger }
 
 /** Builds the Express app without listening, so tests drive it with supertest. */
-export function createApp({ config, db, ctx = createContext(config, db) }: CreateAppOptions) {
+export function createApp({ config, db, logger, ctx = createContext(config, db, logger) }: CreateAppOptions) {
   const app = express();
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
@@ -38,6 +40,7 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
   app.set('query parser', 'simple');
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
 
+  app.use(requestLog(ctx.logger));
   app.use(securityHeaders());
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '7d', index: false }));
   app.use(healthRoutes(ctx));
@@ -68,7 +71,7 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
   app.use(classifyRoutes(ctx));
 
   app.use(notFoundHandler());
-  app.use(errorHandler(ctx.log));
+  app.use(errorHandler((err, req) => ctx.logger.error({ err, reqId: req.id, method: req.method, route: routeOf(req) }, 'request failed')));
   return Object.assign(app, { ctx });
 }
 

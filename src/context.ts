@@ -12,16 +12,20 @@ import { createSubmissionService } from './submissions/service';
 import { createClassifyRepo } from './classify/repo';
 import { createClassifyService } from './classify/service';
 import { randomToken } from './http/random';
+import { createLogger, type Logger } from './lib/logger';
+import { createNightlyBackups } from './backup/service';
 
 /** The app's dependencies, built once from config and database and handed to every domain's routes. */
-export function createContext(config: Readonly<Config>, db: Db) {
+export function createContext(config: Readonly<Config>, db: Db, logger: Logger = createLogger({ level: config.logLevel, pretty: config.logPretty })) {
   const users = createUserRepo(db);
   const sessions = createSessionRepo(db);
   const settings = createSettingsRepo(db);
   const submissions = createSubmissionRepo(db);
   const qrCodes = createQrRepo(db);
-  const scanCounter = createScanCounter(qrCodes);
-  const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => console.error(err) });
+  const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'));
+  const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
+  // Built here so /readyz can report them; started by server.ts only.
+  const backups = config.backupDir ? createNightlyBackups({ db, dir: config.backupDir, keep: config.backupKeep, hour: config.backupHour, logger }) : undefined;
   return {
     config,
     db,
@@ -35,12 +39,15 @@ export function createContext(config: Readonly<Config>, db: Db) {
     campaigns: createCampaignRepo(db),
     qrCodes,
     scanCounter,
-    auth: createAuthService({ users, sessions, config }),
+    auth: createAuthService({ users, sessions, config, log: (line) => logger.warn(line) }),
     /** Secret for signing public form tokens: from the environment, else generated once and kept. */
     secret: config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32)),
-    log: (err: unknown) => console.error(err),
+    logger,
+    /** An error with its stack, for the operator (src/lib/logger.ts says what may go into a log). */
+    log: (err: unknown) => logger.error({ err }, 'error'),
+    backups,
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
-    onShutdown: [() => scanCounter.stop()] as Array<() => void>,
+    onShutdown: [() => scanCounter.stop(), () => backups?.stop()] as Array<() => void>,
   };
 }
 export type AppContext = ReturnType<typeof createContext>;

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { dbFile, openDb, type Db } from '../db/open-db';
+import { MigrationError } from '../db/migrate';
+import { describeOpenError } from '../db/problems';
 import { CliError, type CliIo } from './args';
 
 export interface CliDb {
@@ -89,25 +91,10 @@ function open(file: string, config: Readonly<Config>, migrate = true): Db {
   }
 }
 
+/** The operator's sentence for a database that would not open (see src/db/problems.ts), or a failed upgrade. */
 export function openErrorMessage(file: string, err: unknown): string {
-  const code = (err as { code?: string }).code ?? '';
-  const detail = err instanceof Error ? err.message : String(err);
-  if (code === 'SQLITE_NOTADB') {
-    return `${file} 不是数据库文件（可能被别的文件覆盖或已损坏），请检查 DATA_DIR，或从备份恢复（见 README「备份」）。 `
-      + `${file} is not a database file (overwritten or damaged?): check DATA_DIR or restore a backup.`;
-  }
-  if (code.startsWith('SQLITE_CORRUPT')) {
-    return `数据库 ${file} 已损坏，请从备份恢复（见 README「备份」）。 The database ${file} is damaged: restore a backup. (${detail})`;
-  }
-  if (code === 'EACCES' || code === 'EPERM' || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')
-    || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_IOERR')) {
-    return `无法打开数据库 ${file}：请检查这个文件和所在目录是否存在、能否读写。 `
-      + `Cannot open the database ${file}: check that it and its directory exist and are readable and writable. (${detail})`;
-  }
-  if (code.startsWith('SQLITE_BUSY')) {
-    return `数据库 ${file} 正被别的程序锁住，请稍后再试。 The database ${file} is locked by another process: try again later.`;
-  }
-  return `无法打开数据库 ${file}。 Cannot open the database ${file}: ${detail}`;
+  if (err instanceof MigrationError) return err.message;
+  return describeOpenError(file, err);
 }
 
 function statOrNull(p: string): fs.Stats | null {

@@ -14,6 +14,7 @@ import { KIND_LABELS } from './types';
 import { outcomeForSubmission, rateOutcome } from '../issues/outcome';
 import { FEEDBACK_COMMENT_MAX, RATINGS } from '../issues/rules';
 import { HttpError } from '../http/http-error';
+import { isStorageFailure } from '../http/error-handler';
 import { optionalText } from '../http/validate';
 import { z } from 'zod';
 import { generationOf } from '../db/generation';
@@ -31,6 +32,7 @@ const MSG = {
   badUpload: '提交的内容无法识别。请返回上一页，重新选择照片后再提交。',
   tooMuch: '提交的内容太长了。请删减一些文字后再提交。',
   photoLost: '如需附照片，请重新选择。',
+  notStored: '服务器的存储空间暂时不足，您的意见这次没有提交成功。您填写的文字已保留，请过几分钟再点一次“提交”。',
 };
 
 function closedMessage(a: Exclude<Acceptance, 'open'>, c: Campaign): { title: string; message: string } {
@@ -216,17 +218,23 @@ export function residentRoutes(ctx: AppContext): Router {
     if (existing) return res.redirect(303, `/r/${existing.receiptCode}?new=1`);
 
     // The photo is on disk (fsynced) before the row that names it exists.
-    const photoFile = file && photoExt ? await storePhoto(photosDir, file.buffer, photoExt) : null;
+    let photoFile: string | null = null;
     let result;
     try {
+      photoFile = file && photoExt ? await storePhoto(photosDir, file.buffer, photoExt) : null;
       result = await submissionService.recordDurably({
         campaignId: campaign.id, qrCodeId: qr.id, idempotencyKey, kind: v.kind,
         categoryId: v.category, text: v.text, photoFile, residentName: v.name, residentPhone: v.phone,
         building: v.building, ...placeOf(qr), channel: 'online',
       }, candidates);
     } catch (err) {
-      if (photoFile) await removePhoto(photosDir, photoFile);
-      throw err;
+      if (photoFile) await removePhoto(photosDir, photoFile).catch(() => undefined);
+      // A full disk (or a failing one) must not cost the resident what they typed: the form comes back with it.
+      if (!isStorageFailure(err)) throw err;
+      ctx.logger.error({ err, reqId: req.id }, 'submission not stored');
+      return renderForm(res, 503, qr, campaign, categories, {
+        formToken: body.ft as string, values, errors: {}, formError: MSG.notStored + (file ? MSG.photoLost : ''),
+      });
     }
     // Two taps raced past the check above: the loser's photo is not referenced by any row.
     if (!result.created && photoFile) await removePhoto(photosDir, photoFile);
