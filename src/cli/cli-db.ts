@@ -4,6 +4,8 @@ import { loadConfig, type Config } from '../config';
 import { dbFile, openDb, type Db } from '../db/open-db';
 import { MigrationError } from '../db/migrate';
 import { describeOpenError } from '../db/problems';
+import { runningServerPid } from '../db/files';
+import Database from 'better-sqlite3';
 import { CliError, type CliIo } from './args';
 
 export interface CliDb {
@@ -26,7 +28,7 @@ export function cliConfig(io: CliIo): Readonly<Config> {
 }
 
 /** Where DATA_DIR points and what is there, checked before anything is opened or created. */
-function inspect(config: Readonly<Config>): { file: string; exists: boolean } {
+export function inspect(config: Readonly<Config>): { file: string; exists: boolean } {
   const dir = config.dataDir;
   const file = dbFile(dir);
   const dirStat = statOrNull(dir);
@@ -95,6 +97,39 @@ function open(file: string, config: Readonly<Config>, migrate = true): Db {
 export function openErrorMessage(file: string, err: unknown): string {
   if (err instanceof MigrationError) return err.message;
   return describeOpenError(file, err);
+}
+
+/**
+ * Refuses (exit 1) while the server or any other process has the database open: restore replaces the file under
+ * it, migrate changes the schema under it. The server's pid file names it; any other user is found by asking
+ * SQLite for an exclusive lock, which it grants only when no other connection has the file open.
+ */
+export function refuseWhileInUse(config: Readonly<Config>, file: string, doing: { zh: string; en: string }): void {
+  const pid = runningServerPid(config.dataDir);
+  if (pid !== undefined) {
+    throw new CliError(`邻声服务器正在使用这个数据库（进程 ${pid}），现在不能${doing.zh}。请先停止服务（例如 systemctl stop linsheng），再运行这个命令。 `
+      + `The Linsheng server is running on this database (pid ${pid}), so it cannot ${doing.en} now: stop the service first `
+      + `(e.g. systemctl stop linsheng), then run this command again.`);
+  }
+  if (!fs.existsSync(file)) return;
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(file, { fileMustExist: true });
+    probe.pragma('busy_timeout = 0');
+    probe.pragma('locking_mode = EXCLUSIVE');
+    probe.exec('BEGIN EXCLUSIVE');
+    probe.exec('COMMIT');
+  } catch (err) {
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      throw new CliError(`另一个进程正打开着数据库 ${file}（可能是邻声服务器、另一个命令，或 sqlite3 等工具），现在不能${doing.zh}。`
+        + `请先停止它（查看是谁：fuser -v ${file}）。 Another process has ${file} open (the Linsheng server, another command, or a tool `
+        + `such as sqlite3), so it cannot ${doing.en} now: stop it first (to see which: fuser -v ${file}).`);
+    }
+    // A damaged file is for the caller to judge (restore replaces it).
+  } finally {
+    probe?.close();
+  }
 }
 
 function statOrNull(p: string): fs.Stats | null {

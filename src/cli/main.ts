@@ -8,12 +8,16 @@ import { createUserCommand } from './commands/create-user';
 import { demoCommand } from './commands/demo';
 import { importCommand } from './commands/import';
 import { qrListCommand } from './commands/qr-list';
+import { migrateCommand } from './commands/migrate';
+import { restoreCommand } from './commands/restore';
 
 export type { CliIo, Command } from './args';
 
 export const COMMANDS: Record<string, Command> = {
   'create-user': createUserCommand,
   backup: backupCommand,
+  restore: restoreCommand,
+  migrate: migrateCommand,
   campaigns: campaignsCommand,
   'qr-list': qrListCommand,
   import: importCommand,

@@ -54,3 +54,25 @@ export function startChildServer(opts: {
     proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before listening:\n${out}`)); });
   });
 }
+
+/**
+ * Runs a server script that is expected to refuse to start: resolves with its exit code and everything it printed.
+ * Fails if it starts listening instead (it is then killed).
+ */
+export function runChildServerToExit(opts: { script: string; env: Record<string, string>; timeoutMs?: number }): Promise<{ code: number | null; out: string }> {
+  const proc = spawn(process.execPath, ['-r', path.join(ROOT, 'test', 'helpers', 'ts-register.js'), path.join(ROOT, opts.script)], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error('server neither exited nor listened:\n' + out)); }, opts.timeoutMs ?? 30_000);
+    proc.stdout!.on('data', () => {
+      if (/listening on port \d+/.test(out)) { clearTimeout(timer); proc.kill('SIGKILL'); reject(new Error('server started although it should not have:\n' + out)); }
+    });
+    proc.once('exit', (code) => { clearTimeout(timer); resolve({ code, out }); });
+  });
+}
