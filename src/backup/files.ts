@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { Db } from '../db/open-db';
 import { FILE_MODE, makePrivateDir, syncDir } from '../db/files';
 import { randomToken } from '../http/random';
@@ -85,6 +86,9 @@ export async function copyDatabaseOnline(db: Db, target: string, pagesPerStep = 
 }
 
 function finish(partial: string, target: string): void {
+  // A copy in WAL mode would grow -wal and -shm files beside it whenever someone opens it to look inside.
+  const copy = new Database(partial, { fileMustExist: true });
+  try { copy.pragma('journal_mode = DELETE'); } finally { copy.close(); }
   // SQLite created the file with the process's umask; a server started without one still gets a private copy.
   fs.chmodSync(partial, FILE_MODE);
   fs.renameSync(partial, target);

@@ -115,7 +115,7 @@ describe('file modes: only the service user can read residents\' data', () => {
       const page = await fetch(`${s.baseUrl}/q/${c.qrToken}`);
       const form = new FormData();
       for (const [k, v] of Object.entries({ ...hiddenFields(await page.text()), kind: 'suggestion', text: '井盖松了，踩上去会响' })) form.append(k, v);
-      form.append('photo', new Blob([tinyPng(4, 4)], { type: 'image/png' }), 'p.png');
+      form.append('photo', new Blob([new Uint8Array(tinyPng(4, 4))], { type: 'image/png' }), 'p.png');
       const res = await fetch(`${s.baseUrl}/q/${c.qrToken}`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: page.headers.get('set-cookie') ?? '' } });
       expect(res.status).toBe(303);
       const uploads = path.join(dataDir, 'uploads');

@@ -132,7 +132,7 @@ describe('a full disk when a resident submits', () => {
     const { app, db } = fileApp();
     const c = makeCampaign(db, { askPhoto: false });
     const form = await request(app).get(`/q/${c.qrToken}`).expect(200);
-    const fields = {
+    const fields: Record<string, string> = {
       ...hiddenFields(form.text), kind: 'wish', category: String(c.categoryIds[1]),
       text: '三号楼的楼道灯坏了快两个星期，晚上老人上下楼很危险，希望尽快修好', name: '赵桂芳', phone: '13912345678', building: '3号楼2单元',
     };
@@ -148,7 +148,7 @@ describe('a full disk when a resident submits', () => {
 
     // Space comes back: the same form, sent again as it came back, goes in once.
     letWrite();
-    const again = { ...hiddenFields(refused.text), kind: 'wish', category: fields.category, text: fields.text, name: fields.name, phone: fields.phone, building: fields.building };
+    const again: Record<string, string> = { ...hiddenFields(refused.text), kind: 'wish', category: fields.category, text: fields.text, name: fields.name, phone: fields.phone, building: fields.building };
     expect(again.ft).toBe(fields.ft);
     const stored = await request(app).post(`/q/${c.qrToken}`).type('form').send(again);
     expect(stored.status).toBe(303);

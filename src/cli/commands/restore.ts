@@ -58,7 +58,13 @@ export const restoreCommand: Command = {
     const partial = `${target}.restore-${randomToken(6)}`;
     let versions: number[];
     try {
-      const check = checkBackup(backup);
+      let check: { integrity: string; versions: number[] };
+      try {
+        check = checkBackup(backup);
+      } catch (err) {
+        // So damaged that the check itself stops.
+        check = { integrity: (err as Error).message, versions: [] };
+      }
       if (check.integrity !== 'ok') {
         throw new CliError(`备份文件 ${source} 没有通过完整性检查（integrity_check: ${check.integrity.slice(0, 300)}），没有恢复。请换一份备份。 `
           + `The backup ${source} failed integrity_check; nothing was restored. Use another backup.`);
