@@ -21,6 +21,15 @@ describe('server process', () => {
     expect(out).toContain(`Log in: http://localhost:${s.port}/login`);
     const password = /password: (\S+)/.exec(out)?.[1];
     expect(password).toMatch(/^[A-Za-z2-9]{16}$/);
+    // NODE_ENV=production: the log is JSON lines, and the one-time password is printed beside it, never in it.
+    const lines = out.split('\n').filter((l) => l.trim());
+    const json = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; level: number });
+    expect(json.map((e) => e.msg)).toEqual(expect.arrayContaining([`邻声 Linsheng listening on port ${s.port}`, `登录 Log in: http://localhost:${s.port}/login`]));
+    expect(json.filter((e) => JSON.stringify(e).includes(password!))).toEqual([]);
+    expect(lines.filter((l) => !l.startsWith('{'))).toEqual([
+      `首次启动，已创建管理员 First start, admin created — username: admin  password: ${password}`,
+      '请登录后立即修改密码。This password is shown only once.',
+    ]);
     expect(await s.stop()).toBe(0);
 
     const db = new Database(dbFile(dataDir), { readonly: true });
