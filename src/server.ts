@@ -13,6 +13,9 @@ import { APP_VERSION } from './lib/version';
 /** How long SIGTERM waits for requests in flight before closing anyway (deploy/linsheng.service waits longer). */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
 
+/** The categorization model waits this long after listening, so it does not compete with the first probes. */
+const WARM_UP_DELAY_MS = 1000;
+
 /** A start-up failure the operator can act on: its message says what and what to do, and no stack is printed. */
 export class StartupError extends Error {}
 
@@ -70,8 +73,11 @@ export async function start(): Promise<Server> {
     } else if (admin.created) {
       logger.info('首次启动，已创建管理员 admin (password from LINSHENG_ADMIN_PASSWORD).');
     }
-    // Off the start-up path: the model trains in slices between requests; backups run by the clock.
-    ctx.classify.warmUp().catch((err: unknown) => logger.error({ err }, 'categorization model warm-up failed'));
+    // Off the start-up path: the model trains a second later, in slices between requests (a submission before then
+    // trains it at once); backups run by the clock.
+    setTimeout(() => {
+      ctx.classify.warmUp().catch((err: unknown) => logger.error({ err }, 'categorization model warm-up failed'));
+    }, WARM_UP_DELAY_MS).unref();
     ctx.backups?.start();
   });
   server.keepAliveTimeout = 5000;
