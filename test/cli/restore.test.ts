@@ -121,7 +121,7 @@ describe('npx linsheng restore', () => {
 
   it('refuses while the server is running, naming its pid', async () => {
     const backup = await liveAndBackup();
-    const s = await startChildServer({ script: 'src/server.ts', fromSource: true, env: { DATA_DIR: data, LINSHENG_ADMIN_PASSWORD: 'restore-test-pw' } });
+    const s = await startChildServer({ script: 'src/server.ts', fromSource: true, env: { DATA_DIR: data, LINSHENG_ADMIN_PASSWORD: 'restore-test-pw' }, timeoutMs: 90_000 });
     try {
       expect(fs.readFileSync(pidFile(data), 'utf8').trim()).toBe(String(s.proc.pid));
       const r = await run('restore', backup);
@@ -135,7 +135,7 @@ describe('npx linsheng restore', () => {
     expect(fs.existsSync(pidFile(data))).toBe(false);
     expect((await run('restore', backup)).code).toBe(0);
     expect(districtOf(dbFile(data))).toBe('备份时');
-  }, 60_000);
+  }, 120_000);
 
   it('refuses while any other process has the database open, and ignores a pid file left by a crash', async () => {
     const backup = await liveAndBackup();

@@ -117,7 +117,7 @@ describe('upgrades: a backup first, all or nothing', () => {
     const db = new Database(file);
     db.exec('ALTER TABLE submissions ADD COLUMN intake_note TEXT');
     db.close();
-    const r = await runChildServerToExit({ script: 'src/server.ts', env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'upgrade-test-pw' }, timeoutMs: 60_000 });
+    const r = await runChildServerToExit({ script: 'src/server.ts', env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'upgrade-test-pw' }, timeoutMs: 90_000 });
     expect(r.code).toBe(1);
     expect(r.out).toContain('数据库升级失败：迁移 042_submission_visitor_note.sql 出错（duplicate column name: intake_note）');
     expect(r.out).toContain('Go back to the previous version of the program');
@@ -129,7 +129,7 @@ describe('upgrades: a backup first, all or nothing', () => {
     expect(after.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(1);
     after.close();
     expect(backupsOf(dataDir)).toHaveLength(1);
-  }, 90_000);
+  }, 120_000);
 });
 
 describe('npx linsheng migrate', () => {

@@ -46,7 +46,7 @@ describe('start-up with a database that cannot be used: an operator message, exi
     holder.exec('BEGIN EXCLUSIVE');
 
     try {
-      const run = (dataDir: string) => runChildServerToExit({ script: 'src/server.ts', env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: '' }, timeoutMs: 60_000 });
+      const run = (dataDir: string) => runChildServerToExit({ script: 'src/server.ts', env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: '' }, timeoutMs: 90_000 });
       const [e, f, t, l] = await Promise.all([run(empty), run(foreign), run(truncated), run(locked)]);
 
       expect(e.code).toBe(1);
@@ -75,7 +75,7 @@ describe('start-up with a database that cannot be used: an operator message, exi
       holder.exec('ROLLBACK');
       holder.close();
     }
-  }, 120_000);
+  }, 150_000);
 
   it('openDb (and so the CLI) refuses the same files with the same sentences', () => {
     const empty = tempDir();
@@ -103,7 +103,7 @@ describe('file modes: only the service user can read residents\' data', () => {
     const parent = tempDir();
     fs.chmodSync(parent, 0o755);
     const dataDir = path.join(parent, 'data');
-    const s = await startChildServer({ script: 'src/server.ts', fromSource: true, env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'modes-test-password' } });
+    const s = await startChildServer({ script: 'src/server.ts', fromSource: true, env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'modes-test-password' }, timeoutMs: 90_000 });
     try {
       expect(mode(dataDir)).toBe(0o700);
       for (const f of ['', '-wal', '-shm']) expect([f, mode(dbFile(dataDir) + f)]).toEqual([f, 0o600]);
@@ -126,13 +126,13 @@ describe('file modes: only the service user can read residents\' data', () => {
     } finally {
       await s.stop();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('an existing data directory and database readable by others are tightened, with a warning in the log', async () => {
     const dataDir = seededDataDir();
     fs.chmodSync(dataDir, 0o755);
     fs.chmodSync(dbFile(dataDir), 0o644);
-    const s = await startChildServer({ script: 'src/server.ts', fromSource: true, env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'modes-test-password' } });
+    const s = await startChildServer({ script: 'src/server.ts', fromSource: true, env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'modes-test-password' }, timeoutMs: 90_000 });
     try {
       expect(mode(dataDir)).toBe(0o700);
       expect(mode(dbFile(dataDir))).toBe(0o600);
@@ -141,5 +141,5 @@ describe('file modes: only the service user can read residents\' data', () => {
     } finally {
       await s.stop();
     }
-  }, 60_000);
+  }, 120_000);
 });
