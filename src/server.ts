@@ -9,6 +9,7 @@ import { removePidFile, secureDataDir, writePidFile } from './db/files';
 import { answerClientErrors } from './http/client-errors';
 import { createLogger } from './lib/logger';
 import { APP_VERSION } from './lib/version';
+import { errorStack } from './lib/errors';
 
 /** How long SIGTERM waits for requests in flight before closing anyway (deploy/linsheng.service waits longer). */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -115,7 +116,7 @@ export function main(): void {
     if (err instanceof StartupError) {
       process.stderr.write(`邻声 Linsheng 没有启动 did not start:\n${err.message}\n`);
     } else {
-      process.stderr.write(`邻声 Linsheng 没有启动 did not start (unexpected error):\n${err instanceof Error ? err.stack : String(err)}\n`);
+      process.stderr.write(`邻声 Linsheng 没有启动 did not start (unexpected error):\n${errorStack(err) ?? String(err)}\n`);
     }
     process.exit(1);
   });

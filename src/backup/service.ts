@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Db } from '../db/open-db';
 import type { Logger } from '../lib/logger';
 import { copyDatabaseOnline, freshName, listBackups, NIGHTLY_PREFIX, pruneBackups } from './files';
+import { errorMessage } from '../lib/errors';
 
 const HOUR = 3600_000;
 /** A day and two hours: a backup later than this was missed (the server was down at the hour, or it failed). */
@@ -51,7 +52,7 @@ export function createNightlyBackups(deps: {
       logger.info({ file: target, bytes: fs.statSync(target).size, ms: Date.now() - started, removed: removed.length }, 'nightly backup written');
       return target;
     } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
+      lastError = errorMessage(err);
       if (!stopped) logger.error({ err, dir }, 'nightly backup failed');
       return undefined;
     }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from './open-db';
 import { MIGRATIONS_DIR } from '../paths';
+import { errorMessage } from '../lib/errors';
 
 export interface Migration { version: number; name: string; sql: string }
 
@@ -55,7 +56,7 @@ export function migrate(db: Db, migrations = loadMigrations(), opts: { backup?: 
         db.exec(m.sql);
         record.run(m.version, m.name);
       } catch (err) {
-        const detail = err instanceof Error ? err.message : String(err);
+        const detail = errorMessage(err);
         throw new MigrationError(m.name, detail, migrationFailedMessage(m.name, detail, opts.backup));
       }
     }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { errorMessage } from '../lib/errors';
 
 /**
  * A database that cannot be used as it is (damaged, empty, locked, unreadable), with a message for the operator
@@ -38,7 +39,7 @@ export const DATABASE_MESSAGES = {
 export function describeOpenError(file: string, err: unknown): string {
   if (err instanceof DatabaseProblem) return err.message;
   const code = (err as { code?: string }).code ?? '';
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorMessage(err);
   if (code === 'SQLITE_NOTADB') return DATABASE_MESSAGES.notADatabase(file);
   if (code.startsWith('SQLITE_CORRUPT')) return DATABASE_MESSAGES.damaged(file, detail);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return DATABASE_MESSAGES.locked(file);

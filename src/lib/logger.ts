@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { errorMessage, errorStack } from './errors';
 
 export type { Logger };
 
@@ -22,9 +23,9 @@ export interface LoggerOptions {
 
 /** Only these fields of an error are logged: other properties may carry input (body-parser puts the body on its errors). */
 function errSerializer(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { message: String(err) };
-  const e = err as Error & { code?: unknown; status?: unknown };
-  const out: Record<string, unknown> = { type: e.name, message: e.message, stack: e.stack };
+  if (typeof err !== 'object' || err === null) return { message: String(err) };
+  const e = err as { name?: unknown; code?: unknown; status?: unknown };
+  const out: Record<string, unknown> = { type: typeof e.name === 'string' ? e.name : 'Error', message: errorMessage(err), stack: errorStack(err) };
   if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
   if (typeof e.status === 'number') out.status = e.status;
   return out;

@@ -14,7 +14,8 @@ export interface ChildServer {
 }
 
 /**
- * Starts a server script as a child process and waits for its "listening on port N" line.
+ * Starts a server script as a child process and waits for its "listening on port N" line. From source, each start
+ * transpiles every module; on this shared 2-core machine under a full suite that has taken over 30 s.
  * From TypeScript sources (tests) via ts-register, or compiled JavaScript (benchmarks).
  */
 export function startChildServer(opts: {
@@ -37,7 +38,7 @@ export function startChildServer(opts: {
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
 
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error('server did not start:\n' + out)); }, opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error('server did not start:\n' + out)); }, opts.timeoutMs ?? 60_000);
     const onData = () => {
       const m = /listening on port (\d+)/.exec(out);
       if (!m) return;

@@ -42,7 +42,7 @@ describe('server process', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(again.output()).not.toMatch(/password:/);
     expect(await again.stop()).toBe(0);
-  }, 60_000);
+  }, 150_000);
 
   it('finishes a request in flight on SIGTERM, then exits cleanly with the database closed', async () => {
     const db = openDb({ file: dbFile(dataDir) });
@@ -76,7 +76,7 @@ describe('server process', () => {
     check.close();
     // A clean close checkpoints the WAL into the main file.
     expect(fs.existsSync(dbFile(dataDir) + '-wal') ? fs.statSync(dbFile(dataDir) + '-wal').size : 0).toBe(0);
-  }, 60_000);
+  }, 150_000);
 
   it('answers an overlong URL with 431 and a Chinese message, and keeps serving', async () => {
     const s = await startChildServer({ script: 'src/server.ts', fromSource: true, env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'long-url-pass' } });
@@ -88,5 +88,5 @@ describe('server process', () => {
     } finally {
       await s.stop();
     }
-  }, 60_000);
+  }, 150_000);
 });
