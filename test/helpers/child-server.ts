@@ -33,8 +33,10 @@ export function startChildServer(opts: {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d) => { out += d; });
-  proc.stderr!.on('data', (d) => { out += d; });
+  // Kept up to 1 MB: under a benchmark the server logs a line per request, and the load generator shares this process.
+  const keep = (d: Buffer) => { if (out.length < 1_000_000) out += d; };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
 
   return new Promise((resolve, reject) => {
