@@ -7,6 +7,8 @@ import { PUBLIC_DIR, VIEWS_DIR } from './paths';
 import { csrfProtection, loadSession } from './auth/middleware';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { flashMessages } from './http/flash';
+import { requestLog, routeOf } from './http/request-log';
+import type { Logger } from './lib/logger';
 import { securityHeaders } from './http/security';
 import { viewHelpers } from './http/view-helpers';
 import { authRoutes } from './auth/routes';
@@ -26,10 +28,10 @@ import { dashboardRoutes } from './dashboard/routes';
 import { exportRoutes } from './exports/routes';
 import { classifyRoutes } from './classify/routes';
 
-export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext }
+export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext; logger?: Logger }
 
 /** Builds the Express app without listening, so tests drive it with supertest. */
-export function createApp({ config, db, ctx = createContext(config, db) }: CreateAppOptions) {
+export function createApp({ config, db, logger, ctx = createContext(config, db, logger) }: CreateAppOptions) {
   const app = express();
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
@@ -40,9 +42,10 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
   app.set('query parser', 'simple');
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
 
+  app.use(requestLog(ctx.logger));
   app.use(securityHeaders());
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '7d', index: false }));
-  app.use(healthRoutes({ db }));
+  app.use(healthRoutes({ db, config, backups: ctx.backups }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(viewHelpers());
@@ -57,7 +60,7 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
 
   // Each router gets only what it uses.
   const { campaignService: campaigns, places } = ctx;
-  app.use(residentRoutes({ config, residents: ctx.residentService }));
+  app.use(residentRoutes({ config, residents: ctx.residentService, logger: ctx.logger }));
   app.use(authRoutes({ config, auth: ctx.auth, userAdmin: ctx.userAdmin, users: ctx.users, places }));
   app.use(homeRoutes());
   app.use(placeRoutes({ places: ctx.placeService }));
@@ -76,7 +79,7 @@ export function createApp({ config, db, ctx = createContext(config, db) }: Creat
   app.use(classifyRoutes({ campaigns, classify: ctx.classify, submissions: ctx.submissions, places }));
 
   app.use(notFoundHandler());
-  app.use(errorHandler(ctx.log));
+  app.use(errorHandler((err, req) => ctx.logger.error({ err, reqId: req.id, method: req.method, route: routeOf(req) }, 'request failed')));
   return Object.assign(app, { ctx });
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './paths';
+import { LOG_LEVELS, type LogLevel } from './lib/logger';
 
 /** Every setting the README documents, read from the environment here and nowhere else. */
 const envSchema = z.object({
@@ -19,6 +20,15 @@ const envSchema = z.object({
   LINSHENG_TRUST_PROXY: z.string().optional(),
   LINSHENG_SECRET: z.string().min(16).optional(),
   NODE_ENV: z.string().default('development'),
+  LINSHENG_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  // JSON for a log collector; pretty for a person at a terminal. Default: json when NODE_ENV=production.
+  LINSHENG_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  // /readyz answers 503 below this much free space where DATA_DIR lives.
+  LINSHENG_MIN_FREE_MB: z.coerce.number().min(0).default(200),
+  // Nightly online backups: off unless a directory is given.
+  LINSHENG_BACKUP_DIR: z.string().optional(),
+  LINSHENG_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+  LINSHENG_BACKUP_HOUR: z.coerce.number().int().min(0).max(23).default(2),
 });
 
 export interface Config {
@@ -38,6 +48,16 @@ export interface Config {
   secret?: string;
   /** Cookies get the Secure flag when BASE_URL is https. */
   secureCookies: boolean;
+  logLevel: LogLevel;
+  /** Readable one-line log entries instead of JSON. */
+  logPretty: boolean;
+  /** Below this many free bytes on DATA_DIR's file system, /readyz answers 503. */
+  minFreeBytes: number;
+  /** Nightly backups go here (absolute); none when unset. */
+  backupDir?: string;
+  backupKeep: number;
+  /** Local hour (0–23) of the nightly backup. */
+  backupHour: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -64,6 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     trustProxy: e.LINSHENG_TRUST_PROXY,
     secret: e.LINSHENG_SECRET,
     secureCookies: baseUrl.startsWith('https://'),
+    logLevel: e.LINSHENG_LOG_LEVEL,
+    logPretty: (e.LINSHENG_LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty')) === 'pretty',
+    minFreeBytes: Math.round(e.LINSHENG_MIN_FREE_MB * 1024 * 1024),
+    backupDir: e.LINSHENG_BACKUP_DIR === undefined ? undefined : path.resolve(e.LINSHENG_BACKUP_DIR),
+    backupKeep: e.LINSHENG_BACKUP_KEEP,
+    backupHour: e.LINSHENG_BACKUP_HOUR,
   });
 }
 
@@ -73,6 +99,9 @@ export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
     ...loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(PROJECT_ROOT, 'data', 'test-tmp') }),
     publicRateLimit: 100000,
     loginRateLimit: 100000,
+    // Failures only: a test that expects a 500 still shows its stack, and request lines stay out of the output.
+    logLevel: 'error',
+    logPretty: true,
     ...overrides,
   });
 }

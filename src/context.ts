@@ -33,13 +33,16 @@ import { createSettingsRepo } from './settings/repo';
 import { createSubmissionRepo } from './submissions/repo';
 import { createResidentService } from './submissions/resident-service';
 import { createSubmissionService } from './submissions/service';
+import { createLogger, type Logger } from './lib/logger';
+import { createNightlyBackups } from './backup/service';
 
 /**
  * The composition root: every repo and service of the app, built once from the settings and the database.
  * Routers (src/app.ts), the CLI and the demo take what they need from here; nothing else builds a repo.
  */
-export function createContext(config: Readonly<Config>, db: Db) {
-  const log = (err: unknown) => console.error(err);
+export function createContext(config: Readonly<Config>, db: Db, logger: Logger = createLogger({ level: config.logLevel, pretty: config.logPretty })) {
+  /** An error with its stack, for the operator (src/lib/logger.ts says what may go into a log). */
+  const log = (err: unknown) => logger.error({ err }, 'error');
 
   // ---- the data layer ----
   const users = createUserRepo(db);
@@ -58,8 +61,8 @@ export function createContext(config: Readonly<Config>, db: Db) {
 
   // ---- rules and services ----
   const access = createAccess({ places, users });
-  const scanCounter = createScanCounter(qrCodes);
-  const classify = createClassifyService({ repo: createClassifyRepo(db), log });
+  const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'));
+  const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
   const submissionService = createSubmissionService({ repo: submissions, classify, db });
   const menuService = createMenuService({ db, issues, items, audit, places });
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
@@ -67,12 +70,16 @@ export function createContext(config: Readonly<Config>, db: Db) {
   const grouping = createGrouping();
   /** Secret for signing public form tokens: from the environment, else generated once and kept. */
   const secret = config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32));
+  // Built here so /readyz can report them; started by server.ts only.
+  const backups = config.backupDir ? createNightlyBackups({ db, dir: config.backupDir, keep: config.backupKeep, hour: config.backupHour, logger }) : undefined;
 
   return {
     config,
     db,
+    logger,
     log,
     secret,
+    backups,
     access,
     // repos
     users, sessions, settings, places, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
@@ -85,7 +92,7 @@ export function createContext(config: Readonly<Config>, db: Db) {
     triageService: createTriageService({ db, issues, issueService, audit, grouping }),
     menuService,
     outcomes,
-    auth: createAuthService({ users, sessions, config }),
+    auth: createAuthService({ users, sessions, config, log: (line) => logger.warn(line) }),
     userAdmin: createUserAdminService({ users, sessions, places }),
     placeService: createPlaceService({ places }),
     categoryService: createCategoryService({ categories }),
@@ -97,7 +104,7 @@ export function createContext(config: Readonly<Config>, db: Db) {
       db, config, secret, qrCodes, campaigns, places, submissions, submissionService, outcomes, scanCounter,
     }),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
-    onShutdown: [() => scanCounter.stop(), () => { void grouping.stop(); }] as Array<() => void>,
+    onShutdown: [() => scanCounter.stop(), () => backups?.stop(), () => { void grouping.stop(); }] as Array<() => void>,
   };
 }
 export type AppContext = ReturnType<typeof createContext>;

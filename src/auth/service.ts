@@ -6,8 +6,10 @@ import { generatePassword, hashPassword, verifyPassword } from './password';
 import type { SessionRepo, UserRepo } from './repo';
 import type { Role, User } from './roles';
 
-// A hash to compare against when the username is unknown, so both paths cost one KDF run.
-const DUMMY_HASH = hashPassword('not-a-real-password');
+// A hash to compare against when the username is unknown, so both paths cost one KDF run. Made on the first
+// login rather than at module load, where its 0.15–0.3 s of scrypt delayed every start-up.
+let dummyHash: string | undefined;
+const DUMMY_HASH = () => (dummyHash ??= hashPassword('not-a-real-password'));
 
 /** Start-up messages about the admin account, Chinese first, for the operator reading the console. */
 export const ADMIN_START_MESSAGES = {
@@ -33,7 +35,7 @@ export function createAuthService(deps: {
     /** Returns the user when the credentials match an active account. */
     checkCredentials(username: string, password: string): User | undefined {
       const found = users.findByUsername(username.trim());
-      const ok = verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+      const ok = verifyPassword(password, found?.passwordHash ?? DUMMY_HASH());
       if (!found || !ok || found.user.disabled) return undefined;
       return found.user;
     },

@@ -1,7 +1,7 @@
 import { invalid } from '../lib/errors';
 import type { NewSubmission, Submission } from '../submissions/types';
 import { Classifier } from './classifier';
-import { seedModel } from './default-model';
+import { seedModel, warmSeedModel } from './default-model';
 import type { CategoryRef, ClassifyRepo } from './repo';
 
 /**
@@ -104,8 +104,11 @@ export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: un
       repo.triage(campaignId, communityIds, limit, offset),
     triageCount: (campaignId: number, communityIds: number[] | 'all') => repo.triageCount(campaignId, communityIds),
 
-    /** Builds the model now (about 0.1 s) instead of on the first submission; e.g. at server start. */
-    warmUp: () => { classifier(); },
+    /**
+     * Builds the model ahead of the first submission without holding up start-up: the seed part in slices that
+     * let requests run between them, then this database's corrections.
+     */
+    warmUp: async () => { await warmSeedModel(); classifier(); },
 
     /** Campaign categories for the correction form. */
     categoriesFor: (campaignId: number) => candidates(campaignId),

@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { dbFile, openDb, type Db } from '../db/open-db';
+import { MigrationError } from '../db/migrate';
+import { describeOpenError } from '../db/problems';
+import { runningServerPid } from '../db/files';
+import Database from 'better-sqlite3';
 import { CliError, type CliIo } from './args';
 
 export interface CliDb {
@@ -24,7 +28,7 @@ export function cliConfig(io: CliIo): Readonly<Config> {
 }
 
 /** Where DATA_DIR points and what is there, checked before anything is opened or created. */
-function inspect(config: Readonly<Config>): { file: string; exists: boolean } {
+export function inspect(config: Readonly<Config>): { file: string; exists: boolean } {
   const dir = config.dataDir;
   const file = dbFile(dir);
   const dirStat = statOrNull(dir);
@@ -89,25 +93,43 @@ function open(file: string, config: Readonly<Config>, migrate = true): Db {
   }
 }
 
+/** The operator's sentence for a database that would not open (see src/db/problems.ts), or a failed upgrade. */
 export function openErrorMessage(file: string, err: unknown): string {
-  const code = (err as { code?: string }).code ?? '';
-  const detail = err instanceof Error ? err.message : String(err);
-  if (code === 'SQLITE_NOTADB') {
-    return `${file} 不是数据库文件（可能被别的文件覆盖或已损坏），请检查 DATA_DIR，或从备份恢复（见 README「备份」）。 `
-      + `${file} is not a database file (overwritten or damaged?): check DATA_DIR or restore a backup.`;
+  if (err instanceof MigrationError) return err.message;
+  return describeOpenError(file, err);
+}
+
+/**
+ * Refuses (exit 1) while the server or any other process has the database open: restore replaces the file under
+ * it, migrate changes the schema under it. The server's pid file names it; any other user is found by asking
+ * SQLite for an exclusive lock, which it grants only when no other connection has the file open.
+ */
+export function refuseWhileInUse(config: Readonly<Config>, file: string, doing: { zh: string; en: string }): void {
+  const pid = runningServerPid(config.dataDir);
+  if (pid !== undefined) {
+    throw new CliError(`邻声服务器正在使用这个数据库（进程 ${pid}），现在不能${doing.zh}。请先停止服务（例如 systemctl stop linsheng），再运行这个命令。 `
+      + `The Linsheng server is running on this database (pid ${pid}), so it cannot ${doing.en} now: stop the service first `
+      + `(e.g. systemctl stop linsheng), then run this command again.`);
   }
-  if (code.startsWith('SQLITE_CORRUPT')) {
-    return `数据库 ${file} 已损坏，请从备份恢复（见 README「备份」）。 The database ${file} is damaged: restore a backup. (${detail})`;
+  if (!fs.existsSync(file)) return;
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(file, { fileMustExist: true });
+    probe.pragma('busy_timeout = 0');
+    probe.pragma('locking_mode = EXCLUSIVE');
+    probe.exec('BEGIN EXCLUSIVE');
+    probe.exec('COMMIT');
+  } catch (err) {
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      throw new CliError(`另一个进程正打开着数据库 ${file}（可能是邻声服务器、另一个命令，或 sqlite3 等工具），现在不能${doing.zh}。`
+        + `请先停止它（查看是谁：fuser -v ${file}）。 Another process has ${file} open (the Linsheng server, another command, or a tool `
+        + `such as sqlite3), so it cannot ${doing.en} now: stop it first (to see which: fuser -v ${file}).`);
+    }
+    // A damaged file is for the caller to judge (restore replaces it).
+  } finally {
+    probe?.close();
   }
-  if (code === 'EACCES' || code === 'EPERM' || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')
-    || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_IOERR')) {
-    return `无法打开数据库 ${file}：请检查这个文件和所在目录是否存在、能否读写。 `
-      + `Cannot open the database ${file}: check that it and its directory exist and are readable and writable. (${detail})`;
-  }
-  if (code.startsWith('SQLITE_BUSY')) {
-    return `数据库 ${file} 正被别的程序锁住，请稍后再试。 The database ${file} is locked by another process: try again later.`;
-  }
-  return `无法打开数据库 ${file}。 Cannot open the database ${file}: ${detail}`;
 }
 
 function statOrNull(p: string): fs.Stats | null {

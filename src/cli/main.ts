@@ -9,12 +9,16 @@ import { demoCommand } from './commands/demo';
 import { groupCommand } from './commands/group';
 import { importCommand } from './commands/import';
 import { qrListCommand } from './commands/qr-list';
+import { migrateCommand } from './commands/migrate';
+import { restoreCommand } from './commands/restore';
 
 export type { CliIo, Command } from './args';
 
 export const COMMANDS: Record<string, Command> = {
   'create-user': createUserCommand,
   backup: backupCommand,
+  restore: restoreCommand,
+  migrate: migrateCommand,
   campaigns: campaignsCommand,
   'qr-list': qrListCommand,
   import: importCommand,

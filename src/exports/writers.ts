@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { loadExcelJs } from '../lib/exceljs';
 import { BOM, csvLine } from './csv';
 import { chinaDateTime, type Cell, type Column } from './service';
 
@@ -31,7 +31,7 @@ export async function writeCsv(out: Writable, columns: Column[], batches: Iterab
  * (Excel has no time zones, so the wall-clock time is what it must hold).
  */
 export async function writeXlsx(out: Writable, sheetName: string, columns: Column[], batches: Iterable<Cell[][]>): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const wb = new (loadExcelJs().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = '邻声';
   const ws = wb.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = columns.map((c, i) => ({

@@ -1,13 +1,44 @@
 import { Router } from 'express';
+import type { Config } from '../config';
 import type { Db } from '../db/open-db';
+import type { NightlyBackups } from '../backup/service';
+import { APP_VERSION } from '../lib/version';
+import { createReadiness, NOT_READY } from './readiness';
 
-export function healthRoutes({ db }: { db: Db }): Router {
+/**
+ * /healthz: liveness, 200 while the process can answer at all; touches nothing, so a monitor polling it costs
+ * nothing. /readyz: 200 only when the database takes a write, the schema is current and the disk has room,
+ * else 503 with the reasons; it also reports the nightly backup (a missed one does not fail readiness).
+ */
+export interface HealthRouteDeps {
+  db: Db;
+  config: Readonly<Pick<Config, 'dataDir' | 'minFreeBytes'>>;
+  backups?: NightlyBackups;
+}
+
+export function healthRoutes(ctx: HealthRouteDeps): Router {
   const router = Router();
-  const ping = db.prepare('SELECT 1').pluck();
+  const startedAt = Date.now();
+  const readiness = createReadiness({
+    db: ctx.db, dataDir: ctx.config.dataDir, minFreeBytes: ctx.config.minFreeBytes, backups: ctx.backups,
+  });
+
   router.get('/healthz', (_req, res) => {
-    let database = false;
-    try { database = ping.get() === 1; } catch { database = false; }
-    res.status(database ? 200 : 503).json({ status: database ? 'ok' : 'degraded', database });
+    res.set('Cache-Control', 'no-store');
+    res.json({ status: 'ok', version: APP_VERSION, uptime_s: Math.round((Date.now() - startedAt) / 1000) });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const r = await readiness.check();
+    res.set('Cache-Control', 'no-store');
+    res.status(r.ready ? 200 : 503).json({
+      status: r.ready ? 'ready' : 'not_ready',
+      version: APP_VERSION,
+      ...(r.ready ? {} : { reasons: r.reasons, messages: r.reasons.map((x) => NOT_READY[x]) }),
+      checks: r.checks,
+      // When the last backup was and whether one was missed; where backups are and why one failed go to the log only.
+      ...(r.backup ? { backup: { last: r.backup.last, missed: r.backup.missed, failed: r.backup.lastError !== null, next: r.backup.next } } : {}),
+    });
   });
   return router;
 }

@@ -1,14 +1,23 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DomainError, type DomainErrorKind } from '../lib/errors';
 import { HttpError } from './http-error';
 
 /** The one place a domain error becomes an HTTP status. */
 export const STATUS_OF: Record<DomainErrorKind, number> = { not_found: 404, not_allowed: 403, invalid: 400, conflict: 409 };
 
+/** The disk or the database is full, or the disk failed: nothing the user did, and it may pass. */
+export function isStorageFailure(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code.startsWith('SQLITE_IOERR') || code === 'EIO';
+}
+
+export const STORAGE_FAILURE_MESSAGE = '服务器的存储空间暂时不足或磁盘出错，这次操作没有保存。请稍后再试；如果一直出现，请联系社区工作人员。';
+
 /** Errors thrown by body parsers and multer carry codes; map them to messages a resident understands. */
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof DomainError) return new HttpError(STATUS_OF[err.kind], err.message);
+  if (isStorageFailure(err)) return new HttpError(503, STORAGE_FAILURE_MESSAGE);
   const e = err as { status?: number; statusCode?: number; type?: string; code?: string; name?: string };
   if (e?.name === 'MulterError') {
     if (e.code === 'LIMIT_FILE_SIZE') return new HttpError(413, '照片太大了。请选择小一些的照片（或用手机截图后再上传）。');
@@ -29,10 +38,10 @@ export function notFoundHandler(): RequestHandler {
   return (_req, _res, next) => next(new HttpError(404, '找不到这个页面。请检查链接是否完整，或返回首页。'));
 }
 
-export function errorHandler(log: (err: unknown) => void = (err) => console.error(err)): ErrorRequestHandler {
+export function errorHandler(log: (err: unknown, req: Request) => void = (err) => console.error(err)): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const httpError = toHttpError(err);
-    if (httpError.status >= 500) log(err);
+    if (httpError.status >= 500) log(err, req);
     if (res.headersSent) return res.end();
     res.status(httpError.status);
     if (req.accepts(['html', 'json']) === 'json' || req.path.startsWith('/api/')) {

@@ -32,3 +32,18 @@ export const notFound = (what = '页面') => new NotFoundError(`找不到这个$
 export const forbidden = (message = '您没有权限查看或修改这项内容。如需权限，请联系街道管理员。') => new NotAllowedError(message);
 export const invalid = (message: string) => new InvalidError(message);
 export const conflict = (message: string) => new ConflictError(message);
+
+/**
+ * An error's message and stack, read by shape rather than `instanceof Error`: errors made by a native addon
+ * (better-sqlite3's SqliteError) can come from another realm (a jest module registry, a vm context), where
+ * `instanceof Error` is false although they are errors.
+ */
+export function errorMessage(err: unknown): string {
+  const m = (err as { message?: unknown } | null)?.message;
+  return typeof m === 'string' ? m : String(err);
+}
+
+export function errorStack(err: unknown): string | undefined {
+  const s = (err as { stack?: unknown } | null)?.stack;
+  return typeof s === 'string' ? s : undefined;
+}

@@ -5,7 +5,7 @@ import type { QrRepo } from './repo';
  * burst of scans costs no database write each. A crash loses at most the last interval's view counts,
  * never a submission.
  */
-export function createScanCounter(repo: QrRepo, flushMs = 2000) {
+export function createScanCounter(repo: QrRepo, flushMs = 2000, onError: (err: unknown) => void = (err) => console.error('scan counter flush failed', err)) {
   let pending = new Map<number, number>();
   const flush = () => {
     if (pending.size === 0) return;
@@ -14,7 +14,7 @@ export function createScanCounter(repo: QrRepo, flushMs = 2000) {
     repo.addScans(batch);
   };
   const timer = setInterval(() => {
-    try { flush(); } catch (err) { console.error('scan counter flush failed', err); }
+    try { flush(); } catch (err) { onError(err); }
   }, flushMs);
   timer.unref();
   return {

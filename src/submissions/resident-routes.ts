@@ -4,6 +4,8 @@ import type { Config } from '../config';
 import type { Acceptance } from '../campaigns/rules';
 import type { Campaign, Category } from '../campaigns/repo';
 import type { QrCode } from '../qr/repo';
+import { isStorageFailure } from '../http/error-handler';
+import type { Logger } from '../lib/logger';
 import { readCookies, setCookie } from '../http/cookies';
 import { randomToken } from '../http/random';
 import { perClientLimit } from '../http/security';
@@ -27,6 +29,7 @@ const MSG = {
   badUpload: '提交的内容无法识别。请返回上一页，重新选择照片后再提交。',
   tooMuch: '提交的内容太长了。请删减一些文字后再提交。',
   photoLost: '如需附照片，请重新选择。',
+  notStored: '服务器的存储空间暂时不足，您的意见这次没有提交成功。您填写的文字已保留，请过几分钟再点一次“提交”。',
 };
 
 function closedMessage(a: Exclude<Acceptance, 'open'>, c: Campaign): { title: string; message: string } {
@@ -71,10 +74,11 @@ const feedbackSchema = z.object({
 export interface ResidentRouteDeps {
   config: Readonly<Pick<Config, 'publicRateLimit' | 'uploadMaxBytes' | 'secureCookies' | 'baseUrl'>>;
   residents: ResidentService;
+  logger: Logger;
 }
 
 /** The public side: the form behind each QR code, its submission, and the receipt page. */
-export function residentRoutes({ config, residents }: ResidentRouteDeps): Router {
+export function residentRoutes({ config, residents, logger }: ResidentRouteDeps): Router {
   const router = Router();
   const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited);
   const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 });
@@ -171,11 +175,21 @@ export function residentRoutes({ config, residents }: ResidentRouteDeps): Router
       return renderForm(res, 400, qr, campaign, categories, { formToken: body.ft as string, values, errors });
     }
     const resident = readCookies(req)[RESIDENT_COOKIE];
-    const { receiptCode } = await residents.submit({
-      loaded: found, form: parsed.value, formKey: token.idempotencyKey,
-      residentId: resident && RESIDENT_ID_SHAPE.test(resident) ? resident : null,
-      photo: file && photoExt ? { data: file.buffer, ext: photoExt } : null,
-    });
+    let receiptCode: string;
+    try {
+      ({ receiptCode } = await residents.submit({
+        loaded: found, form: parsed.value, formKey: token.idempotencyKey,
+        residentId: resident && RESIDENT_ID_SHAPE.test(resident) ? resident : null,
+        photo: file && photoExt ? { data: file.buffer, ext: photoExt } : null,
+      }));
+    } catch (err) {
+      // A full disk (or a failing one) must not cost the resident what they typed: the form comes back with it.
+      if (!isStorageFailure(err)) throw err;
+      logger.error({ err, reqId: req.id }, 'submission not stored');
+      return renderForm(res, 503, qr, campaign, categories, {
+        formToken: body.ft as string, values, errors: {}, formError: MSG.notStored + (file ? MSG.photoLost : ''),
+      });
+    }
     res.redirect(303, `/r/${receiptCode}?new=1`);
   }
 

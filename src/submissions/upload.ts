@@ -41,10 +41,10 @@ export const uploadsDir = (dataDir: string) => path.join(dataDir, 'uploads');
  * submission row that names it (inserted next) never points at a file a power cut could lose.
  */
 export async function storePhoto(dir: string, data: Buffer, ext: PhotoExt): Promise<string> {
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const name = `${crypto.randomBytes(12).toString('hex')}.${ext}`;
   const file = path.join(dir, name);
-  const fh = await fs.open(file, 'wx', 0o640);
+  const fh = await fs.open(file, 'wx', 0o600);
   try {
     await fh.writeFile(data);
     await fh.sync();

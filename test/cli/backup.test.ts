@@ -40,6 +40,8 @@ describe('npx linsheng backup', () => {
     expect(r.text()).toContain('integrity_check: ok');
     expect(r.text()).toMatch(/size: \d+ bytes/);
     expect(written).toBeGreaterThan(0);
+    // Residents' names and phones: readable by this user only, whatever the umask.
+    expect(fs.statSync(target).mode & 0o777).toBe(0o600);
     const copy = new Database(target, { readonly: true });
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(copy.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get()).toBeGreaterThan(0);

@@ -75,6 +75,8 @@ describe('npx linsheng: help, usage errors and a broken DATA_DIR, for every comm
   const reachDb = (): Record<string, string[]> => {
     const csv = path.join(dir, 'rows.csv');
     fs.writeFileSync(csv, '走访日期,社区,诉求内容\n2023-11-02,永安社区,路灯坏了\n');
+    const notes = path.join(dir, 'notes.db');
+    fs.writeFileSync(notes, 'also notes, not a backup\n'.repeat(100));
     return {
       'create-user': ['--username', 'li', '--role', 'admin'],
       backup: [path.join(dir, 'copy.db')],
@@ -84,6 +86,9 @@ describe('npx linsheng: help, usage errors and a broken DATA_DIR, for every comm
       classify: [],
       group: [],
       demo: [],
+      migrate: [],
+      // A backup that is no database either: restore must refuse it and leave linsheng.db alone.
+      restore: [notes],
     };
   };
 
@@ -96,6 +101,12 @@ describe('npx linsheng: help, usage errors and a broken DATA_DIR, for every comm
     for (const name of names) {
       const r = await run([name, ...args[name]]);
       expect([name, r.code]).toEqual([name, 1]);
+      if (name === 'restore') {
+        // restore exists to replace a damaged database, so what it judges is the backup it was given.
+        expect(r.err.join('\n')).toContain(`${args.restore[0]} 不是数据库文件`);
+        expect(r.err[0]).toContain('没有恢复');
+        continue;
+      }
       expect(r.err).toEqual([`${dbFile(data)} 不是数据库文件（可能被别的文件覆盖或已损坏），请检查 DATA_DIR，或从备份恢复（见 README「备份」）。 `
         + `${dbFile(data)} is not a database file (overwritten or damaged?): check DATA_DIR or restore a backup.`]);
     }

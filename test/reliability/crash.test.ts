@@ -67,8 +67,10 @@ describe('crash safety (kill -9 under load)', () => {
 
     // Restart on the same data: it must come up, and everything receipted must be there.
     server = await start();
-    const health = await fetch(`${server.baseUrl}/healthz`).then((r) => r.json());
-    expect(health).toMatchObject({ database: true });
+    // Ready means more than alive: the database takes a write and the schema is current.
+    const ready = await fetch(`${server.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
     const sample = receipted[receipted.length - 1];
     expect((await fetch(`${server.baseUrl}/r/${sample}`)).status).toBe(200);
     await server.stop();

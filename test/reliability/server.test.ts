@@ -21,6 +21,15 @@ describe('server process', () => {
     expect(out).toContain(`Log in: http://localhost:${s.port}/login`);
     const password = /password: (\S+)/.exec(out)?.[1];
     expect(password).toMatch(/^[A-Za-z2-9]{16}$/);
+    // NODE_ENV=production: the log is JSON lines, and the one-time password is printed beside it, never in it.
+    const lines = out.split('\n').filter((l) => l.trim());
+    const json = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; level: number });
+    expect(json.map((e) => e.msg)).toEqual(expect.arrayContaining([`邻声 Linsheng listening on port ${s.port}`, `登录 Log in: http://localhost:${s.port}/login`]));
+    expect(json.filter((e) => JSON.stringify(e).includes(password!))).toEqual([]);
+    expect(lines.filter((l) => !l.startsWith('{'))).toEqual([
+      `首次启动，已创建管理员 First start, admin created — username: admin  password: ${password}`,
+      '请登录后立即修改密码。This password is shown only once.',
+    ]);
     expect(await s.stop()).toBe(0);
 
     const db = new Database(dbFile(dataDir), { readonly: true });
@@ -33,7 +42,7 @@ describe('server process', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(again.output()).not.toMatch(/password:/);
     expect(await again.stop()).toBe(0);
-  }, 60_000);
+  }, 150_000);
 
   it('finishes a request in flight on SIGTERM, then exits cleanly with the database closed', async () => {
     const db = openDb({ file: dbFile(dataDir) });
@@ -67,7 +76,7 @@ describe('server process', () => {
     check.close();
     // A clean close checkpoints the WAL into the main file.
     expect(fs.existsSync(dbFile(dataDir) + '-wal') ? fs.statSync(dbFile(dataDir) + '-wal').size : 0).toBe(0);
-  }, 60_000);
+  }, 150_000);
 
   it('answers an overlong URL with 431 and a Chinese message, and keeps serving', async () => {
     const s = await startChildServer({ script: 'src/server.ts', fromSource: true, env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'long-url-pass' } });
@@ -79,5 +88,5 @@ describe('server process', () => {
     } finally {
       await s.stop();
     }
-  }, 60_000);
+  }, 150_000);
 });

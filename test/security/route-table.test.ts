@@ -9,6 +9,8 @@ import { makeCampaign } from '../helpers/factories';
  */
 const PUBLIC_ROUTES = new Set([
   'GET /healthz',
+  // Readiness for load balancers and monitors: reasons, version and backup age, nothing about residents.
+  'GET /readyz',
   'GET /login',
   'POST /login',
   'POST /logout',

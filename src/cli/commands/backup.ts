@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { randomToken } from '../../http/random';
 import { CliError, UsageError, type Command } from '../args';
 import { openExistingDb } from '../cli-db';
+import { FILE_MODE } from '../../db/files';
 
 const USAGE = 'npx linsheng backup <file> [--force]';
 
@@ -64,6 +65,8 @@ export const backupCommand: Command = {
       }
       // A stale WAL beside an overwritten file would be replayed into the new copy on its next open.
       for (const suffix of ['-wal', '-shm']) fs.rmSync(target + suffix, { force: true });
+      // It holds residents' personal data: readable by this user only, whatever the umask.
+      fs.chmodSync(partial, FILE_MODE);
       fs.renameSync(partial, target);
       const size = fs.statSync(target).size;
       io.out(`备份完成 Backup written: ${target}`);

@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type * as ExcelJS from 'exceljs';
+import { loadExcelJs } from '../../lib/exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { invalid } from '../../lib/errors';
 import { decodeText, detectDelimiter } from './decode';
@@ -63,7 +64,7 @@ async function readXlsx(buf: Buffer): Promise<RawTable[]> {
  * It returns what the fast reader returns: rows holding values, cells up to MAX_COLUMNS, inherited cells noted.
  */
 export async function readXlsxWithExceljs(buf: Buffer): Promise<RawTable[]> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (loadExcelJs().Workbook)();
   try {
     // exceljs's Buffer type predates Node 20's generic Buffer.
     await wb.xlsx.load(buf as unknown as ExcelJS.Buffer);

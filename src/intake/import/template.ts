@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { loadExcelJs } from '../../lib/exceljs';
 import { TEMPLATE_HEADERS } from './columns';
 
 const INSTRUCTIONS = [
@@ -13,7 +13,7 @@ const INSTRUCTIONS = [
 
 /** The import template: the sample sheet's header, phone column as text, and a sheet of instructions. */
 export async function templateXlsx(): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (loadExcelJs().Workbook)();
   const ws = wb.addWorksheet('入户走访登记表');
   ws.columns = TEMPLATE_HEADERS.map(([field, header]) => ({
     header, key: field, width: field === 'text' ? 40 : field === 'note' ? 20 : 14,

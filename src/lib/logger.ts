@@ -1,0 +1,72 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { errorMessage, errorStack } from './errors';
+
+export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * What may be logged, for whoever adds a log line: ids, counts, durations, route patterns ('/q/:token', never
+ * the path itself), status codes, error types and stacks. What may not: residents' names, phones and texts,
+ * receipt codes, QR and form tokens, session ids, passwords, request bodies and raw URLs. The request line
+ * (src/http/request-log.ts) and the error serializer below keep to this; test/ops/logging.test.ts greps a run's
+ * log for the demo residents' names, phones and receipt codes.
+ */
+export interface LoggerOptions {
+  level: LogLevel;
+  /** One readable line per entry (development) instead of JSON (production). */
+  pretty?: boolean;
+  /** Where lines go; stdout by default. Tests pass a stream that keeps them. */
+  destination?: DestinationStream;
+}
+
+/** Only these fields of an error are logged: other properties may carry input (body-parser puts the body on its errors). */
+function errSerializer(err: unknown): Record<string, unknown> {
+  if (typeof err !== 'object' || err === null) return { message: String(err) };
+  const e = err as { name?: unknown; code?: unknown; status?: unknown };
+  const out: Record<string, unknown> = { type: typeof e.name === 'string' ? e.name : 'Error', message: errorMessage(err), stack: errorStack(err) };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  if (typeof e.status === 'number') out.status = e.status;
+  return out;
+}
+
+export function createLogger(opts: LoggerOptions): Logger {
+  // Synchronous writes: the lines just before a crash are the ones an operator needs, and a line costs microseconds.
+  const destination = opts.destination ?? (opts.pretty ? prettyStdout() : pino.destination({ dest: 1, sync: true }));
+  return pino({
+    level: opts.level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: errSerializer, error: errSerializer },
+  }, destination);
+}
+
+/** A logger that writes nothing (scripts and tests that do not look at logs). */
+export const silentLogger = (): Logger => pino({ level: 'silent' });
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/**
+ * Development output, one short line per entry: `12:03:04 INFO  GET /q/:token 200 3.1ms  id=…`. Built in rather
+ * than pino-pretty so that a production install (dev dependencies pruned) never needs it.
+ */
+export function formatPretty(line: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line.endsWith('\n') ? line : line + '\n';
+  }
+  const { level, time, msg, pid: _pid, err, ...rest } = entry;
+  const clock = typeof time === 'string' ? time.slice(11, 19) : '';
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  let out = `${clock} ${(LEVEL_NAMES[level as number] ?? String(level)).padEnd(5)} ${msg ?? ''}${fields ? '  ' + fields : ''}\n`;
+  const e = err as { stack?: string; message?: string } | undefined;
+  if (e) out += (e.stack ?? e.message ?? '') + '\n';
+  return out;
+}
+
+function prettyStdout(): DestinationStream {
+  return { write: (line: string) => { process.stdout.write(formatPretty(line)); } };
+}
