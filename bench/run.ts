@@ -27,6 +27,7 @@ const BENCHMARKS: Array<() => Promise<Benchmark>> = [
   async () => (await import('./classify.bench')).benchmark,
   async () => (await import('./dashboard.bench')).benchmark,
   async () => (await import('./grouping.bench')).benchmark,
+  async () => (await import('./search.bench')).benchmark,
   async () => (await import('./start.bench')).benchmark,
 ];
 

@@ -27,6 +27,7 @@ import { menuRoutes } from './menu/routes';
 import { dashboardRoutes } from './dashboard/routes';
 import { exportRoutes } from './exports/routes';
 import { classifyRoutes } from './classify/routes';
+import { searchRoutes } from './search/routes';
 
 export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext; logger?: Logger }
 
@@ -76,6 +77,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.use(menuRoutes({ config, menu: ctx.menuService, items: ctx.items, issueRepo: ctx.issues, audit: ctx.audit, places }));
   app.use(dashboardRoutes({ campaigns, dashboard: ctx.dashboardService, dashboardRepo: ctx.dashboardRepo, places }));
   app.use(exportRoutes({ campaigns, exports: ctx.exports, issueRepo: ctx.issues, log: ctx.log }));
+  app.use(searchRoutes({ search: ctx.searchService }));
   app.use(classifyRoutes({ campaigns, classify: ctx.classify, submissions: ctx.submissions, places }));
 
   app.use(notFoundHandler());

@@ -33,6 +33,8 @@ import { createSettingsRepo } from './settings/repo';
 import { createSubmissionRepo } from './submissions/repo';
 import { createResidentService } from './submissions/resident-service';
 import { createSubmissionService } from './submissions/service';
+import { createSearchRepo } from './search/repo';
+import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
 import { createNightlyBackups } from './backup/service';
 
@@ -68,6 +70,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
   const outcomes = createOutcomeService({ db, issues, submissions, audit });
   const grouping = createGrouping();
+  const campaignService = createCampaignService({ campaigns, places, categories, pendingScans: scanCounter.pendingFor });
   /** Secret for signing public form tokens: from the environment, else generated once and kept. */
   const secret = config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32));
   // Built here so /readyz can report them; started by server.ts only.
@@ -96,7 +99,8 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     userAdmin: createUserAdminService({ users, sessions, places }),
     placeService: createPlaceService({ places }),
     categoryService: createCategoryService({ categories }),
-    campaignService: createCampaignService({ campaigns, places, categories, pendingScans: scanCounter.pendingFor }),
+    campaignService,
+    searchService: createSearchService({ repo: createSearchRepo(db), campaigns: campaignService }),
     qrService: createQrService({ qrCodes, campaigns, places, scanCounter, svgCache: createQrSvgCache(), config }),
     intakeService: createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db) }),
     dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),

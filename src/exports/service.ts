@@ -3,6 +3,7 @@ import { ISSUE_STATUS_LABELS, PRIORITY_LABELS, type IssueStatus } from '../issue
 import type { Issue } from '../issues/repo';
 import { maskName, maskPhone, maskPhonesInText } from '../submissions/personal-data';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
+import { formatReceiptCode } from '../submissions/receipt-code';
 import type { ExportRepo, ExportSubmissionRow } from './repo';
 
 /** A cell: text, a number, empty, or an instant (written as China time: a date cell in xlsx, text in CSV). */
@@ -73,7 +74,7 @@ export function submissionCells(r: ExportSubmissionRow, l: Lookups, fullPersonal
   const place = (id: number | null) => (id === null ? '' : l.places.get(id) ?? '');
   const issue = r.issue_id !== null ? l.issues.get(r.issue_id) : undefined;
   return [
-    r.receipt_code,
+    formatReceiptCode(r.receipt_code),
     instant(r.created_at),
     r.collected_on ?? '',
     KIND_LABELS[r.kind] ?? r.kind,

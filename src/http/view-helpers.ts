@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { maskPhone, maskName, maskPhonesInText } from '../submissions/personal-data';
 import { ROLE_LABELS } from '../auth/roles';
+import { formatReceiptCode } from '../submissions/receipt-code';
 
 /** Small display helpers every template may use; templates only format, they never query. */
 export const helpers = {
@@ -12,6 +13,8 @@ export const helpers = {
   residentName: (name: string | null | undefined, full: boolean): string => (full ? name ?? '' : maskName(name)),
   residentPhone: (phone: string | null | undefined, full: boolean): string => (full ? phone ?? '' : maskPhone(phone)),
   roleLabel: (r: keyof typeof ROLE_LABELS) => ROLE_LABELS[r] ?? r,
+  /** Receipt codes look the same everywhere: ABCD-2345. */
+  receiptCode: (code: string | null | undefined) => (code ? formatReceiptCode(code) : ''),
   /** ISO timestamp → "2026-11-25 16:20" in China time, which is what staff and residents read. */
   dateTime(iso: string | null | undefined): string {
     if (!iso) return '';

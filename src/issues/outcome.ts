@@ -30,7 +30,15 @@ export function createOutcomeService(deps: { db: Db; issues: IssueRepo; submissi
      * The outcome of a submission, or null while it is not yet part of an issue (then the receipt page shows only
      * that it was received). The receipt route passes this to views/resident/_outcome.ejs as `outcome`.
      */
-    forSubmission(submissionId: number): Outcome | null {
+    forSubmission(submission: { id: number; declinedAt: string | null; declineReason: string | null }): Outcome | null {
+      const submissionId = submission.id;
+      if (submission.declinedAt !== null) {
+        // Declined in triage (不立项), without an issue: the reason is the answer.
+        return {
+          status: 'declined', label: RESIDENT_STATUS_LABELS.declined, reply: null, declineReason: submission.declineReason,
+          resolvedAt: null, feedback: null, canRate: false, ratings: [],
+        };
+      }
       const issue = issues.outcomeOf(submissionId);
       if (!issue) return null;
       const fb = issues.feedbackOf(submissionId);

@@ -187,6 +187,13 @@ export function triageRoutes({ triage, campaigns }: TriageRouteDeps): Router {
     }
   });
 
+  router.post('/submissions/:id/undecline', staff, (req, res) => {
+    const id = idOf(req);
+    triage.undecline(req.user!, id);
+    flash(res, '已取消不立项，这条建议回到了待归类。');
+    res.redirect(303, `/submissions/${id}`);
+  });
+
   // ---- the older single-group forms, kept for links and scripts that post them ----
 
   router.post('/campaigns/:id/issues', staff, async (req, res) => {

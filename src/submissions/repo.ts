@@ -10,7 +10,7 @@ interface Row {
   building: string | null; community_id: number | null; grid_id: number | null; compound_id: number | null;
   channel: Submission['channel']; entered_by: number | null; collected_on: string | null;
   collected_by_name: string | null; intake_note: string | null; reply: string | null; created_at: string;
-  declined_at: string | null; decline_reason: string | null;
+  declined_at: string | null; decline_reason: string | null; issue_id?: number | null;
 }
 
 export const toSubmission = (r: Row): Submission => ({
@@ -21,6 +21,7 @@ export const toSubmission = (r: Row): Submission => ({
   communityId: r.community_id, gridId: r.grid_id, compoundId: r.compound_id, channel: r.channel,
   enteredBy: r.entered_by, collectedOn: r.collected_on, collectedByName: r.collected_by_name, intakeNote: r.intake_note,
   reply: r.reply, createdAt: r.created_at, declinedAt: r.declined_at ?? null, declineReason: r.decline_reason ?? null,
+  issueId: r.issue_id ?? null,
 });
 
 /** A submission with the names staff and residents read beside it. */
@@ -31,8 +32,8 @@ export interface LabelledSubmission extends Submission {
   gridName: string | null;
   campaignTitle: string | null;
 }
-type LabelledRow = Row & { category_name: string | null; qr_label: string | null; community_name: string | null; grid_name: string | null; campaign_title: string | null };
-const toLabelled = (r: LabelledRow): LabelledSubmission => ({
+export type LabelledRow = Row & { category_name: string | null; qr_label: string | null; community_name: string | null; grid_name: string | null; campaign_title: string | null };
+export const toLabelled = (r: LabelledRow): LabelledSubmission => ({
   ...toSubmission(r), categoryName: r.category_name, qrLabel: r.qr_label, communityName: r.community_name,
   gridName: r.grid_name, campaignTitle: r.campaign_title,
 });
@@ -59,7 +60,7 @@ export function submissionWhere(f: SubmissionFilter): { sql: string; params: unk
   return { sql: where.length ? 'WHERE ' + where.join(' AND ') : '', params };
 }
 
-const LABEL_COLUMNS = `s.*,
+export const LABEL_COLUMNS = `s.*,
   (SELECT name FROM categories WHERE id = s.category_id) AS category_name,
   (SELECT label FROM qr_codes WHERE id = s.qr_code_id) AS qr_label,
   (SELECT name FROM places WHERE id = s.community_id) AS community_name,

@@ -127,7 +127,7 @@ export function createResidentService(deps: ResidentServiceDeps) {
     /** The submission behind a receipt code (already normalized) with what became of it. */
     receipt(code: string) {
       const submission = submissions.findLabelledByReceipt(code);
-      return submission ? { submission, outcome: deps.outcomes.forSubmission(submission.id) } : undefined;
+      return submission ? { submission, outcome: deps.outcomes.forSubmission(submission) } : undefined;
     },
 
     rate: (code: string, rating: Rating, comment: string | null) => deps.outcomes.rate(code, rating, comment),

@@ -69,4 +69,6 @@ export interface Submission {
   /** Declined in triage (不立项) instead of becoming part of an issue; the reason is the resident's reply. */
   declinedAt: string | null;
   declineReason: string | null;
+  /** The issue it is part of, once staff grouped it. */
+  issueId: number | null;
 }

@@ -54,7 +54,7 @@ describe('the resident sees the outcome and rates it once', () => {
 
   it('says only "received" while the submission is not in an issue', async () => {
     const loose = makeSubmission(t.db, c);
-    expect(t.app.ctx.outcomes.forSubmission(loose.id)).toBeNull();
+    expect(t.app.ctx.outcomes.forSubmission(loose)).toBeNull();
     const page = await request(t.app).get(`/r/${loose.receiptCode}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('已收到，等待工作人员处理');
