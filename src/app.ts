@@ -22,7 +22,7 @@ import { residentRoutes } from './submissions/resident-routes';
 import { submissionRoutes } from './submissions/routes';
 import { intakeRoutes } from './intake/routes';
 import { issueRoutes } from './issues/routes';
-import { triageRoutes } from './issues/triage-routes';
+import { isTriageForm, triageFormBody, triageRoutes } from './issues/triage-routes';
 import { menuRoutes } from './menu/routes';
 import { dashboardRoutes } from './dashboard/routes';
 import { exportRoutes } from './exports/routes';
@@ -47,7 +47,9 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.use(securityHeaders());
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '7d', index: false }));
   app.use(healthRoutes({ db, config, backups: ctx.backups }));
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
+  const bigForm = triageFormBody();
+  app.use((req, res, next) => (isTriageForm(req.path) ? bigForm : form)(req, res, next));
   app.use(express.json({ limit: '64kb' }));
   app.use(viewHelpers());
   // The resident form (/q/…) has no session: it checks its own signed form token instead of the session's

@@ -108,7 +108,9 @@ export const issuesStep: DemoStep = {
       const submissions = p.members.map((m) => queue[m]);
       return { submissions, suggestedTitle: suggestTitle(queue[p.representative].text), suggestedCategoryId: commonCategory(submissions) };
     }).filter((p) => p.submissions.every((s) => s.categoryId !== null));
-    const groups = proposals.filter((p) => p.submissions.length > 1).sort((a, b) => b.submissions.length - a.submissions.length);
+    // Staff are half-way through: every other multi-resident group is an issue, the rest wait in the queue.
+    const groups = proposals.filter((p) => p.submissions.length > 1).sort((a, b) => b.submissions.length - a.submissions.length)
+      .filter((_, i) => i % 2 === 0);
     const singles = proposals.filter((p) => p.submissions.length === 1).filter((_, i) => i % 3 === 0).slice(0, SINGLES_TO_FILE);
     const created: Issue[] = [...groups, ...singles].map((p) => {
       const category = categoryName(p.suggestedCategoryId);

@@ -1,8 +1,7 @@
 import { generatePassword, hashPassword } from '../auth/password';
 import { chinaToday } from '../campaigns/rules';
 import { createCategoryRepo } from '../categories/repo';
-import { SEED_CORPUS } from '../classify/seed-corpus';
-import { SEED_WISHES } from '../classify/seed-wishes';
+import { DEMO_PROBLEMS } from './problems';
 import type { AppContext } from '../context';
 import { placeLabel } from '../qr/service';
 import { newQrToken } from '../qr/token';
@@ -133,27 +132,9 @@ export const qrStep: DemoStep = {
   },
 };
 
-const CATEGORY_WEIGHTS: Record<string, number> = {
-  环境卫生: 14, 设施维修: 16, 安全隐患: 10, 停车交通: 10, 物业管理: 8, 绿化美化: 6, 养老服务: 12, 托育教育: 7, 文体活动: 6, 邻里纠纷: 6, 其他: 5,
-};
 const OFFLINE_CHANNELS: Array<[Channel, number]> = [['door_to_door', 45], ['meeting', 20], ['paper_survey', 15], ['city_app', 10], ['hotline', 10]];
 export const DEMO_ONLINE = 136;
 export const DEMO_OFFLINE = 139;
-
-/** Draws texts per category without repeating until a pool runs out. */
-function textPools(rng: Random) {
-  const wishLike = /希望|想|帮|要/;
-  const pools = new Map<string, string[]>();
-  const draw = (key: string, fill: () => string[]) => {
-    let pool = pools.get(key);
-    if (!pool || pool.length === 0) pools.set(key, (pool = rng.shuffle(fill())));
-    return pool.pop()!;
-  };
-  return {
-    suggestion: (cat: string) => draw('s:' + cat, () => SEED_CORPUS[cat]),
-    wish: (cat: string) => draw('w:' + cat, () => [...(SEED_WISHES[cat] ?? []), ...SEED_CORPUS[cat].filter((t) => wishLike.test(t))]),
-  };
-}
 
 const mobile = (rng: Random) => rng.pick(MOBILE_PREFIXES) + String(rng.int(0, 99_999_999)).padStart(8, '0');
 const residentName = (rng: Random) => rng.pick(Array.from(SURNAMES)) + rng.pick(GIVEN_NAMES);
@@ -173,9 +154,7 @@ export const submissionsStep: DemoStep = {
     const campaign = ctx.campaigns.findById(campaignId)!;
     // Its own fixed seed: the same records on every run, whatever the earlier steps did.
     const rng = seededRandom(20261125);
-    const texts = textPools(rng);
     const categories = new Map(createCategoryRepo(ctx.db).listActive().map((c) => [c.name, c.id]));
-    const catNames = Object.keys(CATEGORY_WEIGHTS).filter((n) => categories.has(n));
     const qrCodes = ctx.qrCodes.listByCampaign(campaignId);
     const communityOfPlace = (placeId: number | null) => {
       const p = placeId === null ? undefined : ctx.places.findById(placeId);
@@ -208,22 +187,33 @@ export const submissionsStep: DemoStep = {
       if (input.qrCodeId) perCode.set(input.qrCodeId, (perCode.get(input.qrCodeId) ?? 0) + 1);
     };
 
+    // Residents' words, problem by problem (src/demo/problems.ts), in an order that mixes communities and problems.
+    const said = rng.shuffle(DEMO_PROBLEMS.filter((p) => state.communities.has(p.community))
+      .flatMap((p) => p.texts.map((text) => ({ community: p.community, text }))));
+    const codesIn = (community: string) => {
+      const id = state.communities.get(community)?.id;
+      return qrCodes.filter((q) => communityOfPlace(q.placeId).communityId === id);
+    };
+    // Residents pick a category about half the time (the one that fits); otherwise the classifier files it.
+    const picked = (text: string) => (rng.chance(0.45) ? ctx.classify.suggest(text, campaignId)[0]?.categoryId ?? null : null);
+
     const vague = [...DEMO_VAGUE_TEXTS];
     for (let i = 0; i < DEMO_ONLINE; i++) {
       const cluster = i % 17 === 4 ? clusters.shift() : undefined;
       const unclear = !cluster && i % 19 === 10 ? vague.shift() : undefined;
+      const words = cluster || unclear ? undefined : said.shift();
       const kind: SubmissionKind = rng.chance(0.2) ? 'wish' : 'suggestion';
-      const cat = cluster?.category ?? rng.weighted(catNames, (n) => CATEGORY_WEIGHTS[n]);
-      const code = cluster
-        ? qrCodes.find((q) => q.placeId === state.communities.get(cluster.community)?.id) ?? qrCodes[0]
+      const community = cluster?.community ?? words?.community;
+      const code = community
+        ? rng.weighted(codesIn(community).length ? codesIn(community) : qrCodes, (q) => 1 + popularity.get(q.id)!)
         : rng.weighted(qrCodes, (q) => 1 + popularity.get(q.id)!);
       const where = communityOfPlace(code.placeId);
       const contact = rng.chance(0.45);
+      const text = cluster?.text ?? unclear ?? words?.text ?? '希望社区多关心我们楼';
       save({
         campaignId, qrCodeId: code.id, idempotencyKey: `demo:${campaignId}:online:${i}`, kind,
-        // Residents pick a category about half the time; otherwise the classifier files it.
-        categoryId: !unclear && rng.chance(0.45) ? categories.get(cat) : null,
-        text: cluster?.text ?? unclear ?? (kind === 'wish' ? texts.wish(cat) : texts.suggestion(cat)),
+        categoryId: cluster ? categories.get(cluster.category) : unclear ? null : picked(text),
+        text,
         residentName: contact && rng.chance(0.5) ? residentName(rng) : null, residentPhone: contact ? mobile(rng) : null,
         building: rng.chance(0.6) ? building(rng) : null, ...where, channel: 'online',
       }, chinaMoment(day(), rng));
@@ -231,19 +221,21 @@ export const submissionsStep: DemoStep = {
 
     for (let i = 0; i < DEMO_OFFLINE; i++) {
       const cluster = clusters.length && i % 7 === 3 ? clusters.shift() : undefined;
-      const community = cluster ? DEMO_COMMUNITIES.find((c) => c.name === cluster.community)! : rng.weighted(communities, (c) => c.weight);
+      const words = cluster ? undefined : said.shift();
+      const name = cluster?.community ?? words?.community;
+      const community = name ? DEMO_COMMUNITIES.find((c) => c.name === name)! : rng.weighted(communities, (c) => c.weight);
       const ids = state.communities.get(community.name)!;
       const gridId = rng.pick([...ids.grids.values()]);
       const compound = cluster ? ids.compounds.get(cluster.compound) : rng.chance(0.6) ? rng.pick([...ids.compounds.values()]) : undefined;
       const channel = rng.weighted(OFFLINE_CHANNELS, ([, w]) => w)[0];
       const kind: SubmissionKind = rng.chance(0.8) ? 'wish' : 'suggestion';
-      const cat = cluster?.category ?? rng.weighted(catNames, (n) => CATEGORY_WEIGHTS[n]);
+      const text = cluster?.text ?? words?.text ?? '希望社区多关心我们楼';
       const collected = day();
       const named = channel !== 'hotline' || rng.chance(0.5);
       save({
         campaignId, idempotencyKey: `demo:${campaignId}:offline:${i}`, kind,
-        categoryId: rng.chance(0.5) ? categories.get(cat) : null,
-        text: cluster?.text ?? (kind === 'wish' ? texts.wish(cat) : texts.suggestion(cat)),
+        categoryId: cluster ? categories.get(cluster.category) : picked(text),
+        text,
         residentName: named ? residentName(rng) : null, residentPhone: rng.chance(0.8) ? mobile(rng) : null,
         building: building(rng), communityId: ids.id, gridId, compoundId: compound?.id ?? null, channel,
         enteredBy: lina && linaGrids.has(gridId) ? lina : staff, collectedOn: collected,

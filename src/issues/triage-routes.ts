@@ -51,6 +51,10 @@ const groupJoinSchema = z.object({ members: memberList, issue: z.preprocess((v) 
 const declineSchema = z.object({ members: memberList, reason: optionalText('不立项原因', REASON_MAX) });
 const moveSchema = z.object({ of: idParam('所在的组'), to: optionalId('要移到的组') });
 
+/** The queue page posts a few fields per group and per member: more than the app-wide form limits allow. */
+export const isTriageForm = (path: string) => /^\/campaigns\/\d+\/issues\/unassigned$/.test(path);
+export const triageFormBody = () => express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 3000 });
+
 export interface TriageRouteDeps {
   triage: TriageService;
   campaigns: CampaignService;
@@ -66,8 +70,6 @@ export function triageRoutes({ triage, campaigns }: TriageRouteDeps): Router {
   const staff = requireRole('admin', 'staff');
   const idOf = (req: Request) => idParam('编号').catch(0).parse(req.params.id);
   const queuePath = (campaignId: number) => `/campaigns/${campaignId}/issues/unassigned`;
-  // A page of the queue posts a few fields per group and per member: more than the app-wide parameter limit.
-  const bigForm = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 3000 });
 
   /** Back to the queue with the filters and page the form carried. */
   const backTo = (campaignId: number, body: Record<string, unknown> | undefined) => {
@@ -130,7 +132,7 @@ export function triageRoutes({ triage, campaigns }: TriageRouteDeps): Router {
     return p.value;
   };
 
-  router.post('/campaigns/:id/issues/unassigned', staff, bigForm, async (req, res) => {
+  router.post('/campaigns/:id/issues/unassigned', staff, async (req, res) => {
     const user = req.user!;
     const campaign = campaigns.get(user, idOf(req));
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -73,7 +73,8 @@ describe('npx linsheng demo', () => {
     expect(count('SELECT COUNT(DISTINCT priority) FROM issues')).toBe(3);
     // The planted near-duplicates were merged: the broken lift in 建华北院 is one issue with several residents.
     expect(count('SELECT MAX(n) FROM (SELECT COUNT(*) n FROM submissions WHERE issue_id IS NOT NULL GROUP BY issue_id)')).toBeGreaterThanOrEqual(4);
-    const lift = db.prepare(`SELECT COUNT(DISTINCT issue_id) issues, COUNT(*) n FROM submissions WHERE text LIKE '%2号楼%电梯%' AND issue_id IS NOT NULL`)
+    const lift = db.prepare(`SELECT COUNT(DISTINCT issue_id) issues, COUNT(*) n FROM submissions
+      WHERE text LIKE '%2号楼%电梯%' AND issue_id IS NOT NULL AND community_id = (SELECT id FROM places WHERE name = '建华社区')`)
       .get() as { issues: number; n: number };
     expect(lift.issues).toBe(1);
     expect(lift.n).toBeGreaterThanOrEqual(4);
