@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Db } from './open-db';
 import { MIGRATIONS_DIR } from '../paths';
 import { errorMessage } from '../lib/errors';
+import { registerSqlFunctions } from './functions';
 
 export interface Migration { version: number; name: string; sql: string }
 
@@ -47,6 +48,8 @@ export function pendingMigrations(db: Db, migrations = loadMigrations()): Migrat
 export function migrate(db: Db, migrations = loadMigrations(), opts: { backup?: string } = {}): string[] {
   const pending = pendingMigrations(db, migrations);
   if (pending.length === 0) return [];
+  // A connection opened without openDb (tests, tools) still needs the functions the migrations call.
+  registerSqlFunctions(db);
   db.transaction(() => {
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (datetime('now')))`);

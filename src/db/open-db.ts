@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { appliedVersions, loadMigrations, migrate, pendingMigrations, type Migration } from './migrate';
 import { makePrivateDir, restrictDatabaseFiles } from './files';
-import { searchTokens } from '../search/tokens';
+import { registerSqlFunctions } from './functions';
 import { DatabaseProblem, describeOpenError, inspectDatabaseFile } from './problems';
 import { copyDatabaseNow, freshName, preMigrateDir, pruneBackups, PRE_MIGRATE_KEEP, PRE_MIGRATE_PREFIX } from '../backup/files';
 
@@ -47,8 +47,7 @@ export function openDb(opts: OpenDbOptions): Db {
     db.pragma('foreign_keys = ON');
     // Trigger-maintained dashboard counts use temporary structures per statement; on disk they cost ~70 µs a row.
     db.pragma('temp_store = MEMORY');
-    // The search index's tokens (migration 051): its triggers call this on every write of a suggestion or issue.
-    db.function('ls_search_tokens', { deterministic: true }, (text: unknown) => searchTokens(typeof text === 'string' ? text : null));
+    registerSqlFunctions(db);
     // Reads the schema: a damaged first page or schema table shows here rather than at the first request.
     db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
   } catch (err) {
