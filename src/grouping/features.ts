@@ -29,7 +29,9 @@ export function conceptsOf(normalized: string): string[] {
     const dot = id.indexOf('.');
     if (dot > 0) found.delete(id.slice(0, dot)); // "light.street" covers "light"
   }
-  for (const id of [...found]) if (LOSES_TO.get(id)?.some((w) => found.has(w))) found.delete(id);
+  // A winner wins also through its kinds: leak.roof in a garage is about the leak, as plain leak is.
+  const present = (w: string) => found.has(w) || [...found].some((f) => f.startsWith(w + '.'));
+  for (const id of [...found]) if (LOSES_TO.get(id)?.some(present)) found.delete(id);
   return [...found].sort();
 }
 
