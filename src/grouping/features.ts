@@ -1,4 +1,4 @@
-import { CONCEPTS, PREFERRED } from './lexicon';
+import { CONCEPTS, PREFERRED, SAME_AS_FAMILY } from './lexicon';
 
 /** What the grouping compares of one suggestion. */
 export interface TextFeatures {
@@ -32,7 +32,7 @@ export function conceptsOf(normalized: string): string[] {
   // A winner wins also through its kinds: leak.roof in a garage is about the leak, as plain leak is.
   const present = (w: string) => found.has(w) || [...found].some((f) => f.startsWith(w + '.'));
   for (const id of [...found]) if (LOSES_TO.get(id)?.some(present)) found.delete(id);
-  return [...found].sort();
+  return [...new Set([...found].map((id) => (SAME_AS_FAMILY.has(id) ? id.slice(0, id.indexOf('.')) : id)))].sort();
 }
 
 /**
