@@ -113,11 +113,15 @@ describe('the per-community counts', () => {
     const counts = createDashboardRepo(spy).perCommunity(campaignSlice({ reach }, 'manage', [seed.campaignId]));
     expect(counts.length).toBeGreaterThanOrEqual(2);
     expect(seen.length).toBe(4);
-    for (const sql of seen) {
+    const plans = seen.map((sql) => {
       const n = (sql.match(/\?/g) ?? []).length;
-      const plan = (db.prepare('EXPLAIN QUERY PLAN ' + sql).all(...Array(n).fill(1)) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+      return (db.prepare('EXPLAIN QUERY PLAN ' + sql).all(...Array(n).fill(1)) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    });
+    for (const plan of plans) {
       expect(plan).not.toMatch(/\bsubmissions\b(?!_)/);
       expect(plan).not.toMatch(/^SCAN|\| SCAN/);
     }
+    expect(plans[0]).toMatch(/^SEARCH submission_counts_daily USING PRIMARY KEY \(campaign_id=\?/);
+    for (const plan of plans.slice(1)) expect(plan).toMatch(/^SEARCH i USING (COVERING )?INDEX issues_campaign_community \(campaign_id=\?/);
   });
 });
