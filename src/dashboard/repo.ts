@@ -12,6 +12,15 @@ export interface QrCount { id: number; campaignId: number; label: string; placeI
 export interface IssueCounts { byStatus: Record<string, number>; claimed: number; claimers: ClaimerCounts }
 export interface ClaimerCounts { member: number; unit: number }
 export interface RatingCounts { satisfied: number; basically: number; unsatisfied: number }
+/** One community's counts for the per-community table (communityId 0 = none given). */
+export interface CommunityCounts {
+  communityId: number;
+  submissions: number;
+  wishes: number;
+  byStatus: Record<string, number>;
+  claimed: number;
+  ratings: RatingCounts;
+}
 
 const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';
 
@@ -85,6 +94,50 @@ export function createDashboardRepo(db: Db) {
       const out: RatingCounts = { satisfied: 0, basically: 0, unsatisfied: 0 };
       for (const r of rows) if (r.rating in out) out[r.rating] = r.n;
       return out;
+    },
+
+    /**
+     * The same figures as `daily`, `issues` and `ratings`, per community: submissions from the summary table,
+     * issues, claims and ratings through the issues' (campaign, community) index. Never the submissions table.
+     */
+    perCommunity(s: DashboardSlice): CommunityCounts[] {
+      const out = new Map<number, CommunityCounts>();
+      const row = (id: number | null) => {
+        const key = id ?? 0;
+        let r = out.get(key);
+        if (!r) {
+          r = { communityId: key, submissions: 0, wishes: 0, byStatus: {}, claimed: 0, ratings: { satisfied: 0, basically: 0, unsatisfied: 0 } };
+          out.set(key, r);
+        }
+        return r;
+      };
+      const ids = s.campaignIds;
+      const sc = communityClause(s, 'community_id', 0);
+      for (const r of db.prepare(`SELECT community_id AS communityId, kind, SUM(n) AS n FROM submission_counts_daily
+          WHERE campaign_id IN (${marks(ids)})${sc.sql} GROUP BY community_id, kind`)
+        .all(...ids, ...sc.params) as Array<{ communityId: number; kind: string; n: number }>) {
+        const c = row(r.communityId);
+        c.submissions += r.n;
+        if (r.kind === 'wish') c.wishes += r.n;
+      }
+      const ic = communityClause(s, 'i.community_id', null);
+      const where = `i.campaign_id IN (${marks(ids)})${ic.sql}`;
+      for (const r of db.prepare(`SELECT i.community_id AS communityId, i.status, COUNT(*) AS n FROM issues i
+          WHERE ${where} GROUP BY i.community_id, i.status`).all(...ids, ...ic.params) as Array<{ communityId: number | null; status: string; n: number }>) {
+        row(r.communityId).byStatus[r.status] = r.n;
+      }
+      // As in issues(): claimed = a claim not withdrawn, whatever happened next.
+      for (const r of db.prepare(`SELECT i.community_id AS communityId, COUNT(DISTINCT i.id) AS n
+          FROM issues i CROSS JOIN service_items si ON si.issue_id = i.id CROSS JOIN claims c ON c.service_item_id = si.id
+          WHERE ${where} AND c.status <> 'withdrawn' GROUP BY i.community_id`).all(...ids, ...ic.params) as Array<{ communityId: number | null; n: number }>) {
+        row(r.communityId).claimed = r.n;
+      }
+      for (const r of db.prepare(`SELECT i.community_id AS communityId, f.rating, COUNT(*) AS n FROM issues i CROSS JOIN feedback f ON f.issue_id = i.id
+          WHERE ${where} GROUP BY i.community_id, f.rating`).all(...ids, ...ic.params) as Array<{ communityId: number | null; rating: keyof RatingCounts; n: number }>) {
+        const c = row(r.communityId);
+        if (r.rating in c.ratings) c.ratings[r.rating] = r.n;
+      }
+      return [...out.values()];
     },
 
     /** The earliest start date of the campaigns (the time chart sets apart days before it). */

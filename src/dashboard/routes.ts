@@ -47,8 +47,10 @@ export function dashboardRoutes({ campaigns, dashboard: service, dashboardRepo: 
   const render = (res: Response, view: Record<string, unknown>, slice: DashboardSlice, communityIds: number[], q: z.infer<typeof querySchema>) => {
     const visible = slice.communityIds === 'all' ? communityIds : communityIds.filter((c) => (slice.communityIds as number[]).includes(c));
     const dashboard = service.build(narrowToCommunity(slice, q.community), q.by);
+    // Comparing communities needs two of them: a community's own staff (or a filter on one) get no one-bar chart.
+    const perCommunity = !q.community && visible.length > 1 ? service.perCommunity(slice, visible) : null;
     res.render('dashboard/show', {
-      ...view, d: dashboard, f: dashboard.figures, charts: charts(dashboard), q, percent,
+      ...view, d: dashboard, f: dashboard.figures, charts: charts(dashboard), q, percent, perCommunity,
       communities: visible.map((id) => ({ id, name: nameOf(id) })),
       restricted: slice.communityIds !== 'all' && !slice.includeUnplaced,
       timeUnits: Object.entries(TIME_UNIT_LABELS).map(([value, label]) => ({ value, label })),

@@ -2,7 +2,7 @@ import type { Bar } from '../charts/svg';
 import type { Place } from '../places/repo';
 import { CHANNELS, CHANNEL_LABELS, type Channel } from '../submissions/types';
 import type {
-  CategoryCount, ClaimerCounts, DailyCount, DashboardRepo, DashboardSlice, IssueCounts, QrCount, RatingCounts,
+  CategoryCount, ClaimerCounts, CommunityCounts, DailyCount, DashboardRepo, DashboardSlice, IssueCounts, QrCount, RatingCounts,
 } from './repo';
 
 export type TimeUnit = 'day' | 'week';
@@ -184,7 +184,10 @@ export function timeSeries(daily: DailyCount[], unit: TimeUnit): { bars: Bar[]; 
   return { bars, period: { from: days[0], to: days[days.length - 1] } };
 }
 
-/** Categories in the office's order (then 未分类), counting only those with submissions. */
+/**
+ * Categories with the most submissions first (the office's order between equal counts), counting only those
+ * with submissions; 未分类 last, as it is not a category.
+ */
 export function categoryBars(counts: CategoryCount[], names: Map<number, string>): Bar[] {
   const totals = new Map<number, number>();
   for (const c of counts) totals.set(c.categoryId, (totals.get(c.categoryId) ?? 0) + c.n);
@@ -193,6 +196,8 @@ export function categoryBars(counts: CategoryCount[], names: Map<number, string>
   for (const [id, n] of totals) {
     if (n && id !== 0 && !names.has(id)) bars.push({ label: `分类#${id}`, value: n });
   }
+  // Array.prototype.sort is stable: equal counts keep the office's order.
+  bars.sort((a, b) => b.value - a.value);
   if (totals.get(0)) bars.push({ label: UNCATEGORIZED_LABEL, value: totals.get(0)! });
   return bars;
 }
@@ -226,6 +231,55 @@ export function issueFigures(issues: IssueCounts) {
 export function ratingFigures(r: RatingCounts): Figures['ratings'] {
   const total = r.satisfied + r.basically + r.unsatisfied;
   return { ...r, total, satisfiedShare: ratio(r.satisfied + r.basically, total) };
+}
+
+/** A row of the per-community table; the same definitions as the headline figures (issueFigures, ratingFigures). */
+export interface CommunityRow {
+  id: number;
+  name: string;
+  suggestions: number;
+  issues: number;
+  claimed: number;
+  resolved: number;
+  /** resolved / issues, or null with no issues. */
+  resolutionRate: number | null;
+  /** (satisfied + basically) / ratings, or null with no ratings. */
+  satisfiedShare: number | null;
+  ratings: number;
+}
+
+/**
+ * The per-community table of a dashboard: every community in view (a community with nothing yet is
+ * information too), most suggestions first, then 未填社区 when anything lacks a community; and the total row,
+ * which adds up to the headline figures.
+ */
+export function communityRows(counts: CommunityCounts[], communityIds: number[], placeName: (id: number) => string | undefined): { rows: CommunityRow[]; total: CommunityRow } {
+  const byId = new Map(counts.map((c) => [c.communityId, c]));
+  const toRow = (id: number, name: string, c: CommunityCounts | undefined): CommunityRow => {
+    const issues = issueFigures({ byStatus: c?.byStatus ?? {}, claimed: c?.claimed ?? 0, claimers: { member: 0, unit: 0 } });
+    const ratings = ratingFigures(c?.ratings ?? { satisfied: 0, basically: 0, unsatisfied: 0 });
+    return {
+      id, name, suggestions: (c?.submissions ?? 0) - (c?.wishes ?? 0), issues: issues.issues, claimed: issues.claimed,
+      resolved: issues.resolved, resolutionRate: issues.resolutionRate, satisfiedShare: ratings.satisfiedShare, ratings: ratings.total,
+    };
+  };
+  const ids = [...new Set([...communityIds, ...counts.map((c) => c.communityId).filter((id) => id !== 0)])];
+  const rows = ids.map((id) => toRow(id, placeName(id) ?? `社区#${id}`, byId.get(id)))
+    .sort((a, b) => b.suggestions - a.suggestions || b.issues - a.issues || a.name.localeCompare(b.name, 'zh-CN'));
+  const unplaced = byId.get(0);
+  if (unplaced) {
+    const r = toRow(0, UNPLACED_LABEL, unplaced);
+    if (r.suggestions || r.issues || r.ratings) rows.push(r);
+  }
+  const sum: CommunityCounts = { communityId: -1, submissions: 0, wishes: 0, byStatus: {}, claimed: 0, ratings: { satisfied: 0, basically: 0, unsatisfied: 0 } };
+  for (const c of counts) {
+    sum.submissions += c.submissions;
+    sum.wishes += c.wishes;
+    sum.claimed += c.claimed;
+    for (const [k, n] of Object.entries(c.byStatus)) sum.byStatus[k] = (sum.byStatus[k] ?? 0) + n;
+    for (const k of ['satisfied', 'basically', 'unsatisfied'] as const) sum.ratings[k] += c.ratings[k];
+  }
+  return { rows, total: toRow(-1, '合计', sum) };
 }
 
 /** The per-poster table: the codes that brought most submissions first; conversion = submissions / scans. */
@@ -290,6 +344,12 @@ export function createDashboardService(deps: DashboardDeps) {
     /** The headline figures only (for the per-campaign table of a sub-district). */
     figures(slice: DashboardSlice): Figures {
       return figuresOf(slice, submissionTotals(repo.daily(slice)), codesIn(slice, placeMap()));
+    },
+
+    /** The per-community table for the communities in view (see communityRows). */
+    perCommunity(slice: DashboardSlice, communityIds: number[]) {
+      const places = placeMap();
+      return communityRows(repo.perCommunity(slice), communityIds, (id) => places.get(id)?.name);
     },
 
     build(slice: DashboardSlice, unit?: TimeUnit): Dashboard {

@@ -238,7 +238,7 @@ describe('campaigns: figures', () => {
     t.db.prepare('DELETE FROM submissions WHERE id = ?').run(ids[3]);
 
     const res = await admin.get('/campaigns').expect(200);
-    const counts = Object.fromEntries([...res.text.matchAll(/<a href="\/campaigns\/\d+">([^<]+)<\/a>[\s\S]*?<td>(\d+)<\/td>\s*<\/tr>/g)]
+    const counts = Object.fromEntries([...res.text.matchAll(/<a href="\/campaigns\/\d+">([^<]+)<\/a>[\s\S]*?<td data-label="意见">(\d+)<\/td>\s*<\/tr>/g)]
       .map((m) => [m[1], Number(m[2])]));
     expect(counts).toEqual({ 春季活动: 2, 夏季活动: 0, 秋季活动: 2 });
     const hub = async (id: number) => Object.fromEntries([...(await admin.get(`/campaigns/${id}`).expect(200)).text

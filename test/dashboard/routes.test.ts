@@ -45,7 +45,7 @@ describe('dashboard pages', () => {
     expect(res.text.match(/<svg [^>]*role="img"/g)).toHaveLength(4);
     expect(res.text).toContain('<title id="chart-category-t">按分类</title>');
     expect(res.text).toContain('<title>线上扫码：7条</title>');
-    expect(res.text).toMatch(/<td>永安社区 3号楼公告栏<\/td><td>永安社区<\/td>\s*<td class="num">40<\/td><td class="num">4<\/td><td class="num">10.0%<\/td>/);
+    expect(res.text).toMatch(/<td data-label="二维码">永安社区 3号楼公告栏<\/td><td data-label="位置">永安社区<\/td>\s*<td data-label="扫码（次）" class="num">40<\/td><td data-label="意见（条）" class="num">4<\/td><td data-label="转化率" class="num">10.0%<\/td>/);
     // No script on the page and no inline styles, as the CSP demands.
     expect(res.text).not.toMatch(/<script|style=/);
   });

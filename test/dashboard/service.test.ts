@@ -38,15 +38,17 @@ describe('pure figures', () => {
     expect(timeSeries([], 'day')).toEqual({ bars: [], period: null });
   });
 
-  it('keeps the office category order and puts uncategorized and unplaced last', () => {
-    const names = new Map([[1, '环境卫生'], [2, '设施维修'], [3, '其他']]);
+  it('sorts categories by count (office order between equals) and puts uncategorized and unplaced last', () => {
+    const names = new Map([[1, '环境卫生'], [2, '设施维修'], [3, '其他'], [4, '停车交通']]);
     const counts = [
       { categoryId: 3, communityId: 10, n: 4 }, { categoryId: 1, communityId: 10, n: 1 }, { categoryId: 1, communityId: 11, n: 2 },
-      { categoryId: 0, communityId: 0, n: 5 },
+      { categoryId: 0, communityId: 0, n: 5 }, { categoryId: 4, communityId: 11, n: 3 },
     ];
-    expect(categoryBars(counts, names)).toEqual([{ label: '环境卫生', value: 3 }, { label: '其他', value: 4 }, { label: '未分类', value: 5 }]);
+    expect(categoryBars(counts, names)).toEqual([
+      { label: '其他', value: 4 }, { label: '环境卫生', value: 3 }, { label: '停车交通', value: 3 }, { label: '未分类', value: 5 },
+    ]);
     expect(communityBars(counts, (id) => ({ 10: '永安社区', 11: '庆丰社区' } as Record<number, string>)[id]))
-      .toEqual([{ label: '永安社区', value: 5 }, { label: '庆丰社区', value: 2 }, { label: '未填社区', value: 5 }]);
+      .toEqual([{ label: '庆丰社区', value: 5 }, { label: '永安社区', value: 5 }, { label: '未填社区', value: 5 }]);
   });
 
   it('computes conversion per QR code and ranks the posters that worked first', () => {
@@ -86,8 +88,8 @@ describe('dashboard on a known dataset', () => {
       claimers: { member: 1, unit: 1 },
     });
     expect(d.byCategory).toEqual([
-      { label: '环境卫生', value: 3 }, { label: '设施维修', value: 1 }, { label: '停车交通', value: 2 },
-      { label: '养老服务', value: 2 }, { label: '其他', value: 1 }, { label: '未分类', value: 1 },
+      { label: '环境卫生', value: 3 }, { label: '停车交通', value: 2 }, { label: '养老服务', value: 2 },
+      { label: '设施维修', value: 1 }, { label: '其他', value: 1 }, { label: '未分类', value: 1 },
     ]);
     expect(d.byCommunity).toEqual([{ label: '永安社区', value: 5 }, { label: '庆丰社区', value: 4 }, { label: '未填社区', value: 1 }]);
     expect(d.byChannel.map((b) => [b.label, b.value])).toEqual([

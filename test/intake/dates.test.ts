@@ -111,11 +111,11 @@ describe('dates in the import, quick entry and meeting entry', () => {
       const preview = (await staff.get(url).expect(200)).text;
       expect(preview).toContain('将新增 <strong>1</strong> 条');
       expect(preview).toContain('日期需要核实 <strong>2</strong> 条');
-      expect(preview).toContain(`第 3 行</td><td class="nowrap">${beforeStart}</td><td>早于活动开始日期 ${start}</td>`);
-      expect(preview).toContain(`第 4 行</td><td class="nowrap">${twoYearsAgo}</td><td>早于活动开始日期 ${start}；一年多以前</td>`);
-      expect(preview).not.toMatch(/第 5 行<\/td><td class="nowrap">/);
-      expect(preview).toContain('第 5 行</td><td>社区不存在（“不存在社区”）');
-      expect(preview).toContain('第 6 行</td><td>日期晚于今天');
+      expect(preview).toContain(`第 3 行</td><td data-label="日期" class="nowrap">${beforeStart}</td><td data-label="原因">早于活动开始日期 ${start}</td>`);
+      expect(preview).toContain(`第 4 行</td><td data-label="日期" class="nowrap">${twoYearsAgo}</td><td data-label="原因">早于活动开始日期 ${start}；一年多以前</td>`);
+      expect(preview).not.toMatch(/第 5 行<\/td><td data-label="日期" class="nowrap">/);
+      expect(preview).toContain('第 5 行</td><td data-label="原因">社区不存在（“不存在社区”）');
+      expect(preview).toContain('第 6 行</td><td data-label="原因">日期晚于今天');
       expect(preview).toContain('name="acceptOldDates" value="1"> 这些日期核实无误，照样导入');
       expect(preview).toContain('不勾选：这 2 行不导入，导入结果会列出它们的行号；其余 1 条照常导入。');
       expect(count()).toBe(0);
@@ -123,8 +123,8 @@ describe('dates in the import, quick entry and meeting entry', () => {
       await staff.post(url).type('form').send({ _csrf: staff.csrf }).expect(303);
       const result = (await staff.get(url).expect(200)).text;
       expect(result).toContain('新增 <strong data-imported>1</strong> 条');
-      expect(result).toContain(`第 3 行</td><td>日期 ${beforeStart} 早于活动开始日期 ${start}，需要核实，未确认`);
-      expect(result).toContain(`第 4 行</td><td>日期 ${twoYearsAgo} 早于活动开始日期 ${start}，一年多以前，需要核实，未确认`);
+      expect(result).toContain(`第 3 行</td><td data-label="原因">日期 ${beforeStart} 早于活动开始日期 ${start}，需要核实，未确认`);
+      expect(result).toContain(`第 4 行</td><td data-label="原因">日期 ${twoYearsAgo} 早于活动开始日期 ${start}，一年多以前，需要核实，未确认`);
       expect(result).toContain('日期需要核实的 2 行没有导入（第 3–4 行）。如果核实无误，请重新上传这个文件，并勾选“这些日期核实无误，照样导入”');
       expect(t.db.prepare('SELECT collected_on FROM submissions').pluck().all()).toEqual([today]);
     });

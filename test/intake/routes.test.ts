@@ -39,11 +39,11 @@ describe('spreadsheet import pages', () => {
     // The sample's good rows are all from November 2023, over a year ago: listed for confirming, not taken silently.
     expect(preview.text).toContain('将新增 <strong>0</strong> 条');
     expect(preview.text).toContain('日期需要核实 <strong>14</strong> 条');
-    expect(preview.text).toContain('第 4 行</td><td class="nowrap">2023-11-02</td><td>一年多以前</td>');
-    expect(preview.text).toMatch(/第 4 行<\/td>.*\n\s*<td>王\*\*<\/td><td class="sub-text">独居老人，腿脚不便，希望有人帮忙买菜<\/td>/);
+    expect(preview.text).toContain('第 4 行</td><td data-label="日期" class="nowrap">2023-11-02</td><td data-label="原因">一年多以前</td>');
+    expect(preview.text).toMatch(/第 4 行<\/td>.*\n\s*<td data-label="居民">王\*\*<\/td><td data-label="内容" class="sub-text">独居老人，腿脚不便，希望有人帮忙买菜<\/td>/);
     expect(preview.text).toContain('name="acceptOldDates" value="1"> 这些日期核实无误，照样导入');
-    expect(preview.text).toContain('第 11 行</td><td>电话号码不正确（“1381234567”）');
-    expect(preview.text).toContain('第 17 行</td><td>与第 4 行重复');
+    expect(preview.text).toContain('第 11 行</td><td data-label="原因">电话号码不正确（“1381234567”）');
+    expect(preview.text).toContain('第 17 行</td><td data-label="原因">与第 4 行重复');
     expect(preview.text).toContain('类型“其它问题”不在目录中，已自动分类/待分拣');
     expect(preview.text).toContain('王**'); // staff without the personal-data flag see masked names
     expect(preview.text).not.toContain('王秀兰');
@@ -295,8 +295,8 @@ describe('quick entry', () => {
     const preview = await staff.get((await upload(staff, Buffer.from(csv), 'late.csv')).headers.location).expect(200);
     expect(preview.text).toContain('将新增 <strong>0</strong> 条');
     expect(preview.text).toContain('日期需要核实 <strong>1</strong> 条');
-    expect(preview.text).toContain('第 2 行</td><td class="nowrap">2023-11-29</td><td>一年多以前</td>');
-    expect(preview.text).toContain('第 3 行</td><td>日期 2023-12-02 晚于本次征求意见的结束日期 2023-11-30');
+    expect(preview.text).toContain('第 2 行</td><td data-label="日期" class="nowrap">2023-11-29</td><td data-label="原因">一年多以前</td>');
+    expect(preview.text).toContain('第 3 行</td><td data-label="原因">日期 2023-12-02 晚于本次征求意见的结束日期 2023-11-30');
   });
 
   it('serves the service worker scoped to /intake', async () => {

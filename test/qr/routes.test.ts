@@ -86,7 +86,7 @@ describe('QR code routes', () => {
     addQrSubmission(t.db, campaignId, null);
     const admin = await loginAs(t, 'admin');
     const page = await admin.get(`/campaigns/${campaignId}/qr?sort=conversion`).expect(200);
-    const rows = [...page.text.matchAll(/<tr>\s*<td>(张贴点 \d)<br>[\s\S]*?<td class="num">(\d+)<\/td>\s*<td class="num">(\d+)<\/td>\s*<td class="num">([^<]+)<\/td>/g)]
+    const rows = [...page.text.matchAll(/<tr>\s*<td data-label="标签">(张贴点 \d)<br>[\s\S]*?<td data-label="扫码次数" class="num">(\d+)<\/td>\s*<td data-label="提交数" class="num">(\d+)<\/td>\s*<td data-label="转化率" class="num">([^<]+)<\/td>/g)]
       .map((m) => [m[1], Number(m[2]), Number(m[3]), m[4]]);
     // b: 5 scans (4 stored + 1 buffered), 3 submissions = 60%; a: 10 scans, 1 = 10%; c never scanned.
     expect(rows).toEqual([['张贴点 2', 5, 3, '60%'], ['张贴点 1', 10, 1, '10%'], ['张贴点 3', 0, 0, '—']]);
