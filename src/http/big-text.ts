@@ -34,6 +34,8 @@ export function bigTextLocals(): RequestHandler {
     const on = bigTextOn(req);
     res.locals.bigText = on;
     res.locals.bigTextHref = bigTextHref(req, on);
+    // The same URL looks different with the cookie: a shared cache must not hand one reader's page to another.
+    res.vary('Cookie');
     next();
   };
 }

@@ -74,3 +74,10 @@ describe('大字 switch', () => {
     expect(safeBackPath(['/r'])).toBe('/');
   });
 });
+
+describe('大字 pages and shared caches', () => {
+  it('says the page varies by cookie', async () => {
+    const t = makeTestApp();
+    expect((await request(t.app).get('/r')).headers.vary).toMatch(/Cookie/);
+  });
+});
