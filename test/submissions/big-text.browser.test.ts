@@ -34,12 +34,12 @@ function measure(page: Page): Promise<Measured> {
       if (size < minText) smallText.push(`${el.tagName}.${el.className} "${n.textContent!.trim().slice(0, 20)}" ${size}px`);
     }
     // Tap targets: links, buttons, fields; a radio button's target is its label.
-    const targets = [...document.querySelectorAll('a[href],button,input:not([type=hidden]):not([type=radio]),select,textarea,label:has(> input[type=radio])')];
+    const targets = Array.from(document.querySelectorAll('a[href],button,input:not([type=hidden]):not([type=radio]),select,textarea,label:has(> input[type=radio])'));
     const smallTargets = targets.filter(visible).map((el) => ({ el, r: el.getBoundingClientRect() }))
       .filter(({ r }) => r.height < minTarget - 0.5 || r.width < minTarget - 0.5)
       .map(({ el, r }) => `${el.tagName}.${el.className} "${(el.textContent || (el as HTMLInputElement).name || '').trim().slice(0, 20)}" ${Math.round(r.width)}×${Math.round(r.height)}`);
     const width = document.documentElement.clientWidth;
-    const outside = [...document.body.querySelectorAll('*')].filter(visible)
+    const outside = Array.from(document.body.querySelectorAll('*')).filter(visible)
       .filter((el) => el.getBoundingClientRect().right > width + 0.5 || el.getBoundingClientRect().left < -0.5)
       .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
     return {
