@@ -3,9 +3,14 @@ import { loginAs, makeTestApp, type TestApp } from '../helpers/app';
 import { makeCampaign } from '../helpers/factories';
 import { safeBackPath } from '../../src/http/big-text';
 
+// Every app made here is stopped at the end (its scan counter's timer), so jest exits cleanly.
+const made: TestApp[] = [];
+const app = () => { const t = makeTestApp(); made.push(t); return t; };
+afterAll(() => { for (const t of made) { t.app.ctx.scanCounter.stop(); t.db.close(); } });
+
 describe('the site root greets residents', () => {
   let t: TestApp;
-  beforeAll(() => { t = makeTestApp(); });
+  beforeAll(() => { t = app(); });
 
   it('explains the site, offers the receipt lookup and keeps staff login a small link', async () => {
     const res = await request(t.app).get('/').expect(200);
@@ -24,7 +29,7 @@ describe('the site root greets residents', () => {
 });
 
 describe('favicon', () => {
-  const t = makeTestApp();
+  const t = app();
   it('is a small SVG, linked from the layouts and answered at /favicon.ico', async () => {
     const svg = await request(t.app).get('/static/favicon.svg').expect(200);
     expect(svg.headers['content-type']).toMatch(/image\/svg\+xml/);
@@ -40,7 +45,7 @@ describe('favicon', () => {
 describe('大字 switch', () => {
   let t: TestApp;
   let token: string;
-  beforeAll(() => { t = makeTestApp(); token = makeCampaign(t.db).qrToken; });
+  beforeAll(() => { t = app(); token = makeCampaign(t.db).qrToken; });
 
   it('is on every resident page and links back to the page it is on', async () => {
     for (const path of ['/', '/r', `/q/${token}`, '/r/ABCD2345', '/no-such-page']) {
@@ -77,7 +82,7 @@ describe('大字 switch', () => {
 
 describe('大字 pages and shared caches', () => {
   it('says the page varies by cookie', async () => {
-    const t = makeTestApp();
+    const t = app();
     expect((await request(t.app).get('/r')).headers.vary).toMatch(/Cookie/);
   });
 });
