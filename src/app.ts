@@ -11,6 +11,7 @@ import { requestLog, routeOf } from './http/request-log';
 import type { Logger } from './lib/logger';
 import { securityHeaders } from './http/security';
 import { viewHelpers } from './http/view-helpers';
+import { bigTextLocals } from './http/big-text';
 import { authRoutes } from './auth/routes';
 import { homeRoutes } from './home/routes';
 import { healthRoutes } from './health/routes';
@@ -52,6 +53,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.use((req, res, next) => (isTriageForm(req.path) ? bigForm : form)(req, res, next));
   app.use(express.json({ limit: '64kb' }));
   app.use(viewHelpers());
+  app.use(bigTextLocals());
   // The resident form (/q/…) has no session: it checks its own signed form token instead of the session's
   // CSRF token, and skips the session and flash cookies, which keeps the busiest path of a campaign light.
   const residentForm = (req: express.Request) => req.path.startsWith('/q/');
@@ -65,7 +67,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   const { campaignService: campaigns, places } = ctx;
   app.use(residentRoutes({ config, residents: ctx.residentService, logger: ctx.logger }));
   app.use(authRoutes({ config, auth: ctx.auth, userAdmin: ctx.userAdmin, users: ctx.users, places }));
-  app.use(homeRoutes());
+  app.use(homeRoutes({ config }));
   app.use(placeRoutes({ places: ctx.placeService }));
   app.use(categoryRoutes({ categories: ctx.categoryService }));
   app.use(campaignRoutes({ campaigns, places }));

@@ -12,9 +12,18 @@ export interface Campaign {
   status: CampaignStatus;
   askPhoto: boolean;
   askContact: boolean;
+  /** Who runs the campaign and a phone residents may call, printed on posters ('' until filled in). */
+  organizerName: string;
+  organizerPhone: string;
   createdBy: number | null;
   createdAt: string;
 }
+
+/** A covered community's own contact, used on its posters and forms instead of the campaign's. */
+export interface CommunityContact { communityId: number; name: string; phone: string }
+
+/** Who a resident can turn to about one poster: the community's contact where set, else the campaign's organiser. */
+export interface Organizer { name: string; phone: string }
 
 export interface CampaignInput {
   subdistrictId: number | null;
@@ -26,15 +35,20 @@ export interface CampaignInput {
   askContact: boolean;
   communityIds: number[];
   categoryIds: number[];
+  organizerName?: string;
+  organizerPhone?: string;
+  /** Contacts of covered communities; those of communities the campaign no longer covers are dropped. */
+  communityContacts?: CommunityContact[];
 }
 
 interface Row {
   id: number; subdistrict_id: number | null; title: string; description: string; starts_on: string; ends_on: string;
-  status: CampaignStatus; ask_photo: number; ask_contact: number; created_by: number | null; created_at: string;
+  status: CampaignStatus; ask_photo: number; ask_contact: number; organizer_name: string; organizer_phone: string; created_by: number | null; created_at: string;
 }
 const toCampaign = (r: Row): Campaign => ({
   id: r.id, subdistrictId: r.subdistrict_id, title: r.title, description: r.description, startsOn: r.starts_on,
   endsOn: r.ends_on, status: r.status, askPhoto: r.ask_photo === 1, askContact: r.ask_contact === 1,
+  organizerName: r.organizer_name ?? '', organizerPhone: r.organizer_phone ?? '',
   createdBy: r.created_by, createdAt: r.created_at,
 });
 
@@ -49,10 +63,18 @@ export interface CampaignFigures { qrCodes: number; scans: number; online: numbe
 export function createCampaignRepo(db: Db) {
   const byId = db.prepare<[number], Row>('SELECT * FROM campaigns WHERE id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM campaigns ORDER BY id DESC');
-  const insert = db.prepare(`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on, ask_photo, ask_contact, created_by)
-    VALUES (@subdistrictId, @title, @description, @startsOn, @endsOn, @askPhoto, @askContact, @createdBy)`);
+  const insert = db.prepare(`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on, ask_photo, ask_contact,
+    organizer_name, organizer_phone, created_by)
+    VALUES (@subdistrictId, @title, @description, @startsOn, @endsOn, @askPhoto, @askContact, @organizerName, @organizerPhone, @createdBy)`);
   const update = db.prepare(`UPDATE campaigns SET subdistrict_id = @subdistrictId, title = @title, description = @description,
-    starts_on = @startsOn, ends_on = @endsOn, ask_photo = @askPhoto, ask_contact = @askContact WHERE id = @id`);
+    starts_on = @startsOn, ends_on = @endsOn, ask_photo = @askPhoto, ask_contact = @askContact,
+    organizer_name = @organizerName, organizer_phone = @organizerPhone WHERE id = @id`);
+  const contacts = db.prepare<[number], { community_id: number; name: string; phone: string }>(
+    'SELECT community_id, name, phone FROM campaign_community_contacts WHERE campaign_id = ? ORDER BY community_id');
+  const contactOf = db.prepare<[number, number], { name: string; phone: string }>(
+    'SELECT name, phone FROM campaign_community_contacts WHERE campaign_id = ? AND community_id = ?');
+  const clearContacts = db.prepare('DELETE FROM campaign_community_contacts WHERE campaign_id = ?');
+  const addContact = db.prepare('INSERT OR REPLACE INTO campaign_community_contacts (campaign_id, community_id, name, phone) VALUES (?, ?, ?, ?)');
   const setStatus = db.prepare('UPDATE campaigns SET status = ? WHERE id = ?');
   const communities = db.prepare('SELECT community_id FROM campaign_communities WHERE campaign_id = ? ORDER BY community_id').pluck();
   const clearCommunities = db.prepare('DELETE FROM campaign_communities WHERE campaign_id = ?');
@@ -83,10 +105,16 @@ export function createCampaignRepo(db: Db) {
     for (const c of input.communityIds) addCommunity.run(id, c);
     clearCategories.run(id);
     for (const c of input.categoryIds) addCategory.run(id, c);
+    clearContacts.run(id);
+    const covered = new Set(input.communityIds);
+    for (const c of input.communityContacts ?? []) {
+      if (covered.has(c.communityId) && (c.name || c.phone)) addContact.run(id, c.communityId, c.name, c.phone);
+    }
   };
   const params = (input: CampaignInput) => ({
     subdistrictId: input.subdistrictId, title: input.title, description: input.description, startsOn: input.startsOn,
     endsOn: input.endsOn, askPhoto: input.askPhoto ? 1 : 0, askContact: input.askContact ? 1 : 0,
+    organizerName: input.organizerName ?? '', organizerPhone: input.organizerPhone ?? '',
   });
 
   return {
@@ -113,6 +141,16 @@ export function createCampaignRepo(db: Db) {
     }),
     setStatus: (id: number, status: CampaignStatus) => { bumpGeneration(db); setStatus.run(status, id); },
     communityIds: (id: number) => communities.all(id) as number[],
+    communityContacts: (id: number): CommunityContact[] =>
+      contacts.all(id).map((r) => ({ communityId: r.community_id, name: r.name, phone: r.phone })),
+    /**
+     * Who residents of a community (null: a campaign-wide poster) turn to: the community's own name and phone
+     * where given, each falling back to the campaign's organiser.
+     */
+    organizerFor(campaign: Pick<Campaign, 'id' | 'organizerName' | 'organizerPhone'>, communityId: number | null): Organizer {
+      const own = communityId === null ? undefined : contactOf.get(campaign.id, communityId);
+      return { name: own?.name || campaign.organizerName, phone: own?.phone || campaign.organizerPhone };
+    },
     /** The categories residents may pick in this campaign, in display order. */
     categories: (id: number): Category[] =>
       categories.all(id).map((r) => ({ id: r.id, name: r.name, sortOrder: r.sort_order, active: r.active === 1 })),

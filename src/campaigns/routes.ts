@@ -6,10 +6,18 @@ import type { PlaceRepo } from '../places/repo';
 import { flash } from '../http/flash';
 import { invalid } from '../lib/errors';
 import { checkbox, dateText, formText, idList, idParam, parseForm, requiredText, type FieldErrors, pickedId } from '../http/validate';
-import { CAMPAIGN_STATUSES, CAMPAIGN_STATUS_LABELS } from './rules';
+import type { CommunityContact } from './repo';
+import {
+  CAMPAIGN_STATUSES, CAMPAIGN_STATUS_LABELS, CONTACT_PHONE_MESSAGE, ORGANIZER_NAME_MAX, ORGANIZER_PHONE_MAX, isContactPhone,
+} from './rules';
 import { acceptanceNote, datesInOrder, nextStatuses, type CampaignService } from './service';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Optional on the form, but what is written must be a phone number; blank stays ''. */
+const contactPhone = (label: string) => z.preprocess((v) => v ?? '', formText(label, ORGANIZER_PHONE_MAX))
+  .refine((s) => s === '' || isContactPhone(s), CONTACT_PHONE_MESSAGE);
+const contactName = (label: string) => z.preprocess((v) => v ?? '', formText(label, ORGANIZER_NAME_MAX));
 
 /** The one campaign form, for creating and editing. */
 export const campaignSchema = z.object({
@@ -22,9 +30,41 @@ export const campaignSchema = z.object({
   categoryIds: idList('分类').refine((a) => a.length > 0, '请至少选择一个居民可选的分类'),
   askPhoto: checkbox(),
   askContact: checkbox(),
+  organizerName: contactName('主办单位'),
+  organizerPhone: contactPhone('联系电话'),
 }).refine((v) => !DATE_RE.test(v.startsOn) || !DATE_RE.test(v.endsOn) || datesInOrder(v.startsOn, v.endsOn), {
   path: ['endsOn'], message: '结束日期不能早于开始日期',
 });
+
+/** One covered community's own contact: fields contactName_<id> and contactPhone_<id> of the campaign form. */
+const communityContactSchema = z.object({ name: contactName('社区联系人'), phone: contactPhone('社区联系电话') });
+
+/** The community contacts of the campaign form, for the communities it covers; errors keyed by their fields. */
+export function parseCommunityContacts(body: Record<string, unknown>, communityIds: number[]):
+  { ok: true; value: CommunityContact[] } | { ok: false; errors: FieldErrors } {
+  const value: CommunityContact[] = [];
+  const errors: FieldErrors = {};
+  for (const id of communityIds) {
+    const parsed = parseForm(communityContactSchema, { name: body[`contactName_${id}`], phone: body[`contactPhone_${id}`] });
+    if (!parsed.ok) {
+      for (const [field, message] of Object.entries(parsed.errors)) errors[`contact${field === 'name' ? 'Name' : 'Phone'}_${id}`] = message;
+    } else if (parsed.value.name || parsed.value.phone) {
+      value.push({ communityId: id, ...parsed.value });
+    }
+  }
+  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value };
+}
+
+/** The campaign form with its community contacts: one set of errors by field, or the input for the service. */
+function parseCampaignForm(body: unknown) {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const parsed = parseForm(campaignSchema, b);
+  const contacts = parseCommunityContacts(b, parsed.ok ? parsed.value.communityIds : idList('社区').catch([]).parse(b.communityIds));
+  if (!parsed.ok || !contacts.ok) {
+    return { ok: false as const, errors: { ...(parsed.ok ? {} : parsed.errors), ...(contacts.ok ? {} : contacts.errors) } };
+  }
+  return { ok: true as const, value: { ...parsed.value, communityContacts: contacts.value } };
+}
 
 const statusSchema = z.object({ to: z.enum(CAMPAIGN_STATUSES, { message: '目标状态不正确' }) });
 
@@ -69,7 +109,7 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
   router.post('/campaigns', staff, (req, res) => {
     const user = req.user!;
     const fail = (errors: FieldErrors) => renderForm(res, user, { values: req.body, errors, status: 400 });
-    const parsed = parseForm(campaignSchema, req.body);
+    const parsed = parseCampaignForm(req.body);
     if (!parsed.ok) return fail(parsed.errors);
     const result = service.create(user, parsed.value);
     if (!result.ok) return fail(result.errors);
@@ -102,6 +142,8 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
         ...campaign,
         communityIds: service.communityIds(campaign.id),
         categoryIds: service.categories(campaign.id).map((c) => c.id),
+        ...Object.fromEntries(service.communityContacts(campaign.id)
+          .flatMap((c) => [[`contactName_${c.communityId}`, c.name], [`contactPhone_${c.communityId}`, c.phone]])),
       },
     });
   });
@@ -110,7 +152,7 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
     const user = req.user!;
     const id = service.get(user, idOf(req), 'manage').id;
     const fail = (errors: FieldErrors) => renderForm(res, user, { campaignId: id, values: req.body, errors, status: 400 });
-    const parsed = parseForm(campaignSchema, req.body);
+    const parsed = parseCampaignForm(req.body);
     if (!parsed.ok) return fail(parsed.errors);
     const result = service.update(user, id, parsed.value);
     if (!result.ok) return fail(result.errors);

@@ -24,3 +24,15 @@ export function canTransition(from: CampaignStatus, to: CampaignStatus): boolean
 export function chinaToday(now = new Date()): string {
   return new Date(now.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }
+
+export const ORGANIZER_NAME_MAX = 40;
+export const ORGANIZER_PHONE_MAX = 30;
+
+/**
+ * A phone number as offices write them on notices: 0371-66881234, 138 1234 5678, 12345, 0371-66881234转8001.
+ * Digits with spaces, hyphens, brackets, a leading + and 转 (extension), and at least 5 digits.
+ */
+export function isContactPhone(s: string): boolean {
+  return /^\+?[0-9()（）\- 转]{5,30}$/.test(s) && (s.match(/[0-9]/g) ?? []).length >= 5;
+}
+export const CONTACT_PHONE_MESSAGE = '联系电话只能包含数字、空格、“-”和“转”，例如 0371-66881234 或 13812345678';

@@ -112,6 +112,7 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
     visibleTo: (user: Viewer) => campaigns.list().filter((c) => campaignAccess(user, c, campaigns.communityIds(c.id)) !== 'none'),
     findById: (id: number) => campaigns.findById(id),
     communityIds: (id: number) => campaigns.communityIds(id),
+    communityContacts: (id: number) => campaigns.communityContacts(id),
     /** The communities a campaign covers that the user reaches, with their names, for filters. */
     communitiesFor(user: Viewer, id: number): Place[] {
       return campaigns.communityIds(id).filter((c) => reachesCommunity(user.reach, c))

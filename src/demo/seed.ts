@@ -103,6 +103,8 @@ export const campaignStep: DemoStep = {
       subdistrictId: need(state.subdistrictId, 'sub-district'), title: DEMO_CAMPAIGN_TITLE, description: DEMO_CAMPAIGN_DESCRIPTION,
       startsOn: addDays(state.today, -DEMO_CAMPAIGN_DAYS_BEFORE), endsOn: addDays(state.today, DEMO_CAMPAIGN_DAYS_AFTER),
       askPhoto: true, askContact: true, communityIds: [...state.communities.values()].map((c) => c.id), categoryIds,
+      // A made-up office number, so demo posters show where the organiser's line goes.
+      organizerName: '建中街街道办事处', organizerPhone: '0371-6688 0000',
     }, state.accounts.get('jianzhongjie') ?? null);
     campaigns.setStatus(state.campaignId, 'open');
     return { added: 1, existing: 0 };

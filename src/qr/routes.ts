@@ -4,7 +4,7 @@ import { requireRole } from '../auth/middleware';
 import { CAMPAIGN_STATUS_LABELS } from '../campaigns/rules';
 import { flash } from '../http/flash';
 import { notFound } from '../lib/errors';
-import { idParam, optionalText, parseForm, requiredText, type FieldErrors } from '../http/validate';
+import { idParam, optionalText, parseForm, queryId, requiredText, type FieldErrors } from '../http/validate';
 import {
   BULK_LEVELS, BULK_LEVEL_LABELS, LABELS_PER_PAGE, LABEL_MAX, QR_SORTS, chunk, type QrService, type QrSort,
 } from './service';
@@ -93,20 +93,30 @@ export function qrRoutes({ qr: service }: { qr: QrService }): Router {
   });
 
   router.get('/qr/:id/poster', staff, async (req, res) => {
-    const { campaign, poster, endDate } = await service.poster(req.user!, idOf(req.params.id, '二维码'));
-    res.render('qr/poster', { title: `海报 · ${poster.code.label}`, campaign, posters: [poster], endDate, backUrl: `/campaigns/${campaign.id}/qr` });
+    const { campaign, poster, endDate, titleChunks } = await service.poster(req.user!, idOf(req.params.id, '二维码'));
+    res.render('qr/poster', {
+      title: `海报 · ${poster.code.label}`, campaign, posters: [poster], endDate, titleChunks, backUrl: `/campaigns/${campaign.id}/qr`,
+      communities: [], communityId: null, sheetUrl: null,
+    });
   });
 
+  // ?community=<id> prints one community's posters (or labels) at a time.
   router.get('/campaigns/:id/posters', staff, async (req, res) => {
-    const { campaign, posters, endDate } = await service.sheet(req.user!, idOf(req.params.id, '征求意见活动'));
-    res.render('qr/poster', { title: `全部海报 · ${campaign.title}`, campaign, posters, endDate, backUrl: `/campaigns/${campaign.id}/qr` });
+    const sheet = await service.sheet(req.user!, idOf(req.params.id, '征求意见活动'), queryId().parse(req.query.community) ?? null);
+    const chosen = sheet.communities.find((c) => c.id === sheet.communityId);
+    res.render('qr/poster', {
+      ...sheet, title: `${chosen ? chosen.name : '全部'}海报 · ${sheet.campaign.title}`, backUrl: `/campaigns/${sheet.campaign.id}/qr`,
+      sheetUrl: `/campaigns/${sheet.campaign.id}/posters`,
+    });
   });
 
   router.get('/campaigns/:id/labels', staff, async (req, res) => {
-    const { campaign, posters } = await service.sheet(req.user!, idOf(req.params.id, '征求意见活动'));
+    const sheet = await service.sheet(req.user!, idOf(req.params.id, '征求意见活动'), queryId().parse(req.query.community) ?? null);
+    const { campaign, posters } = sheet;
     res.render('qr/labels', {
       title: `二维码小标签 · ${campaign.title}`, campaign, pages: chunk(posters, LABELS_PER_PAGE), count: posters.length,
-      backUrl: `/campaigns/${campaign.id}/qr`,
+      backUrl: `/campaigns/${campaign.id}/qr`, communities: sheet.communities, communityId: sheet.communityId,
+      sheetUrl: `/campaigns/${campaign.id}/labels`,
     });
   });
 

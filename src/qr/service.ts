@@ -1,12 +1,13 @@
 import type { Config } from '../config';
 import { campaignAccess, reachesCommunity, type Reach, type Viewer } from '../access/rules';
-import type { Campaign, CampaignRepo } from '../campaigns/repo';
+import type { Campaign, CampaignRepo, Organizer } from '../campaigns/repo';
 import { NotFoundError, forbidden, notFound } from '../lib/errors';
 import type { Place, PlaceRepo } from '../places/repo';
 import type { QrCode, QrRepo } from './repo';
 import type { ScanCounter } from './scan-counter';
 import type { QrSvgCache } from './svg';
 import { newQrToken, qrUrl } from './token';
+import { titleChunks } from './title-lines';
 
 export const LABEL_MAX = 80;
 export const LABELS_PER_PAGE = 12;
@@ -38,7 +39,11 @@ export interface QrStats extends QrCode {
   changeable?: boolean;
 }
 
-export interface PrintableCode { code: QrCode; url: string; svg: string }
+/** One poster: the code, its URL and SVG, its community (null: campaign-wide) and whom residents can call. */
+export interface PrintableCode { code: QrCode; url: string; svg: string; communityId: number | null; organizer: Organizer }
+
+/** A community choice on the poster sheet: print one community's posters at a time. */
+export interface SheetCommunity { id: number; name: string; count: number }
 
 /** Orders the list so staff see the posters that work best first; ties keep creation order. */
 export function sortCodes(codes: QrStats[], sort: QrSort): QrStats[] {
@@ -174,14 +179,28 @@ export function createQrService(deps: Deps) {
     return { ...a, codes: qrCodes.listByCampaign(campaignId).filter((c) => codeVisible(a.scope, c)) };
   }
 
-  async function printable(codes: QrCode[]): Promise<PrintableCode[]> {
+  async function printable(campaign: Campaign, codes: QrCode[]): Promise<PrintableCode[]> {
     // Sequential on purpose: QR encoding is CPU work, and the cache makes repeats free anyway.
     const out: PrintableCode[] = [];
+    const organizers = new Map<number | null, Organizer>();
     for (const code of codes) {
       const url = urlOf(code.token);
-      out.push({ code, url, svg: await deps.svgCache.svgFor(url) });
+      const communityId = communityOf(code.placeId);
+      if (!organizers.has(communityId)) organizers.set(communityId, campaigns.organizerFor(campaign, communityId));
+      out.push({ code, url, svg: await deps.svgCache.svgFor(url), communityId, organizer: organizers.get(communityId)! });
     }
     return out;
+  }
+
+  /** The communities the visible codes hang in, with how many codes each, in name order. */
+  function sheetCommunities(codes: QrCode[]): SheetCommunity[] {
+    const counts = new Map<number, number>();
+    for (const c of codes) {
+      const id = communityOf(c.placeId);
+      if (id !== null) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return [...counts].map(([id, count]) => ({ id, name: places.findById(id)?.name ?? `#${id}`, count }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.id - b.id);
   }
 
   return {
@@ -261,15 +280,25 @@ export function createQrService(deps: Deps) {
 
     async poster(user: Viewer, qrId: number) {
       const { campaign, code } = codeAccess(user, qrId);
-      const [one] = await printable([code]);
-      return { campaign, poster: one, endDate: chineseDate(campaign.endsOn) };
+      const [one] = await printable(campaign, [code]);
+      return { campaign, poster: one, endDate: chineseDate(campaign.endsOn), titleChunks: titleChunks(campaign.title) };
     },
 
-    /** Every visible code of a campaign, ready for the batch poster sheet or the label sheet. */
-    async sheet(user: Viewer, campaignId: number) {
-      const { campaign, codes } = visibleCodes(user, campaignId);
-      if (codes.length === 0) throw new NotFoundError('这个征求意见活动还没有二维码。请先在二维码页面生成，再来打印。');
-      return { campaign, posters: await printable(codes), endDate: chineseDate(campaign.endsOn) };
+    /**
+     * Every visible code of a campaign, ready for the batch poster sheet or the label sheet; with `communityId`,
+     * only the codes hanging in that community (its own, its grids' and compounds'), so each community's posters
+     * print on their own. `communities` lists the choices.
+     */
+    async sheet(user: Viewer, campaignId: number, communityId: number | null = null) {
+      const { campaign, codes: all } = visibleCodes(user, campaignId);
+      if (all.length === 0) throw new NotFoundError('这个征求意见活动还没有二维码。请先在二维码页面生成，再来打印。');
+      const communities = sheetCommunities(all);
+      const codes = communityId === null ? all : all.filter((c) => communityOf(c.placeId) === communityId);
+      if (codes.length === 0) throw new NotFoundError('这个社区在本活动中没有二维码（或不在您的负责范围内）。请返回二维码列表，选择其他社区或打印全部。');
+      return {
+        campaign, posters: await printable(campaign, codes), endDate: chineseDate(campaign.endsOn), communities,
+        communityId, titleChunks: titleChunks(campaign.title),
+      };
     },
   };
 }

@@ -2,8 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config';
 import type { Acceptance } from '../campaigns/rules';
-import type { Campaign, Category } from '../campaigns/repo';
-import type { QrCode } from '../qr/repo';
+import type { Campaign, Organizer } from '../campaigns/repo';
 import { isStorageFailure } from '../http/error-handler';
 import type { Logger } from '../lib/logger';
 import { readCookies, setCookie } from '../http/cookies';
@@ -44,6 +43,21 @@ function closedMessage(a: Exclude<Acceptance, 'open'>, c: Campaign): { title: st
       return { title: '征集已经结束', message: `「${c.title}」已停止收集意见（原定截止 ${c.endsOn}），谢谢您的关心！有急事请直接联系社区工作人员。` };
   }
 }
+
+/** Where a resident can go from a page that cannot help them: never a dead end. */
+interface DeadEnd { links?: Array<{ href: string; label: string }>; organizer?: Organizer | null }
+const LOOKUP_LINK = { href: '/r', label: '用回执码查询办理进度' };
+const UNKNOWN_QR_WAYS: DeadEnd = { links: [LOOKUP_LINK, { href: '/', label: '邻声首页' }] };
+
+/** A closed or not yet open campaign: the receipt lookup, the community's board, and whom to call. */
+function waysOn(found: Loaded): DeadEnd {
+  const links = [LOOKUP_LINK];
+  if (found.communityId !== null) links.push({ href: `/b/${found.communityId}`, label: '看看本社区居民的意见和办理情况' });
+  return { links, organizer: found.organizer.name || found.organizer.phone ? found.organizer : null };
+}
+
+/** A phone number as a tel: link (转 becomes a pause before the extension). */
+export const telHref = (phone: string) => 'tel:' + phone.replace(/转/g, ',').replace(/[^0-9+,]/g, '');
 
 /** What a resident typed, as plain strings, to put back into the form after an error. */
 function keptValues(body: unknown): Record<string, string> {
@@ -87,47 +101,50 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
   // `fast` views name their locals explicitly, so EJS can skip `with (locals)`, which makes rendering ~5× slower.
   const render = (res: Response, status: number, view: string, locals: Record<string, unknown>, fast = false) =>
     res.status(status).render(view, fast ? { ...locals, cache: true, _with: false } : { ...locals, cache: true });
-  const message = (res: Response, status: number, title: string, text: string, back?: string) =>
-    render(res, status, 'resident/message', { title, message: text, back: back ?? null });
+  const message = (res: Response, status: number, title: string, text: string, back?: string, more: DeadEnd = {}) =>
+    render(res, status, 'resident/message', {
+      title, message: text, back: back ?? null, links: more.links ?? [], organizer: more.organizer ?? null, telHref,
+    });
 
   function renderForm(
-    res: Response, status: number, qr: QrCode, campaign: Campaign, categories: readonly Category[],
+    res: Response, status: number, found: Loaded,
     form: { formToken: string; values: Record<string, string>; errors: FieldErrors; formError?: string | null },
   ) {
+    const { qr, campaign, categories, organizer } = found;
     // Each load carries its own form token; a cached copy (back button) would send an old one again.
     res.set('Cache-Control', 'no-store');
     render(res, status, 'resident/form', {
-      title: campaign.title, campaign, qr, categories, textMax: TEXT_MAX, nameMax: NAME_MAX, buildingMax: BUILDING_MAX,
+      title: campaign.title, campaign, qr, categories, organizer, telHref, textMax: TEXT_MAX, nameMax: NAME_MAX, buildingMax: BUILDING_MAX,
       formError: null, ...form,
     }, true);
   }
 
   router.get('/q/:token', limit, (req, res) => {
     const found = residents.load(param(req.params.token));
-    if (!found) return message(res, 404, '二维码无效', MSG.unknownQr);
-    const { qr, campaign, categories } = found;
+    if (!found) return message(res, 404, '二维码无效', MSG.unknownQr, undefined, UNKNOWN_QR_WAYS);
+    const { qr, campaign } = found;
     residents.scanned(qr.id);
     const acceptance = residents.acceptance(campaign);
     if (acceptance !== 'open') {
       const m = closedMessage(acceptance, campaign);
-      return message(res, 200, m.title, m.message);
+      return message(res, 200, m.title, m.message, undefined, waysOn(found));
     }
     if (!RESIDENT_ID_SHAPE.test(readCookies(req)[RESIDENT_COOKIE] ?? '')) {
       setCookie(res, RESIDENT_COOKIE, randomToken(16), { maxAgeSeconds: 2 * 86400, secure: config.secureCookies });
     }
-    renderForm(res, 200, qr, campaign, categories, {
+    renderForm(res, 200, found, {
       formToken: residents.newFormToken(qr.id), values: { kind: 'suggestion' }, errors: {},
     });
   });
 
   router.post('/q/:token', limit, (req, res, next) => {
     const found = residents.load(param(req.params.token));
-    if (!found) return message(res, 404, '二维码无效', MSG.unknownQr);
+    if (!found) return message(res, 404, '二维码无效', MSG.unknownQr, undefined, UNKNOWN_QR_WAYS);
     const { qr, campaign } = found;
     const acceptance = residents.acceptance(campaign);
     if (acceptance !== 'open') {
       const m = closedMessage(acceptance, campaign);
-      return message(res, 409, m.title, m.message + ' 您这次填写的内容没有提交。');
+      return message(res, 409, m.title, m.message + ' 您这次填写的内容没有提交。', undefined, waysOn(found));
     }
     const parse = campaign.askPhoto ? multipart.withPhoto : multipart.withoutPhoto;
     parse(req, res, (err?: unknown) => {
@@ -155,7 +172,7 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
     const token = residents.checkFormToken(body.ft, qr.id);
     if (!token.ok) {
       // Keep what they typed and hand out a fresh token: losing a long text to an expired page is the worst outcome.
-      return renderForm(res, 403, qr, campaign, categories, {
+      return renderForm(res, 403, found, {
         formToken: residents.newFormToken(qr.id), values, errors: {},
         formError: `${RESIDENT_MESSAGES.expired}。您填写的文字已保留，检查后再点一次“提交”即可。${file ? MSG.photoLost : ''}`,
       });
@@ -172,7 +189,7 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
     }
     if (!parsed.ok || Object.keys(errors).length) {
       if (file && !errors.photo) errors.photo = MSG.photoLost;
-      return renderForm(res, 400, qr, campaign, categories, { formToken: body.ft as string, values, errors });
+      return renderForm(res, 400, found, { formToken: body.ft as string, values, errors });
     }
     const resident = readCookies(req)[RESIDENT_COOKIE];
     let receiptCode: string;
@@ -186,7 +203,7 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
       // A full disk (or a failing one) must not cost the resident what they typed: the form comes back with it.
       if (!isStorageFailure(err)) throw err;
       logger.error({ err, reqId: req.id }, 'submission not stored');
-      return renderForm(res, 503, qr, campaign, categories, {
+      return renderForm(res, 503, found, {
         formToken: body.ft as string, values, errors: {}, formError: MSG.notStored + (file ? MSG.photoLost : ''),
       });
     }

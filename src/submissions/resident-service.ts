@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { CampaignRepo, Campaign, Category } from '../campaigns/repo';
+import type { CampaignRepo, Campaign, Category, Organizer } from '../campaigns/repo';
 import { acceptanceOf, chinaToday, type Acceptance } from '../campaigns/rules';
 import type { Db } from '../db/open-db';
 import { generationOf } from '../db/generation';
@@ -19,14 +19,20 @@ const LOAD_TTL_MS = 1000;
 const LOAD_CACHE_MAX = 5000;
 
 /** What a QR token stands for; shared between requests while cached, so never modified. */
-export type Loaded = Readonly<{ qr: QrCode; campaign: Campaign; categories: readonly Category[]; candidates: readonly CandidateCategory[] }>;
+export type Loaded = Readonly<{
+  qr: QrCode; campaign: Campaign; categories: readonly Category[]; candidates: readonly CandidateCategory[];
+  /** The community the poster hangs in (null: a campaign-wide poster), for the board link. */
+  communityId: number | null;
+  /** Whom residents can call about this poster: the community's contact, else the campaign's organiser. */
+  organizer: Readonly<Organizer>;
+}>;
 
 export interface ResidentServiceDeps {
   db: Db;
   config: Readonly<Pick<Config, 'dataDir'>>;
   secret: string;
   qrCodes: Pick<QrRepo, 'findByToken'>;
-  campaigns: Pick<CampaignRepo, 'findById' | 'categories'>;
+  campaigns: Pick<CampaignRepo, 'findById' | 'categories' | 'organizerFor'>;
   places: Pick<PlaceRepo, 'findById'>;
   submissions: Pick<SubmissionRepo, 'findByIdempotencyKey' | 'findLabelledByReceipt'>;
   submissionService: Pick<SubmissionService, 'recordDurably'>;
@@ -72,7 +78,9 @@ export function createResidentService(deps: ResidentServiceDeps) {
         return undefined;
       }
       const categories = campaigns.categories(campaign.id);
+      const { communityId } = placeOf(qr);
       const value: Loaded = Object.freeze({
+        communityId, organizer: Object.freeze(campaigns.organizerFor(campaign, communityId)),
         qr: Object.freeze(qr), campaign: Object.freeze(campaign), categories: Object.freeze(categories),
         // The campaign's active categories for classify, which would otherwise query them again.
         candidates: Object.freeze(categories.filter((c) => c.active).map((c) => ({ id: c.id, name: c.name }))),

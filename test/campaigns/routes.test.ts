@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { csrfFrom, loginAs, makeTestApp, type Agent, type TestApp } from '../helpers/app';
 import { seedTwoSubdistricts, type TwoSubdistricts } from '../helpers/campaign-factories';
-import { insertCampaign, insertSubmission } from '../helpers/factories';
+import { createQrCodes, insertCampaign, insertSubmission } from '../helpers/factories';
 
 const campaignRow = (t: TestApp, id: number) =>
   t.db.prepare('SELECT title, status, starts_on AS startsOn, ends_on AS endsOn, subdistrict_id AS subdistrictId, ask_photo AS askPhoto, ask_contact AS askContact FROM campaigns WHERE id = ?').get(id) as
@@ -77,9 +77,14 @@ describe('campaigns: create and edit', () => {
     const hub = await admin.get(`/campaigns/${id}`).expect(200);
     expect(hub.text).toContain('已创建「老旧小区改造征求意见」');
     expect(hub.text).toContain('永安社区、庆丰社区');
-    for (const link of ['/qr', '/posters', '/labels', '/submissions', '/triage', '/issues', '/dashboard']) {
+    for (const link of ['/qr', '/submissions', '/triage', '/issues', '/dashboard']) {
       expect(hub.text).toContain(`href="/campaigns/${id}${link}"`);
     }
+    // No QR codes yet: nothing to print, so no print links (they appear with the first code).
+    for (const link of ['/posters', '/labels']) expect(hub.text).not.toContain(`href="/campaigns/${id}${link}"`);
+    createQrCodes(t.db, id, 1);
+    const withCode = await admin.get(`/campaigns/${id}`).expect(200);
+    for (const link of ['/posters', '/labels']) expect(withCode.text).toContain(`href="/campaigns/${id}${link}"`);
     expect(hub.text).toContain(`href="/intake?campaign=${id}"`);
     expect(hub.text).toContain(`href="/intake/import?campaign=${id}"`);
     expect(hub.text).toContain('开始征集');

@@ -19,6 +19,10 @@ const PUBLIC_ROUTES = new Set([
   'GET /r',
   'GET /r/:code',
   'POST /r/:code/feedback',
+  // The residents' home page (staff are redirected to their start page), the 大字 switch and the favicon.
+  'GET /',
+  'GET /big-text',
+  'GET /favicon.ico',
 ]);
 
 /** What a claimer (party member / partner unit) may open: the service menu and their own claims. */
