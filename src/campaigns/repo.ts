@@ -12,6 +12,8 @@ export interface Campaign {
   status: CampaignStatus;
   askPhoto: boolean;
   askContact: boolean;
+  /** Its published issues appear on the public board of their community (/b/<id>). */
+  publicBoard: boolean;
   createdBy: number | null;
   createdAt: string;
 }
@@ -24,18 +26,20 @@ export interface CampaignInput {
   endsOn: string;
   askPhoto: boolean;
   askContact: boolean;
+  /** Default on: the board shows only titles and replies staff wrote, phone numbers masked. */
+  publicBoard?: boolean;
   communityIds: number[];
   categoryIds: number[];
 }
 
 interface Row {
   id: number; subdistrict_id: number | null; title: string; description: string; starts_on: string; ends_on: string;
-  status: CampaignStatus; ask_photo: number; ask_contact: number; created_by: number | null; created_at: string;
+  status: CampaignStatus; ask_photo: number; ask_contact: number; public_board?: number; created_by: number | null; created_at: string;
 }
 const toCampaign = (r: Row): Campaign => ({
   id: r.id, subdistrictId: r.subdistrict_id, title: r.title, description: r.description, startsOn: r.starts_on,
   endsOn: r.ends_on, status: r.status, askPhoto: r.ask_photo === 1, askContact: r.ask_contact === 1,
-  createdBy: r.created_by, createdAt: r.created_at,
+  publicBoard: r.public_board !== 0, createdBy: r.created_by, createdAt: r.created_at,
 });
 
 export interface Category { id: number; name: string; sortOrder: number; active: boolean }
@@ -49,10 +53,10 @@ export interface CampaignFigures { qrCodes: number; scans: number; online: numbe
 export function createCampaignRepo(db: Db) {
   const byId = db.prepare<[number], Row>('SELECT * FROM campaigns WHERE id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM campaigns ORDER BY id DESC');
-  const insert = db.prepare(`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on, ask_photo, ask_contact, created_by)
-    VALUES (@subdistrictId, @title, @description, @startsOn, @endsOn, @askPhoto, @askContact, @createdBy)`);
+  const insert = db.prepare(`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on, ask_photo, ask_contact, public_board, created_by)
+    VALUES (@subdistrictId, @title, @description, @startsOn, @endsOn, @askPhoto, @askContact, @publicBoard, @createdBy)`);
   const update = db.prepare(`UPDATE campaigns SET subdistrict_id = @subdistrictId, title = @title, description = @description,
-    starts_on = @startsOn, ends_on = @endsOn, ask_photo = @askPhoto, ask_contact = @askContact WHERE id = @id`);
+    starts_on = @startsOn, ends_on = @endsOn, ask_photo = @askPhoto, ask_contact = @askContact, public_board = @publicBoard WHERE id = @id`);
   const setStatus = db.prepare('UPDATE campaigns SET status = ? WHERE id = ?');
   const communities = db.prepare('SELECT community_id FROM campaign_communities WHERE campaign_id = ? ORDER BY community_id').pluck();
   const clearCommunities = db.prepare('DELETE FROM campaign_communities WHERE campaign_id = ?');
@@ -87,6 +91,7 @@ export function createCampaignRepo(db: Db) {
   const params = (input: CampaignInput) => ({
     subdistrictId: input.subdistrictId, title: input.title, description: input.description, startsOn: input.startsOn,
     endsOn: input.endsOn, askPhoto: input.askPhoto ? 1 : 0, askContact: input.askContact ? 1 : 0,
+    publicBoard: input.publicBoard === false ? 0 : 1,
   });
 
   return {
