@@ -12,6 +12,8 @@ export interface QrCount { id: number; campaignId: number; label: string; placeI
 export interface IssueCounts { byStatus: Record<string, number>; claimed: number; claimers: ClaimerCounts }
 export interface ClaimerCounts { member: number; unit: number }
 export interface RatingCounts { satisfied: number; basically: number; unsatisfied: number }
+/** 附议 on the slice's issues, and residents' appeals (申请复核) by how they ended. */
+export interface VoiceCounts { supports: number; appeals: { open: number; upheld: number; reopened: number } }
 
 const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';
 
@@ -85,6 +87,20 @@ export function createDashboardRepo(db: Db) {
       const out: RatingCounts = { satisfied: 0, basically: 0, unsatisfied: 0 };
       for (const r of rows) if (r.rating in out) out[r.rating] = r.n;
       return out;
+    },
+
+    /** 附议 through the issues (their campaign and community); appeals through their submissions (a few rows). */
+    voice(s: DashboardSlice): VoiceCounts {
+      const ci = communityClause(s, 'i.community_id', null);
+      const supports = db.prepare(`SELECT COUNT(*) FROM issues i CROSS JOIN issue_supports p ON p.issue_id = i.id
+        WHERE i.campaign_id IN (${marks(s.campaignIds)})${ci.sql}`).pluck().get(...s.campaignIds, ...ci.params) as number;
+      const cs = communityClause(s, 's.community_id', null);
+      const rows = db.prepare(`SELECT a.status, COUNT(*) AS n FROM appeals a CROSS JOIN submissions s ON s.id = a.submission_id
+        WHERE s.campaign_id IN (${marks(s.campaignIds)})${cs.sql} GROUP BY a.status`)
+        .all(...s.campaignIds, ...cs.params) as Array<{ status: keyof VoiceCounts['appeals']; n: number }>;
+      const appeals = { open: 0, upheld: 0, reopened: 0 };
+      for (const r of rows) if (r.status in appeals) appeals[r.status] = r.n;
+      return { supports, appeals };
     },
 
     /** The earliest start date of the campaigns (the time chart sets apart days before it). */
