@@ -189,6 +189,37 @@ describe('附议 (support)', () => {
   });
 });
 
+describe('similar issues on a fresh receipt', () => {
+  it('offers the open public issues of the community that look like the same problem, to support in one tap', async () => {
+    const t = makeTestApp();
+    const c = makeCampaign(t.db, { askPhoto: false });
+    const admin = viewerOf(t, createUser(t.db, { role: 'admin' }).id);
+    const lift = makeIssue(t, c, admin, '3号楼电梯经常坏，困过人', 'accepted');
+    const trash = makeIssue(t, c, admin, '垃圾桶太少，垃圾满了没人清', 'accepted');
+    const unpublished = makeIssue(t, c, admin, '3号楼电梯又停运了');
+    const other = makeCampaign(t.db, { askPhoto: false, community: '解放路社区' });
+    const elsewhere = makeIssue(t, other, admin, '3号楼电梯坏了', 'accepted');
+    const phone = newPhone(t);
+    const code = await submitFrom(phone, c.qrToken, '3号楼的电梯又坏了，老人上下楼很困难');
+    const receipt = await phone.get(`/r/${code}?new=1`);
+    expect(receipt.text).toContain('社区里已有相似的问题');
+    expect(receipt.text).toContain(`id="issue-${lift}"`);
+    for (const id of [trash, unpublished, elsewhere]) expect(receipt.text).not.toContain(`id="issue-${id}"`);
+    expect(receipt.text).toContain(`<input type="hidden" name="receipt" value="${code}">`);
+    expect(receipt.text).toContain(`href="/b/${c.communityId}"`);
+    const token = await tokenOf(phone, `/r/${code}`);
+    const res = await phone.post(`/b/issues/${lift}/support`).type('form').send({ _csrf: token, receipt: code });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/r/${code}#similar`);
+    expect(supports(t, lift)).toBe(1);
+    expect((await phone.get(`/r/${code}`)).text).toContain('您已附议 ✓');
+    // Once the submission is part of an issue, the offer is gone.
+    t.app.ctx.issueService.attach(admin, lift, [t.db.prepare('SELECT id FROM submissions WHERE receipt_code = ?').pluck().get(code) as number]);
+    expect((await phone.get(`/r/${code}`)).text).not.toContain('社区里已有相似的问题');
+    t.app.ctx.onShutdown.forEach((fn) => fn());
+  });
+});
+
 describe('my submissions at /r', () => {
   it('lists this phone’s own submissions with codes and status; another phone sees none; lookup by code stays', async () => {
     const t = makeTestApp();
