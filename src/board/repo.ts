@@ -36,7 +36,7 @@ export function createBoardRepo(db: Db) {
   const one = db.prepare<unknown[], BoardRow>(`SELECT ${BOARD_COLUMNS} FROM issues i WHERE i.id = ? AND ${PUBLIC}`);
   const open = db.prepare<unknown[], { id: number; title: string }>(`SELECT i.id, i.title FROM issues i
     WHERE i.community_id = ? AND i.status IN (${marks(SUPPORTABLE_STATUSES)})
-      AND i.campaign_id IN (SELECT id FROM campaigns WHERE public_board = 1) ORDER BY i.id LIMIT 200`);
+      AND i.campaign_id IN (SELECT id FROM campaigns WHERE public_board = 1) ORDER BY i.id DESC LIMIT ?`);
   const textsOf = db.prepare('SELECT text FROM submissions WHERE issue_id = ? ORDER BY id LIMIT ?').pluck();
   const addSupport = db.prepare('INSERT OR IGNORE INTO issue_supports (issue_id, resident_key) VALUES (?, ?)');
   const supported = db.prepare('SELECT issue_id FROM issue_supports WHERE resident_key = ?').pluck();
@@ -48,8 +48,8 @@ export function createBoardRepo(db: Db) {
     /** One public issue, or undefined when it is not on any board. */
     publicIssue: (issueId: number): BoardRow | undefined => one.get(issueId, ...PUBLIC_STATUSES),
     /** The open public issues of a community with their titles and first texts, for matching a new submission. */
-    openWithTexts(communityId: number, texts = 8): Array<{ id: number; texts: string[] }> {
-      return open.all(communityId, ...SUPPORTABLE_STATUSES).map((r) => ({ id: r.id, texts: [r.title, ...(textsOf.all(r.id, texts) as string[])] }));
+    openWithTexts(communityId: number, texts = 3, limit = 60): Array<{ id: number; texts: string[] }> {
+      return open.all(communityId, ...SUPPORTABLE_STATUSES, limit).map((r) => ({ id: r.id, texts: [r.title, ...(textsOf.all(r.id, texts) as string[])] }));
     },
     /** Whether the support was new (false: this phone had supported it already). */
     addSupport: (issueId: number, residentKey: string) => addSupport.run(issueId, residentKey).changes === 1,

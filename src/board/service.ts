@@ -31,9 +31,32 @@ export const BOARD_MESSAGES = {
 
 /** How many similar open issues a fresh receipt offers. */
 const SIMILAR_MAX = 3;
+/**
+ * Matching runs jieba over the issues' texts on the event loop (measured ~85 ms for 100 issues × 5 texts on the
+ * shared dev machine), so it is bounded: the 60 newest open public issues of the community with their title and
+ * 3 texts, once per submission; reloads of the receipt (and the way back after 附议) reuse the match for 10 minutes.
+ */
+const SIMILAR_ISSUES = 60;
+const SIMILAR_TEXTS = 3;
+const SIMILAR_TTL_MS = 10 * 60_000;
+const SIMILAR_CACHE_MAX = 5000;
 
 export function createBoardService(deps: { repo: BoardRepo; places: Pick<PlaceRepo, 'findById'>; grouping: Pick<Grouping, 'rankIssues'> }) {
   const { repo, places } = deps;
+  const matched = new Map<number, { at: number; ids: number[] }>();
+
+  function similarIds(sub: { id: number; text: string; communityId: number }): number[] {
+    const now = Date.now();
+    const hit = matched.get(sub.id);
+    if (hit && now - hit.at < SIMILAR_TTL_MS) return hit.ids;
+    const open = repo.openWithTexts(sub.communityId, SIMILAR_TEXTS, SIMILAR_ISSUES);
+    const ids = open.length === 0 ? [] : deps.grouping.rankIssues({
+      texts: [sub.text], community: sub.communityId, issues: open.map((o) => ({ ...o, community: sub.communityId })),
+    }).slice(0, SIMILAR_MAX).map((r) => r.issueId);
+    if (matched.size >= SIMILAR_CACHE_MAX) matched.clear();
+    matched.set(sub.id, { at: now, ids });
+    return ids;
+  }
 
   const toBoardIssue = (r: BoardRow, supported: Set<number>): BoardIssue => ({
     id: r.id, title: maskPhonesInText(r.title), category: r.category_name, status: RESIDENT_STATUS_LABELS[r.status],
@@ -76,14 +99,14 @@ export function createBoardService(deps: { repo: BoardRepo; places: Pick<PlaceRe
      * Open public issues of the submission's community that look like the same problem (the grouping engine's
      * match of a text to issues), best first, while the submission itself is not yet part of an issue.
      */
-    similarTo(sub: { text: string; communityId: number | null; issueId: number | null; declinedAt: string | null }, residentId: string | null): BoardIssue[] {
+    similarTo(sub: { id: number; text: string; communityId: number | null; issueId: number | null; declinedAt: string | null }, residentId: string | null): BoardIssue[] {
       if (sub.communityId === null || sub.issueId !== null || sub.declinedAt !== null) return [];
-      const open = repo.openWithTexts(sub.communityId);
-      if (open.length === 0) return [];
-      const ranked = deps.grouping.rankIssues({ texts: [sub.text], community: sub.communityId, issues: open.map((o) => ({ ...o, community: sub.communityId })) });
+      const ids = similarIds({ id: sub.id, text: sub.text, communityId: sub.communityId });
+      if (ids.length === 0) return [];
       const key = residentKeyOf(residentId);
       const supported = key ? repo.supportedBy(key) : new Set<number>();
-      return ranked.slice(0, SIMILAR_MAX).map((r) => repo.publicIssue(r.issueId)).filter((r): r is BoardRow => r !== undefined)
+      // Read again each time: counts change, and an issue may have closed or left the board since the match.
+      return ids.map((id) => repo.publicIssue(id)).filter((r): r is BoardRow => r !== undefined)
         .map((r) => toBoardIssue(r, supported));
     },
   };
