@@ -29,6 +29,8 @@ import { dashboardRoutes } from './dashboard/routes';
 import { exportRoutes } from './exports/routes';
 import { classifyRoutes } from './classify/routes';
 import { searchRoutes } from './search/routes';
+import { boardRoutes } from './board/routes';
+import { appealRoutes } from './appeals/routes';
 
 export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext; logger?: Logger }
 
@@ -65,7 +67,8 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
 
   // Each router gets only what it uses.
   const { campaignService: campaigns, places } = ctx;
-  app.use(residentRoutes({ config, residents: ctx.residentService, logger: ctx.logger }));
+  app.use(residentRoutes({ config, residents: ctx.residentService, board: ctx.boardService, appeals: ctx.appealService, logger: ctx.logger }));
+  app.use(boardRoutes({ config, board: ctx.boardService }));
   app.use(authRoutes({ config, auth: ctx.auth, userAdmin: ctx.userAdmin, users: ctx.users, places }));
   app.use(homeRoutes({ config }));
   app.use(placeRoutes({ places: ctx.placeService }));
@@ -74,10 +77,12 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.use(qrRoutes({ qr: ctx.qrService }));
   app.use(submissionRoutes({ config, campaigns, submissions: ctx.submissions, qrCodes: ctx.qrCodes, places }));
   app.use(intakeRoutes({ config, intake: ctx.intakeService, places, campaigns }));
-  app.use(triageRoutes({ triage: ctx.triageService, campaigns }));
+  app.use(triageRoutes({ triage: ctx.triageService, campaigns, appeals: ctx.appealService }));
   app.use(issueRoutes({
     issues: ctx.issueService, triage: ctx.triageService, issueRepo: ctx.issues, audit: ctx.audit, campaigns, menu: ctx.menuService,
+    appeals: ctx.appealService,
   }));
+  app.use(appealRoutes({ appeals: ctx.appealService }));
   app.use(menuRoutes({ config, menu: ctx.menuService, items: ctx.items, issueRepo: ctx.issues, audit: ctx.audit, places }));
   app.use(dashboardRoutes({ campaigns, dashboard: ctx.dashboardService, dashboardRepo: ctx.dashboardRepo, places }));
   app.use(exportRoutes({ campaigns, exports: ctx.exports, issueRepo: ctx.issues, log: ctx.log }));

@@ -37,6 +37,10 @@ import { createSearchRepo } from './search/repo';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
 import { createNightlyBackups } from './backup/service';
+import { createAppealRepo } from './appeals/repo';
+import { createAppealService } from './appeals/service';
+import { createBoardRepo } from './board/repo';
+import { createBoardService } from './board/service';
 
 /**
  * The composition root: every repo and service of the app, built once from the settings and the database.
@@ -70,6 +74,10 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
   const outcomes = createOutcomeService({ db, issues, submissions, audit });
   const grouping = createGrouping();
+  const boardService = createBoardService({ repo: createBoardRepo(db), places, grouping });
+  const appealService = createAppealService({
+    db, appeals: createAppealRepo(db), submissions, issues, outcomes, audit, loadIssue: issueService.loadIssue,
+  });
   const campaignService = createCampaignService({ campaigns, places, categories, pendingScans: scanCounter.pendingFor });
   /** Secret for signing public form tokens: from the environment, else generated once and kept. */
   const secret = config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32));
@@ -95,6 +103,8 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     triageService: createTriageService({ db, issues, issueService, audit, grouping }),
     menuService,
     outcomes,
+    boardService,
+    appealService,
     auth: createAuthService({ users, sessions, config, log: (line) => logger.warn(line) }),
     userAdmin: createUserAdminService({ users, sessions, places }),
     placeService: createPlaceService({ places }),

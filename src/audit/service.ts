@@ -6,6 +6,10 @@ const str = (v: unknown) => (v === null || v === undefined || v === '' ? '（无
 const status = (v: unknown) => ISSUE_STATUS_LABELS[v as IssueStatus] ?? str(v);
 const ids = (v: unknown) => (Array.isArray(v) ? v.map((x) => `#${x}`).join('、') : str(v));
 
+/** How the resident proved the receipt was theirs (src/appeals/rules.ts), recorded with ratings and appeals. */
+const PROOF_LABELS: Record<string, string> = { device: '提交意见的手机', phone_last4: '回执码+手机号后四位', demo: '演示数据' };
+const proof = (v: unknown) => (typeof v === 'string' ? `〔凭${PROOF_LABELS[v] ?? v}〕` : '');
+
 /** One line of Chinese saying what an audit entry records, for the issue page. */
 export function describeAudit(e: AuditEntry): string {
   const d = e.detail;
@@ -31,7 +35,9 @@ export function describeAudit(e: AuditEntry): string {
     case 'resolve': return `确认办结（${status(d.from)} → ${status('resolved')}）`;
     case 'decline': return `不立项：${str(d.reason)}`;
     case 'undecline': return '取消不立项，回到待归类';
-    case 'feedback': return `居民评价：${RATING_LABELS[d.rating as Rating] ?? str(d.rating)}（建议 #${str(d.submissionId)}）${d.comment ? `：“${maskPhonesInText(str(d.comment))}”` : ''}`;
+    case 'feedback': return `居民评价：${RATING_LABELS[d.rating as Rating] ?? str(d.rating)}（建议 #${str(d.submissionId)}）${d.comment ? `：“${maskPhonesInText(str(d.comment))}”` : ''}${proof(d.proof)}`;
+    case 'appeal': return `居民申请复核（建议 #${str(d.submissionId)}）：“${maskPhonesInText(str(d.reason))}”${proof(d.proof)}`;
+    case 'review': return `复核结论：${d.outcome === 'reopened' ? '重新办理' : '维持原结果'}${d.to ? `（${status(d.from)} → ${status(d.to)}）` : ''}${d.answer ? `，答复：${str(d.answer)}` : ''}`;
     default: return e.action;
   }
 }

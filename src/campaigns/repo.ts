@@ -15,6 +15,8 @@ export interface Campaign {
   /** Who runs the campaign and a phone residents may call, printed on posters ('' until filled in). */
   organizerName: string;
   organizerPhone: string;
+  /** Its published issues appear on the public board of their community (/b/<id>). */
+  publicBoard: boolean;
   createdBy: number | null;
   createdAt: string;
 }
@@ -33,6 +35,8 @@ export interface CampaignInput {
   endsOn: string;
   askPhoto: boolean;
   askContact: boolean;
+  /** Default on: the board shows only titles and replies staff wrote, phone numbers masked. */
+  publicBoard?: boolean;
   communityIds: number[];
   categoryIds: number[];
   organizerName?: string;
@@ -43,13 +47,14 @@ export interface CampaignInput {
 
 interface Row {
   id: number; subdistrict_id: number | null; title: string; description: string; starts_on: string; ends_on: string;
-  status: CampaignStatus; ask_photo: number; ask_contact: number; organizer_name: string; organizer_phone: string; created_by: number | null; created_at: string;
+  status: CampaignStatus; ask_photo: number; ask_contact: number; organizer_name: string; organizer_phone: string; public_board?: number;
+  created_by: number | null; created_at: string;
 }
 const toCampaign = (r: Row): Campaign => ({
   id: r.id, subdistrictId: r.subdistrict_id, title: r.title, description: r.description, startsOn: r.starts_on,
   endsOn: r.ends_on, status: r.status, askPhoto: r.ask_photo === 1, askContact: r.ask_contact === 1,
   organizerName: r.organizer_name ?? '', organizerPhone: r.organizer_phone ?? '',
-  createdBy: r.created_by, createdAt: r.created_at,
+  publicBoard: r.public_board !== 0, createdBy: r.created_by, createdAt: r.created_at,
 });
 
 export interface Category { id: number; name: string; sortOrder: number; active: boolean }
@@ -64,11 +69,11 @@ export function createCampaignRepo(db: Db) {
   const byId = db.prepare<[number], Row>('SELECT * FROM campaigns WHERE id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM campaigns ORDER BY id DESC');
   const insert = db.prepare(`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on, ask_photo, ask_contact,
-    organizer_name, organizer_phone, created_by)
-    VALUES (@subdistrictId, @title, @description, @startsOn, @endsOn, @askPhoto, @askContact, @organizerName, @organizerPhone, @createdBy)`);
+    organizer_name, organizer_phone, public_board, created_by)
+    VALUES (@subdistrictId, @title, @description, @startsOn, @endsOn, @askPhoto, @askContact, @organizerName, @organizerPhone, @publicBoard, @createdBy)`);
   const update = db.prepare(`UPDATE campaigns SET subdistrict_id = @subdistrictId, title = @title, description = @description,
     starts_on = @startsOn, ends_on = @endsOn, ask_photo = @askPhoto, ask_contact = @askContact,
-    organizer_name = @organizerName, organizer_phone = @organizerPhone WHERE id = @id`);
+    organizer_name = @organizerName, organizer_phone = @organizerPhone, public_board = @publicBoard WHERE id = @id`);
   const contacts = db.prepare<[number], { community_id: number; name: string; phone: string }>(
     'SELECT community_id, name, phone FROM campaign_community_contacts WHERE campaign_id = ? ORDER BY community_id');
   const contactOf = db.prepare<[number, number], { name: string; phone: string }>(
@@ -115,6 +120,7 @@ export function createCampaignRepo(db: Db) {
     subdistrictId: input.subdistrictId, title: input.title, description: input.description, startsOn: input.startsOn,
     endsOn: input.endsOn, askPhoto: input.askPhoto ? 1 : 0, askContact: input.askContact ? 1 : 0,
     organizerName: input.organizerName ?? '', organizerPhone: input.organizerPhone ?? '',
+    publicBoard: input.publicBoard === false ? 0 : 1,
   });
 
   return {

@@ -32,6 +32,7 @@ export const campaignSchema = z.object({
   askContact: checkbox(),
   organizerName: contactName('主办单位'),
   organizerPhone: contactPhone('联系电话'),
+  publicBoard: checkbox(),
 }).refine((v) => !DATE_RE.test(v.startsOn) || !DATE_RE.test(v.endsOn) || datesInOrder(v.startsOn, v.endsOn), {
   path: ['endsOn'], message: '结束日期不能早于开始日期',
 });
@@ -99,7 +100,7 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
     const only = subdistricts.length === 1 ? subdistricts[0] : undefined;
     renderForm(res, user, {
       values: {
-        askPhoto: true, askContact: true,
+        askPhoto: true, askContact: true, publicBoard: true,
         subdistrictId: only?.id, communityIds: only?.communities.map((c) => c.id) ?? [],
         categoryIds: service.categoryOptions().filter((c) => c.active).map((c) => c.id),
       },

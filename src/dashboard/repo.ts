@@ -22,6 +22,9 @@ export interface CommunityCounts {
   ratings: RatingCounts;
 }
 
+/** 附议 on the slice's issues, and residents' appeals (申请复核) by how they ended. */
+export interface VoiceCounts { supports: number; appeals: { open: number; upheld: number; reopened: number } }
+
 const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';
 
 /**
@@ -138,6 +141,19 @@ export function createDashboardRepo(db: Db) {
         if (r.rating in c.ratings) c.ratings[r.rating] = r.n;
       }
       return [...out.values()];
+    },
+    /** 附议 through the issues (their campaign and community); appeals through their submissions (a few rows). */
+    voice(s: DashboardSlice): VoiceCounts {
+      const ci = communityClause(s, 'i.community_id', null);
+      const supports = db.prepare(`SELECT COUNT(*) FROM issues i CROSS JOIN issue_supports p ON p.issue_id = i.id
+        WHERE i.campaign_id IN (${marks(s.campaignIds)})${ci.sql}`).pluck().get(...s.campaignIds, ...ci.params) as number;
+      const cs = communityClause(s, 's.community_id', null);
+      const rows = db.prepare(`SELECT a.status, COUNT(*) AS n FROM appeals a CROSS JOIN submissions s ON s.id = a.submission_id
+        WHERE s.campaign_id IN (${marks(s.campaignIds)})${cs.sql} GROUP BY a.status`)
+        .all(...s.campaignIds, ...cs.params) as Array<{ status: keyof VoiceCounts['appeals']; n: number }>;
+      const appeals = { open: 0, upheld: 0, reopened: 0 };
+      for (const r of rows) if (r.status in appeals) appeals[r.status] = r.n;
+      return { supports, appeals };
     },
 
     /** The earliest start date of the campaigns (the time chart sets apart days before it). */

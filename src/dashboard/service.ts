@@ -2,7 +2,7 @@ import type { Bar } from '../charts/svg';
 import type { Place } from '../places/repo';
 import { CHANNELS, CHANNEL_LABELS, type Channel } from '../submissions/types';
 import type {
-  CategoryCount, ClaimerCounts, CommunityCounts, DailyCount, DashboardRepo, DashboardSlice, IssueCounts, QrCount, RatingCounts,
+  CategoryCount, ClaimerCounts, CommunityCounts, DailyCount, DashboardRepo, DashboardSlice, IssueCounts, QrCount, RatingCounts, VoiceCounts,
 } from './repo';
 
 export type TimeUnit = 'day' | 'week';
@@ -23,6 +23,8 @@ export interface Figures {
   resolutionRate: number | null;
   ratings: RatingCounts & { total: number; /** (satisfied + basically) / total, or null with no ratings. */ satisfiedShare: number | null };
   claimers: ClaimerCounts;
+  /** 附议 and appeals (申请复核) with how they ended. */
+  voice: VoiceCounts;
 }
 
 export interface QrRow { id: number; label: string; place: string; scans: number; submissions: number; conversion: number | null }
@@ -335,6 +337,7 @@ export function createDashboardService(deps: DashboardDeps) {
       ...issueFigures(issues),
       ratings: ratingFigures(repo.ratings(slice)),
       claimers: issues.claimers,
+      voice: repo.voice(slice),
     };
   }
 

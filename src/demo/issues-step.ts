@@ -167,7 +167,7 @@ export const issuesStep: DemoStep = {
       issues.submissions(issue.id).forEach((s, k) => {
         if (k > 0 && !rng.chance(0.5)) return;
         const rating = rng.weighted<Rating>(['satisfied', 'basically', 'unsatisfied'], (r) => ({ satisfied: 14, basically: 5, unsatisfied: 1 })[r]);
-        ctx.outcomes.rate(s.receiptCode, rating, rng.pick(RATING_COMMENTS[rating]) || null);
+        ctx.outcomes.rate(s.receiptCode, rating, rng.pick(RATING_COMMENTS[rating]) || null, 'demo');
         ratings++;
       });
     });

@@ -7,6 +7,9 @@ import {
   RATINGS, RATING_LABELS, RESIDENT_STATUS_LABELS, feedbackError, type IssueStatus, type Rating,
 } from './rules';
 
+/** How a rating's author showed the receipt is theirs: the phone that submitted, the code plus the phone's last four digits, or seeded demo data. */
+export type RatingProof = 'device' | 'phone_last4' | 'demo';
+
 /** What a resident sees about their submission's issue on the receipt page /r/<code>. */
 export interface Outcome {
   status: IssueStatus;
@@ -32,37 +35,56 @@ export function createOutcomeService(deps: { db: Db; issues: IssueRepo; submissi
      */
     forSubmission(submission: { id: number; declinedAt: string | null; declineReason: string | null }): Outcome | null {
       const submissionId = submission.id;
+      const fb = issues.feedbackOf(submissionId);
+      const feedback = fb ? { rating: fb.rating, label: RATING_LABELS[fb.rating], comment: fb.comment, createdAt: fb.created_at } : null;
       if (submission.declinedAt !== null) {
-        // Declined in triage (不立项), without an issue: the reason is the answer.
+        // Declined in triage (不立项), without an issue: the reason is the answer, and the resident may rate it.
         return {
           status: 'declined', label: RESIDENT_STATUS_LABELS.declined, reply: null, declineReason: submission.declineReason,
-          resolvedAt: null, feedback: null, canRate: false, ratings: [],
+          resolvedAt: null, feedback, canRate: feedbackError('declined', !!fb) === null,
+          ratings: RATINGS.map((value) => ({ value, label: RATING_LABELS[value] })),
         };
       }
       const issue = issues.outcomeOf(submissionId);
       if (!issue) return null;
-      const fb = issues.feedbackOf(submissionId);
       return {
         status: issue.status,
         label: RESIDENT_STATUS_LABELS[issue.status],
         reply: issue.reply,
         declineReason: issue.status === 'declined' ? issue.decline_reason : null,
         resolvedAt: issue.resolved_at,
-        feedback: fb ? { rating: fb.rating, label: RATING_LABELS[fb.rating], comment: fb.comment, createdAt: fb.created_at } : null,
+        feedback,
         canRate: feedbackError(issue.status, !!fb) === null,
         ratings: RATINGS.map((value) => ({ value, label: RATING_LABELS[value] })),
       };
     },
 
-    /** Records a resident's one rating for their receipt, with its audit row, in one transaction. */
-    rate: db.transaction((receiptCode: string, rating: Rating, comment: string | null): void => {
+    /** Why the receipt cannot be rated now (not found, nothing to rate yet, rated already), or null. */
+    rateError(receiptCode: string): Error | null {
+      const sub = submissions.findByReceipt(receiptCode);
+      if (!sub) return notFound('回执');
+      const issue = issues.outcomeOf(sub.id);
+      const status = issue?.status ?? (sub.declinedAt !== null ? 'declined' : null);
+      const err = feedbackError(status, issues.feedbackOf(sub.id) !== undefined);
+      return err ? conflict(err) : null;
+    },
+
+    /**
+     * Records a resident's one rating for their receipt, with its audit row, in one transaction. `proof` says how
+     * the resident showed the receipt is theirs (src/appeals/service.ts checks it; the demo seed says 'demo').
+     */
+    rate: db.transaction((receiptCode: string, rating: Rating, comment: string | null, proof: RatingProof): void => {
       const sub = submissions.findByReceipt(receiptCode);
       if (!sub) throw notFound('回执');
       const issue = issues.outcomeOf(sub.id);
-      const err = feedbackError(issue?.status ?? null, issues.feedbackOf(sub.id) !== undefined);
+      const status = issue?.status ?? (sub.declinedAt !== null ? 'declined' : null);
+      const err = feedbackError(status, issues.feedbackOf(sub.id) !== undefined);
       if (err) throw conflict(err);
-      issues.addFeedback(sub.id, issue!.id, rating, comment);
-      audit.record({ entityType: 'issue', entityId: issue!.id, action: 'feedback', detail: { submissionId: sub.id, rating, comment }, userId: null });
+      issues.addFeedback(sub.id, issue?.id ?? null, rating, comment);
+      audit.record({
+        entityType: issue ? 'issue' : 'submission', entityId: issue ? issue.id : sub.id, action: 'feedback',
+        detail: { submissionId: sub.id, rating, comment, proof }, userId: null,
+      });
     }),
   };
 }

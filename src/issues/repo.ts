@@ -23,6 +23,10 @@ export interface Issue {
   resolvedAt: string | null;
   /** How many submissions (residents) are behind it. */
   residents: number;
+  /** How many phones supported it (附议) on the public board or a receipt, counted apart from the residents. */
+  supporters: number;
+  /** Residents asked for a review (申请复核) that staff have not concluded: the issue is flagged 复核. */
+  underReview: boolean;
 }
 
 /** A submission with the issue it belongs to and the names staff read beside it. */
@@ -34,20 +38,23 @@ interface IssueRow {
   id: number; campaign_id: number; title: string; category_id: number | null; category_name: string | null;
   community_id: number | null; community_name: string | null; compound_id: number | null; compound_name: string | null;
   priority: Priority; status: IssueStatus; decline_reason: string | null; reply: string | null; created_by: number | null;
-  created_at: string; updated_at: string; resolved_at: string | null; residents: number;
+  created_at: string; updated_at: string; resolved_at: string | null; residents: number; supporters: number; under_review: number;
 }
 const toIssue = (r: IssueRow): Issue => ({
   id: r.id, campaignId: r.campaign_id, title: r.title, categoryId: r.category_id, categoryName: r.category_name,
   communityId: r.community_id, communityName: r.community_name, compoundId: r.compound_id, compoundName: r.compound_name,
   priority: r.priority, status: r.status, declineReason: r.decline_reason, reply: r.reply, createdBy: r.created_by,
   createdAt: r.created_at, updatedAt: r.updated_at, resolvedAt: r.resolved_at, residents: r.residents,
+  supporters: r.supporters, underReview: r.under_review === 1,
 });
 
 const ISSUE_COLUMNS = `i.*,
   (SELECT name FROM categories WHERE id = i.category_id) AS category_name,
   (SELECT name FROM places WHERE id = i.community_id) AS community_name,
   (SELECT name FROM places WHERE id = i.compound_id) AS compound_name,
-  (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = i.id) AS residents`;
+  (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = i.id) AS residents,
+  (SELECT COUNT(*) FROM issue_supports p WHERE p.issue_id = i.id) AS supporters,
+  EXISTS (SELECT 1 FROM appeals a WHERE a.issue_id = i.id AND a.status = 'open') AS under_review`;
 
 type SubRow = Parameters<typeof toSubmission>[0] & {
   issue_id: number | null; category_name: string | null; compound_name: string | null; community_name: string | null;
@@ -77,8 +84,8 @@ export interface IssueFilter {
   communityId?: number;
   categoryId?: number;
   status?: IssueStatus;
-  /** residents (default): most residents first, then urgency; priority: urgency first. */
-  sort?: 'residents' | 'priority';
+  /** residents (default): most residents first, then urgency; priority: urgency first; supporters: most 附议 first. */
+  sort?: 'residents' | 'priority' | 'supporters';
   limit?: number;
   offset?: number;
 }
@@ -112,6 +119,10 @@ export function createIssueRepo(db: Db) {
   const assign = db.prepare('UPDATE submissions SET issue_id = ? WHERE id = ?');
   const moveAll = db.prepare('UPDATE submissions SET issue_id = ? WHERE issue_id = ?');
   const moveFeedback = db.prepare('UPDATE feedback SET issue_id = ? WHERE issue_id = ?');
+  // A phone that supported both issues counts once on the merged one.
+  const copySupports = db.prepare('INSERT OR IGNORE INTO issue_supports (issue_id, resident_key, created_at) SELECT ?, resident_key, created_at FROM issue_supports WHERE issue_id = ?');
+  const dropSupports = db.prepare('DELETE FROM issue_supports WHERE issue_id = ?');
+  const moveAppeals = db.prepare('UPDATE appeals SET issue_id = ? WHERE issue_id = ?');
   const compoundsOf = db.prepare('SELECT DISTINCT compound_id FROM submissions WHERE issue_id = ?').pluck();
   const textsOf = db.prepare('SELECT text FROM submissions WHERE issue_id = ? ORDER BY id LIMIT ?').pluck();
   const categoryName = db.prepare('SELECT name FROM categories WHERE id = ?').pluck();
@@ -153,7 +164,8 @@ export function createIssueRepo(db: Db) {
     /** Ranked: most residents behind it first, then urgency (or the other way round with sort=priority). */
     list(f: IssueFilter): Issue[] {
       const w = where(f);
-      const order = f.sort === 'priority' ? 'i.priority DESC, residents DESC' : 'residents DESC, i.priority DESC';
+      const order = f.sort === 'priority' ? 'i.priority DESC, residents DESC'
+        : f.sort === 'supporters' ? 'supporters DESC, residents DESC, i.priority DESC' : 'residents DESC, i.priority DESC';
       return (db.prepare(`SELECT ${ISSUE_COLUMNS} FROM issues i ${w.sql} ORDER BY ${order}, i.created_at, i.id LIMIT ? OFFSET ?`)
         .all(...w.params, f.limit ?? 100, f.offset ?? 0) as IssueRow[]).map(toIssue);
     },
@@ -179,6 +191,9 @@ export function createIssueRepo(db: Db) {
     /** Moves every submission (and any rating) of one issue to another; returns how many submissions moved. */
     moveAll(fromIssueId: number, toIssueId: number): number {
       moveFeedback.run(toIssueId, fromIssueId);
+      copySupports.run(toIssueId, fromIssueId);
+      dropSupports.run(fromIssueId);
+      moveAppeals.run(toIssueId, fromIssueId);
       return moveAll.run(toIssueId, fromIssueId).changes;
     },
     /** Keeps the issue's compound right after its submissions change: the shared compound, or none. */
@@ -190,7 +205,7 @@ export function createIssueRepo(db: Db) {
     /** The issue a submission belongs to, or undefined while it is unassigned. */
     outcomeOf: (submissionId: number) => outcomeOf.get(submissionId),
     feedbackOf: (submissionId: number) => feedbackOf.get(submissionId),
-    addFeedback: (submissionId: number, issueId: number, rating: Rating, comment: string | null) => {
+    addFeedback: (submissionId: number, issueId: number | null, rating: Rating, comment: string | null) => {
       insertFeedback.run(submissionId, issueId, rating, comment);
     },
     /** The first texts behind an issue, for similarity against new submissions. */

@@ -55,7 +55,7 @@ const listQuery = z.object({
   community: firstValue(optionalId('社区')).catch(null),
   category: firstValue(optionalId('分类')).catch(null),
   status: firstValue(z.enum(ISSUE_STATUSES)).optional().catch(undefined),
-  sort: firstValue(z.enum(['residents', 'priority'])).optional().catch(undefined),
+  sort: firstValue(z.enum(['residents', 'priority', 'supporters'])).optional().catch(undefined),
   page: firstValue(z.coerce.number().int().min(1).max(10000)).catch(1).default(1),
 });
 
@@ -81,9 +81,11 @@ export interface IssueRouteDeps {
   audit: Pick<AuditRepo, 'listForIssue'>;
   campaigns: CampaignService;
   menu: IssueMenuPage;
+  /** Residents' appeals (申请复核) of an issue, for its page (src/appeals). */
+  appeals?: { ofIssue(issueId: number): { list: unknown[]; open: unknown[] } };
 }
 
-export function issueRoutes({ issues: service, triage, issueRepo: issues, audit, campaigns, menu }: IssueRouteDeps): Router {
+export function issueRoutes({ issues: service, triage, issueRepo: issues, audit, campaigns, menu, appeals }: IssueRouteDeps): Router {
   const router = Router();
   const staff = requireRole('admin', 'staff');
 
@@ -153,6 +155,7 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
       statusLabels: ISSUE_STATUS_LABELS, priorityOptions, priorityLabels: PRIORITY_LABELS,
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
       form: opts.form ?? null, errors: opts.errors ?? {}, values: opts.values ?? {},
+      appeals: appeals?.ofIssue(issue.id) ?? { list: [], open: [] },
     });
   }
 

@@ -141,10 +141,13 @@ export function resolveError(status: IssueStatus): string | null {
 
 // ---- satisfaction ----
 
-/** One rating per receipt, and only once the issue behind it is resolved. */
+/**
+ * One rating per receipt, once there is an outcome to rate: the issue behind it is resolved, or the suggestion was
+ * declined (an issue 未采纳, or 不立项 in triage, passed here as 'declined' too).
+ */
 export function feedbackError(issueStatus: IssueStatus | null, alreadyRated: boolean): string | null {
   if (alreadyRated) return '您已经评价过了，每个回执只能评价一次。感谢您的反馈！';
-  if (issueStatus !== 'resolved') return '问题办结后才能评价。请过几天再来看看。';
+  if (issueStatus !== 'resolved' && issueStatus !== 'declined') return '问题办结后才能评价。请过几天再来看看。';
   return null;
 }
 

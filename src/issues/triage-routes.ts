@@ -57,6 +57,8 @@ export const triageFormBody = () => express.urlencoded({ extended: false, limit:
 
 export interface TriageRouteDeps {
   triage: TriageService;
+  /** Suggestions back in the queue on appeal (src/appeals), flagged 复核. */
+  appeals?: { openInQueue(campaignId: number): Map<number, string> };
   campaigns: CampaignService;
 }
 
@@ -65,7 +67,7 @@ export interface TriageRouteDeps {
  * with one action to make it an issue or join it to one; split and move members; decline with a reply; act on
  * several groups at once. Works without JavaScript; public/js/triage.js adds keys (j/k, x, Enter).
  */
-export function triageRoutes({ triage, campaigns }: TriageRouteDeps): Router {
+export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): Router {
   const router = Router();
   const staff = requireRole('admin', 'staff');
   const idOf = (req: Request) => idParam('编号').catch(0).parse(req.params.id);
@@ -96,6 +98,8 @@ export function triageRoutes({ triage, campaigns }: TriageRouteDeps): Router {
       openIssues: openIssuesByCommunity(user, campaign.id, groups),
       moveTargets: moveTargets(groups),
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
+      // Declined suggestions back on a resident's appeal (申请复核): submission id → the resident's reason.
+      reviews: appeals?.openInQueue(campaign.id) ?? new Map<number, string>(),
     });
   }
 

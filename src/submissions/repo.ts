@@ -67,16 +67,22 @@ export const LABEL_COLUMNS = `s.*,
   (SELECT name FROM places WHERE id = s.grid_id) AS grid_name,
   (SELECT title FROM campaigns WHERE id = s.campaign_id) AS campaign_title`;
 
+/** One of a phone's own submissions, as /r lists it. */
+export interface MineRow {
+  receipt_code: string; kind: Submission['kind']; text: string; created_at: string; declined_at: string | null;
+  campaign_title: string; issue_status: string | null;
+}
+
 interface Paging { limit?: number; offset?: number }
 
 export function createSubmissionRepo(db: Db) {
   const insert = db.prepare(`INSERT INTO submissions
     (campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id, category_confidence, needs_triage,
      text, photo_file, resident_name, resident_phone, building, community_id, grid_id, compound_id, channel,
-     entered_by, collected_on, collected_by_name, intake_note)
+     entered_by, collected_on, collected_by_name, intake_note, resident_key)
     VALUES (@campaignId, @qrCodeId, @receiptCode, @idempotencyKey, @kind, @categoryId, @categoryConfidence, @needsTriage,
      @text, @photoFile, @residentName, @residentPhone, @building, @communityId, @gridId, @compoundId, @channel,
-     @enteredBy, @collectedOn, @collectedByName, @intakeNote)
+     @enteredBy, @collectedOn, @collectedByName, @intakeNote, @residentKey)
     ON CONFLICT(idempotency_key) DO NOTHING`);
   const byKey = db.prepare<[string], Row>('SELECT * FROM submissions WHERE idempotency_key = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM submissions WHERE id = ?');
@@ -85,6 +91,11 @@ export function createSubmissionRepo(db: Db) {
   const labelledById = db.prepare<[number], LabelledRow>(`SELECT ${LABEL_COLUMNS} FROM submissions s WHERE s.id = ?`);
   const byPhoto = db.prepare<[string], Row>('SELECT * FROM submissions WHERE photo_file = ? LIMIT 1');
   const setReply = db.prepare('UPDATE submissions SET reply = ? WHERE id = ?');
+  const keyOf = db.prepare('SELECT resident_key FROM submissions WHERE id = ?').pluck();
+  const mine = db.prepare<[string, number], MineRow>(`SELECT s.receipt_code, s.kind, s.text, s.created_at, s.declined_at,
+      c.title AS campaign_title, i.status AS issue_status
+    FROM submissions s JOIN campaigns c ON c.id = s.campaign_id LEFT JOIN issues i ON i.id = s.issue_id
+    WHERE s.resident_key = ? ORDER BY s.id DESC LIMIT ?`);
 
   return {
     /**
@@ -102,6 +113,7 @@ export function createSubmissionRepo(db: Db) {
             building: s.building ?? null, communityId: s.communityId ?? null, gridId: s.gridId ?? null,
             compoundId: s.compoundId ?? null, channel: s.channel ?? 'online', enteredBy: s.enteredBy ?? null,
             collectedOn: s.collectedOn ?? null, collectedByName: s.collectedByName || null, intakeNote: s.intakeNote || null,
+            residentKey: s.residentKey ?? null,
           });
           return { submission: toSubmission(byKey.get(s.idempotencyKey)!), created: info.changes === 1 };
         } catch (err) {
@@ -136,6 +148,10 @@ export function createSubmissionRepo(db: Db) {
     findByPhotoFile: (name: string) => { const r = byPhoto.get(name); return r ? toSubmission(r) : undefined; },
     /** Staff's answer, shown to the resident on the receipt page; null clears it. */
     setReply: (id: number, reply: string | null) => { setReply.run(reply, id); },
+    /** The phone a submission came from (hashed cookie id), or null. */
+    residentKeyOf: (id: number) => (keyOf.get(id) as string | null | undefined) ?? null,
+    /** A phone's own submissions, newest first, with what became of each (for /r). */
+    mine: (residentKey: string, limit = 100): MineRow[] => mine.all(residentKey, limit),
     count(f: SubmissionFilter): number {
       const w = submissionWhere(f);
       return db.prepare(`SELECT COUNT(*) FROM submissions ${w.sql}`).pluck().get(...w.params) as number;

@@ -5,12 +5,14 @@ import type { Acceptance } from '../campaigns/rules';
 import type { Campaign, Organizer } from '../campaigns/repo';
 import { isStorageFailure } from '../http/error-handler';
 import type { Logger } from '../lib/logger';
-import { readCookies, setCookie } from '../http/cookies';
-import { randomToken } from '../http/random';
+import type { AppealService } from '../appeals/service';
+import { APPEAL_REASON_MAX } from '../appeals/rules';
+import type { BoardService } from '../board/service';
+import { ensureResidentId, residentIdOf } from './resident-cookie';
 import { perClientLimit } from '../http/security';
 import { optionalText, parseForm, type FieldErrors } from '../http/validate';
 import { FEEDBACK_COMMENT_MAX, RATINGS } from '../issues/rules';
-import { ConflictError } from '../lib/errors';
+import { DomainError } from '../lib/errors';
 import { photoMultipart } from './photo-multipart';
 import { maskName, maskPhone } from './personal-data';
 import { formatReceiptCode, normalizeReceiptCode } from './receipt-code';
@@ -69,30 +71,44 @@ function keptValues(body: unknown): Record<string, string> {
   };
 }
 
+/** A refused rating or appeal comes back on the receipt with the status its reason deserves. */
+const STATUS_OF = { not_found: 404, not_allowed: 403, invalid: 400, conflict: 409 } as const;
+
 /** Route parameters are strings for plain `:name` segments; anything else is treated as no value. */
 const param = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**
- * A random id for the resident's browser (no account, nothing personal), so that the same text sent again from
- * the same phone on the same day is one submission even with a fresh form: the back button reloads the form
- * with a new token while the browser refills what was typed, and a second tap must not make a second record.
+ * The browser's random id (src/submissions/resident-cookie.ts) makes the same text sent again from the same phone
+ * on the same day one submission even with a fresh form: the back button reloads the form with a new token while
+ * the browser refills what was typed, and a second tap must not make a second record. It also lists the phone's
+ * own submissions on /r and proves a rating or an appeal comes from the phone that submitted.
  */
-const RESIDENT_COOKIE = 'ls_resident';
-const RESIDENT_ID_SHAPE = /^[\w-]{16,64}$/;
 
+/** The last four digits of the phone on file, for a receipt opened on another phone (door-to-door, paper). */
+const last4 = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+  z.string().regex(/^\d{4}$/, '手机号后四位应为 4 位数字').optional());
 const feedbackSchema = z.object({
   rating: z.enum(RATINGS, { message: '请选择 满意、基本满意 或 不满意' }),
   comment: optionalText('想说的话', FEEDBACK_COMMENT_MAX),
+  phoneLast4: last4,
+});
+const appealSchema = z.object({
+  reason: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string()
+    .min(1, '请写一写为什么申请复核')
+    .refine((v) => Array.from(v).length <= APPEAL_REASON_MAX, `复核理由最多 ${APPEAL_REASON_MAX} 个字`)),
+  phoneLast4: last4,
 });
 
 export interface ResidentRouteDeps {
   config: Readonly<Pick<Config, 'publicRateLimit' | 'uploadMaxBytes' | 'secureCookies' | 'baseUrl'>>;
   residents: ResidentService;
+  board: BoardService;
+  appeals: AppealService;
   logger: Logger;
 }
 
 /** The public side: the form behind each QR code, its submission, and the receipt page. */
-export function residentRoutes({ config, residents, logger }: ResidentRouteDeps): Router {
+export function residentRoutes({ config, residents, board, appeals, logger }: ResidentRouteDeps): Router {
   const router = Router();
   const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited);
   const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 });
@@ -113,9 +129,10 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
     const { qr, campaign, categories, organizer } = found;
     // Each load carries its own form token; a cached copy (back button) would send an old one again.
     res.set('Cache-Control', 'no-store');
+    const community = found.communityId;
     render(res, status, 'resident/form', {
       title: campaign.title, campaign, qr, categories, organizer, telHref, textMax: TEXT_MAX, nameMax: NAME_MAX, buildingMax: BUILDING_MAX,
-      formError: null, ...form,
+      formError: null, boardUrl: community !== null && campaign.publicBoard ? `/b/${community}` : null, ...form,
     }, true);
   }
 
@@ -129,9 +146,7 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
       const m = closedMessage(acceptance, campaign);
       return message(res, 200, m.title, m.message, undefined, waysOn(found));
     }
-    if (!RESIDENT_ID_SHAPE.test(readCookies(req)[RESIDENT_COOKIE] ?? '')) {
-      setCookie(res, RESIDENT_COOKIE, randomToken(16), { maxAgeSeconds: 2 * 86400, secure: config.secureCookies });
-    }
+    ensureResidentId(req, res, config.secureCookies);
     renderForm(res, 200, found, {
       formToken: residents.newFormToken(qr.id), values: { kind: 'suggestion' }, errors: {},
     });
@@ -191,12 +206,11 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
       if (file && !errors.photo) errors.photo = MSG.photoLost;
       return renderForm(res, 400, found, { formToken: body.ft as string, values, errors });
     }
-    const resident = readCookies(req)[RESIDENT_COOKIE];
     let receiptCode: string;
     try {
       ({ receiptCode } = await residents.submit({
         loaded: found, form: parsed.value, formKey: token.idempotencyKey,
-        residentId: resident && RESIDENT_ID_SHAPE.test(resident) ? resident : null,
+        residentId: residentIdOf(req),
         photo: file && photoExt ? { data: file.buffer, ext: photoExt } : null,
       }));
     } catch (err) {
@@ -210,24 +224,33 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
     res.redirect(303, `/r/${receiptCode}?new=1`);
   }
 
+  // Lookup by code, and this phone's own submissions (same ls_resident cookie), so no code needs to be kept.
   router.get('/r', limit, (req, res) => {
     const input = typeof req.query.code === 'string' ? req.query.code.slice(0, 40) : '';
-    if (!input) return render(res, 200, 'resident/lookup', { title: '查询办理进度', code: '', error: null });
+    const lookup = (status: number, code: string, error: string | null) => {
+      res.set('Cache-Control', 'private, no-store');
+      res.set('X-Robots-Tag', 'noindex, nofollow');
+      render(res, status, 'resident/lookup', { title: '查询办理进度', code, error, mine: residents.mine(residentIdOf(req)), noindex: true });
+    };
+    if (!input) return lookup(200, '', null);
     const code = normalizeReceiptCode(input);
-    if (!code) return render(res, 400, 'resident/lookup', { title: '查询办理进度', code: input, error: MSG.badReceipt });
+    if (!code) return lookup(400, input, MSG.badReceipt);
     res.redirect(303, `/r/${code}`);
   });
 
   /** The receipt page; a refused rating comes back here with its message and what the resident chose and wrote. */
   function renderReceipt(req: Request, res: Response, status: number,
-    rating: { error: string; values: Record<string, string> } | null = null) {
+    rating: { error: string; values: Record<string, string> } | null = null,
+    appeal: { error: string; values: Record<string, string> } | null = null) {
     const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
     if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
     const found = residents.receipt(code);
     if (!found) return message(res, 404, '没有找到回执', MSG.noReceipt, '/r');
     const s = found.submission;
-    // The page names what a resident wrote; keep it out of shared caches.
+    // The page names what a resident wrote; keep it out of shared caches and search engines.
     res.set('Cache-Control', 'private, no-store');
+    res.set('X-Robots-Tag', 'noindex, nofollow');
+    const residentId = residentIdOf(req);
     render(res, status, 'resident/receipt', {
       title: '回执 ' + formatReceiptCode(s.receiptCode), s, isNew: req.query.new === '1',
       code: formatReceiptCode(s.receiptCode), kindLabel: KIND_LABELS[s.kind], link: `${config.baseUrl}/r/${s.receiptCode}`,
@@ -235,6 +258,13 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
       // Issue status, reply and the one-time rating form (views/resident/_outcome.ejs, src/issues/outcome.ts).
       outcome: found.outcome,
       ratingError: rating?.error ?? null, ratingValues: rating?.values ?? {},
+      // Who may rate and appeal from here (src/appeals/rules.ts), the appeal and its state.
+      voice: appeals.forReceipt(s, residentId, !!req.user),
+      appealError: appeal?.error ?? null, appealValues: appeal?.values ?? {},
+      // The community's public board, and its open issues that look like this submission (to support one).
+      boardUrl: s.communityId !== null ? `/b/${s.communityId}` : null,
+      similar: board.similarTo(s, residentId),
+      noindex: true,
     });
   }
 
@@ -246,16 +276,39 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
     const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
     if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values = { rating: typeof body.rating === 'string' ? body.rating.slice(0, 20) : '', comment: typeof body.comment === 'string' ? body.comment.slice(0, 2000) : '' };
+    const values = {
+      rating: typeof body.rating === 'string' ? body.rating.slice(0, 20) : '', comment: typeof body.comment === 'string' ? body.comment.slice(0, 2000) : '',
+      phoneLast4: typeof body.phoneLast4 === 'string' ? body.phoneLast4.slice(0, 10) : '',
+    };
     const parsed = parseForm(feedbackSchema, body);
     if (!parsed.ok) return renderReceipt(req, res, 400, { error: Object.values(parsed.errors).join('；'), values });
     try {
-      residents.rate(code, parsed.value.rating, parsed.value.comment);
+      appeals.rate(code, parsed.value.rating, parsed.value.comment, { residentId: residentIdOf(req), last4: parsed.value.phoneLast4 ?? null, staffSession: !!req.user });
     } catch (err) {
-      if (err instanceof ConflictError) return renderReceipt(req, res, 409, { error: err.message, values });
+      if (err instanceof DomainError && err.kind !== 'not_found') return renderReceipt(req, res, STATUS_OF[err.kind], { error: err.message, values });
       throw err;
     }
     res.redirect(303, `/r/${code}`);
+  });
+
+  // 申请复核, once, after a decline or a 不满意 rating; refusals stay on the receipt with the words kept.
+  router.post('/r/:code/appeal', limit, (req, res) => {
+    const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
+    if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values = {
+      reason: typeof body.reason === 'string' ? body.reason.slice(0, 2000) : '',
+      phoneLast4: typeof body.phoneLast4 === 'string' ? body.phoneLast4.slice(0, 10) : '',
+    };
+    const parsed = parseForm(appealSchema, body);
+    if (!parsed.ok) return renderReceipt(req, res, 400, null, { error: Object.values(parsed.errors).join('；'), values });
+    try {
+      appeals.appeal(code, parsed.value.reason, { residentId: residentIdOf(req), last4: parsed.value.phoneLast4 ?? null, staffSession: !!req.user });
+    } catch (err) {
+      if (err instanceof DomainError && err.kind !== 'not_found') return renderReceipt(req, res, STATUS_OF[err.kind], null, { error: err.message, values });
+      throw err;
+    }
+    res.redirect(303, `/r/${code}#appeal`);
   });
 
   return router;

@@ -4,7 +4,6 @@ import { acceptanceOf, chinaToday, type Acceptance } from '../campaigns/rules';
 import type { Db } from '../db/open-db';
 import { generationOf } from '../db/generation';
 import type { OutcomeService } from '../issues/outcome';
-import type { Rating } from '../issues/rules';
 import type { PlaceRepo } from '../places/repo';
 import type { QrCode, QrRepo } from '../qr/repo';
 import type { ScanCounter } from '../qr/scan-counter';
@@ -13,6 +12,12 @@ import type { SubmissionRepo } from './repo';
 import type { ResidentForm } from './schemas';
 import type { CandidateCategory, SubmissionService } from './service';
 import { removePhoto, storePhoto, uploadsDir, type PhotoExt } from './upload';
+import { residentKeyOf } from './resident-cookie';
+import { RESIDENT_STATUS_LABELS, type IssueStatus } from '../issues/rules';
+import { maskPhonesInText } from './personal-data';
+
+/** The first 40 characters of a text, for a list. */
+const excerpt = (text: string) => { const c = Array.from(text); return c.length > 40 ? c.slice(0, 39).join('') + '…' : text; };
 
 const QR_TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,64}$/;
 const LOAD_TTL_MS = 1000;
@@ -34,7 +39,7 @@ export interface ResidentServiceDeps {
   qrCodes: Pick<QrRepo, 'findByToken'>;
   campaigns: Pick<CampaignRepo, 'findById' | 'categories' | 'organizerFor'>;
   places: Pick<PlaceRepo, 'findById'>;
-  submissions: Pick<SubmissionRepo, 'findByIdempotencyKey' | 'findLabelledByReceipt'>;
+  submissions: Pick<SubmissionRepo, 'findByIdempotencyKey' | 'findLabelledByReceipt' | 'mine'>;
   submissionService: Pick<SubmissionService, 'recordDurably'>;
   outcomes: OutcomeService;
   scanCounter: Pick<ScanCounter, 'record'>;
@@ -121,7 +126,7 @@ export function createResidentService(deps: ResidentServiceDeps) {
         result = await deps.submissionService.recordDurably({
           campaignId: campaign.id, qrCodeId: qr.id, idempotencyKey, kind: v.kind,
           categoryId: v.category, text: v.text, photoFile, residentName: v.name, residentPhone: v.phone,
-          building: v.building, ...placeOf(qr), channel: 'online',
+          building: v.building, ...placeOf(qr), channel: 'online', residentKey: residentKeyOf(input.residentId),
         }, candidates);
       } catch (err) {
         if (photoFile) await removePhoto(photosDir, photoFile);
@@ -138,7 +143,17 @@ export function createResidentService(deps: ResidentServiceDeps) {
       return submission ? { submission, outcome: deps.outcomes.forSubmission(submission) } : undefined;
     },
 
-    rate: (code: string, rating: Rating, comment: string | null) => deps.outcomes.rate(code, rating, comment),
+
+    /** This phone's own submissions (by the browser's id) with their codes and where each stands; none without an id. */
+    mine(residentId: string | null) {
+      const key = residentKeyOf(residentId);
+      if (!key) return [];
+      return submissions.mine(key).map((r) => ({
+        receiptCode: r.receipt_code, kind: r.kind, createdAt: r.created_at, campaignTitle: r.campaign_title,
+        excerpt: excerpt(maskPhonesInText(r.text)),
+        status: r.declined_at !== null ? '不立项' : r.issue_status ? RESIDENT_STATUS_LABELS[r.issue_status as IssueStatus] : '已收到，等待处理',
+      }));
+    },
   };
 }
 export type ResidentService = ReturnType<typeof createResidentService>;

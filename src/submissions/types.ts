@@ -39,6 +39,8 @@ export interface NewSubmission {
   collectedByName?: string | null;
   /** The sheet's 备注 column; may hold residents' details, so it is shown and exported like the text. */
   intakeNote?: string | null;
+  /** The phone it came from (src/submissions/resident-cookie.ts), for /r and for proving a rating is the resident's. */
+  residentKey?: string | null;
 }
 
 export interface Submission {

@@ -86,6 +86,7 @@ describe('dashboard on a known dataset', () => {
       issues: 4, claimed: 2, resolved: 1, declined: 1, resolutionRate: 0.25,
       ratings: { satisfied: 1, basically: 1, unsatisfied: 1, total: 3, satisfiedShare: 2 / 3 },
       claimers: { member: 1, unit: 1 },
+      voice: { supports: 0, appeals: { open: 0, upheld: 0, reopened: 0 } },
     });
     expect(d.byCategory).toEqual([
       { label: '环境卫生', value: 3 }, { label: '停车交通', value: 2 }, { label: '养老服务', value: 2 },

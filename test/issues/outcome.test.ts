@@ -37,7 +37,8 @@ describe('the resident sees the outcome and rates it once', () => {
     const page = await agent.get(`/r/${sub.receiptCode}`);
     // Without the form (not resolved yet) the same pre-session token comes from any public page.
     const token = page.text.includes('name="_csrf"') ? csrfFrom(page.text) : csrfFrom((await agent.get('/login')).text);
-    return { page, res: await agent.post(`/r/${code}/feedback`).type('form').send({ _csrf: token, ...body }) };
+    // Another phone than the one that submitted: the resident proves the receipt with the last four digits on file.
+    return { page, res: await agent.post(`/r/${code}/feedback`).type('form').send({ _csrf: token, phoneLast4: '5678', ...body }) };
   }
 
   it('shows the residents’ label for each status, the reply, and the decline reason', async () => {
@@ -49,7 +50,9 @@ describe('the resident sees the outcome and rates it once', () => {
     expect(page.text).toContain('未采纳');
     expect(page.text).toContain('属于市政道路，已转交区城管局');
     expect(page.text).toContain('已转交，请留意');
-    expect(page.text).not.toContain('name="rating"');
+    // A declined suggestion has an outcome the resident may rate and appeal (申请复核).
+    expect(page.text).toContain('name="rating"');
+    expect(page.text).toContain(`action="/r/${sub.receiptCode}/appeal"`);
   });
 
   it('says only "received" while the submission is not in an issue', async () => {

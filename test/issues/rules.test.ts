@@ -199,6 +199,9 @@ describe('satisfaction', () => {
     expect(feedbackError('resolved', false)).toBeNull();
     expect(feedbackError('resolved', true)).toMatch(/已经评价过/);
     expect(feedbackError(null, false)).toMatch(/办结后/);
-    for (const s of ISSUE_STATUSES.filter((x) => x !== 'resolved')) expect(feedbackError(s, false)).toMatch(/办结后/);
+    // A declined suggestion (未采纳) has an outcome too, and residents may rate it.
+    expect(feedbackError('declined', false)).toBeNull();
+    expect(feedbackError('declined', true)).toMatch(/已经评价过/);
+    for (const s of ISSUE_STATUSES.filter((x) => x !== 'resolved' && x !== 'declined')) expect(feedbackError(s, false)).toMatch(/办结后/);
   });
 });

@@ -42,9 +42,13 @@ describeBrowser('emptying the demo triage queue', () => {
     if (!label) throw new Error(`demo text without a known problem: ${text}`);
     return label;
   };
-  /** The issue a problem already has (made by the demo, or earlier in this test), if any. */
+  /**
+   * The open issue a problem already has (made by the demo, or earlier in this test), if any. A problem whose
+   * demo issue is already resolved or declined gets a new issue, as staff would do: a closed issue takes no more.
+   */
   const issueOfLabel = (label: string): number | null => {
-    for (const row of server.db.prepare('SELECT text, issue_id AS issueId FROM submissions WHERE campaign_id = ? AND issue_id IS NOT NULL')
+    for (const row of server.db.prepare(`SELECT s.text, s.issue_id AS issueId FROM submissions s JOIN issues i ON i.id = s.issue_id
+      WHERE s.campaign_id = ? AND i.status NOT IN ('resolved', 'declined')`)
       .all(campaignId) as Array<{ text: string; issueId: number }>) {
       if (truth.get(row.text) === label) return row.issueId;
     }
@@ -118,10 +122,11 @@ describeBrowser('emptying the demo triage queue', () => {
     expect(await page.textContent('.empty')).toContain('没有待归类的建议了');
     expect(server.db.prepare('SELECT COUNT(*) FROM submissions WHERE campaign_id = ? AND issue_id IS NOT NULL AND declined_at IS NOT NULL')
       .pluck().get(campaignId)).toBe(0);
-    // Each problem ended in one issue only.
+    // The queue's suggestions of each problem all went into one issue.
     const issuesPerProblem = new Map<string, Set<number>>();
-    for (const row of server.db.prepare('SELECT text, issue_id AS issueId FROM submissions WHERE campaign_id = ? AND issue_id IS NOT NULL')
-      .all(campaignId) as Array<{ text: string; issueId: number }>) {
+    const queued = new Set(start);
+    for (const row of (server.db.prepare('SELECT id, text, issue_id AS issueId FROM submissions WHERE campaign_id = ? AND issue_id IS NOT NULL')
+      .all(campaignId) as Array<{ id: number; text: string; issueId: number }>).filter((r) => queued.has(r.id))) {
       const l = truth.get(row.text)!;
       issuesPerProblem.set(l, (issuesPerProblem.get(l) ?? new Set()).add(row.issueId));
     }

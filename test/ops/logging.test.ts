@@ -62,12 +62,16 @@ describe('the log of a full run holds no personal data', () => {
     // No route answers this one: its raw path (with a phone in it) must not stand in for the pattern.
     await agent.get(`/search/${mine.phone}/${encodeURIComponent(mine.name)}`).expect(404);
     // A rating with words, on a resolved issue's receipt.
-    const rated = db.prepare(`SELECT s.receipt_code FROM submissions s JOIN issues i ON i.id = s.issue_id
-      LEFT JOIN feedback f ON f.submission_id = s.id WHERE i.status = 'resolved' AND f.id IS NULL LIMIT 1`).pluck().get() as string | undefined;
-    expect(rated).toBeDefined();
+    // From another phone than the one that submitted, so with the last four digits of the phone on file.
+    const ratedRow = db.prepare(`SELECT s.receipt_code AS code, s.resident_phone AS phone FROM submissions s JOIN issues i ON i.id = s.issue_id
+      LEFT JOIN feedback f ON f.submission_id = s.id WHERE i.status = 'resolved' AND f.id IS NULL AND s.resident_phone IS NOT NULL LIMIT 1`)
+      .get() as { code: string; phone: string } | undefined;
+    expect(ratedRow).toBeDefined();
+    const rated = ratedRow!.code;
     const receiptPage = await agent.get(`/r/${rated}`).expect(200);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(receiptPage.text)![1];
-    await agent.post(`/r/${rated}/feedback`).type('form').send({ _csrf: csrf, rating: 'satisfied', comment: mine.comment }).expect(303);
+    await agent.post(`/r/${rated}/feedback`).type('form')
+      .send({ _csrf: csrf, rating: 'satisfied', comment: mine.comment, phoneLast4: ratedRow!.phone.slice(-4) }).expect(303);
     // A write that fails (the disk is full): logged with its stack, and still nothing personal.
     const page2 = await agent.get(`/q/${qr}`).expect(200);
     const f2 = hiddenFields(page2.text);

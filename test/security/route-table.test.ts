@@ -23,6 +23,11 @@ const PUBLIC_ROUTES = new Set([
   'GET /',
   'GET /big-text',
   'GET /favicon.ico',
+  // The resident's one appeal (申请复核): proven by the phone that submitted or the code + last four digits.
+  'POST /r/:code/appeal',
+  // A community's public board (published titles, counts and replies only) and 附议, once per phone.
+  'GET /b/:placeId',
+  'POST /b/issues/:issueId/support',
 ]);
 
 /** What a claimer (party member / partner unit) may open: the service menu and their own claims. */
