@@ -143,7 +143,6 @@ export function createResidentService(deps: ResidentServiceDeps) {
       return submission ? { submission, outcome: deps.outcomes.forSubmission(submission) } : undefined;
     },
 
-
     /** This phone's own submissions (by the browser's id) with their codes and where each stands; none without an id. */
     mine(residentId: string | null) {
       const key = residentKeyOf(residentId);
