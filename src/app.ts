@@ -41,7 +41,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.set('view options', { root: VIEWS_DIR });
   app.set('x-powered-by', false);
   app.set('query parser', 'simple');
-  if (config.trustProxy) app.set('trust proxy', config.trustProxy);
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
   app.use(requestLog(ctx.logger));
   app.use(securityHeaders());
@@ -64,7 +64,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   // Each router gets only what it uses.
   const { campaignService: campaigns, places } = ctx;
   app.use(residentRoutes({ config, residents: ctx.residentService, logger: ctx.logger }));
-  app.use(authRoutes({ config, auth: ctx.auth, userAdmin: ctx.userAdmin, users: ctx.users, places }));
+  app.use(authRoutes({ config, auth: ctx.auth, userAdmin: ctx.userAdmin, users: ctx.users, places, audit: ctx.audit }));
   app.use(homeRoutes());
   app.use(placeRoutes({ places: ctx.placeService }));
   app.use(categoryRoutes({ categories: ctx.categoryService }));
