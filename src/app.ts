@@ -59,6 +59,9 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
     (req, res, next) => (residentForm(req) ? next() : mw(req, res, next));
   app.use(unlessResidentForm(loadSession(ctx.auth, ctx.access, config)));
   app.use(unlessResidentForm(flashMessages()));
+  // Pages and downloads for a logged-in user (residents' texts, names, photos, exports, posters) are never kept by the
+  // browser's or a proxy's cache: on a shared office computer "back" after logging out shows nothing.
+  app.use((req, res, next) => { if (req.user) res.set('Cache-Control', 'no-store'); next(); });
   app.use(csrfProtection(residentForm));
 
   // Each router gets only what it uses.
