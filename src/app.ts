@@ -10,7 +10,7 @@ import { flashMessages } from './http/flash';
 import { requestLog, routeOf } from './http/request-log';
 import type { Logger } from './lib/logger';
 import { securityHeaders } from './http/security';
-import { viewHelpers } from './http/view-helpers';
+import { maskPagesForMaskedReaders, viewHelpers } from './http/view-helpers';
 import { authRoutes } from './auth/routes';
 import { homeRoutes } from './home/routes';
 import { healthRoutes } from './health/routes';
@@ -62,6 +62,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   // Pages and downloads for a logged-in user (residents' texts, names, photos, exports, posters) are never kept by the
   // browser's or a proxy's cache: on a shared office computer "back" after logging out shows nothing.
   app.use((req, res, next) => { if (req.user) res.set('Cache-Control', 'no-store'); next(); });
+  app.use(maskPagesForMaskedReaders());
   app.use(csrfProtection(residentForm));
 
   // Each router gets only what it uses.
