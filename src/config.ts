@@ -54,6 +54,8 @@ const envSchema = z.object({
   // Requests per minute per client on the public resident endpoints and on login.
   LINSHENG_PUBLIC_RATE_LIMIT: z.coerce.number().int().positive().default(120),
   LINSHENG_LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  // Longest wait per login attempt once a username has had 5 wrong passwords (src/auth/login-throttle.ts); 0 = off.
+  LINSHENG_LOGIN_DELAY_MAX_S: z.coerce.number().min(0).max(60).default(8),
   LINSHENG_UPLOAD_MAX_MB: z.coerce.number().positive().max(50).default(8),
   LINSHENG_TRUST_PROXY: z.string().transform((v, ctx) => {
     const parsed = parseTrustProxy(v);
@@ -86,6 +88,8 @@ export interface Config {
   sessionHours: number;
   publicRateLimit: number;
   loginRateLimit: number;
+  /** Cap of the per-account login slowdown, in ms (0 turns it off). */
+  loginDelayMaxMs: number;
   uploadMaxBytes: number;
   /** Express's `trust proxy`: true/false, a hop count, or a comma-separated list of names, addresses and CIDR ranges. */
   trustProxy?: boolean | number | string;
@@ -125,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sessionHours: e.LINSHENG_SESSION_HOURS,
     publicRateLimit: e.LINSHENG_PUBLIC_RATE_LIMIT,
     loginRateLimit: e.LINSHENG_LOGIN_RATE_LIMIT,
+    loginDelayMaxMs: Math.round(e.LINSHENG_LOGIN_DELAY_MAX_S * 1000),
     uploadMaxBytes: Math.round(e.LINSHENG_UPLOAD_MAX_MB * 1024 * 1024),
     trustProxy: e.LINSHENG_TRUST_PROXY,
     secret: e.LINSHENG_SECRET,

@@ -14,8 +14,9 @@ const MAX_TRACKED = 10_000;
 
 interface Entry { failures: number; lastAt: number }
 
-export function createLoginThrottle(deps: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {}) {
+export function createLoginThrottle(deps: { now?: () => number; sleep?: (ms: number) => Promise<void>; maxDelayMs?: number } = {}) {
   const now = deps.now ?? Date.now;
+  const maxDelay = deps.maxDelayMs ?? MAX_DELAY_MS;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const entries = new Map<string, Entry>();
   const key = (username: string) => username.trim().toLowerCase();
@@ -31,7 +32,7 @@ export function createLoginThrottle(deps: { now?: () => number; sleep?: (ms: num
     delayFor(username: string): number {
       const e = live(username);
       if (!e || e.failures < FREE_FAILURES) return 0;
-      return Math.min(MAX_DELAY_MS, 1000 * 2 ** (e.failures - FREE_FAILURES));
+      return Math.min(maxDelay, 1000 * 2 ** (e.failures - FREE_FAILURES));
     },
     /** Waits the delay this username has earned, before its password is checked. */
     async wait(username: string): Promise<number> {

@@ -45,7 +45,7 @@ export function createAuthService(deps: {
   const { users, sessions, config } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.log ?? ((line: string) => console.log(line));
-  const throttle = deps.throttle ?? createLoginThrottle();
+  const throttle = deps.throttle ?? createLoginThrottle({ maxDelayMs: config.loginDelayMaxMs });
   const record = (entityId: number, action: string, userId: number | null, detail: Record<string, unknown>) =>
     deps.audit?.record({ entityType: 'user', entityId, action, userId, detail });
 
