@@ -1,5 +1,4 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 /**
  * One password rule for every path that sets a password: the admin's account form, "change my password", the CLI's
@@ -18,8 +17,15 @@ export const PASSWORD_MESSAGES = {
 };
 
 let factory: ZxcvbnFactory | undefined;
-// Built on first use: the dictionaries take a few milliseconds to load, which start-up need not pay.
-const checker = () => (factory ??= new ZxcvbnFactory({ dictionary: { ...dictionary }, graphs: adjacencyGraphs }));
+// Loaded and built on first use: the dictionaries cost about 0.1 s of CPU, which start-up and the CLI need not pay.
+function checker(): ZxcvbnFactory {
+  if (!factory) {
+    const core = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+    const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    factory = new core.ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs });
+  }
+  return factory;
+}
 
 /** The reason this password is refused (Chinese, for the form), or null when it is acceptable. */
 export function passwordProblem(password: string, userInputs: string[] = []): string | null {

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type SharpModule from 'sharp';
 import { invalid } from './errors';
 
 /**
@@ -23,14 +23,23 @@ export const PHOTO_METADATA_MESSAGES = {
 
 // Decoding a 48-megapixel photo takes memory; beyond this the photo is refused rather than risking the server.
 const MAX_PIXELS = 100_000_000;
-sharp.cache(false);
+
+// Loaded on the first photo: libvips costs start-up time that a server, the CLI and most requests need not pay.
+let loaded: typeof SharpModule | undefined;
+function sharp(): typeof SharpModule {
+  if (!loaded) {
+    loaded = require('sharp') as typeof SharpModule;
+    loaded.cache(false);
+  }
+  return loaded;
+}
 
 /** The photo without metadata, upright; the extension may change (a HEIC sharp can decode becomes a JPEG). */
 export async function stripPhotoMetadata(data: Buffer, ext: CleanExt): Promise<{ data: Buffer; ext: CleanExt }> {
   try {
     // failOn 'none': a photo with a damaged tail (a phone's upload cut short) is kept as far as it decodes, and is
     // re-encoded all the same, so nothing of its metadata survives; one that does not decode at all is refused.
-    const img = sharp(data, { limitInputPixels: MAX_PIXELS, failOn: 'none' }).rotate();
+    const img = sharp()(data, { limitInputPixels: MAX_PIXELS, failOn: 'none' }).rotate();
     if (ext === 'png') return { data: await img.png().toBuffer(), ext };
     if (ext === 'webp') return { data: await img.webp({ quality: 85 }).toBuffer(), ext };
     return { data: await img.jpeg({ quality: 85, mozjpeg: true }).toBuffer(), ext: 'jpg' };

@@ -2,6 +2,9 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { csrfFrom, loginAs, makeTestApp, TEST_PASSWORD, type Agent, type TestApp } from '../helpers/app';
 
+// Logins (scrypt), page crawls and image encoding: slow on a loaded 2-core machine.
+jest.setTimeout(180_000);
+
 async function secondSession(t: TestApp, username: string, password = TEST_PASSWORD): Promise<Agent> {
   const agent = request.agent(t.app);
   const token = csrfFrom((await agent.get('/login')).text);

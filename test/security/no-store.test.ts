@@ -7,6 +7,9 @@ import { issueServices, makeSubmission } from '../helpers/issues-factories';
 import { concretePath, routeTable } from '../helpers/route-table';
 import { tinyPng } from '../submissions/photos';
 
+// Logins (scrypt), page crawls and image encoding: slow on a loaded 2-core machine.
+jest.setTimeout(180_000);
+
 /** Routes that are not for a logged-in user, or that are no page or download of data. */
 const EXEMPT = new Set([
   '/healthz', '/readyz', '/login', '/q/:token', '/r', '/r/:code',

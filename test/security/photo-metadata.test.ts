@@ -10,6 +10,9 @@ import { issueServices, makeSubmission } from '../helpers/issues-factories';
 import { chinaToday } from '../../src/campaigns/rules';
 import { blankHeifMetadata, stripPhotoMetadata } from '../../src/lib/photo-metadata';
 
+// Logins (scrypt), page crawls and image encoding: slow on a loaded 2-core machine.
+jest.setTimeout(180_000);
+
 /**
  * A 40×20 JPEG whose EXIF says "rotate 90° clockwise to view" (orientation 6, so it is a 20×40 portrait when shown
  * upright), with the phone's make and a GPS position (tag 0x8825, the GPS IFD).

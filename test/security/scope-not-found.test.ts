@@ -6,6 +6,9 @@ import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { issueServices, makeSubmission } from '../helpers/issues-factories';
 import { routeTable } from '../helpers/route-table';
 
+// Logins (scrypt), page crawls and image encoding: slow on a loaded 2-core machine.
+jest.setTimeout(180_000);
+
 /**
  * Out of scope answers exactly like missing, on every route that takes an id (in the path or in the form): a user
  * of community A who tries the id of a community-B record learns nothing that a made-up id would not tell.

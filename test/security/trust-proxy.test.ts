@@ -2,6 +2,9 @@ import request from 'supertest';
 import { loadConfig, parseTrustProxy } from '../../src/config';
 import { csrfFrom, createUser, makeTestApp, TEST_PASSWORD, type TestApp } from '../helpers/app';
 
+// Logins (scrypt), page crawls and image encoding: slow on a loaded 2-core machine.
+jest.setTimeout(180_000);
+
 describe('LINSHENG_TRUST_PROXY', () => {
   const trust = (v: string) => loadConfig({ LINSHENG_TRUST_PROXY: v }).trustProxy;
 
