@@ -10,7 +10,7 @@ import { flashMessages } from './http/flash';
 import { requestLog, routeOf } from './http/request-log';
 import type { Logger } from './lib/logger';
 import { securityHeaders } from './http/security';
-import { viewHelpers } from './http/view-helpers';
+import { maskPagesForMaskedReaders, viewHelpers } from './http/view-helpers';
 import { bigTextLocals } from './http/big-text';
 import { authRoutes } from './auth/routes';
 import { homeRoutes } from './home/routes';
@@ -44,7 +44,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.set('view options', { root: VIEWS_DIR });
   app.set('x-powered-by', false);
   app.set('query parser', 'simple');
-  if (config.trustProxy) app.set('trust proxy', config.trustProxy);
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
   app.use(requestLog(ctx.logger));
   app.use(securityHeaders());
@@ -63,13 +63,17 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
     (req, res, next) => (residentForm(req) ? next() : mw(req, res, next));
   app.use(unlessResidentForm(loadSession(ctx.auth, ctx.access, config)));
   app.use(unlessResidentForm(flashMessages()));
+  // Pages and downloads for a logged-in user (residents' texts, names, photos, exports, posters) are never kept by the
+  // browser's or a proxy's cache: on a shared office computer "back" after logging out shows nothing.
+  app.use((req, res, next) => { if (req.user) res.set('Cache-Control', 'no-store'); next(); });
+  app.use(maskPagesForMaskedReaders());
   app.use(csrfProtection(residentForm));
 
   // Each router gets only what it uses.
   const { campaignService: campaigns, places } = ctx;
   app.use(residentRoutes({ config, residents: ctx.residentService, board: ctx.boardService, appeals: ctx.appealService, logger: ctx.logger }));
   app.use(boardRoutes({ config, board: ctx.boardService }));
-  app.use(authRoutes({ config, auth: ctx.auth, userAdmin: ctx.userAdmin, users: ctx.users, places }));
+  app.use(authRoutes({ config, auth: ctx.auth, userAdmin: ctx.userAdmin, users: ctx.users, places, audit: ctx.audit }));
   app.use(homeRoutes({ config }));
   app.use(placeRoutes({ places: ctx.placeService }));
   app.use(categoryRoutes({ categories: ctx.categoryService }));

@@ -1,7 +1,40 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './paths';
 import { LOG_LEVELS, type LogLevel } from './lib/logger';
+import { passwordProblem } from './auth/password-policy';
+
+/** The names Express's `trust proxy` knows (proxy-addr): each stands for a set of address ranges. */
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * LINSHENG_TRUST_PROXY as Express documents `trust proxy`: `true`/`false`, a hop count (`1` = the one proxy in
+ * front), or a comma-separated list of names (loopback, linklocal, uniquelocal), addresses and CIDR ranges. Given to
+ * Express as a string, `1` would be read as the address 0.0.0.1 and trust nothing, so it is parsed here, and any
+ * other value stops start-up instead of quietly putting every client behind the proxy into one rate-limit bucket.
+ */
+export function parseTrustProxy(raw: string): boolean | number | string | Error {
+  const v = raw.trim();
+  if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    return n <= 100 ? n : new Error(`a hop count of ${v} is not plausible (0–100)`);
+  }
+  const items = v.split(',').map((s) => s.trim());
+  for (const item of items) {
+    if (TRUST_PROXY_NAMES.includes(item)) continue;
+    const [addr, bits, extra] = item.split('/');
+    const family = net.isIP(addr ?? '');
+    const bitsOk = bits === undefined
+      || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32))
+      || (family === 4 && net.isIPv4(bits));
+    if (!family || extra !== undefined || !bitsOk) {
+      return new Error(`"${item}" is neither a hop count, true/false, one of ${TRUST_PROXY_NAMES.join('/')}, an IP address nor a CIDR range`);
+    }
+  }
+  return items.join(',');
+}
 
 /** Every setting the README documents, read from the environment here and nowhere else. */
 const envSchema = z.object({
@@ -9,15 +42,28 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default(path.join(PROJECT_ROOT, 'data')),
   BASE_URL: z.string().url().optional(),
-  LINSHENG_ADMIN_PASSWORD: z.string().min(8, 'LINSHENG_ADMIN_PASSWORD must be at least 8 characters').optional(),
+  // The same password rule as every other path (src/auth/password-policy.ts).
+  LINSHENG_ADMIN_PASSWORD: z.string().superRefine((v, ctx) => {
+    if (passwordProblem(v, ['admin'])) {
+      ctx.addIssue({ code: 'custom', message: 'must be at least 10 characters and not a common or easily guessed password (管理员密码至少 10 位，不能是常见密码)' });
+    }
+  }).optional(),
   // FULL survives a power cut as well as a process crash; NORMAL (WAL) survives a process crash only.
   LINSHENG_SYNCHRONOUS: z.enum(['FULL', 'NORMAL', 'EXTRA', 'OFF']).default('FULL'),
   LINSHENG_SESSION_HOURS: z.coerce.number().positive().default(12),
   // Requests per minute per client on the public resident endpoints and on login.
   LINSHENG_PUBLIC_RATE_LIMIT: z.coerce.number().int().positive().default(120),
   LINSHENG_LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  // Longest wait per login attempt once a username has had 5 wrong passwords (src/auth/login-throttle.ts); 0 = off.
+  LINSHENG_LOGIN_DELAY_MAX_S: z.coerce.number().min(0).max(60).default(8),
   LINSHENG_UPLOAD_MAX_MB: z.coerce.number().positive().max(50).default(8),
-  LINSHENG_TRUST_PROXY: z.string().optional(),
+  LINSHENG_TRUST_PROXY: z.string().transform((v, ctx) => {
+    const parsed = parseTrustProxy(v);
+    if (!(parsed instanceof Error)) return parsed;
+    ctx.addIssue({ code: 'custom', message: `${parsed.message}. Examples: 1 (one proxy in front), loopback, 10.0.0.0/8,127.0.0.1, true, false `
+      + '(反向代理设置不正确：可写跳数如 1、loopback、地址或网段列表、true/false)' });
+    return z.NEVER;
+  }).optional(),
   LINSHENG_SECRET: z.string().min(16).optional(),
   NODE_ENV: z.string().default('development'),
   LINSHENG_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -42,8 +88,11 @@ export interface Config {
   sessionHours: number;
   publicRateLimit: number;
   loginRateLimit: number;
+  /** Cap of the per-account login slowdown, in ms (0 turns it off). */
+  loginDelayMaxMs: number;
   uploadMaxBytes: number;
-  trustProxy?: string;
+  /** Express's `trust proxy`: true/false, a hop count, or a comma-separated list of names, addresses and CIDR ranges. */
+  trustProxy?: boolean | number | string;
   /** Secret for signing public form tokens; when unset, one is generated and kept in the database. */
   secret?: string;
   /** Cookies get the Secure flag when BASE_URL is https. */
@@ -80,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sessionHours: e.LINSHENG_SESSION_HOURS,
     publicRateLimit: e.LINSHENG_PUBLIC_RATE_LIMIT,
     loginRateLimit: e.LINSHENG_LOGIN_RATE_LIMIT,
+    loginDelayMaxMs: Math.round(e.LINSHENG_LOGIN_DELAY_MAX_S * 1000),
     uploadMaxBytes: Math.round(e.LINSHENG_UPLOAD_MAX_MB * 1024 * 1024),
     trustProxy: e.LINSHENG_TRUST_PROXY,
     secret: e.LINSHENG_SECRET,

@@ -58,7 +58,7 @@ export async function start(): Promise<Server> {
   writePidFile(config.dataDir);
   const app = createApp({ config, db, logger });
   const { ctx } = app;
-  const admin = ctx.auth.ensureAdmin();
+  const admin = await ctx.auth.ensureAdmin();
 
   const server = app.listen(config.port, config.host, () => {
     const port = (server.address() as AddressInfo).port;

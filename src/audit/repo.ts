@@ -1,6 +1,6 @@
 import type { Db } from '../db/open-db';
 
-export type AuditEntityType = 'issue' | 'service_item' | 'submission';
+export type AuditEntityType = 'issue' | 'service_item' | 'submission' | 'user';
 
 export interface AuditInput {
   entityType: AuditEntityType;
@@ -58,7 +58,13 @@ export function createAuditRepo(db: Db) {
     SELECT a.*, u.display_name AS user_name FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
     WHERE a.entity_type = 'issue' AND a.entity_id IN (SELECT id FROM ids) ORDER BY a.id`);
 
+  const logins = db.prepare<[number], Row>(`
+    SELECT a.*, u.display_name AS user_name FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+    WHERE a.entity_type = 'user' ORDER BY a.id DESC LIMIT ?`);
+
   return {
+    /** The newest account events (logins, failed logins, password changes), newest first. */
+    listAccountEvents: (limit = 500) => logins.all(limit).map(toEntry),
     record(e: AuditInput): void {
       insert.run(e.entityType, e.entityId, e.action, e.detail ? JSON.stringify(e.detail) : null, e.userId);
     },

@@ -75,12 +75,15 @@ export function createSessionRepo(db: Db) {
   const get = db.prepare<[string, number], SessionRow>('SELECT * FROM sessions WHERE id_hash = ? AND expires_at > ?');
   const remove = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
   const removeForUser = db.prepare('DELETE FROM sessions WHERE user_id = ?');
+  const removeOthers = db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?');
   const purge = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   return {
     create: (idHash: string, userId: number, csrf: string, now: number, expiresAt: number) => { insert.run(idHash, userId, csrf, now, expiresAt); },
     findLive: (idHash: string, now: number) => get.get(idHash, now),
     remove: (idHash: string) => { remove.run(idHash); },
     removeForUser: (userId: number) => { removeForUser.run(userId); },
+    /** Ends every session of this user except the one given (after they changed their own password). */
+    removeOthersForUser: (userId: number, keepIdHash: string) => { removeOthers.run(userId, keepIdHash); },
     purgeExpired: (now: number) => purge.run(now).changes,
   };
 }

@@ -3,13 +3,15 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import type { PlaceRepo } from '../places/repo';
 import type { UserRepo } from './repo';
+import type { AuditRepo } from '../audit/repo';
 import { clearCookie, setCookie } from '../http/cookies';
 import { flash } from '../http/flash';
 import { notFound } from '../lib/errors';
 import { perClientLimit } from '../http/security';
 import { checkbox, idParam, optionalText, parseForm, requiredText } from '../http/validate';
-import { SESSION_COOKIE, requireRole } from './middleware';
+import { SESSION_COOKIE, requireLogin, requireRole } from './middleware';
 import { hashPassword } from './password';
+import { PASSWORD_MAX, passwordProblem } from './password-policy';
 import { ROLES, ROLE_LABELS } from './roles';
 import { SCOPE_KINDS, type AuthService, type UserAdminService } from './service';
 
@@ -19,7 +21,20 @@ const loginSchema = z.object({
   next: optionalText('跳转地址', 500),
 });
 
-const passwordRule = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().min(8, '密码至少 8 位').max(200, '密码最多 200 位'));
+// Length only here; the common-password check needs the username and name, so it runs after parsing (policyErrors).
+const passwordRule = z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string().max(PASSWORD_MAX, `密码最多 ${PASSWORD_MAX} 位`));
+
+const changePasswordSchema = z.object({
+  current: requiredText('当前密码', PASSWORD_MAX),
+  next: requiredText('新密码', PASSWORD_MAX),
+  confirm: requiredText('确认新密码', PASSWORD_MAX),
+});
+
+/** The password policy (password-policy.ts) for the account form, as a field error. */
+function policyErrors(password: string | undefined, username: string, displayName: string): Record<string, string> {
+  const problem = password === undefined ? null : passwordProblem(password, [username, displayName]);
+  return problem ? { password: problem } : {};
+}
 
 /**
  * A place id as a form (digits) or JSON (a whole number) sends it. Stricter than z.coerce.number, which
@@ -56,9 +71,10 @@ export interface AuthRouteDeps {
   userAdmin: UserAdminService;
   users: Pick<UserRepo, 'list' | 'findById' | 'gridIds'>;
   places: Pick<PlaceRepo, 'ofKind' | 'findById' | 'list'>;
+  audit: Pick<AuditRepo, 'listAccountEvents'>;
 }
 
-export function authRoutes({ config, auth, userAdmin: manage, users, places }: AuthRouteDeps): Router {
+export function authRoutes({ config, auth, userAdmin: manage, users, places, audit }: AuthRouteDeps): Router {
   const router = Router();
   const loginLimit = perClientLimit(config.loginRateLimit, '登录尝试太多次了。请等一分钟后再试；忘记密码请联系管理员。');
 
@@ -67,11 +83,13 @@ export function authRoutes({ config, auth, userAdmin: manage, users, places }: A
     res.render('auth/login', { error: null, username: '', next: typeof req.query.next === 'string' ? req.query.next : '' });
   });
 
-  router.post('/login', loginLimit, (req, res) => {
+  router.post('/login', loginLimit, async (req, res) => {
     const parsed = parseForm(loginSchema, req.body);
     const username = typeof req.body?.username === 'string' ? req.body.username.slice(0, 64) : '';
     const next = typeof req.body?.next === 'string' ? req.body.next.slice(0, 500) : '';
-    const user = parsed.ok ? auth.checkCredentials(parsed.value.username, parsed.value.password) : undefined;
+    const user = parsed.ok
+      ? await auth.checkCredentials(parsed.value.username, parsed.value.password, { ip: req.ip, userAgent: req.get('user-agent') })
+      : undefined;
     if (!user) {
       return res.status(parsed.ok ? 401 : 400).render('auth/login', { error: '用户名或密码不正确，请重新输入。', username, next });
     }
@@ -86,6 +104,21 @@ export function authRoutes({ config, auth, userAdmin: manage, users, places }: A
     res.redirect(303, '/login');
   });
 
+  // ---- every user: their own password ----
+  router.get('/account/password', requireLogin, (_req, res) => {
+    res.render('auth/password', { title: '修改密码', errors: {} });
+  });
+
+  router.post('/account/password', requireLogin, async (req, res) => {
+    const parsed = parseForm(changePasswordSchema, req.body);
+    const result = parsed.ok
+      ? await auth.changeOwnPassword(req.user!.id, req.sessionIdHash, parsed.value)
+      : { ok: false as const, errors: parsed.errors };
+    if (!result.ok) return res.status(400).render('auth/password', { title: '修改密码', errors: result.errors });
+    flash(res, '密码已修改。其他设备上的登录已退出，需要用新密码重新登录。');
+    res.redirect(303, '/');
+  });
+
   // ---- user management (admin) ----
   const admin = requireRole('admin');
   const formLocals = () => ({
@@ -98,20 +131,26 @@ export function authRoutes({ config, auth, userAdmin: manage, users, places }: A
     res.render('auth/users', { title: '账号管理', users: users.list(), places: new Map(places.list().map((p) => [p.id, p.name])) });
   });
 
+  router.get('/admin/logins', admin, (_req, res) => {
+    res.render('auth/logins', { title: '登录记录', events: audit.listAccountEvents(500) });
+  });
+
   router.get('/admin/users/new', admin, (_req, res) => {
     res.render('auth/user-form', { title: '新建账号', ...formLocals(), user: null, values: { role: 'staff', gridIds: [] }, errors: {} });
   });
 
-  router.post('/admin/users', admin, (req, res) => {
+  router.post('/admin/users', admin, async (req, res) => {
     const parsed = parseForm(userSchema, req.body);
     // Checked here so a refused form costs no password hashing; create() checks again inside its transaction.
-    const errors = parsed.ok ? manage.check(parsed.value, null) : parsed.errors;
-    if (parsed.ok && !parsed.value.password) errors.password = '请设置初始密码（至少 8 位）';
+    const errors = parsed.ok
+      ? { ...manage.check(parsed.value, null), ...policyErrors(parsed.value.password, parsed.value.username, parsed.value.displayName) }
+      : parsed.errors;
+    if (parsed.ok && !parsed.value.password) errors.password = '请设置初始密码（至少 10 位，不要用常见密码）';
     const refuse = (errs: typeof errors) =>
       res.status(400).render('auth/user-form', { title: '新建账号', ...formLocals(), user: null, values: req.body ?? {}, errors: errs });
     if (!parsed.ok || Object.keys(errors).length) return refuse(errors);
     const v = parsed.value;
-    const saved = manage.create(v, hashPassword(v.password!));
+    const saved = manage.create(v, await hashPassword(v.password!));
     if (!saved.ok) return refuse(saved.errors);
     flash(res, `已创建账号 ${v.username}`);
     res.redirect(303, '/admin/users');
@@ -123,16 +162,18 @@ export function authRoutes({ config, auth, userAdmin: manage, users, places }: A
     res.render('auth/user-form', { title: '编辑账号', ...formLocals(), user, values: { ...user, gridIds: users.gridIds(user.id) }, errors: {} });
   });
 
-  router.post('/admin/users/:id', admin, (req, res) => {
+  router.post('/admin/users/:id', admin, async (req, res) => {
     const user = users.findById(idParam('账号').catch(0).parse(req.params.id));
     if (!user) throw notFound('账号');
     const parsed = parseForm(userSchema, { ...req.body, username: user.username });
-    const errors = parsed.ok ? manage.check(parsed.value, user) : parsed.errors;
+    const errors = parsed.ok
+      ? { ...manage.check(parsed.value, user), ...policyErrors(parsed.value.password, user.username, parsed.value.displayName) }
+      : parsed.errors;
     const refuse = (errs: typeof errors) => res.status(400).render('auth/user-form',
       { title: '编辑账号', ...formLocals(), user, values: { ...req.body, username: user.username }, errors: errs });
     if (!parsed.ok || Object.keys(errors).length) return refuse(errors);
     const v = parsed.value;
-    const saved = manage.update(user, v, v.password ? hashPassword(v.password) : undefined);
+    const saved = manage.update(user, v, v.password ? await hashPassword(v.password) : undefined, req.user!.id);
     if (!saved.ok) return refuse(saved.errors);
     flash(res, `已保存账号 ${user.username}`);
     res.redirect(303, '/admin/users');

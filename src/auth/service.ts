@@ -1,43 +1,103 @@
+import type { AuditRepo } from '../audit/repo';
 import type { Config } from '../config';
 import { randomToken, sha256 } from '../http/random';
 import type { FieldErrors } from '../http/validate';
 import type { PlaceKind, PlaceRepo } from '../places/repo';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle';
 import { generatePassword, hashPassword, verifyPassword } from './password';
+import { passwordProblem } from './password-policy';
 import type { SessionRepo, UserRepo } from './repo';
 import type { Role, User } from './roles';
 
 // A hash to compare against when the username is unknown, so both paths cost one KDF run. Made on the first
 // login rather than at module load, where its 0.15–0.3 s of scrypt delayed every start-up.
-let dummyHash: string | undefined;
+let dummyHash: Promise<string> | undefined;
 const DUMMY_HASH = () => (dummyHash ??= hashPassword('not-a-real-password'));
 
 /** Start-up messages about the admin account, Chinese first, for the operator reading the console. */
 export const ADMIN_START_MESSAGES = {
   restored: '没有启用的管理员账号：已按 LINSHENG_ADMIN_PASSWORD 重新启用账号 admin 为管理员并重设其密码。'
     + ' No active administrator: account "admin" was re-enabled as administrator with the password from LINSHENG_ADMIN_PASSWORD.',
-  noActiveAdmin: '警告：没有启用的管理员账号，目前无人能管理账号。恢复方法：设置 LINSHENG_ADMIN_PASSWORD（至少 8 位）后重启，'
+  noActiveAdmin: '警告：没有启用的管理员账号，目前无人能管理账号。恢复方法：设置 LINSHENG_ADMIN_PASSWORD（至少 10 位、不是常见密码）后重启，'
     + '账号 admin 会重新启用为管理员并使用该密码；或运行 npx linsheng create-user --username <新用户名> --role admin 新建一个管理员。'
     + ' Warning: no active administrator, so nobody can manage accounts. To recover, restart with LINSHENG_ADMIN_PASSWORD set'
     + ' (8+ characters) to re-enable "admin" as administrator with that password, or run'
     + ' `npx linsheng create-user --username <new-name> --role admin` to add a new administrator.',
 };
 
+export const PASSWORD_CHANGE_MESSAGES = {
+  wrongCurrent: '当前密码不正确，请重新输入。',
+  mismatch: '两次输入的新密码不一致，请重新输入。',
+  same: '新密码不能和当前密码相同。',
+};
+
+/** Where a login came from, for the audit trail. */
+export interface LoginOrigin { ip?: string; userAgent?: string }
+
 export function createAuthService(deps: {
   users: UserRepo; sessions: SessionRepo; config: Readonly<Config>; now?: () => number;
+  /** Successful and failed logins and password changes are written here (entity type `user`). */
+  audit?: Pick<AuditRepo, 'record'>;
+  throttle?: LoginThrottle;
   /** Where start-up notices go (the console by default). */
   log?: (line: string) => void;
 }) {
   const { users, sessions, config } = deps;
   const now = deps.now ?? Date.now;
   const log = deps.log ?? ((line: string) => console.log(line));
+  const throttle = deps.throttle ?? createLoginThrottle({ maxDelayMs: config.loginDelayMaxMs });
+  const record = (entityId: number, action: string, userId: number | null, detail: Record<string, unknown>) =>
+    deps.audit?.record({ entityType: 'user', entityId, action, userId, detail });
 
   return {
-    /** Returns the user when the credentials match an active account. */
-    checkCredentials(username: string, password: string): User | undefined {
-      const found = users.findByUsername(username.trim());
-      const ok = verifyPassword(password, found?.passwordHash ?? DUMMY_HASH());
-      if (!found || !ok || found.user.disabled) return undefined;
+    throttle,
+
+    /**
+     * Returns the user when the credentials match an active account. Each attempt first waits the delay that
+     * failures for this username have earned (see login-throttle.ts), and is written to the audit trail.
+     */
+    async checkCredentials(username: string, password: string, origin: LoginOrigin = {}): Promise<User | undefined> {
+      const name = username.trim();
+      const waited = await throttle.wait(name);
+      const found = users.findByUsername(name);
+      const ok = await verifyPassword(password, found?.passwordHash ?? await DUMMY_HASH());
+      const where = { username: name.slice(0, 64), ip: origin.ip ?? null, userAgent: origin.userAgent?.slice(0, 200) ?? null };
+      if (!found || !ok || found.user.disabled) {
+        throttle.failed(name);
+        const reason = !found ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled';
+        record(found?.user.id ?? 0, 'login_failed', null, { ...where, reason, delayedMs: waited });
+        return undefined;
+      }
+      throttle.succeeded(name);
+      record(found.user.id, 'login', found.user.id, { ...where, delayedMs: waited });
       return found.user;
+    },
+
+    /**
+     * The user changes their own password: the current one must be right, the new one must pass the policy.
+     * Every other session of this user ends (a stolen session does not survive the change); this one stays.
+     */
+    async changeOwnPassword(userId: number, currentIdHash: string | undefined,
+      input: { current: string; next: string; confirm: string }): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
+      const user = users.findById(userId);
+      const found = user ? users.findByUsername(user.username) : undefined;
+      if (!user || !found) return { ok: false, errors: { current: PASSWORD_CHANGE_MESSAGES.wrongCurrent } };
+      if (!(await verifyPassword(input.current, found.passwordHash))) {
+        record(userId, 'password_change_failed', userId, { reason: 'wrong_current' });
+        return { ok: false, errors: { current: PASSWORD_CHANGE_MESSAGES.wrongCurrent } };
+      }
+      const problem = passwordProblem(input.next, [user.username, user.displayName]);
+      if (problem) return { ok: false, errors: { next: problem } };
+      if (input.next !== input.confirm) return { ok: false, errors: { confirm: PASSWORD_CHANGE_MESSAGES.mismatch } };
+      if (input.next === input.current) return { ok: false, errors: { next: PASSWORD_CHANGE_MESSAGES.same } };
+      const hash = await hashPassword(input.next);
+      users.transaction(() => {
+        users.setPasswordHash(userId, hash);
+        if (currentIdHash) sessions.removeOthersForUser(userId, currentIdHash);
+        else sessions.removeForUser(userId);
+        record(userId, 'password_changed', userId, {});
+      });
+      return { ok: true };
     },
 
     startSession(userId: number): { sessionId: string; maxAgeSeconds: number } {
@@ -69,7 +129,7 @@ export function createAuthService(deps: {
      * the server, so instead: with LINSHENG_ADMIN_PASSWORD set, that account becomes an active admin again
      * with that password; without it the server still starts and logs how to recover.
      */
-    ensureAdmin(): { created: boolean; username: string; generatedPassword?: string; restored?: boolean; noActiveAdmin?: boolean } {
+    async ensureAdmin(): Promise<{ created: boolean; username: string; generatedPassword?: string; restored?: boolean; noActiveAdmin?: boolean }> {
       if (users.activeAdminCount() > 0) return { created: false, username: 'admin' };
       const existing = users.findByUsername('admin');
       if (existing) {
@@ -77,7 +137,7 @@ export function createAuthService(deps: {
           log(ADMIN_START_MESSAGES.noActiveAdmin);
           return { created: false, username: 'admin', noActiveAdmin: true };
         }
-        const passwordHash = hashPassword(config.adminPassword);
+        const passwordHash = await hashPassword(config.adminPassword);
         const { user } = existing;
         users.transaction(() => {
           users.update({ ...user, role: 'admin', disabled: false, canSeePersonalData: true, scopePlaceId: null, claimerKind: null });
@@ -89,10 +149,8 @@ export function createAuthService(deps: {
         return { created: false, username: 'admin', restored: true };
       }
       const generated = config.adminPassword ? undefined : generatePassword();
-      users.create({
-        username: 'admin', displayName: '系统管理员', role: 'admin',
-        passwordHash: hashPassword(config.adminPassword ?? generated!), canSeePersonalData: true,
-      });
+      const passwordHash = await hashPassword(config.adminPassword ?? generated!);
+      users.create({ username: 'admin', displayName: '系统管理员', role: 'admin', passwordHash, canSeePersonalData: true });
       return { created: true, username: 'admin', generatedPassword: generated };
     },
   };
@@ -121,7 +179,7 @@ export type SaveResult<T> = { ok: true; value: T } | { ok: false; errors: FieldE
  * at least one active admin remains, then writes the account and its grids in one transaction, so a refused
  * change leaves nothing half-saved.
  */
-export function createUserAdminService(deps: { users: UserRepo; sessions: SessionRepo; places: PlaceRepo }) {
+export function createUserAdminService(deps: { users: UserRepo; sessions: SessionRepo; places: PlaceRepo; audit?: Pick<AuditRepo, 'record'> }) {
   const { users, sessions, places } = deps;
 
   const isActiveAdmin = (u: { role: Role; disabled: boolean }) => u.role === 'admin' && !u.disabled;
@@ -169,7 +227,7 @@ export function createUserAdminService(deps: { users: UserRepo; sessions: Sessio
     },
 
     /** Saves the account, its grids and (when given) a new password together, or nothing. */
-    update(user: User, v: UserInput, passwordHash?: string): SaveResult<User> {
+    update(user: User, v: UserInput, passwordHash?: string, actorId: number | null = null): SaveResult<User> {
       return users.transaction(() => {
         const errors = check(v, user);
         if (Object.keys(errors).length) return failed(errors);
@@ -179,7 +237,10 @@ export function createUserAdminService(deps: { users: UserRepo; sessions: Sessio
         };
         users.update(updated);
         users.setGrids(user.id, gridsFor(v));
-        if (passwordHash) users.setPasswordHash(user.id, passwordHash);
+        if (passwordHash) {
+          users.setPasswordHash(user.id, passwordHash);
+          deps.audit?.record({ entityType: 'user', entityId: user.id, action: 'password_reset', userId: actorId, detail: { username: user.username } });
+        }
         // A new password or a disabled account ends the sessions already open.
         if (passwordHash || v.disabled) sessions.removeForUser(user.id);
         return { ok: true, value: updated };

@@ -29,6 +29,8 @@ export interface DemoState {
   communities: Map<string, DemoCommunityIds>;
   /** username → user id of the demo accounts. */
   accounts: Map<string, number>;
+  /** Password and its hash for each demo account still missing, made before the steps run (hashing is asynchronous). */
+  preparedPasswords: Map<string, { password: string; hash: string }>;
   /** Passwords of accounts created in this run (shown once). */
   newPasswords: Array<{ username: string; password: string; what: string }>;
   campaignId?: number;
@@ -77,10 +79,10 @@ export const accountsStep: DemoStep = {
     for (const a of DEMO_ACCOUNTS) {
       const found = users.findByUsername(a.username);
       if (found) { existing++; state.accounts.set(a.username, found.user.id); continue; }
-      const password = generatePassword();
+      const { password, hash } = need(state.preparedPasswords.get(a.username), `password for ${a.username}`);
       const scope = a.scope ? places.findByName('community', a.scope) ?? places.findByName('subdistrict', a.scope) : undefined;
       const id = users.create({
-        username: a.username, displayName: a.displayName, role: a.role, passwordHash: hashPassword(password),
+        username: a.username, displayName: a.displayName, role: a.role, passwordHash: hash,
         scopePlaceId: scope?.id ?? null, claimerKind: a.claimerKind ?? null, canSeePersonalData: !!a.personalData,
       });
       if (a.grids) users.setGrids(id, a.grids.map(([c, g]) => need(state.communities.get(c)?.grids.get(g), `${c} ${g}`)));
@@ -256,9 +258,16 @@ export const submissionsStep: DemoStep = {
 /** The steps in order; later features push theirs onto the end. */
 export const DEMO_STEPS: DemoStep[] = [placesStep, accountsStep, campaignStep, qrStep, submissionsStep, issuesStep];
 
-export function runDemo(ctx: AppContext, log: (line: string) => void, steps: DemoStep[] = DEMO_STEPS): DemoState {
+export async function runDemo(ctx: AppContext, log: (line: string) => void, steps: DemoStep[] = DEMO_STEPS): Promise<DemoState> {
+  // Steps are synchronous transactions; the password hashes (asynchronous scrypt) are made before them.
+  const preparedPasswords = new Map<string, { password: string; hash: string }>();
+  for (const a of DEMO_ACCOUNTS) {
+    if (ctx.users.findByUsername(a.username)) continue;
+    const password = generatePassword();
+    preparedPasswords.set(a.username, { password, hash: await hashPassword(password) });
+  }
   const state: DemoState = {
-    ctx, today: chinaToday(), communities: new Map(), accounts: new Map(), newPasswords: [], newQrCodeIds: [],
+    ctx, today: chinaToday(), communities: new Map(), accounts: new Map(), newPasswords: [], newQrCodeIds: [], preparedPasswords,
   };
   for (const step of steps) {
     // Each step is one transaction: a crash leaves whole steps, and the next run completes the rest.

@@ -70,7 +70,8 @@ export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log 
       campaignId: campaign.id, communityIds: req.user!.reach.communityIds, communityId: q.community, categoryId: q.category,
       status: q.status, limit: ISSUE_EXPORT_LIMIT,
     }).filter((i) => withinDays(i.createdAt, q.from, q.to));
-    const batch = list.map((i) => issueCells(i, claimers.get(i.id) ?? []));
+    const full = seesPersonalData(req.user);
+    const batch = list.map((i) => issueCells(i, claimers.get(i.id) ?? [], full));
     await send(res, format, exportFileName(campaign.title, '问题清单', format), '问题清单', ISSUE_COLUMNS, [batch]);
   };
 

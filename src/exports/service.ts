@@ -69,11 +69,18 @@ export function chinaDateTime(d: Date): string {
 
 export type Lookups = ReturnType<ExportRepo['lookups']>;
 
-/** One submission as a spreadsheet row; names and phones (also those inside the text and the 备注) masked unless the user may see personal data. */
+/**
+ * For readers who may not see personal data, every text cell has its phone numbers masked: residents and grid
+ * workers write numbers into 楼栋, 备注, names, titles and replies as well as into the text.
+ */
+const maskTextCells = (cells: Cell[], fullPersonalData: boolean): Cell[] =>
+  (fullPersonalData ? cells : cells.map((c) => (typeof c === 'string' ? maskPhonesInText(c) : c)));
+
+/** One submission as a spreadsheet row; names and phones (also those inside every text cell) masked unless the user may see personal data. */
 export function submissionCells(r: ExportSubmissionRow, l: Lookups, fullPersonalData: boolean): Cell[] {
   const place = (id: number | null) => (id === null ? '' : l.places.get(id) ?? '');
   const issue = r.issue_id !== null ? l.issues.get(r.issue_id) : undefined;
-  return [
+  return maskTextCells([
     formatReceiptCode(r.receipt_code),
     instant(r.created_at),
     r.collected_on ?? '',
@@ -94,11 +101,11 @@ export function submissionCells(r: ExportSubmissionRow, l: Lookups, fullPersonal
     r.collected_by_name ?? '',
     // Grid workers write residents' details here too ("女儿电话…"): masked like the text.
     fullPersonalData ? r.intake_note ?? '' : maskPhonesInText(r.intake_note),
-  ];
+  ], fullPersonalData);
 }
 
-export function issueCells(i: Issue, claimers: string[]): Cell[] {
-  return [
+export function issueCells(i: Issue, claimers: string[], fullPersonalData = false): Cell[] {
+  return maskTextCells([
     i.id,
     i.title,
     i.categoryName ?? '待分类',
@@ -112,7 +119,7 @@ export function issueCells(i: Issue, claimers: string[]): Cell[] {
     i.declineReason ?? '',
     instant(i.createdAt),
     instant(i.resolvedAt),
-  ];
+  ], fullPersonalData);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { maskPhone, maskName, maskPhonesInText } from '../submissions/personal-data';
+import { maskPhone, maskName, maskPhonesInHtml, maskPhonesInText } from '../submissions/personal-data';
 import { ROLE_LABELS } from '../auth/roles';
 import { formatReceiptCode } from '../submissions/receipt-code';
 
@@ -37,6 +37,31 @@ export function viewHelpers(): RequestHandler {
     res.locals.h = helpers;
     res.locals.currentPath = req.path;
     res.locals.title = res.locals.title ?? '邻声';
+    next();
+  };
+}
+
+type RenderCallback = (err: Error | null, html: string) => void;
+
+/**
+ * For a logged-in reader who may not see personal data, every rendered page passes through maskPhonesInHtml, so a
+ * phone number typed into any free-text field (楼栋, 备注, 走访人, meeting minutes, import remarks, titles, replies,
+ * claimers' notes) reaches them masked, including fields a template forgets to mask. Runs after loadSession.
+ */
+export function maskPagesForMaskedReaders(): RequestHandler {
+  return (req, res, next) => {
+    if (!req.user || res.locals.seesPersonalData) return next();
+    const render = res.render.bind(res) as (view: string, options: object, cb: RenderCallback) => void;
+    res.render = ((view: string, options?: object | RenderCallback, cb?: RenderCallback) => {
+      const callback = typeof options === 'function' ? options : cb;
+      const opts = typeof options === 'function' || options === undefined ? {} : options;
+      render(view, opts, (err, html) => {
+        const mask = (page: string) => maskPhonesInHtml(page, { keepFormValues: res.statusCode === 400 });
+        if (callback) return callback(err, err ? html : mask(html));
+        if (err) return req.next!(err);
+        res.send(mask(html));
+      });
+    }) as typeof res.render;
     next();
   };
 }

@@ -1,7 +1,9 @@
 import type { Db } from '../db/open-db';
 import type { AuditRepo } from '../audit/repo';
 import { isStaff, reachesCommunity, type Viewer } from '../access/rules';
-import { conflict, forbidden, invalid, notFound } from '../lib/errors';
+import { conflict, forbidden, invalid, notFound, NotFoundError } from '../lib/errors';
+
+const DETACH_NOT_IN_ISSUE = '这个问题里没有这条建议（可能已被拆出，或编号不对）。请刷新页面后再试。';
 import type { GroupedSubmission, Issue, IssueFilter, IssueRepo } from './repo';
 import {
   actorOf, attachError, createFromSubmissionsError, mergeError, resolveError, splitError, transitionError,
@@ -139,7 +141,8 @@ export function createIssueService(deps: IssueServiceDeps) {
     detach: db.transaction((user: Viewer, issueId: number, submissionId: number, to: 'new' | 'unassigned'): number | null => {
       const issue = loadIssue(user, issueId);
       const sub = issues.findSubmission(submissionId);
-      if (!sub) throw notFound('建议');
+      // Not in this issue answers like missing: the number of another community's submission is not confirmed.
+      if (!sub || sub.issueId !== issueId) throw new NotFoundError(DETACH_NOT_IN_ISSUE);
       const err = splitError(issueId, sub, issues.submissionCount(issueId));
       if (err) throw conflict(err);
       let newId: number | null = null;

@@ -174,8 +174,8 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
   router.get('/menu/photos/:name', menuReaders, (req, res, next) => {
     const name = typeof req.params.name === 'string' ? req.params.name : '';
     const itemId = PHOTO_NAME_RE.test(name) ? items.itemOfNotePhoto(name) : undefined;
-    if (!itemId) throw notFound('照片');
-    menu.loadItem(req.user!, itemId); // 404 unless the user may see the item the photo documents
+    // The same 404 for a photo of an item the user may not see (another community's) as for no such photo.
+    if (!itemId || !menu.mayView(req.user!, itemId)) throw notFound('照片');
     sendPhoto(res, next, photosDir, name);
   });
 

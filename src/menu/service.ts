@@ -1,7 +1,7 @@
 import type { AuditRepo } from '../audit/repo';
 import { isStaff, menuCommunities, reachesCommunity, type Viewer } from '../access/rules';
 import type { Db } from '../db/open-db';
-import { conflict, forbidden, invalid, notFound } from '../lib/errors';
+import { conflict, forbidden, invalid, notFound, NotFoundError } from '../lib/errors';
 import type { IssueRepo } from '../issues/repo';
 import { actorOf, transitionError, type IssueStatus } from '../issues/rules';
 import type { PlaceRepo } from '../places/repo';
@@ -65,6 +65,11 @@ export function createMenuService(deps: MenuServiceDeps) {
 
   return {
     loadItem,
+
+    /** Whether the user may see this item (answers without throwing, for the photo route's one 404). */
+    mayView(user: Viewer, id: number): boolean {
+      try { loadItem(user, id); return true; } catch (err) { if (err instanceof NotFoundError) return false; throw err; }
+    },
 
     /** Open, published items for a claimer (or staff looking at the menu as claimers see it). */
     openMenu: (user: Viewer) => items.list({ communityIds: menuCommunities(user), status: 'open', publishedOnly: true }),

@@ -80,8 +80,8 @@ export function createPlaceService(deps: { places: PlaceRepo }) {
 
   function get(user: User, id: number): Place {
     const place = places.findById(id);
-    if (!place) throw notFound('地点');
-    if (!mayView(user, place)) throw forbidden();
+    // Outside the user's scope answers like missing, so place ids cannot be probed.
+    if (!place || !mayView(user, place)) throw notFound('地点');
     return place;
   }
 

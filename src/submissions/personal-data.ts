@@ -36,3 +36,25 @@ export function maskPhonesInText(text: string | null | undefined): string {
     return digits ? maskPhone(digits) : m;
   });
 }
+
+/**
+ * A rendered page for a reader who may not see personal data, with the mobile numbers masked wherever staff,
+ * grid workers, claimers or residents may have written them: text between tags, and the visible attributes
+ * (value, title, alt, placeholder, aria-label). Left alone: hidden inputs, links and form targets, which carry
+ * tokens and ids, never residents' words. The templates mask resident fields themselves (h.residentText); this
+ * is the net under every other free-text field (楼栋, 备注, names, meeting minutes, titles, replies, notes).
+ *
+ * `keepFormValues`: a refused form (400) shows back what the user just typed; masking the inputs' values and
+ * textareas there would make them re-send "138****5678" and lose the number they entered themselves.
+ */
+export function maskPhonesInHtml(html: string, opts: { keepFormValues?: boolean } = {}): string {
+  let inTextarea = false;
+  return html.replace(/<[^>]*>|[^<]+/g, (seg) => {
+    if (seg[0] !== '<') return inTextarea && opts.keepFormValues ? seg : maskPhonesInText(seg);
+    if (/^<textarea\b/i.test(seg)) inTextarea = true;
+    else if (/^<\/textarea\b/i.test(seg)) inTextarea = false;
+    if (/^<input\b[^>]*\btype="hidden"/i.test(seg)) return seg;
+    const attrs = opts.keepFormValues && /^<input\b/i.test(seg) ? 'title|alt|placeholder|aria-label' : 'value|title|alt|placeholder|aria-label';
+    return seg.replace(new RegExp(`(\\s(?:${attrs})=")([^"]*)"`, 'gi'), (_m, attr: string, v: string) => `${attr}${maskPhonesInText(v)}"`);
+  });
+}

@@ -3,6 +3,7 @@ import { NotFoundError } from '../lib/errors';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { stripPhotoMetadata } from '../lib/photo-metadata';
 
 /** Photo types residents' phones produce; the type is decided by the bytes, never by name or mimetype. */
 export const PHOTO_TYPES = {
@@ -37,10 +38,13 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 export const uploadsDir = (dataDir: string) => path.join(dataDir, 'uploads');
 
 /**
- * Writes the photo under a new random name and fsyncs file and directory before returning, so the
+ * Strips the photo's metadata (EXIF with GPS, XMP …) and turns it upright (src/lib/photo-metadata.ts), then
+ * writes it under a new random name and fsyncs file and directory before returning, so the
  * submission row that names it (inserted next) never points at a file a power cut could lose.
  */
-export async function storePhoto(dir: string, data: Buffer, ext: PhotoExt): Promise<string> {
+export async function storePhoto(dir: string, original: Buffer, originalExt: PhotoExt): Promise<string> {
+  // Throws InvalidError (a 400 page saying what to do) for a photo that cannot be read or cleaned.
+  const { data, ext } = await stripPhotoMetadata(original, originalExt);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const name = `${crypto.randomBytes(12).toString('hex')}.${ext}`;
   const file = path.join(dir, name);
@@ -76,7 +80,8 @@ export function sendPhoto(res: Response, next: NextFunction, dir: string, name: 
     'X-Content-Type-Options': 'nosniff',
     'Content-Disposition': 'inline',
     'Content-Security-Policy': "default-src 'none'; sandbox",
-    'Cache-Control': 'private, max-age=86400',
+    // Residents' photos: never kept by a browser or proxy cache (a shared office computer, a logged-out session).
+    'Cache-Control': 'no-store',
   });
   res.sendFile(path.join(dir, name), { dotfiles: 'deny', cacheControl: false, lastModified: true }, (err) => {
     if (err && !res.headersSent) next(new NotFoundError('找不到这张照片。'));

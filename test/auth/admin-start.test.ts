@@ -34,11 +34,11 @@ function authOn(db: Db, config: Partial<Config> = {}) {
 }
 
 describe('start-up with no active admin but an account named admin', () => {
-  it.each(['demoted', 'disabled'] as const)('does not fail when admin was %s and no password is set, and says how to recover', (how) => {
+  it.each(['demoted', 'disabled'] as const)('does not fail when admin was %s and no password is set, and says how to recover', async (how) => {
     const { db, adminId } = demotedAdminDb(how);
     const before = db.prepare('SELECT * FROM users').all();
     const { auth, lines } = authOn(db);
-    expect(auth.ensureAdmin()).toEqual({ created: false, username: 'admin', noActiveAdmin: true });
+    expect(await auth.ensureAdmin()).toEqual({ created: false, username: 'admin', noActiveAdmin: true });
     expect(db.prepare('SELECT * FROM users').all()).toEqual(before);
     expect(lines).toEqual([ADMIN_START_MESSAGES.noActiveAdmin]);
     expect(lines[0]).toContain('没有启用的管理员账号');
@@ -46,28 +46,28 @@ describe('start-up with no active admin but an account named admin', () => {
     expect(lines[0]).toContain('npx linsheng create-user --username <new-name> --role admin');
   });
 
-  it.each(['demoted', 'disabled'] as const)('re-enables admin (%s) as administrator with LINSHENG_ADMIN_PASSWORD', (how) => {
+  it.each(['demoted', 'disabled'] as const)('re-enables admin (%s) as administrator with LINSHENG_ADMIN_PASSWORD', async (how) => {
     const { db, adminId } = demotedAdminDb(how);
     const sessions = createSessionRepo(db);
     sessions.create('old-session', adminId, 'csrf', Date.now(), Date.now() + 60_000);
     const { auth, lines } = authOn(db, { adminPassword: 'recovered-123' });
-    expect(auth.ensureAdmin()).toEqual({ created: false, username: 'admin', restored: true });
+    expect(await auth.ensureAdmin()).toEqual({ created: false, username: 'admin', restored: true });
     expect(lines).toEqual([ADMIN_START_MESSAGES.restored]);
-    const user = auth.checkCredentials('admin', 'recovered-123');
+    const user = await auth.checkCredentials('admin', 'recovered-123');
     expect(user).toMatchObject({ id: adminId, role: 'admin', disabled: false, canSeePersonalData: true, scopePlaceId: null, claimerKind: null });
     expect(db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(1);
     expect(db.prepare('SELECT COUNT(*) FROM user_grids').pluck().get()).toBe(0);
     expect(sessions.findLive('old-session', Date.now())).toBeUndefined();
     // The next start finds an active admin and changes nothing.
-    expect(auth.ensureAdmin()).toEqual({ created: false, username: 'admin' });
+    expect(await auth.ensureAdmin()).toEqual({ created: false, username: 'admin' });
     expect(lines).toHaveLength(1);
   });
 
-  it('leaves an existing active admin alone even when admin itself is disabled', () => {
+  it('leaves an existing active admin alone even when admin itself is disabled', async () => {
     const { db, adminId } = demotedAdminDb('disabled');
     createUser(db, { username: 'wang', role: 'admin' });
     const { auth, lines } = authOn(db, { adminPassword: 'recovered-123' });
-    expect(auth.ensureAdmin().created).toBe(false);
+    expect((await auth.ensureAdmin()).created).toBe(false);
     expect(lines).toEqual([]);
     expect(db.prepare('SELECT disabled FROM users WHERE id = ?').pluck().get(adminId)).toBe(1);
   });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { csrfFrom, createUser, loginAs, makeTestApp, TEST_PASSWORD } from '../helpers/app';
+import { csrfFrom, createUser, loginAs, makeTestApp, TEST_PASSWORD, TEST_PASSWORD_HASH } from '../helpers/app';
 import { hashPassword, verifyPassword } from '../../src/auth/password';
 import { createAuthService } from '../../src/auth/service';
 import { createSessionRepo, createUserRepo } from '../../src/auth/repo';
@@ -7,29 +7,47 @@ import { testConfig } from '../../src/config';
 import { openDb } from '../../src/db/open-db';
 
 describe('passwords', () => {
-  it('hashes with scrypt and verifies only the right password', () => {
-    const h = hashPassword('s3cret-pass');
+  it('hashes with scrypt and verifies only the right password', async () => {
+    const h = await hashPassword('s3cret-pass');
     expect(h).toMatch(/^scrypt\$32768\$8\$1\$/);
-    expect(verifyPassword('s3cret-pass', h)).toBe(true);
-    expect(verifyPassword('wrong', h)).toBe(false);
-    expect(verifyPassword('x', 'garbage')).toBe(false);
+    expect(await verifyPassword('s3cret-pass', h)).toBe(true);
+    expect(await verifyPassword('wrong', h)).toBe(false);
+    expect(await verifyPassword('x', 'garbage')).toBe(false);
+  });
+
+  it('keeps verifying hashes stored before hashing became asynchronous (same format, parameters read from the hash)', async () => {
+    // Made by the earlier scryptSync code and stored in test/helpers/app.ts.
+    expect(await verifyPassword(TEST_PASSWORD, TEST_PASSWORD_HASH)).toBe(true);
+    // A hash with other parameters (N = 2^14) still verifies: they come from the stored string.
+    const crypto = await import('node:crypto');
+    const salt = crypto.randomBytes(16);
+    const key = crypto.scryptSync('older-pass-word', salt, 32, { N: 1 << 14, r: 8, p: 1 });
+    expect(await verifyPassword('older-pass-word', `scrypt$16384$8$1$${salt.toString('base64')}$${key.toString('base64')}`)).toBe(true);
+  });
+
+  it('does not block the event loop while hashing', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 5);
+    await Promise.all([hashPassword('a-b-c-d-e-f-g'), hashPassword('h-i-j-k-l-m-n')]);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
   });
 });
 
 describe('first admin', () => {
-  it('is created once with the configured password, or a generated one', () => {
+  it('is created once with the configured password, or a generated one', async () => {
     const db = openDb({ file: ':memory:' });
     const users = createUserRepo(db);
     const auth = createAuthService({ users, sessions: createSessionRepo(db), config: testConfig({ adminPassword: 'from-env-123' }) });
-    expect(auth.ensureAdmin()).toEqual({ created: true, username: 'admin', generatedPassword: undefined });
-    expect(auth.checkCredentials('admin', 'from-env-123')?.role).toBe('admin');
-    expect(auth.ensureAdmin().created).toBe(false);
+    expect(await auth.ensureAdmin()).toEqual({ created: true, username: 'admin', generatedPassword: undefined });
+    expect((await auth.checkCredentials('admin', 'from-env-123'))?.role).toBe('admin');
+    expect((await auth.ensureAdmin()).created).toBe(false);
 
     const db2 = openDb({ file: ':memory:' });
     const auth2 = createAuthService({ users: createUserRepo(db2), sessions: createSessionRepo(db2), config: testConfig() });
-    const made = auth2.ensureAdmin();
+    const made = await auth2.ensureAdmin();
     expect(made.generatedPassword).toMatch(/^[A-Za-z2-9]{16}$/);
-    expect(auth2.checkCredentials('admin', made.generatedPassword!)).toBeDefined();
+    expect(await auth2.checkCredentials('admin', made.generatedPassword!)).toBeDefined();
   });
 
   it('expires sessions after the configured time', () => {

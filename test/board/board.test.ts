@@ -18,7 +18,7 @@ describe('the public board of a community, on the demo', () => {
 
   beforeAll(async () => {
     t = makeTestApp();
-    runDemo(t.app.ctx, () => undefined);
+    await runDemo(t.app.ctx, () => undefined);
     // The community with the most published issues.
     communityId = t.db.prepare(`SELECT community_id FROM issues WHERE status IN (${marks}) GROUP BY community_id ORDER BY COUNT(*) DESC LIMIT 1`)
       .pluck().get(...PUBLIC_STATUSES) as number;

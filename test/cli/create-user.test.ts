@@ -44,7 +44,7 @@ describe('npx linsheng create-user', () => {
     expect(r.text()).not.toContain('a-long-password');
     const u = user('wangli')!;
     expect(u.user).toMatchObject({ role: 'admin', displayName: '王丽', canSeePersonalData: true });
-    expect(verifyPassword('a-long-password', u.passwordHash)).toBe(true);
+    expect(await verifyPassword('a-long-password', u.passwordHash)).toBe(true);
   });
 
   it('generates a password and prints it once when none is given', async () => {
@@ -54,16 +54,16 @@ describe('npx linsheng create-user', () => {
     const m = /Password \(shown only once\): (\S+)/.exec(r.text());
     expect(m).not.toBeNull();
     const u = user('liumin')!;
-    expect(verifyPassword(m![1], u.passwordHash)).toBe(true);
+    expect(await verifyPassword(m![1], u.passwordHash)).toBe(true);
     expect(u.user.role).toBe('staff');
     expect(u.user.scopePlaceId).not.toBeNull();
   });
 
   it('gives a grid worker grids by community/grid, by name inside --scope, or by id', async () => {
     const ids = places();
-    expect((await run('--username', 'lina', '--role', 'grid_worker', '--grids', '永安社区/第一网格,第三网格', '--scope', '永安社区', '--password', 'password-123')).code).toBe(0);
+    expect((await run('--username', 'lina', '--role', 'grid_worker', '--grids', '永安社区/第一网格,第三网格', '--scope', '永安社区', '--password', 'birch-lantern-42')).code).toBe(0);
     expect(user('lina')!.grids.sort()).toEqual([ids.g1, ids.g3].sort());
-    expect((await run('--username', 'zhao', '--role', 'grid_worker', '--grids', String(ids.q1), '--password', 'password-123')).code).toBe(0);
+    expect((await run('--username', 'zhao', '--role', 'grid_worker', '--grids', String(ids.q1), '--password', 'birch-lantern-42')).code).toBe(0);
     expect(user('zhao')!.grids).toEqual([ids.q1]);
   });
 
@@ -71,7 +71,8 @@ describe('npx linsheng create-user', () => {
     [['--role', 'staff'], 'Missing --username'],
     [['--username', 'x y', '--role', 'staff'], 'Username'],
     [['--username', 'a', '--role', 'boss'], '--role'],
-    [['--username', 'a', '--role', 'staff', '--password', 'short'], '8'],
+    [['--username', 'a', '--role', 'staff', '--password', 'short'], '10 to 200'],
+    [['--username', 'a', '--role', 'staff', '--password', 'password123456'], 'common'],
     [['--username', 'a', '--role', 'grid_worker'], '--grids'],
     [['--username', 'a', '--role', 'staff', '--grids', '第一网格'], 'grid_worker only'],
     [['--username', 'a', '--role', 'staff', '--scope', '不存在社区'], '不存在社区'],
@@ -88,10 +89,10 @@ describe('npx linsheng create-user', () => {
   });
 
   it('says which database it wrote to, and that it was new', async () => {
-    const fresh = await run('--username', 'first', '--role', 'admin', '--password', 'password-123');
+    const fresh = await run('--username', 'first', '--role', 'admin', '--password', 'birch-lantern-42');
     expect(fresh.code).toBe(0);
     expect(fresh.out).toContain(`数据库 Database: ${dbFile(dir)}（新建 new）`);
-    const again = await run('--username', 'second', '--role', 'admin', '--password', 'password-123');
+    const again = await run('--username', 'second', '--role', 'admin', '--password', 'birch-lantern-42');
     expect(again.out).toContain(`数据库 Database: ${dbFile(dir)}`);
   });
 
@@ -107,7 +108,7 @@ describe('npx linsheng create-user', () => {
   it('creates DATA_DIR itself when its parent exists (a first set-up)', async () => {
     const data = path.join(dir, 'data');
     const c = captureIo({ DATA_DIR: data });
-    expect(await main(['create-user', '--username', 'li', '--role', 'admin', '--password', 'password-123'], c.io)).toBe(0);
+    expect(await main(['create-user', '--username', 'li', '--role', 'admin', '--password', 'birch-lantern-42'], c.io)).toBe(0);
     expect(c.out).toContain(`数据库 Database: ${dbFile(data)}（新建 new）`);
     expect(fs.existsSync(dbFile(data))).toBe(true);
   });
@@ -136,8 +137,8 @@ describe('npx linsheng create-user', () => {
   });
 
   it('refuses a username that is taken', async () => {
-    expect((await run('--username', 'dup', '--role', 'claimer', '--password', 'password-123')).code).toBe(0);
-    const again = await run('--username', 'DUP', '--role', 'staff', '--password', 'password-123');
+    expect((await run('--username', 'dup', '--role', 'claimer', '--password', 'birch-lantern-42')).code).toBe(0);
+    const again = await run('--username', 'DUP', '--role', 'staff', '--password', 'birch-lantern-42');
     expect(again.code).toBe(2);
     expect(again.errors()).toContain('已被使用');
     expect(user('dup')!.user.claimerKind).toBe('member');

@@ -108,13 +108,13 @@ describe('npx linsheng demo', () => {
     db.close();
   });
 
-  it('prints the demo accounts with passwords that work', () => {
+  it('prints the demo accounts with passwords that work', async () => {
     const db = openDb({ file: dbFile(dir) });
     for (const username of ['admin', 'jianzhongjie', 'yongan', 'lina', 'dangyuan', 'sifaju']) {
       const m = new RegExp(`^\\s+${username}\\s+(\\S+)`, 'm').exec(first.text());
       expect(m).not.toBeNull();
       const hash = db.prepare('SELECT password_hash FROM users WHERE username = ?').pluck().get(username) as string;
-      expect(verifyPassword(m![1], hash)).toBe(true);
+      expect(await verifyPassword(m![1], hash)).toBe(true);
     }
     expect(db.prepare("SELECT COUNT(*) FROM user_grids ug JOIN users u ON u.id = ug.user_id WHERE u.username = 'lina'").pluck().get()).toBe(2);
     expect(first.text()).toContain('http://demo.example/login');

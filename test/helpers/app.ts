@@ -3,7 +3,6 @@ import type { Config } from '../../src/config';
 import { testConfig } from '../../src/config';
 import { openDb, type Db } from '../../src/db/open-db';
 import { createApp, type LinshengApp } from '../../src/app';
-import { hashPassword } from '../../src/auth/password';
 import type { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/access/rules';
 
@@ -21,19 +20,21 @@ export function makeTestApp(overrides: Partial<Config> = {}): TestApp {
   return { app, db, config };
 }
 
-// Hashing is deliberately slow; tests reuse one hash per password.
-const hashCache = new Map<string, string>();
 export const TEST_PASSWORD = 'correct-horse-battery';
+/**
+ * scrypt of TEST_PASSWORD, made once with hashPassword's parameters: hashing is deliberately slow (and asynchronous),
+ * so the synchronous factory below stores this instead of hashing; test/auth/auth.test.ts checks it still verifies.
+ */
+export const TEST_PASSWORD_HASH = 'scrypt$32768$8$1$WA1L/+S1x/a5fg41eesRbw==$bzWpBS84KtVAyK4Hwt8qTRFHJQrc2TlhUI8HuyCBiWo=';
 
 export function createUser(
   db: Db,
   opts: { username?: string; role?: Role; scopePlaceId?: number | null; canSeePersonalData?: boolean; gridIds?: number[]; claimerKind?: 'member' | 'unit' } = {},
 ): { id: number; username: string } {
   const username = opts.username ?? `user${Math.random().toString(36).slice(2, 8)}`;
-  if (!hashCache.has(TEST_PASSWORD)) hashCache.set(TEST_PASSWORD, hashPassword(TEST_PASSWORD));
   const role = opts.role ?? 'staff';
   const info = db.prepare(`INSERT INTO users (username, display_name, password_hash, role, scope_place_id, claimer_kind, can_see_personal_data)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`).run(username, username, hashCache.get(TEST_PASSWORD)!, role, opts.scopePlaceId ?? null,
+    VALUES (?, ?, ?, ?, ?, ?, ?)`).run(username, username, TEST_PASSWORD_HASH, role, opts.scopePlaceId ?? null,
     opts.claimerKind ?? (role === 'claimer' ? 'member' : null), opts.canSeePersonalData ?? role === 'admin' ? 1 : 0);
   const id = Number(info.lastInsertRowid);
   for (const g of opts.gridIds ?? []) db.prepare('INSERT INTO user_grids (user_id, grid_id) VALUES (?, ?)').run(id, g);

@@ -76,7 +76,7 @@ describeBrowser('lists on a 360 px phone', () => {
   beforeAll(async () => {
     server = await startTestServer();
     const ctx = server.app.ctx;
-    const state = runDemo(ctx, () => undefined);
+    const state = await runDemo(ctx, () => undefined);
     const db = server.db;
     campaignId = db.prepare('SELECT id FROM campaigns WHERE title = ?').pluck().get(DEMO_CAMPAIGN_TITLE) as number;
     const one = (sql: string, ...p: unknown[]) => db.prepare(sql).pluck().get(...p) as number;

@@ -5,9 +5,10 @@ import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../hel
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { createIntakeFixture, type IntakeFixture } from '../helpers/intake-fixtures';
+import { pixelsOf, tinyPng } from '../submissions/photos';
 
-// A 1×1 PNG for the photo taken in the basement.
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+// A real (decodable) 4×4 PNG for the photo taken in the basement: stored photos are re-encoded without metadata.
+const PNG = tinyPng(4, 4);
 
 describeBrowser('a grid worker without a signal', () => {
   let server: RunningApp;
@@ -103,7 +104,7 @@ describeBrowser('a grid worker without a signal', () => {
     expect(third[0].idempotency_key).toMatch(/^intake:\d+:[\w-]{16,64}$/);
     const photo = third[0].photo_file as string;
     expect(photo).toMatch(/^[0-9a-f]{24}\.png$/);
-    expect(fs.readFileSync(path.join(server.dataDir, 'uploads', photo)).equals(PNG)).toBe(true);
+    expect(await pixelsOf(fs.readFileSync(path.join(server.dataDir, 'uploads', photo)))).toEqual(await pixelsOf(PNG));
     await page.screenshot({ path: artifact('intake-after-sync.png'), fullPage: true });
 
     // Logging out drops the cached page: on a shared phone without a signal, nobody opens this worker's page.

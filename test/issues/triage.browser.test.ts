@@ -26,7 +26,7 @@ describeBrowser('emptying the demo triage queue', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    runDemo(server.app.ctx, () => undefined);
+    await runDemo(server.app.ctx, () => undefined);
     campaignId = server.db.prepare('SELECT id FROM campaigns WHERE title = ?').pluck().get(DEMO_CAMPAIGN_TITLE) as number;
     const sub = server.db.prepare("SELECT id FROM places WHERE kind = 'subdistrict'").pluck().get() as number;
     createUser(server.db, { username: 'triager', role: 'staff', scopePlaceId: sub });

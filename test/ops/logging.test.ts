@@ -34,7 +34,7 @@ describe('the log of a full run holds no personal data', () => {
     const config = testConfig({ dataDir, logLevel: 'trace' });
     const app = createApp({ config, db, logger });
     t = { app, db, config };
-    runDemo(app.ctx, () => undefined);
+    await runDemo(app.ctx, () => undefined);
     await residentFlows();
     await staffFlows();
   }, 180_000);

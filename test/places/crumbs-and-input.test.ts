@@ -16,9 +16,9 @@ describe('places: breadcrumbs link only what the user may open', () => {
     expect(nav).not.toContain(`href="/places/${w.districtId}"`);
     expect(nav).not.toContain(`href="/places/${w.jianzhong.id}"`);
     expect(nav).toContain(`<a href="/places/${w.jianzhong.yongan}">永安社区</a>`);
-    // The plain ones are exactly those that would refuse them.
-    await staff.get(`/places/${w.districtId}`).expect(403);
-    await staff.get(`/places/${w.jianzhong.id}`).expect(403);
+    // The plain ones are exactly those that would refuse them (as not found: out of scope answers like missing).
+    await staff.get(`/places/${w.districtId}`).expect(404);
+    await staff.get(`/places/${w.jianzhong.id}`).expect(404);
     await staff.get(`/places/${w.jianzhong.yongan}`).expect(200);
 
     const subdistrictStaff = await loginAs(t, 'staff', { scopePlaceId: w.jianzhong.id });

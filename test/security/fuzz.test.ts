@@ -50,7 +50,9 @@ describe('fuzzing the public endpoints', () => {
   let closedToken: string;
 
   beforeAll(() => {
-    t = makeTestApp();
+    // Without the per-account login slowdown: generated usernames repeat, and waiting seconds per attempt would only
+    // slow the run; every attempt is still refused (test/auth/login-throttle.test.ts covers the slowdown).
+    t = makeTestApp({ loginDelayMaxMs: 0 });
     token = makeCampaign(t.db).qrToken;
     closedToken = makeCampaign(t.db, { status: 'closed' }).qrToken;
   });

@@ -30,8 +30,8 @@ const PUBLIC_ROUTES = new Set([
   'POST /b/issues/:issueId/support',
 ]);
 
-/** What a claimer (party member / partner unit) may open: the service menu and their own claims. */
-const CLAIMER_PREFIXES = ['/menu', '/my-claims', '/claims', '/logout'];
+/** What a claimer (party member / partner unit) may open: the service menu, their own claims and their own password. */
+const CLAIMER_PREFIXES = ['/menu', '/my-claims', '/claims', '/logout', '/account'];
 
 const key = (r: RouteEntry) => `${r.method} ${r.path}`;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

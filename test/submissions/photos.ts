@@ -33,3 +33,13 @@ export function tinyPng(w = 1, h = 1): Buffer {
 export function tinyJpeg(): Buffer {
   return Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
 }
+
+/**
+ * The decoded picture: stored photos are re-encoded without their metadata (src/lib/photo-metadata.ts), so tests
+ * compare what a viewer sees, not the bytes. PNG is lossless, so the pixels come back exactly.
+ */
+export async function pixelsOf(buf: Buffer): Promise<{ width: number; height: number; data: Buffer }> {
+  const sharp = (await import('sharp')).default;
+  const { data, info } = await sharp(buf).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data };
+}

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { artifact, describeBrowser, launchBrowser } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
-import { tinyPng } from './photos';
+import { tinyPng, pixelsOf } from './photos';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
 
@@ -60,7 +60,7 @@ describeBrowser('a resident on a phone', () => {
       { kind: string; photo_file: string; resident_phone: string };
     expect(row.kind).toBe('wish');
     expect(row.resident_phone).toBe('13812345678');
-    expect(fs.readFileSync(path.join(server.dataDir, 'uploads', row.photo_file))).toEqual(tinyPng(8, 8));
+    expect(await pixelsOf(fs.readFileSync(path.join(server.dataDir, 'uploads', row.photo_file)))).toEqual(await pixelsOf(tinyPng(8, 8)));
     await context.close();
   }, 60_000);
 

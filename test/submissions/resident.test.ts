@@ -8,7 +8,7 @@ import { addDays, makeCampaign } from '../helpers/factories';
 import { chinaToday } from '../../src/campaigns/rules';
 import { hiddenFields } from '../helpers/resident-client';
 import { PUBLIC_DIR } from '../../src/paths';
-import { tinyPng } from './photos';
+import { tinyPng, pixelsOf } from './photos';
 
 const tmpDirs: string[] = [];
 function app(overrides: Parameters<typeof makeTestApp>[0] = {}): TestApp {
@@ -150,7 +150,7 @@ describe('resident form POST /q/:token', () => {
     const photo = t.db.prepare('SELECT photo_file FROM submissions').pluck().get() as string;
     expect(photo).toMatch(/^[0-9a-f]{24}\.png$/);
     expect(uploadsOf(t)).toEqual([photo]);
-    expect(fs.readFileSync(path.join(t.config.dataDir, 'uploads', photo))).toEqual(tinyPng(4, 4));
+    expect(await pixelsOf(fs.readFileSync(path.join(t.config.dataDir, 'uploads', photo)))).toEqual(await pixelsOf(tinyPng(4, 4)));
   });
 
   it('gives one submission and the same receipt when the same form is posted twice, in a row or at once', async () => {

@@ -6,7 +6,7 @@ import { loginAs, makeTestApp, type TestApp } from '../helpers/app';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import type { NewSubmission } from '../../src/submissions/types';
 import { storePhoto } from '../../src/submissions/upload';
-import { tinyPng } from './photos';
+import { tinyPng, pixelsOf } from './photos';
 
 const tmpDirs: string[] = [];
 function app(): TestApp {
@@ -196,7 +196,7 @@ describe('GET /uploads/:name', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-disposition']).toBe('inline');
     expect(res.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
-    expect(Buffer.from(res.body)).toEqual(tinyPng());
+    expect(await pixelsOf(Buffer.from(res.body))).toEqual(await pixelsOf(tinyPng()));
 
     expect((await staff.get(`/uploads/${otherPhoto}`)).status).toBe(404); // another community's photo
     const orphan = await storePhoto(dir, tinyPng(), 'png');

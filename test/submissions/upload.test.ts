@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PHOTO_NAME_RE, removePhoto, sniffPhoto, storePhoto } from '../../src/submissions/upload';
-import { tinyPng, tinyJpeg } from './photos';
+import { tinyPng, tinyJpeg, pixelsOf } from './photos';
 
 describe('photo sniffing', () => {
   it('recognises JPEG, PNG, WEBP and HEIC by their bytes', () => {
@@ -39,7 +39,7 @@ describe('photo storage', () => {
       const name = await storePhoto(path.join(dir, 'uploads'), tinyPng(), 'png');
       expect(name).toMatch(PHOTO_NAME_RE);
       expect(name.endsWith('.png')).toBe(true);
-      expect(fs.readFileSync(path.join(dir, 'uploads', name))).toEqual(tinyPng());
+      expect(await pixelsOf(fs.readFileSync(path.join(dir, 'uploads', name)))).toEqual(await pixelsOf(tinyPng()));
       await removePhoto(path.join(dir, 'uploads'), name);
       expect(fs.existsSync(path.join(dir, 'uploads', name))).toBe(false);
       // Only generated names are ever removed.

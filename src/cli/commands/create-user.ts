@@ -1,4 +1,5 @@
 import { generatePassword, hashPassword } from '../../auth/password';
+import { passwordProblem } from '../../auth/password-policy';
 import { createUserRepo } from '../../auth/repo';
 import { ROLES, ROLE_LABELS, type Role } from '../../auth/roles';
 import { createPlaceRepo, type Place } from '../../places/repo';
@@ -53,7 +54,7 @@ export const createUserCommand: Command = {
     { name: 'username', value: 'NAME', zh: '登录名：字母、数字、_ . -', en: 'login name: letters, digits, _ . -' },
     { name: 'role', value: 'ROLE', zh: 'admin 管理员 / staff 工作人员 / grid_worker 网格员 / claimer 认领人', en: 'the role' },
     { name: 'display-name', value: '姓名', zh: '显示的姓名（默认同登录名）', en: 'name shown (default: the username)' },
-    { name: 'password', value: 'P', zh: '密码，8–200 位；不给则随机生成并显示一次', en: '8 to 200 characters; generated and shown once if omitted' },
+    { name: 'password', value: 'P', zh: '密码，10–200 位，不能是常见密码；不给则随机生成并显示一次', en: '10 to 200 characters, not a common password; generated and shown once if omitted' },
     { name: 'scope', value: '<名称或编号>', zh: '工作人员或认领人的街道/社区范围', en: 'sub-district or community scope of staff or a claimer' },
     { name: 'grids', value: '<网格,…>', zh: '网格员负责的网格：编号、「社区/网格」或网格名', en: "a grid worker's grids: ids, community/grid or names" },
     { name: 'claimer-kind', value: 'member|unit', zh: '认领人类型：在职党员或共建单位', en: 'claimer kind: party member or partner unit' },
@@ -72,10 +73,11 @@ export const createUserCommand: Command = {
     const role = flags.role as Role | undefined;
     if (!role || !ROLES.includes(role)) throw new UsageError(`请用 --role 指定角色：${ROLES.join(' / ')}。 Missing or unknown --role.`);
     const password = flags.password;
-    if (password !== undefined && (password.length < 8 || password.length > 200)) {
-      throw new UsageError('密码至少 8 位。 --password must be 8 to 200 characters.');
-    }
     const displayName = (flags['display-name']?.trim() || username).slice(0, 64);
+    const problem = password === undefined ? null : passwordProblem(password, [username, displayName]);
+    if (problem) {
+      throw new UsageError(`--password 不合格：${problem} The --password was refused: 10 to 200 characters, and not a common or easily guessed password.`);
+    }
     const claimerKind = flags['claimer-kind'] ?? (role === 'claimer' ? 'member' : undefined);
     if (claimerKind !== undefined && (role !== 'claimer' || !['member', 'unit'].includes(claimerKind))) {
       throw new UsageError('--claimer-kind 只用于认领人，取 member（在职党员）或 unit（共建单位）。 --claimer-kind is member|unit, for claimers only.');
@@ -105,9 +107,10 @@ export const createUserCommand: Command = {
         throw err;
       }
       const chosen = password ?? generatePassword();
+      const passwordHash = await hashPassword(chosen);
       const id = db.transaction(() => {
         const newId = users.create({
-          username, displayName, role, passwordHash: hashPassword(chosen),
+          username, displayName, role, passwordHash,
           // Grid workers are scoped by their grids; staff (and claimers) by a sub-district or community.
           scopePlaceId: role === 'staff' || role === 'claimer' ? scope?.id ?? null : null,
           claimerKind: role === 'claimer' ? (claimerKind as 'member' | 'unit') : null,

@@ -45,8 +45,8 @@ export const demoCommand: Command = {
       const ctx = createContext(config, db);
       shutdown = ctx.onShutdown;
       io.out(`载入演示数据 Loading the demo into ${file}`);
-      const admin = ctx.auth.ensureAdmin();
-      const state = runDemo(ctx, io.out);
+      const admin = await ctx.auth.ensureAdmin();
+      const state = await runDemo(ctx, io.out);
       const campaignId = state.campaignId!;
       const count = (f: Parameters<typeof ctx.submissions.count>[0]) => ctx.submissions.count({ campaignId, ...f });
       const total = count({});
