@@ -15,6 +15,8 @@ const EXEMPT = new Set([
   '/healthz', '/readyz', '/login', '/q/:token', '/r', '/r/:code',
   // The offline entry page's service worker script (our own code, no data): revalidated on every load instead.
   '/intake/sw.js',
+  // The site icon: the same public picture for everyone, no data.
+  '/favicon.ico',
 ]);
 
 describe('Cache-Control: no-store', () => {
