@@ -77,13 +77,33 @@ export function pairScore(a: Prepared, b: Prepared): number {
   return score;
 }
 
+/**
+ * A text's features depend only on the text and the options, and segmenting is what costs: open issues' texts
+ * are read again for every fresh receipt and every queue view, and a copied complaint is read once. Kept per
+ * segmenter and lexicon setting, up to FEATURE_CACHE_MAX texts (then started afresh).
+ */
+const FEATURE_CACHE_MAX = 20_000;
+const cachesBySegmenter = new WeakMap<object, Map<string, Map<string, TextFeatures>>>();
+const NO_SEGMENTER = {};
+function featureCache(opts: FeatureOptions): Map<string, TextFeatures> {
+  const key = opts.segment ?? NO_SEGMENTER;
+  let byLexicon = cachesBySegmenter.get(key);
+  if (!byLexicon) cachesBySegmenter.set(key, (byLexicon = new Map()));
+  const lex = opts.lexicon === false ? 'plain' : 'lexicon';
+  let cache = byLexicon.get(lex);
+  if (!cache) byLexicon.set(lex, (cache = new Map()));
+  return cache;
+}
+
 /** Features and tf-idf vectors for a batch; idf is taken over the batch itself. */
 export function prepare(items: readonly GroupItem[], opts: FeatureOptions): Prepared[] {
-  // The same text (a copied complaint, a repeated wish) is read once.
-  const seen = new Map<string, TextFeatures>();
+  const seen = featureCache(opts);
   const feats = items.map((i) => {
     let f = seen.get(i.text);
-    if (!f) seen.set(i.text, (f = featuresOf(i.text, opts)));
+    if (!f) {
+      if (seen.size >= FEATURE_CACHE_MAX) seen.clear();
+      seen.set(i.text, (f = featuresOf(i.text, opts)));
+    }
     return f;
   });
   const df = new Map<string, number>();
