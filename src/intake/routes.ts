@@ -19,15 +19,11 @@ import { photoMultipart } from '../submissions/photo-multipart';
 import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir } from '../submissions/upload';
 import { CHANNEL_LABELS, KIND_LABELS, KINDS, type SubmissionKind } from '../submissions/types';
 import { entrySchema, meetingSchema, MEETING_ROWS_MAX, readOpinionRows, rowCount, TEXT_MAX } from './forms';
-import { parseSpreadsheet } from './import/parse-sheet';
 import { templateCsv, templateXlsx } from './import/template';
-import { compactRows, INTAKE_CHANNELS, type IntakeChannel, type IntakeService } from './service';
+import { compactRows, DATED_ROWS_SHOWN, ImportInterrupted, INTAKE_CHANNELS, type IntakeChannel, type IntakeService } from './service';
 import { DATE_MESSAGES, DateNeedsConfirmation } from './rules';
 
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
-const PREVIEW_ROWS = 20;
-/** Rows with a date to confirm listed one by one; beyond that, by row numbers (a whole old sheet can be 10,000 rows). */
-const DATED_ROWS_SHOWN = 200;
 
 const UPLOAD_MESSAGES = {
   badUpload: '上传的内容无法识别。请重新选择文件后再提交。',
@@ -56,9 +52,11 @@ export interface IntakeRouteDeps {
   intake: IntakeService;
   places: Pick<PlaceRepo, 'list'>;
   campaigns: Pick<CampaignService, 'findById'>;
+  /** Aborted on SIGTERM: a running import commit stops after its current chunk. */
+  shutdown?: AbortSignal;
 }
 
-export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteDeps): Router {
+export function intakeRoutes({ config, intake, places, campaigns, shutdown }: IntakeRouteDeps): Router {
   const router = Router();
   const enterers = requireRole('admin', 'staff', 'grid_worker');
   const photosDir = uploadsDir(config.dataDir);
@@ -383,16 +381,16 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     const campaignId = Number(body.campaignId);
     // An empty file that was chosen is the reader's to refuse ("文件是空的"), as on the command line.
     if (!req.file) return renderImportForm(req, res, 400, campaignId, UPLOAD_MESSAGES.noFile, channel);
-    let sheet;
+    // multer gives the name as latin1 bytes; browsers send UTF-8.
+    const fileName = Buffer.from(req.file.originalname, 'latin1').toString('utf8').replace(/[\\/]/g, '_');
+    let id;
     try {
-      sheet = await parseSpreadsheet(req.file.buffer);
+      // Read and planned in a worker thread: the server keeps answering while a 50,000-row file is read.
+      id = await intake.readUpload(user, campaignId, req.file.buffer, channel, fileName);
     } catch (e) {
       if (e instanceof InvalidError) return renderImportForm(req, res, 400, campaignId, e.message, channel);
       throw e;
     }
-    // multer gives the name as latin1 bytes; browsers send UTF-8.
-    const fileName = Buffer.from(req.file.originalname, 'latin1').toString('utf8').replace(/[\\/]/g, '_');
-    const id = intake.createBatch(user, campaignId, sheet, channel, fileName);
     res.redirect(303, `/intake/import/${id}`);
   });
 
@@ -404,7 +402,7 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
 
   router.get('/intake/import/:id', enterers, (req, res) => {
     const user = req.user!;
-    const { batch, campaign, report, plan, sheet } = intake.getBatch(user, batchId(req));
+    const { batch, campaign, report, preview } = intake.getBatch(user, batchId(req));
     const running = progress.get(batch.id) ?? null;
     const categories = new Map(intake.categoriesFor(campaign.id).map((c) => [c.id, c.name]));
     const names = new Map(places.list().map((p) => [p.id, p.name]));
@@ -413,16 +411,19 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
         title: '导入结果', batch, campaign, report, compactRows, channelLabels: CHANNEL_LABELS,
       });
     }
-    const preview = plan!.valid.filter((v) => !plan!.alreadyImported.includes(v.row)).slice(0, PREVIEW_ROWS);
-    // Which sheet and header row were read, and which columns were not: so a wrong guess is visible before confirming.
-    const source = { sheetName: sheet?.sheetName ?? null, headerRow: sheet?.headerRow ?? null, ignoredColumns: sheet?.ignoredColumns ?? [] };
+    // The preview was planned once, when the file was uploaded (src/intake/service.ts readUpload): viewing it
+    // reads nothing but that stored summary.
+    const p = preview!;
     res.render('intake/import-preview', {
-      title: '导入预览', batch, campaign, plan: plan!, preview, categoryNames: categories, placeNames: names, source,
-      newCount: plan!.valid.length - plan!.alreadyImported.length, compactRows, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
-      dated: plan!.datesToConfirm, datedShown: DATED_ROWS_SHOWN,
+      title: '导入预览', batch, campaign, plan: p, preview: p.preview, categoryNames: categories, placeNames: names,
+      // Which sheet and header row were read, and which columns were not: so a wrong guess is visible before confirming.
+      source: p.source,
+      newCount: p.newCount, compactRows, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
+      dated: p.datesToConfirm, datedShown: DATED_ROWS_SHOWN,
       // Who and what, so each row can be found in the paper records (masked in the view like the rest).
-      datedSource: new Map((sheet?.rows ?? []).map((r) => [r.row, r])),
+      datedSource: new Map(p.datedSource.map((r) => [r.row, r])),
       running,
+      interrupted: batch.interruptedAt ? { done: batch.rowsDone, total: batch.rowsTotal } : null,
     });
   });
 
@@ -434,8 +435,14 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     progress.set(id, { done: 0, total: 0 });
     const acceptOldDates = str((req.body as Record<string, unknown> | undefined)?.acceptOldDates) === '1';
     try {
-      const report = await intake.commitBatch(req.user!, id, { acceptOldDates, onProgress: (done, total) => progress.set(id, { done, total }) });
+      const report = await intake.commitBatch(req.user!, id, {
+        acceptOldDates, onProgress: (done, total) => progress.set(id, { done, total }), signal: shutdown,
+      });
       flash(res, `导入完成：新增 ${report.imported} 条。`);
+    } catch (e) {
+      // SIGTERM: the chunk being written was finished and the batch says how far it got; the page offers to resume.
+      if (!(e instanceof ImportInterrupted)) throw e;
+      flash(res, e.message);
     } finally {
       progress.delete(id);
     }
