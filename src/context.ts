@@ -36,6 +36,7 @@ import { createSubmissionService } from './submissions/service';
 import { createSearchRepo } from './search/repo';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
+import { tryWrite } from './db/busy';
 import { createNightlyBackups } from './backup/service';
 
 /**
@@ -63,7 +64,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
 
   // ---- rules and services ----
   const access = createAccess({ places, users });
-  const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'));
+  const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
   const submissionService = createSubmissionService({ repo: submissions, classify, db });
   const menuService = createMenuService({ db, issues, items, audit, places });

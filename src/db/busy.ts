@@ -7,6 +7,13 @@ import type { Db } from './open-db';
  * it is taken, try again a few milliseconds later with the event loop free, until a deadline.
  */
 
+/** The longest pause between two attempts: shorter than the CLI's pause between its transactions (CLI_PAUSE_MS). */
+export const RETRY_MAX_MS = 8;
+/** The command line's pause after each short transaction, so a live server's waiting writes get the lock. */
+export const CLI_PAUSE_MS = 15;
+/** The command line waits this long for the server's (short) transactions before giving up. */
+export const CLI_BUSY_TIMEOUT_MS = 60_000;
+
 /** How long a write waits for another writer before giving up (the CLI holds the lock for milliseconds at a time). */
 export const WRITE_DEADLINE_MS = 20_000;
 
@@ -32,7 +39,7 @@ export function tryWrite<T>(db: Db, fn: () => T): T {
 
 /**
  * Runs `fn` in a write transaction as soon as the lock is free, yielding the event loop between attempts (2 ms,
- * growing to 25 ms). Errors other than "busy" are thrown at once; "busy" only after `deadlineMs`.
+ * growing to RETRY_MAX_MS). Errors other than "busy" are thrown at once; "busy" only after `deadlineMs`.
  */
 export async function writeWhenFree<T>(db: Db, fn: () => T, deadlineMs = WRITE_DEADLINE_MS): Promise<T> {
   const deadline = Date.now() + deadlineMs;
@@ -44,7 +51,7 @@ export async function writeWhenFree<T>(db: Db, fn: () => T, deadlineMs = WRITE_D
       if (!isBusy(err) || Date.now() + delay > deadline) throw err;
     }
     await sleep(delay);
-    delay = Math.min(delay * 2, 25);
+    delay = Math.min(delay * 2, RETRY_MAX_MS);
   }
 }
 

@@ -5,6 +5,7 @@ import type { Acceptance } from '../campaigns/rules';
 import type { Campaign, Category } from '../campaigns/repo';
 import type { QrCode } from '../qr/repo';
 import { isStorageFailure } from '../http/error-handler';
+import { isBusy } from '../db/busy';
 import type { Logger } from '../lib/logger';
 import { readCookies, setCookie } from '../http/cookies';
 import { randomToken } from '../http/random';
@@ -30,6 +31,7 @@ const MSG = {
   tooMuch: '提交的内容太长了。请删减一些文字后再提交。',
   photoLost: '如需附照片，请重新选择。',
   notStored: '服务器的存储空间暂时不足，您的意见这次没有提交成功。您填写的文字已保留，请过几分钟再点一次“提交”。',
+  busy: '服务器现在太忙，您的意见这次没有提交成功。您填写的文字已保留，请稍等片刻再点一次“提交”。',
 };
 
 function closedMessage(a: Exclude<Acceptance, 'open'>, c: Campaign): { title: string; message: string } {
@@ -184,10 +186,12 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
       }));
     } catch (err) {
       // A full disk (or a failing one) must not cost the resident what they typed: the form comes back with it.
-      if (!isStorageFailure(err)) throw err;
+      // So must another writer that kept the database past the deadline (src/db/busy.ts): never a bare 500.
+      const busy = isBusy(err);
+      if (!busy && !isStorageFailure(err)) throw err;
       logger.error({ err, reqId: req.id }, 'submission not stored');
       return renderForm(res, 503, qr, campaign, categories, {
-        formToken: body.ft as string, values, errors: {}, formError: MSG.notStored + (file ? MSG.photoLost : ''),
+        formToken: body.ft as string, values, errors: {}, formError: (busy ? MSG.busy : MSG.notStored) + (file ? MSG.photoLost : ''),
       });
     }
     res.redirect(303, `/r/${receiptCode}?new=1`);
