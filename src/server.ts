@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from './app';
@@ -10,9 +11,15 @@ import { answerClientErrors } from './http/client-errors';
 import { createLogger } from './lib/logger';
 import { APP_VERSION } from './lib/version';
 import { errorStack } from './lib/errors';
+import { incomingDir } from './submissions/photo-multipart';
+import { uploadsDir } from './submissions/upload';
 
 /** How long SIGTERM waits for requests in flight before closing anyway (deploy/linsheng.service waits longer). */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/** See the README (部署 Deploying): how long a client may take to send its headers, and a whole request. */
+export const HEADERS_TIMEOUT_MS = 20_000;
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 /** The categorization model waits this long after listening, so it does not compete with the first probes. */
 const WARM_UP_DELAY_MS = 1000;
@@ -56,6 +63,8 @@ export async function start(): Promise<Server> {
     throw err;
   }
   writePidFile(config.dataDir);
+  // Uploads a previous process was receiving when it stopped (src/submissions/photo-multipart.ts).
+  fs.rmSync(incomingDir(uploadsDir(config.dataDir)), { recursive: true, force: true });
   const app = createApp({ config, db, logger });
   const { ctx } = app;
   const admin = ctx.auth.ensureAdmin();
@@ -82,6 +91,10 @@ export async function start(): Promise<Server> {
     ctx.backups?.start();
   });
   server.keepAliveTimeout = 5000;
+  // Hostile or broken clients are bounded: the request line and headers must arrive within HEADERS_TIMEOUT_MS, and
+  // a whole request (an 8 MB photo on a slow phone included) within REQUEST_TIMEOUT_MS; then Node answers 408.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   answerClientErrors(server);
 
   let closing = false;

@@ -16,7 +16,9 @@ import { idParam, parseForm, type FieldErrors } from '../http/validate';
 import { helpers } from '../http/view-helpers';
 import { PUBLIC_DIR } from '../paths';
 import { photoMultipart } from '../submissions/photo-multipart';
-import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir } from '../submissions/upload';
+import { PHOTO_MESSAGES, removePhoto, sniffPhotoFile, storePhotoFile, uploadsDir } from '../submissions/upload';
+import { guardUploads, incomingDir } from '../submissions/photo-multipart';
+import { HttpError } from '../http/http-error';
 import { CHANNEL_LABELS, KIND_LABELS, KINDS, type SubmissionKind } from '../submissions/types';
 import { entrySchema, meetingSchema, MEETING_ROWS_MAX, readOpinionRows, rowCount, TEXT_MAX } from './forms';
 import { templateCsv, templateXlsx } from './import/template';
@@ -63,15 +65,19 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
   /** Imports being committed now, for the progress bar (this process only: one server writes the database). */
   const progress = new Map<string, { done: number; total: number }>();
 
-  const photoForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 });
+  const photoForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 }, { photosDir });
   const meetingBody = multer({
     storage: multer.memoryStorage(),
     limits: { files: 0, fields: 20 + MEETING_ROWS_MAX * 3, fieldSize: 16 * 1024, parts: 30 + MEETING_ROWS_MAX * 3 },
   }).none();
-  const fileUpload = multer({
-    storage: multer.memoryStorage(),
+  // To disk as it arrives (a stalled 20 MB upload costs no memory), read once it is complete.
+  const fileUpload = guardUploads(2)(multer({
+    storage: multer.diskStorage({
+      destination: (_req, _file, cb) => fs.mkdir(incomingDir(photosDir), { recursive: true, mode: 0o700 }, (err) => cb(err ?? null, incomingDir(photosDir))),
+      filename: (_req, _file, cb) => cb(null, `${randomToken(18)}.part`),
+    }),
     limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
-  }).single('file');
+  }).single('file'));
 
   /** Runs multer and hands its error (if any) to the route, which answers with the form rather than a bare error page. */
   const parseMultipart = (mw: RequestHandler, req: Request, res: Response) =>
@@ -79,6 +85,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
   const uploadMessage = (err: unknown, tooBig: string): { status: number; message: string } => {
     const e = err as { name?: string; code?: string };
+    if (err instanceof HttpError && err.status === 429) return { status: 429, message: err.message };
     if (e?.name === 'MulterError' && e.code === 'LIMIT_FILE_SIZE') return { status: 413, message: tooBig };
     if (e?.name === 'MulterError' && e.code === 'LIMIT_FIELD_VALUE') return { status: 413, message: '填写的内容太长了，请删减一些文字后再提交。' };
     return { status: 400, message: UPLOAD_MESSAGES.badUpload };
@@ -172,7 +179,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     }
     const parsed = parseForm(entrySchema, body);
     const file = req.file && req.file.size > 0 ? req.file : undefined;
-    const ext = file ? sniffPhoto(file.buffer) : null;
+    const ext = file ? await sniffPhotoFile(file.path) : null;
     if (!parsed.ok) return fail(400, { ...parsed.errors, ...(file ? { photo: UPLOAD_MESSAGES.photoLost } : {}) });
     if (file && !ext) return fail(400, { photo: PHOTO_MESSAGES.badType });
     if (!file && photoForm.photoLost(req)) return fail(400, { photo: PHOTO_MESSAGES.notArrived });
@@ -181,7 +188,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
     // A double submit or a re-sent offline entry: answer as the first time, store no second photo.
     const already = intake.findEntryByKey(user, v.idempotencyKey);
-    const photoFile = file && ext && !already ? await storePhoto(photosDir, file.buffer, ext) : null;
+    const photoFile = file && ext && !already ? await storePhotoFile(photosDir, file.path, ext) : null;
     let result;
     try {
       result = intake.recordEntry(user, {
@@ -386,7 +393,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     let id;
     try {
       // Read and planned in a worker thread: the server keeps answering while a 50,000-row file is read.
-      id = await intake.readUpload(user, campaignId, req.file.buffer, channel, fileName);
+      id = await intake.readUpload(user, campaignId, await fs.promises.readFile(req.file.path), channel, fileName);
     } catch (e) {
       if (e instanceof InvalidError) return renderImportForm(req, res, 400, campaignId, e.message, channel);
       throw e;

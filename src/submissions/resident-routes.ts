@@ -19,7 +19,8 @@ import { formatReceiptCode, normalizeReceiptCode } from './receipt-code';
 import type { Loaded, ResidentService } from './resident-service';
 import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema } from './schemas';
 import { KIND_LABELS } from './types';
-import { PHOTO_MESSAGES, sniffPhoto, type PhotoExt } from './upload';
+import { PHOTO_MESSAGES, sniffPhotoFile, uploadsDir, type PhotoExt } from './upload';
+import { HttpError } from '../http/http-error';
 
 /** Words residents read on the public pages, kept together. */
 const MSG = {
@@ -74,7 +75,7 @@ const feedbackSchema = z.object({
 });
 
 export interface ResidentRouteDeps {
-  config: Readonly<Pick<Config, 'publicRateLimit' | 'uploadMaxBytes' | 'secureCookies' | 'baseUrl'>>;
+  config: Readonly<Pick<Config, 'publicRateLimit' | 'uploadMaxBytes' | 'secureCookies' | 'baseUrl' | 'dataDir'>>;
   residents: ResidentService;
   logger: Logger;
 }
@@ -83,7 +84,7 @@ export interface ResidentRouteDeps {
 export function residentRoutes({ config, residents, logger }: ResidentRouteDeps): Router {
   const router = Router();
   const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited);
-  const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 });
+  const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 }, { photosDir: uploadsDir(config.dataDir) });
 
   // Templates are compiled once and kept (independent of NODE_ENV): this is the hot path of a viral campaign.
   // `fast` views name their locals explicitly, so EJS can skip `with (locals)`, which makes rendering ~5× slower.
@@ -140,6 +141,7 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
 
   function uploadError(res: Response, err: unknown, back: string) {
     const e = err as { name?: string; code?: string };
+    if (err instanceof HttpError && err.status === 429) return message(res, 429, '请稍后再提交', err.message, back);
     if (e?.name === 'MulterError' && e.code === 'LIMIT_FILE_SIZE') {
       return message(res, 413, '照片太大了', PHOTO_MESSAGES.tooBig(config.uploadMaxBytes), back);
     }
@@ -167,7 +169,7 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
     let photoExt: PhotoExt | null = null;
     if (file) {
-      photoExt = sniffPhoto(file.buffer);
+      photoExt = await sniffPhotoFile(file.path);
       if (!photoExt) errors.photo = PHOTO_MESSAGES.badType;
     } else if (multipart.photoLost(req)) {
       errors.photo = PHOTO_MESSAGES.notArrived;
@@ -182,7 +184,7 @@ export function residentRoutes({ config, residents, logger }: ResidentRouteDeps)
       ({ receiptCode } = await residents.submit({
         loaded: found, form: parsed.value, formKey: token.idempotencyKey,
         residentId: resident && RESIDENT_ID_SHAPE.test(resident) ? resident : null,
-        photo: file && photoExt ? { data: file.buffer, ext: photoExt } : null,
+        photo: file && photoExt ? { file: file.path, size: file.size, ext: photoExt } : null,
       }));
     } catch (err) {
       // A full disk (or a failing one) must not cost the resident what they typed: the form comes back with it.

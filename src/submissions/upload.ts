@@ -59,6 +59,34 @@ export async function storePhoto(dir: string, data: Buffer, ext: PhotoExt): Prom
   return name;
 }
 
+/** The type of an uploaded file on disk, by its first bytes. */
+export async function sniffPhotoFile(file: string): Promise<PhotoExt | null> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const { bytesRead } = await fh.read(buf, 0, 16, 0);
+    return sniffPhoto(buf.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Moves an upload received on disk (src/submissions/photo-multipart.ts) into the photo directory under a new random
+ * name, fsyncing file and directory first, like storePhoto: the row that names it never points at a lost file.
+ */
+export async function storePhotoFile(dir: string, received: string, ext: PhotoExt): Promise<string> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const name = `${crypto.randomBytes(12).toString('hex')}.${ext}`;
+  const fh = await fs.open(received, 'r+');
+  try { await fh.sync(); } finally { await fh.close(); }
+  await fs.chmod(received, 0o600);
+  await fs.rename(received, path.join(dir, name));
+  const dh = await fs.open(dir, 'r');
+  try { await dh.sync(); } catch { /* some filesystems cannot fsync a directory; the file itself is synced */ } finally { await dh.close(); }
+  return name;
+}
+
 /** Removes a photo this request wrote but does not need (the double-tapped twin of a stored submission). */
 export async function removePhoto(dir: string, name: string): Promise<void> {
   if (!PHOTO_NAME_RE.test(name)) return;
