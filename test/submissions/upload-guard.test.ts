@@ -41,7 +41,7 @@ describe('guardUploads', () => {
     const file = path.join(dir, 'x.part');
     fs.writeFileSync(file, 'partial');
     const { req, res } = fake('10.0.0.3');
-    guardUploads(1)((r) => { (r as Request & { file: unknown }).file = { path: file }; })(req, res, () => undefined);
+    guardUploads(1)((r) => { (r as unknown as { file: { path: string } }).file = { path: file }; })(req, res, () => undefined);
     (res as unknown as EventEmitter).emit('close');
     await new Promise((r) => setTimeout(r, 50));
     expect(fs.existsSync(file)).toBe(false);
