@@ -35,6 +35,8 @@ function diskStorage(photosDir: string): multer.StorageEngine {
 export function guardUploads(perClient: number) {
   const active = new Map<string, number>();
   return (mw: RequestHandler): RequestHandler => (req, res, next) => {
+    // Only bodies that can carry a file count (a form posted urlencoded has nothing to hold on to).
+    if (!req.is('multipart/form-data')) return mw(req, res, next);
     const key = req.ip ?? req.socket.remoteAddress ?? '';
     const n = active.get(key) ?? 0;
     if (n >= perClient) return next(new HttpError(429, TOO_MANY_UPLOADS));

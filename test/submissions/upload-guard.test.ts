@@ -10,7 +10,7 @@ import { HttpError } from '../../src/http/http-error';
 describe('guardUploads', () => {
   const fake = (ip: string) => {
     const res = new EventEmitter() as unknown as Response;
-    const req = { ip, socket: {} } as unknown as Request;
+    const req = { ip, socket: {}, is: (t: string) => t === 'multipart/form-data' && 'multipart/form-data' } as unknown as Request;
     return { req, res };
   };
 
