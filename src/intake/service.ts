@@ -20,8 +20,8 @@ import { checkCollectionDate, DateNeedsConfirmation } from './rules';
 export { IMPORT_MESSAGES, type DatesPolicy, type DateToConfirm, type ImportPlan, type RowNote, type RowProblem } from './plan';
 export type { ImportPreview } from './import/plan-worker';
 
-/** Rows per transaction when an import commits: a few milliseconds of lock, so residents' submissions get in between. */
-export const COMMIT_CHUNK_ROWS = 100;
+/** Rows per transaction when an import commits (categorized before it): a few milliseconds of lock, so residents' submissions get in between. */
+export const COMMIT_CHUNK_ROWS = 50;
 /** Files up to this size are read and planned inline (a few milliseconds); bigger ones in the worker thread. */
 export const INLINE_BYTES = 64 * 1024;
 /** Stored rows (as JSON) up to this size are re-planned inline at commit; more in the worker thread. */
@@ -243,6 +243,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     repo.insertBatch({ id, userId: user.id, campaignId: c.id, channel, fileName: fileName.slice(0, 200), parsed, preview });
     return id;
   }
+  /** The same from the web: the write waits for another writer (the CLI) without holding up the event loop. */
+  const storeBatchWhenFree = (...args: Parameters<typeof storeBatch>) => writeWhenFree(deps.db, () => storeBatch(...args));
 
   /**
    * Records the valid rows in short transactions of COMMIT_CHUNK_ROWS rows, so another writer (the server's
@@ -254,10 +256,11 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     let imported = 0;
     const alreadyImported: number[] = [];
     for (let i = 0; i < plan.valid.length; i += COMMIT_CHUNK_ROWS) {
-      const part = plan.valid.slice(i, i + COMMIT_CHUNK_ROWS);
+      // Categorized before the transaction: the lock is held only for the inserts (a few milliseconds).
+      const part = plan.valid.slice(i, i + COMMIT_CHUNK_ROWS).map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
       deps.db.transaction(() => {
         for (const v of part) {
-          if (deps.submissionService.record(v.input).created) imported++;
+          if (deps.submissionService.recordPrepared(v.input).created) imported++;
           else alreadyImported.push(v.row);
         }
       }).immediate();
@@ -376,7 +379,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       const inline = file.length <= inlineBytes;
       const read = await runJob<'read'>({ kind: 'read', file, campaignId: c.id }, inline);
       const planned = await planInChunks(user, c, read.parsed, inline, channel, 'ask', read.keys);
-      return storeBatch(user, c, channel, fileName, read.parsed, planned.preview);
+      return storeBatchWhenFree(user, c, channel, fileName, read.parsed, planned.preview);
     },
     /** A batch with its stored preview (pending) or report (committed); only its owner may see it. */
     getBatch(user: Viewer, id: string) {
@@ -426,15 +429,16 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       onProgress(0, plan.validCount);
       for (const chunk of plan.chunks) {
         if (opts.signal?.aborted) {
-          repo.markInterrupted(b.id, done, plan.validCount);
+          await writeWhenFree(deps.db, () => repo.markInterrupted(b.id, done, plan.validCount));
           throw new ImportInterrupted(done, plan.validCount);
         }
-        const part = JSON.parse(chunk) as Array<{ row: number; input: NewSubmission }>;
+        const part = (JSON.parse(chunk) as Array<{ row: number; input: NewSubmission }>)
+          .map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
         const counts = await writeWhenFree(deps.db, () => {
           let created = 0;
           const again: number[] = [];
           for (const v of part) {
-            if (deps.submissionService.record(v.input).created) created++;
+            if (deps.submissionService.recordPrepared(v.input).created) created++;
             else again.push(v.row);
           }
           return { created, again };
@@ -452,7 +456,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
         datesToConfirm: plan.datesToConfirm, datesAccepted: accepted,
       };
       // Two confirmations racing: the first report stored is the one everybody sees.
-      if (!repo.commitBatch(b.id, JSON.stringify(report))) return JSON.parse(repo.findBatch(b.id)!.report!) as ImportReport;
+      if (!await writeWhenFree(deps.db, () => repo.commitBatch(b.id, JSON.stringify(report)))) return JSON.parse(repo.findBatch(b.id)!.report!) as ImportReport;
       return report;
     },
     /** Stops the planning thread (SIGTERM, end of a CLI run). */

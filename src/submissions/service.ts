@@ -60,6 +60,10 @@ export function createSubmissionService(deps: { repo: SubmissionRepo; classify?:
     record(input: NewSubmission): RecordResult {
       return insert(prepare(input));
     },
+    /** Auto-categorization alone: imports run it before their transaction, so the write lock is held for inserts only. */
+    categorize: (input: NewSubmission): NewSubmission => prepare(input),
+    /** Stores a submission already categorized (by `categorize`). */
+    recordPrepared: (input: NewSubmission): RecordResult => insert(input),
 
     /**
      * Stores one submission as part of the next group commit; resolves once it is durably on disk.
