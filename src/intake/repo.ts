@@ -95,6 +95,9 @@ export function createIntakeRepo(db: Db) {
   const markInterrupted = db.prepare(`UPDATE import_batches SET interrupted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
     rows_done = ?, rows_total = ? WHERE id = ? AND status = 'pending'`);
   const batchById = db.prepare<[string], BatchRow>('SELECT * FROM import_batches WHERE id = ?');
+  // Without the rows read from the file (megabytes for a big sheet): for the preview, the result and progress polls.
+  const batchMetaById = db.prepare<[string], BatchRow>(`SELECT id, user_id, campaign_id, channel, file_name, status, '' AS parsed, report,
+    created_at, preview, interrupted_at, rows_done, rows_total FROM import_batches WHERE id = ?`);
   const commitBatch = db.prepare(`UPDATE import_batches SET status = 'committed', report = ?,
     committed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), parsed = '[]' WHERE id = ? AND status = 'pending'`);
   const purgeBatches = db.prepare(`DELETE FROM import_batches WHERE status = 'pending'
@@ -149,6 +152,8 @@ export function createIntakeRepo(db: Db) {
       ? db.prepare(`SELECT idempotency_key FROM submissions WHERE idempotency_key IN (${keys.map(() => '?').join(',')})`).pluck().all(...keys) as string[]
       : []),
     findBatch: (id: string) => { const r = batchById.get(id); return r ? toBatch(r) : undefined; },
+    /** The batch without its rows (`parsed` is ''). */
+    findBatchMeta: (id: string) => { const r = batchMetaById.get(id); return r ? toBatch(r) : undefined; },
     /** Marks a pending batch committed with its report; false when it was already committed. */
     commitBatch: (id: string, report: string) => commitBatch.run(report, id).changes === 1,
     /** Forgets previews nobody confirmed. */

@@ -383,14 +383,14 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     },
     /** A batch with its stored preview (pending) or report (committed); only its owner may see it. */
     getBatch(user: Viewer, id: string) {
-      const b = repo.findBatch(id);
+      const b = repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       const campaign = campaignFor(user, b.campaignId, false);
       if (b.status === 'committed') return { batch: b, campaign, report: JSON.parse(b.report!) as ImportReport, preview: null };
       let preview = b.preview;
       if (preview === null) {
         // A batch uploaded before previews were stored: planned once now, then kept.
-        const sheet = JSON.parse(b.parsed) as ParsedSheet;
+        const sheet = JSON.parse(repo.findBatch(id)!.parsed) as ParsedSheet;
         preview = JSON.stringify(previewOf(sheet, planImport(user, campaign, sheet, b.channel as IntakeChannel), PREVIEW_ROWS, DATED_ROWS_SHOWN));
         repo.setPreview(b.id, preview);
       }
@@ -398,7 +398,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     },
     /** The batch if it is this user's (cheap: for the progress endpoint, which is polled). */
     ownBatch(user: Viewer, id: string) {
-      const b = repo.findBatch(id);
+      const b = repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       return b;
     },
