@@ -12,6 +12,7 @@ import { answerClientErrors } from './http/client-errors';
 import { createLogger } from './lib/logger';
 import { APP_VERSION } from './lib/version';
 import { errorStack } from './lib/errors';
+import { loadExcelJs } from './lib/exceljs';
 import { incomingDir } from './submissions/photo-multipart';
 import { uploadsDir } from './submissions/upload';
 
@@ -23,6 +24,9 @@ export const IDLE_GRACE_MS = 1000;
 /** See the README (部署 Deploying): how long a client may take to send its headers, and a whole request. */
 export const HEADERS_TIMEOUT_MS = 20_000;
 export const REQUEST_TIMEOUT_MS = 120_000;
+
+/** exceljs is loaded this long after listening (see above). */
+const EXCELJS_WARM_UP_DELAY_MS = 3000;
 
 /** The categorization model waits this long after listening, so it does not compete with the first probes. */
 const WARM_UP_DELAY_MS = 1000;
@@ -91,6 +95,9 @@ export async function start(): Promise<Server> {
     setTimeout(() => {
       ctx.classify.warmUp().catch((err: unknown) => logger.error({ err }, 'categorization model warm-up failed'));
     }, WARM_UP_DELAY_MS).unref();
+    // exceljs takes ~0.35-1 s to require: loaded once here, a few seconds after start, rather than in the middle of
+    // the first export or import, when it would hold up every resident at once.
+    setTimeout(() => { loadExcelJs(); }, EXCELJS_WARM_UP_DELAY_MS).unref();
     ctx.backups?.start();
   });
   server.keepAliveTimeout = 5000;
