@@ -29,6 +29,7 @@ const BENCHMARKS: Array<() => Promise<Benchmark>> = [
   async () => (await import('./grouping.bench')).benchmark,
   async () => (await import('./search.bench')).benchmark,
   async () => (await import('./start.bench')).benchmark,
+  async () => (await import('./mixed.bench')).benchmark,
 ];
 
 async function main() {

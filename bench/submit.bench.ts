@@ -40,17 +40,17 @@ function multipart(fields: Record<string, string>): string {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function loadBaseline(url: string): Promise<AutocannonResult> {
+async function loadBaseline(url: string, seconds = DURATION_S): Promise<AutocannonResult> {
   return autocannon({
-    url: url + '/submit', connections: CONNECTIONS, duration: DURATION_S, method: 'POST',
+    url: url + '/submit', connections: CONNECTIONS, duration: seconds, method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ kind: 'suggestion', text: '楼道灯坏了，晚上看不见路，希望尽快维修', building: '3号楼2单元' }).toString(),
   });
 }
 
-async function loadOurs(url: string, token: string): Promise<AutocannonResult> {
+async function loadOurs(url: string, token: string, seconds = DURATION_S): Promise<AutocannonResult> {
   return autocannon({
-    url, connections: CONNECTIONS, duration: DURATION_S,
+    url, connections: CONNECTIONS, duration: seconds,
     requests: [
       {
         method: 'GET', path: `/q/${token}`,
@@ -68,54 +68,66 @@ async function loadOurs(url: string, token: string): Promise<AutocannonResult> {
   });
 }
 
+export interface SubmitComparison {
+  baseRps: number; oursRps: number; baseP50: number; oursP50: number; baseP99: number; oursP99: number; stored: number; errors: number;
+}
+
+/** Both servers at one durability level, alternating trials; medians of the trials. */
+export async function compareSubmit(synchronous: string, opts: { seconds?: number; trials?: number } = {}): Promise<SubmitComparison> {
+  const seconds = opts.seconds ?? DURATION_S;
+  const trials = opts.trials ?? TRIALS;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-bench-submit-'));
+  const ourDir = path.join(dir, 'app');
+  const baseDir = path.join(dir, 'baseline');
+  fs.mkdirSync(ourDir);
+  fs.mkdirSync(baseDir);
+  const db = openDb({ file: dbFile(ourDir) });
+  const { qrToken: token } = makeCampaign(db);
+  db.close();
+  const env = { LINSHENG_SYNCHRONOUS: synchronous, LINSHENG_PUBLIC_RATE_LIMIT: '100000000', LINSHENG_ADMIN_PASSWORD: 'bench-password' };
+  const ours = await startChildServer({ script: 'dist/src/server.js', env: { ...env, DATA_DIR: ourDir } });
+  const base = await startChildServer({ script: 'dist/bench/baseline-server.js', env: { ...env, DATA_DIR: baseDir } });
+  const runs: { ours: AutocannonResult[]; base: AutocannonResult[] } = { ours: [], base: [] };
+  try {
+    // Warm both up, then alternate so machine noise hits both alike.
+    await autocannon({ url: base.baseUrl + '/submit', connections: 10, duration: 1, method: 'POST', body: 'text=warm' });
+    await loadOurs(ours.baseUrl, token, seconds).catch(() => undefined);
+    for (let t = 0; t < trials; t++) {
+      runs.base.push(await loadBaseline(base.baseUrl, seconds));
+      runs.ours.push(await loadOurs(ours.baseUrl, token, seconds));
+    }
+  } finally {
+    await ours.stop();
+    await base.stop();
+  }
+  const oursDb = openDb({ file: dbFile(ourDir), migrate: false });
+  const stored = oursDb.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
+  oursDb.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  const pick = (rs: AutocannonResult[], f: (r: AutocannonResult) => number) => median(rs.map(f));
+  return {
+    baseRps: pick(runs.base, (r) => r.requests.average), oursRps: pick(runs.ours, (r) => r.requests.average),
+    baseP50: pick(runs.base, (r) => r.latency.p50), oursP50: pick(runs.ours, (r) => r.latency.p50),
+    baseP99: pick(runs.base, (r) => r.latency.p99), oursP99: pick(runs.ours, (r) => r.latency.p99),
+    stored, errors: runs.ours.reduce((n, r) => n + r.errors + r.timeouts, 0),
+  };
+}
+
 export const benchmark: Benchmark = {
   name: 'submit',
   async run(): Promise<Figure[]> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-bench-submit-'));
-    const ourDir = path.join(dir, 'app');
-    const baseDir = path.join(dir, 'baseline');
-    fs.mkdirSync(ourDir);
-    fs.mkdirSync(baseDir);
-    const db = openDb({ file: dbFile(ourDir) });
-    const { qrToken: token } = makeCampaign(db);
-    db.close();
-    const env = { LINSHENG_SYNCHRONOUS: SYNCHRONOUS, LINSHENG_PUBLIC_RATE_LIMIT: '100000000', LINSHENG_ADMIN_PASSWORD: 'bench-password' };
-    const ours = await startChildServer({ script: 'dist/src/server.js', env: { ...env, DATA_DIR: ourDir } });
-    const base = await startChildServer({ script: 'dist/bench/baseline-server.js', env: { ...env, DATA_DIR: baseDir } });
-    const runs: { ours: AutocannonResult[]; base: AutocannonResult[] } = { ours: [], base: [] };
-    try {
-      // Warm both up, then alternate so machine noise hits both alike.
-      await autocannon({ url: base.baseUrl + '/submit', connections: 10, duration: 1, method: 'POST', body: 'text=warm' });
-      await loadOurs(ours.baseUrl, token).catch(() => undefined);
-      for (let t = 0; t < TRIALS; t++) {
-        runs.base.push(await loadBaseline(base.baseUrl));
-        runs.ours.push(await loadOurs(ours.baseUrl, token));
-      }
-    } finally {
-      await ours.stop();
-      await base.stop();
-    }
-    const oursDb = openDb({ file: dbFile(ourDir), migrate: false });
-    const stored = oursDb.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
-    oursDb.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-
-    const pick = (rs: AutocannonResult[], f: (r: AutocannonResult) => number) => median(rs.map(f));
-    const baseRps = pick(runs.base, (r) => r.requests.average);
-    const oursRps = pick(runs.ours, (r) => r.requests.average);
-    const baseP99 = pick(runs.base, (r) => r.latency.p99);
-    const oursP99 = pick(runs.ours, (r) => r.latency.p99);
-    const badResponses = runs.ours.reduce((n, r) => n + r.errors + r.timeouts, 0);
+    const r = await compareSubmit(SYNCHRONOUS);
+    const { baseRps, oursRps, baseP99, oursP99 } = r;
     const common = { connections: CONNECTIONS, seconds: DURATION_S, trials: TRIALS, synchronous: SYNCHRONOUS };
     return [
       { name: 'submit_baseline_rps', value: Math.round(baseRps), unit: 'req/s', ...common },
       { name: 'submit_ours_rps', value: Math.round(oursRps), unit: 'req/s', note: 'GET form + POST submission, each counted', ...common },
       { name: 'submit_ours_submissions_per_s', value: Math.round(oursRps / 2), unit: 'submissions/s', ...common },
       { name: 'submit_rps_ratio', value: +(oursRps / baseRps).toFixed(3), unit: 'ratio', goal: '>= 0.7', pass: oursRps / baseRps >= 0.7 },
-      { name: 'submit_baseline_latency', value: pick(runs.base, (r) => r.latency.p50), unit: 'ms p50', p99: baseP99 },
-      { name: 'submit_ours_latency', value: pick(runs.ours, (r) => r.latency.p50), unit: 'ms p50', p99: oursP99 },
+      { name: 'submit_baseline_latency', value: r.baseP50, unit: 'ms p50', p99: baseP99 },
+      { name: 'submit_ours_latency', value: r.oursP50, unit: 'ms p50', p99: oursP99 },
       { name: 'submit_p99_ratio', value: +(oursP99 / baseP99).toFixed(3), unit: 'ratio', goal: '<= 1.5', pass: oursP99 / baseP99 <= 1.5 },
-      { name: 'submit_ours_stored', value: stored, unit: 'rows', errors: badResponses },
+      { name: 'submit_ours_stored', value: r.stored, unit: 'rows', errors: r.errors },
     ];
   },
 };

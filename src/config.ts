@@ -75,6 +75,8 @@ const envSchema = z.object({
   LINSHENG_BACKUP_DIR: z.string().optional(),
   LINSHENG_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   LINSHENG_BACKUP_HOUR: z.coerce.number().int().min(0).max(23).default(2),
+  // Benchmarks only: GET /internal/metrics (from 127.0.0.1) reports the event loop's delay and the memory in use.
+  LINSHENG_INTERNAL_METRICS: z.enum(['0', '1']).default('0'),
 });
 
 export interface Config {
@@ -107,6 +109,8 @@ export interface Config {
   backupKeep: number;
   /** Local hour (0–23) of the nightly backup. */
   backupHour: number;
+  /** GET /internal/metrics for benchmarks (LINSHENG_INTERNAL_METRICS=1). */
+  internalMetrics: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -140,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     backupDir: e.LINSHENG_BACKUP_DIR === undefined ? undefined : path.resolve(e.LINSHENG_BACKUP_DIR),
     backupKeep: e.LINSHENG_BACKUP_KEEP,
     backupHour: e.LINSHENG_BACKUP_HOUR,
+    internalMetrics: e.LINSHENG_INTERNAL_METRICS === '1',
   });
 }
 

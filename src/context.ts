@@ -36,6 +36,7 @@ import { createSubmissionService } from './submissions/service';
 import { createSearchRepo } from './search/repo';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
+import { tryWrite } from './db/busy';
 import { createNightlyBackups } from './backup/service';
 import { createAppealRepo } from './appeals/repo';
 import { createAppealService } from './appeals/service';
@@ -67,7 +68,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
 
   // ---- rules and services ----
   const access = createAccess({ places, users });
-  const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'));
+  const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
   const submissionService = createSubmissionService({ repo: submissions, classify, db });
   const menuService = createMenuService({ db, issues, items, audit, places });
@@ -84,9 +85,14 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   // Built here so /readyz can report them; started by server.ts only.
   const backups = config.backupDir ? createNightlyBackups({ db, dir: config.backupDir, keep: config.backupKeep, hour: config.backupHour, logger }) : undefined;
 
+  const intakeService = createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db) });
+  /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
+  const shutdown = new AbortController();
+
   return {
     config,
     db,
+    shutdown,
     logger,
     log,
     secret,
@@ -112,13 +118,15 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     campaignService,
     searchService: createSearchService({ repo: createSearchRepo(db), campaigns: campaignService }),
     qrService: createQrService({ qrCodes, campaigns, places, scanCounter, svgCache: createQrSvgCache(), config }),
-    intakeService: createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db) }),
+    intakeService,
     dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),
     residentService: createResidentService({
       db, config, secret, qrCodes, campaigns, places, submissions, submissionService, outcomes, scanCounter,
     }),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
-    onShutdown: [() => scanCounter.stop(), () => backups?.stop(), () => { void grouping.stop(); }] as Array<() => void>,
+    onShutdown: [
+      () => shutdown.abort(), () => scanCounter.stop(), () => backups?.stop(), () => { void grouping.stop(); }, () => { void intakeService.stop(); },
+    ] as Array<() => void>,
   };
 }
 export type AppContext = ReturnType<typeof createContext>;

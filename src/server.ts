@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import net from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { dbFile, openDb } from './db/open-db';
@@ -10,9 +12,21 @@ import { answerClientErrors } from './http/client-errors';
 import { createLogger } from './lib/logger';
 import { APP_VERSION } from './lib/version';
 import { errorStack } from './lib/errors';
+import { loadExcelJs } from './lib/exceljs';
+import { incomingDir } from './submissions/photo-multipart';
+import { uploadsDir } from './submissions/upload';
 
 /** How long SIGTERM waits for requests in flight before closing anyway (deploy/linsheng.service waits longer). */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
+/** After SIGTERM, a keep-alive connection with no request in flight is closed after this long (or when it sends one, after the answer). */
+export const IDLE_GRACE_MS = 1000;
+
+/** See the README (部署 Deploying): how long a client may take to send its headers, and a whole request. */
+export const HEADERS_TIMEOUT_MS = 20_000;
+export const REQUEST_TIMEOUT_MS = 120_000;
+
+/** exceljs is loaded this long after listening (see above). */
+const EXCELJS_WARM_UP_DELAY_MS = 3000;
 
 /** The categorization model waits this long after listening, so it does not compete with the first probes. */
 const WARM_UP_DELAY_MS = 1000;
@@ -56,6 +70,8 @@ export async function start(): Promise<Server> {
     throw err;
   }
   writePidFile(config.dataDir);
+  // Uploads a previous process was receiving when it stopped (src/submissions/photo-multipart.ts).
+  fs.rmSync(incomingDir(uploadsDir(config.dataDir)), { recursive: true, force: true });
   const app = createApp({ config, db, logger });
   const { ctx } = app;
   const admin = await ctx.auth.ensureAdmin();
@@ -79,9 +95,16 @@ export async function start(): Promise<Server> {
     setTimeout(() => {
       ctx.classify.warmUp().catch((err: unknown) => logger.error({ err }, 'categorization model warm-up failed'));
     }, WARM_UP_DELAY_MS).unref();
+    // exceljs takes ~0.35-1 s to require: loaded once here, a few seconds after start, rather than in the middle of
+    // the first export or import, when it would hold up every resident at once.
+    setTimeout(() => { loadExcelJs(); }, EXCELJS_WARM_UP_DELAY_MS).unref();
     ctx.backups?.start();
   });
   server.keepAliveTimeout = 5000;
+  // Hostile or broken clients are bounded: the request line and headers must arrive within HEADERS_TIMEOUT_MS, and
+  // a whole request (an 8 MB photo on a slow phone included) within REQUEST_TIMEOUT_MS; then Node answers 408.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   answerClientErrors(server);
 
   let closing = false;
@@ -89,18 +112,39 @@ export async function start(): Promise<Server> {
     removePidFile(config.dataDir);
     if (db.open) db.close();
   };
+  // Once closing, every response says `Connection: close`, so a keep-alive client sends nothing more on it.
+  // (Decided when the headers go out, not when the request came in: a request received before the signal and
+  // answered after it closes its connection too.)
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+      if (closing) this.shouldKeepAlive = false;
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+  });
+  /**
+   * SIGTERM: stop listening at once, answer every request already received, then close the database and exit 0.
+   * Node's server.close() would also destroy keep-alive connections that look idle, resetting a request that is
+   * arriving on one at that moment; here they get IDLE_GRACE_MS to send it (it is answered, with Connection: close)
+   * before the idle ones are closed. Long work stops at its next safe point (ctx.shutdown: an import commit finishes
+   * its 100-row transaction and records where it stopped). Whatever is still running at SHUTDOWN_DEADLINE_MS is cut.
+   */
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.info(`${signal}: finishing requests in flight, then closing the database`);
-    ctx.onShutdown.forEach((fn) => fn());
-    server.close(() => {
+    logger.info(`${signal}: no new connections; answering requests already received, then closing the database`);
+    ctx.shutdown.abort();
+    net.Server.prototype.close.call(server, () => {
+      clearInterval(idleCloser);
+      ctx.onShutdown.forEach((fn) => fn());
       closeDb();
+      logger.info('shut down: every request received was answered');
       process.exit(0);
     });
-    server.closeIdleConnections();
+    const idleCloser = setInterval(() => server.closeIdleConnections(), IDLE_GRACE_MS);
     setTimeout(() => {
       logger.warn('requests still in flight at the shutdown deadline; closing anyway');
+      ctx.onShutdown.forEach((fn) => fn());
       closeDb();
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();

@@ -6,6 +6,7 @@ import { MigrationError } from '../db/migrate';
 import { describeOpenError } from '../db/problems';
 import { runningServerPid } from '../db/files';
 import Database from 'better-sqlite3';
+import { CLI_BUSY_TIMEOUT_MS } from '../db/busy';
 import { CliError, type CliIo } from './args';
 
 export interface CliDb {
@@ -87,7 +88,11 @@ export function noDatabaseMessage(file: string): string {
 /** Opens (and by default migrates) the database, turning SQLite's and the file system's errors into sentences. */
 function open(file: string, config: Readonly<Config>, migrate = true): Db {
   try {
-    return openDb({ file, synchronous: config.synchronous, migrate });
+    const db = openDb({ file, synchronous: config.synchronous, migrate });
+    // The server may be running on the same file: its transactions are short, so wait for them rather than fail
+    // with "database is locked" (see README, 命令行和服务器同时使用数据库).
+    db.pragma(`busy_timeout = ${CLI_BUSY_TIMEOUT_MS}`);
+    return db;
   } catch (err) {
     throw new CliError(openErrorMessage(file, err));
   }

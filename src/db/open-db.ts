@@ -8,6 +8,9 @@ import { copyDatabaseNow, freshName, preMigrateDir, pruneBackups, PRE_MIGRATE_KE
 
 export type Db = Database.Database;
 
+/** How long a synchronous write on the server may wait for another writer: it holds the event loop meanwhile. */
+export const SERVER_BUSY_TIMEOUT_MS = 250;
+
 /** What an upgrade at open did: the migrations applied and the backup taken before them. */
 export interface Upgrade { applied: string[]; backup?: string; fromVersion: number }
 
@@ -40,8 +43,10 @@ export function openDb(opts: OpenDbOptions): Db {
     db = new Database(file);
     // Before WAL mode creates -wal and -shm, which SQLite gives the database file's mode.
     if (onDisk) restrictDatabaseFiles(file);
-    // Wait for a lock held briefly by another process (the CLI) rather than failing at once.
-    db.pragma('busy_timeout = 5000');
+    // Wait for a lock held briefly by another process (the CLI, whose transactions hold it for milliseconds) rather
+    // than failing at once, but not long: better-sqlite3 waits on the event loop. The residents' path does not wait
+    // here at all (src/db/busy.ts); the CLI sets a long timeout of its own.
+    db.pragma(`busy_timeout = ${SERVER_BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');

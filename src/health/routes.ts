@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Router } from 'express';
 import type { Config } from '../config';
 import type { Db } from '../db/open-db';
@@ -12,7 +13,7 @@ import { createReadiness, NOT_READY } from './readiness';
  */
 export interface HealthRouteDeps {
   db: Db;
-  config: Readonly<Pick<Config, 'dataDir' | 'minFreeBytes'>>;
+  config: Readonly<Pick<Config, 'dataDir' | 'minFreeBytes'> & Partial<Pick<Config, 'internalMetrics'>>>;
   backups?: NightlyBackups;
 }
 
@@ -27,6 +28,23 @@ export function healthRoutes(ctx: HealthRouteDeps): Router {
     res.set('Cache-Control', 'no-store');
     res.json({ status: 'ok', version: APP_VERSION, uptime_s: Math.round((Date.now() - startedAt) / 1000) });
   });
+
+  if (ctx.config.internalMetrics) {
+    // For the benchmarks (LINSHENG_INTERNAL_METRICS=1, loopback only): the longest the event loop was held since
+    // the last ?reset=1, and the memory in use.
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    router.get('/internal/metrics', (req, res) => {
+      const from = req.socket.remoteAddress ?? '';
+      if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(from)) return res.status(404).end();
+      const mem = process.memoryUsage();
+      res.set('Cache-Control', 'no-store').json({
+        eventLoopMaxMs: +(loop.max / 1e6).toFixed(1), eventLoopP99Ms: +(loop.percentile(99) / 1e6).toFixed(1),
+        rssMb: +(mem.rss / 1048576).toFixed(1), heapUsedMb: +(mem.heapUsed / 1048576).toFixed(1), externalMb: +(mem.external / 1048576).toFixed(1),
+      });
+      if (req.query.reset === '1') loop.reset();
+    });
+  }
 
   router.get('/readyz', async (_req, res) => {
     const r = await readiness.check();

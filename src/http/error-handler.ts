@@ -1,3 +1,4 @@
+import { isBusy } from '../db/busy';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DomainError, type DomainErrorKind } from '../lib/errors';
 import { HttpError } from './http-error';
@@ -11,6 +12,9 @@ export function isStorageFailure(err: unknown): boolean {
   return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code.startsWith('SQLITE_IOERR') || code === 'EIO';
 }
 
+/** Another process (an import from the command line) kept the database longer than a request may wait. */
+export const BUSY_MESSAGE = '数据库正忙（可能正在导入大批数据），这次操作没有保存。请稍等片刻后再试。';
+
 export const STORAGE_FAILURE_MESSAGE = '服务器的存储空间暂时不足或磁盘出错，这次操作没有保存。请稍后再试；如果一直出现，请联系社区工作人员。';
 
 /** Errors thrown by body parsers and multer carry codes; map them to messages a resident understands. */
@@ -18,6 +22,7 @@ function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof DomainError) return new HttpError(STATUS_OF[err.kind], err.message);
   if (isStorageFailure(err)) return new HttpError(503, STORAGE_FAILURE_MESSAGE);
+  if (isBusy(err)) return new HttpError(503, BUSY_MESSAGE);
   const e = err as { status?: number; statusCode?: number; type?: string; code?: string; name?: string };
   if (e?.name === 'MulterError') {
     if (e.code === 'LIMIT_FILE_SIZE') return new HttpError(413, '照片太大了。请选择小一些的照片（或用手机截图后再上传）。');

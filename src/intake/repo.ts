@@ -36,16 +36,24 @@ export interface ImportBatch {
   status: 'pending' | 'committed';
   parsed: string;
   report: string | null;
+  /** JSON of the stored preview (src/intake/import/plan-worker.ts ImportPreview); null for batches stored before it existed. */
+  preview: string | null;
+  /** Set when a shutdown stopped the commit: how far it got. */
+  interruptedAt: string | null;
+  rowsDone: number;
+  rowsTotal: number;
   createdAt: string;
 }
 
 interface BatchRow {
   id: string; user_id: number | null; campaign_id: number; channel: string; file_name: string;
   status: 'pending' | 'committed'; parsed: string; report: string | null; created_at: string;
+  preview: string | null; interrupted_at: string | null; rows_done: number; rows_total: number;
 }
 const toBatch = (r: BatchRow): ImportBatch => ({
   id: r.id, userId: r.user_id, campaignId: r.campaign_id, channel: r.channel, fileName: r.file_name,
   status: r.status, parsed: r.parsed, report: r.report, createdAt: r.created_at,
+  preview: r.preview, interruptedAt: r.interrupted_at, rowsDone: r.rows_done, rowsTotal: r.rows_total,
 });
 
 export interface CategoryOption { id: number; name: string }
@@ -81,9 +89,15 @@ export function createIntakeRepo(db: Db) {
   const campaignCategories = db.prepare<[number], CategoryOption>(`SELECT c.id, c.name FROM campaign_categories cc
     JOIN categories c ON c.id = cc.category_id WHERE cc.campaign_id = ? AND c.active = 1 ORDER BY c.sort_order, c.id`);
 
-  const insertBatch = db.prepare(`INSERT INTO import_batches (id, user_id, campaign_id, channel, file_name, parsed)
-    VALUES (@id, @userId, @campaignId, @channel, @fileName, @parsed)`);
+  const insertBatch = db.prepare(`INSERT INTO import_batches (id, user_id, campaign_id, channel, file_name, parsed, preview)
+    VALUES (@id, @userId, @campaignId, @channel, @fileName, @parsed, @preview)`);
+  const setPreview = db.prepare('UPDATE import_batches SET preview = ? WHERE id = ?');
+  const markInterrupted = db.prepare(`UPDATE import_batches SET interrupted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+    rows_done = ?, rows_total = ? WHERE id = ? AND status = 'pending'`);
   const batchById = db.prepare<[string], BatchRow>('SELECT * FROM import_batches WHERE id = ?');
+  // Without the rows read from the file (megabytes for a big sheet): for the preview, the result and progress polls.
+  const batchMetaById = db.prepare<[string], BatchRow>(`SELECT id, user_id, campaign_id, channel, file_name, status, '' AS parsed, report,
+    created_at, preview, interrupted_at, rows_done, rows_total FROM import_batches WHERE id = ?`);
   const commitBatch = db.prepare(`UPDATE import_batches SET status = 'committed', report = ?,
     committed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), parsed = '[]' WHERE id = ? AND status = 'pending'`);
   const purgeBatches = db.prepare(`DELETE FROM import_batches WHERE status = 'pending'
@@ -127,10 +141,19 @@ export function createIntakeRepo(db: Db) {
         .pluck().all(...params, opts.limit ?? 50) as number[];
     },
 
-    insertBatch: (b: { id: string; userId: number | null; campaignId: number; channel: string; fileName: string; parsed: string }) => {
+    insertBatch: (b: { id: string; userId: number | null; campaignId: number; channel: string; fileName: string; parsed: string; preview: string | null }) => {
       insertBatch.run(b);
     },
+    setPreview: (id: string, preview: string) => { setPreview.run(preview, id); },
+    /** Records that a shutdown stopped this batch's commit after `done` of `total` rows. */
+    markInterrupted: (id: string, done: number, total: number) => { markInterrupted.run(done, total, id); },
+    /** Which of these idempotency keys are stored (a few hundred at a time). */
+    existingKeys: (keys: string[]): string[] => (keys.length
+      ? db.prepare(`SELECT idempotency_key FROM submissions WHERE idempotency_key IN (${keys.map(() => '?').join(',')})`).pluck().all(...keys) as string[]
+      : []),
     findBatch: (id: string) => { const r = batchById.get(id); return r ? toBatch(r) : undefined; },
+    /** The batch without its rows (`parsed` is ''). */
+    findBatchMeta: (id: string) => { const r = batchMetaById.get(id); return r ? toBatch(r) : undefined; },
     /** Marks a pending batch committed with its report; false when it was already committed. */
     commitBatch: (id: string, report: string) => commitBatch.run(report, id).changes === 1,
     /** Forgets previews nobody confirmed. */

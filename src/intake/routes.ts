@@ -16,18 +16,16 @@ import { idParam, parseForm, type FieldErrors } from '../http/validate';
 import { helpers } from '../http/view-helpers';
 import { PUBLIC_DIR } from '../paths';
 import { photoMultipart } from '../submissions/photo-multipart';
-import { PHOTO_MESSAGES, removePhoto, sniffPhoto, storePhoto, uploadsDir } from '../submissions/upload';
+import { PHOTO_MESSAGES, removePhoto, sniffPhotoFile, storePhotoFile, uploadsDir } from '../submissions/upload';
+import { guardUploads, incomingDir } from '../submissions/photo-multipart';
+import { HttpError } from '../http/http-error';
 import { CHANNEL_LABELS, KIND_LABELS, KINDS, type SubmissionKind } from '../submissions/types';
 import { entrySchema, meetingSchema, MEETING_ROWS_MAX, readOpinionRows, rowCount, TEXT_MAX } from './forms';
-import { parseSpreadsheet } from './import/parse-sheet';
 import { templateCsv, templateXlsx } from './import/template';
-import { compactRows, INTAKE_CHANNELS, type IntakeChannel, type IntakeService } from './service';
+import { compactRows, DATED_ROWS_SHOWN, ImportInterrupted, INTAKE_CHANNELS, type IntakeChannel, type IntakeService } from './service';
 import { DATE_MESSAGES, DateNeedsConfirmation } from './rules';
 
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
-const PREVIEW_ROWS = 20;
-/** Rows with a date to confirm listed one by one; beyond that, by row numbers (a whole old sheet can be 10,000 rows). */
-const DATED_ROWS_SHOWN = 200;
 
 const UPLOAD_MESSAGES = {
   badUpload: '上传的内容无法识别。请重新选择文件后再提交。',
@@ -56,24 +54,30 @@ export interface IntakeRouteDeps {
   intake: IntakeService;
   places: Pick<PlaceRepo, 'list'>;
   campaigns: Pick<CampaignService, 'findById'>;
+  /** Aborted on SIGTERM: a running import commit stops after its current chunk. */
+  shutdown?: AbortSignal;
 }
 
-export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteDeps): Router {
+export function intakeRoutes({ config, intake, places, campaigns, shutdown }: IntakeRouteDeps): Router {
   const router = Router();
   const enterers = requireRole('admin', 'staff', 'grid_worker');
   const photosDir = uploadsDir(config.dataDir);
   /** Imports being committed now, for the progress bar (this process only: one server writes the database). */
   const progress = new Map<string, { done: number; total: number }>();
 
-  const photoForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 });
+  const photoForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 }, { photosDir });
   const meetingBody = multer({
     storage: multer.memoryStorage(),
     limits: { files: 0, fields: 20 + MEETING_ROWS_MAX * 3, fieldSize: 16 * 1024, parts: 30 + MEETING_ROWS_MAX * 3 },
   }).none();
-  const fileUpload = multer({
-    storage: multer.memoryStorage(),
+  // To disk as it arrives (a stalled 20 MB upload costs no memory), read once it is complete.
+  const fileUpload = guardUploads(2)(multer({
+    storage: multer.diskStorage({
+      destination: (_req, _file, cb) => fs.mkdir(incomingDir(photosDir), { recursive: true, mode: 0o700 }, (err) => cb(err ?? null, incomingDir(photosDir))),
+      filename: (_req, _file, cb) => cb(null, `${randomToken(18)}.part`),
+    }),
     limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
-  }).single('file');
+  }).single('file'));
 
   /** Runs multer and hands its error (if any) to the route, which answers with the form rather than a bare error page. */
   const parseMultipart = (mw: RequestHandler, req: Request, res: Response) =>
@@ -81,6 +85,7 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
 
   const uploadMessage = (err: unknown, tooBig: string): { status: number; message: string } => {
     const e = err as { name?: string; code?: string };
+    if (err instanceof HttpError && err.status === 429) return { status: 429, message: err.message };
     if (e?.name === 'MulterError' && e.code === 'LIMIT_FILE_SIZE') return { status: 413, message: tooBig };
     if (e?.name === 'MulterError' && e.code === 'LIMIT_FIELD_VALUE') return { status: 413, message: '填写的内容太长了，请删减一些文字后再提交。' };
     return { status: 400, message: UPLOAD_MESSAGES.badUpload };
@@ -174,7 +179,7 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     }
     const parsed = parseForm(entrySchema, body);
     const file = req.file && req.file.size > 0 ? req.file : undefined;
-    const ext = file ? sniffPhoto(file.buffer) : null;
+    const ext = file ? await sniffPhotoFile(file.path) : null;
     if (!parsed.ok) return fail(400, { ...parsed.errors, ...(file ? { photo: UPLOAD_MESSAGES.photoLost } : {}) });
     if (file && !ext) return fail(400, { photo: PHOTO_MESSAGES.badType });
     if (!file && photoForm.photoLost(req)) return fail(400, { photo: PHOTO_MESSAGES.notArrived });
@@ -183,7 +188,7 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
 
     // A double submit or a re-sent offline entry: answer as the first time, store no second photo.
     const already = intake.findEntryByKey(user, v.idempotencyKey);
-    const photoFile = file && ext && !already ? await storePhoto(photosDir, file.buffer, ext) : null;
+    const photoFile = file && ext && !already ? await storePhotoFile(photosDir, file.path, ext) : null;
     let result;
     try {
       result = intake.recordEntry(user, {
@@ -383,16 +388,16 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     const campaignId = Number(body.campaignId);
     // An empty file that was chosen is the reader's to refuse ("文件是空的"), as on the command line.
     if (!req.file) return renderImportForm(req, res, 400, campaignId, UPLOAD_MESSAGES.noFile, channel);
-    let sheet;
+    // multer gives the name as latin1 bytes; browsers send UTF-8.
+    const fileName = Buffer.from(req.file.originalname, 'latin1').toString('utf8').replace(/[\\/]/g, '_');
+    let id;
     try {
-      sheet = await parseSpreadsheet(req.file.buffer);
+      // Read and planned in a worker thread: the server keeps answering while a 50,000-row file is read.
+      id = await intake.readUpload(user, campaignId, await fs.promises.readFile(req.file.path), channel, fileName);
     } catch (e) {
       if (e instanceof InvalidError) return renderImportForm(req, res, 400, campaignId, e.message, channel);
       throw e;
     }
-    // multer gives the name as latin1 bytes; browsers send UTF-8.
-    const fileName = Buffer.from(req.file.originalname, 'latin1').toString('utf8').replace(/[\\/]/g, '_');
-    const id = intake.createBatch(user, campaignId, sheet, channel, fileName);
     res.redirect(303, `/intake/import/${id}`);
   });
 
@@ -404,7 +409,7 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
 
   router.get('/intake/import/:id', enterers, (req, res) => {
     const user = req.user!;
-    const { batch, campaign, report, plan, sheet } = intake.getBatch(user, batchId(req));
+    const { batch, campaign, report, preview } = intake.getBatch(user, batchId(req));
     const running = progress.get(batch.id) ?? null;
     const categories = new Map(intake.categoriesFor(campaign.id).map((c) => [c.id, c.name]));
     const names = new Map(places.list().map((p) => [p.id, p.name]));
@@ -413,16 +418,19 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
         title: '导入结果', batch, campaign, report, compactRows, channelLabels: CHANNEL_LABELS,
       });
     }
-    const preview = plan!.valid.filter((v) => !plan!.alreadyImported.includes(v.row)).slice(0, PREVIEW_ROWS);
-    // Which sheet and header row were read, and which columns were not: so a wrong guess is visible before confirming.
-    const source = { sheetName: sheet?.sheetName ?? null, headerRow: sheet?.headerRow ?? null, ignoredColumns: sheet?.ignoredColumns ?? [] };
+    // The preview was planned once, when the file was uploaded (src/intake/service.ts readUpload): viewing it
+    // reads nothing but that stored summary.
+    const p = preview!;
     res.render('intake/import-preview', {
-      title: '导入预览', batch, campaign, plan: plan!, preview, categoryNames: categories, placeNames: names, source,
-      newCount: plan!.valid.length - plan!.alreadyImported.length, compactRows, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
-      dated: plan!.datesToConfirm, datedShown: DATED_ROWS_SHOWN,
+      title: '导入预览', batch, campaign, plan: p, preview: p.preview, categoryNames: categories, placeNames: names,
+      // Which sheet and header row were read, and which columns were not: so a wrong guess is visible before confirming.
+      source: p.source,
+      newCount: p.newCount, compactRows, channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
+      dated: p.datesToConfirm, datedShown: DATED_ROWS_SHOWN,
       // Who and what, so each row can be found in the paper records (masked in the view like the rest).
-      datedSource: new Map((sheet?.rows ?? []).map((r) => [r.row, r])),
+      datedSource: new Map(p.datedSource.map((r) => [r.row, r])),
       running,
+      interrupted: batch.interruptedAt ? { done: batch.rowsDone, total: batch.rowsTotal } : null,
     });
   });
 
@@ -434,8 +442,14 @@ export function intakeRoutes({ config, intake, places, campaigns }: IntakeRouteD
     progress.set(id, { done: 0, total: 0 });
     const acceptOldDates = str((req.body as Record<string, unknown> | undefined)?.acceptOldDates) === '1';
     try {
-      const report = await intake.commitBatch(req.user!, id, { acceptOldDates, onProgress: (done, total) => progress.set(id, { done, total }) });
+      const report = await intake.commitBatch(req.user!, id, {
+        acceptOldDates, onProgress: (done, total) => progress.set(id, { done, total }), signal: shutdown,
+      });
       flash(res, `导入完成：新增 ${report.imported} 条。`);
+    } catch (e) {
+      // SIGTERM: the chunk being written was finished and the batch says how far it got; the page offers to resume.
+      if (!(e instanceof ImportInterrupted)) throw e;
+      flash(res, e.message);
     } finally {
       progress.delete(id);
     }

@@ -1,17 +1,46 @@
-import crypto from 'node:crypto';
+import path from 'node:path';
 import { reachesRecord, type Reach, type Viewer } from '../access/rules';
 import type { Campaign, CampaignRepo } from '../campaigns/repo';
 import { chinaToday } from '../campaigns/rules';
-import { forbidden, invalid, notFound } from '../lib/errors';
+import { ConflictError, DomainError, forbidden, invalid, notFound } from '../lib/errors';
+import { createWorker } from '../lib/worker';
 import { randomToken } from '../http/random';
+import { writeWhenFree } from '../db/busy';
 import type { Db } from '../db/open-db';
 import type { Place, PlaceRepo } from '../places/repo';
 import type { SubmissionRepo } from '../submissions/repo';
 import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
 import { createIntakeRepo, type CategoryOption, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
-import type { ParsedSheet, SheetRow } from './import/parse-sheet';
-import { checkCollectionDate, DATE_MESSAGES, DateNeedsConfirmation, doubtText } from './rules';
+import type { ParsedSheet } from './import/parse-sheet';
+import { previewOf, runPlanJob, type ImportPreview, type PlanJob, type PlanOutput } from './import/plan-worker';
+import { planRows, type DatesPolicy, type DateToConfirm, type ImportPlan, type PlanSnapshot, type RowNote, type RowProblem } from './plan';
+import { checkCollectionDate, DateNeedsConfirmation } from './rules';
+
+export { IMPORT_MESSAGES, type DatesPolicy, type DateToConfirm, type ImportPlan, type RowNote, type RowProblem } from './plan';
+export type { ImportPreview } from './import/plan-worker';
+
+/** Rows per transaction when an import commits (categorized before it): a few milliseconds of lock, so residents' submissions get in between. */
+export const COMMIT_CHUNK_ROWS = 50;
+/** Files up to this size are read and planned inline (a few milliseconds); bigger ones in the worker thread. */
+export const INLINE_BYTES = 64 * 1024;
+/** Stored rows (as JSON) up to this size are re-planned inline at commit; more in the worker thread. */
+const INLINE_PARSED_CHARS = 256 * 1024;
+const KEY_LOOKUP_CHUNK = 500;
+/** New rows shown in the preview. */
+export const PREVIEW_ROWS = 20;
+/** Rows with a date to confirm listed one by one; beyond that, by row numbers (a whole old sheet can be 10,000 rows). */
+export const DATED_ROWS_SHOWN = 200;
+
+const yieldNow = () => new Promise<void>((resolve) => { setImmediate(resolve); });
+
+/** An import commit stopped by a shutdown after a whole chunk: confirming the preview again resumes it. */
+export class ImportInterrupted extends ConflictError {
+  constructor(readonly done: number, readonly total: number) {
+    super(`服务器正在重启，导入已暂停：已导入 ${done} / ${total} 条，已导入的部分都已保存。服务器恢复后打开这次导入，再点一次“确认导入”即可从中断处继续，不会重复。`);
+    this.name = 'ImportInterrupted';
+  }
+}
 
 /** Channels staff enter by hand or import; `online` belongs to the resident form only. */
 export const INTAKE_CHANNELS = ['door_to_door', 'meeting', 'paper_survey', 'city_app', 'hotline'] as const satisfies readonly Channel[];
@@ -29,19 +58,6 @@ export const MESSAGES = {
   afterClose: (endsOn: string) => `这次征求意见已于 ${endsOn} 结束，之后收集的意见不能再录入。请核对日期；新的意见请录入到正在进行的征求意见中。`,
   noOpinions: '请至少填写一条意见。',
   batchGone: '找不到这次导入（可能已过期）。请重新上传文件。',
-};
-
-export const IMPORT_MESSAGES = {
-  unknownCommunity: (name: string) => `社区不存在（“${name}”）`,
-  outsideCampaign: (name: string) => `社区“${name}”不在本次征求意见的范围内`,
-  outsideGrids: (where: string) => `不在您负责的网格内（${where}）`,
-  outsideScope: (name: string) => `社区“${name}”不在您的工作范围内`,
-  duplicateOf: (row: number) => `与第 ${row} 行重复`,
-  futureDate: (date: string) => `日期晚于今天（${date}）`,
-  afterClose: (date: string, endsOn: string) => `日期 ${date} 晚于本次征求意见的结束日期 ${endsOn}`,
-  unknownCategory: (name: string) => `类型“${name}”不在目录中，已自动分类/待分拣`,
-  unknownGrid: (grid: string, community: string) => `网格“${grid}”不在${community}中，已留空`,
-  unknownCompound: (compound: string, community: string) => `小区/楼院“${compound}”不在${community}中，已写入楼栋单元`,
 };
 
 export interface EntryInput {
@@ -71,28 +87,6 @@ export type MeetingInput = Omit<NewMeeting, 'enteredBy'> & {
   confirmedDate?: string | null;
 };
 
-export interface RowProblem { row: number; reasons: string[] }
-export interface RowNote { row: number; message: string }
-/** A row whose date needs confirming (before the campaign began, or over a year ago), and why. */
-export interface DateToConfirm { row: number; date: string; reasons: string[] }
-
-/**
- * What an import does with rows whose date needs confirming: `ask` (the preview) lists them apart and plans
- * them nowhere; `accept` (the person confirmed) imports them; `reject` reports them by row number.
- */
-export type DatesPolicy = 'ask' | 'accept' | 'reject';
-
-export interface ImportPlan {
-  total: number;
-  /** Rows that will be recorded (those already imported before are recorded as no-ops). */
-  valid: Array<{ row: number; input: NewSubmission; source: SheetRow }>;
-  alreadyImported: number[];
-  rejected: RowProblem[];
-  notes: RowNote[];
-  /** Otherwise good rows whose date needs confirming; where they went depends on the policy (see DatesPolicy). */
-  datesToConfirm: DateToConfirm[];
-}
-
 export interface ImportReport {
   fileName: string;
   sheetName: string | null;
@@ -114,22 +108,24 @@ export interface ImportReport {
   datesAccepted?: boolean;
 }
 
-/** Everything of one row's content that makes it "the same row" again, in any file format. */
-function contentKey(campaignId: number, r: SheetRow): string {
-  const norm = (s: string | null) => (s ?? '').normalize('NFKC').replace(/\s+/g, ' ').trim();
-  const parts = [String(campaignId), r.date, r.community, r.grid, r.compound, r.building, r.name, r.phone, r.text].map(norm);
-  return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
-}
-
 interface Deps { db: Db; places: PlaceRepo; campaigns: CampaignRepo; submissions: SubmissionRepo; submissionService: SubmissionService }
+
+/** The sheet's sheet name, header row and ignored columns, for reports of batches stored before previews were. */
+function sheetMeta(parsed: string) {
+  const sheet = JSON.parse(parsed) as ParsedSheet;
+  return { sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [] };
+}
 
 /**
  * Offline intake: quick entry, meetings, spreadsheet import. Who may touch what is decided here, once:
  * admin everything; staff their sub-district/community; grid workers only their grids. A `null` actor is
  * the command line, run by whoever holds the server's data directory.
  */
-export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
+export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineBytes?: number }) {
   const repo = deps.repo ?? createIntakeRepo(deps.db);
+  const inlineBytes = deps.inlineBytes ?? INLINE_BYTES;
+  const inlineParsed = deps.inlineBytes === undefined ? INLINE_PARSED_CHARS : deps.inlineBytes;
+  const planWorker = createWorker<PlanJob, PlanOutput>(path.join(__dirname, 'import', 'plan-worker'), 'runPlanJob');
 
   /** The command line (no user) reaches everything. */
   const scopeFor = (user: Viewer | null): Pick<Reach, 'communityIds' | 'gridIds'> => (user ? user.reach : { communityIds: 'all', gridIds: null });
@@ -198,116 +194,79 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
 
   // ---- import -------------------------------------------------------------------------------------
 
-  function placeIndex() {
-    const all = deps.places.list();
-    const communitiesByName = new Map<string, Place[]>();
-    const children = new Map<string, Place>();
-    for (const p of all) {
-      if (p.kind === 'community') communitiesByName.set(p.name, [...(communitiesByName.get(p.name) ?? []), p]);
-      if (p.parentId !== null) children.set(`${p.parentId}|${p.kind}|${p.name.replace(/\s/g, '')}`, p);
-    }
+  /** What planning checks rows against, read now (plain data: it may cross to the worker thread). */
+  function snapshotFor(user: Viewer | null, c: Campaign, channel: IntakeChannel): PlanSnapshot {
+    const cov = coverage(c);
+    const s = scopeFor(user);
     return {
-      community(name: string, cov: Set<number> | 'all'): Place | undefined {
-        const found = communitiesByName.get(name) ?? communitiesByName.get(name + '社区') ?? [];
-        return found.find((p) => covers(cov, p.id)) ?? found[0];
-      },
-      child: (parentId: number, kind: 'grid' | 'compound', name: string) => children.get(`${parentId}|${kind}|${name.replace(/\s/g, '')}`),
+      campaign: { id: c.id, startsOn: c.startsOn, endsOn: c.endsOn, status: c.status },
+      coverage: cov === 'all' ? 'all' : [...cov], scope: { communityIds: s.communityIds, gridIds: s.gridIds },
+      places: deps.places.list(), categories: repo.categoriesFor(c.id), channel, enteredBy: user?.id ?? null, today: chinaToday(),
     };
   }
 
   function planImport(user: Viewer | null, c: Campaign, sheet: ParsedSheet, channel: IntakeChannel, dates: DatesPolicy = 'ask'): ImportPlan {
-    const scope = scopeFor(user);
-    const cov = coverage(c);
-    const places = placeIndex();
-    const categories = new Map(repo.categoriesFor(c.id).map((k) => [k.name.normalize('NFKC').replace(/\s/g, ''), k.id]));
-    const seen = new Map<string, number>();
-    const today = chinaToday();
-    const plan: ImportPlan = { total: sheet.rows.length, valid: [], alreadyImported: [], rejected: [], notes: [], datesToConfirm: [] };
-
-    for (const r of sheet.rows) {
-      const reasons = [...r.errors];
-      const notes: string[] = [];
-      let communityId: number | null = null;
-      let gridId: number | null = null;
-      let compoundId: number | null = null;
-      let building = r.building;
-      if (r.community) {
-        const community = places.community(r.community, cov);
-        if (!community) reasons.push(IMPORT_MESSAGES.unknownCommunity(r.community));
-        else if (!covers(cov, community.id)) reasons.push(IMPORT_MESSAGES.outsideCampaign(community.name));
-        else {
-          communityId = community.id;
-          if (r.grid) {
-            const grid = places.child(community.id, 'grid', r.grid);
-            if (grid) gridId = grid.id;
-            else notes.push(IMPORT_MESSAGES.unknownGrid(r.grid, community.name));
-          } else if (scope.gridIds) {
-            // A grid worker's sheet often leaves the grid out: if they have one grid in this community, it is that one.
-            const mine = scope.gridIds.filter((g) => deps.places.findById(g)?.parentId === community.id);
-            if (mine.length === 1) gridId = mine[0];
-          }
-          if (r.compound) {
-            const compound = places.child(community.id, 'compound', r.compound);
-            if (compound) compoundId = compound.id;
-            else {
-              notes.push(IMPORT_MESSAGES.unknownCompound(r.compound, community.name));
-              building = `${r.compound} ${r.building}`.trim();
-            }
-          }
-          if (!reachesRecord(scope, communityId, gridId)) {
-            reasons.push(scope.gridIds ? IMPORT_MESSAGES.outsideGrids(`${community.name}${r.grid ? ' ' + r.grid : ''}`) : IMPORT_MESSAGES.outsideScope(community.name));
-          }
-        }
-      }
-      let categoryId: number | null = null;
-      if (r.category) {
-        categoryId = categories.get(r.category.normalize('NFKC').replace(/\s/g, '')) ?? null;
-        if (categoryId === null) notes.push(IMPORT_MESSAGES.unknownCategory(r.category));
-      }
-      const dateCheck = r.date ? checkCollectionDate(c, r.date, today) : null;
-      if (r.date && dateCheck?.block === 'future') reasons.push(IMPORT_MESSAGES.futureDate(r.date));
-      if (r.date && dateCheck?.block === 'afterClose') reasons.push(IMPORT_MESSAGES.afterClose(r.date, c.endsOn));
-      if (reasons.length) { plan.rejected.push({ row: r.row, reasons }); continue; }
-
-      const key = contentKey(c.id, r);
-      const first = seen.get(key);
-      if (first !== undefined) { plan.rejected.push({ row: r.row, reasons: [IMPORT_MESSAGES.duplicateOf(first)] }); continue; }
-      seen.set(key, r.row);
-
-      const input: NewSubmission = {
-        campaignId: c.id, idempotencyKey: `import:${key}`, kind: r.wish ? 'wish' : 'suggestion', categoryId, text: r.text,
-        residentName: r.name || null, residentPhone: r.phone, building: building || null, communityId, gridId, compoundId,
-        channel, enteredBy: user?.id ?? null, collectedOn: r.date,
-        // Kept with the record but not part of the row key: a re-import with a 备注 added still adds nothing.
-        collectedByName: r.visitor || null, intakeNote: r.note || null,
-      };
-      const already = repo.hasKey(input.idempotencyKey);
-      // A row already in was confirmed (or imported before this rule) then: asking again would be noise.
-      if (!already && r.date && dateCheck?.doubts.length) {
-        plan.datesToConfirm.push({ row: r.row, date: r.date, reasons: dateCheck.doubts.map(doubtText) });
-        // The preview also shows what else would happen to the row once confirmed.
-        if (dates === 'ask') { for (const n of notes) plan.notes.push({ row: r.row, message: n }); continue; }
-        if (dates === 'reject') { plan.rejected.push({ row: r.row, reasons: [DATE_MESSAGES.importRejected(r.date, dateCheck.doubts)] }); continue; }
-      }
-      plan.valid.push({ row: r.row, input, source: r });
-      for (const n of notes) plan.notes.push({ row: r.row, message: n });
-      if (already) plan.alreadyImported.push(r.row);
-    }
-    return plan;
+    return planRows(sheet, snapshotFor(user, c, channel), repo.hasKey, dates);
   }
 
-  /** Records every valid row in one transaction: all of the file or, on a crash, none of it. */
-  function commitPlan(plan: ImportPlan, meta: Omit<ImportReport, 'total' | 'imported' | 'alreadyImported' | 'rejected' | 'notes' | 'datesToConfirm'>): ImportReport {
-    return deps.db.transaction((): ImportReport => {
-      let imported = 0;
-      const alreadyImported: number[] = [];
-      for (const v of plan.valid) {
-        const { created } = deps.submissionService.record(v.input);
-        if (created) imported++;
-        else alreadyImported.push(v.row);
-      }
-      return { ...meta, total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes, datesToConfirm: plan.datesToConfirm };
-    })();
+  /** Which of these keys the database holds, looked up a few hundred at a time with the event loop free in between. */
+  async function existingKeys(keys: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < keys.length; i += KEY_LOOKUP_CHUNK) {
+      out.push(...repo.existingKeys(keys.slice(i, i + KEY_LOOKUP_CHUNK)));
+      if (i + KEY_LOOKUP_CHUNK < keys.length) await yieldNow();
+    }
+    return out;
+  }
+
+  async function runJob<K extends PlanOutput['kind']>(job: PlanJob, inline: boolean): Promise<Extract<PlanOutput, { kind: K }>> {
+    const out = inline ? await runPlanJob(job) : await planWorker.run(job);
+    if (out.kind === 'error') throw new DomainError(out.errorKind, out.message);
+    return out as Extract<PlanOutput, { kind: K }>;
+  }
+
+  /** Plans rows already read (JSON) in the worker, or inline when there are few: the plan with its rows in chunks. */
+  async function planInChunks(user: Viewer | null, c: Campaign, parsed: string, inline: boolean, channel: IntakeChannel, dates: DatesPolicy,
+    keys?: string[], chunkRows = COMMIT_CHUNK_ROWS) {
+    keys ??= (await runJob<'keys'>({ kind: 'keys', parsed, campaignId: c.id }, inline)).keys;
+    const existing = await existingKeys(keys);
+    return runJob<'plan'>({
+      kind: 'plan', parsed, snapshot: snapshotFor(user, c, channel), existing, dates, chunkRows,
+      previewRows: PREVIEW_ROWS, datedRows: DATED_ROWS_SHOWN,
+    }, inline);
+  }
+
+  /** Stores a batch read and planned elsewhere. */
+  function storeBatch(user: Viewer, c: Campaign, channel: IntakeChannel, fileName: string, parsed: string, preview: string): string {
+    repo.purgePendingBatches();
+    const id = randomToken(18);
+    repo.insertBatch({ id, userId: user.id, campaignId: c.id, channel, fileName: fileName.slice(0, 200), parsed, preview });
+    return id;
+  }
+  /** The same from the web: the write waits for another writer (the CLI) without holding up the event loop. */
+  const storeBatchWhenFree = (...args: Parameters<typeof storeBatch>) => writeWhenFree(deps.db, () => storeBatch(...args));
+
+  /**
+   * Records the valid rows in short transactions of COMMIT_CHUNK_ROWS rows, so another writer (the server's
+   * residents, when the CLI imports) gets the database between them; `between` runs after each one. A crash
+   * half-way loses nothing and duplicates nothing: the same import again skips the rows already in.
+   */
+  function commitPlan(plan: ImportPlan, meta: Omit<ImportReport, 'total' | 'imported' | 'alreadyImported' | 'rejected' | 'notes' | 'datesToConfirm'>,
+    between: () => void = () => undefined): ImportReport {
+    let imported = 0;
+    const alreadyImported: number[] = [];
+    for (let i = 0; i < plan.valid.length; i += COMMIT_CHUNK_ROWS) {
+      // Categorized before the transaction: the lock is held only for the inserts (a few milliseconds).
+      const part = plan.valid.slice(i, i + COMMIT_CHUNK_ROWS).map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
+      deps.db.transaction(() => {
+        for (const v of part) {
+          if (deps.submissionService.recordPrepared(v.input).created) imported++;
+          else alreadyImported.push(v.row);
+        }
+      }).immediate();
+      if (i + COMMIT_CHUNK_ROWS < plan.valid.length) between();
+    }
+    return { ...meta, total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes, datesToConfirm: plan.datesToConfirm };
   }
 
   return {
@@ -392,85 +351,116 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo }) {
     planImport,
     /**
      * Parse → plan → commit at once (the command line). Rows whose date needs confirming are rejected by row
-     * number unless `acceptOldDates` says the person running it has checked them.
+     * number unless `acceptOldDates` says the person running it has checked them. `between` runs between the
+     * short transactions (the CLI pauses there, so a live server's writes get in).
      */
     importSheet(user: Viewer | null, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string,
-      opts: { acceptOldDates?: boolean } = {}): ImportReport {
+      opts: { acceptOldDates?: boolean; between?: () => void } = {}): ImportReport {
       const c = campaignFor(user, campaignId, true);
       const accepted = opts.acceptOldDates === true;
       const plan = planImport(user, c, sheet, channel, accepted ? 'accept' : 'reject');
       return commitPlan(plan, {
         fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [], channel, campaignId: c.id,
         datesAccepted: accepted,
-      });
+      }, opts.between);
     },
-    /** Keeps the parsed rows server-side until the user confirms the preview. */
+    /** Keeps the parsed rows, and the preview planned from them, server-side until the user confirms. */
     createBatch(user: Viewer, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): string {
       const c = campaignFor(user, campaignId, true);
-      repo.purgePendingBatches();
-      const id = randomToken(18);
-      repo.insertBatch({ id, userId: user.id, campaignId: c.id, channel, fileName: fileName.slice(0, 200), parsed: JSON.stringify(sheet) });
-      return id;
+      const plan = planImport(user, c, sheet, channel);
+      return storeBatch(user, c, channel, fileName, JSON.stringify(sheet), JSON.stringify(previewOf(sheet, plan, PREVIEW_ROWS, DATED_ROWS_SHOWN)));
     },
-    /** A batch with its plan (pending) or report (committed); only its owner may see it. */
+    /**
+     * An uploaded file read and planned for the preview in a worker thread (inline when small), so a 50,000-row
+     * file does not stop the server; the preview is stored with the batch and never planned again for viewing.
+     */
+    async readUpload(user: Viewer, campaignId: number, file: Buffer, channel: IntakeChannel, fileName: string): Promise<string> {
+      const c = campaignFor(user, campaignId, true);
+      const inline = file.length <= inlineBytes;
+      const read = await runJob<'read'>({ kind: 'read', file, campaignId: c.id }, inline);
+      const planned = await planInChunks(user, c, read.parsed, inline, channel, 'ask', read.keys);
+      return storeBatchWhenFree(user, c, channel, fileName, read.parsed, planned.preview);
+    },
+    /** A batch with its stored preview (pending) or report (committed); only its owner may see it. */
     getBatch(user: Viewer, id: string) {
-      const b = repo.findBatch(id);
+      const b = repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       const campaign = campaignFor(user, b.campaignId, false);
-      if (b.status === 'committed') return { batch: b, campaign, report: JSON.parse(b.report!) as ImportReport, plan: null, sheet: null };
-      const sheet = JSON.parse(b.parsed) as ParsedSheet;
-      return { batch: b, campaign, report: null, plan: planImport(user, campaign, sheet, b.channel as IntakeChannel), sheet };
+      if (b.status === 'committed') return { batch: b, campaign, report: JSON.parse(b.report!) as ImportReport, preview: null };
+      let preview = b.preview;
+      if (preview === null) {
+        // A batch uploaded before previews were stored: planned once now, then kept.
+        const sheet = JSON.parse(repo.findBatch(id)!.parsed) as ParsedSheet;
+        preview = JSON.stringify(previewOf(sheet, planImport(user, campaign, sheet, b.channel as IntakeChannel), PREVIEW_ROWS, DATED_ROWS_SHOWN));
+        repo.setPreview(b.id, preview);
+      }
+      return { batch: b, campaign, report: null, preview: JSON.parse(preview) as ImportPreview };
     },
     /** The batch if it is this user's (cheap: for the progress endpoint, which is polled). */
     ownBatch(user: Viewer, id: string) {
-      const b = repo.findBatch(id);
+      const b = repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       return b;
     },
     /**
-     * Confirms a preview, re-planned against the current places (a place deleted meanwhile is reported, not
-     * crashed on). Rows go in by chunks of `chunk`, each chunk one transaction, yielding between chunks so the
-     * server keeps answering residents during a 10,000-row import and the page can show real progress.
-     * A crash half-way loses nothing and duplicates nothing: confirming again skips the rows already in.
-     * Rows whose date needs confirming go in if the person ticked `acceptOldDates`; otherwise they are
-     * reported by row number and the other rows go in.
+     * Confirms a preview, re-planned (in the worker) against the current places: a place deleted meanwhile is
+     * reported, not crashed on. Rows go in by short transactions of COMMIT_CHUNK_ROWS rows, each taken when the
+     * database is free (another writer is waited for without blocking), yielding between them so residents are
+     * answered during a 50,000-row import and the page can show real progress. A crash half-way loses nothing and
+     * duplicates nothing: confirming again skips the rows already in. When `signal` aborts (SIGTERM), the chunk
+     * being written is finished, the batch records how far it got and ImportInterrupted is thrown; confirming
+     * again resumes. Rows whose date needs confirming go in if the person ticked `acceptOldDates`; otherwise
+     * they are reported by row number and the other rows go in.
      */
     async commitBatch(user: Viewer, id: string, opts: {
-      acceptOldDates?: boolean; onProgress?: (done: number, total: number) => void; chunk?: number;
+      acceptOldDates?: boolean; onProgress?: (done: number, total: number) => void; signal?: AbortSignal; chunk?: number;
     } = {}): Promise<ImportReport> {
       const onProgress = opts.onProgress ?? (() => undefined);
-      const chunk = opts.chunk ?? 1000;
       const b = repo.findBatch(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       if (b.status === 'committed') return JSON.parse(b.report!) as ImportReport;
       const c = campaignFor(user, b.campaignId, true);
-      const sheet = JSON.parse(b.parsed) as ParsedSheet;
       const channel = b.channel as IntakeChannel;
       const accepted = opts.acceptOldDates === true;
-      const plan = planImport(user, c, sheet, channel, accepted ? 'accept' : 'reject');
+      const { plan } = await planInChunks(user, c, b.parsed, b.parsed.length <= inlineParsed, channel, accepted ? 'accept' : 'reject', undefined, opts.chunk);
       let imported = 0;
+      let done = 0;
       const alreadyImported: number[] = [];
-      onProgress(0, plan.valid.length);
-      for (let i = 0; i < plan.valid.length; i += chunk) {
-        const part = plan.valid.slice(i, i + chunk);
-        deps.db.transaction(() => {
+      onProgress(0, plan.validCount);
+      for (const chunk of plan.chunks) {
+        if (opts.signal?.aborted) {
+          await writeWhenFree(deps.db, () => repo.markInterrupted(b.id, done, plan.validCount));
+          throw new ImportInterrupted(done, plan.validCount);
+        }
+        const part = (JSON.parse(chunk) as Array<{ row: number; input: NewSubmission }>)
+          .map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
+        const counts = await writeWhenFree(deps.db, () => {
+          let created = 0;
+          const again: number[] = [];
           for (const v of part) {
-            if (deps.submissionService.record(v.input).created) imported++;
-            else alreadyImported.push(v.row);
+            if (deps.submissionService.recordPrepared(v.input).created) created++;
+            else again.push(v.row);
           }
-        })();
-        onProgress(Math.min(i + chunk, plan.valid.length), plan.valid.length);
-        await new Promise((resolve) => setImmediate(resolve));
+          return { created, again };
+        });
+        imported += counts.created;
+        alreadyImported.push(...counts.again);
+        done += part.length;
+        onProgress(done, plan.validCount);
+        await yieldNow();
       }
+      const meta = b.preview ? (JSON.parse(b.preview) as ImportPreview).source : sheetMeta(b.parsed);
       const report: ImportReport = {
-        fileName: b.fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [], channel, campaignId: c.id,
+        fileName: b.fileName, sheetName: meta.sheetName, headerRow: meta.headerRow, ignoredColumns: meta.ignoredColumns, channel, campaignId: c.id,
         total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes,
         datesToConfirm: plan.datesToConfirm, datesAccepted: accepted,
       };
       // Two confirmations racing: the first report stored is the one everybody sees.
-      if (!repo.commitBatch(b.id, JSON.stringify(report))) return JSON.parse(repo.findBatch(b.id)!.report!) as ImportReport;
+      if (!await writeWhenFree(deps.db, () => repo.commitBatch(b.id, JSON.stringify(report)))) return JSON.parse(repo.findBatch(b.id)!.report!) as ImportReport;
       return report;
     },
+    /** Stops the planning thread (SIGTERM, end of a CLI run). */
+    stop: () => planWorker.stop(),
   };
 }
 export type IntakeService = ReturnType<typeof createIntakeService>;

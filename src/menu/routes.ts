@@ -13,7 +13,7 @@ import { notFound } from '../lib/errors';
 import type { PlaceRepo } from '../places/repo';
 import { maskPhonesInText } from '../submissions/personal-data';
 import { photoMultipart } from '../submissions/photo-multipart';
-import { PHOTO_MESSAGES, PHOTO_NAME_RE, removePhoto, sendPhoto, sniffPhoto, storePhoto, uploadsDir } from '../submissions/upload';
+import { PHOTO_MESSAGES, PHOTO_NAME_RE, removePhoto, sendPhoto, sniffPhotoFile, storePhotoFile, uploadsDir } from '../submissions/upload';
 import type { ServiceItem, ServiceItemRepo } from './repo';
 import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from './rules';
 import type { MenuService } from './service';
@@ -46,7 +46,7 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
   const claimer = requireRole('claimer');
   const menuReaders = requireRole('admin', 'staff', 'claimer');
   const photosDir = uploadsDir(config.dataDir);
-  const noteForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 8 * 1024, parts: 12 });
+  const noteForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 8 * 1024, parts: 12 }, { photosDir });
   const upload = noteForm.withPhoto;
 
   /** Whether the claim button applies to this user and item (the same rule the POST enforces). */
@@ -104,9 +104,9 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
     if (!parsed.ok) return renderItem(req, res, item, { status: 400, errors: parsed.errors, values: req.body ?? {} });
     let photo: string | null = null;
     if (req.file && req.file.size > 0) {
-      const ext = sniffPhoto(req.file.buffer);
+      const ext = await sniffPhotoFile(req.file.path);
       if (!ext) return renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.badType }, values: req.body ?? {} });
-      photo = await storePhoto(photosDir, req.file.buffer, ext);
+      photo = await storePhotoFile(photosDir, req.file.path, ext);
     } else if (noteForm.photoLost(req)) {
       return renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.notArrived }, values: req.body ?? {} });
     }

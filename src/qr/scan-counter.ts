@@ -1,3 +1,4 @@
+import { isBusy } from '../db/busy';
 import type { QrRepo } from './repo';
 
 /**
@@ -5,13 +6,24 @@ import type { QrRepo } from './repo';
  * burst of scans costs no database write each. A crash loses at most the last interval's view counts,
  * never a submission.
  */
-export function createScanCounter(repo: QrRepo, flushMs = 2000, onError: (err: unknown) => void = (err) => console.error('scan counter flush failed', err)) {
+/**
+ * `write` runs the flush's transaction; the server passes src/db/busy.ts tryWrite, which does not wait inside SQLite
+ * for another writer (that would stall the event loop): the counts are kept for the next interval instead.
+ */
+export function createScanCounter(repo: QrRepo, flushMs = 2000, onError: (err: unknown) => void = (err) => console.error('scan counter flush failed', err),
+  write: (fn: () => void) => void = (fn) => fn()) {
   let pending = new Map<number, number>();
   const flush = () => {
     if (pending.size === 0) return;
     const batch = pending;
     pending = new Map();
-    repo.addScans(batch);
+    try {
+      write(() => repo.addScans(batch));
+    } catch (err) {
+      // Another writer holds the database (the CLI importing): keep the counts for the next interval.
+      if (!isBusy(err)) throw err;
+      for (const [id, n] of batch) pending.set(id, (pending.get(id) ?? 0) + n);
+    }
   };
   const timer = setInterval(() => {
     try { flush(); } catch (err) { onError(err); }

@@ -1,5 +1,58 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
+import { HttpError } from '../http/http-error';
+
+/** Uploads from one client (IP) being received at once; more are refused at once instead of being held open. */
+export const UPLOADS_PER_CLIENT = 6;
+
+export const TOO_MANY_UPLOADS = '同时上传的内容太多了。请等前面的上传完成后再提交。';
+
+/**
+ * Where uploads are written while they arrive: DATA_DIR/uploads-incoming, beside the photo directory (the same file
+ * system, so storing is a rename) and never served.
+ */
+export const incomingDir = (photosDir: string) => path.join(path.dirname(photosDir), 'uploads-incoming');
+
+/**
+ * Multer's disk storage into DATA_DIR/uploads/.incoming: a photo arriving slowly (or never finishing) costs a file,
+ * not its size in memory. The route sniffs the type from the file and moves it into place (src/submissions/upload.ts).
+ */
+function diskStorage(photosDir: string): multer.StorageEngine {
+  const dir = incomingDir(photosDir);
+  return multer.diskStorage({
+    destination: (_req, _file, cb) => fs.mkdir(dir, { recursive: true, mode: 0o700 }, (err) => cb(err ?? null, dir)),
+    filename: (_req, _file, cb) => cb(null, `${crypto.randomBytes(12).toString('hex')}.part`),
+  });
+}
+
+/**
+ * Counts the multipart requests each client has in flight and removes what an upload left in .incoming when its
+ * response is done (the route has moved a photo it keeps).
+ */
+export function guardUploads(perClient: number) {
+  const active = new Map<string, number>();
+  return (mw: RequestHandler): RequestHandler => (req, res, next) => {
+    // Only bodies that can carry a file count (a form posted urlencoded has nothing to hold on to).
+    if (!req.is('multipart/form-data')) return mw(req, res, next);
+    const key = req.ip ?? req.socket.remoteAddress ?? '';
+    const n = active.get(key) ?? 0;
+    if (n >= perClient) return next(new HttpError(429, TOO_MANY_UPLOADS));
+    active.set(key, n + 1);
+    let done = false;
+    res.once('close', () => {
+      if (done) return;
+      done = true;
+      const left = (active.get(key) ?? 1) - 1;
+      if (left <= 0) active.delete(key); else active.set(key, left);
+      const file = req.file as Express.Multer.File | undefined;
+      if (file?.path) fs.rm(file.path, { force: true }, () => undefined);
+    });
+    mw(req, res, next);
+  };
+}
 
 /**
  * Multipart parsing for every form that takes a photo (resident form, quick entry, claimers' notes), built so a
@@ -19,10 +72,10 @@ export interface PhotoMultipart {
   photoLost(req: Request): boolean;
 }
 
-export function photoMultipart(limits: NonNullable<multer.Options['limits']>): PhotoMultipart {
+export function photoMultipart(limits: NonNullable<multer.Options['limits']>, opts: { photosDir: string; perClient?: number }): PhotoMultipart {
   // multer 2's streamHandler option is newer than its type definitions.
   const options: multer.Options & { streamHandler: (req: Request, busboy: NodeJS.WritableStream) => void } = {
-    storage: multer.memoryStorage(),
+    storage: diskStorage(opts.photosDir),
     preservePath: true,
     streamHandler: (req: Request, busboy: NodeJS.WritableStream) => {
       countParts(req, busboy);
@@ -31,8 +84,9 @@ export function photoMultipart(limits: NonNullable<multer.Options['limits']>): P
     limits: { fieldNameSize: 50, fieldNestingDepth: 1, fieldArrayIndexLimit: 10, ...limits },
   };
   const parser = multer(options);
+  const guard = guardUploads(opts.perClient ?? UPLOADS_PER_CLIENT);
   return {
-    withPhoto: parser.single('photo'),
+    withPhoto: guard(parser.single('photo')),
     withoutPhoto: parser.none(),
     photoLost: (req) => {
       if (req.file) return false;

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Acceptance } from '../campaigns/rules';
 import type { Campaign, Organizer } from '../campaigns/repo';
 import { isStorageFailure } from '../http/error-handler';
+import { isBusy } from '../db/busy';
 import type { Logger } from '../lib/logger';
 import type { AppealService } from '../appeals/service';
 import { APPEAL_REASON_MAX } from '../appeals/rules';
@@ -19,7 +20,8 @@ import { formatReceiptCode, normalizeReceiptCode } from './receipt-code';
 import type { Loaded, ResidentService } from './resident-service';
 import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema } from './schemas';
 import { KIND_LABELS } from './types';
-import { PHOTO_MESSAGES, sniffPhoto, type PhotoExt } from './upload';
+import { PHOTO_MESSAGES, sniffPhotoFile, uploadsDir, type PhotoExt } from './upload';
+import { HttpError } from '../http/http-error';
 
 /** Words residents read on the public pages, kept together. */
 const MSG = {
@@ -31,6 +33,7 @@ const MSG = {
   tooMuch: '提交的内容太长了。请删减一些文字后再提交。',
   photoLost: '如需附照片，请重新选择。',
   notStored: '服务器的存储空间暂时不足，您的意见这次没有提交成功。您填写的文字已保留，请过几分钟再点一次“提交”。',
+  busy: '服务器现在太忙，您的意见这次没有提交成功。您填写的文字已保留，请稍等片刻再点一次“提交”。',
 };
 
 function closedMessage(a: Exclude<Acceptance, 'open'>, c: Campaign): { title: string; message: string } {
@@ -100,7 +103,7 @@ const appealSchema = z.object({
 });
 
 export interface ResidentRouteDeps {
-  config: Readonly<Pick<Config, 'publicRateLimit' | 'uploadMaxBytes' | 'secureCookies' | 'baseUrl'>>;
+  config: Readonly<Pick<Config, 'publicRateLimit' | 'uploadMaxBytes' | 'secureCookies' | 'baseUrl' | 'dataDir'>>;
   residents: ResidentService;
   board: BoardService;
   appeals: AppealService;
@@ -111,7 +114,7 @@ export interface ResidentRouteDeps {
 export function residentRoutes({ config, residents, board, appeals, logger }: ResidentRouteDeps): Router {
   const router = Router();
   const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited);
-  const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 });
+  const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 }, { photosDir: uploadsDir(config.dataDir) });
 
   // Templates are compiled once and kept (independent of NODE_ENV): this is the hot path of a viral campaign.
   // `fast` views name their locals explicitly, so EJS can skip `with (locals)`, which makes rendering ~5× slower.
@@ -170,6 +173,7 @@ export function residentRoutes({ config, residents, board, appeals, logger }: Re
 
   function uploadError(res: Response, err: unknown, back: string) {
     const e = err as { name?: string; code?: string };
+    if (err instanceof HttpError && err.status === 429) return message(res, 429, '请稍后再提交', err.message, back);
     if (e?.name === 'MulterError' && e.code === 'LIMIT_FILE_SIZE') {
       return message(res, 413, '照片太大了', PHOTO_MESSAGES.tooBig(config.uploadMaxBytes), back);
     }
@@ -197,7 +201,7 @@ export function residentRoutes({ config, residents, board, appeals, logger }: Re
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
     let photoExt: PhotoExt | null = null;
     if (file) {
-      photoExt = sniffPhoto(file.buffer);
+      photoExt = await sniffPhotoFile(file.path);
       if (!photoExt) errors.photo = PHOTO_MESSAGES.badType;
     } else if (multipart.photoLost(req)) {
       errors.photo = PHOTO_MESSAGES.notArrived;
@@ -211,14 +215,16 @@ export function residentRoutes({ config, residents, board, appeals, logger }: Re
       ({ receiptCode } = await residents.submit({
         loaded: found, form: parsed.value, formKey: token.idempotencyKey,
         residentId: residentIdOf(req),
-        photo: file && photoExt ? { data: file.buffer, ext: photoExt } : null,
+        photo: file && photoExt ? { file: file.path, size: file.size, ext: photoExt } : null,
       }));
     } catch (err) {
       // A full disk (or a failing one) must not cost the resident what they typed: the form comes back with it.
-      if (!isStorageFailure(err)) throw err;
+      // So must another writer that kept the database past the deadline (src/db/busy.ts): never a bare 500.
+      const busy = isBusy(err);
+      if (!busy && !isStorageFailure(err)) throw err;
       logger.error({ err, reqId: req.id }, 'submission not stored');
       return renderForm(res, 503, found, {
-        formToken: body.ft as string, values, errors: {}, formError: MSG.notStored + (file ? MSG.photoLost : ''),
+        formToken: body.ft as string, values, errors: {}, formError: (busy ? MSG.busy : MSG.notStored) + (file ? MSG.photoLost : ''),
       });
     }
     res.redirect(303, `/r/${receiptCode}?new=1`);

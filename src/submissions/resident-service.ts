@@ -11,7 +11,7 @@ import { issueFormToken, submissionKey, verifyFormToken, type FormTokenCheck } f
 import type { SubmissionRepo } from './repo';
 import type { ResidentForm } from './schemas';
 import type { CandidateCategory, SubmissionService } from './service';
-import { removePhoto, storePhoto, uploadsDir, type PhotoExt } from './upload';
+import { removePhoto, storePhotoFile, uploadsDir, type PhotoExt } from './upload';
 import { residentKeyOf } from './resident-cookie';
 import { RESIDENT_STATUS_LABELS, type IssueStatus } from '../issues/rules';
 import { maskPhonesInText } from './personal-data';
@@ -108,19 +108,20 @@ export function createResidentService(deps: ResidentServiceDeps) {
      */
     async submit(input: {
       loaded: Loaded; form: ResidentForm; formKey: string; residentId: string | null;
-      photo: { data: Buffer; ext: PhotoExt } | null;
+      /** The photo as received on disk (src/submissions/photo-multipart.ts); moved into place when stored. */
+      photo: { file: string; size: number; ext: PhotoExt } | null;
     }): Promise<{ receiptCode: string; created: boolean }> {
       const { qr, campaign, candidates } = input.loaded;
       const v = input.form;
       // Without the browser's id (cookies off, or a client that keeps none) the form load's key stands alone.
       const sender = input.residentId ? `resident:${qr.id}:${input.residentId}:${chinaToday()}` : input.formKey;
       const idempotencyKey = submissionKey(sender,
-        [v.kind, v.category, v.text, v.name, v.phone, v.building, input.photo ? input.photo.data.length : null]);
+        [v.kind, v.category, v.text, v.name, v.phone, v.building, input.photo ? input.photo.size : null]);
       // A retry of a form already stored: answer with its receipt and write nothing.
       const existing = submissions.findByIdempotencyKey(idempotencyKey);
       if (existing) return { receiptCode: existing.receiptCode, created: false };
 
-      const photoFile = input.photo ? await storePhoto(photosDir, input.photo.data, input.photo.ext) : null;
+      const photoFile = input.photo ? await storePhotoFile(photosDir, input.photo.file, input.photo.ext) : null;
       let result;
       try {
         result = await deps.submissionService.recordDurably({

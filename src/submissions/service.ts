@@ -1,3 +1,4 @@
+import { isBusy, writeWhenFree } from '../db/busy';
 import type { Db } from '../db/open-db';
 import type { SubmissionRepo } from './repo';
 import type { NewSubmission, Submission } from './types';
@@ -24,26 +25,34 @@ export function createSubmissionService(deps: { repo: SubmissionRepo; classify?:
 
   // Group commit: submissions that arrive while the previous commit is being written to disk are committed
   // together in one transaction, so a burst of residents costs one fsync per batch instead of one each.
-  // Every caller still gets its answer only after its own row is durably committed.
+  // Every caller still gets its answer only after its own row is durably committed. When another process holds
+  // the write lock (the CLI importing), the batch waits for it without blocking the event loop
+  // (src/db/busy.ts), and whatever arrives meanwhile joins the next batch.
   let queue: Array<{ input: NewSubmission; resolve: (r: RecordResult) => void; reject: (e: unknown) => void }> = [];
   let scheduled = false;
-  const flush = () => {
-    scheduled = false;
+  const flush = async () => {
     const batch = queue;
     queue = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0) { scheduled = false; return; }
     let results: RecordResult[] | undefined;
+    let busy: unknown;
     try {
-      results = deps.db ? deps.db.transaction(() => batch.map((b) => insert(b.input)))() : undefined;
-    } catch {
+      results = deps.db ? await writeWhenFree(deps.db, () => batch.map((b) => insert(b.input))) : undefined;
+    } catch (err) {
+      if (isBusy(err)) busy = err;
       results = undefined;
     }
-    if (results) return batch.forEach((b, i) => b.resolve(results![i]));
-    // The batch was rolled back as a whole (or there is no db handle): one bad row must not fail its
-    // neighbours, so each goes in on its own and gets its own answer.
-    for (const b of batch) {
-      try { b.resolve(insert(b.input)); } catch (err) { b.reject(err); }
+    if (results) batch.forEach((b, i) => b.resolve(results![i]));
+    else if (busy) batch.forEach((b) => b.reject(busy));
+    else {
+      // The batch was rolled back as a whole (or there is no db handle): one bad row must not fail its
+      // neighbours, so each goes in on its own and gets its own answer.
+      for (const b of batch) {
+        try { b.resolve(insert(b.input)); } catch (err) { b.reject(err); }
+      }
     }
+    if (queue.length) setImmediate(() => { void flush(); });
+    else scheduled = false;
   };
 
   return {
@@ -51,6 +60,10 @@ export function createSubmissionService(deps: { repo: SubmissionRepo; classify?:
     record(input: NewSubmission): RecordResult {
       return insert(prepare(input));
     },
+    /** Auto-categorization alone: imports run it before their transaction, so the write lock is held for inserts only. */
+    categorize: (input: NewSubmission): NewSubmission => prepare(input),
+    /** Stores a submission already categorized (by `categorize`). */
+    recordPrepared: (input: NewSubmission): RecordResult => insert(input),
 
     /**
      * Stores one submission as part of the next group commit; resolves once it is durably on disk.
@@ -62,7 +75,7 @@ export function createSubmissionService(deps: { repo: SubmissionRepo; classify?:
         queue.push({ input: prepared, resolve, reject });
         if (!scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          setImmediate(() => { void flush(); });
         }
       });
     },

@@ -63,6 +63,31 @@ export async function storePhoto(dir: string, original: Buffer, originalExt: Pho
   return name;
 }
 
+/** The type of an uploaded file on disk, by its first bytes. */
+export async function sniffPhotoFile(file: string): Promise<PhotoExt | null> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const { bytesRead } = await fh.read(buf, 0, 16, 0);
+    return sniffPhoto(buf.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Stores an upload received on disk (src/submissions/photo-multipart.ts) the way storePhoto does: cleaned of its
+ * metadata, under a new random name, synced. The received file is removed either way. Only a complete upload
+ * within the size limit gets here, so reading it whole is bounded; stalled uploads stay on disk meanwhile.
+ */
+export async function storePhotoFile(dir: string, received: string, ext: PhotoExt): Promise<string> {
+  try {
+    return await storePhoto(dir, await fs.readFile(received), ext);
+  } finally {
+    await fs.rm(received, { force: true });
+  }
+}
+
 /** Removes a photo this request wrote but does not need (the double-tapped twin of a stored submission). */
 export async function removePhoto(dir: string, name: string): Promise<void> {
   if (!PHOTO_NAME_RE.test(name)) return;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Viewer } from '../../access/rules';
 import { createContext, type AppContext } from '../../context';
 import { DomainError } from '../../lib/errors';
+import { CLI_PAUSE_MS, pauseSync } from '../../db/busy';
 import { parseSpreadsheet, type ParsedSheet } from '../../intake/import/parse-sheet';
 import { formatReport, INTAKE_CHANNELS, type ImportReport, type IntakeChannel, type IntakeService } from '../../intake/service';
 import { CHANNEL_LABELS } from '../../submissions/types';
@@ -96,7 +97,9 @@ export const importCommand: Command = {
 function importOne(intake: IntakeService, user: Viewer | null, campaignId: number, sheet: ParsedSheet,
   channel: IntakeChannel, file: string, ctx: AppContext, acceptOldDates: boolean): ImportReport {
   try {
-    return intake.importSheet(user, campaignId, sheet, channel, path.basename(file), { acceptOldDates });
+    // Short transactions with a pause after each, so a server running on the same database keeps taking
+    // residents' submissions during a 50,000-row import (src/db/busy.ts).
+    return intake.importSheet(user, campaignId, sheet, channel, path.basename(file), { acceptOldDates, between: () => pauseSync(CLI_PAUSE_MS) });
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     // The campaign exists (checked before), so a 404 here means it is out of reach, not missing.

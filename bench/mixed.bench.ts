@@ -1,0 +1,341 @@
+/**
+ * `npm run bench -- mixed`: residents submit continuously while staff do everything heavy at once, against the
+ * real server process (compiled), on one file database:
+ * - a 50,000-row CSV imported by the command line into the live database (`npx linsheng import`),
+ * - a 50,000-row .xlsx uploaded, previewed (twice) and confirmed on the web,
+ * - an .xlsx export of >= 100,000 submissions,
+ * - 24 logins in parallel.
+ * Figures: residents' p99 while all that runs / p99 of the same residents idle just before (same run); failed
+ * resident requests; the longest event-loop stall and /healthz's slowest answer during it; then 40 stalled photo
+ * uploads from 40 client addresses (127.0.0.2…) and the memory they add; and, on its own servers, submissions/s at
+ * LINSHENG_SYNCHRONOUS=NORMAL against the bare insert baseline (bench/submit.bench.ts).
+ * Smaller runs while working on it: BENCH_MIXED_IMPORT_ROWS, BENCH_MIXED_EXPORT_ROWS, BENCH_MIXED_LOGINS, and
+ * BENCH_MIXED_SUBMIT=0 to skip the NORMAL comparison.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Benchmark, Figure } from './run';
+import { compareSubmit } from './submit.bench';
+import { dbFile, openDb, type Db } from '../src/db/open-db';
+import { TEMPLATE_HEADERS } from '../src/intake/import/columns';
+import { PROJECT_ROOT } from '../src/paths';
+import { makeCampaign } from '../test/helpers/factories';
+import { createIntakeFixture } from '../test/helpers/intake-fixtures';
+import { hiddenFields } from '../test/helpers/resident-client';
+import { startChildServer, type ChildServer } from '../test/helpers/child-server';
+
+const IMPORT_ROWS = Number(process.env.BENCH_MIXED_IMPORT_ROWS ?? 50_000);
+const EXPORT_ROWS = Number(process.env.BENCH_MIXED_EXPORT_ROWS ?? 100_000);
+const RESIDENTS = 20;
+const IDLE_SECONDS = 8;
+const LOGINS = Number(process.env.BENCH_MIXED_LOGINS ?? 24);
+const STALLED = 40;
+const ADMIN_PASSWORD = 'mixed-bench-password';
+const COMMUNITIES = ['永安社区', '建华社区', '庆丰社区', '交通路社区', '铁路陇海家园社区'];
+const TEXTS = ['楼道声控灯坏了，晚上看不见', '小区垃圾清运不及时', '希望加装电梯', '暖气不热', '楼下车位太少，消防通道被占',
+  '独居老人希望有人帮忙买菜', '孩子放学后没人看管', '希望组织书法班', '楼上装修噪音太大', '绿化带杂草丛生'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+
+function importRow(i: number, tag: string): string[] {
+  const c = COMMUNITIES[i % COMMUNITIES.length];
+  return [String(i + 1), today(), c, '第一网格', '', `${1 + (i % 30)}号楼`, `居民${tag}${i}`, '', '', `${TEXTS[i % TEXTS.length]}（${tag}第${i + 1}户）`, '否', '李娜', ''];
+}
+
+function writeCsv(file: string, rows: number): void {
+  const lines = [TEMPLATE_HEADERS.map((h) => h[1]).join(',')];
+  for (let i = 0; i < rows; i++) lines.push(importRow(i, 'C').join(','));
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+}
+
+async function writeXlsx(file: string, rows: number): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false });
+  const ws = wb.addWorksheet('入户走访');
+  ws.addRow(TEMPLATE_HEADERS.map((h) => h[1])).commit();
+  for (let i = 0; i < rows; i++) ws.addRow(importRow(i, 'X')).commit();
+  ws.commit();
+  await wb.commit();
+}
+
+/** >= EXPORT_ROWS submissions in the campaign the export reads, inserted directly (the setup is not measured). */
+function seedSubmissions(db: Db, campaignId: number, communityId: number, n: number): void {
+  db.pragma('synchronous = OFF');
+  const insert = db.prepare(`INSERT INTO submissions (campaign_id, receipt_code, idempotency_key, kind, text, community_id, channel, collected_on, created_at)
+    VALUES (?, ?, ?, 'suggestion', ?, ?, 'paper_survey', ?, ?)`);
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      insert.run(campaignId, `S${String(i).padStart(7, '0')}`, `seed-${i}`, `${TEXTS[i % TEXTS.length]}（样本${i}）`, communityId, today(), new Date().toISOString());
+    }
+  })();
+}
+
+interface Resident { latencies: number[]; failures: number; statuses: Record<string, number> }
+
+/** `RESIDENTS` phones each loading the form and posting it, over and over, until `stop()` says so. */
+function residents(base: string, token: string): { stop: () => Promise<Resident> } {
+  const out: Resident = { latencies: [], failures: 0, statuses: {} };
+  let running = true;
+  const count = (k: string) => { out.statuses[k] = (out.statuses[k] ?? 0) + 1; };
+  const one = async (n: number) => {
+    let i = 0;
+    while (running) {
+      try {
+        const t0 = performance.now();
+        const page = await fetch(`${base}/q/${token}`, { headers: { cookie: `ls_resident=bench-resident-${n}-xxxxxxxxxxxx` } });
+        const html = await page.text();
+        out.latencies.push(performance.now() - t0);
+        count(String(page.status));
+        if (page.status !== 200) { out.failures++; continue; }
+        const body = new URLSearchParams({ ...hiddenFields(html), kind: 'suggestion', text: `第${n}位居民第${++i}次：${TEXTS[i % TEXTS.length]}`, building: '3号楼' });
+        const t1 = performance.now();
+        const res = await fetch(`${base}/q/${token}`, {
+          method: 'POST', body, redirect: 'manual', headers: { cookie: `ls_resident=bench-resident-${n}-xxxxxxxxxxxx` },
+        });
+        await res.arrayBuffer();
+        out.latencies.push(performance.now() - t1);
+        count(String(res.status));
+        if (res.status !== 303) out.failures++;
+      } catch (err) {
+        out.failures++;
+        count(String((err as Error).message));
+      }
+    }
+  };
+  const all = Array.from({ length: RESIDENTS }, (_, n) => one(n));
+  return { stop: async () => { running = false; await Promise.all(all); return out; } };
+}
+
+/** Polls /healthz every 100 ms; the slowest answer. */
+function healthWatch(base: string): { stop: () => Promise<number> } {
+  let running = true;
+  let max = 0;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      try { await (await fetch(`${base}/healthz`)).arrayBuffer(); } catch { /* counted as slow below */ }
+      max = Math.max(max, performance.now() - t0);
+      await sleep(100);
+    }
+  })();
+  return { stop: async () => { running = false; await loop; return max; } };
+}
+
+const metrics = async (base: string, reset = false) =>
+  (await (await fetch(`${base}/internal/metrics${reset ? '?reset=1' : ''}`)).json()) as { eventLoopMaxMs: number; rssMb: number };
+
+/** A staff session: the admin logged in, with the CSRF token of its session. */
+async function adminSession(base: string): Promise<{ cookie: string; csrf: string }> {
+  const login = await fetch(`${base}/login`, {
+    method: 'POST', redirect: 'manual', headers: { cookie: 'ls_pre=mixedbenchpresessiontoken0001', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: 'mixedbenchpresessiontoken0001', username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const page = await (await fetch(`${base}/intake/import`, { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+  if (!csrf || !cookie.startsWith('ls_sid=')) throw new Error('bench could not log in');
+  return { cookie, csrf };
+}
+
+async function loginsInParallel(base: string): Promise<number> {
+  const results = await Promise.all(Array.from({ length: LOGINS }, async (_, i) => {
+    const pre = `mixedbenchlogin${String(i).padStart(12, '0')}`;
+    try {
+      const res = await fetch(`${base}/login`, {
+        method: 'POST', redirect: 'manual', headers: { cookie: `ls_pre=${pre}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: pre, username: 'admin', password: ADMIN_PASSWORD }),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    } catch {
+      return 0; // e.g. not even connected within undici's 10 s while the event loop was held
+    }
+  }));
+  return results.filter((s) => s === 303).length;
+}
+
+async function webImport(base: string, s: { cookie: string; csrf: string }, campaignId: number, file: string) {
+  const t0 = performance.now();
+  const form = new FormData();
+  form.set('campaignId', String(campaignId));
+  form.set('channel', 'door_to_door');
+  form.set('file', new Blob([fs.readFileSync(file)]), 'mixed.xlsx');
+  let up: Response;
+  try {
+    up = await fetch(`${base}/intake/import?_csrf=${encodeURIComponent(s.csrf)}`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: s.cookie } });
+  } catch (err) {
+    throw new Error(`web import upload failed: ${String((err as { cause?: unknown }).cause ?? err)}`);
+  }
+  await up.arrayBuffer();
+  const where = up.headers.get('location');
+  if (up.status !== 303 || !where) throw new Error(`web import upload answered ${up.status}`);
+  const uploadMs = performance.now() - t0;
+  const previewMs: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const p0 = performance.now();
+    await (await fetch(base + where, { headers: { cookie: s.cookie } })).arrayBuffer();
+    previewMs.push(Math.round(performance.now() - p0));
+  }
+  const c0 = performance.now();
+  const done = await fetch(base + where, {
+    method: 'POST', redirect: 'manual', headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: s.csrf, acceptOldDates: '1' }),
+  });
+  await done.arrayBuffer();
+  return { status: done.status, uploadMs: Math.round(uploadMs), previewMs, commitMs: Math.round(performance.now() - c0) };
+}
+
+async function exportXlsx(base: string, s: { cookie: string }, campaignId: number) {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/campaigns/${campaignId}/submissions.xlsx`, { headers: { cookie: s.cookie } });
+  const bytes = (await res.arrayBuffer()).byteLength;
+  return { status: res.status, bytes, ms: Math.round(performance.now() - t0) };
+}
+
+function cliImport(dataDir: string, campaignId: number, file: string): Promise<{ code: number | null; ms: number; out: string }> {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, ['-e', `require('./dist/src/cli/main.js').main(process.argv.slice(1)).then((c) => process.exit(c))`,
+    'import', file, '--campaign', String(campaignId)], { cwd: PROJECT_ROOT, env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; });
+  return new Promise((resolve) => proc.once('exit', (code) => resolve({ code, ms: Math.round(performance.now() - t0), out: out.slice(0, 2000) })));
+}
+
+/** 40 photo uploads from 40 addresses that send 7.5 MB of an 8 MB body and then stall; the memory they add. */
+async function stalledUploads(s: ChildServer, token: string): Promise<{ addedMb: number; answered: number }> {
+  await sleep(3000);
+  const before = (await metrics(s.baseUrl)).rssMb;
+  const boundary = '----mixedbenchstall';
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
+  const sockets: net.Socket[] = [];
+  let answered = 0;
+  const chunk = Buffer.alloc(256 * 1024, 0xff);
+  await Promise.all(Array.from({ length: STALLED }, async (_, i) => {
+    const socket = net.connect({ port: s.port, host: '127.0.0.1', localAddress: `127.0.0.${2 + i}` });
+    sockets.push(socket);
+    socket.on('data', () => { answered++; });
+    socket.on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(`POST /q/${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${8 * 1024 * 1024}\r\n\r\n${head}`);
+    for (let k = 0; k < 30; k++) if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r));
+  }));
+  await sleep(3000);
+  const during = (await metrics(s.baseUrl)).rssMb;
+  for (const so of sockets) so.destroy();
+  return { addedMb: +(during - before).toFixed(1), answered };
+}
+
+export const benchmark: Benchmark = {
+  name: 'mixed',
+  async run(): Promise<Figure[]> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-bench-mixed-'));
+    const figures: Figure[] = [];
+    try {
+      const db = openDb({ file: dbFile(dataDir) });
+      const f = createIntakeFixture(db, { title: '入户走访（混合负载）' });
+      db.prepare("UPDATE campaigns SET starts_on = ? WHERE id = ?").run(today(), f.campaignId);
+      const resident = makeCampaign(db, { askPhoto: true, community: '永安社区' });
+      seedSubmissions(db, f.campaignId, f.communities['永安社区'], EXPORT_ROWS);
+      db.close();
+      const csv = path.join(dataDir, 'cli.csv');
+      const xlsx = path.join(dataDir, 'web.xlsx');
+      writeCsv(csv, IMPORT_ROWS);
+      await writeXlsx(xlsx, IMPORT_ROWS);
+
+      const synchronous = process.env.LINSHENG_SYNCHRONOUS ?? 'FULL';
+      const s = await startChildServer({
+        script: 'dist/src/server.js', timeoutMs: 120_000,
+        env: {
+          DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, LINSHENG_PUBLIC_RATE_LIMIT: '100000000',
+          LINSHENG_LOGIN_RATE_LIMIT: '100000', LINSHENG_INTERNAL_METRICS: '1', LINSHENG_SYNCHRONOUS: synchronous,
+        },
+      });
+      try {
+        const session = await adminSession(s.baseUrl);
+        // Warm up, then residents alone.
+        await residents(s.baseUrl, resident.qrToken).stop();
+        const idleRun = residents(s.baseUrl, resident.qrToken);
+        await sleep(IDLE_SECONDS * 1000);
+        const idle = await idleRun.stop();
+
+        // Residents again, with everything else at once.
+        await metrics(s.baseUrl, true);
+        const busyRun = residents(s.baseUrl, resident.qrToken);
+        const health = healthWatch(s.baseUrl);
+        const t0 = performance.now();
+        const [cli, web, exp, logins] = await Promise.all([
+          cliImport(dataDir, f.campaignId, csv),
+          webImport(s.baseUrl, session, f.campaignId, xlsx),
+          exportXlsx(s.baseUrl, session, f.campaignId),
+          loginsInParallel(s.baseUrl),
+        ]);
+        const busySeconds = Math.round((performance.now() - t0) / 1000);
+        const busy = await busyRun.stop();
+        const healthMax = await health.stop();
+        const loopMax = (await metrics(s.baseUrl)).eventLoopMaxMs;
+
+        const idleP99 = percentile(idle.latencies, 99);
+        const busyP99 = percentile(busy.latencies, 99);
+        const ratio = busyP99 / idleP99;
+        figures.push(
+          {
+            name: 'mixed_resident_p99_ratio', value: +ratio.toFixed(2), unit: 'ratio', goal: '<= 2', pass: ratio <= 2,
+            idleP99Ms: Math.round(idleP99), busyP99Ms: Math.round(busyP99), idleRequests: idle.latencies.length, busyRequests: busy.latencies.length,
+            busySeconds, synchronous,
+          },
+          { name: 'mixed_resident_failures', value: busy.failures + idle.failures, unit: 'requests', goal: '0', pass: busy.failures + idle.failures === 0, statuses: busy.statuses },
+          { name: 'mixed_event_loop_max_ms', value: loopMax, unit: 'ms', goal: '<= 100', pass: loopMax <= 100 },
+          { name: 'mixed_healthz_max_ms', value: Math.round(healthMax), unit: 'ms', goal: '<= 300', pass: healthMax <= 300 },
+          {
+            name: 'mixed_staff_work', value: busySeconds, unit: 's', note: 'all four staff jobs, side by side with the residents',
+            cliImport: { exit: cli.code, ms: cli.ms, rows: IMPORT_ROWS, ...(cli.code === 0 ? {} : { out: cli.out }) },
+            webImport: { ...web, rows: IMPORT_ROWS }, export: { ...exp, rows: EXPORT_ROWS }, logins: `${logins}/${LOGINS}`,
+            pass: cli.code === 0 && web.status === 303 && exp.status === 200 && logins === LOGINS,
+          },
+        );
+      } catch (err) {
+        // What the server said is the first thing to read when a staff job fails.
+        process.stderr.write(`mixed: server output (tail):\n${s.output().slice(-4000)}\n`);
+        throw err;
+      } finally {
+        await s.stop();
+      }
+      // Stalled uploads on a server of their own: after the busy phase the first one's memory is still shrinking,
+      // which would hide (or invent) what the uploads add.
+      const quiet = await startChildServer({
+        script: 'dist/src/server.js', timeoutMs: 120_000,
+        env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, LINSHENG_PUBLIC_RATE_LIMIT: '100000000', LINSHENG_INTERNAL_METRICS: '1' },
+      });
+      try {
+        // A few resident requests first, so the code on this path is loaded before the baseline is read.
+        await residents(quiet.baseUrl, resident.qrToken).stop();
+        const stalled = await stalledUploads(quiet, resident.qrToken);
+        figures.push({ name: 'stalled_uploads_rss_mb', value: stalled.addedMb, unit: 'MB', goal: '<= 50', pass: stalled.addedMb <= 50, uploads: STALLED });
+      } finally {
+        await quiet.stop();
+      }
+      if (process.env.BENCH_MIXED_SUBMIT === '0') return figures;
+      const cmp = await compareSubmit('NORMAL', { seconds: Number(process.env.BENCH_SUBMIT_SECONDS ?? 6), trials: Number(process.env.BENCH_SUBMIT_TRIALS ?? 2) });
+      const subsRatio = (cmp.oursRps / 2) / cmp.baseRps;
+      figures.push({
+        name: 'submit_normal_submissions_ratio', value: +subsRatio.toFixed(3), unit: 'ratio', goal: '>= 0.5', pass: subsRatio >= 0.5,
+        submissionsPerS: Math.round(cmp.oursRps / 2), baselineInsertsPerS: Math.round(cmp.baseRps),
+        p99Ms: cmp.oursP99, baselineP99Ms: cmp.baseP99, p99Ratio: +(cmp.oursP99 / cmp.baseP99).toFixed(2), p99Pass: cmp.oursP99 / cmp.baseP99 <= 1.5,
+        synchronous: 'NORMAL',
+      });
+      return figures;
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,61 @@
+import type { Db } from './open-db';
+
+/**
+ * Sharing the database file with another writer (the CLI's import, a backup, sqlite3) politely. SQLite lets one
+ * writer in at a time; its own busy handler waits by sleeping, which on the server would freeze the event loop
+ * for every resident. Server writes on the residents' path therefore ask for the lock without waiting and, when
+ * it is taken, try again a few milliseconds later with the event loop free, until a deadline.
+ */
+
+/** The longest pause between two attempts: shorter than the CLI's pause between its transactions (CLI_PAUSE_MS). */
+export const RETRY_MAX_MS = 8;
+/** The command line's pause after each short transaction, so a live server's waiting writes get the lock. */
+export const CLI_PAUSE_MS = 15;
+/** The command line waits this long for the server's (short) transactions before giving up. */
+export const CLI_BUSY_TIMEOUT_MS = 60_000;
+
+/** How long a write waits for another writer before giving up (the CLI holds the lock for milliseconds at a time). */
+export const WRITE_DEADLINE_MS = 20_000;
+
+export function isBusy(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => { setTimeout(resolve, ms); });
+
+/** Runs `fn` once in a write transaction taken without waiting inside SQLite; throws SQLITE_BUSY if the lock is taken. */
+export function tryWrite<T>(db: Db, fn: () => T): T {
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  if (timeout !== 0) db.pragma('busy_timeout = 0');
+  try {
+    // IMMEDIATE: the write lock is taken at BEGIN. A deferred transaction that reads first can fail at its first
+    // write with SQLITE_BUSY_SNAPSHOT, which no waiting can cure.
+    return db.transaction(fn).immediate();
+  } finally {
+    if (timeout !== 0) db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
+/**
+ * Runs `fn` in a write transaction as soon as the lock is free, yielding the event loop between attempts (2 ms,
+ * growing to RETRY_MAX_MS). Errors other than "busy" are thrown at once; "busy" only after `deadlineMs`.
+ */
+export async function writeWhenFree<T>(db: Db, fn: () => T, deadlineMs = WRITE_DEADLINE_MS): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  let delay = 2;
+  for (;;) {
+    try {
+      return tryWrite(db, fn);
+    } catch (err) {
+      if (!isBusy(err) || Date.now() + delay > deadline) throw err;
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, RETRY_MAX_MS);
+  }
+}
+
+/** A blocking pause, for the command line only (it has no event loop to keep free): lets the server's writes in. */
+export function pauseSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

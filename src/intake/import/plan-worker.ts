@@ -1,0 +1,87 @@
+import { DomainError } from '../../lib/errors';
+import { importKey, planRows, type DatesPolicy, type ImportPlan, type PlanSnapshot } from '../plan';
+import { parseSpreadsheet, type ParsedSheet, type SheetRow } from './parse-sheet';
+
+/**
+ * The import's CPU-heavy steps, run in a worker thread (src/lib/worker.ts) so a 50,000-row file never holds up the
+ * event loop that answers residents: reading the spreadsheet, hashing every row's key, planning. What crosses back
+ * is mostly strings (JSON), which are copied as one block instead of being cloned object by object.
+ */
+
+/** What the preview page shows of a plan, computed once at upload and stored with the batch. */
+export interface ImportPreview {
+  total: number;
+  validCount: number;
+  newCount: number;
+  alreadyImported: number[];
+  rejected: ImportPlan['rejected'];
+  notes: ImportPlan['notes'];
+  datesToConfirm: ImportPlan['datesToConfirm'];
+  /** The first new rows, as they will be recorded. */
+  preview: ImportPlan['valid'];
+  /** The sheet rows behind the first dates to confirm, so each can be found in the paper records. */
+  datedSource: SheetRow[];
+  source: { sheetName: string | null; headerRow: number; ignoredColumns: Array<{ column: string; title: string }> };
+}
+
+export type PlanJob =
+  /** Reads a file: its rows as JSON (to be stored) and every row's import key (to be looked up by the caller). */
+  | { kind: 'read'; file: Uint8Array; campaignId: number }
+  /** The import keys of rows already read. */
+  | { kind: 'keys'; parsed: string; campaignId: number }
+  /** Plans rows already read against a snapshot; `existing` are the keys the database already holds. */
+  | { kind: 'plan'; parsed: string; snapshot: PlanSnapshot; existing: string[]; dates: DatesPolicy; chunkRows: number; previewRows: number; datedRows: number };
+
+export type PlanOutput =
+  | { kind: 'read'; parsed: string; keys: string[]; rows: number }
+  | { kind: 'keys'; keys: string[] }
+  | { kind: 'plan'; preview: string; plan: PlannedChunks }
+  | { kind: 'error'; errorKind: DomainError['kind']; message: string };
+
+/** A plan whose valid rows travel as JSON chunks, one per transaction of the commit. */
+export interface PlannedChunks extends Omit<ImportPlan, 'valid'> {
+  validCount: number;
+  /** JSON arrays of `{ row, input }`, `chunkRows` rows each. */
+  chunks: string[];
+}
+
+export const keysOf = (sheet: Pick<ParsedSheet, 'rows'>, campaignId: number) => sheet.rows.map((r) => importKey(campaignId, r));
+
+export function previewOf(sheet: ParsedSheet, plan: ImportPlan, previewRows: number, datedRows: number): ImportPreview {
+  const already = new Set(plan.alreadyImported);
+  const dated = new Set(plan.datesToConfirm.slice(0, datedRows).map((d) => d.row));
+  return {
+    total: plan.total, validCount: plan.valid.length, newCount: plan.valid.length - plan.alreadyImported.length,
+    alreadyImported: plan.alreadyImported, rejected: plan.rejected, notes: plan.notes, datesToConfirm: plan.datesToConfirm,
+    preview: plan.valid.filter((v) => !already.has(v.row)).slice(0, previewRows),
+    datedSource: sheet.rows.filter((r) => dated.has(r.row)),
+    source: { sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [] },
+  };
+}
+
+export function chunked(plan: ImportPlan, chunkRows: number): PlannedChunks {
+  const { valid, ...rest } = plan;
+  const chunks: string[] = [];
+  for (let i = 0; i < valid.length; i += chunkRows) {
+    chunks.push(JSON.stringify(valid.slice(i, i + chunkRows).map((v) => ({ row: v.row, input: v.input }))));
+  }
+  return { ...rest, validCount: valid.length, chunks };
+}
+
+/** The worker's entry point. Domain errors come back as values: the thread boundary would flatten their type. */
+export async function runPlanJob(job: PlanJob): Promise<PlanOutput> {
+  try {
+    if (job.kind === 'read') {
+      const sheet = await parseSpreadsheet(Buffer.from(job.file.buffer, job.file.byteOffset, job.file.byteLength));
+      return { kind: 'read', parsed: JSON.stringify(sheet), keys: keysOf(sheet, job.campaignId), rows: sheet.rows.length };
+    }
+    const sheet = JSON.parse(job.parsed) as ParsedSheet;
+    if (job.kind === 'keys') return { kind: 'keys', keys: keysOf(sheet, job.campaignId) };
+    const existing = new Set(job.existing);
+    const plan = planRows(sheet, job.snapshot, (k) => existing.has(k), job.dates);
+    return { kind: 'plan', preview: JSON.stringify(previewOf(sheet, plan, job.previewRows, job.datedRows)), plan: chunked(plan, job.chunkRows) };
+  } catch (err) {
+    if (err instanceof DomainError) return { kind: 'error', errorKind: err.kind, message: err.message };
+    throw err;
+  }
+}

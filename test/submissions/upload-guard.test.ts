@@ -1,0 +1,50 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Request, Response } from 'express';
+import { guardUploads, TOO_MANY_UPLOADS } from '../../src/submissions/photo-multipart';
+import { HttpError } from '../../src/http/http-error';
+
+/** Uploads in flight per client are capped, and what an upload left on disk is removed when its response is done. */
+describe('guardUploads', () => {
+  const fake = (ip: string) => {
+    const res = new EventEmitter() as unknown as Response;
+    const req = { ip, socket: {}, is: (t: string) => t === 'multipart/form-data' && 'multipart/form-data' } as unknown as Request;
+    return { req, res };
+  };
+
+  it('refuses a client\'s upload beyond the cap with 429, and frees the slot when a response closes', () => {
+    const guard = guardUploads(2);
+    const started: string[] = [];
+    const mw = guard((_req, _res, _next) => { started.push('x'); });
+    const a = fake('10.0.0.1'); const b = fake('10.0.0.1'); const c = fake('10.0.0.1'); const other = fake('10.0.0.2');
+    const errors: unknown[] = [];
+    mw(a.req, a.res, (e?: unknown) => errors.push(e));
+    mw(b.req, b.res, (e?: unknown) => errors.push(e));
+    mw(c.req, c.res, (e?: unknown) => errors.push(e));
+    mw(other.req, other.res, (e?: unknown) => errors.push(e));
+    expect(started).toHaveLength(3);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(HttpError);
+    expect((errors[0] as HttpError).status).toBe(429);
+    expect((errors[0] as HttpError).message).toBe(TOO_MANY_UPLOADS);
+    (a.res as unknown as EventEmitter).emit('close');
+    const d = fake('10.0.0.1');
+    mw(d.req, d.res, (e?: unknown) => errors.push(e));
+    expect(started).toHaveLength(4);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('removes the received file when the response closes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-guard-'));
+    const file = path.join(dir, 'x.part');
+    fs.writeFileSync(file, 'partial');
+    const { req, res } = fake('10.0.0.3');
+    guardUploads(1)((r) => { (r as unknown as { file: { path: string } }).file = { path: file }; })(req, res, () => undefined);
+    (res as unknown as EventEmitter).emit('close');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(file)).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
