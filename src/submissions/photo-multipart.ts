@@ -32,21 +32,32 @@ function diskStorage(photosDir: string): multer.StorageEngine {
  * Counts the multipart requests each client has in flight and removes what an upload left in .incoming when its
  * response is done (the route has moved a photo it keeps).
  */
+const SMALL_BODY_BYTES = 64 * 1024;
+
 export function guardUploads(perClient: number) {
   const active = new Map<string, number>();
   return (mw: RequestHandler): RequestHandler => (req, res, next) => {
     // Only bodies that can carry a file count (a form posted urlencoded has nothing to hold on to).
     if (!req.is('multipart/form-data')) return mw(req, res, next);
+    // Nor do small bodies, though they are cleaned up after: the resident form is always multipart, and many
+    // residents share one carrier address; a text-only submission is a few kilobytes, read at once. Stalled or
+    // large uploads are what hold disk and connections.
+    const length = Number(req.headers['content-length']);
+    const counted = !(req.headers['content-length'] !== undefined && Number.isFinite(length) && length <= SMALL_BODY_BYTES);
     const key = req.ip ?? req.socket.remoteAddress ?? '';
-    const n = active.get(key) ?? 0;
-    if (n >= perClient) return next(new HttpError(429, TOO_MANY_UPLOADS));
-    active.set(key, n + 1);
+    if (counted) {
+      const n = active.get(key) ?? 0;
+      if (n >= perClient) return next(new HttpError(429, TOO_MANY_UPLOADS));
+      active.set(key, n + 1);
+    }
     let done = false;
     res.once('close', () => {
       if (done) return;
       done = true;
-      const left = (active.get(key) ?? 1) - 1;
-      if (left <= 0) active.delete(key); else active.set(key, left);
+      if (counted) {
+        const left = (active.get(key) ?? 1) - 1;
+        if (left <= 0) active.delete(key); else active.set(key, left);
+      }
       const file = req.file as Express.Multer.File | undefined;
       if (file?.path) fs.rm(file.path, { force: true }, () => undefined);
     });

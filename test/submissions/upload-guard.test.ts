@@ -8,9 +8,10 @@ import { HttpError } from '../../src/http/http-error';
 
 /** Uploads in flight per client are capped, and what an upload left on disk is removed when its response is done. */
 describe('guardUploads', () => {
-  const fake = (ip: string) => {
+  // A photo upload by default (2 MB); a text-only form is a few kilobytes.
+  const fake = (ip: string, bytes = 2_000_000) => {
     const res = new EventEmitter() as unknown as Response;
-    const req = { ip, socket: {}, is: (t: string) => t === 'multipart/form-data' && 'multipart/form-data' } as unknown as Request;
+    const req = { ip, socket: {}, headers: { 'content-length': String(bytes) }, is: (t: string) => t === 'multipart/form-data' && 'multipart/form-data' } as unknown as Request;
     return { req, res };
   };
 
@@ -33,6 +34,20 @@ describe('guardUploads', () => {
     const d = fake('10.0.0.1');
     mw(d.req, d.res, (e?: unknown) => errors.push(e));
     expect(started).toHaveLength(4);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('does not count small bodies (text-only forms of residents behind one carrier address)', () => {
+    const guard = guardUploads(1);
+    const started: string[] = [];
+    const errors: unknown[] = [];
+    const mw = guard(() => { started.push('x'); });
+    for (let i = 0; i < 5; i++) { const f = fake('10.0.0.9', 3_000); mw(f.req, f.res, (e?: unknown) => errors.push(e)); }
+    const photo = fake('10.0.0.9');
+    mw(photo.req, photo.res, (e?: unknown) => errors.push(e));
+    const second = fake('10.0.0.9');
+    mw(second.req, second.res, (e?: unknown) => errors.push(e));
+    expect(started).toHaveLength(6);
     expect(errors).toHaveLength(1);
   });
 
