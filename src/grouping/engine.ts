@@ -83,7 +83,12 @@ export function pairScore(a: Prepared, b: Prepared): number {
  * segmenter and lexicon setting, up to FEATURE_CACHE_MAX texts (then started afresh).
  */
 const FEATURE_CACHE_MAX = 20_000;
-const cachesBySegmenter = new WeakMap<object, Map<string, Map<string, TextFeatures>>>();
+let cachesBySegmenter = new WeakMap<object, Map<string, Map<string, TextFeatures>>>();
+
+/** Forgets every text's features (benchmarks measure a cold read). */
+export function clearFeatureCache(): void {
+  cachesBySegmenter = new WeakMap();
+}
 const NO_SEGMENTER = {};
 function featureCache(opts: FeatureOptions): Map<string, TextFeatures> {
   const key = opts.segment ?? NO_SEGMENTER;
