@@ -1,0 +1,11 @@
+-- The rows read from an uploaded file (the JSON of import_batches.parsed, UTF-8), stored in parts of a few hundred
+-- kilobytes, each in a transaction of its own: a 50,000-row sheet is ~20 MB, and writing (or reading) it in one
+-- statement held the server's event loop for hundreds of milliseconds. Batches stored this way have parsed = ''.
+-- The parts are written before their batch row, so a batch never exists without all its parts.
+CREATE TABLE import_batch_parts (
+  batch_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  PRIMARY KEY (batch_id, seq)
+);
