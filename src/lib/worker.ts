@@ -54,13 +54,14 @@ export function createWorker<I, O>(modulePath: string, exportName: string) {
   }
 
   return {
-    run(input: I): Promise<O> {
+    /** `transfer`: memory in `input` moved to the thread instead of copied (unusable here afterwards). */
+    run(input: I, transfer: ArrayBuffer[] = []): Promise<O> {
       worker ??= start();
       const id = ++seq;
       return new Promise<O>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         worker!.ref(); // keep the process alive while a request is out
-        worker!.postMessage({ id, input });
+        worker!.postMessage({ id, input }, transfer);
       }).finally(() => { if (pending.size === 0) worker?.unref(); });
     },
     async stop(): Promise<void> {

@@ -5,7 +5,8 @@
 CREATE TABLE import_batch_parts (
   batch_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
-  data BLOB NOT NULL,
+  -- Before the data: reading it (the purge does) then never walks a part's overflow pages.
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  data BLOB NOT NULL,
   PRIMARY KEY (batch_id, seq)
 );
