@@ -1,4 +1,5 @@
 import type { Db } from '../db/open-db';
+import { generationOf } from '../db/generation';
 import { toSubmission } from '../submissions/repo';
 import type { Submission } from '../submissions/types';
 
@@ -39,6 +40,8 @@ export function createClassifyRepo(db: Db) {
 
   return {
     activeCategories: () => active.all(),
+    /** Bumped by every write to campaigns and categories in this process (src/db/generation.ts). */
+    generation: () => generationOf(db),
     /** The categories residents may pick in a campaign (active ones). */
     campaignCategories: (campaignId: number) => ofCampaign.all(campaignId),
     findCategory: (id: number) => {

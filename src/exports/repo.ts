@@ -12,17 +12,34 @@ export interface ExportSubmissionRow {
 }
 
 const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';
+/** Rowids per query while collecting an export's ids (each query a few milliseconds). */
+const ID_RANGE = 5000;
+const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createExportRepo(db: Db) {
   return {
     /**
-     * The submissions in batches, oldest first: one query for the matching ids in order, then the rows by id a
-     * batch at a time. Each query is short, so a long download never holds the single database connection
-     * between batches; a keyset query per batch re-sorted every match each time (measured: 21 s for 92,000 rows).
+     * The submissions in batches, oldest first. The matching ids are first collected by ranges of rowid
+     * (ID_RANGE ids per query, the event loop free in between), then put in order in memory: ids grow with
+     * created_at, so the list is almost sorted already and sorting it costs little. One query for every id in
+     * order held the event loop for ~100 ms of CPU at 100,000 rows (much longer on a busy machine); a keyset
+     * query per batch re-sorted every match each time (measured: 21 s for 92,000 rows). Then the rows by id a
+     * batch at a time. Each query is short, so a long download never holds the single database connection.
      */
-    *submissionBatches(f: SubmissionFilter, batchSize = 500): Generator<ExportSubmissionRow[]> {
+    async *submissionBatches(f: SubmissionFilter, batchSize = 500): AsyncGenerator<ExportSubmissionRow[]> {
       const w = submissionWhere(f);
-      const ids = db.prepare(`SELECT id FROM submissions ${w.sql} ORDER BY created_at, id`).pluck().all(...w.params) as number[];
+      const and = w.sql ? `AND ${w.sql.slice('WHERE '.length)}` : '';
+      // NOT INDEXED: a walk along the rowid, never an index scan of the whole campaign per range.
+      const range = db.prepare(`SELECT id, created_at FROM submissions NOT INDEXED WHERE id BETWEEN ? AND ? ${and}`).raw();
+      const maxId = (db.prepare('SELECT MAX(id) FROM submissions').pluck().get() as number | null) ?? 0;
+      const found: Array<[number, string]> = [];
+      for (let lo = 1; lo <= maxId; lo += ID_RANGE) {
+        for (const r of range.all(lo, lo + ID_RANGE - 1, ...w.params) as Array<[number, string]>) found.push(r);
+        await yieldNow();
+      }
+      found.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] - b[0]));
+      const ids = found.map((r) => r[0]);
+      found.length = 0;
       const full = db.prepare(`SELECT * FROM submissions WHERE id IN (${marks(Array.from({ length: batchSize }))})`);
       for (let i = 0; i < ids.length; i += batchSize) {
         const chunk = ids.slice(i, i + batchSize);

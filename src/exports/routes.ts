@@ -35,7 +35,7 @@ export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log 
 
   const campaignOf = (req: Request) => campaigns.get(req.user!, idParam('征求意见活动').catch(0).parse(req.params.id));
 
-  async function send(res: Response, format: 'xlsx' | 'csv', fileName: string, sheet: string, columns: Column[], batches: Iterable<Cell[][]>) {
+  async function send(res: Response, format: 'xlsx' | 'csv', fileName: string, sheet: string, columns: Column[], batches: Iterable<Cell[][]> | AsyncIterable<Cell[][]>) {
     res.attachment(fileName);
     res.type(format === 'xlsx' ? XLSX_TYPE : 'text/csv; charset=utf-8');
     // Personal data: never kept in shared caches or the browser's disk cache.
@@ -57,7 +57,7 @@ export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log 
     const lookups = repo.lookups(campaign.id);
     const full = seesPersonalData(req.user);
     const rows = repo.submissionBatches(submissionFilter(slice, campaign.id, submissionQuerySchema.parse(req.query)));
-    function* cells() { for (const batch of rows) yield batch.map((r) => submissionCells(r, lookups, full)); }
+    async function* cells() { for await (const batch of rows) yield batch.map((r) => submissionCells(r, lookups, full)); }
     await send(res, format, exportFileName(campaign.title, '居民意见', format), '居民意见', SUBMISSION_COLUMNS, cells());
   };
 

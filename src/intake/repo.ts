@@ -102,6 +102,13 @@ export function createIntakeRepo(db: Db) {
     committed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), parsed = '[]' WHERE id = ? AND status = 'pending'`);
   const purgeBatches = db.prepare(`DELETE FROM import_batches WHERE status = 'pending'
     AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)`);
+  const insertPart = db.prepare('INSERT INTO import_batch_parts (batch_id, seq, data) VALUES (?, ?, ?)');
+  const partBySeq = db.prepare<[string, number], Buffer>('SELECT data FROM import_batch_parts WHERE batch_id = ? AND seq = ?').pluck();
+  const partCount = db.prepare<[string], number>('SELECT COUNT(*) FROM import_batch_parts WHERE batch_id = ?').pluck();
+  const deleteParts = db.prepare('DELETE FROM import_batch_parts WHERE batch_id = ?');
+  // Parts whose batch is gone (purged, or never stored because the upload failed half-way).
+  const purgeParts = db.prepare(`DELETE FROM import_batch_parts WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
+    AND batch_id NOT IN (SELECT id FROM import_batches WHERE status = 'pending')`);
 
   return {
     /** Inserts once per idempotency key; a repeated save returns the meeting already stored. */
@@ -155,9 +162,17 @@ export function createIntakeRepo(db: Db) {
     /** The batch without its rows (`parsed` is ''). */
     findBatchMeta: (id: string) => { const r = batchMetaById.get(id); return r ? toBatch(r) : undefined; },
     /** Marks a pending batch committed with its report; false when it was already committed. */
-    commitBatch: (id: string, report: string) => commitBatch.run(report, id).changes === 1,
+    commitBatch: (id: string, report: string) => {
+      const done = commitBatch.run(report, id).changes === 1;
+      if (done) deleteParts.run(id);
+      return done;
+    },
     /** Forgets previews nobody confirmed. */
-    purgePendingBatches: (olderThan = '-2 days') => { purgeBatches.run(olderThan); },
+    purgePendingBatches: (olderThan = '-2 days') => { purgeBatches.run(olderThan); purgeParts.run(olderThan); },
+    /** One part of a batch's rows (src/db/migrations/095_import_batch_parts.sql). */
+    insertPart: (batchId: string, seq: number, data: Uint8Array) => { insertPart.run(batchId, seq, data); },
+    partCount: (batchId: string): number => partCount.get(batchId) ?? 0,
+    part: (batchId: string, seq: number): Buffer | undefined => partBySeq.get(batchId, seq),
   };
 }
 export type IntakeRepo = ReturnType<typeof createIntakeRepo>;

@@ -13,7 +13,7 @@ import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
 import { createIntakeRepo, type CategoryOption, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
 import type { ParsedSheet } from './import/parse-sheet';
-import { previewOf, runPlanJob, type ImportPreview, type PlanJob, type PlanOutput } from './import/plan-worker';
+import { movable, parsedSize, parsedText, previewOf, runPlanJob, type ImportPreview, type Parsed, type PlanJob, type PlanOutput } from './import/plan-worker';
 import { planRows, type DatesPolicy, type DateToConfirm, type ImportPlan, type PlanSnapshot, type RowNote, type RowProblem } from './plan';
 import { checkCollectionDate, DateNeedsConfirmation } from './rules';
 
@@ -27,6 +27,8 @@ export const INLINE_BYTES = 64 * 1024;
 /** Stored rows (as JSON) up to this size are re-planned inline at commit; more in the worker thread. */
 const INLINE_PARSED_CHARS = 256 * 1024;
 const KEY_LOOKUP_CHUNK = 500;
+/** Stored parts of an upload's rows (bytes of JSON): a few milliseconds to write or read each. */
+const PART_BYTES = 512 * 1024;
 /** New rows shown in the preview. */
 export const PREVIEW_ROWS = 20;
 /** Rows with a date to confirm listed one by one; beyond that, by row numbers (a whole old sheet can be 10,000 rows). */
@@ -219,19 +221,28 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     return out;
   }
 
-  async function runJob<K extends PlanOutput['kind']>(job: PlanJob, inline: boolean): Promise<Extract<PlanOutput, { kind: K }>> {
-    const out = inline ? await runPlanJob(job) : await planWorker.run(job);
+  async function runJob<K extends PlanOutput['kind']>(job: PlanJob, inline: boolean, transfer: ArrayBuffer[] = []): Promise<Extract<PlanOutput, { kind: K }>> {
+    const out = inline ? await runPlanJob(job) : await planWorker.run(job, transfer);
     if (out.kind === 'error') throw new DomainError(out.errorKind, out.message);
     return out as Extract<PlanOutput, { kind: K }>;
   }
 
-  /** Plans rows already read (JSON) in the worker, or inline when there are few: the plan with its rows in chunks. */
-  async function planInChunks(user: Viewer | null, c: Campaign, parsed: string, inline: boolean, channel: IntakeChannel, dates: DatesPolicy,
-    keys?: string[], chunkRows = COMMIT_CHUNK_ROWS) {
-    keys ??= (await runJob<'keys'>({ kind: 'keys', parsed, campaignId: c.id }, inline)).keys;
+  /**
+   * Plans rows already read in the worker, or inline when there are few: the plan with its rows in chunks. The
+   * rows are sent once at most (moved when they are bytes), or not at all when the job that read them kept them.
+   */
+  async function planInChunks(user: Viewer | null, c: Campaign, rows: { parsed: Parsed } | { kept: string }, inline: boolean, channel: IntakeChannel,
+    dates: DatesPolicy, keys?: string[], chunkRows = COMMIT_CHUNK_ROWS) {
+    let source = rows;
+    if (!keys) {
+      if (!('parsed' in rows)) throw new Error('import plan: the keys of kept rows come with them');
+      const name = randomToken(12);
+      keys = (await runJob<'keys'>({ kind: 'keys', parsed: rows.parsed, campaignId: c.id, keep: name }, inline, inline ? [] : movable(rows.parsed))).keys;
+      source = { kept: name };
+    }
     const existing = await existingKeys(keys);
     return runJob<'plan'>({
-      kind: 'plan', parsed, snapshot: snapshotFor(user, c, channel), existing, dates, chunkRows,
+      kind: 'plan', ...source, snapshot: snapshotFor(user, c, channel), existing, dates, chunkRows,
       previewRows: PREVIEW_ROWS, datedRows: DATED_ROWS_SHOWN,
     }, inline);
   }
@@ -243,8 +254,37 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     repo.insertBatch({ id, userId: user.id, campaignId: c.id, channel, fileName: fileName.slice(0, 200), parsed, preview });
     return id;
   }
-  /** The same from the web: the write waits for another writer (the CLI) without holding up the event loop. */
-  const storeBatchWhenFree = (...args: Parameters<typeof storeBatch>) => writeWhenFree(deps.db, () => storeBatch(...args));
+  /**
+   * The same from the web, the rows (UTF-8 JSON) in parts of PART_BYTES, each written in its own short transaction
+   * with the event loop free in between (one 20 MB write held it for hundreds of milliseconds); the batch row last,
+   * so a batch never exists without all its parts. Each write waits for another writer (the CLI) without blocking.
+   */
+  async function storeBatchInParts(user: Viewer, c: Campaign, channel: IntakeChannel, fileName: string, parsed: Uint8Array, preview: string): Promise<string> {
+    const id = randomToken(18);
+    for (let seq = 0, at = 0; at < parsed.byteLength; seq++, at += PART_BYTES) {
+      const part = Buffer.from(parsed.buffer, parsed.byteOffset + at, Math.min(PART_BYTES, parsed.byteLength - at));
+      await writeWhenFree(deps.db, () => repo.insertPart(id, seq, part));
+      await yieldNow();
+    }
+    return writeWhenFree(deps.db, () => {
+      repo.purgePendingBatches();
+      repo.insertBatch({ id, userId: user.id, campaignId: c.id, channel, fileName: fileName.slice(0, 200), parsed: '', preview });
+      return id;
+    });
+  }
+
+  /** A pending batch's rows: read part by part with the event loop free in between, or (older batches) at once. */
+  async function parsedOf(id: string): Promise<Parsed> {
+    const n = repo.partCount(id);
+    if (n === 0) return repo.findBatch(id)!.parsed;
+    const parts: Buffer[] = [];
+    for (let seq = 0; seq < n; seq++) {
+      parts.push(repo.part(id, seq)!);
+      await yieldNow();
+    }
+    // Not joined here: the worker decodes them in turn (joining 20 MB cost this thread ~70 ms under load).
+    return parts;
+  }
 
   /**
    * Records the valid rows in short transactions of COMMIT_CHUNK_ROWS rows, so another writer (the server's
@@ -377,9 +417,10 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     async readUpload(user: Viewer, campaignId: number, file: Buffer, channel: IntakeChannel, fileName: string): Promise<string> {
       const c = campaignFor(user, campaignId, true);
       const inline = file.length <= inlineBytes;
-      const read = await runJob<'read'>({ kind: 'read', file, campaignId: c.id }, inline);
-      const planned = await planInChunks(user, c, read.parsed, inline, channel, 'ask', read.keys);
-      return storeBatchWhenFree(user, c, channel, fileName, read.parsed, planned.preview);
+      const name = randomToken(12);
+      const read = await runJob<'read'>({ kind: 'read', file, campaignId: c.id, keep: name }, inline);
+      const planned = await planInChunks(user, c, { kept: name }, inline, channel, 'ask', read.keys);
+      return storeBatchInParts(user, c, channel, fileName, read.parsed, planned.preview);
     },
     /** A batch with its stored preview (pending) or report (committed); only its owner may see it. */
     getBatch(user: Viewer, id: string) {
@@ -416,13 +457,16 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       acceptOldDates?: boolean; onProgress?: (done: number, total: number) => void; signal?: AbortSignal; chunk?: number;
     } = {}): Promise<ImportReport> {
       const onProgress = opts.onProgress ?? (() => undefined);
-      const b = repo.findBatch(id);
+      const b = repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       if (b.status === 'committed') return JSON.parse(b.report!) as ImportReport;
       const c = campaignFor(user, b.campaignId, true);
       const channel = b.channel as IntakeChannel;
       const accepted = opts.acceptOldDates === true;
-      const { plan } = await planInChunks(user, c, b.parsed, b.parsed.length <= inlineParsed, channel, accepted ? 'accept' : 'reject', undefined, opts.chunk);
+      const parsed = await parsedOf(b.id);
+      // Read before the rows are moved to the worker (batches stored before previews were kept only).
+      const meta = b.preview ? (JSON.parse(b.preview) as ImportPreview).source : sheetMeta(parsedText(parsed));
+      const { plan } = await planInChunks(user, c, { parsed }, parsedSize(parsed) <= inlineParsed, channel, accepted ? 'accept' : 'reject', undefined, opts.chunk);
       let imported = 0;
       let done = 0;
       const alreadyImported: number[] = [];
@@ -449,7 +493,6 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
         onProgress(done, plan.validCount);
         await yieldNow();
       }
-      const meta = b.preview ? (JSON.parse(b.preview) as ImportPreview).source : sheetMeta(b.parsed);
       const report: ImportReport = {
         fileName: b.fileName, sheetName: meta.sheetName, headerRow: meta.headerRow, ignoredColumns: meta.ignoredColumns, channel, campaignId: c.id,
         total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes,

@@ -22,7 +22,14 @@ export function createWorker<I, O>(modulePath: string, exportName: string) {
       const { parentPort } = require('node:worker_threads');
       const fn = require(${JSON.stringify(file)})[${JSON.stringify(exportName)}];
       parentPort.on('message', async ({ id, input }) => {
-        try { parentPort.postMessage({ id, output: await fn(input) }); }
+        try {
+          const output = await fn(input);
+          // Byte arrays in the answer (e.g. a big JSON as UTF-8) are moved to the caller, not copied.
+          const moved = output && typeof output === 'object'
+            ? Object.values(output).filter((v) => v instanceof Uint8Array && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && !(v.buffer instanceof SharedArrayBuffer)).map((v) => v.buffer)
+            : [];
+          parentPort.postMessage({ id, output }, moved);
+        }
         catch (err) { parentPort.postMessage({ id, error: err instanceof Error ? err.message : String(err) }); }
       });`;
     const w = new Worker(code, {
@@ -47,13 +54,14 @@ export function createWorker<I, O>(modulePath: string, exportName: string) {
   }
 
   return {
-    run(input: I): Promise<O> {
+    /** `transfer`: memory in `input` moved to the thread instead of copied (unusable here afterwards). */
+    run(input: I, transfer: ArrayBuffer[] = []): Promise<O> {
       worker ??= start();
       const id = ++seq;
       return new Promise<O>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         worker!.ref(); // keep the process alive while a request is out
-        worker!.postMessage({ id, input });
+        worker!.postMessage({ id, input }, transfer);
       }).finally(() => { if (pending.size === 0) worker?.unref(); });
     },
     async stop(): Promise<void> {

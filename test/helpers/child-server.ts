@@ -16,7 +16,9 @@ export interface ChildServer {
 /**
  * Starts a server script as a child process and waits for its "listening on port N" line. From source, each start
  * transpiles every module; on this shared 2-core machine under a full suite that has taken over 30 s.
- * From TypeScript sources (tests) via ts-register, or compiled JavaScript (benchmarks).
+ * From TypeScript sources (tests) via ts-register, or compiled JavaScript (benchmarks). BENCH_SERVER_NODE_ARGS adds
+ * Node options to a compiled server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under a benchmark
+ * (--cpu-prof is not allowed in NODE_OPTIONS).
  */
 export function startChildServer(opts: {
   script: string;
@@ -26,7 +28,7 @@ export function startChildServer(opts: {
 }): Promise<ChildServer> {
   const args = opts.fromSource
     ? ['-r', path.join(ROOT, 'test', 'helpers', 'ts-register.js'), path.join(ROOT, opts.script)]
-    : [path.join(ROOT, opts.script)];
+    : [...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : []), path.join(ROOT, opts.script)];
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production', ...opts.env },

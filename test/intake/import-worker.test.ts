@@ -45,11 +45,18 @@ describe('import in a worker thread', () => {
     expect(preview.text).toContain('共读到 <strong>20</strong> 条数据');
     expect(preview.text).toContain('日期需要核实 <strong>14</strong> 条');
     expect(preview.text).toContain('社区不存在（“不存在社区”）');
+    // The rows read are stored in parts (each its own short write), not in the batch row.
+    const id = up.headers.location.split('/').pop()!;
+    const parts = () => t.db.prepare('SELECT COUNT(*) FROM import_batch_parts WHERE batch_id = ?').pluck().get(id);
+    expect(parts()).toBeGreaterThan(0);
+    expect(t.db.prepare('SELECT parsed FROM import_batches WHERE id = ?').pluck().get(id)).toBe('');
     const done = await staff.post(`${up.headers.location}?_csrf=${encodeURIComponent(staff.csrf)}`).type('form')
       .send({ acceptOldDates: '1' }).expect(303);
     const result = await staff.get(done.headers.location).expect(200);
     expect(result.text).toContain('导入完成：新增 14 条。');
     expect(t.db.prepare("SELECT COUNT(*) FROM submissions WHERE channel = 'door_to_door'").pluck().get()).toBe(14);
+    // The rows read (with residents' names) are not kept once committed.
+    expect(parts()).toBe(0);
   });
 
   it('shows a file the worker cannot read with the reader\'s own message', async () => {

@@ -26,14 +26,48 @@ export interface ImportPreview {
 
 export type PlanJob =
   /** Reads a file: its rows as JSON (to be stored) and every row's import key (to be looked up by the caller). */
-  | { kind: 'read'; file: Uint8Array; campaignId: number }
-  /** The import keys of rows already read. */
-  | { kind: 'keys'; parsed: string; campaignId: number }
-  /** Plans rows already read against a snapshot; `existing` are the keys the database already holds. */
-  | { kind: 'plan'; parsed: string; snapshot: PlanSnapshot; existing: string[]; dates: DatesPolicy; chunkRows: number; previewRows: number; datedRows: number };
+  | { kind: 'read'; file: Uint8Array; campaignId: number; keep?: string }
+  /** The import keys of rows already read (their JSON, or its UTF-8 bytes). */
+  | { kind: 'keys'; parsed: Parsed; campaignId: number; keep?: string }
+  /**
+   * Plans rows already read against a snapshot; `existing` are the keys the database already holds. The rows are
+   * `parsed`, or those a 'read' or 'keys' job kept under the name `kept` (which sends nothing big again).
+   */
+  | { kind: 'plan'; parsed?: Parsed; kept?: string; snapshot: PlanSnapshot; existing: string[]; dates: DatesPolicy; chunkRows: number; previewRows: number; datedRows: number };
+
+/**
+ * The rows read from a file as JSON, or as its UTF-8 bytes. Bytes cross between threads as one copied (or moved)
+ * block, and are stored in parts (src/db/migrations/095_import_batch_parts.sql); a 20 MB string took hundreds of
+ * milliseconds of the event loop to post to the worker.
+ */
+export type Parsed = string | Uint8Array | Uint8Array[];
+export function parsedText(p: Parsed): string {
+  if (typeof p === 'string') return p;
+  if (!Array.isArray(p)) return new TextDecoder().decode(p);
+  const d = new TextDecoder();
+  let out = '';
+  for (const part of p) out += d.decode(part, { stream: true });
+  return out + d.decode();
+}
+export const parsedSize = (p: Parsed): number =>
+  (typeof p === 'string' ? p.length : Array.isArray(p) ? p.reduce((n, x) => n + x.byteLength, 0) : p.byteLength);
+/** The byte arrays of `p` that can be moved to another thread (each the whole of its own memory). */
+export const movable = (p: Parsed): ArrayBuffer[] => (typeof p === 'string' ? [] : Array.isArray(p) ? p : [p])
+  .filter((x) => x.byteOffset === 0 && x.byteLength === x.buffer.byteLength && x.buffer instanceof ArrayBuffer)
+  .map((x) => x.buffer as ArrayBuffer);
+
+/** Sheets read by a job with `keep`, until a 'plan' job takes them (a few at most: the oldest are dropped). */
+const kept = new Map<string, ParsedSheet>();
+const KEPT_MAX = 4;
+function keep(name: string | undefined, sheet: ParsedSheet): void {
+  if (!name) return;
+  kept.set(name, sheet);
+  while (kept.size > KEPT_MAX) kept.delete(kept.keys().next().value!);
+}
 
 export type PlanOutput =
-  | { kind: 'read'; parsed: string; keys: string[]; rows: number }
+  /** `parsed`: UTF-8 bytes of the JSON, moved (not copied) to the caller's thread. */
+  | { kind: 'read'; parsed: Uint8Array; keys: string[]; rows: number }
   | { kind: 'keys'; keys: string[] }
   | { kind: 'plan'; preview: string; plan: PlannedChunks }
   | { kind: 'error'; errorKind: DomainError['kind']; message: string };
@@ -73,10 +107,18 @@ export async function runPlanJob(job: PlanJob): Promise<PlanOutput> {
   try {
     if (job.kind === 'read') {
       const sheet = await parseSpreadsheet(Buffer.from(job.file.buffer, job.file.byteOffset, job.file.byteLength));
-      return { kind: 'read', parsed: JSON.stringify(sheet), keys: keysOf(sheet, job.campaignId), rows: sheet.rows.length };
+      keep(job.keep, sheet);
+      return { kind: 'read', parsed: new TextEncoder().encode(JSON.stringify(sheet)), keys: keysOf(sheet, job.campaignId), rows: sheet.rows.length };
     }
-    const sheet = JSON.parse(job.parsed) as ParsedSheet;
-    if (job.kind === 'keys') return { kind: 'keys', keys: keysOf(sheet, job.campaignId) };
+    if (job.kind === 'keys') {
+      const sheet = JSON.parse(parsedText(job.parsed)) as ParsedSheet;
+      keep(job.keep, sheet);
+      return { kind: 'keys', keys: keysOf(sheet, job.campaignId) };
+    }
+    const held = job.kept === undefined ? undefined : kept.get(job.kept);
+    if (job.kept !== undefined) kept.delete(job.kept);
+    if (!held && job.parsed === undefined) throw new Error('import plan: the rows read were not kept');
+    const sheet = held ?? (JSON.parse(parsedText(job.parsed!)) as ParsedSheet);
     const existing = new Set(job.existing);
     const plan = planRows(sheet, job.snapshot, (k) => existing.has(k), job.dates);
     return { kind: 'plan', preview: JSON.stringify(previewOf(sheet, plan, job.previewRows, job.datedRows)), plan: chunked(plan, job.chunkRows) };
