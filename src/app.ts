@@ -48,6 +48,10 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
 
   app.use(requestLog(ctx.logger));
   app.use(securityHeaders());
+  // The resident form (/q/…) first: it has no session and checks its own signed form token instead of the session's
+  // CSRF token, so it skips everything below that staff pages need. It is the busiest path of a campaign.
+  const resident = residentRoutes({ config, residents: ctx.residentService, board: ctx.boardService, appeals: ctx.appealService, logger: ctx.logger });
+  app.use(resident.form);
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '7d', index: false }));
   app.use(healthRoutes({ db, config, backups: ctx.backups }));
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
@@ -56,8 +60,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.use(express.json({ limit: '64kb' }));
   app.use(viewHelpers());
   app.use(bigTextLocals());
-  // The resident form (/q/…) has no session: it checks its own signed form token instead of the session's
-  // CSRF token, and skips the session and flash cookies, which keeps the busiest path of a campaign light.
+  // Other /q/… paths (none answers) pass by the session, flash and CSRF checks as the form itself would.
   const residentForm = (req: express.Request) => req.path.startsWith('/q/');
   const unlessResidentForm = (mw: express.RequestHandler): express.RequestHandler =>
     (req, res, next) => (residentForm(req) ? next() : mw(req, res, next));
@@ -71,7 +74,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
 
   // Each router gets only what it uses.
   const { campaignService: campaigns, places } = ctx;
-  app.use(residentRoutes({ config, residents: ctx.residentService, board: ctx.boardService, appeals: ctx.appealService, logger: ctx.logger }));
+  app.use(resident.receipts);
   app.use(boardRoutes({ config, board: ctx.boardService }));
   app.use(authRoutes({ config, auth: ctx.auth, userAdmin: ctx.userAdmin, users: ctx.users, places, audit: ctx.audit }));
   app.use(homeRoutes({ config }));

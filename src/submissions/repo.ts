@@ -83,7 +83,8 @@ export function createSubmissionRepo(db: Db) {
     VALUES (@campaignId, @qrCodeId, @receiptCode, @idempotencyKey, @kind, @categoryId, @categoryConfidence, @needsTriage,
      @text, @photoFile, @residentName, @residentPhone, @building, @communityId, @gridId, @compoundId, @channel,
      @enteredBy, @collectedOn, @collectedByName, @intakeNote, @residentKey)
-    ON CONFLICT(idempotency_key) DO NOTHING`);
+    ON CONFLICT(idempotency_key) DO NOTHING
+    RETURNING *`);
   const byKey = db.prepare<[string], Row>('SELECT * FROM submissions WHERE idempotency_key = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM submissions WHERE id = ?');
   const byReceipt = db.prepare<[string], Row>('SELECT * FROM submissions WHERE receipt_code = ?');
@@ -105,7 +106,7 @@ export function createSubmissionRepo(db: Db) {
     insert(s: NewSubmission): { submission: Submission; created: boolean } {
       for (let attempt = 0; ; attempt++) {
         try {
-          const info = insert.run({
+          const stored = insert.get({
             campaignId: s.campaignId, qrCodeId: s.qrCodeId ?? null, receiptCode: newReceiptCode(),
             idempotencyKey: s.idempotencyKey, kind: s.kind, categoryId: s.categoryId ?? null,
             categoryConfidence: s.categoryConfidence ?? null, needsTriage: s.needsTriage ? 1 : 0, text: s.text,
@@ -115,7 +116,9 @@ export function createSubmissionRepo(db: Db) {
             collectedOn: s.collectedOn ?? null, collectedByName: s.collectedByName || null, intakeNote: s.intakeNote || null,
             residentKey: s.residentKey ?? null,
           });
-          return { submission: toSubmission(byKey.get(s.idempotencyKey)!), created: info.changes === 1 };
+          // RETURNING gives the new row; on a repeated key nothing is inserted and the earlier row answers.
+          if (stored) return { submission: toSubmission(stored as Row), created: true };
+          return { submission: toSubmission(byKey.get(s.idempotencyKey)!), created: false };
         } catch (err) {
           const e = err as { code?: string; message?: string };
           if (attempt < 5 && e.code === 'SQLITE_CONSTRAINT_UNIQUE' && e.message?.includes('receipt_code')) continue;

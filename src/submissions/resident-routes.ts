@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config';
 import type { Acceptance } from '../campaigns/rules';
@@ -22,6 +22,8 @@ import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema
 import { KIND_LABELS } from './types';
 import { PHOTO_MESSAGES, sniffPhotoFile, uploadsDir, type PhotoExt } from './upload';
 import { HttpError } from '../http/http-error';
+import { viewHelpers } from '../http/view-helpers';
+import { bigTextLocals } from '../http/big-text';
 
 /** Words residents read on the public pages, kept together. */
 const MSG = {
@@ -110,9 +112,22 @@ export interface ResidentRouteDeps {
   logger: Logger;
 }
 
-/** The public side: the form behind each QR code, its submission, and the receipt page. */
-export function residentRoutes({ config, residents, board, appeals, logger }: ResidentRouteDeps): Router {
+/** In a fresh form page, where the form token goes; replaced per response (the token is URL-safe, no escaping). */
+const TOKEN_MARK = 'ls-form-token-placeholder';
+/** Fresh pages kept per loaded QR code: one per 大字 setting and query string, bounded against made-up queries. */
+const FRESH_PAGES_MAX = 8;
+
+/**
+ * The public side, as two routers. `form`: the form behind each QR code and its submission, the busiest path of a
+ * campaign; the app mounts it before everything staff pages need (static files, sessions, flash, CSRF, masking),
+ * since it needs none of it (it checks its own signed form token). `receipts`: the receipt, lookup, rating and
+ * appeal pages, mounted after the session like every other page.
+ */
+export function residentRoutes({ config, residents, board, appeals, logger }: ResidentRouteDeps): { form: Router; receipts: Router } {
   const router = Router();
+  const formRouter = Router();
+  const pageLocals: RequestHandler[] = [viewHelpers(), bigTextLocals()];
+  const urlencoded = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
   const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited);
   const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 }, { photosDir: uploadsDir(config.dataDir) });
 
@@ -128,18 +143,43 @@ export function residentRoutes({ config, residents, board, appeals, logger }: Re
   function renderForm(
     res: Response, status: number, found: Loaded,
     form: { formToken: string; values: Record<string, string>; errors: FieldErrors; formError?: string | null },
+    done?: (err: Error | null, html: string) => void,
   ) {
     const { qr, campaign, categories, organizer } = found;
     // Each load carries its own form token; a cached copy (back button) would send an old one again.
     res.set('Cache-Control', 'no-store');
     const community = found.communityId;
-    render(res, status, 'resident/form', {
+    const locals = {
       title: campaign.title, campaign, qr, categories, organizer, telHref, textMax: TEXT_MAX, nameMax: NAME_MAX, buildingMax: BUILDING_MAX,
       formError: null, boardUrl: community !== null && campaign.publicBoard ? `/b/${community}` : null, ...form,
-    }, true);
+      cache: true, _with: false,
+    };
+    if (done) return res.render('resident/form', locals, done);
+    res.status(status).render('resident/form', locals);
   }
 
-  router.get('/q/:token', limit, (req, res) => {
+  // A fresh form differs between residents only in its token: it is rendered once per loaded QR code (which is
+  // reloaded within a second of any change, src/submissions/resident-service.ts) and the token spliced in.
+  const freshPages = new WeakMap<Loaded, Map<string, readonly [string, string]>>();
+  function sendFreshForm(res: Response, next: NextFunction, found: Loaded) {
+    const formToken = residents.newFormToken(found.qr.id);
+    const key = `${res.locals.bigText ? 1 : 0}${String(res.locals.bigTextHref)}`;
+    let pages = freshPages.get(found);
+    if (!pages) freshPages.set(found, (pages = new Map()));
+    const page = pages.get(key);
+    res.set('Cache-Control', 'no-store');
+    if (page) return res.status(200).type('html').send(page[0] + formToken + page[1]);
+    renderForm(res, 200, found, { formToken: TOKEN_MARK, values: { kind: 'suggestion' }, errors: {} }, (err, html) => {
+      if (err) return next(err);
+      const at = html.indexOf(TOKEN_MARK);
+      if (at < 0) return next(new Error('the resident form has no form token'));
+      const parts = [html.slice(0, at), html.slice(at + TOKEN_MARK.length)] as const;
+      if (pages.size < FRESH_PAGES_MAX) pages.set(key, parts);
+      res.status(200).type('html').send(parts[0] + formToken + parts[1]);
+    });
+  }
+
+  formRouter.get('/q/:token', limit, ...pageLocals, (req, res, next) => {
     const found = residents.load(param(req.params.token));
     if (!found) return message(res, 404, '二维码无效', MSG.unknownQr, undefined, UNKNOWN_QR_WAYS);
     const { qr, campaign } = found;
@@ -150,12 +190,10 @@ export function residentRoutes({ config, residents, board, appeals, logger }: Re
       return message(res, 200, m.title, m.message, undefined, waysOn(found));
     }
     ensureResidentId(req, res, config.secureCookies);
-    renderForm(res, 200, found, {
-      formToken: residents.newFormToken(qr.id), values: { kind: 'suggestion' }, errors: {},
-    });
+    sendFreshForm(res, next, found);
   });
 
-  router.post('/q/:token', limit, (req, res, next) => {
+  formRouter.post('/q/:token', limit, ...pageLocals, urlencoded, (req, res, next) => {
     const found = residents.load(param(req.params.token));
     if (!found) return message(res, 404, '二维码无效', MSG.unknownQr, undefined, UNKNOWN_QR_WAYS);
     const { qr, campaign } = found;
@@ -317,5 +355,5 @@ export function residentRoutes({ config, residents, board, appeals, logger }: Re
     res.redirect(303, `/r/${code}#appeal`);
   });
 
-  return router;
+  return { form: formRouter, receipts: router };
 }

@@ -28,6 +28,8 @@ export type Loaded = Readonly<{
   qr: QrCode; campaign: Campaign; categories: readonly Category[]; candidates: readonly CandidateCategory[];
   /** The community the poster hangs in (null: a campaign-wide poster), for the board link. */
   communityId: number | null;
+  /** Where the poster hangs, as a submission from it records it. */
+  place: Readonly<{ communityId: number | null; gridId: number | null; compoundId: number | null }>;
   /** Whom residents can call about this poster: the community's contact, else the campaign's organiser. */
   organizer: Readonly<Organizer>;
 }>;
@@ -83,9 +85,10 @@ export function createResidentService(deps: ResidentServiceDeps) {
         return undefined;
       }
       const categories = campaigns.categories(campaign.id);
-      const { communityId } = placeOf(qr);
+      const place = Object.freeze(placeOf(qr));
+      const { communityId } = place;
       const value: Loaded = Object.freeze({
-        communityId, organizer: Object.freeze(campaigns.organizerFor(campaign, communityId)),
+        communityId, place, organizer: Object.freeze(campaigns.organizerFor(campaign, communityId)),
         qr: Object.freeze(qr), campaign: Object.freeze(campaign), categories: Object.freeze(categories),
         // The campaign's active categories for classify, which would otherwise query them again.
         candidates: Object.freeze(categories.filter((c) => c.active).map((c) => ({ id: c.id, name: c.name }))),
@@ -117,8 +120,9 @@ export function createResidentService(deps: ResidentServiceDeps) {
       const sender = input.residentId ? `resident:${qr.id}:${input.residentId}:${chinaToday()}` : input.formKey;
       const idempotencyKey = submissionKey(sender,
         [v.kind, v.category, v.text, v.name, v.phone, v.building, input.photo ? input.photo.size : null]);
-      // A retry of a form already stored: answer with its receipt and write nothing.
-      const existing = submissions.findByIdempotencyKey(idempotencyKey);
+      // A retry of a form with a photo already stored: answer with its receipt and write nothing (not even the
+      // photo). Without a photo the insert itself finds the earlier row (ON CONFLICT), which spares a query.
+      const existing = input.photo ? submissions.findByIdempotencyKey(idempotencyKey) : undefined;
       if (existing) return { receiptCode: existing.receiptCode, created: false };
 
       const photoFile = input.photo ? await storePhotoFile(photosDir, input.photo.file, input.photo.ext) : null;
@@ -127,7 +131,7 @@ export function createResidentService(deps: ResidentServiceDeps) {
         result = await deps.submissionService.recordDurably({
           campaignId: campaign.id, qrCodeId: qr.id, idempotencyKey, kind: v.kind,
           categoryId: v.category, text: v.text, photoFile, residentName: v.name, residentPhone: v.phone,
-          building: v.building, ...placeOf(qr), channel: 'online', residentKey: residentKeyOf(input.residentId),
+          building: v.building, ...input.loaded.place, channel: 'online', residentKey: residentKeyOf(input.residentId),
         }, candidates);
       } catch (err) {
         if (photoFile) await removePhoto(photosDir, photoFile);

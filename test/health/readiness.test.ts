@@ -1,3 +1,4 @@
+import { failWrites as failEveryWrite } from '../helpers/fail-writes';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,13 +71,7 @@ function failWrites(db: Db): () => void {
     scratch.close();
   }
   expect((full as { code?: string }).code).toBe('SQLITE_FULL');
-  const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { run: (...a: unknown[]) => unknown };
-  const run = proto.run;
-  const spy = jest.spyOn(proto, 'run').mockImplementation(function (this: { database: Db; reader: boolean }, ...args: unknown[]) {
-    if (this.database === db && !this.reader) throw full;
-    return run.apply(this, args);
-  });
-  return () => spy.mockRestore();
+  return failEveryWrite(db, full);
 }
 
 describe('/healthz and /readyz', () => {

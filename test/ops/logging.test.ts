@@ -1,3 +1,4 @@
+import { failWrites } from '../helpers/fail-writes';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,16 +77,11 @@ describe('the log of a full run holds no personal data', () => {
     const page2 = await agent.get(`/q/${qr}`).expect(200);
     const f2 = hiddenFields(page2.text);
     formTokens.push(f2.ft);
-    const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { run: (...a: unknown[]) => unknown };
-    const run = proto.run;
-    const spy = jest.spyOn(proto, 'run').mockImplementation(function (this: { reader: boolean }, ...args: unknown[]) {
-      if (!this.reader) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-      return run.apply(this, args);
-    });
+    const letWrite = failWrites(db, Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
     try {
       await agent.post(`/q/${qr}`).type('form').send({ ...f2, kind: 'wish', text: mine.text + '（第二次）', name: mine.name, phone: mine.phone }).expect(503);
     } finally {
-      spy.mockRestore();
+      letWrite();
     }
   }
 
