@@ -24,14 +24,36 @@ export function isBusy(err: unknown): boolean {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => { setTimeout(resolve, ms); });
 
+/** How a write is committed: `durable` (the connection's level, FULL by default) or `unsynced` (see withoutSync). */
+export interface WriteOptions { deadlineMs?: number; unsynced?: boolean }
+
+/**
+ * Runs `fn` with commits that do not wait for the disk (synchronous = NORMAL), then restores the connection's level.
+ * In WAL mode such a commit survives a crash of the process (kill -9) but not a power cut, and the next durable
+ * commit on the database (a resident's submission, the import's report) syncs it too. For the chunks of an
+ * import, which confirming again re-imports without duplicates: an fsync per chunk held the event loop for tens of
+ * milliseconds and filled the disk queue that residents' commits wait in.
+ */
+export function withoutSync<T>(db: Db, fn: () => T): T {
+  const level = db.pragma('synchronous', { simple: true }) as number; // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+  if (level <= 1) return fn();
+  db.pragma('synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    db.pragma(`synchronous = ${level}`);
+  }
+}
+
 /** Runs `fn` once in a write transaction taken without waiting inside SQLite; throws SQLITE_BUSY if the lock is taken. */
-export function tryWrite<T>(db: Db, fn: () => T): T {
+export function tryWrite<T>(db: Db, fn: () => T, opts: Pick<WriteOptions, 'unsynced'> = {}): T {
   const timeout = db.pragma('busy_timeout', { simple: true }) as number;
   if (timeout !== 0) db.pragma('busy_timeout = 0');
   try {
     // IMMEDIATE: the write lock is taken at BEGIN. A deferred transaction that reads first can fail at its first
     // write with SQLITE_BUSY_SNAPSHOT, which no waiting can cure.
-    return db.transaction(fn).immediate();
+    const write = () => db.transaction(fn).immediate();
+    return opts.unsynced ? withoutSync(db, write) : write();
   } finally {
     if (timeout !== 0) db.pragma(`busy_timeout = ${timeout}`);
   }
@@ -41,12 +63,12 @@ export function tryWrite<T>(db: Db, fn: () => T): T {
  * Runs `fn` in a write transaction as soon as the lock is free, yielding the event loop between attempts (2 ms,
  * growing to RETRY_MAX_MS). Errors other than "busy" are thrown at once; "busy" only after `deadlineMs`.
  */
-export async function writeWhenFree<T>(db: Db, fn: () => T, deadlineMs = WRITE_DEADLINE_MS): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
+export async function writeWhenFree<T>(db: Db, fn: () => T, opts: WriteOptions = {}): Promise<T> {
+  const deadline = Date.now() + (opts.deadlineMs ?? WRITE_DEADLINE_MS);
   let delay = 2;
   for (;;) {
     try {
-      return tryWrite(db, fn);
+      return tryWrite(db, fn, opts);
     } catch (err) {
       if (!isBusy(err) || Date.now() + delay > deadline) throw err;
     }

@@ -5,7 +5,7 @@ import { chinaToday } from '../campaigns/rules';
 import { ConflictError, DomainError, forbidden, invalid, notFound } from '../lib/errors';
 import { createWorker } from '../lib/worker';
 import { randomToken } from '../http/random';
-import { writeWhenFree } from '../db/busy';
+import { withoutSync, writeWhenFree } from '../db/busy';
 import type { Db } from '../db/open-db';
 import type { Place, PlaceRepo } from '../places/repo';
 import type { SubmissionRepo } from '../submissions/repo';
@@ -263,7 +263,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     const id = randomToken(18);
     for (let seq = 0, at = 0; at < parsed.byteLength; seq++, at += PART_BYTES) {
       const part = Buffer.from(parsed.buffer, parsed.byteOffset + at, Math.min(PART_BYTES, parsed.byteLength - at));
-      await writeWhenFree(deps.db, () => repo.insertPart(id, seq, part));
+      // Unsynced: the batch row written next is committed durably, which syncs these parts too.
+      await writeWhenFree(deps.db, () => repo.insertPart(id, seq, part), { unsynced: true });
       await yieldNow();
     }
     return writeWhenFree(deps.db, () => {
@@ -298,13 +299,16 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     for (let i = 0; i < plan.valid.length; i += COMMIT_CHUNK_ROWS) {
       // Categorized before the transaction: the lock is held only for the inserts (a few milliseconds).
       const part = plan.valid.slice(i, i + COMMIT_CHUNK_ROWS).map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
-      deps.db.transaction(() => {
+      const last = i + COMMIT_CHUNK_ROWS >= plan.valid.length;
+      const write = () => deps.db.transaction(() => {
         for (const v of part) {
           if (deps.submissionService.recordPrepared(v.input).created) imported++;
           else alreadyImported.push(v.row);
         }
       }).immediate();
-      if (i + COMMIT_CHUNK_ROWS < plan.valid.length) between();
+      // Every chunk but the last unsynced (src/db/busy.ts withoutSync): the last one's durable commit syncs them all.
+      if (last) write(); else withoutSync(deps.db, write);
+      if (!last) between();
     }
     return { ...meta, total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes, datesToConfirm: plan.datesToConfirm };
   }
@@ -478,6 +482,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
         }
         const part = (JSON.parse(chunk) as Array<{ row: number; input: NewSubmission }>)
           .map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
+        // Each chunk unsynced (src/db/busy.ts withoutSync); the report below is committed durably, and with it
+        // every chunk before it. A power cut half-way loses at most the last chunks, which confirming again adds.
         const counts = await writeWhenFree(deps.db, () => {
           let created = 0;
           const again: number[] = [];
@@ -486,7 +492,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
             else again.push(v.row);
           }
           return { created, again };
-        });
+        }, { unsynced: true });
         imported += counts.created;
         alreadyImported.push(...counts.again);
         done += part.length;

@@ -10,14 +10,32 @@ import { PROJECT_ROOT } from '../paths';
  * `modulePath` is a path without extension next to this file's build (src/… or dist/src/…); under ts-jest and
  * the test servers the TypeScript source is loaded through test/helpers/ts-register.js.
  */
+/** `modulePath` (without extension) as loaded in a new thread: the build's .js, or the .ts source under tests. */
+function threadModule(modulePath: string): { file: string; execArgv: string[] } {
+  const fromSource = __filename.endsWith('.ts');
+  return {
+    file: modulePath + (fromSource ? '.ts' : '.js'),
+    execArgv: fromSource ? ['--require', path.join(PROJECT_ROOT, 'test', 'helpers', 'ts-register.js')] : [],
+  };
+}
+
+/**
+ * A thread of its own for one job that talks to its caller in messages (a streamed export): runs the module's
+ * exported function with `workerData`; the function reads parentPort itself.
+ */
+export function startJobThread(modulePath: string, exportName: string, workerData: unknown): Worker {
+  const { file, execArgv } = threadModule(modulePath);
+  const code = `require(${JSON.stringify(file)})[${JSON.stringify(exportName)}](require('node:worker_threads').workerData);`;
+  return new Worker(code, { eval: true, execArgv, workerData });
+}
+
 export function createWorker<I, O>(modulePath: string, exportName: string) {
   let worker: Worker | null = null;
   let seq = 0;
   const pending = new Map<number, { resolve: (o: O) => void; reject: (e: unknown) => void }>();
 
   function start(): Worker {
-    const fromSource = __filename.endsWith('.ts');
-    const file = modulePath + (fromSource ? '.ts' : '.js');
+    const { file, execArgv } = threadModule(modulePath);
     const code = `
       const { parentPort } = require('node:worker_threads');
       const fn = require(${JSON.stringify(file)})[${JSON.stringify(exportName)}];
@@ -34,7 +52,7 @@ export function createWorker<I, O>(modulePath: string, exportName: string) {
       });`;
     const w = new Worker(code, {
       eval: true,
-      execArgv: fromSource ? ['--require', path.join(PROJECT_ROOT, 'test', 'helpers', 'ts-register.js')] : [],
+      execArgv,
     });
     w.unref();
     w.on('message', (m: { id: number; output?: O; error?: string }) => {

@@ -12,11 +12,17 @@ async function sheetOf(body: Buffer) {
 }
 const rowValues = (ws: ExcelJS.Worksheet, n: number) => (ws.getRow(n).values as unknown[]).slice(1);
 
-describe('exports', () => {
+// A submissions export is made in a thread of its own when the database is a file, on the event loop in slices
+// when it is in memory: every test runs on both.
+describe.each([
+  ['on the event loop (in-memory database)', false],
+  ['in a thread of its own (database file)', true],
+])('exports %s', (_how, onDisk) => {
   let t: TestApp;
   let seed: DashboardSeed;
+  const fresh = () => makeTestApp({}, { onDisk });
   beforeAll(() => {
-    t = makeTestApp();
+    t = fresh();
     seed = seedDashboard(t.db);
     // A resident who tried to smuggle a formula into the spreadsheet.
     insertSubmission(t.db, { campaignId: seed.campaignId, communityId: seed.yongan, gridId: seed.yonganGrid, text: '=HYPERLINK("http://evil","点我")',
@@ -58,7 +64,7 @@ describe('exports', () => {
   });
 
   it('masks a phone number inside the text for staff without the flag, not for an admin', async () => {
-    const own = makeTestApp();
+    const own = fresh();
     const s = seedDashboard(own.db);
     insertSubmission(own.db, { campaignId: s.campaignId, communityId: s.yongan, gridId: s.yonganGrid, text: '下水道堵了，电话13712345678',
       createdAt: '2026-03-12T01:00:00.000Z' });
@@ -76,7 +82,7 @@ describe('exports', () => {
   });
 
   it('走访人 as written; a phone inside the 备注 masked for staff without the flag, not for an admin', async () => {
-    const own = makeTestApp();
+    const own = fresh();
     const s = seedDashboard(own.db);
     const id = insertSubmission(own.db, { campaignId: s.campaignId, communityId: s.yongan, gridId: s.yonganGrid, channel: 'door_to_door',
       text: '楼道窗户玻璃碎了', createdAt: '2026-03-12T01:00:00.000Z' });

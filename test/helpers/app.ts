@@ -1,7 +1,10 @@
 import request from 'supertest';
 import type { Config } from '../../src/config';
 import { testConfig } from '../../src/config';
-import { openDb, type Db } from '../../src/db/open-db';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dbFile, openDb, type Db } from '../../src/db/open-db';
 import { createApp, type LinshengApp } from '../../src/app';
 import type { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/access/rules';
@@ -12,10 +15,14 @@ export interface TestApp {
   config: Readonly<Config>;
 }
 
-/** A fresh app on a migrated in-memory database. */
-export function makeTestApp(overrides: Partial<Config> = {}): TestApp {
-  const config = testConfig(overrides);
-  const db = openDb({ file: ':memory:' });
+/**
+ * A fresh app on a migrated in-memory database, or with `onDisk` on a database file in a temporary directory (what
+ * a worker thread with a connection of its own needs, e.g. the submissions export).
+ */
+export function makeTestApp(overrides: Partial<Config> = {}, opts: { onDisk?: boolean } = {}): TestApp {
+  const dataDir = opts.onDisk ? fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-app-')) : undefined;
+  const config = testConfig(dataDir ? { dataDir, ...overrides } : overrides);
+  const db = openDb({ file: dataDir ? dbFile(dataDir) : ':memory:' });
   const app = createApp({ config, db });
   return { app, db, config };
 }

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tryWrite, withoutSync, writeWhenFree } from '../../src/db/busy';
+import { dbFile, openDb, type Db } from '../../src/db/open-db';
+
+describe('writing politely', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-busy-'));
+    db = openDb({ file: dbFile(dir), migrate: false });
+    db.exec('CREATE TABLE t (v INTEGER)');
+  });
+  afterEach(() => { db.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const level = () => db.pragma('synchronous', { simple: true });
+
+  it('withoutSync commits at NORMAL and gives the connection back at its own level, also after a failure', () => {
+    expect(level()).toBe(2); // FULL
+    let inside: unknown;
+    withoutSync(db, () => { inside = level(); db.prepare('INSERT INTO t VALUES (1)').run(); });
+    expect(inside).toBe(1);
+    expect(level()).toBe(2);
+    expect(() => withoutSync(db, () => { throw new Error('bad row'); })).toThrow('bad row');
+    expect(level()).toBe(2);
+  });
+
+  it('an unsynced write goes in like any other, and the durable level comes back for the next one', async () => {
+    await writeWhenFree(db, () => db.prepare('INSERT INTO t VALUES (1)').run(), { unsynced: true });
+    expect(level()).toBe(2);
+    tryWrite(db, () => db.prepare('INSERT INTO t VALUES (2)').run());
+    expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(2);
+  });
+
+  it('waits for another writer without blocking, and gives up only after the deadline', async () => {
+    const other = openDb({ file: dbFile(dir), migrate: false });
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const waiting = writeWhenFree(db, () => db.prepare('INSERT INTO t VALUES (3)').run(), { unsynced: true, deadlineMs: 5000 });
+      let ticks = 0;
+      const ticker = setInterval(() => { ticks++; }, 5);
+      await new Promise((r) => setTimeout(r, 100));
+      other.exec('COMMIT');
+      await waiting;
+      clearInterval(ticker);
+      expect(ticks).toBeGreaterThan(5); // the event loop ran while the write waited
+      other.exec('BEGIN IMMEDIATE');
+      await expect(writeWhenFree(db, () => db.prepare('INSERT INTO t VALUES (4)').run(), { deadlineMs: 50 })).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
+      other.exec('ROLLBACK');
+      expect(level()).toBe(2);
+    } finally {
+      other.close();
+    }
+  });
+});
