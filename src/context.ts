@@ -33,6 +33,7 @@ import { createSettingsRepo } from './settings/repo';
 import { createSubmissionRepo } from './submissions/repo';
 import { createResidentService } from './submissions/resident-service';
 import { createSubmissionService } from './submissions/service';
+import { walSyncer } from './db/busy';
 import { createSearchRepo } from './search/repo';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
@@ -70,7 +71,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const access = createAccess({ places, users });
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
-  const submissionService = createSubmissionService({ repo: submissions, classify, db });
+  const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal: walSyncer(db) });
   const menuService = createMenuService({ db, issues, items, audit, places });
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
   const outcomes = createOutcomeService({ db, issues, submissions, audit });

@@ -18,7 +18,11 @@ export type RecordResult = { submission: Submission; created: boolean };
  * The one way a submission enters the system — resident form, grid worker entry, import, offline sync —
  * so every channel gets the same rules (idempotency, auto-categorization, triage).
  */
-export function createSubmissionService(deps: { repo: SubmissionRepo; classify?: Categorizer; db?: Db }) {
+export function createSubmissionService(deps: {
+  repo: SubmissionRepo; classify?: Categorizer; db?: Db;
+  /** Syncs the database's WAL off the event loop (src/db/busy.ts walSyncer); null: commits wait for the disk inside SQLite. */
+  syncWal?: (() => Promise<void>) | null;
+}) {
   const prepare = (input: NewSubmission, candidates?: readonly CandidateCategory[]) =>
     (deps.classify ? deps.classify.categorize(input, candidates) : input);
   const insert = (input: NewSubmission) => deps.repo.insert(input);
@@ -35,15 +39,21 @@ export function createSubmissionService(deps: { repo: SubmissionRepo; classify?:
     queue = [];
     if (batch.length === 0) { scheduled = false; return; }
     let results: RecordResult[] | undefined;
-    let busy: unknown;
+    let failed: unknown;
+    const sync = deps.syncWal;
     try {
-      results = deps.db ? await writeWhenFree(deps.db, () => batch.map((b) => insert(b.input))) : undefined;
+      results = deps.db ? await writeWhenFree(deps.db, () => batch.map((b) => insert(b.input)), { unsynced: !!sync }) : undefined;
     } catch (err) {
-      if (isBusy(err)) busy = err;
+      if (isBusy(err)) failed = err;
       results = undefined;
     }
+    if (results && sync) {
+      // Answered only once the commit is on stable storage. A disk that fails the sync fails the whole batch (the
+      // rows may be in, not known to be safe): each resident is told to try again, and the retry finds its row.
+      try { await sync(); } catch (err) { failed = err; results = undefined; }
+    }
     if (results) batch.forEach((b, i) => b.resolve(results![i]));
-    else if (busy) batch.forEach((b) => b.reject(busy));
+    else if (failed) batch.forEach((b) => b.reject(failed));
     else {
       // The batch was rolled back as a whole (or there is no db handle): one bad row must not fail its
       // neighbours, so each goes in on its own and gets its own answer.
