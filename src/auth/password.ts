@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { promisify } from 'node:util';
 
 // scrypt is memory-hard and built into Node: no native dependency, slow enough to resist offline guessing.
 // Always the asynchronous form: it runs on libuv's thread pool, so a login (0.1–0.3 s of KDF) never blocks the
@@ -10,9 +9,30 @@ const P = 1;
 const KEYLEN = 32;
 const MAXMEM = 64 * 1024 * 1024;
 
-const scrypt = promisify(crypto.scrypt) as (
-  password: crypto.BinaryLike, salt: crypto.BinaryLike, keylen: number, options: crypto.ScryptOptions,
-) => Promise<Buffer>;
+const scryptOnPool = (password: crypto.BinaryLike, salt: crypto.BinaryLike, keylen: number, options: crypto.ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => {
+    crypto.scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+
+/**
+ * At most this many hashes at once. libuv's thread pool has four threads by default and also does the file work
+ * residents wait for (syncing the submissions' WAL, photos): 24 logins at once would hold all four for a second.
+ * The others wait their turn in memory, which costs a login a little time and a resident nothing.
+ */
+export const HASHES_AT_ONCE = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+async function scrypt(...args: Parameters<typeof scryptOnPool>): Promise<Buffer> {
+  // A finishing hash hands its slot to the next waiter directly, so no newcomer slips in between.
+  if (running >= HASHES_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await scryptOnPool(...args);
+  } finally {
+    const next = waiting.shift();
+    if (next) next(); else running--;
+  }
+}
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.randomBytes(16);

@@ -9,6 +9,8 @@ export interface CliIo {
   err: (line: string) => void;
   stdin: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
+  /** What a long batch job (an import) does first: the real CLI lowers its priority; tests running commands in-process do not. */
+  startBatchJob?: () => void;
 }
 
 /** One `--name` a command accepts: with a `value` placeholder it takes a value, without one it is a switch. */

@@ -10,6 +10,19 @@ import { PROJECT_ROOT } from '../paths';
  * `modulePath` is a path without extension next to this file's build (src/… or dist/src/…); under ts-jest and
  * the test servers the TypeScript source is loaded through test/helpers/ts-register.js.
  */
+/**
+ * First lines of every worker thread: the thread lowers its own scheduling priority (nice 10; Linux applies
+ * setpriority to the one thread its id names). Staff work in threads (an export, planning an import, grouping)
+ * then gives way whenever the event loop that answers residents wants the CPU, on a machine of two cores
+ * shared with an import from the command line. Elsewhere it is skipped.
+ */
+export const WORKER_NICE = 10;
+const THREAD_PRELUDE = `
+  try {
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    if (tid > 0) require('node:os').setPriority(tid, ${WORKER_NICE});
+  } catch { /* no /proc (not Linux) or not permitted: run at the process's priority */ }
+`;
 /** `modulePath` (without extension) as loaded in a new thread: the build's .js, or the .ts source under tests. */
 function threadModule(modulePath: string): { file: string; execArgv: string[] } {
   const fromSource = __filename.endsWith('.ts');
@@ -25,7 +38,7 @@ function threadModule(modulePath: string): { file: string; execArgv: string[] } 
  */
 export function startJobThread(modulePath: string, exportName: string, workerData: unknown): Worker {
   const { file, execArgv } = threadModule(modulePath);
-  const code = `require(${JSON.stringify(file)})[${JSON.stringify(exportName)}](require('node:worker_threads').workerData);`;
+  const code = THREAD_PRELUDE + `require(${JSON.stringify(file)})[${JSON.stringify(exportName)}](require('node:worker_threads').workerData);`;
   return new Worker(code, { eval: true, execArgv, workerData });
 }
 
@@ -36,7 +49,7 @@ export function createWorker<I, O>(modulePath: string, exportName: string) {
 
   function start(): Worker {
     const { file, execArgv } = threadModule(modulePath);
-    const code = `
+    const code = THREAD_PRELUDE + `
       const { parentPort } = require('node:worker_threads');
       const fn = require(${JSON.stringify(file)})[${JSON.stringify(exportName)}];
       parentPort.on('message', async ({ id, input }) => {

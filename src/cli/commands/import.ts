@@ -54,6 +54,7 @@ export const importCommand: Command = {
         + `--channel "${values.channel}" is not an import channel: use one of ${INTAKE_CHANNELS.join(', ')}.`);
     }
 
+    io.startBatchJob?.();
     const { config, db } = openExistingDb(io);
     const ctx = createContext(config, db);
     try {
