@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { loadConfig } from './config';
+import { startCheckpointer } from './db/checkpointer';
 import { dbFile, openDb } from './db/open-db';
 import { DatabaseProblem } from './db/problems';
 import { MigrationError } from './db/migrate';
@@ -73,6 +74,7 @@ export async function start(): Promise<Server> {
   // Uploads a previous process was receiving when it stopped (src/submissions/photo-multipart.ts).
   fs.rmSync(incomingDir(uploadsDir(config.dataDir)), { recursive: true, force: true });
   const app = createApp({ config, db, logger });
+  const checkpointer = startCheckpointer(db);
   const { ctx } = app;
   const admin = await ctx.auth.ensureAdmin();
 
@@ -110,6 +112,7 @@ export async function start(): Promise<Server> {
   let closing = false;
   const closeDb = () => {
     removePidFile(config.dataDir);
+    void checkpointer?.stop();
     if (db.open) db.close();
   };
   // Once closing, every response says `Connection: close`, so a keep-alive client sends nothing more on it.
