@@ -13,7 +13,7 @@ import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
 import { createIntakeRepo, type CategoryOption, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
 import type { ParsedSheet } from './import/parse-sheet';
-import { movable, parsedSize, parsedText, previewOf, runPlanJob, type ImportPreview, type Parsed, type PlanJob, type PlanOutput } from './import/plan-worker';
+import { joinKeys, movable, parsedSize, parsedText, previewOf, runPlanJob, type ImportPreview, type JoinedKeys, type Parsed, type PlanJob, type PlanOutput } from './import/plan-worker';
 import { planRows, type DatesPolicy, type DateToConfirm, type ImportPlan, type PlanSnapshot, type RowNote, type RowProblem } from './plan';
 import { checkCollectionDate, DateNeedsConfirmation } from './rules';
 
@@ -216,15 +216,22 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
   }
 
   /** Which of these keys the database holds, looked up a few hundred at a time with the event loop free in between. */
-  async function existingKeys(keys: string[]): Promise<string[]> {
+  async function existingKeys(joined: JoinedKeys): Promise<JoinedKeys> {
+    // Split a slice at a time: only a few hundred key strings exist at once.
     const out: string[] = [];
-    for (let i = 0; i < keys.length; i += KEY_LOOKUP_CHUNK) {
-      out.push(...repo.existingKeys(keys.slice(i, i + KEY_LOOKUP_CHUNK)));
-      if (i + KEY_LOOKUP_CHUNK < keys.length) await yieldNow();
+    for (let at = 0; at < joined.length;) {
+      let end = at;
+      for (let n = 0; n < KEY_LOOKUP_CHUNK && end < joined.length; n++) {
+        const nl = joined.indexOf('\n', end);
+        end = nl < 0 ? joined.length : nl + 1;
+      }
+      const slice = joined.slice(at, end).split('\n').filter(Boolean);
+      for (const k of repo.existingKeys(slice)) out.push(k);
+      at = end;
+      if (at < joined.length) await yieldNow();
     }
-    return out;
+    return joinKeys(out);
   }
-
   async function runJob<K extends PlanOutput['kind']>(job: PlanJob, inline: boolean, transfer: ArrayBuffer[] = []): Promise<Extract<PlanOutput, { kind: K }>> {
     const out = inline ? await runPlanJob(job) : await planWorker.run(job, transfer);
     if (out.kind === 'error') throw new DomainError(out.errorKind, out.message);
@@ -236,7 +243,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
    * rows are sent once at most (moved when they are bytes), or not at all when the job that read them kept them.
    */
   async function planInChunks(user: Viewer | null, c: Campaign, rows: { parsed: Parsed } | { kept: string }, inline: boolean, channel: IntakeChannel,
-    dates: DatesPolicy, keys?: string[], chunkRows = COMMIT_CHUNK_ROWS) {
+    dates: DatesPolicy, keys?: JoinedKeys, chunkRows = COMMIT_CHUNK_ROWS) {
     let source = rows;
     if (!keys) {
       if (!('parsed' in rows)) throw new Error('import plan: the keys of kept rows come with them');
