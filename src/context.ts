@@ -71,7 +71,9 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const access = createAccess({ places, users });
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
-  const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal: walSyncer(db) });
+  // Durable commits on the residents' path and the import's wait for the disk off the event loop (src/db/busy.ts).
+  const syncWal = walSyncer(db);
+  const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal });
   const menuService = createMenuService({ db, issues, items, audit, places });
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
   const outcomes = createOutcomeService({ db, issues, submissions, audit });
@@ -86,7 +88,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   // Built here so /readyz can report them; started by server.ts only.
   const backups = config.backupDir ? createNightlyBackups({ db, dir: config.backupDir, keep: config.backupKeep, hour: config.backupHour, logger }) : undefined;
 
-  const intakeService = createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db) });
+  const intakeService = createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db), syncWal });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
 

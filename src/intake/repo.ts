@@ -105,7 +105,8 @@ export function createIntakeRepo(db: Db) {
   const insertPart = db.prepare('INSERT INTO import_batch_parts (batch_id, seq, data) VALUES (?, ?, ?)');
   const partBySeq = db.prepare<[string, number], Buffer>('SELECT data FROM import_batch_parts WHERE batch_id = ? AND seq = ?').pluck();
   const partCount = db.prepare<[string], number>('SELECT COUNT(*) FROM import_batch_parts WHERE batch_id = ?').pluck();
-  const deleteParts = db.prepare('DELETE FROM import_batch_parts WHERE batch_id = ?');
+  const deleteFirstParts = db.prepare(`DELETE FROM import_batch_parts WHERE batch_id = ? AND seq IN
+    (SELECT seq FROM import_batch_parts WHERE batch_id = ? ORDER BY seq LIMIT ?)`);
   // Parts whose batch is gone (purged, or never stored because the upload failed half-way).
   const purgeParts = db.prepare(`DELETE FROM import_batch_parts WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
     AND batch_id NOT IN (SELECT id FROM import_batches WHERE status = 'pending')`);
@@ -162,11 +163,10 @@ export function createIntakeRepo(db: Db) {
     /** The batch without its rows (`parsed` is ''). */
     findBatchMeta: (id: string) => { const r = batchMetaById.get(id); return r ? toBatch(r) : undefined; },
     /** Marks a pending batch committed with its report; false when it was already committed. */
-    commitBatch: (id: string, report: string) => {
-      const done = commitBatch.run(report, id).changes === 1;
-      if (done) deleteParts.run(id);
-      return done;
-    },
+    /** Marks a batch committed with its report; its parts go separately (dropParts), a few at a time. */
+    commitBatch: (id: string, report: string) => commitBatch.run(report, id).changes === 1,
+    /** Deletes up to `max` parts of a batch; how many went. */
+    dropParts: (id: string, max: number): number => deleteFirstParts.run(id, id, max).changes,
     /** Forgets previews nobody confirmed. */
     purgePendingBatches: (olderThan = '-2 days') => { purgeBatches.run(olderThan); purgeParts.run(olderThan); },
     /** One part of a batch's rows (src/db/migrations/095_import_batch_parts.sql). */

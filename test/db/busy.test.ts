@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tryWrite, withoutSync, writeWhenFree } from '../../src/db/busy';
+import { tryWrite, walSyncer, withoutSync, writeDurably, writeWhenFree } from '../../src/db/busy';
 import { dbFile, openDb, type Db } from '../../src/db/open-db';
 
 describe('writing politely', () => {
@@ -51,5 +51,19 @@ describe('writing politely', () => {
     } finally {
       other.close();
     }
+  });
+
+  it('writeDurably commits unsynced and resolves only after the WAL is synced; without a syncer it writes at the connection\'s level', async () => {
+    const order: string[] = [];
+    const real = walSyncer(db)!;
+    const sync = async () => { order.push('sync'); await real(); order.push('synced'); };
+    const out = await writeDurably(db, () => { order.push(`write at ${String(level())}`); return 7; }, sync);
+    expect(out).toBe(7);
+    expect(order).toEqual(['write at 1', 'sync', 'synced']);
+    expect(level()).toBe(2);
+    order.length = 0;
+    await writeDurably(db, () => { order.push(`write at ${String(level())}`); }, null);
+    expect(order).toEqual(['write at 2']);
+    await expect(writeDurably(db, () => 1, async () => { throw Object.assign(new Error('i/o'), { code: 'EIO' }); })).rejects.toMatchObject({ code: 'EIO' });
   });
 });
