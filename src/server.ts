@@ -74,6 +74,9 @@ export async function start(): Promise<Server> {
   // Uploads a previous process was receiving when it stopped (src/submissions/photo-multipart.ts).
   fs.rmSync(incomingDir(uploadsDir(config.dataDir)), { recursive: true, force: true });
   const app = createApp({ config, db, logger });
+  // libuv starts its thread pool on first use, and new threads take the priority of the thread that starts them:
+  // started here, from the main thread, before any worker thread lowers its own (src/lib/worker.ts).
+  await fs.promises.access(config.dataDir);
   const checkpointer = startCheckpointer(db);
   const { ctx } = app;
   const admin = await ctx.auth.ensureAdmin();

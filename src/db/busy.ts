@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Db } from './open-db';
 
@@ -96,13 +97,25 @@ export function walSyncer(db: Db): (() => Promise<void>) | null {
   if (db.memory) return null;
   const level = db.pragma('synchronous', { simple: true }) as number;
   if (level < 2) return null;
-  const wal = `${db.name}-wal`;
+  if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return null;
+  // SQLite puts the WAL beside the real file when the database's path is a symbolic link.
+  const wal = `${realpathSync(db.name)}-wal`;
+  // After a failed fsync Linux may mark the pages clean and report the error only once: a later sync that succeeds
+  // proves nothing. So a failure sticks, as in PostgreSQL: every durable write fails until the server restarts
+  // and reads back what the disk really holds.
+  let broken: unknown;
   return async () => {
-    const handle = await fs.open(wal, 'r');
+    if (broken) throw broken;
     try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await fs.open(wal, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      broken = err;
+      throw err;
     }
   };
 }
@@ -116,4 +129,20 @@ export async function writeDurably<T>(db: Db, fn: () => T, syncWal: (() => Promi
   const out = await writeWhenFree(db, fn, { unsynced: true });
   await syncWal();
   return out;
+}
+
+/**
+ * Syncs the WAL file now, blocking (the command line, which has no event loop to keep free): after commits made
+ * unsynced, so that they are on the disk before the command reports them done. A commit that changed nothing
+ * writes no frame and so would not sync the earlier ones. Nothing to do in memory, outside WAL mode or at NORMAL.
+ */
+export function syncWalNow(db: Db): void {
+  if (db.memory || (db.pragma('synchronous', { simple: true }) as number) < 2) return;
+  if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return;
+  const fd = openSync(`${realpathSync(db.name)}-wal`, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

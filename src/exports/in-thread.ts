@@ -8,7 +8,25 @@ import type { ExportMessage, SubmissionsExportJob } from './export-thread';
  * at the client's pace. Resolves when the file is complete; rejects with the thread's error (`out` may have had
  * part of the file by then). A client that goes away stops the thread.
  */
-export function exportInThread(out: Writable & { headersSent?: boolean }, job: SubmissionsExportJob): Promise<void> {
+/** Export threads at once; more wait their turn (each is a connection, exceljs and up to a core of work). */
+export const EXPORTS_AT_ONCE = 2;
+let running = 0;
+const queued: Array<() => void> = [];
+const takeTurn = async () => { if (running < EXPORTS_AT_ONCE) running++; else await new Promise<void>((resolve) => queued.push(resolve)); };
+const endTurn = () => { const next = queued.shift(); if (next) next(); else running--; };
+
+export async function exportInThread(out: Writable & { headersSent?: boolean }, job: SubmissionsExportJob): Promise<void> {
+  await takeTurn();
+  try {
+    // A client that gave up while waiting costs nothing more.
+    if (out.destroyed) return;
+    await runThread(out, job);
+  } finally {
+    endTurn();
+  }
+}
+
+function runThread(out: Writable, job: SubmissionsExportJob): Promise<void> {
   const thread = startJobThread(path.join(__dirname, 'export-thread'), 'runSubmissionsExport', job);
   return new Promise<void>((resolve, reject) => {
     let settled = false;

@@ -171,9 +171,12 @@ export function residentRoutes({ config, residents, board, appeals, logger }: Re
     if (page) return res.status(200).type('html').send(page[0] + formToken + page[1]);
     renderForm(res, 200, found, { formToken: TOKEN_MARK, values: { kind: 'suggestion' }, errors: {} }, (err, html) => {
       if (err) return next(err);
-      const at = html.indexOf(TOKEN_MARK);
+      // Only in the hidden field: a title or description that happens to contain the marker stays as written.
+      const field = `name="ft" value="${TOKEN_MARK}"`;
+      const at = html.indexOf(field);
       if (at < 0) return next(new Error('the resident form has no form token'));
-      const parts = [html.slice(0, at), html.slice(at + TOKEN_MARK.length)] as const;
+      const cut = at + field.length - TOKEN_MARK.length - 1;
+      const parts = [html.slice(0, cut), html.slice(cut + TOKEN_MARK.length)] as const;
       if (pages.size < FRESH_PAGES_MAX) pages.set(key, parts);
       res.status(200).type('html').send(parts[0] + formToken + parts[1]);
     });

@@ -42,7 +42,7 @@ export interface ResidentServiceDeps {
   campaigns: Pick<CampaignRepo, 'findById' | 'categories' | 'organizerFor'>;
   places: Pick<PlaceRepo, 'findById'>;
   submissions: Pick<SubmissionRepo, 'findByIdempotencyKey' | 'findLabelledByReceipt' | 'mine'>;
-  submissionService: Pick<SubmissionService, 'recordDurably'>;
+  submissionService: Pick<SubmissionService, 'recordDurably' | 'whenDurable'>;
   outcomes: OutcomeService;
   scanCounter: Pick<ScanCounter, 'record'>;
 }
@@ -123,7 +123,11 @@ export function createResidentService(deps: ResidentServiceDeps) {
       // A retry of a form with a photo already stored: answer with its receipt and write nothing (not even the
       // photo). Without a photo the insert itself finds the earlier row (ON CONFLICT), which spares a query.
       const existing = input.photo ? submissions.findByIdempotencyKey(idempotencyKey) : undefined;
-      if (existing) return { receiptCode: existing.receiptCode, created: false };
+      if (existing) {
+        // Its batch may be committed but still syncing: no receipt before the row is on the disk.
+        await deps.submissionService.whenDurable();
+        return { receiptCode: existing.receiptCode, created: false };
+      }
 
       const photoFile = input.photo ? await storePhotoFile(photosDir, input.photo.file, input.photo.ext) : null;
       let result;
@@ -134,7 +138,8 @@ export function createResidentService(deps: ResidentServiceDeps) {
           building: v.building, ...input.loaded.place, channel: 'online', residentKey: residentKeyOf(input.residentId),
         }, candidates);
       } catch (err) {
-        if (photoFile) await removePhoto(photosDir, photoFile);
+        // A batch whose WAL sync failed is committed: its row names the photo, which must stay.
+        if (photoFile && !(err as { committed?: boolean }).committed) await removePhoto(photosDir, photoFile);
         throw err;
       }
       // Two taps raced past the check above: the loser's photo is not referenced by any row.

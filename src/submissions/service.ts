@@ -34,6 +34,20 @@ export function createSubmissionService(deps: {
   // (src/db/busy.ts), and whatever arrives meanwhile joins the next batch.
   let queue: Array<{ input: NewSubmission; resolve: (r: RecordResult) => void; reject: (e: unknown) => void }> = [];
   let scheduled = false;
+  // Batches committed unsynced, and how many of them a finished WAL sync covers: a row read back before its batch
+  // is synced (a retried photo form finds its receipt by key) waits for it (whenDurable).
+  let committed = 0;
+  let synced = 0;
+  let waiting: Array<{ upTo: number; resolve: () => void; reject: (e: unknown) => void }> = [];
+  const settleWaiting = (err?: unknown) => {
+    const still: typeof waiting = [];
+    for (const w of waiting) {
+      if (err !== undefined) w.reject(err);
+      else if (w.upTo <= synced) w.resolve();
+      else still.push(w);
+    }
+    waiting = still;
+  };
   const flush = async () => {
     const batch = queue;
     queue = [];
@@ -42,7 +56,11 @@ export function createSubmissionService(deps: {
     let failed: unknown;
     const sync = deps.syncWal;
     try {
-      results = deps.db ? await writeWhenFree(deps.db, () => batch.map((b) => insert(b.input)), { unsynced: !!sync }) : undefined;
+      results = deps.db ? await writeWhenFree(deps.db, () => {
+        const rows = batch.map((b) => insert(b.input));
+        if (sync) committed++;
+        return rows;
+      }, { unsynced: !!sync }) : undefined;
     } catch (err) {
       if (isBusy(err)) failed = err;
       results = undefined;
@@ -50,7 +68,17 @@ export function createSubmissionService(deps: {
     if (results && sync) {
       // Answered only once the commit is on stable storage. A disk that fails the sync fails the whole batch (the
       // rows may be in, not known to be safe): each resident is told to try again, and the retry finds its row.
-      try { await sync(); } catch (err) { failed = err; results = undefined; }
+      const upTo = committed;
+      try {
+        await sync();
+        synced = Math.max(synced, upTo);
+        settleWaiting();
+      } catch (err) {
+        // Marked: the rows are in the database, only not known to be on the disk (a photo they name must stay).
+        failed = Object.assign(typeof err === 'object' && err !== null ? err : new Error(String(err)), { committed: true });
+        results = undefined;
+        settleWaiting(failed);
+      }
     }
     if (results) batch.forEach((b, i) => b.resolve(results![i]));
     else if (failed) batch.forEach((b) => b.reject(failed));
@@ -66,6 +94,11 @@ export function createSubmissionService(deps: {
   };
 
   return {
+    /** Resolves once every batch committed so far is on stable storage (at once when commits sync themselves). */
+    whenDurable(): Promise<void> {
+      if (committed <= synced) return Promise.resolve();
+      return new Promise((resolve, reject) => waiting.push({ upTo: committed, resolve, reject }));
+    },
     /** Stores one submission synchronously (imports and entry pages run it inside their own transactions). */
     record(input: NewSubmission): RecordResult {
       return insert(prepare(input));

@@ -77,8 +77,16 @@ describe('group commit of resident submissions', () => {
       expect(openDb({ file: dbFile(dir), migrate: false }).prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(1);
       expect(answered).toBe(false);
       expect(db.pragma('synchronous', { simple: true })).toBe(2);
+      // A retry that reads the row back (a photo form) is held until the same sync is done.
+      let durable = false;
+      const held = service.whenDurable().then(() => { durable = true; });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(durable).toBe(false);
       release();
       expect((await pending).created).toBe(true);
+      await held;
+      expect(durable).toBe(true);
+      await service.whenDurable(); // nothing pending: at once
       expect(syncs).toEqual(['started', 'done']);
       db.close();
     });
@@ -86,7 +94,7 @@ describe('group commit of resident submissions', () => {
     it('a sync the disk fails fails the batch with the disk\'s error; the retry finds the row', async () => {
       let fail = true;
       const { db, service, input } = fileSetup(async () => { if (fail) throw Object.assign(new Error('i/o error'), { code: 'EIO' }); });
-      await expect(service.recordDurably(input('x'))).rejects.toMatchObject({ code: 'EIO' });
+      await expect(service.recordDurably(input('x'))).rejects.toMatchObject({ code: 'EIO', committed: true });
       fail = false;
       const again = await service.recordDurably(input('x'));
       expect(again.created).toBe(false);

@@ -31,4 +31,19 @@ describe('resident form cache', () => {
     createQrRepo(t.db).create(c.campaignId, 'brand-new-token', '新海报', null);
     await request(t.app).get('/q/brand-new-token').expect(200);
   });
+
+  it('gives every fresh form its own token, only in the hidden field, whatever the campaign\'s words say', async () => {
+    const t = makeTestApp();
+    const c = makeCampaign(t.db, { title: '标题里碰巧写了 ls-form-token-placeholder 这几个字' });
+    const tokens = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const page = (await request(t.app).get(`/q/${c.qrToken}`).expect(200)).text;
+      expect(page).toContain('<h1>标题里碰巧写了 ls-form-token-placeholder 这几个字</h1>');
+      tokens.add(/name="ft" value="([^"]+)"/.exec(page)![1]);
+    }
+    expect(tokens.size).toBe(3);
+    for (const ft of tokens) expect(ft).toMatch(/^\d+\.[0-9a-f]{32}\.[0-9a-z]+\.[\w-]{43}$/);
+    const res = await request(t.app).post(`/q/${c.qrToken}`).type('form').send({ ft: [...tokens][0], kind: 'suggestion', text: '路灯不亮' });
+    expect(res.status).toBe(303);
+  });
 });
