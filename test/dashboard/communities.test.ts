@@ -2,8 +2,8 @@ import request from 'supertest';
 import { openDb, type Db } from '../../src/db/open-db';
 import { createDashboardRepo } from '../../src/dashboard/repo';
 import { campaignSlice, type Reach } from '../../src/access/rules';
-import { makeTestApp, loginAs, type TestApp } from '../helpers/app';
-import { seedDashboard, type DashboardSeed } from '../helpers/dashboard-factories';
+import { loginAs, type TestApp } from '../helpers/app';
+import { seedDashboard, type DashboardSeed, useDashboardFixture } from '../helpers/dashboard-factories';
 
 /** The per-community table's rows as the page shows them: [name, 建议, 问题, 已认领, 已办结, 办结率, 满意度]. */
 function tableRows(html: string): string[][] {
@@ -19,11 +19,7 @@ const figure = (html: string, label: string) => new RegExp(`<strong>([^<]+)</str
 describe('the per-community table of a sub-district dashboard', () => {
   let t: TestApp;
   let seed: DashboardSeed;
-  beforeAll(() => {
-    t = makeTestApp();
-    seed = seedDashboard(t.db);
-  });
-  afterAll(() => t.db.close());
+  useDashboardFixture((made) => ({ t, seed } = made));
 
   it('gives the sub-district head one row per community, with the figures defined as the headline ones', async () => {
     const head = await loginAs(t, 'staff', { scopePlaceId: seed.subdistrict });

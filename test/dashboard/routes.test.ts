@@ -1,15 +1,11 @@
 import request from 'supertest';
-import { makeTestApp, loginAs, type TestApp } from '../helpers/app';
-import { seedDashboard, categoryIdOf, type DashboardSeed } from '../helpers/dashboard-factories';
+import { loginAs, type TestApp } from '../helpers/app';
+import { categoryIdOf, type DashboardSeed, useDashboardFixture } from '../helpers/dashboard-factories';
 
 describe('dashboard pages', () => {
   let t: TestApp;
   let seed: DashboardSeed;
-  beforeAll(() => {
-    t = makeTestApp();
-    seed = seedDashboard(t.db);
-  });
-  afterAll(() => t.db.close());
+  useDashboardFixture((made) => ({ t, seed } = made));
 
   it('sends anonymous visitors to the login page', async () => {
     for (const url of [`/campaigns/${seed.campaignId}/dashboard`, `/subdistricts/${seed.subdistrict}/dashboard`, '/dashboard']) {

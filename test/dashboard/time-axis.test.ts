@@ -7,9 +7,9 @@ import {
 } from '../../src/dashboard/service';
 import { openDb, type Db } from '../../src/db/open-db';
 import { createPlaceRepo } from '../../src/places/repo';
-import { loginAs, makeTestApp, type TestApp } from '../helpers/app';
+import { loginAs, type TestApp } from '../helpers/app';
 import { insertCampaign, insertSubmission } from '../helpers/factories';
-import { seedDashboard, type DashboardSeed } from '../helpers/dashboard-factories';
+import { seedDashboard, type DashboardSeed, useDashboardFixture } from '../helpers/dashboard-factories';
 
 /**
  * The dashboard's time axis (issue 8, item 5): years on the axis when the range crosses one, and a few
@@ -163,11 +163,7 @@ describe('the dashboard with old-dated submissions', () => {
 describe('the dashboard page', () => {
   let t: TestApp;
   let seed: DashboardSeed;
-  beforeAll(() => {
-    t = makeTestApp();
-    seed = seedDashboard(t.db);
-  });
-  afterAll(() => t.db.close());
+  useDashboardFixture((made) => ({ t, seed } = made));
 
   it('says when the opinions were collected without starting years early, and mentions the earlier ones', async () => {
     const admin = await loginAs(t, 'admin');

@@ -1,6 +1,7 @@
 import type { Db } from '../../src/db/open-db';
 import { createPlaceRepo } from '../../src/places/repo';
 import { categoryId, insertCampaign, insertSubmission } from './factories';
+import { makeTestApp, type TestApp } from './app';
 
 let seq = 0;
 
@@ -100,3 +101,16 @@ export function seedDashboard(db: Db) {
   };
 }
 export type DashboardSeed = ReturnType<typeof seedDashboard>;
+
+/**
+ * For a describe block: a fresh test app seeded with seedDashboard before its tests, closed after them. `use`
+ * receives both (assign them to the block's own variables).
+ */
+export function useDashboardFixture(use: (made: { t: TestApp; seed: DashboardSeed }) => void): void {
+  let t: TestApp | undefined;
+  beforeAll(() => {
+    t = makeTestApp();
+    use({ t, seed: seedDashboard(t.db) });
+  });
+  afterAll(() => t?.db.close());
+}

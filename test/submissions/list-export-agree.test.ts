@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
-import { makeTestApp, loginAs, type TestApp, type Agent, binaryBody } from '../helpers/app';
-import { seedDashboard, type DashboardSeed } from '../helpers/dashboard-factories';
+import { loginAs, type TestApp, type Agent, binaryBody } from '../helpers/app';
+import { type DashboardSeed, useDashboardFixture } from '../helpers/dashboard-factories';
 
 /**
  * The submission list, the exports and the dashboard build "which submissions" from one slice and one filter
@@ -10,11 +10,7 @@ import { seedDashboard, type DashboardSeed } from '../helpers/dashboard-factorie
 describe('the list, the exports and the dashboard count the same submissions', () => {
   let t: TestApp;
   let seed: DashboardSeed;
-  beforeAll(() => {
-    t = makeTestApp();
-    seed = seedDashboard(t.db);
-  });
-  afterAll(() => t.db.close());
+  useDashboardFixture((made) => ({ t, seed } = made));
 
   const listTotal = async (agent: Agent, qs = '') => {
     const res = await agent.get(`/campaigns/${seed.campaignId}/submissions${qs}`);

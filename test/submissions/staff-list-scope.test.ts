@@ -1,5 +1,5 @@
 import { loginAs, makeTestApp, type TestApp } from '../helpers/app';
-import { seedDashboard, type DashboardSeed } from '../helpers/dashboard-factories';
+import { seedDashboard, type DashboardSeed, useDashboardFixture } from '../helpers/dashboard-factories';
 import { createPlaceRepo } from '../../src/places/repo';
 import { createQrRepo } from '../../src/qr/repo';
 
@@ -96,11 +96,7 @@ describe('GET /campaigns/:id/submissions: scope, QR filter and back link', () =>
 describe('GET /campaigns/:id/submissions: impossible dates and repeated parameters', () => {
   let t: TestApp;
   let seed: DashboardSeed;
-  beforeAll(() => {
-    t = makeTestApp();
-    seed = seedDashboard(t.db);
-  });
-  afterAll(() => t.db.close());
+  useDashboardFixture((made) => ({ t, seed } = made));
 
   const get = async (qs: string) => {
     const admin = await loginAs(t, 'admin');
