@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { atMost } from '../lib/at-most';
 
 // scrypt is memory-hard and built into Node: no native dependency, slow enough to resist offline guessing.
 // Always the asynchronous form: it runs on libuv's thread pool, so a login (0.1–0.3 s of KDF) never blocks the
@@ -20,19 +21,8 @@ const scryptOnPool = (password: crypto.BinaryLike, salt: crypto.BinaryLike, keyl
  * The others wait their turn in memory, which costs a login a little time and a resident nothing.
  */
 export const HASHES_AT_ONCE = 2;
-let running = 0;
-const waiting: Array<() => void> = [];
-async function scrypt(...args: Parameters<typeof scryptOnPool>): Promise<Buffer> {
-  // A finishing hash hands its slot to the next waiter directly, so no newcomer slips in between.
-  if (running >= HASHES_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await scryptOnPool(...args);
-  } finally {
-    const next = waiting.shift();
-    if (next) next(); else running--;
-  }
-}
+const inTurn = atMost(HASHES_AT_ONCE);
+const scrypt = (...args: Parameters<typeof scryptOnPool>): Promise<Buffer> => inTurn(() => scryptOnPool(...args));
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.randomBytes(16);

@@ -85,6 +85,17 @@ export function pauseSync(ms: number): void {
 }
 
 /**
+ * The WAL file whose sync makes an unsynced commit durable: null in memory, outside WAL mode, or when the
+ * connection's level (NORMAL, OFF) does not sync commits anyway. SQLite puts the WAL beside the real file when the
+ * database's path is a symbolic link.
+ */
+function walToSync(db: Db): string | null {
+  if (db.memory || (db.pragma('synchronous', { simple: true }) as number) < 2) return null;
+  if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return null;
+  return `${realpathSync(db.name)}-wal`;
+}
+
+/**
  * Durable commits whose wait for the disk happens off the event loop. A commit at FULL calls fsync inside SQLite,
  * on the thread that runs JavaScript: under a busy disk (an import, a backup) that held every resident for up to
  * ~80 ms. Instead the group commit writes unsynced and then syncs the WAL file on libuv's thread pool, answering
@@ -94,12 +105,8 @@ export function pauseSync(ms: number): void {
  * (NORMAL, OFF): then there is nothing to wait for.
  */
 export function walSyncer(db: Db): (() => Promise<void>) | null {
-  if (db.memory) return null;
-  const level = db.pragma('synchronous', { simple: true }) as number;
-  if (level < 2) return null;
-  if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return null;
-  // SQLite puts the WAL beside the real file when the database's path is a symbolic link.
-  const wal = `${realpathSync(db.name)}-wal`;
+  const wal = walToSync(db);
+  if (!wal) return null;
   // After a failed fsync Linux may mark the pages clean and report the error only once: a later sync that succeeds
   // proves nothing. So a failure sticks, as in PostgreSQL: every durable write fails until the server restarts
   // and reads back what the disk really holds.
@@ -137,9 +144,9 @@ export async function writeDurably<T>(db: Db, fn: () => T, syncWal: (() => Promi
  * writes no frame and so would not sync the earlier ones. Nothing to do in memory, outside WAL mode or at NORMAL.
  */
 export function syncWalNow(db: Db): void {
-  if (db.memory || (db.pragma('synchronous', { simple: true }) as number) < 2) return;
-  if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return;
-  const fd = openSync(`${realpathSync(db.name)}-wal`, 'r');
+  const wal = walToSync(db);
+  if (!wal) return;
+  const fd = openSync(wal, 'r');
   try {
     fsyncSync(fd);
   } finally {

@@ -1,29 +1,22 @@
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { atMost } from '../lib/at-most';
 import { startJobThread } from '../lib/worker';
 import type { ExportMessage, SubmissionsExportJob } from './export-thread';
+
+/** Export threads at once; more wait their turn (each is a connection, exceljs and up to a core of work). */
+export const EXPORTS_AT_ONCE = 2;
+const inTurn = atMost(EXPORTS_AT_ONCE);
 
 /**
  * Runs a submissions export in its own thread (src/exports/export-thread.ts) and writes what it makes to `out`,
  * at the client's pace. Resolves when the file is complete; rejects with the thread's error (`out` may have had
- * part of the file by then). A client that goes away stops the thread.
+ * part of the file by then). A client that goes away stops the thread, or keeps it from starting.
  */
-/** Export threads at once; more wait their turn (each is a connection, exceljs and up to a core of work). */
-export const EXPORTS_AT_ONCE = 2;
-let running = 0;
-const queued: Array<() => void> = [];
-const takeTurn = async () => { if (running < EXPORTS_AT_ONCE) running++; else await new Promise<void>((resolve) => queued.push(resolve)); };
-const endTurn = () => { const next = queued.shift(); if (next) next(); else running--; };
-
-export async function exportInThread(out: Writable & { headersSent?: boolean }, job: SubmissionsExportJob): Promise<void> {
-  await takeTurn();
-  try {
-    // A client that gave up while waiting costs nothing more.
-    if (out.destroyed) return;
-    await runThread(out, job);
-  } finally {
-    endTurn();
-  }
+export function exportInThread(out: Writable & { headersSent?: boolean }, job: SubmissionsExportJob): Promise<void> {
+  return inTurn(async () => {
+    if (!out.destroyed) await runThread(out, job);
+  });
 }
 
 function runThread(out: Writable, job: SubmissionsExportJob): Promise<void> {

@@ -1,11 +1,9 @@
 import type { Browser } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser, PHONE, DESKTOP } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
-const DESKTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 
 /**
  * A resident's whole say, in a real browser: scan → submit → the receipt offers the community's similar issue →

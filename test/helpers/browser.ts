@@ -5,6 +5,10 @@ import type { Browser, Page } from 'playwright-core';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = path.join(__dirname, '..', 'artifacts');
 
+/** A resident's phone and a staff member's office screen, as browser contexts. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
+export const DESKTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
+
 export const hasChromium = fs.existsSync(CHROMIUM_PATH);
 
 /**

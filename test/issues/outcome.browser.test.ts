@@ -1,12 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser, PHONE, DESKTOP } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { issueServices } from '../helpers/issues-factories';
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
-const DESKTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 
 /** From a resident's suggestion to a rated outcome, through the pages staff, a claimer and the resident use. */
 describeBrowser('a submission becomes a resolved, rated issue', () => {

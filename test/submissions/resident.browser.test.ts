@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, PHONE } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { tinyPng, pixelsOf } from './photos';
-
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
 
 describeBrowser('a resident on a phone', () => {
   let server: RunningApp;
