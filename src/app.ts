@@ -1,4 +1,5 @@
 import './http/request-context';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Config } from './config';
 import type { Db } from './db/open-db';
@@ -9,7 +10,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { flashMessages } from './http/flash';
 import { requestLog, routeOf } from './http/request-log';
 import type { Logger } from './lib/logger';
-import { securityHeaders } from './http/security';
+import { constantSecurityHeaders, securityHeaders } from './http/security';
 import { maskPagesForMaskedReaders, viewHelpers } from './http/view-helpers';
 import { bigTextLocals } from './http/big-text';
 import { authRoutes } from './auth/routes';
@@ -47,10 +48,14 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
   app.use(requestLog(ctx.logger));
-  app.use(securityHeaders());
+  const headers = constantSecurityHeaders();
+  app.use(securityHeaders(headers));
   // The resident form (/q/…) first: it has no session and checks its own signed form token instead of the session's
   // CSRF token, so it skips everything below that staff pages need. It is the busiest path of a campaign.
-  const resident = residentRoutes({ config, residents: ctx.residentService, board: ctx.boardService, appeals: ctx.appealService, logger: ctx.logger });
+  const resident = residentRoutes({
+    config, residents: ctx.residentService, board: ctx.boardService, appeals: ctx.appealService, logger: ctx.logger,
+    edge: { trustProxy: () => app.get('trust proxy fn') as (addr: string, i: number) => boolean, securityHeaders: headers?.set ?? [] },
+  });
   app.use(resident.form);
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '7d', index: false }));
   app.use(healthRoutes({ db, config, backups: ctx.backups }));
@@ -98,7 +103,17 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
 
   app.use(notFoundHandler());
   app.use(errorHandler((err, req) => ctx.logger.error({ err, reqId: req.id, method: req.method, route: routeOf(req) }, 'request failed')));
-  return Object.assign(app, { ctx });
+  // Its ordinary requests skip Express altogether (src/submissions/resident-fast-lane.ts); helmet per request (should
+  // its headers ever depend on the request) would have to run there too, so then there is no fast lane.
+  if (headers) {
+    const handle = (app as unknown as { handle: ExpressHandle }).handle.bind(app);
+    (app as unknown as { handle: ExpressHandle }).handle = (req, res, callback) => {
+      if (!resident.fastLane(req, res, () => handle(req, res, callback))) handle(req, res, callback);
+    };
+  }
+  return Object.assign(app, { ctx, fastLane: resident.fastLane });
 }
+
+type ExpressHandle = (req: IncomingMessage, res: ServerResponse, callback?: (err?: unknown) => void) => void;
 
 export type LinshengApp = ReturnType<typeof createApp>;

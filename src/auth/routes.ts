@@ -7,7 +7,7 @@ import type { AuditRepo } from '../audit/repo';
 import { clearCookie, setCookie } from '../http/cookies';
 import { flash } from '../http/flash';
 import { notFound } from '../lib/errors';
-import { perClientLimit } from '../http/security';
+import { perClientLimit } from '../http/rate-limit';
 import { checkbox, idParam, optionalText, parseForm, requiredText } from '../http/validate';
 import { SESSION_COOKIE, requireLogin, requireRole } from './middleware';
 import { hashPassword } from './password';

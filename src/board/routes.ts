@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type { Config } from '../config';
-import { perClientLimit } from '../http/security';
+import { perClientLimit } from '../http/rate-limit';
 import { DomainError } from '../lib/errors';
 import { normalizeReceiptCode } from '../submissions/receipt-code';
 import { ensureResidentId, residentIdOf } from '../submissions/resident-cookie';

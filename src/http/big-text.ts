@@ -19,13 +19,13 @@ export function safeBackPath(value: unknown): string {
   return value;
 }
 
-export function bigTextOn(req: Request): boolean {
+export function bigTextOn(req: Pick<Request, 'headers'>): boolean {
   return readCookies(req)[BIG_TEXT_COOKIE] === '1';
 }
 
-/** The switch's link for this page: turns the mode over and comes back here. */
-export function bigTextHref(req: Request, on: boolean): string {
-  return `/big-text?on=${on ? 0 : 1}&back=${encodeURIComponent(safeBackPath(req.originalUrl))}`;
+/** The switch's link for the page at `url` (path and query): turns the mode over and comes back here. */
+export function bigTextHref(url: string, on: boolean): string {
+  return `/big-text?on=${on ? 0 : 1}&back=${encodeURIComponent(safeBackPath(url))}`;
 }
 
 /** Fills res.locals.bigText and res.locals.bigTextHref, which the residents' layout reads. */
@@ -33,7 +33,7 @@ export function bigTextLocals(): RequestHandler {
   return (req, res, next) => {
     const on = bigTextOn(req);
     res.locals.bigText = on;
-    res.locals.bigTextHref = bigTextHref(req, on);
+    res.locals.bigTextHref = bigTextHref(req.originalUrl, on);
     // The same URL looks different with the cookie: a shared cache must not hand one reader's page to another.
     res.vary('Cookie');
     next();

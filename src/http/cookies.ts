@@ -1,6 +1,7 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export function readCookies(req: Request): Record<string, string> {
+/** Takes plain Node messages: the resident form's fast lane (src/submissions/resident-fast-lane.ts) has no Express. */
+export function readCookies(req: Pick<IncomingMessage, 'headers'>): Record<string, string> {
   const out: Record<string, string> = {};
   const header = req.headers.cookie;
   if (!header) return out;
@@ -20,13 +21,21 @@ export function readCookies(req: Request): Record<string, string> {
 
 export interface CookieOptions { maxAgeSeconds?: number; secure: boolean }
 
-export function setCookie(res: Response, name: string, value: string, opts: CookieOptions): void {
+/** One Set-Cookie value: every cookie here is HttpOnly, SameSite=Lax, for the whole site. */
+export function cookieHeader(name: string, value: string, opts: CookieOptions): string {
   const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
   if (opts.maxAgeSeconds !== undefined) parts.push(`Max-Age=${opts.maxAgeSeconds}`);
   if (opts.secure) parts.push('Secure');
-  res.append('Set-Cookie', parts.join('; '));
+  return parts.join('; ');
 }
 
-export function clearCookie(res: Response, name: string, secure: boolean): void {
+/** Adds a Set-Cookie header, keeping any set before it. */
+export function setCookie(res: ServerResponse, name: string, value: string, opts: CookieOptions): void {
+  const value_ = cookieHeader(name, value, opts);
+  const prev = res.getHeader('Set-Cookie');
+  res.setHeader('Set-Cookie', prev === undefined ? value_ : Array.isArray(prev) ? [...prev, value_] : [String(prev), value_]);
+}
+
+export function clearCookie(res: ServerResponse, name: string, secure: boolean): void {
   setCookie(res, name, '', { maxAgeSeconds: 0, secure });
 }

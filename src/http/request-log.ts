@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../lib/logger';
 
@@ -29,23 +30,41 @@ export function routeOf(req: Request): string {
   return '(no route)';
 }
 
+const logged = new WeakSet<IncomingMessage>();
+
+/** The id a request is logged under: the proxy's, if it is plainly an id, else a new one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : crypto.randomUUID();
+}
+
+/**
+ * Sends the id back in X-Request-Id and writes the request's log line when its response is done. Plain Node
+ * messages: the resident form's fast lane (src/submissions/resident-fast-lane.ts) logs through this too.
+ */
+export function logWhenDone(logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, route: () => string,
+  started = process.hrtime.bigint()): void {
+  logged.add(req);
+  res.setHeader('X-Request-Id', id);
+  res.once('close', () => {
+    const ms = Math.round(Number(process.hrtime.bigint() - started) / 10_000) / 100;
+    const line = { reqId: id, method: req.method, route: route(), status: res.statusCode, ms, ...(res.writableFinished ? {} : { aborted: true }) };
+    const level = res.statusCode >= 500 ? 'error' : PROBES.has((req.url ?? '').split('?')[0]) ? 'debug' : 'info';
+    logger[level](line, 'request');
+  });
+}
+
 /**
  * One log line per request when it ends: method, route pattern, status, latency in ms and the request id
  * (also sent as the X-Request-Id response header, and carried by the error entry of a failed request).
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    const incoming = req.get('x-request-id');
-    const id = incoming && INCOMING_ID.test(incoming) ? incoming : crypto.randomUUID();
+    // A form the fast lane took and then handed over is already logged, under its id.
+    if (logged.has(req)) return next();
+    const id = requestIdOf(req);
     req.id = id;
-    res.setHeader('X-Request-Id', id);
-    res.once('close', () => {
-      const ms = Math.round(Number(process.hrtime.bigint() - started) / 10_000) / 100;
-      const line = { reqId: id, method: req.method, route: routeOf(req), status: res.statusCode, ms, ...(res.writableFinished ? {} : { aborted: true }) };
-      const level = res.statusCode >= 500 ? 'error' : PROBES.has(req.path) ? 'debug' : 'info';
-      logger[level](line, 'request');
-    });
+    logWhenDone(logger, req, res, id, () => routeOf(req));
     next();
   };
 }

@@ -1,7 +1,5 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
-import { HttpError } from './http-error';
 
 /**
  * Helmet's headers. Helmet runs a chain of 13 middlewares per request; with these options every one of them sets a
@@ -9,24 +7,28 @@ import { HttpError } from './http-error';
  * ~5% of the resident form's CPU). Should an option ever make a header depend on the request, nothing is recorded
  * and helmet runs per request as before.
  */
-export function securityHeaders(): RequestHandler {
-  const perRequest = helmetMiddleware();
-  const set: Array<[string, string]> = [];
-  const removed: string[] = [];
-  let constant = false;
-  const recorder = {
-    setHeader(name: string, value: unknown) { if (typeof value !== 'string') constant = false; set.push([name, String(value)]); },
-    removeHeader(name: string) { removed.push(name); },
-  };
-  constant = true;
-  let finished = false;
-  perRequest({ headers: {} } as never, recorder as never, (err?: unknown) => { finished = !err; });
-  if (!constant || !finished || set.length === 0) return perRequest;
+export function securityHeaders(constant = constantSecurityHeaders()): RequestHandler {
+  if (!constant) return helmetMiddleware();
+  const { set, removed } = constant;
   return (_req, res, next) => {
     for (const [name, value] of set) res.setHeader(name, value);
     for (const name of removed) res.removeHeader(name);
     next();
   };
+}
+
+/** Helmet's headers as recorded from one run of its chain, or null when any of them depends on the request. */
+export function constantSecurityHeaders(): { set: ReadonlyArray<readonly [string, string]>; removed: readonly string[] } | null {
+  const set: Array<[string, string]> = [];
+  const removed: string[] = [];
+  let constant = true;
+  let finished = false;
+  const recorder = {
+    setHeader(name: string, value: unknown) { if (typeof value !== 'string') constant = false; set.push([name, String(value)]); },
+    removeHeader(name: string) { removed.push(name); },
+  };
+  helmetMiddleware()({ headers: {} } as never, recorder as never, (err?: unknown) => { finished = !err; });
+  return constant && finished && set.length > 0 ? { set, removed } : null;
 }
 
 export function helmetMiddleware(): RequestHandler {
@@ -48,16 +50,5 @@ export function helmetMiddleware(): RequestHandler {
     strictTransportSecurity: false,
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'same-origin' },
-  });
-}
-
-/** Per-client limit; a refusal is a Chinese page, not a bare 429. */
-export function perClientLimit(perMinute: number, message: string): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new HttpError(429, message)),
   });
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
@@ -32,7 +33,8 @@ function diskStorage(photosDir: string): multer.StorageEngine {
  * Counts the multipart requests each client has in flight and removes what an upload left in .incoming when its
  * response is done (the route has moved a photo it keeps).
  */
-const SMALL_BODY_BYTES = 64 * 1024;
+/** A body up to this size is read at once (and the resident form's fast lane reads it whole). */
+export const SMALL_BODY_BYTES = 64 * 1024;
 
 export function guardUploads(perClient: number) {
   const active = new Map<string, number>();
@@ -89,7 +91,15 @@ export function photoMultipart(limits: NonNullable<multer.Options['limits']>, op
     storage: diskStorage(opts.photosDir),
     preservePath: true,
     streamHandler: (req: Request, busboy: NodeJS.WritableStream) => {
-      countParts(req, busboy);
+      const count = countParts(req, busboy);
+      // A small body the resident form's fast lane read and handed over (src/submissions/resident-fast-lane.ts).
+      const body = preReadBodies.get(req);
+      if (body) {
+        count?.(body);
+        busboy.end(body);
+        return;
+      }
+      if (count) req.on('data', count);
       req.pipe(busboy);
     },
     limits: { fieldNameSize: 50, fieldNestingDepth: 1, fieldArrayIndexLimit: 10, ...limits },
@@ -108,12 +118,31 @@ export function photoMultipart(limits: NonNullable<multer.Options['limits']>, op
 }
 
 interface PartCount { delimiters: number; parsed: number }
-const partCounts = new WeakMap<Request, PartCount>();
+const partCounts = new WeakMap<IncomingMessage, PartCount>();
 
-export function countParts(req: Request, busboy: NodeJS.WritableStream): void {
-  const m = /boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(req.headers['content-type'] ?? '');
-  if (!m) return; // busboy refuses the body itself
-  const needle = Buffer.from('--' + (m[1] ?? m[2]));
+/** A request body already read whole, for the parser to take instead of the (ended) stream. */
+const preReadBodies = new WeakMap<IncomingMessage, Buffer>();
+export const handOverBody = (req: IncomingMessage, body: Buffer) => { preReadBodies.set(req, body); };
+
+/** The multipart boundary of a content type, or null (busboy refuses such a body itself). */
+export function boundaryOf(contentType: string | undefined): string | null {
+  const m = /boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(contentType ?? '');
+  return m ? (m[1] ?? m[2]) : null;
+}
+
+/** How many times a multipart delimiter occurs in a whole body. */
+export function countDelimiters(body: Buffer, boundary: string): number {
+  const needle = Buffer.from('--' + boundary);
+  let n = 0;
+  for (let i = body.indexOf(needle); i !== -1; i = body.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+/** Counts the body's delimiters and the parts busboy hands on; returns what to feed each chunk of the body to. */
+export function countParts(req: IncomingMessage, busboy: NodeJS.WritableStream): ((chunk: Buffer) => void) | undefined {
+  const boundary = boundaryOf(req.headers['content-type']);
+  if (!boundary) return undefined;
+  const needle = Buffer.from('--' + boundary);
   const count: PartCount = { delimiters: 0, parsed: 0 };
   partCounts.set(req, count);
   // The last needle.length - 1 bytes seen, copied: a delimiter may straddle two chunks. A view into the chunk would
@@ -121,7 +150,10 @@ export function countParts(req: Request, busboy: NodeJS.WritableStream): void {
   // allocates (40 stalled photo uploads, measured in RSS).
   const keep = needle.length - 1;
   let tail: Buffer = Buffer.alloc(0);
-  req.on('data', (chunk: Buffer) => {
+  const parsed = () => { count.parsed++; };
+  busboy.on('field', parsed);
+  busboy.on('file', parsed);
+  return (chunk: Buffer) => {
     if (tail.length) {
       // Delimiters that start in the tail (none fits in it whole) and end in this chunk.
       const joint = Buffer.concat([tail, chunk.subarray(0, keep)]);
@@ -129,10 +161,7 @@ export function countParts(req: Request, busboy: NodeJS.WritableStream): void {
     }
     for (let i = chunk.indexOf(needle); i !== -1; i = chunk.indexOf(needle, i + needle.length)) count.delimiters++;
     tail = Buffer.from(chunk.length >= keep ? chunk.subarray(chunk.length - keep) : Buffer.concat([tail, chunk]).subarray(-keep));
-  });
-  const parsed = () => { count.parsed++; };
-  busboy.on('field', parsed);
-  busboy.on('file', parsed);
+  };
 }
 
 /** Parts in the body (delimiters minus the closing one) that busboy did not hand to multer. */

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCookies, setCookie } from '../http/cookies';
 import { randomToken, sha256 } from '../http/random';
 
@@ -13,13 +13,13 @@ export const RESIDENT_ID_SHAPE = /^[\w-]{16,64}$/;
 export const RESIDENT_COOKIE_SECONDS = 365 * 86400;
 
 /** The browser's id, if it sent a well-formed one. */
-export function residentIdOf(req: Request): string | null {
+export function residentIdOf(req: Pick<IncomingMessage, 'headers'>): string | null {
   const id = readCookies(req)[RESIDENT_COOKIE] ?? '';
   return RESIDENT_ID_SHAPE.test(id) ? id : null;
 }
 
 /** The browser's id, given one first if it has none (or a malformed one). */
-export function ensureResidentId(req: Request, res: Response, secure: boolean): string {
+export function ensureResidentId(req: Pick<IncomingMessage, 'headers'>, res: ServerResponse, secure: boolean): string {
   const known = residentIdOf(req);
   if (known) return known;
   const id = randomToken(16);

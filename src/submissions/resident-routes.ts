@@ -10,7 +10,9 @@ import type { AppealService } from '../appeals/service';
 import { APPEAL_REASON_MAX } from '../appeals/rules';
 import type { BoardService } from '../board/service';
 import { ensureResidentId, residentIdOf } from './resident-cookie';
-import { perClientLimit } from '../http/security';
+import { ClientCounts, perClientLimit } from '../http/rate-limit';
+import { FreshForms, TOKEN_MARK } from './fresh-forms';
+import { residentFastLane, type FastLaneDeps, type ResidentFastLane } from './resident-fast-lane';
 import { optionalText, parseForm, type FieldErrors } from '../http/validate';
 import { FEEDBACK_COMMENT_MAX, RATINGS } from '../issues/rules';
 import { DomainError } from '../lib/errors';
@@ -110,12 +112,9 @@ export interface ResidentRouteDeps {
   board: BoardService;
   appeals: AppealService;
   logger: Logger;
+  /** What the form's fast lane repeats of the app's edge: its `trust proxy` and its constant security headers. */
+  edge: Pick<FastLaneDeps, 'trustProxy' | 'securityHeaders'>;
 }
-
-/** In a fresh form page, where the form token goes; replaced per response (the token is URL-safe, no escaping). */
-const TOKEN_MARK = 'ls-form-token-placeholder';
-/** Fresh pages kept per loaded QR code: one per 大字 setting and query string, bounded against made-up queries. */
-const FRESH_PAGES_MAX = 8;
 
 /**
  * The public side, as two routers. `form`: the form behind each QR code and its submission, the busiest path of a
@@ -123,13 +122,21 @@ const FRESH_PAGES_MAX = 8;
  * since it needs none of it (it checks its own signed form token). `receipts`: the receipt, lookup, rating and
  * appeal pages, mounted after the session like every other page.
  */
-export function residentRoutes({ config, residents, board, appeals, logger }: ResidentRouteDeps): { form: Router; receipts: Router } {
+export function residentRoutes({ config, residents, board, appeals, logger, edge }: ResidentRouteDeps): { form: Router; receipts: Router; fastLane: ResidentFastLane } {
   const router = Router();
   const formRouter = Router();
   const pageLocals: RequestHandler[] = [viewHelpers(), bigTextLocals()];
   const urlencoded = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
-  const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited);
-  const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 20, fieldSize: 8 * 1024, parts: 30 }, { photosDir: uploadsDir(config.dataDir) });
+  // Every public page here, and the form's fast lane, count a client's requests together.
+  const counts = new ClientCounts();
+  const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited, counts);
+  const multipartLimits = { fields: 20, fieldSize: 8 * 1024, parts: 30 };
+  const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, ...multipartLimits }, { photosDir: uploadsDir(config.dataDir) });
+  const freshForms = new FreshForms();
+  const fastLane = residentFastLane({
+    residents, freshForms, counts, perMinute: config.publicRateLimit, secureCookies: config.secureCookies,
+    limits: multipartLimits, logger, ...edge,
+  });
 
   // Templates are compiled once and kept (independent of NODE_ENV): this is the hot path of a viral campaign.
   const render = (res: Response, status: number, view: string, locals: Record<string, unknown>) =>
@@ -158,26 +165,16 @@ export function residentRoutes({ config, residents, board, appeals, logger }: Re
     res.status(status).render('resident/form', locals);
   }
 
-  // A fresh form differs between residents only in its token: it is rendered once per loaded QR code (which is
-  // reloaded within a second of any change, src/submissions/resident-service.ts) and the token spliced in.
-  const freshPages = new WeakMap<Loaded, Map<string, readonly [string, string]>>();
   function sendFreshForm(res: Response, next: NextFunction, found: Loaded) {
     const formToken = residents.newFormToken(found.qr.id);
-    const key = `${res.locals.bigText ? 1 : 0}${String(res.locals.bigTextHref)}`;
-    let pages = freshPages.get(found);
-    if (!pages) freshPages.set(found, (pages = new Map()));
-    const page = pages.get(key);
+    const key = FreshForms.key(!!res.locals.bigText, String(res.locals.bigTextHref));
+    const page = freshForms.get(found, key);
     res.set('Cache-Control', 'no-store');
     if (page) return res.status(200).type('html').send(page[0] + formToken + page[1]);
     renderForm(res, 200, found, { formToken: TOKEN_MARK, values: { kind: 'suggestion' }, errors: {} }, (err, html) => {
       if (err) return next(err);
-      // Only in the hidden field: a title or description that happens to contain the marker stays as written.
-      const field = `name="ft" value="${TOKEN_MARK}"`;
-      const at = html.indexOf(field);
-      if (at < 0) return next(new Error('the resident form has no form token'));
-      const cut = at + field.length - TOKEN_MARK.length - 1;
-      const parts = [html.slice(0, cut), html.slice(cut + TOKEN_MARK.length)] as const;
-      if (pages.size < FRESH_PAGES_MAX) pages.set(key, parts);
+      const parts = freshForms.store(found, key, html);
+      if (!parts) return next(new Error('the resident form has no form token'));
       res.status(200).type('html').send(parts[0] + formToken + parts[1]);
     });
   }
@@ -358,5 +355,5 @@ export function residentRoutes({ config, residents, board, appeals, logger }: Re
     res.redirect(303, `/r/${code}#appeal`);
   });
 
-  return { form: formRouter, receipts: router };
+  return { form: formRouter, receipts: router, fastLane };
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Request } from 'express';
-import { countParts, droppedParts } from '../../src/submissions/photo-multipart';
+import { countDelimiters, countParts, droppedParts } from '../../src/submissions/photo-multipart';
 
 /** Delimiters are counted in the raw body however it is cut into chunks, so a part busboy skipped is noticed. */
 describe('counting multipart delimiters across chunks', () => {
@@ -15,8 +15,8 @@ describe('counting multipart delimiters across chunks', () => {
   function feed(chunkSize: number, partsParsed: number): boolean {
     const req = Object.assign(new EventEmitter(), { headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }) as unknown as Request;
     const busboy = new EventEmitter() as unknown as NodeJS.WritableStream;
-    countParts(req, busboy);
-    for (let at = 0; at < body.length; at += chunkSize) req.emit('data', body.subarray(at, at + chunkSize));
+    const count = countParts(req, busboy)!;
+    for (let at = 0; at < body.length; at += chunkSize) count(body.subarray(at, at + chunkSize));
     for (let i = 0; i < partsParsed; i++) busboy.emit('field');
     return droppedParts(req);
   }
@@ -24,5 +24,12 @@ describe('counting multipart delimiters across chunks', () => {
   it.each([1, 2, 7, boundary.length, boundary.length + 1, 64, 1000, body.length])('in chunks of %i bytes', (size) => {
     expect(feed(size, 3)).toBe(false); // busboy handed on all three parts
     expect(feed(size, 2)).toBe(true); // one part (the photo with a broken name) never reached multer
+  });
+});
+
+describe('counting delimiters in a whole body', () => {
+  it('counts every delimiter, the closing one included', () => {
+    const body = Buffer.from('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n');
+    expect(countDelimiters(body, 'b')).toBe(2);
   });
 });

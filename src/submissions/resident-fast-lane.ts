@@ -1,0 +1,182 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import busboy from 'busboy';
+import proxyaddr from 'proxy-addr';
+import type { Logger } from '../lib/logger';
+import { bigTextHref, bigTextOn } from '../http/big-text';
+import { clientKey, markCounted, rateLimitHeaders, type ClientCounts } from '../http/rate-limit';
+import { logWhenDone, requestIdOf } from '../http/request-log';
+import { parseForm } from '../http/validate';
+import { FreshForms } from './fresh-forms';
+import { SMALL_BODY_BYTES, boundaryOf, countDelimiters, handOverBody } from './photo-multipart';
+import { ensureResidentId, residentIdOf } from './resident-cookie';
+import type { ResidentService } from './resident-service';
+import { residentFormSchema } from './schemas';
+
+/** The form's route, as the request log names it. */
+const FORM_ROUTE = '/q/:token';
+/** The form's URL with nothing after the token: a query string changes the page (the 大字 link), Express handles it. */
+const FORM_PATH = /^\/q\/([A-Za-z0-9_-]{4,64})$/;
+/** Field names the form sends; anything else (brackets, escapes, repeats) is for multer's rules to judge. */
+const PLAIN_FIELD = /^[A-Za-z_]{1,30}$/;
+
+export interface FastLaneDeps {
+  residents: ResidentService;
+  freshForms: FreshForms;
+  /** The per-client counts of the form's Express route, and its limit per minute. */
+  counts: ClientCounts;
+  perMinute: number;
+  /** The app's compiled `trust proxy`, so a client is counted under the address Express gives it. */
+  trustProxy: () => (addr: string, i: number) => boolean;
+  secureCookies: boolean;
+  securityHeaders: ReadonlyArray<readonly [string, string]>;
+  /** The multipart limits of the Express route (src/submissions/photo-multipart.ts). */
+  limits: { fields: number; fieldSize: number; parts: number };
+  logger: Logger;
+}
+
+/**
+ * The resident form's fast lane: the two requests every submission makes (GET the form, POST it) answered from
+ * plain Node messages, before Express. A submission through Express's router, body parsers and rate limiter cost
+ * about five bare inserts (issue 10); most of it was per-request machinery that these two requests do not need.
+ *
+ * It answers only the ordinary case and hands everything else to the Express route, which stays the one place
+ * for the rules of every other case:
+ * - GET: an open campaign's form whose page is already rendered (src/submissions/fresh-forms.ts);
+ * - POST: a small multipart body (read whole, at most SMALL_BODY_BYTES) with plain fields, no file, a valid form
+ *   token and valid values, stored at once. Anything else (a photo, an expired token, a mistake in the form, a
+ *   busy or full database) is handed over with the body already read: the route parses the same bytes with
+ *   multer and answers as it always has. A failed store is tried once more there (the store is idempotent).
+ * Both lanes count a request once against the same per-client limit, log one line under the same route, and send
+ * the same headers (test/submissions/fast-lane.test.ts compares them).
+ */
+export function residentFastLane(deps: FastLaneDeps) {
+  const { residents, freshForms, counts, perMinute, logger } = deps;
+  /** Requests answered here, and taken but handed over to the route. */
+  const stats = { answered: 0, handedOver: 0 };
+
+  /** Counts the request; false (and not counted) when the client is over its limit, for the route to refuse. */
+  function count(req: IncomingMessage, res: ServerResponse): boolean {
+    const key = clientKey(proxyaddr(req, deps.trustProxy()));
+    const window = counts.hit(key);
+    if (window.count > perMinute) {
+      counts.decrement(key);
+      return false;
+    }
+    markCounted(req);
+    for (const [name, value] of rateLimitHeaders(perMinute, window)) res.setHeader(name, value);
+    return true;
+  }
+
+  function commonHeaders(res: ServerResponse) {
+    for (const [name, value] of deps.securityHeaders) res.setHeader(name, value);
+    // The same URL looks different with the 大字 cookie (src/http/big-text.ts).
+    res.setHeader('Vary', 'Cookie');
+  }
+
+  function sendForm(req: IncomingMessage, res: ServerResponse, started: bigint, path: string, token: string): boolean {
+    const found = residents.load(token);
+    if (!found || residents.acceptance(found.campaign) !== 'open') return false;
+    const on = bigTextOn(req);
+    const page = freshForms.get(found, FreshForms.key(on, bigTextHref(path, on)));
+    if (!page || !count(req, res)) return false;
+    logWhenDone(logger, req, res, requestIdOf(req), () => FORM_ROUTE, started);
+    residents.scanned(found.qr.id);
+    commonHeaders(res);
+    ensureResidentId(req, res, deps.secureCookies);
+    const html = page[0] + residents.newFormToken(found.qr.id) + page[1];
+    // Each load carries its own form token; a cached copy (back button) would send an old one again.
+    stats.answered++;
+    res.writeHead(200, { 'Cache-Control': 'no-store', 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+    res.end(html);
+    return true;
+  }
+
+  function takeSubmission(req: IncomingMessage, res: ServerResponse, started: bigint, token: string, toRoute: () => void): boolean {
+    const found = residents.load(token);
+    if (!found || residents.acceptance(found.campaign) !== 'open') return false;
+    const boundary = /^multipart\/form-data\s*;/i.test(req.headers['content-type'] ?? '') ? boundaryOf(req.headers['content-type']) : null;
+    const length = Number(req.headers['content-length']);
+    if (!boundary || !(length > 0 && length <= SMALL_BODY_BYTES) || !count(req, res)) return false;
+    const id = requestIdOf(req);
+    (req as { id?: string }).id = id;
+    logWhenDone(logger, req, res, id, () => FORM_ROUTE, started);
+
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A client that goes away mid-body gets no answer; the log line says it was aborted.
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const handOver = () => { stats.handedOver++; handOverBody(req, body); toRoute(); };
+      void submit(req, res, body, boundary, found, handOver).catch(handOver);
+    });
+    return true;
+  }
+
+  async function submit(req: IncomingMessage, res: ServerResponse, body: Buffer, boundary: string,
+    found: NonNullable<ReturnType<ResidentService['load']>>, handOver: () => void) {
+    const fields = await plainFields(body, req.headers, boundary, deps.limits);
+    if (!fields || (fields.photo !== undefined && fields.photo !== '')) return handOver();
+    const { qr, campaign, categories } = found;
+    const token = residents.checkFormToken(fields.ft, qr.id);
+    if (!token.ok) return handOver();
+    const parsed = parseForm(residentFormSchema({ categoryIds: categories.map((c) => c.id), askContact: campaign.askContact }), fields);
+    if (!parsed.ok) return handOver();
+    const { receiptCode } = await residents.submit({
+      loaded: found, form: parsed.value, formKey: token.idempotencyKey, residentId: residentIdOf(req), photo: null,
+    });
+    const location = `/r/${receiptCode}?new=1`;
+    const text = `See Other. Redirecting to ${location}`;
+    commonHeaders(res);
+    stats.answered++;
+    res.writeHead(303, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  /**
+   * Takes the request and returns true, or returns false at once for Express to handle it. A taken POST may still
+   * be handed to Express later, through `toRoute`.
+   */
+  function take(req: IncomingMessage, res: ServerResponse, toRoute: () => void): boolean {
+    const m = FORM_PATH.exec(req.url ?? '');
+    if (!m) return false;
+    const started = process.hrtime.bigint();
+    if (req.method === 'GET') return sendForm(req, res, started, m[0], m[1]);
+    if (req.method === 'POST') return takeSubmission(req, res, started, m[1], toRoute);
+    return false;
+  }
+  return Object.assign(take, { stats: stats as Readonly<typeof stats> });
+}
+export type ResidentFastLane = ReturnType<typeof residentFastLane>;
+
+/**
+ * The fields of a small multipart body, or null if it is anything but plain: a file part, a limit reached, a
+ * truncated or repeated or bracketed name, a part busboy skipped, a malformed body.
+ */
+function plainFields(body: Buffer, headers: IncomingHttpHeaders, boundary: string,
+  limits: { fields: number; fieldSize: number; parts: number }): Promise<Record<string, string> | null> {
+  return new Promise((resolve) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers, limits: { fields: limits.fields, fieldSize: limits.fieldSize, parts: limits.parts, files: 0, fieldNameSize: 30 } });
+    } catch {
+      return resolve(null);
+    }
+    const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+    let plain = true;
+    let parts = 0;
+    parser.on('field', (name, value, info) => {
+      parts++;
+      if (info.nameTruncated || info.valueTruncated || !PLAIN_FIELD.test(name) || name in fields) plain = false;
+      else fields[name] = value;
+    });
+    parser.on('file', (_name, stream) => { parts++; plain = false; stream.resume(); });
+    const notPlain = () => { plain = false; };
+    parser.on('partsLimit', notPlain);
+    parser.on('filesLimit', notPlain);
+    parser.on('fieldsLimit', notPlain);
+    parser.on('error', () => resolve(null));
+    parser.on('close', () => resolve(plain && countDelimiters(body, boundary) - 1 === parts ? fields : null));
+    parser.end(body);
+  });
+}

@@ -1,0 +1,142 @@
+import request from 'supertest';
+import { makeTestApp, type TestApp } from '../helpers/app';
+import { makeCampaign } from '../helpers/factories';
+import { hiddenFields } from '../helpers/resident-client';
+import { tinyPng } from './photos';
+
+/**
+ * The resident form's fast lane (src/submissions/resident-fast-lane.ts) answers the ordinary GET and POST before
+ * Express, and hands everything else to the Express route. Whichever lane answers, a resident sees the same thing.
+ */
+const count = (t: TestApp) => t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
+
+/** Response headers, without those that differ per response by design. */
+function headerNames(res: request.Response): string[] {
+  const perResponse = new Set(['date', 'connection', 'keep-alive', 'etag', 'content-length']);
+  return Object.keys(res.headers).filter((h) => !perResponse.has(h)).sort();
+}
+
+async function openForm(t: TestApp, qrToken: string, path = `/q/${qrToken}`) {
+  const res = await request(t.app).get(path).expect(200);
+  return { res, fields: hiddenFields(res.text) };
+}
+
+function postMultipart(t: TestApp, qrToken: string, fields: Record<string, string>) {
+  let req = request(t.app).post(`/q/${qrToken}`);
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+  return req;
+}
+
+describe('the resident form fast lane', () => {
+  it('answers an ordinary form load and submission itself, with the headers the Express route sends', async () => {
+    const t = makeTestApp();
+    const c = makeCampaign(t.db);
+    // The first load renders the page through Express; it is kept, and later loads are sent by the fast lane.
+    const viaExpress = await openForm(t, c.qrToken);
+    expect(t.app.fastLane.stats.answered).toBe(0);
+    const viaFast = await openForm(t, c.qrToken);
+    expect(t.app.fastLane.stats.answered).toBe(1);
+    expect(headerNames(viaFast.res)).toEqual(headerNames(viaExpress.res));
+    expect(viaFast.res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(viaFast.res.headers['cache-control']).toBe('no-store');
+    expect(viaFast.res.headers['set-cookie']?.[0]).toMatch(/^ls_resident=[\w-]{16,64}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=/);
+    // The same page, but for its own token.
+    expect(viaFast.fields.ft).not.toBe(viaExpress.fields.ft);
+    expect(viaFast.res.text.replace(viaFast.fields.ft, '')).toBe(viaExpress.res.text.replace(viaExpress.fields.ft, ''));
+
+    const fast = await postMultipart(t, c.qrToken, { ...viaFast.fields, kind: 'suggestion', text: '楼道灯坏了，晚上看不见路', building: '3号楼' });
+    expect(t.app.fastLane.stats.answered).toBe(2);
+    // A urlencoded post is the Express route's.
+    const slow = await request(t.app).post(`/q/${c.qrToken}`).type('form')
+      .send({ ...viaExpress.fields, kind: 'suggestion', text: '小区门口的路灯不亮了', building: '5号楼' });
+    expect(t.app.fastLane.stats.answered).toBe(2);
+    for (const res of [fast, slow]) {
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toMatch(/^\/r\/[A-Z0-9]{8}\?new=1$/);
+    }
+    expect(headerNames(fast)).toEqual(headerNames(slow));
+    expect(count(t)).toBe(2);
+    const stored = t.db.prepare('SELECT text, building, channel, qr_code_id FROM submissions ORDER BY id').all();
+    expect(stored[0]).toEqual({ text: '楼道灯坏了，晚上看不见路', building: '3号楼', channel: 'online', qr_code_id: c.qrCodeId });
+  });
+
+  it('stores a double-tapped submission once, as the route does', async () => {
+    const t = makeTestApp();
+    const c = makeCampaign(t.db);
+    await openForm(t, c.qrToken);
+    const { fields } = await openForm(t, c.qrToken);
+    const send = () => postMultipart(t, c.qrToken, { ...fields, kind: 'wish', text: '希望小区多装几把长椅' });
+    const [a, b] = await Promise.all([send(), send()]);
+    expect(a.headers.location).toBe(b.headers.location);
+    expect(count(t)).toBe(1);
+  });
+
+  it('hands over what it does not judge, and the route answers as always, with what was typed kept', async () => {
+    const t = makeTestApp();
+    const c = makeCampaign(t.db);
+    await openForm(t, c.qrToken);
+    const { fields } = await openForm(t, c.qrToken);
+
+    const expired = await postMultipart(t, c.qrToken, { ...fields, ft: '1.abc.def.ghi', kind: 'suggestion', text: '垃圾桶满了没人清' });
+    expect(expired.status).toBe(403);
+    expect(expired.text).toContain('页面已过期');
+    expect(expired.text).toContain('垃圾桶满了没人清');
+
+    const empty = await postMultipart(t, c.qrToken, { ...fields, kind: 'suggestion', text: '   ' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('请写下您的意见或心愿');
+
+    const tooLong = await postMultipart(t, c.qrToken, { ...fields, kind: 'suggestion', text: '长'.repeat(5000) });
+    expect(tooLong.status).toBe(413);
+    expect(tooLong.text).toContain('提交的内容太长了');
+
+    const repeated = await request(t.app).post(`/q/${c.qrToken}`).field('ft', fields.ft).field('kind', 'wish').field('text', 'a').field('text', 'b');
+    expect(repeated.status).toBe(400);
+
+    const withPhoto = await request(t.app).post(`/q/${c.qrToken}`).field('ft', fields.ft).field('kind', 'wish')
+      .field('text', '健身器材坏了').attach('photo', tinyPng(), 'p.png');
+    expect(withPhoto.status).toBe(303);
+    expect(t.db.prepare('SELECT photo_file FROM submissions').pluck().get()).toMatch(/\.png$/);
+
+    expect(t.app.fastLane.stats.handedOver).toBe(5);
+    expect(count(t)).toBe(1);
+  });
+
+  it('counts each request once against the client limit, whichever lane answers it', async () => {
+    const t = makeTestApp({ publicRateLimit: 4 });
+    const c = makeCampaign(t.db);
+    await openForm(t, c.qrToken); // Express, 1
+    const { fields } = await openForm(t, c.qrToken); // fast, 2
+    const handedOver = await postMultipart(t, c.qrToken, { ...fields, kind: 'suggestion', text: '' }); // fast, then Express: 3
+    expect(handedOver.status).toBe(400);
+    await postMultipart(t, c.qrToken, { ...fields, kind: 'suggestion', text: '电梯经常停' }).expect(303); // fast, 4
+    const refused = await request(t.app).get(`/q/${c.qrToken}`);
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain('操作太频繁');
+    expect(refused.headers['ratelimit']).toMatch(/^limit=4, remaining=0, reset=\d+$/);
+    expect(count(t)).toBe(1);
+  });
+
+  it('counts a client behind a trusted proxy under its forwarded address', async () => {
+    const t = makeTestApp({ publicRateLimit: 2, trustProxy: 1 });
+    const c = makeCampaign(t.db);
+    const from = (ip: string) => request(t.app).get(`/q/${c.qrToken}`).set('X-Forwarded-For', ip);
+    await from('203.0.113.7').expect(200);
+    await from('203.0.113.7').expect(200);
+    expect((await from('203.0.113.7')).status).toBe(429);
+    await from('203.0.113.8').expect(200);
+    expect(t.app.fastLane.stats.answered).toBeGreaterThanOrEqual(2);
+  });
+
+  it('leaves a closed campaign, a query string and other methods to the route', async () => {
+    const t = makeTestApp();
+    const open = makeCampaign(t.db);
+    const closed = makeCampaign(t.db, { status: 'closed' });
+    await openForm(t, open.qrToken);
+    await request(t.app).get(`/q/${open.qrToken}?from=poster`).expect(200);
+    await request(t.app).head(`/q/${open.qrToken}`).expect(200);
+    const res = await request(t.app).get(`/q/${closed.qrToken}`);
+    expect(res.text).toContain('征集已经结束');
+    expect(t.app.fastLane.stats.answered).toBe(0);
+  });
+});
