@@ -100,6 +100,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     log,
     secret,
     backups,
+    syncWal,
     access,
     // repos
     users, sessions, settings, places, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,

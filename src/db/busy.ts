@@ -104,14 +104,19 @@ function walToSync(db: Db): string | null {
  * recreated is never missed. Null when the database is in memory or the configured level does not sync commits
  * (NORMAL, OFF): then there is nothing to wait for.
  */
-export function walSyncer(db: Db): (() => Promise<void>) | null {
+export type WalSyncer = (() => Promise<void>) & {
+  /** The failure that stuck, if a sync ever failed (reported by /readyz), else undefined. */
+  failure(): unknown;
+};
+
+export function walSyncer(db: Db): WalSyncer | null {
   const wal = walToSync(db);
   if (!wal) return null;
   // After a failed fsync Linux may mark the pages clean and report the error only once: a later sync that succeeds
   // proves nothing. So a failure sticks, as in PostgreSQL: every durable write fails until the server restarts
   // and reads back what the disk really holds.
   let broken: unknown;
-  return async () => {
+  const sync = async () => {
     if (broken) throw broken;
     try {
       const handle = await fs.open(wal, 'r');
@@ -125,6 +130,7 @@ export function walSyncer(db: Db): (() => Promise<void>) | null {
       throw err;
     }
   };
+  return Object.assign(sync, { failure: () => broken });
 }
 
 /**

@@ -11,6 +11,7 @@ export const NOT_READY = {
   database_io_error: '读写数据库时磁盘出错。 The disk failed while reading or writing the database.',
   database_error: '数据库不能正常读写。 The database cannot be read or written.',
   migrations_pending: '数据库还没有升级到这个版本的程序需要的结构。 The database schema is behind this version of the program.',
+  wal_sync_failed: '把数据库日志同步到磁盘时出错，在重启服务之前不再接收任何提交。请检查磁盘，然后重启服务。 Syncing the database log to the disk failed: every durable write is refused until the server is restarted. Check the disk, then restart.',
   disk_low: '数据目录所在磁盘的剩余空间低于 LINSHENG_MIN_FREE_MB。 Free space where DATA_DIR lives is below LINSHENG_MIN_FREE_MB.',
 } as const;
 export type NotReadyReason = keyof typeof NOT_READY;
@@ -44,6 +45,8 @@ export function writeFailureReason(err: unknown): NotReadyReason {
  */
 export function createReadiness(deps: {
   db: Db; dataDir: string; minFreeBytes: number; backups?: { status(): BackupStatus }; cacheMs?: number;
+  /** A WAL sync failure that stuck (src/db/busy.ts walSyncer): the probe's own write would not notice it. */
+  walFailure?: () => unknown;
 }) {
   const { db } = deps;
   const cacheMs = deps.cacheMs ?? 1000;
@@ -76,7 +79,7 @@ export function createReadiness(deps: {
   }
 
   async function check(): Promise<Readiness> {
-    const databaseCheck = database();
+    const databaseCheck = deps.walFailure?.() ? 'wal_sync_failed' : database();
     let pending: string[] = [];
     try {
       pending = pendingMigrations(db, loadMigrations()).map((m) => m.name);

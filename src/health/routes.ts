@@ -15,13 +15,14 @@ export interface HealthRouteDeps {
   db: Db;
   config: Readonly<Pick<Config, 'dataDir' | 'minFreeBytes'> & Partial<Pick<Config, 'internalMetrics'>>>;
   backups?: NightlyBackups;
+  walFailure?: () => unknown;
 }
 
 export function healthRoutes(ctx: HealthRouteDeps): Router {
   const router = Router();
   const startedAt = Date.now();
   const readiness = createReadiness({
-    db: ctx.db, dataDir: ctx.config.dataDir, minFreeBytes: ctx.config.minFreeBytes, backups: ctx.backups,
+    db: ctx.db, dataDir: ctx.config.dataDir, minFreeBytes: ctx.config.minFreeBytes, backups: ctx.backups, walFailure: ctx.walFailure,
   });
 
   router.get('/healthz', (_req, res) => {

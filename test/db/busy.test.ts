@@ -66,4 +66,16 @@ describe('writing politely', () => {
     expect(order).toEqual(['write at 2']);
     await expect(writeDurably(db, () => 1, async () => { throw Object.assign(new Error('i/o'), { code: 'EIO' }); })).rejects.toMatchObject({ code: 'EIO' });
   });
+
+  it('a failed WAL sync sticks: every later sync fails with it, and the syncer reports it', async () => {
+    const sync = walSyncer(db)!;
+    await sync();
+    expect(sync.failure()).toBeUndefined();
+    fs.rmSync(dbFile(dir) + '-wal');
+    await expect(sync()).rejects.toMatchObject({ code: 'ENOENT' });
+    // A file that could be synced again proves nothing about the pages the failed sync lost.
+    fs.writeFileSync(dbFile(dir) + '-wal', '');
+    await expect(sync()).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(sync.failure()).toMatchObject({ code: 'ENOENT' });
+  });
 });

@@ -113,6 +113,18 @@ describe('/healthz and /readyz', () => {
     await request(app).get('/readyz').expect(200);
   });
 
+  it('/readyz is 503 once a WAL sync has failed, until a restart', async () => {
+    const { app, dataDir } = fileApp();
+    await request(app).get('/readyz').expect(200);
+    // The WAL file vanishing under the server is one way its sync fails (the syncer opens it by name).
+    fs.rmSync(dbFile(dataDir) + '-wal');
+    await expect(app.ctx.syncWal!()).rejects.toMatchObject({ code: 'ENOENT' });
+    await pastCache();
+    const res = await request(app).get('/readyz').expect(503);
+    expect(res.body).toMatchObject({ reasons: ['wal_sync_failed'], checks: { database: 'wal_sync_failed' } });
+    expect(res.body.messages[0]).toContain('重启服务');
+  });
+
   it('/readyz is 503 when a migration is not applied', async () => {
     const { app, db } = fileApp();
     db.prepare('DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)').run();
