@@ -30,11 +30,13 @@ const TRIALS = Number(process.env.BENCH_SUBMIT_TRIALS ?? 2);
 const SYNCHRONOUS = process.env.LINSHENG_SYNCHRONOUS ?? 'FULL';
 const BOUNDARY = '----linshengbench7MA4YWxkTrZu0gW';
 
+/** The form as a phone's browser posts it with no photo chosen: the file input still comes, as an empty part. */
 function multipart(fields: Record<string, string>): string {
   let body = '';
   for (const [k, v] of Object.entries(fields)) {
     body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
   }
+  body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="photo"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n`;
   return body + `--${BOUNDARY}--\r\n`;
 }
 

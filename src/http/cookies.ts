@@ -31,9 +31,9 @@ export function cookieHeader(name: string, value: string, opts: CookieOptions): 
 
 /** Adds a Set-Cookie header, keeping any set before it. */
 export function setCookie(res: ServerResponse, name: string, value: string, opts: CookieOptions): void {
-  const value_ = cookieHeader(name, value, opts);
+  const cookie = cookieHeader(name, value, opts);
   const prev = res.getHeader('Set-Cookie');
-  res.setHeader('Set-Cookie', prev === undefined ? value_ : Array.isArray(prev) ? [...prev, value_] : [String(prev), value_]);
+  res.setHeader('Set-Cookie', prev === undefined ? cookie : Array.isArray(prev) ? [...prev, cookie] : [String(prev), cookie]);
 }
 
 export function clearCookie(res: ServerResponse, name: string, secure: boolean): void {

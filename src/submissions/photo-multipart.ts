@@ -29,19 +29,19 @@ function diskStorage(photosDir: string): multer.StorageEngine {
   });
 }
 
+/** A body up to this size is read at once (and the resident form's fast lane reads it whole). */
+export const SMALL_BODY_BYTES = 64 * 1024;
+
 /**
  * Counts the multipart requests each client has in flight and removes what an upload left in .incoming when its
  * response is done (the route has moved a photo it keeps).
  */
-/** A body up to this size is read at once (and the resident form's fast lane reads it whole). */
-export const SMALL_BODY_BYTES = 64 * 1024;
-
 export function guardUploads(perClient: number) {
   const active = new Map<string, number>();
   return (mw: RequestHandler): RequestHandler => (req, res, next) => {
     // Only bodies that can carry a file count (a form posted urlencoded has nothing to hold on to).
     if (!req.is('multipart/form-data')) return mw(req, res, next);
-    // Nor do small bodies, though they are cleaned up after: the resident form is always multipart, and many
+    // Nor do small bodies, though they are cleaned up after: the resident form posts multipart, and many
     // residents share one carrier address; a text-only submission is a few kilobytes, read at once. Stalled or
     // large uploads are what hold disk and connections.
     const length = Number(req.headers['content-length']);

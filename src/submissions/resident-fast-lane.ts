@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import accepts from 'accepts';
 import busboy from 'busboy';
 import proxyaddr from 'proxy-addr';
 import type { Logger } from '../lib/logger';
@@ -18,6 +19,13 @@ const FORM_ROUTE = '/q/:token';
 const FORM_PATH = /^\/q\/([A-Za-z0-9_-]{4,64})$/;
 /** Field names the form sends; anything else (brackets, escapes, repeats) is for multer's rules to judge. */
 const PLAIN_FIELD = /^[A-Za-z_]{1,30}$/;
+/** Bodies being read here at once: past this, a POST goes to the route, which streams it (bounds held memory). */
+const READING_MAX = 256;
+
+/** A store that failed in the fast lane, for the route to answer as its own (src/submissions/resident-routes.ts). */
+const storeFailures = new WeakMap<IncomingMessage, unknown>();
+export const storeFailureOf = (req: IncomingMessage): { error: unknown } | undefined =>
+  (storeFailures.has(req) ? { error: storeFailures.get(req) } : undefined);
 
 export interface FastLaneDeps {
   residents: ResidentService;
@@ -42,17 +50,20 @@ export interface FastLaneDeps {
  * It answers only the ordinary case and hands everything else to the Express route, which stays the one place
  * for the rules of every other case:
  * - GET: an open campaign's form whose page is already rendered (src/submissions/fresh-forms.ts);
- * - POST: a small multipart body (read whole, at most SMALL_BODY_BYTES) with plain fields, no file, a valid form
- *   token and valid values, stored at once. Anything else (a photo, an expired token, a mistake in the form, a
- *   busy or full database) is handed over with the body already read: the route parses the same bytes with
- *   multer and answers as it always has. A failed store is tried once more there (the store is idempotent).
+ * - POST: a small multipart body (read whole, at most SMALL_BODY_BYTES) with plain fields and no photo (a
+ *   browser sends an empty file part when none was chosen), a valid form token and valid values, stored at once.
+ *   Anything else (a photo, an expired token, a mistake in the form) is handed over with the body already read:
+ *   the route parses the same bytes with multer and answers as it always has. A store that failed (a busy or full
+ *   database) is handed over with its error, and the route answers it as its own failure, without a second try.
  * Both lanes count a request once against the same per-client limit, log one line under the same route, and send
- * the same headers (test/submissions/fast-lane.test.ts compares them).
+ * the same headers (test/submissions/fast-lane.test.ts compares them). Whatever throws here before an answer is
+ * begun is left to Express, whose error handler answers it.
  */
 export function residentFastLane(deps: FastLaneDeps) {
   const { residents, freshForms, counts, perMinute, logger } = deps;
   /** Requests answered here, and taken but handed over to the route. */
   const stats = { answered: 0, handedOver: 0 };
+  let reading = 0;
 
   /** Counts the request; false (and not counted) when the client is over its limit, for the route to refuse. */
   function count(req: IncomingMessage, res: ServerResponse): boolean {
@@ -74,11 +85,13 @@ export function residentFastLane(deps: FastLaneDeps) {
   }
 
   function sendForm(req: IncomingMessage, res: ServerResponse, started: bigint, path: string, token: string): boolean {
+    // Counted first, as on the route: a client over its limit costs no database read.
+    if (!count(req, res)) return false;
     const found = residents.load(token);
     if (!found || residents.acceptance(found.campaign) !== 'open') return false;
     const on = bigTextOn(req);
     const page = freshForms.get(found, FreshForms.key(on, bigTextHref(path, on)));
-    if (!page || !count(req, res)) return false;
+    if (!page) return false;
     logWhenDone(logger, req, res, requestIdOf(req), () => FORM_ROUTE, started);
     residents.scanned(found.qr.id);
     commonHeaders(res);
@@ -92,45 +105,58 @@ export function residentFastLane(deps: FastLaneDeps) {
   }
 
   function takeSubmission(req: IncomingMessage, res: ServerResponse, started: bigint, token: string, toRoute: () => void): boolean {
-    const found = residents.load(token);
-    if (!found || residents.acceptance(found.campaign) !== 'open') return false;
     const boundary = /^multipart\/form-data\s*;/i.test(req.headers['content-type'] ?? '') ? boundaryOf(req.headers['content-type']) : null;
     const length = Number(req.headers['content-length']);
-    if (!boundary || !(length > 0 && length <= SMALL_BODY_BYTES) || !count(req, res)) return false;
+    if (!boundary || !(length > 0 && length <= SMALL_BODY_BYTES) || reading >= READING_MAX) return false;
+    if (!count(req, res)) return false;
+    const found = residents.load(token);
+    if (!found || residents.acceptance(found.campaign) !== 'open') return false;
     const id = requestIdOf(req);
     (req as { id?: string }).id = id;
     logWhenDone(logger, req, res, id, () => FORM_ROUTE, started);
 
+    reading++;
+    let read = false;
+    const done = () => { if (!read) { read = true; reading--; } };
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     // A client that goes away mid-body gets no answer; the log line says it was aborted.
-    req.on('error', () => undefined);
+    req.on('error', done);
+    req.on('close', done);
     req.on('end', () => {
+      done();
       const body = Buffer.concat(chunks);
-      const handOver = () => { stats.handedOver++; handOverBody(req, body); toRoute(); };
-      void submit(req, res, body, boundary, found, handOver).catch(handOver);
+      const handOver = (failure?: { error: unknown }) => {
+        stats.handedOver++;
+        handOverBody(req, body);
+        if (failure) storeFailures.set(req, failure.error);
+        toRoute();
+      };
+      submit(req, res, body, boundary, found).then(
+        (answered) => { if (!answered) handOver(); },
+        (error: unknown) => handOver({ error }),
+      );
     });
     return true;
   }
 
+  /** Stores an ordinary submission and answers it: true; false for the route to judge it. Rejects if the store fails. */
   async function submit(req: IncomingMessage, res: ServerResponse, body: Buffer, boundary: string,
-    found: NonNullable<ReturnType<ResidentService['load']>>, handOver: () => void) {
+    found: NonNullable<ReturnType<ResidentService['load']>>): Promise<boolean> {
     const fields = await plainFields(body, req.headers, boundary, deps.limits);
-    if (!fields || (fields.photo !== undefined && fields.photo !== '')) return handOver();
+    if (!fields || (fields.photo !== undefined && fields.photo !== '')) return false;
     const { qr, campaign, categories } = found;
     const token = residents.checkFormToken(fields.ft, qr.id);
-    if (!token.ok) return handOver();
+    if (!token.ok) return false;
     const parsed = parseForm(residentFormSchema({ categoryIds: categories.map((c) => c.id), askContact: campaign.askContact }), fields);
-    if (!parsed.ok) return handOver();
+    if (!parsed.ok) return false;
     const { receiptCode } = await residents.submit({
       loaded: found, form: parsed.value, formKey: token.idempotencyKey, residentId: residentIdOf(req), photo: null,
     });
-    const location = `/r/${receiptCode}?new=1`;
-    const text = `See Other. Redirecting to ${location}`;
     commonHeaders(res);
     stats.answered++;
-    res.writeHead(303, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
+    seeOther(req, res, `/r/${receiptCode}?new=1`);
+    return true;
   }
 
   /**
@@ -141,8 +167,15 @@ export function residentFastLane(deps: FastLaneDeps) {
     const m = FORM_PATH.exec(req.url ?? '');
     if (!m) return false;
     const started = process.hrtime.bigint();
-    if (req.method === 'GET') return sendForm(req, res, started, m[0], m[1]);
-    if (req.method === 'POST') return takeSubmission(req, res, started, m[1], toRoute);
+    try {
+      if (req.method === 'GET') return sendForm(req, res, started, m[0], m[1]);
+      if (req.method === 'POST') return takeSubmission(req, res, started, m[1], toRoute);
+    } catch {
+      // Nothing is sent before the last step that can throw: the route meets the same failure and answers it.
+      if (!res.headersSent) return false;
+      res.destroy();
+      return true;
+    }
     return false;
   }
   return Object.assign(take, { stats: stats as Readonly<typeof stats> });
@@ -158,7 +191,7 @@ function plainFields(body: Buffer, headers: IncomingHttpHeaders, boundary: strin
   return new Promise((resolve) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers, limits: { fields: limits.fields, fieldSize: limits.fieldSize, parts: limits.parts, files: 0, fieldNameSize: 30 } });
+      parser = busboy({ headers, preservePath: true, limits: { fields: limits.fields, fieldSize: limits.fieldSize, parts: limits.parts, files: 1, fileSize: 0, fieldNameSize: 30 } });
     } catch {
       return resolve(null);
     }
@@ -170,8 +203,15 @@ function plainFields(body: Buffer, headers: IncomingHttpHeaders, boundary: strin
       if (info.nameTruncated || info.valueTruncated || !PLAIN_FIELD.test(name) || name in fields) plain = false;
       else fields[name] = value;
     });
-    parser.on('file', (_name, stream) => { parts++; plain = false; stream.resume(); });
     const notPlain = () => { plain = false; };
+    // A browser sends the photo input as an empty file part with no name when no photo was chosen (multer skips
+    // it too); any other file is the route's.
+    parser.on('file', (name, stream, info) => {
+      parts++;
+      if (name !== 'photo' || info.filename) plain = false;
+      stream.on('limit', notPlain); // a byte of content (fileSize: 0)
+      stream.resume();
+    });
     parser.on('partsLimit', notPlain);
     parser.on('filesLimit', notPlain);
     parser.on('fieldsLimit', notPlain);
@@ -179,4 +219,19 @@ function plainFields(body: Buffer, headers: IncomingHttpHeaders, boundary: strin
     parser.on('close', () => resolve(plain && countDelimiters(body, boundary) - 1 === parts ? fields : null));
     parser.end(body);
   });
+}
+
+/**
+ * The 303 after a stored submission, as Express's res.redirect writes it: a short text or HTML body by the client's
+ * Accept header, or none. The location is `/r/` with a receipt code and `?new=1`: nothing in it needs escaping.
+ */
+function seeOther(req: IncomingMessage, res: ServerResponse, location: string) {
+  const type = accepts(req).types(['text', 'html']);
+  const body = type === 'html'
+    ? `<!DOCTYPE html><head><title>See Other</title></head><body><p>See Other. Redirecting to ${location}</p></body>`
+    : type === 'text' ? `See Other. Redirecting to ${location}` : '';
+  res.setHeader('Vary', 'Cookie, Accept');
+  if (type) res.setHeader('Content-Type', `text/${type === 'html' ? 'html' : 'plain'}; charset=utf-8`);
+  res.writeHead(303, { Location: location, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }

@@ -12,7 +12,7 @@ import type { BoardService } from '../board/service';
 import { ensureResidentId, residentIdOf } from './resident-cookie';
 import { ClientCounts, perClientLimit } from '../http/rate-limit';
 import { FreshForms, TOKEN_MARK } from './fresh-forms';
-import { residentFastLane, type FastLaneDeps, type ResidentFastLane } from './resident-fast-lane';
+import { residentFastLane, storeFailureOf, type FastLaneDeps, type ResidentFastLane } from './resident-fast-lane';
 import { optionalText, parseForm, type FieldErrors } from '../http/validate';
 import { FEEDBACK_COMMENT_MAX, RATINGS } from '../issues/rules';
 import { DomainError } from '../lib/errors';
@@ -249,7 +249,11 @@ export function residentRoutes({ config, residents, board, appeals, logger, edge
       return renderForm(res, 400, found, { formToken: body.ft as string, values, errors });
     }
     let receiptCode: string;
+    // A store the fast lane already tried and saw fail is answered here, not tried twice (a busy database would
+    // keep the resident waiting for two deadlines).
+    const failed = storeFailureOf(req);
     try {
+      if (failed) throw failed.error;
       ({ receiptCode } = await residents.submit({
         loaded: found, form: parsed.value, formKey: token.idempotencyKey,
         residentId: residentIdOf(req),
