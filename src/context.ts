@@ -13,7 +13,7 @@ import { createClassifyService } from './classify/service';
 import { createDashboardRepo } from './dashboard/repo';
 import { createDashboardService } from './dashboard/service';
 import { createExportRepo } from './exports/repo';
-import { randomToken } from './http/random';
+import { randomToken } from './lib/random';
 import { createIntakeRepo } from './intake/repo';
 import { createIntakeService } from './intake/service';
 import { createOutcomeService } from './issues/outcome';

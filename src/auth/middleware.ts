@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { clearCookie, readCookies, setCookie } from '../http/cookies';
 import { forbidden } from '../lib/errors';
 import { HttpError } from '../http/http-error';
-import { randomToken, safeEqual } from '../http/random';
+import { randomToken, safeEqual } from '../lib/random';
 import type { AuthService } from './service';
 import type { Role } from './roles';
 import type { Access } from '../access/service';

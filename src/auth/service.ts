@@ -1,6 +1,6 @@
 import type { AuditRepo } from '../audit/repo';
 import type { Config } from '../config';
-import { randomToken, sha256 } from '../http/random';
+import { randomToken, sha256 } from '../lib/random';
 import type { FieldErrors } from '../http/validate';
 import type { PlaceKind, PlaceRepo } from '../places/repo';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db } from '../db/open-db';
 import { FILE_MODE, makePrivateDir, syncDir } from '../db/files';
-import { randomToken } from '../http/random';
+import { randomToken } from '../lib/random';
 
 /** Backups taken before an upgrade sit beside the database, in DATA_DIR/backups. */
 export const preMigrateDir = (dbFile: string) => path.join(path.dirname(dbFile), 'backups');

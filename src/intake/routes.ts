@@ -11,7 +11,7 @@ import type { PlaceRepo } from '../places/repo';
 import { chinaToday } from '../campaigns/rules';
 import { flash } from '../http/flash';
 import { InvalidError, NotFoundError } from '../lib/errors';
-import { randomToken } from '../http/random';
+import { randomToken } from '../lib/random';
 import { idParam, parseForm, type FieldErrors } from '../http/validate';
 import { helpers } from '../http/view-helpers';
 import { PUBLIC_DIR } from '../paths';

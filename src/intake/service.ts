@@ -4,7 +4,7 @@ import type { Campaign, CampaignRepo } from '../campaigns/repo';
 import { chinaToday } from '../campaigns/rules';
 import { ConflictError, DomainError, forbidden, invalid, notFound } from '../lib/errors';
 import { createWorker } from '../lib/worker';
-import { randomToken } from '../http/random';
+import { randomToken } from '../lib/random';
 import { syncWalNow, withoutSync, writeDurably, writeWhenFree } from '../db/busy';
 import type { Db } from '../db/open-db';
 import type { Place, PlaceRepo } from '../places/repo';

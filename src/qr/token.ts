@@ -1,4 +1,4 @@
-import { randomToken } from '../http/random';
+import { randomToken } from '../lib/random';
 
 /**
  * A QR token is 12 base64url characters from 9 random bytes (72 bits): short enough for a small, easily

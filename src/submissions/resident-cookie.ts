@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCookies, setCookie } from '../http/cookies';
-import { randomToken, sha256 } from '../http/random';
+import { randomToken, sha256 } from '../lib/random';
 
 /**
  * A random id for the resident's browser (no account, nothing personal). It makes a re-sent text one submission,

@@ -8,7 +8,7 @@ import { chinaToday, type CampaignStatus } from '../../src/campaigns/rules';
 import { createPlaceRepo, type PlaceKind } from '../../src/places/repo';
 import { createQrRepo } from '../../src/qr/repo';
 import { newQrToken } from '../../src/qr/token';
-import { randomToken } from '../../src/http/random';
+import { randomToken } from '../../src/lib/random';
 import type { Channel, SubmissionKind } from '../../src/submissions/types';
 
 /** YYYY-MM-DD shifted by n days. */

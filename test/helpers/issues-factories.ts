@@ -3,7 +3,7 @@ import { createSubmissionRepo } from '../../src/submissions/repo';
 import type { NewSubmission, Submission } from '../../src/submissions/types';
 import { testConfig } from '../../src/config';
 import { createContext } from '../../src/context';
-import { randomToken } from '../../src/http/random';
+import { randomToken } from '../../src/lib/random';
 import type { MadeCampaign } from './factories';
 
 let seq = 0;

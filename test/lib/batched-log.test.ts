@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { batchedStdout, createLogger } from '../../src/lib/logger';
-import { randomToken } from '../../src/http/random';
+import { randomToken } from '../../src/lib/random';
 
 describe('log lines batched per turn of the event loop', () => {
   let dir: string;

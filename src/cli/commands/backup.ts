@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { randomToken } from '../../http/random';
+import { randomToken } from '../../lib/random';
 import { CliError, UsageError, type Command } from '../args';
 import { openExistingDb } from '../cli-db';
 import { FILE_MODE } from '../../db/files';

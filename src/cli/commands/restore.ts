@@ -6,7 +6,7 @@ import { FILE_MODE, makePrivateDir, syncDir } from '../../db/files';
 import { loadMigrations } from '../../db/migrate';
 import { dbFile } from '../../db/open-db';
 import { DatabaseProblem, inspectDatabaseFile } from '../../db/problems';
-import { randomToken } from '../../http/random';
+import { randomToken } from '../../lib/random';
 import { CliError, UsageError, type Command } from '../args';
 import { cliConfig, inspect, refuseWhileInUse } from '../cli-db';
 
