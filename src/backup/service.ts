@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Db } from '../db/open-db';
 import type { Logger } from '../lib/logger';
-import { copyDatabaseOnline, freshName, listBackups, NIGHTLY_PREFIX, pruneBackups } from './files';
+import { copyDatabaseOnline, freshName, listBackups, NIGHTLY_PREFIX, pruneBackups } from '../db/backups';
 import { errorMessage } from '../lib/errors';
 
 const HOUR = 3600_000;
@@ -22,7 +22,7 @@ export interface BackupStatus {
 
 /**
  * Nightly online backups without cron: at `hour` local time, and once soon after start when the newest backup in
- * `dir` is older than a day. Keeps the newest `keep`. The copy is page-stepped (src/backup/files.ts), so requests
+ * `dir` is older than a day. Keeps the newest `keep`. The copy is page-stepped (src/db/backups.ts), so requests
  * go on being served while it runs.
  */
 export function createNightlyBackups(deps: {

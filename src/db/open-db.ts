@@ -4,7 +4,7 @@ import { appliedVersions, loadMigrations, migrate, pendingMigrations, type Migra
 import { makePrivateDir, restrictDatabaseFiles } from './files';
 import { registerSqlFunctions } from './functions';
 import { DatabaseProblem, describeOpenError, inspectDatabaseFile } from './problems';
-import { copyDatabaseNow, freshName, preMigrateDir, pruneBackups, PRE_MIGRATE_KEEP, PRE_MIGRATE_PREFIX } from '../backup/files';
+import { copyDatabaseNow, freshName, preMigrateDir, pruneBackups, PRE_MIGRATE_KEEP, PRE_MIGRATE_PREFIX } from './backups';
 
 export type Db = Database.Database;
 

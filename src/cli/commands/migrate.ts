@@ -1,6 +1,6 @@
 import { appliedVersions, loadMigrations, migrate, MigrationError, pendingMigrations } from '../../db/migrate';
 import { backupBeforeMigrating, dbFile } from '../../db/open-db';
-import { preMigrateDir } from '../../backup/files';
+import { preMigrateDir } from '../../db/backups';
 import { DatabaseProblem } from '../../db/problems';
 import { CliError, type Command } from '../args';
 import { cliConfig, openExistingDb, refuseWhileInUse } from '../cli-db';

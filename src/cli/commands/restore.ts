@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { stamp } from '../../backup/files';
+import { stamp } from '../../db/backups';
 import { FILE_MODE, makePrivateDir, syncDir } from '../../db/files';
 import { loadMigrations } from '../../db/migrate';
 import { dbFile } from '../../db/open-db';

@@ -1,9 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Db } from '../db/open-db';
-import { FILE_MODE, makePrivateDir, syncDir } from '../db/files';
+import type { Db } from './open-db';
+import { FILE_MODE, makePrivateDir, syncDir } from './files';
 import { randomToken } from '../lib/random';
+
+/**
+ * Copies of the database: the one taken before an upgrade's migrations (src/db/open-db.ts) and the nightly ones
+ * (src/backup/service.ts). In the data layer because opening the database takes one.
+ */
 
 /** Backups taken before an upgrade sit beside the database, in DATA_DIR/backups. */
 export const preMigrateDir = (dbFile: string) => path.join(path.dirname(dbFile), 'backups');
