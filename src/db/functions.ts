@@ -1,5 +1,5 @@
 import type { Db } from './open-db';
-import { searchTokens } from '../search/tokens';
+import { searchTokens } from './search-tokens';
 
 /**
  * SQL functions the schema depends on: the search index's triggers (migration 051) call ls_search_tokens on

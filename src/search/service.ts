@@ -3,7 +3,7 @@ import type { CampaignService } from '../campaigns/service';
 import { normalizeMobile } from '../submissions/personal-data';
 import { normalizeReceiptCode } from '../submissions/receipt-code';
 import type { FoundIssue, FoundSubmission, SearchRepo, SearchScope } from './repo';
-import { matchQuery } from './tokens';
+import { matchQuery } from '../db/search-tokens';
 
 export const SEARCH_LIMIT = 50;
 export const SEARCH_MAX_LENGTH = 100;

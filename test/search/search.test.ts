@@ -1,7 +1,7 @@
 import { makeTestApp, loginAs, type TestApp, type Agent } from '../helpers/app';
 import { ensurePlace, makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { makeSubmission } from '../helpers/issues-factories';
-import { matchQuery, searchTokens } from '../../src/search/tokens';
+import { matchQuery, searchTokens } from '../../src/db/search-tokens';
 import { formatReceiptCode } from '../../src/submissions/receipt-code';
 
 describe('search tokens', () => {

@@ -2,7 +2,8 @@
  * Words for the search index. Chinese has no spaces, and residents' words are often two characters (电梯, 路灯),
  * which a trigram index cannot find: so every run of Chinese characters is indexed as its overlapping bigrams
  * ("电梯坏了" → 电梯 梯坏 坏了) and found as a phrase of them. Letters and digits are kept as words.
- * The same function fills the index (registered in SQLite by src/db/open-db.ts) and reads the query.
+ * The same function fills the index (registered in SQLite by src/db/functions.ts) and reads the query. In the data
+ * layer because the schema depends on it: the index's triggers (migration 051) call it on every write.
  */
 const RUNS = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu;
 const HAN = /^\p{Script=Han}/u;
