@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './paths';
 import { LOG_LEVELS, type LogLevel } from './lib/logger';
-import { passwordProblem } from './auth/password-policy';
+import { passwordProblem } from './lib/password-policy';
 
 /** The names Express's `trust proxy` knows (proxy-addr): each stands for a set of address ranges. */
 const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -42,7 +42,7 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default(path.join(PROJECT_ROOT, 'data')),
   BASE_URL: z.string().url().optional(),
-  // The same password rule as every other path (src/auth/password-policy.ts).
+  // The same password rule as every other path (src/lib/password-policy.ts).
   LINSHENG_ADMIN_PASSWORD: z.string().superRefine((v, ctx) => {
     if (passwordProblem(v, ['admin'])) {
       ctx.addIssue({ code: 'custom', message: 'must be at least 10 characters and not a common or easily guessed password (管理员密码至少 10 位，不能是常见密码)' });

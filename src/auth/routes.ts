@@ -11,7 +11,7 @@ import { perClientLimit } from '../http/rate-limit';
 import { checkbox, idParam, optionalText, parseForm, requiredText } from '../http/validate';
 import { SESSION_COOKIE, requireLogin, requireRole } from './middleware';
 import { hashPassword } from './password';
-import { PASSWORD_MAX, passwordProblem } from './password-policy';
+import { PASSWORD_MAX, passwordProblem } from '../lib/password-policy';
 import { ROLES, ROLE_LABELS } from './roles';
 import { SCOPE_KINDS, type AuthService, type UserAdminService } from './service';
 
@@ -30,7 +30,7 @@ const changePasswordSchema = z.object({
   confirm: requiredText('确认新密码', PASSWORD_MAX),
 });
 
-/** The password policy (password-policy.ts) for the account form, as a field error. */
+/** The password policy (src/lib/password-policy.ts) for the account form, as a field error. */
 function policyErrors(password: string | undefined, username: string, displayName: string): Record<string, string> {
   const problem = password === undefined ? null : passwordProblem(password, [username, displayName]);
   return problem ? { password: problem } : {};

@@ -5,7 +5,7 @@ import type { FieldErrors } from '../http/validate';
 import type { PlaceKind, PlaceRepo } from '../places/repo';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle';
 import { generatePassword, hashPassword, verifyPassword } from './password';
-import { passwordProblem } from './password-policy';
+import { passwordProblem } from '../lib/password-policy';
 import type { SessionRepo, UserRepo } from './repo';
 import type { Role, User } from './roles';
 

@@ -1,5 +1,5 @@
 import { generatePassword, hashPassword } from '../../auth/password';
-import { passwordProblem } from '../../auth/password-policy';
+import { passwordProblem } from '../../lib/password-policy';
 import { createUserRepo } from '../../auth/repo';
 import { ROLES, ROLE_LABELS, type Role } from '../../auth/roles';
 import { createPlaceRepo, type Place } from '../../places/repo';
