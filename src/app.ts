@@ -1,4 +1,4 @@
-import './http/request-context';
+import './access/request-context';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Config } from './config';

@@ -1,6 +1,6 @@
 import { ISSUE_STATUS_LABELS, PRIORITY_LABELS, RATING_LABELS, type IssueStatus, type Priority, type Rating } from '../issues/rules';
 import type { AuditEntry } from './repo';
-import { maskPhonesInText } from '../submissions/personal-data';
+import { maskPhonesInText } from '../lib/personal-data';
 
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? '（无）' : String(v));
 const status = (v: unknown) => ISSUE_STATUS_LABELS[v as IssueStatus] ?? str(v);

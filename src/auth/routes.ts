@@ -128,7 +128,7 @@ export function authRoutes({ config, auth, userAdmin: manage, users, places, aud
   });
 
   router.get('/admin/users', admin, (_req, res) => {
-    res.render('auth/users', { title: '账号管理', users: users.list(), places: new Map(places.list().map((p) => [p.id, p.name])) });
+    res.render('auth/users', { title: '账号管理', users: users.list(), roleLabels: ROLE_LABELS, places: new Map(places.list().map((p) => [p.id, p.name])) });
   });
 
   router.get('/admin/logins', admin, (_req, res) => {

@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import type { Config } from '../config';
 import { perClientLimit } from '../http/rate-limit';
 import { DomainError } from '../lib/errors';
-import { normalizeReceiptCode } from '../submissions/receipt-code';
+import { normalizeReceiptCode } from '../lib/receipt-code';
 import { ensureResidentId, residentIdOf } from '../submissions/resident-cookie';
 import type { BoardService } from './service';
 

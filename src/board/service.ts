@@ -2,7 +2,7 @@ import type { Grouping } from '../grouping/service';
 import { RESIDENT_STATUS_LABELS } from '../issues/rules';
 import { conflict, notFound } from '../lib/errors';
 import type { PlaceRepo } from '../places/repo';
-import { maskPhonesInText } from '../submissions/personal-data';
+import { maskPhonesInText } from '../lib/personal-data';
 import { residentKeyOf } from '../submissions/resident-cookie';
 import { SUPPORTABLE_STATUSES, type BoardRepo, type BoardRow } from './repo';
 

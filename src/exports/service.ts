@@ -1,9 +1,9 @@
 import { isCalendarDate } from '../http/validate';
 import { ISSUE_STATUS_LABELS, PRIORITY_LABELS, type IssueStatus } from '../issues/rules';
 import type { Issue } from '../issues/repo';
-import { maskName, maskPhone, maskPhonesInText } from '../submissions/personal-data';
+import { maskName, maskPhone, maskPhonesInText } from '../lib/personal-data';
 import { CHANNEL_LABELS, KIND_LABELS } from '../submissions/types';
-import { formatReceiptCode } from '../submissions/receipt-code';
+import { formatReceiptCode } from '../lib/receipt-code';
 import type { ExportRepo, ExportSubmissionRow } from './repo';
 
 /** A cell: text, a number, empty, or an instant (written as China time: a date cell in xlsx, text in CSV). */

@@ -1,7 +1,6 @@
 import type { RequestHandler } from 'express';
-import { maskPhone, maskName, maskPhonesInHtml, maskPhonesInText } from '../submissions/personal-data';
-import { ROLE_LABELS } from '../auth/roles';
-import { formatReceiptCode } from '../submissions/receipt-code';
+import { maskPhone, maskName, maskPhonesInHtml, maskPhonesInText } from '../lib/personal-data';
+import { formatReceiptCode } from '../lib/receipt-code';
 
 /** Small display helpers every template may use; templates only format, they never query. */
 export const helpers = {
@@ -12,7 +11,6 @@ export const helpers = {
   /** A resident's name and phone as this reader may see them (`full`: res.locals.seesPersonalData). */
   residentName: (name: string | null | undefined, full: boolean): string => (full ? name ?? '' : maskName(name)),
   residentPhone: (phone: string | null | undefined, full: boolean): string => (full ? phone ?? '' : maskPhone(phone)),
-  roleLabel: (r: keyof typeof ROLE_LABELS) => ROLE_LABELS[r] ?? r,
   /** Receipt codes look the same everywhere: ABCD-2345. */
   receiptCode: (code: string | null | undefined) => (code ? formatReceiptCode(code) : ''),
   /** ISO timestamp → "2026-11-25 16:20" in China time, which is what staff and residents read. */

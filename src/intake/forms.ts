@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dateText, idParam, optionalText, requiredText, pickedId } from '../http/validate';
-import { normalizeMobile } from '../submissions/personal-data';
+import { normalizeMobile } from '../lib/personal-data';
 import { KINDS } from '../submissions/types';
 import { normalizeLandline } from './import/values';
 import { INTAKE_CHANNELS } from './service';

@@ -9,7 +9,7 @@ import {
   actorOf, attachError, createFromSubmissionsError, mergeError, resolveError, splitError, transitionError,
   type IssueStatus, type Priority,
 } from './rules';
-import { maskPhonesInText } from '../submissions/personal-data';
+import { maskPhonesInText } from '../lib/personal-data';
 
 /**
  * What the issue list needs of the service menu, which builds on issues (src/menu): when staff confirm an

@@ -1,5 +1,5 @@
 import { requiredText } from '../http/validate';
-import { maskPhonesInText } from '../submissions/personal-data';
+import { maskPhonesInText } from '../lib/personal-data';
 
 /**
  * Issue and service-menu titles are read by every role, claimers included, and are often copied from what a

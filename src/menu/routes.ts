@@ -11,7 +11,7 @@ import type { IssueRepo } from '../issues/repo';
 import { publicTitle } from '../issues/title';
 import { notFound } from '../lib/errors';
 import type { PlaceRepo } from '../places/repo';
-import { maskPhonesInText } from '../submissions/personal-data';
+import { maskPhonesInText } from '../lib/personal-data';
 import { photoMultipart } from '../submissions/photo-multipart';
 import { PHOTO_MESSAGES, PHOTO_NAME_RE, removePhoto, sendPhoto, sniffPhotoFile, storePhotoFile, uploadsDir } from '../submissions/upload';
 import type { ServiceItem, ServiceItemRepo } from './repo';

@@ -1,7 +1,7 @@
 import { campaignAccess, isStaff, type Viewer } from '../access/rules';
 import type { CampaignService } from '../campaigns/service';
-import { normalizeMobile } from '../submissions/personal-data';
-import { normalizeReceiptCode } from '../submissions/receipt-code';
+import { normalizeMobile } from '../lib/personal-data';
+import { normalizeReceiptCode } from '../lib/receipt-code';
 import type { FoundIssue, FoundSubmission, SearchRepo, SearchScope } from './repo';
 import { matchQuery } from '../db/search-tokens';
 

@@ -1,6 +1,6 @@
 import type { Db } from '../db/open-db';
 import type { SubmissionFilter } from './filter';
-import { newReceiptCode } from './receipt-code';
+import { newReceiptCode } from '../lib/receipt-code';
 import type { NewSubmission, Submission } from './types';
 
 interface Row {

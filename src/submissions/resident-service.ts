@@ -14,7 +14,7 @@ import type { CandidateCategory, SubmissionService } from './service';
 import { removePhoto, storePhotoFile, uploadsDir, type PhotoExt } from './upload';
 import { residentKeyOf } from './resident-cookie';
 import { RESIDENT_STATUS_LABELS, type IssueStatus } from '../issues/rules';
-import { maskPhonesInText } from './personal-data';
+import { maskPhonesInText } from '../lib/personal-data';
 
 /** The first 40 characters of a text, for a list. */
 const excerpt = (text: string) => { const c = Array.from(text); return c.length > 40 ? c.slice(0, 39).join('') + '…' : text; };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../http/validate';
-import { normalizeMobile } from './personal-data';
+import { normalizeMobile } from '../lib/personal-data';
 import { KINDS } from './types';
 
 export const TEXT_MAX = 500;

@@ -2,7 +2,7 @@ import { makeTestApp, loginAs, type TestApp, type Agent } from '../helpers/app';
 import { ensurePlace, makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { makeSubmission } from '../helpers/issues-factories';
 import { matchQuery, searchTokens } from '../../src/db/search-tokens';
-import { formatReceiptCode } from '../../src/submissions/receipt-code';
+import { formatReceiptCode } from '../../src/lib/receipt-code';
 
 describe('search tokens', () => {
   it('indexes Chinese as bigrams so two-character words are found, and letters and digits as words', () => {

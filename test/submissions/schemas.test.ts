@@ -1,7 +1,7 @@
 import { parseForm } from '../../src/http/validate';
-import { normalizeMobile, maskPhone, maskName, maskPhonesInText } from '../../src/submissions/personal-data';
+import { normalizeMobile, maskPhone, maskName, maskPhonesInText } from '../../src/lib/personal-data';
 import { RESIDENT_MESSAGES, residentFormSchema, TEXT_MAX } from '../../src/submissions/schemas';
-import { formatReceiptCode, newReceiptCode, normalizeReceiptCode, RECEIPT_ALPHABET } from '../../src/submissions/receipt-code';
+import { formatReceiptCode, newReceiptCode, normalizeReceiptCode, RECEIPT_ALPHABET } from '../../src/lib/receipt-code';
 
 describe('resident form schema', () => {
   const schema = residentFormSchema({ categoryIds: [1, 2, 3], askContact: true });

@@ -1,4 +1,4 @@
-import { normalizeMobile } from '../../submissions/personal-data';
+import { normalizeMobile } from '../../lib/personal-data';
 import type { Cell } from './read-table';
 
 /** A cell as text: trimmed, numbers without a trailing ".0", dates as YYYY-MM-DD. */

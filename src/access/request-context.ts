@@ -1,4 +1,4 @@
-import type { Viewer } from '../access/rules';
+import type { Viewer } from './rules';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -1,4 +1,4 @@
-import { randomFromAlphabet } from '../lib/random';
+import { randomFromAlphabet } from './random';
 
 /** No 0/O, 1/I/L: a resident reads the code out over the phone or copies it from paper. */
 export const RECEIPT_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
