@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Viewer } from '../access/rules';
 import type { AuditRepo } from '../audit/repo';
-import { describeAudit } from '../audit/service';
+import { describeAudit } from './audit-trail';
 import { requireRole } from '../auth/middleware';
 import type { CampaignService } from '../campaigns/service';
 import { flash } from '../http/flash';

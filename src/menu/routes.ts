@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { isStaff, menuCommunities, type Viewer } from '../access/rules';
 import type { AuditRepo } from '../audit/repo';
-import { describeAudit } from '../audit/service';
+import { describeAudit } from '../issues/audit-trail';
 import { requireRole } from '../auth/middleware';
 import type { Config } from '../config';
 import { flash } from '../http/flash';

@@ -1,5 +1,5 @@
-import { ISSUE_STATUS_LABELS, PRIORITY_LABELS, RATING_LABELS, type IssueStatus, type Priority, type Rating } from '../issues/rules';
-import type { AuditEntry } from './repo';
+import { ISSUE_STATUS_LABELS, PRIORITY_LABELS, RATING_LABELS, type IssueStatus, type Priority, type Rating } from './rules';
+import type { AuditEntry } from '../audit/repo';
 import { maskPhonesInText } from '../lib/personal-data';
 
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? '（无）' : String(v));
@@ -10,7 +10,10 @@ const ids = (v: unknown) => (Array.isArray(v) ? v.map((x) => `#${x}`).join('、'
 const PROOF_LABELS: Record<string, string> = { device: '提交意见的手机', phone_last4: '回执码+手机号后四位', demo: '演示数据' };
 const proof = (v: unknown) => (typeof v === 'string' ? `〔凭${PROOF_LABELS[v] ?? v}〕` : '');
 
-/** One line of Chinese saying what an audit entry records, for the issue page. */
+/**
+ * One line of Chinese saying what an audit entry records, for the issue page (and a service item's, src/menu/routes.ts).
+ * Here rather than in audit/, which only stores entries: the words are the issue workflow's.
+ */
 export function describeAudit(e: AuditEntry): string {
   const d = e.detail;
   switch (e.action) {
