@@ -20,7 +20,7 @@ import { placeRoutes } from './places/routes';
 import { categoryRoutes } from './categories/routes';
 import { campaignRoutes } from './campaigns/routes';
 import { qrRoutes } from './qr/routes';
-import { residentRoutes } from './submissions/resident-routes';
+import { residentRoutes } from './resident/routes';
 import { submissionRoutes } from './submissions/routes';
 import { intakeRoutes } from './intake/routes';
 import { issueRoutes } from './issues/routes';
@@ -103,7 +103,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
 
   app.use(notFoundHandler());
   app.use(errorHandler((err, req) => ctx.logger.error({ err, reqId: req.id, method: req.method, route: routeOf(req) }, 'request failed')));
-  // Its ordinary requests skip Express altogether (src/submissions/resident-fast-lane.ts); helmet per request (should
+  // Its ordinary requests skip Express altogether (src/resident/fast-lane.ts); helmet per request (should
   // its headers ever depend on the request) would have to run there too, so then there is no fast lane.
   if (headers) {
     const handle = (app as unknown as { handle: ExpressHandle }).handle.bind(app);

@@ -31,7 +31,7 @@ import { createQrService } from './qr/service';
 import { createQrSvgCache } from './qr/svg';
 import { createSettingsRepo } from './settings/repo';
 import { createSubmissionRepo } from './submissions/repo';
-import { createResidentService } from './submissions/resident-service';
+import { createResidentService } from './resident/service';
 import { createSubmissionService } from './submissions/service';
 import { walSyncer } from './db/busy';
 import { createSearchRepo } from './search/repo';

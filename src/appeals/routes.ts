@@ -11,7 +11,7 @@ const reviewSchema = z.object({
   answer: optionalText('给居民的答复', 300),
 });
 
-/** Staff end a review (复核) from the issue page. The residents' side is on the receipt (src/submissions/resident-routes.ts). */
+/** Staff end a review (复核) from the issue page. The residents' side is on the receipt (src/resident/routes.ts). */
 export function appealRoutes({ appeals }: { appeals: AppealService }): Router {
   const router = Router();
   const staff = requireRole('admin', 'staff');

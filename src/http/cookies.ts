@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Takes plain Node messages: the resident form's fast lane (src/submissions/resident-fast-lane.ts) has no Express. */
+/** Takes plain Node messages: the resident form's fast lane (src/resident/fast-lane.ts) has no Express. */
 export function readCookies(req: Pick<IncomingMessage, 'headers'>): Record<string, string> {
   const out: Record<string, string> = {};
   const header = req.headers.cookie;

@@ -8,7 +8,7 @@ export const RATE_WINDOW_MS = 60_000;
 /**
  * Per-client request counts in fixed one-minute windows (each client's window starts at its first request, as
  * express-rate-limit's memory store does). Synchronous, so the resident form's fast lane
- * (src/submissions/resident-fast-lane.ts) can count a request without a turn of promises, in the same counts as
+ * (src/resident/fast-lane.ts) can count a request without a turn of promises, in the same counts as
  * the Express route it stands in for.
  */
 export class ClientCounts implements Store {

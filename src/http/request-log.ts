@@ -40,7 +40,7 @@ export function requestIdOf(req: IncomingMessage): string {
 
 /**
  * Sends the id back in X-Request-Id and writes the request's log line when its response is done. Plain Node
- * messages: the resident form's fast lane (src/submissions/resident-fast-lane.ts) logs through this too.
+ * messages: the resident form's fast lane (src/resident/fast-lane.ts) logs through this too.
  */
 export function logWhenDone(logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, route: () => string,
   started = process.hrtime.bigint()): void {

@@ -92,7 +92,7 @@ export function photoMultipart(limits: NonNullable<multer.Options['limits']>, op
     preservePath: true,
     streamHandler: (req: Request, busboy: NodeJS.WritableStream) => {
       const count = countParts(req, busboy);
-      // A small body the resident form's fast lane read and handed over (src/submissions/resident-fast-lane.ts).
+      // A small body the resident form's fast lane read and handed over (src/resident/fast-lane.ts).
       const body = preReadBodies.get(req);
       if (body) {
         count?.(body);

@@ -5,7 +5,7 @@ import { hiddenFields } from '../helpers/resident-client';
 import { tinyPng } from './photos';
 
 /**
- * The resident form's fast lane (src/submissions/resident-fast-lane.ts) answers the ordinary GET and POST before
+ * The resident form's fast lane (src/resident/fast-lane.ts) answers the ordinary GET and POST before
  * Express, and hands everything else to the Express route. Whichever lane answers, a resident sees the same thing.
  */
 const count = (t: TestApp) => t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;

@@ -1,4 +1,4 @@
-import type { Loaded } from './resident-service';
+import type { Loaded } from './service';
 
 /** In a fresh form page, where the form token goes; replaced per response (the token is URL-safe, no escaping). */
 export const TOKEN_MARK = 'ls-form-token-placeholder';
@@ -7,9 +7,9 @@ const PAGES_PER_QR_MAX = 8;
 
 /**
  * A fresh form differs between residents only in its token: it is rendered once per loaded QR code (which is
- * reloaded within a second of any change, src/submissions/resident-service.ts) and 大字 setting, and the token is
+ * reloaded within a second of any change, src/resident/service.ts) and 大字 setting, and the token is
  * spliced in per response. Shared by the form's Express route, which renders and stores pages, and its fast lane
- * (src/submissions/resident-fast-lane.ts), which only sends stored ones.
+ * (src/resident/fast-lane.ts), which only sends stored ones.
  */
 export class FreshForms {
   private readonly pages = new WeakMap<Loaded, Map<string, readonly [string, string]>>();

@@ -8,10 +8,10 @@ import { clientKey, markCounted, rateLimitHeaders, type ClientCounts } from '../
 import { logWhenDone, requestIdOf } from '../http/request-log';
 import { parseForm } from '../http/validate';
 import { FreshForms } from './fresh-forms';
-import { SMALL_BODY_BYTES, boundaryOf, countDelimiters, handOverBody } from './photo-multipart';
-import { ensureResidentId, residentIdOf } from './resident-cookie';
-import type { ResidentService } from './resident-service';
-import { residentFormSchema } from './schemas';
+import { SMALL_BODY_BYTES, boundaryOf, countDelimiters, handOverBody } from '../submissions/photo-multipart';
+import { ensureResidentId, residentIdOf } from '../submissions/resident-cookie';
+import type { ResidentService } from './service';
+import { residentFormSchema } from '../submissions/schemas';
 
 /** The form's route, as the request log names it. */
 const FORM_ROUTE = '/q/:token';
@@ -22,7 +22,7 @@ const PLAIN_FIELD = /^[A-Za-z_]{1,30}$/;
 /** Bodies being read here at once: past this, a POST goes to the route, which streams it (bounds held memory). */
 const READING_MAX = 256;
 
-/** A store that failed in the fast lane, for the route to answer as its own (src/submissions/resident-routes.ts). */
+/** A store that failed in the fast lane, for the route to answer as its own (src/resident/routes.ts). */
 const storeFailures = new WeakMap<IncomingMessage, unknown>();
 export const storeFailureOf = (req: IncomingMessage): { error: unknown } | undefined =>
   (storeFailures.has(req) ? { error: storeFailures.get(req) } : undefined);
@@ -49,7 +49,7 @@ export interface FastLaneDeps {
  *
  * It answers only the ordinary case and hands everything else to the Express route, which stays the one place
  * for the rules of every other case:
- * - GET: an open campaign's form whose page is already rendered (src/submissions/fresh-forms.ts);
+ * - GET: an open campaign's form whose page is already rendered (src/resident/fresh-forms.ts);
  * - POST: a small multipart body (read whole, at most SMALL_BODY_BYTES) with plain fields and no photo (a
  *   browser sends an empty file part when none was chosen), a valid form token and valid values, stored at once.
  *   Anything else (a photo, an expired token, a mistake in the form) is handed over with the body already read:

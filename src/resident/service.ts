@@ -7,12 +7,12 @@ import type { OutcomeService } from '../issues/outcome';
 import type { PlaceRepo } from '../places/repo';
 import type { QrCode, QrRepo } from '../qr/repo';
 import type { ScanCounter } from '../qr/scan-counter';
-import { issueFormToken, submissionKey, verifyFormToken, type FormTokenCheck } from './form-token';
-import type { SubmissionRepo } from './repo';
-import type { ResidentForm } from './schemas';
-import type { CandidateCategory, SubmissionService } from './service';
-import { removePhoto, storePhotoFile, uploadsDir, type PhotoExt } from './upload';
-import { residentKeyOf } from './resident-cookie';
+import { issueFormToken, submissionKey, verifyFormToken, type FormTokenCheck } from '../submissions/form-token';
+import type { SubmissionRepo } from '../submissions/repo';
+import type { ResidentForm } from '../submissions/schemas';
+import type { CandidateCategory, SubmissionService } from '../submissions/service';
+import { removePhoto, storePhotoFile, uploadsDir, type PhotoExt } from '../submissions/upload';
+import { residentKeyOf } from '../submissions/resident-cookie';
 import { RESIDENT_STATUS_LABELS, type IssueStatus } from '../issues/rules';
 import { maskPhonesInText } from '../lib/personal-data';
 
@@ -49,8 +49,9 @@ export interface ResidentServiceDeps {
 
 /**
  * The residents' side without HTTP: what a scanned poster stands for, the form token, storing a submission
- * exactly once with its photo, the receipt and the rating. src/submissions/resident-routes.ts only parses
- * requests and renders pages.
+ * exactly once with its photo, the receipt and the rating. src/resident/routes.ts only parses requests and renders
+ * pages. The residents' pages have a folder of their own (as views/resident/ does) because they show what several
+ * domains keep: the submission, its issue's outcome, the appeal and the community's board.
  */
 export function createResidentService(deps: ResidentServiceDeps) {
   const { secret, qrCodes, campaigns, places, submissions } = deps;
