@@ -1,47 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Config } from '../config';
-import { clearCookie, readCookies, setCookie } from '../http/cookies';
 import { forbidden } from '../lib/errors';
 import { HttpError } from '../http/http-error';
-import { randomToken, safeEqual } from '../lib/random';
-import type { AuthService } from './service';
+import { safeEqual } from '../lib/random';
 import type { Role } from './roles';
-import type { Access } from '../access/service';
-import { seesPersonalData } from '../access/rules';
 
 export const SESSION_COOKIE = 'ls_sid';
 /** Double-submit cookie that protects the forms of visitors who are not logged in (the login form). */
 export const PRE_SESSION_COOKIE = 'ls_pre';
-
-export function loadSession(auth: AuthService, access: Access, config: Readonly<Config>): RequestHandler {
-  return (req, res, next) => {
-    const cookies = readCookies(req);
-    const sid = cookies[SESSION_COOKIE];
-    if (sid) {
-      const s = auth.resolveSession(sid);
-      if (s) {
-        req.user = access.viewerOf(s.user);
-        req.csrfToken = s.csrfToken;
-        req.sessionIdHash = s.idHash;
-      } else {
-        clearCookie(res, SESSION_COOKIE, config.secureCookies);
-      }
-    }
-    if (!req.user) {
-      let pre = cookies[PRE_SESSION_COOKIE];
-      if (!pre || !/^[\w-]{20,64}$/.test(pre)) {
-        pre = randomToken(24);
-        setCookie(res, PRE_SESSION_COOKIE, pre, { secure: config.secureCookies });
-      }
-      req.csrfToken = pre;
-    }
-    res.locals.currentUser = req.user;
-    // Whether names, phones, and phone numbers inside residents' texts are shown as written (h.residentText).
-    res.locals.seesPersonalData = seesPersonalData(req.user);
-    res.locals.csrfToken = req.csrfToken;
-    next();
-  };
-}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

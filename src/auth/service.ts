@@ -2,12 +2,11 @@ import type { AuditRepo } from '../audit/repo';
 import type { Config } from '../config';
 import { randomToken, sha256 } from '../lib/random';
 import type { FieldErrors } from '../http/validate';
-import type { PlaceKind, PlaceRepo } from '../places/repo';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle';
 import { generatePassword, hashPassword, verifyPassword } from './password';
 import { passwordProblem } from '../lib/password-policy';
 import type { SessionRepo, UserRepo } from './repo';
-import type { Role, User } from './roles';
+import type { User } from './roles';
 
 // A hash to compare against when the username is unknown, so both paths cost one KDF run. Made on the first
 // login rather than at module load, where its 0.15–0.3 s of scrypt delayed every start-up.
@@ -156,96 +155,3 @@ export function createAuthService(deps: {
   };
 }
 export type AuthService = ReturnType<typeof createAuthService>;
-
-/** What the admin's account form asks for, already parsed (see userSchema in routes.ts). */
-export type UserInput = Omit<User, 'id'> & { gridIds: number[] };
-
-/** A staff member's scope is a whole district, sub-district or community; grid workers get grids. */
-export const SCOPE_KINDS: readonly PlaceKind[] = ['district', 'subdistrict', 'community'];
-
-export const USER_MESSAGES = {
-  usernameTaken: '这个用户名已被使用',
-  lastAdmin: '至少要保留一个启用的管理员账号。请先把另一个账号设为管理员，再修改这个账号。',
-  scopeMissing: '所选负责范围不存在（可能已被删除），请重新选择。',
-  scopeKind: '负责范围只能是区、街道或社区，请重新选择。',
-  gridMissing: '所选网格有的不存在（可能已被删除），请刷新页面后重新勾选。',
-  gridKind: (name: string) => `「${name}」不是网格，只能勾选网格，请重新勾选。`,
-};
-
-export type SaveResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
-
-/**
- * Account management for admins: checks that the chosen places exist and are of the right kind, and that
- * at least one active admin remains, then writes the account and its grids in one transaction, so a refused
- * change leaves nothing half-saved.
- */
-export function createUserAdminService(deps: { users: UserRepo; sessions: SessionRepo; places: PlaceRepo; audit?: Pick<AuditRepo, 'record'> }) {
-  const { users, sessions, places } = deps;
-
-  const isActiveAdmin = (u: { role: Role; disabled: boolean }) => u.role === 'admin' && !u.disabled;
-
-  /** Field errors for this input; `existing` is the account being edited (null when creating). Writes nothing. */
-  function check(v: UserInput, existing: User | null): FieldErrors {
-    const errors: FieldErrors = {};
-    if (!existing && users.findByUsername(v.username)) errors.username = USER_MESSAGES.usernameTaken;
-    if (v.scopePlaceId !== null) {
-      const scope = places.findById(v.scopePlaceId);
-      if (!scope) errors.scopePlaceId = USER_MESSAGES.scopeMissing;
-      else if (!SCOPE_KINDS.includes(scope.kind)) errors.scopePlaceId = USER_MESSAGES.scopeKind;
-    }
-    // Grids are kept only for grid workers, but ids that name no grid are refused whatever the role.
-    for (const id of v.gridIds) {
-      const grid = places.findById(id);
-      if (!grid) { errors.gridIds = USER_MESSAGES.gridMissing; break; }
-      if (grid.kind !== 'grid') { errors.gridIds = USER_MESSAGES.gridKind(grid.name); break; }
-    }
-    if (existing && isActiveAdmin(existing) && !isActiveAdmin(v) && users.activeAdminCount() <= 1) {
-      errors[v.role !== 'admin' ? 'role' : 'disabled'] = USER_MESSAGES.lastAdmin;
-    }
-    return errors;
-  }
-
-  const gridsFor = (v: UserInput) => (v.role === 'grid_worker' ? [...new Set(v.gridIds)] : []);
-  const claimerKindFor = (v: UserInput) => (v.role === 'claimer' ? v.claimerKind ?? 'member' : null);
-  const failed = (errors: FieldErrors): SaveResult<never> => ({ ok: false, errors });
-
-  return {
-    check,
-
-    /** Creates the account with its grids, or nothing. */
-    create(v: UserInput, passwordHash: string): SaveResult<number> {
-      return users.transaction(() => {
-        const errors = check(v, null);
-        if (Object.keys(errors).length) return failed(errors);
-        const id = users.create({
-          username: v.username, displayName: v.displayName, role: v.role, passwordHash,
-          scopePlaceId: v.scopePlaceId, claimerKind: claimerKindFor(v), canSeePersonalData: v.canSeePersonalData,
-        });
-        users.setGrids(id, gridsFor(v));
-        return { ok: true, value: id };
-      });
-    },
-
-    /** Saves the account, its grids and (when given) a new password together, or nothing. */
-    update(user: User, v: UserInput, passwordHash?: string, actorId: number | null = null): SaveResult<User> {
-      return users.transaction(() => {
-        const errors = check(v, user);
-        if (Object.keys(errors).length) return failed(errors);
-        const updated: User = {
-          ...user, displayName: v.displayName, role: v.role, scopePlaceId: v.scopePlaceId,
-          claimerKind: claimerKindFor(v), canSeePersonalData: v.canSeePersonalData, disabled: v.disabled,
-        };
-        users.update(updated);
-        users.setGrids(user.id, gridsFor(v));
-        if (passwordHash) {
-          users.setPasswordHash(user.id, passwordHash);
-          deps.audit?.record({ entityType: 'user', entityId: user.id, action: 'password_reset', userId: actorId, detail: { username: user.username } });
-        }
-        // A new password or a disabled account ends the sessions already open.
-        if (passwordHash || v.disabled) sessions.removeForUser(user.id);
-        return { ok: true, value: updated };
-      });
-    },
-  };
-}
-export type UserAdminService = ReturnType<typeof createUserAdminService>;
