@@ -5,8 +5,7 @@ import { dbFile, openDb, type Db } from '../db/open-db';
 import { MigrationError } from '../db/migrate';
 import { describeOpenError } from '../db/problems';
 import { runningServerPid } from '../db/files';
-import Database from 'better-sqlite3';
-import { CLI_BUSY_TIMEOUT_MS } from '../db/busy';
+import { CLI_BUSY_TIMEOUT_MS, openElsewhere, setBusyTimeout } from '../db/busy';
 import { CliError, type CliIo } from './args';
 
 export interface CliDb {
@@ -91,7 +90,7 @@ function open(file: string, config: Readonly<Config>, migrate = true): Db {
     const db = openDb({ file, synchronous: config.synchronous, migrate });
     // The server may be running on the same file: its transactions are short, so wait for them rather than fail
     // with "database is locked" (see README, 命令行和服务器同时使用数据库).
-    db.pragma(`busy_timeout = ${CLI_BUSY_TIMEOUT_MS}`);
+    setBusyTimeout(db, CLI_BUSY_TIMEOUT_MS);
     return db;
   } catch (err) {
     throw new CliError(openErrorMessage(file, err));
@@ -116,24 +115,11 @@ export function refuseWhileInUse(config: Readonly<Config>, file: string, doing: 
       + `The Linsheng server is running on this database (pid ${pid}), so it cannot ${doing.en} now: stop the service first `
       + `(e.g. systemctl stop linsheng), then run this command again.`);
   }
-  if (!fs.existsSync(file)) return;
-  let probe: Database.Database | undefined;
-  try {
-    probe = new Database(file, { fileMustExist: true });
-    probe.pragma('busy_timeout = 0');
-    probe.pragma('locking_mode = EXCLUSIVE');
-    probe.exec('BEGIN EXCLUSIVE');
-    probe.exec('COMMIT');
-  } catch (err) {
-    const code = String((err as { code?: unknown }).code ?? '');
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-      throw new CliError(`另一个进程正打开着数据库 ${file}（可能是邻声服务器、另一个命令，或 sqlite3 等工具），现在不能${doing.zh}。`
-        + `请先停止它（查看是谁：fuser -v ${file}）。 Another process has ${file} open (the Linsheng server, another command, or a tool `
-        + `such as sqlite3), so it cannot ${doing.en} now: stop it first (to see which: fuser -v ${file}).`);
-    }
-    // A damaged file is for the caller to judge (restore replaces it).
-  } finally {
-    probe?.close();
+  // A damaged file is for the caller to judge (restore replaces it): openElsewhere says false for it.
+  if (fs.existsSync(file) && openElsewhere(file)) {
+    throw new CliError(`另一个进程正打开着数据库 ${file}（可能是邻声服务器、另一个命令，或 sqlite3 等工具），现在不能${doing.zh}。`
+      + `请先停止它（查看是谁：fuser -v ${file}）。 Another process has ${file} open (the Linsheng server, another command, or a tool `
+      + `such as sqlite3), so it cannot ${doing.en} now: stop it first (to see which: fuser -v ${file}).`);
   }
 }
 

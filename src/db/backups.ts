@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db } from './open-db';
 import { FILE_MODE, makePrivateDir, syncDir } from './files';
+import { appliedVersions } from './migrate';
+import { DatabaseProblem, inspectDatabaseFile } from './problems';
 import { randomToken } from '../lib/random';
 
 /**
@@ -98,4 +100,24 @@ function finish(partial: string, target: string): void {
   fs.chmodSync(partial, FILE_MODE);
   fs.renameSync(partial, target);
   syncDir(path.dirname(target));
+}
+
+/**
+ * What the CLI checks in a backup before trusting it: SQLite's integrity_check ('ok' when sound) and the migrations
+ * recorded in it (none: not a Linsheng database).
+ */
+export function checkBackup(db: Db): { integrity: string; versions: number[] } {
+  const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('; ');
+  return { integrity, versions: appliedVersions(db) };
+}
+
+/** Writes a sound database's -wal into it, so the kept file is whole on its own; a damaged one keeps its -wal beside it. */
+export function foldWal(file: string): void {
+  try {
+    inspectDatabaseFile(file);
+    const db = new Database(file, { fileMustExist: true });
+    try { db.pragma('wal_checkpoint(TRUNCATE)'); } finally { db.close(); }
+  } catch (err) {
+    if (!(err instanceof DatabaseProblem) && !(err as { code?: string }).code?.startsWith('SQLITE_')) throw err;
+  }
 }

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, openSync, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import Database from 'better-sqlite3';
 import type { Db } from './open-db';
 
 /**
@@ -22,6 +23,42 @@ export const WRITE_DEADLINE_MS = 20_000;
 export function isBusy(err: unknown): boolean {
   const code = String((err as { code?: unknown } | null)?.code ?? '');
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+/** How long this connection waits inside SQLite for another connection's lock before failing with SQLITE_BUSY. */
+export function setBusyTimeout(db: Db, ms: number): void {
+  db.pragma(`busy_timeout = ${ms}`);
+}
+
+/** Runs `fn` with the connection waiting at most `ms` for a lock, then gives it back its own timeout. */
+export function withBusyTimeout<T>(db: Db, ms: number, fn: () => T): T {
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  setBusyTimeout(db, ms);
+  try {
+    return fn();
+  } finally {
+    setBusyTimeout(db, timeout);
+  }
+}
+
+/**
+ * Whether another connection (the server, another command, sqlite3) has the database file open: SQLite grants an
+ * exclusive lock only when none has. False for a file it cannot lock for another reason (a damaged one, say).
+ */
+export function openElsewhere(file: string): boolean {
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(file, { fileMustExist: true });
+    probe.pragma('busy_timeout = 0');
+    probe.pragma('locking_mode = EXCLUSIVE');
+    probe.exec('BEGIN EXCLUSIVE');
+    probe.exec('COMMIT');
+    return false;
+  } catch (err) {
+    return isBusy(err);
+  } finally {
+    probe?.close();
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => { setTimeout(resolve, ms); });

@@ -1,8 +1,6 @@
 import { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import { registerSqlFunctions } from '../db/functions';
-import type { Db } from '../db/open-db';
+import { openReader, type Db } from '../db/open-db';
 import type { SubmissionFilter } from '../submissions/filter';
 import { createExportRepo } from './repo';
 import { SUBMISSION_COLUMNS, submissionCells } from './service';
@@ -75,9 +73,7 @@ export async function runSubmissionsExport(job: SubmissionsExportJob): Promise<v
 
   let db: Db | undefined;
   try {
-    db = new Database(job.dbFile, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 5000');
-    registerSqlFunctions(db);
+    db = openReader(job.dbFile);
     const repo = createExportRepo(db);
     const lookups = repo.lookups(job.campaignId);
     const rows = repo.submissionBatches(job.filter);

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import type { Db } from '../db/open-db';
 import { loadMigrations, pendingMigrations } from '../db/migrate';
+import { withBusyTimeout } from '../db/busy';
+import { createHealthRepo } from './repo';
 import type { BackupStatus } from '../backup/service';
 
 /** Why the server is not ready, one code per failed check, with a sentence for the operator. */
@@ -50,23 +52,19 @@ export function createReadiness(deps: {
 }) {
   const { db } = deps;
   const cacheMs = deps.cacheMs ?? 1000;
-  const probeInsert = db.prepare("INSERT INTO settings (key, value) VALUES ('readyz_probe', zeroblob(8192))");
-  const probeDelete = db.prepare("DELETE FROM settings WHERE key = 'readyz_probe'");
-  const probe = db.transaction(() => { probeDelete.run(); probeInsert.run(); probeDelete.run(); });
+  const repo = createHealthRepo(db);
   let cached: { at: number; result: Promise<Readiness> } | undefined;
 
   function database(): 'ok' | NotReadyReason {
     // Do not wait the usual 5 s for a lock on the event loop: a probe that would wait is answered "locked".
-    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
-    db.pragma('busy_timeout = 100');
-    try {
-      probe();
-      return 'ok';
-    } catch (err) {
-      return writeFailureReason(err);
-    } finally {
-      db.pragma(`busy_timeout = ${timeout}`);
-    }
+    return withBusyTimeout(db, 100, () => {
+      try {
+        repo.probeWrite();
+        return 'ok';
+      } catch (err) {
+        return writeFailureReason(err);
+      }
+    });
   }
 
   async function freeBytes(): Promise<number | null> {

@@ -5,6 +5,7 @@ import { randomToken } from '../../lib/random';
 import { CliError, UsageError, type Command } from '../args';
 import { openExistingDb } from '../cli-db';
 import { FILE_MODE } from '../../db/files';
+import { checkBackup } from '../../db/backups';
 
 const USAGE = 'npx linsheng backup <file> [--force]';
 
@@ -105,10 +106,8 @@ function statOrNull(p: string): fs.Stats | null {
 function checkCopy(file: string): { integrity: string; migrations: number } {
   const copy = new Database(file);
   try {
-    const integrity = (copy.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('; ');
-    const hasTable = copy.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
-    const migrations = hasTable ? (copy.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get() as number) : 0;
-    return { integrity, migrations };
+    const { integrity, versions } = checkBackup(copy);
+    return { integrity, migrations: versions.length };
   } finally {
     copy.close();
   }

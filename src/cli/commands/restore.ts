@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { stamp } from '../../db/backups';
+import { checkBackup, foldWal, stamp } from '../../db/backups';
 import { FILE_MODE, makePrivateDir, syncDir } from '../../db/files';
 import { loadMigrations } from '../../db/migrate';
 import { dbFile } from '../../db/open-db';
-import { DatabaseProblem, inspectDatabaseFile } from '../../db/problems';
+import { inspectDatabaseFile } from '../../db/problems';
 import { randomToken } from '../../lib/random';
 import { CliError, UsageError, type Command } from '../args';
 import { cliConfig, inspect, refuseWhileInUse } from '../cli-db';
@@ -113,24 +113,6 @@ export const restoreCommand: Command = {
     return 0;
   },
 };
-
-function checkBackup(db: Database.Database): { integrity: string; versions: number[] } {
-  const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('; ');
-  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
-  const versions = table ? (db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[]) : [];
-  return { integrity, versions };
-}
-
-/** Writes a sound database's -wal into it, so the kept file is whole on its own; a damaged one keeps its -wal beside it. */
-function foldWal(file: string): void {
-  try {
-    inspectDatabaseFile(file);
-    const db = new Database(file, { fileMustExist: true });
-    try { db.pragma('wal_checkpoint(TRUNCATE)'); } finally { db.close(); }
-  } catch (err) {
-    if (!(err instanceof DatabaseProblem) && !(err as { code?: string }).code?.startsWith('SQLITE_')) throw err;
-  }
-}
 
 function statOrNull(p: string): fs.Stats | null {
   try {
