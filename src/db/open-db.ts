@@ -11,22 +11,6 @@ export type Db = Database.Database;
 /** How long a synchronous write on the server may wait for another writer: it holds the event loop meanwhile. */
 export const SERVER_BUSY_TIMEOUT_MS = 250;
 
-/**
- * A read-only connection for a worker thread (an export reads the live file beside the server): it waits up to 5 s
- * for a lock and has the SQL functions the schema calls. Never migrates.
- */
-export function openReader(file: string): Db {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    registerSqlFunctions(db);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
 /** What an upgrade at open did: the migrations applied and the backup taken before them. */
 export interface Upgrade { applied: string[]; backup?: string; fromVersion: number }
 

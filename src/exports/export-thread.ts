@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import { openReader, type Db } from '../db/open-db';
+import type { Db } from '../db/open-db';
+import { openReader } from '../db/reader';
 import type { SubmissionFilter } from '../submissions/filter';
 import { createExportRepo } from './repo';
 import { SUBMISSION_COLUMNS, submissionCells } from './service';
