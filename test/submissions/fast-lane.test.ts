@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
-import { makeTestApp, type TestApp } from '../helpers/app';
+import { makeTestApp as makeSharedDirApp, type TestApp } from '../helpers/app';
 import { makeCampaign } from '../helpers/factories';
 import { hiddenFields } from '../helpers/resident-client';
 import { tinyPng } from './photos';
@@ -8,6 +11,15 @@ import { tinyPng } from './photos';
  * The resident form's fast lane (src/resident/fast-lane.ts) answers the ordinary GET and POST before
  * Express, and hands everything else to the Express route. Whichever lane answers, a resident sees the same thing.
  */
+// Each app in a data directory of its own: a stored photo must not land where other test files look for leftovers.
+const dirs: string[] = [];
+afterAll(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+function makeTestApp(overrides: Parameters<typeof makeSharedDirApp>[0] = {}): TestApp {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-fast-lane-'));
+  dirs.push(dataDir);
+  return makeSharedDirApp({ dataDir, ...overrides });
+}
+
 const count = (t: TestApp) => t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
 
 /**
