@@ -13,7 +13,7 @@ import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
 import { createIntakeRepo, type CategoryOption, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
 import type { ParsedSheet } from './import/parse-sheet';
-import { joinKeys, movable, parsedSize, parsedText, previewOf, runPlanJob, type ImportPreview, type JoinedKeys, type Parsed, type PlanJob, type PlanOutput } from './import/plan-worker';
+import { chunksOf, joinKeys, movable, parsedSize, parsedText, previewOf, runPlanJob, type ImportPreview, type JoinedKeys, type Parsed, type PlanJob, type PlanOutput } from './import/plan-worker';
 import { planRows, type DatesPolicy, type DateToConfirm, type ImportPlan, type PlanSnapshot, type RowNote, type RowProblem } from './plan';
 import { checkCollectionDate, DateNeedsConfirmation } from './rules';
 
@@ -485,12 +485,12 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       const parsed = await parsedOf(b.id);
       // Read before the rows are moved to the worker (batches stored before previews were kept only).
       const meta = b.preview ? (JSON.parse(b.preview) as ImportPreview).source : sheetMeta(parsedText(parsed));
-      const { plan } = await planInChunks(user, c, { parsed }, parsedSize(parsed) <= inlineParsed, channel, accepted ? 'accept' : 'reject', undefined, opts.chunk);
+      const { plan, rows } = await planInChunks(user, c, { parsed }, parsedSize(parsed) <= inlineParsed, channel, accepted ? 'accept' : 'reject', undefined, opts.chunk);
       let imported = 0;
       let done = 0;
       const alreadyImported: number[] = [];
       onProgress(0, plan.validCount);
-      for (const chunk of plan.chunks) {
+      for (const chunk of chunksOf(plan, rows)) {
         if (opts.signal?.aborted) {
           await writeDurably(deps.db, () => repo.markInterrupted(b.id, done, plan.validCount), deps.syncWal);
           throw new ImportInterrupted(done, plan.validCount);

@@ -77,14 +77,25 @@ export type PlanOutput =
   /** `parsed`: UTF-8 bytes of the JSON, moved (not copied) to the caller's thread. */
   | { kind: 'read'; parsed: Uint8Array; keys: JoinedKeys; rows: number }
   | { kind: 'keys'; keys: JoinedKeys }
-  | { kind: 'plan'; preview: string; plan: PlannedChunks }
+  /** `rows`: the valid rows' chunks as UTF-8 JSON, one block moved to the caller's thread (see PlannedChunks). */
+  | { kind: 'plan'; preview: string; plan: PlannedChunks; rows: Uint8Array }
   | { kind: 'error'; errorKind: DomainError['kind']; message: string };
 
-/** A plan whose valid rows travel as JSON chunks, one per transaction of the commit. */
+/**
+ * A plan whose valid rows travel as JSON chunks, one per transaction of the commit, all in one byte block. As a
+ * thousand strings they were a thousand heap objects that lived through the whole commit: the young-generation
+ * collector copied them again and again, in pauses of 40-70 ms under load (measured with a GC trace).
+ */
 export interface PlannedChunks extends Omit<ImportPlan, 'valid'> {
   validCount: number;
-  /** JSON arrays of `{ row, input }`, `chunkRows` rows each. */
-  chunks: string[];
+  /** Where each chunk ends in the rows' bytes: chunk i is bytes [chunkEnds[i-1] ?? 0, chunkEnds[i]). */
+  chunkEnds: number[];
+}
+
+/** The chunks of `rows` one at a time, each a JSON array of `{ row, input }`, `chunkRows` rows each. */
+export function* chunksOf(plan: Pick<PlannedChunks, 'chunkEnds'>, rows: Uint8Array): Generator<string> {
+  const d = new TextDecoder();
+  for (let i = 0, at = 0; i < plan.chunkEnds.length; at = plan.chunkEnds[i], i++) yield d.decode(rows.subarray(at, plan.chunkEnds[i]));
 }
 
 export const keysOf = (sheet: Pick<ParsedSheet, 'rows'>, campaignId: number) => sheet.rows.map((r) => importKey(campaignId, r));
@@ -101,13 +112,20 @@ export function previewOf(sheet: ParsedSheet, plan: ImportPlan, previewRows: num
   };
 }
 
-export function chunked(plan: ImportPlan, chunkRows: number): PlannedChunks {
+export function chunked(plan: ImportPlan, chunkRows: number): { plan: PlannedChunks; rows: Uint8Array } {
   const { valid, ...rest } = plan;
-  const chunks: string[] = [];
+  const e = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  const chunkEnds: number[] = [];
+  let size = 0;
   for (let i = 0; i < valid.length; i += chunkRows) {
-    chunks.push(JSON.stringify(valid.slice(i, i + chunkRows).map((v) => ({ row: v.row, input: v.input }))));
+    const bytes = e.encode(JSON.stringify(valid.slice(i, i + chunkRows).map((v) => ({ row: v.row, input: v.input }))));
+    parts.push(bytes);
+    chunkEnds.push(size += bytes.byteLength);
   }
-  return { ...rest, validCount: valid.length, chunks };
+  const rows = new Uint8Array(size);
+  for (let i = 0, at = 0; i < parts.length; at += parts[i].byteLength, i++) rows.set(parts[i], at);
+  return { plan: { ...rest, validCount: valid.length, chunkEnds }, rows };
 }
 
 /** The worker's entry point. Domain errors come back as values: the thread boundary would flatten their type. */
@@ -129,7 +147,7 @@ export async function runPlanJob(job: PlanJob): Promise<PlanOutput> {
     const sheet = held ?? (JSON.parse(parsedText(job.parsed!)) as ParsedSheet);
     const existing = new Set(splitKeys(job.existing));
     const plan = planRows(sheet, job.snapshot, (k) => existing.has(k), job.dates);
-    return { kind: 'plan', preview: JSON.stringify(previewOf(sheet, plan, job.previewRows, job.datedRows)), plan: chunked(plan, job.chunkRows) };
+    return { kind: 'plan', preview: JSON.stringify(previewOf(sheet, plan, job.previewRows, job.datedRows)), ...chunked(plan, job.chunkRows) };
   } catch (err) {
     if (err instanceof DomainError) return { kind: 'error', errorKind: err.kind, message: err.message };
     throw err;
