@@ -25,8 +25,8 @@ import { TEMPLATE_HEADERS } from '../src/intake/import/columns';
 import { PROJECT_ROOT } from '../src/paths';
 import { makeCampaign } from '../test/helpers/factories';
 import { createIntakeFixture } from '../test/helpers/intake-fixtures';
-import { hiddenFields } from '../test/helpers/resident-client';
-import { startChildServer, type ChildServer } from '../test/helpers/child-server';
+import { browserFormBody, hiddenFields } from '../test/helpers/resident-client';
+import { loginOverHttp, startChildServer, type ChildServer } from '../test/helpers/child-server';
 
 const IMPORT_ROWS = Number(process.env.BENCH_MIXED_IMPORT_ROWS ?? 50_000);
 const EXPORT_ROWS = Number(process.env.BENCH_MIXED_EXPORT_ROWS ?? 100_000);
@@ -96,10 +96,12 @@ function residents(base: string, token: string): { stop: () => Promise<Resident>
         out.latencies.push(performance.now() - t0);
         count(String(page.status));
         if (page.status !== 200) { out.failures++; continue; }
-        const body = new URLSearchParams({ ...hiddenFields(html), kind: 'suggestion', text: `第${n}位居民第${++i}次：${TEXTS[i % TEXTS.length]}`, building: '3号楼' });
+        // As a phone's browser posts the form: multipart, with the empty photo part.
+        const form = browserFormBody({ ...hiddenFields(html), kind: 'suggestion', text: `第${n}位居民第${++i}次：${TEXTS[i % TEXTS.length]}`, building: '3号楼' });
         const t1 = performance.now();
         const res = await fetch(`${base}/q/${token}`, {
-          method: 'POST', body, redirect: 'manual', headers: { cookie: `ls_resident=bench-resident-${n}-xxxxxxxxxxxx` },
+          method: 'POST', body: form.body, redirect: 'manual',
+          headers: { cookie: `ls_resident=bench-resident-${n}-xxxxxxxxxxxx`, 'content-type': form.contentType },
         });
         await res.arrayBuffer();
         out.latencies.push(performance.now() - t1);
@@ -154,17 +156,7 @@ const metrics = async (base: string, reset = false) =>
   (await (await fetch(`${base}/internal/metrics${reset ? '?reset=1' : ''}`)).json()) as { eventLoopMaxMs: number; rssMb: number };
 
 /** A staff session: the admin logged in, with the CSRF token of its session. */
-async function adminSession(base: string): Promise<{ cookie: string; csrf: string }> {
-  const login = await fetch(`${base}/login`, {
-    method: 'POST', redirect: 'manual', headers: { cookie: 'ls_pre=mixedbenchpresessiontoken0001', 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: 'mixedbenchpresessiontoken0001', username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-  const page = await (await fetch(`${base}/intake/import`, { headers: { cookie } })).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
-  if (!csrf || !cookie.startsWith('ls_sid=')) throw new Error('bench could not log in');
-  return { cookie, csrf };
-}
+const adminSession = (base: string) => loginOverHttp(base, 'admin', ADMIN_PASSWORD);
 
 async function loginsInParallel(base: string): Promise<number> {
   const results = await Promise.all(Array.from({ length: LOGINS }, async (_, i) => {
@@ -223,7 +215,8 @@ async function exportXlsx(base: string, s: { cookie: string }, campaignId: numbe
 
 function cliImport(dataDir: string, campaignId: number, file: string): Promise<{ code: number | null; ms: number; out: string }> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, ['-e', `require('./dist/src/cli/main.js').main(process.argv.slice(1)).then((c) => process.exit(c))`,
+  // As an operator runs it: `npx linsheng import`.
+  const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'linsheng.js'),
     'import', file, '--campaign', String(campaignId)], { cwd: PROJECT_ROOT, env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Benchmark, Figure } from './run';
 import { dbFile, openDb } from '../src/db/open-db';
 import { makeCampaign } from '../test/helpers/factories';
-import { hiddenFields } from '../test/helpers/resident-client';
+import { browserFormBody, hiddenFields } from '../test/helpers/resident-client';
 import { startChildServer } from '../test/helpers/child-server';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,17 +28,6 @@ const CONNECTIONS = 100;
 const DURATION_S = Number(process.env.BENCH_SUBMIT_SECONDS ?? 8);
 const TRIALS = Number(process.env.BENCH_SUBMIT_TRIALS ?? 2);
 const SYNCHRONOUS = process.env.LINSHENG_SYNCHRONOUS ?? 'FULL';
-const BOUNDARY = '----linshengbench7MA4YWxkTrZu0gW';
-
-/** The form as a phone's browser posts it with no photo chosen: the file input still comes, as an empty part. */
-function multipart(fields: Record<string, string>): string {
-  let body = '';
-  for (const [k, v] of Object.entries(fields)) {
-    body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
-  }
-  body += `--${BOUNDARY}\r\nContent-Disposition: form-data; name="photo"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n`;
-  return body + `--${BOUNDARY}--\r\n`;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -60,11 +49,10 @@ async function loadOurs(url: string, token: string, seconds = DURATION_S): Promi
       },
       {
         method: 'POST', path: `/q/${token}`,
-        setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => ({
-          ...req,
-          headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
-          body: multipart({ ...(context.hidden as Record<string, string>), kind: 'suggestion', text: '楼道灯坏了，晚上看不见路，希望尽快维修', building: '3号楼2单元' }),
-        }),
+        setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
+          const form = browserFormBody({ ...(context.hidden as Record<string, string>), kind: 'suggestion', text: '楼道灯坏了，晚上看不见路，希望尽快维修', building: '3号楼2单元' });
+          return { ...req, headers: { 'content-type': form.contentType }, body: form.body };
+        },
       },
     ],
   });

@@ -1,5 +1,4 @@
-import os from 'node:os';
-import { WORKER_NICE } from '../lib/worker';
+import { giveWay } from './batch-job';
 import { loadConfig } from '../config';
 import { dbFile } from '../db/open-db';
 import { CliError, closest, commandHelp, EXIT_CODES_LINE, parseArgs, UsageError, wantsHelp, type CliIo, type Command } from './args';
@@ -35,7 +34,7 @@ const defaultIo: CliIo = {
   stdin: process.stdin,
   env: process.env,
   // A batch job gives way to a live server on the same machine, which has residents to answer.
-  startBatchJob: () => { try { os.setPriority(WORKER_NICE); } catch { /* not permitted: run as started */ } },
+  startBatchJob: giveWay,
 };
 
 /** Runs one command line; returns the exit code: 0 ok, 1 failure, 2 bad usage. */

@@ -81,3 +81,20 @@ export function runChildServerToExit(opts: { script: string; env: Record<string,
     proc.once('exit', (code) => { clearTimeout(timer); resolve({ code, out }); });
   });
 }
+
+/**
+ * Logs in over HTTP as a browser does (the pre-session cookie and its CSRF token) and returns the session cookie
+ * and a page's CSRF token, ready for staff requests to this server or another one on the same database.
+ */
+export async function loginOverHttp(baseUrl: string, username: string, password: string): Promise<{ cookie: string; csrf: string }> {
+  const pre = `loginoverhttp${Math.random().toString(36).slice(2).padEnd(16, '0')}`;
+  const login = await fetch(`${baseUrl}/login`, {
+    method: 'POST', redirect: 'manual', headers: { cookie: `ls_pre=${pre}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: pre, username, password }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const page = await (await fetch(`${baseUrl}/intake/import`, { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+  if (login.status !== 303 || !csrf || !cookie.startsWith('ls_sid=')) throw new Error(`could not log in as ${username}: ${login.status}`);
+  return { cookie, csrf };
+}

@@ -14,6 +14,21 @@ export function hiddenFields(html: string): Record<string, string> {
   return out;
 }
 
+const FORM_BOUNDARY = '----linshengbench7MA4YWxkTrZu0gW';
+
+/**
+ * The resident form as a phone's browser posts it (the form is multipart) with no photo chosen: the file input
+ * still comes, as an empty part. For load generators, which build it by hand to spend little CPU on it.
+ */
+export function browserFormBody(fields: Record<string, string>): { body: string; contentType: string } {
+  let body = '';
+  for (const [k, v] of Object.entries(fields)) {
+    body += `--${FORM_BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
+  }
+  body += `--${FORM_BOUNDARY}\r\nContent-Disposition: form-data; name="photo"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n`;
+  return { body: body + `--${FORM_BOUNDARY}--\r\n`, contentType: `multipart/form-data; boundary=${FORM_BOUNDARY}` };
+}
+
 export interface SubmitResult { status: number; receiptCode?: string }
 
 export async function submitOnce(baseUrl: string, token: string, text: string, fetchImpl = fetch): Promise<SubmitResult> {
