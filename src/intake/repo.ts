@@ -40,6 +40,8 @@ export interface ImportBatch {
   preview: string | null;
   /** Set when a shutdown stopped the commit: how far it got. */
   interruptedAt: string | null;
+  /** While a commit runs (on any app server): until when its lease holds; rowsDone and rowsTotal are its progress. */
+  committingUntil: string | null;
   rowsDone: number;
   rowsTotal: number;
   createdAt: string;
@@ -48,12 +50,12 @@ export interface ImportBatch {
 interface BatchRow {
   id: string; user_id: number | null; campaign_id: number; channel: string; file_name: string;
   status: 'pending' | 'committed'; parsed: string; report: string | null; created_at: string;
-  preview: string | null; interrupted_at: string | null; rows_done: number; rows_total: number;
+  preview: string | null; interrupted_at: string | null; committing_until: string | null; rows_done: number; rows_total: number;
 }
 const toBatch = (r: BatchRow): ImportBatch => ({
   id: r.id, userId: r.user_id, campaignId: r.campaign_id, channel: r.channel, fileName: r.file_name,
   status: r.status, parsed: r.parsed, report: r.report, createdAt: r.created_at,
-  preview: r.preview, interruptedAt: r.interrupted_at, rowsDone: r.rows_done, rowsTotal: r.rows_total,
+  preview: r.preview, interruptedAt: r.interrupted_at, committingUntil: r.committing_until, rowsDone: r.rows_done, rowsTotal: r.rows_total,
 });
 
 export interface CategoryOption { id: number; name: string }
@@ -97,7 +99,14 @@ export function createIntakeRepo(db: Db) {
   const batchById = db.prepare<[string], BatchRow>('SELECT * FROM import_batches WHERE id = ?');
   // Without the rows read from the file (megabytes for a big sheet): for the preview, the result and progress polls.
   const batchMetaById = db.prepare<[string], BatchRow>(`SELECT id, user_id, campaign_id, channel, file_name, status, '' AS parsed, report,
-    created_at, preview, interrupted_at, rows_done, rows_total FROM import_batches WHERE id = ?`);
+    created_at, preview, interrupted_at, committing_until, rows_done, rows_total FROM import_batches WHERE id = ?`);
+  // The lease's end: now plus a modifier such as '+60 seconds'.
+  const claimCommit = db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?),
+    rows_done = 0, rows_total = 0 WHERE id = ? AND status = 'pending'
+    AND (committing_until IS NULL OR committing_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+  const renewCommit = db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?),
+    rows_done = ?, rows_total = ? WHERE id = ?`);
+  const endCommit = db.prepare('UPDATE import_batches SET committing_until = NULL WHERE id = ?');
   const commitBatch = db.prepare(`UPDATE import_batches SET status = 'committed', report = ?,
     committed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), parsed = '[]' WHERE id = ? AND status = 'pending'`);
   const purgeBatches = db.prepare(`DELETE FROM import_batches WHERE status = 'pending'
@@ -155,6 +164,15 @@ export function createIntakeRepo(db: Db) {
     setPreview: (id: string, preview: string) => { setPreview.run(preview, id); },
     /** Records that a shutdown stopped this batch's commit after `done` of `total` rows. */
     markInterrupted: (id: string, done: number, total: number) => { markInterrupted.run(done, total, id); },
+    /**
+     * Takes the commit lease of a pending batch for `seconds`: false when a commit holds it now (on any app
+     * server) or the batch is committed. The progress starts again from 0.
+     */
+    claimCommit: (id: string, seconds: number): boolean => claimCommit.run(`+${Math.round(seconds)} seconds`, id).changes === 1,
+    /** Renews the lease and records the progress (written with each chunk, in its transaction). */
+    renewCommit: (id: string, done: number, total: number, seconds: number) => { renewCommit.run(`+${Math.round(seconds)} seconds`, done, total, id); },
+    /** Gives the lease up (the commit finished, failed or was interrupted). */
+    endCommit: (id: string) => { endCommit.run(id); },
     /** Which of these idempotency keys are stored (a few hundred at a time). */
     existingKeys: (keys: string[]): string[] => (keys.length
       ? db.prepare(`SELECT idempotency_key FROM submissions WHERE idempotency_key IN (${keys.map(() => '?').join(',')})`).pluck().all(...keys) as string[]

@@ -22,7 +22,7 @@ import { HttpError } from '../http/http-error';
 import { CHANNEL_LABELS, KIND_LABELS, KINDS, type SubmissionKind } from '../submissions/types';
 import { entrySchema, meetingSchema, MEETING_ROWS_MAX, readOpinionRows, rowCount, TEXT_MAX } from './forms';
 import { templateCsv, templateXlsx } from './import/template';
-import { compactRows, DATED_ROWS_SHOWN, ImportInterrupted, INTAKE_CHANNELS, type IntakeChannel, type IntakeService } from './service';
+import { compactRows, DATED_ROWS_SHOWN, ImportInterrupted, ImportRunning, INTAKE_CHANNELS, type IntakeChannel, type IntakeService } from './service';
 import { DATE_MESSAGES, DateNeedsConfirmation } from './rules';
 
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
@@ -62,8 +62,6 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
   const router = Router();
   const enterers = requireRole('admin', 'staff', 'grid_worker');
   const photosDir = uploadsDir(config.dataDir);
-  /** Imports being committed now, for the progress bar (this process only: one server writes the database). */
-  const progress = new Map<string, { done: number; total: number }>();
 
   const photoForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 }, { photosDir });
   const meetingBody = multer({
@@ -410,7 +408,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
   router.get('/intake/import/:id', enterers, (req, res) => {
     const user = req.user!;
     const { batch, campaign, report, preview } = intake.getBatch(user, batchId(req));
-    const running = progress.get(batch.id) ?? null;
+    const running = intake.commitProgress(batch);
     const categories = new Map(intake.categoriesFor(campaign.id).map((c) => [c.id, c.name]));
     const names = new Map(places.list().map((p) => [p.id, p.name]));
     if (report) {
@@ -437,21 +435,16 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
   router.post('/intake/import/:id', enterers, async (req, res) => {
     const id = batchId(req);
     intake.ownBatch(req.user!, id);
-    // A second click while the first is still running: just show the page, which follows the progress.
-    if (progress.has(id)) return res.redirect(303, `/intake/import/${id}`);
-    progress.set(id, { done: 0, total: 0 });
     const acceptOldDates = str((req.body as Record<string, unknown> | undefined)?.acceptOldDates) === '1';
     try {
-      const report = await intake.commitBatch(req.user!, id, {
-        acceptOldDates, onProgress: (done, total) => progress.set(id, { done, total }), signal: shutdown,
-      });
+      const report = await intake.commitBatch(req.user!, id, { acceptOldDates, signal: shutdown });
       flash(res, `导入完成：新增 ${report.imported} 条。`);
     } catch (e) {
+      // A second click while the first commit runs (here or on another app server): the page follows its progress.
+      if (e instanceof ImportRunning) return res.redirect(303, `/intake/import/${id}`);
       // SIGTERM: the chunk being written was finished and the batch says how far it got; the page offers to resume.
       if (!(e instanceof ImportInterrupted)) throw e;
       flash(res, e.message);
-    } finally {
-      progress.delete(id);
     }
     res.redirect(303, `/intake/import/${id}`);
   });
@@ -459,7 +452,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
   router.get('/intake/import/:id/status', enterers, (req, res) => {
     const id = batchId(req);
     const b = intake.ownBatch(req.user!, id);
-    const p = progress.get(id);
+    const p = intake.commitProgress(b);
     res.set('Cache-Control', 'no-store').json({ state: p ? 'committing' : b.status, done: p?.done ?? 0, total: p?.total ?? 0 });
   });
 

@@ -11,7 +11,7 @@ import type { Place, PlaceRepo } from '../places/repo';
 import type { SubmissionRepo } from '../submissions/repo';
 import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
-import { createIntakeRepo, type CategoryOption, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
+import { createIntakeRepo, type CategoryOption, type ImportBatch, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
 import type { ParsedSheet } from './import/parse-sheet';
 import { chunksOf, joinKeys, movable, parsedSize, parsedText, previewOf, runPlanJob, type ImportPreview, type JoinedKeys, type Parsed, type PlanJob, type PlanOutput } from './import/plan-worker';
 import { planRows, type DatesPolicy, type DateToConfirm, type ImportPlan, type PlanSnapshot, type RowNote, type RowProblem } from './plan';
@@ -47,6 +47,20 @@ export class ImportInterrupted extends ConflictError {
     this.name = 'ImportInterrupted';
   }
 }
+
+/** A second confirmation while the commit runs (on this app server or another). */
+export class ImportRunning extends ConflictError {
+  constructor() {
+    super('这次导入正在进行中，请稍候，页面会显示进度。');
+    this.name = 'ImportRunning';
+  }
+}
+
+/**
+ * How long a commit's lease holds without a chunk written. It is renewed with every chunk; a server that died
+ * mid-commit leaves it behind, and confirming again resumes once it has run out.
+ */
+export const COMMIT_LEASE_SECONDS = 60;
 
 /** Channels staff enter by hand or import; `online` belongs to the resident form only. */
 export const INTAKE_CHANNELS = ['door_to_door', 'meeting', 'paper_survey', 'city_app', 'hotline'] as const satisfies readonly Channel[];
@@ -260,6 +274,62 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       kind: 'plan', ...source, snapshot: snapshotFor(user, c, channel), existing, dates, chunkRows,
       previewRows: PREVIEW_ROWS, datedRows: DATED_ROWS_SHOWN,
     }, inline);
+  }
+
+  /** The commit of a batch whose lease this process holds (commitBatch). */
+  async function commitClaimed(user: Viewer, b: ImportBatch, c: Campaign, opts: { acceptOldDates?: boolean; signal?: AbortSignal; chunk?: number },
+    onProgress: (done: number, total: number) => void): Promise<ImportReport> {
+    const channel = b.channel as IntakeChannel;
+    const accepted = opts.acceptOldDates === true;
+    const parsed = await parsedOf(b.id);
+    // Read before the rows are moved to the worker (batches stored before previews were kept only).
+    const meta = b.preview ? (JSON.parse(b.preview) as ImportPreview).source : sheetMeta(parsedText(parsed));
+    const { plan, rows } = await planInChunks(user, c, { parsed }, parsedSize(parsed) <= inlineParsed, channel, accepted ? 'accept' : 'reject', undefined, opts.chunk);
+    let imported = 0;
+    let done = 0;
+    const alreadyImported: number[] = [];
+    await writeWhenFree(deps.db, () => repo.renewCommit(b.id, 0, plan.validCount, COMMIT_LEASE_SECONDS), { unsynced: true });
+    onProgress(0, plan.validCount);
+    for (const chunk of chunksOf(plan, rows)) {
+      if (opts.signal?.aborted) {
+        await writeDurably(deps.db, () => repo.markInterrupted(b.id, done, plan.validCount), deps.syncWal);
+        throw new ImportInterrupted(done, plan.validCount);
+      }
+      const part = (JSON.parse(chunk) as Array<{ row: number; input: NewSubmission }>)
+        .map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
+      // Each chunk unsynced (src/db/busy.ts withoutSync); the report below is committed durably, and with it
+      // every chunk before it. A power cut half-way loses at most the last chunks, which confirming again adds.
+      const counts = await writeWhenFree(deps.db, () => {
+        let created = 0;
+        const again: number[] = [];
+        for (const v of part) {
+          if (deps.submissionService.recordPrepared(v.input).created) created++;
+          else again.push(v.row);
+        }
+        repo.renewCommit(b.id, done + part.length, plan.validCount, COMMIT_LEASE_SECONDS);
+        return { created, again };
+      }, { unsynced: true });
+      imported += counts.created;
+      alreadyImported.push(...counts.again);
+      done += part.length;
+      onProgress(done, plan.validCount);
+      await yieldNow();
+    }
+    const report: ImportReport = {
+      fileName: b.fileName, sheetName: meta.sheetName, headerRow: meta.headerRow, ignoredColumns: meta.ignoredColumns, channel, campaignId: c.id,
+      total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes,
+      datesToConfirm: plan.datesToConfirm, datesAccepted: accepted,
+    };
+    // Two confirmations racing: the first report stored is the one everybody sees.
+    if (!await writeDurably(deps.db, () => repo.commitBatch(b.id, JSON.stringify(report)), deps.syncWal)) return JSON.parse(repo.findBatch(b.id)!.report!) as ImportReport;
+    // The rows read (residents' names among them) are not kept once committed: dropped one part (512 KB) per
+    // short transaction, since deleting 20 MB in the durable commit above held the event loop ~90 ms.
+    try {
+      while (await writeWhenFree(deps.db, () => repo.dropParts(b.id, 1), { unsynced: true }) > 0) await yieldNow();
+    } catch {
+      // The import is done and reported; parts left by a busy database go with the periodic purge of old parts.
+    }
+    return report;
   }
 
   /** Stores a batch read and planned elsewhere. */
@@ -480,55 +550,22 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       if (b.status === 'committed') return JSON.parse(b.report!) as ImportReport;
       const c = campaignFor(user, b.campaignId, true);
-      const channel = b.channel as IntakeChannel;
-      const accepted = opts.acceptOldDates === true;
-      const parsed = await parsedOf(b.id);
-      // Read before the rows are moved to the worker (batches stored before previews were kept only).
-      const meta = b.preview ? (JSON.parse(b.preview) as ImportPreview).source : sheetMeta(parsedText(parsed));
-      const { plan, rows } = await planInChunks(user, c, { parsed }, parsedSize(parsed) <= inlineParsed, channel, accepted ? 'accept' : 'reject', undefined, opts.chunk);
-      let imported = 0;
-      let done = 0;
-      const alreadyImported: number[] = [];
-      onProgress(0, plan.validCount);
-      for (const chunk of chunksOf(plan, rows)) {
-        if (opts.signal?.aborted) {
-          await writeDurably(deps.db, () => repo.markInterrupted(b.id, done, plan.validCount), deps.syncWal);
-          throw new ImportInterrupted(done, plan.validCount);
-        }
-        const part = (JSON.parse(chunk) as Array<{ row: number; input: NewSubmission }>)
-          .map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
-        // Each chunk unsynced (src/db/busy.ts withoutSync); the report below is committed durably, and with it
-        // every chunk before it. A power cut half-way loses at most the last chunks, which confirming again adds.
-        const counts = await writeWhenFree(deps.db, () => {
-          let created = 0;
-          const again: number[] = [];
-          for (const v of part) {
-            if (deps.submissionService.recordPrepared(v.input).created) created++;
-            else again.push(v.row);
-          }
-          return { created, again };
-        }, { unsynced: true });
-        imported += counts.created;
-        alreadyImported.push(...counts.again);
-        done += part.length;
-        onProgress(done, plan.validCount);
-        await yieldNow();
+      if (!await writeWhenFree(deps.db, () => repo.claimCommit(b.id, COMMIT_LEASE_SECONDS))) {
+        const now = repo.findBatchMeta(b.id)!;
+        if (now.status === 'committed') return JSON.parse(now.report!) as ImportReport;
+        throw new ImportRunning();
       }
-      const report: ImportReport = {
-        fileName: b.fileName, sheetName: meta.sheetName, headerRow: meta.headerRow, ignoredColumns: meta.ignoredColumns, channel, campaignId: c.id,
-        total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes,
-        datesToConfirm: plan.datesToConfirm, datesAccepted: accepted,
-      };
-      // Two confirmations racing: the first report stored is the one everybody sees.
-      if (!await writeDurably(deps.db, () => repo.commitBatch(b.id, JSON.stringify(report)), deps.syncWal)) return JSON.parse(repo.findBatch(b.id)!.report!) as ImportReport;
-      // The rows read (residents' names among them) are not kept once committed: dropped one part (512 KB) per
-      // short transaction, since deleting 20 MB in the durable commit above held the event loop ~90 ms.
       try {
-        while (await writeWhenFree(deps.db, () => repo.dropParts(b.id, 1), { unsynced: true }) > 0) await yieldNow();
-      } catch {
-        // The import is done and reported; parts left by a busy database go with the periodic purge of old parts.
+        return await commitClaimed(user, b, c, opts, onProgress);
+      } finally {
+        // A lease left behind (a busy database, or a crash) runs out by itself.
+        await writeWhenFree(deps.db, () => repo.endCommit(b.id), { unsynced: true }).catch(() => undefined);
       }
-      return report;
+    },
+    /** Whether a commit of this batch runs now, on this app server or another, and how far it got. */
+    commitProgress(b: ImportBatch): { done: number; total: number } | null {
+      return b.status === 'pending' && b.committingUntil !== null && b.committingUntil > new Date().toISOString()
+        ? { done: b.rowsDone, total: b.rowsTotal } : null;
     },
     /** Stops the planning thread (SIGTERM, end of a CLI run). */
     stop: () => planWorker.stop(),

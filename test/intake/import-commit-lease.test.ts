@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createApp, type LinshengApp } from '../../src/app';
+import { dbFile, openDb } from '../../src/db/open-db';
+import { ImportRunning } from '../../src/intake/service';
+import { loginAs, viewerOf, type TestApp, makeTestApp } from '../helpers/app';
+import { createIntakeFixture, type IntakeFixture } from '../helpers/intake-fixtures';
+
+/**
+ * An import commit's progress and its "one at a time" live in the database: a second app server on the same
+ * database shows the progress and does not start the same commit again; a lease left by a server that died runs out.
+ */
+const SAMPLE_CSV = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'data', 'door-to-door-sample.csv'));
+
+let t: TestApp & { f: IntakeFixture };
+let other: LinshengApp;
+beforeEach(() => {
+  t = { ...makeTestApp({}, { onDisk: true }), f: undefined as unknown as IntakeFixture };
+  t.f = createIntakeFixture(t.db);
+  // Another app server: its own connection to the same database file.
+  other = createApp({ config: t.config, db: openDb({ file: dbFile(t.config.dataDir) }) });
+});
+afterEach(async () => {
+  await Promise.all([t.app.ctx.intakeService.stop(), other.ctx.intakeService.stop()]);
+  other.ctx.db.close();
+  t.db.close();
+  fs.rmSync(t.config.dataDir, { recursive: true, force: true });
+});
+
+async function uploaded() {
+  const agent = await loginAs(t, 'staff', { scopePlaceId: t.f.subdistrictId });
+  const up = await agent.post(`/intake/import?_csrf=${encodeURIComponent(agent.csrf)}`)
+    .field('campaignId', String(t.f.campaignId)).field('channel', 'door_to_door').attach('file', SAMPLE_CSV, 'sample.csv').expect(303);
+  return { id: up.headers.location.split('/').pop()!, userId: agent.userId, agent };
+}
+const submissions = () => t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get();
+
+it('shows a commit running on one server on the other, which does not start it again', async () => {
+  const { id, userId } = await uploaded();
+  const staff = viewerOf(t, userId);
+  const staffThere = other.ctx.access.viewerOf(other.ctx.users.findById(userId)!);
+  let seenThere: unknown;
+  let second: Promise<unknown> | undefined;
+  const report = await t.app.ctx.intakeService.commitBatch(staff, id, {
+    acceptOldDates: true, chunk: 4,
+    onProgress: (done) => {
+      if (done !== 4) return;
+      seenThere = other.ctx.intakeService.commitProgress(other.ctx.intakeService.ownBatch(staffThere, id));
+      second = other.ctx.intakeService.commitBatch(staffThere, id, { acceptOldDates: true });
+      second.catch(() => undefined);
+    },
+  });
+  expect(seenThere).toEqual({ done: 4, total: 14 });
+  await expect(second).rejects.toBeInstanceOf(ImportRunning);
+  expect(report.imported).toBe(14);
+  expect(submissions()).toBe(14);
+  // Finished: the lease is given up, and confirming again on either server shows the same report.
+  expect(other.ctx.intakeService.commitProgress(other.ctx.intakeService.ownBatch(staffThere, id))).toBeNull();
+  expect(await other.ctx.intakeService.commitBatch(staffThere, id)).toEqual(report);
+});
+
+it('waits for a lease another server holds, and resumes once the lease of a server that died has run out', async () => {
+  const { id, userId, agent } = await uploaded();
+  const staff = viewerOf(t, userId);
+  const lease = (modifier: string) => t.db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?),
+    rows_done = 6, rows_total = 14 WHERE id = ?`).run(modifier, id);
+  lease('+60 seconds');
+  await expect(t.app.ctx.intakeService.commitBatch(staff, id, { acceptOldDates: true })).rejects.toBeInstanceOf(ImportRunning);
+  expect(submissions()).toBe(0);
+  // The page's progress poll follows the other server's commit.
+  const status = async () => (await agent.get(`/intake/import/${id}/status`).expect(200)).body as unknown;
+  expect(await status()).toEqual({ state: 'committing', done: 6, total: 14 });
+  lease('-1 seconds');
+  expect(await status()).toEqual({ state: 'pending', done: 0, total: 0 });
+  const report = await t.app.ctx.intakeService.commitBatch(staff, id, { acceptOldDates: true });
+  expect(report.imported).toBe(14);
+  expect(submissions()).toBe(14);
+});
