@@ -6,6 +6,8 @@ import type { Submission } from '../submissions/types';
 export interface CategoryRef { id: number; name: string }
 
 export interface Lesson { submissionId: number | null; text: string; categoryName: string }
+/** A lesson as stored: its row and when it was last written (a correction made again rewrites it). */
+export interface StoredLesson extends Lesson { id: number; at: string }
 
 export interface NewCorrection {
   submissionId: number;
@@ -22,8 +24,9 @@ export function createClassifyRepo(db: Db) {
   const ofCampaign = db.prepare<[number], CategoryRef>(`SELECT c.id, c.name FROM campaign_categories cc
     JOIN categories c ON c.id = cc.category_id WHERE cc.campaign_id = ? AND c.active = 1 ORDER BY c.sort_order, c.id`);
   const category = db.prepare<[number], CategoryRef & { active: number }>('SELECT id, name, active FROM categories WHERE id = ?');
-  const lessons = db.prepare<[], { submission_id: number | null; text: string; name: string }>(`SELECT k.submission_id, k.text, c.name
-    FROM classifier_corrections k JOIN categories c ON c.id = k.category_id ORDER BY k.id`);
+  const lessonsSince = db.prepare<[string], { id: number; created_at: string; submission_id: number | null; text: string; name: string }>(
+    `SELECT k.id, k.created_at, k.submission_id, k.text, c.name FROM classifier_corrections k JOIN categories c ON c.id = k.category_id
+    WHERE k.created_at >= ? ORDER BY k.created_at, k.id`);
   const upsert = db.prepare(`INSERT INTO classifier_corrections
     (submission_id, text, category_id, previous_category_id, suggested_category_id, corrected_by)
     VALUES (@submissionId, @text, @categoryId, @previousCategoryId, @suggestedCategoryId, @correctedBy)
@@ -48,7 +51,9 @@ export function createClassifyRepo(db: Db) {
       const r = category.get(id);
       return r ? { id: r.id, name: r.name, active: r.active === 1 } : undefined;
     },
-    lessons: (): Lesson[] => lessons.all().map((r) => ({ submissionId: r.submission_id, text: r.text, categoryName: r.name })),
+    /** Lessons written at or after `at` (ISO time; '' for all), oldest first. */
+    lessonsSince: (at: string): StoredLesson[] => lessonsSince.all(at)
+      .map((r) => ({ id: r.id, at: r.created_at, submissionId: r.submission_id, text: r.text, categoryName: r.name })),
     /** Sets a submission's category as staff decided, records the lesson and the audit entry, all or nothing. */
     applyCorrection: db.transaction((c: NewCorrection) => {
       setCategory.run(c.categoryId, c.submissionId);

@@ -12,6 +12,10 @@ import type { CategoryRef, ClassifyRepo } from './repo';
 export const TRIAGE_THRESHOLD = 0.5;
 
 const CANDIDATES_TTL_MS = 1000;
+/** How often each app server looks for corrections made on the others. */
+export const CORRECTIONS_CHECK_MS = 1000;
+/** Corrections written this long before the newest seen are looked at again: a transaction may commit late. */
+const OUT_OF_ORDER_MARGIN_MS = 5000;
 
 export interface CategorySuggestion { categoryId: number; name: string; confidence: number }
 
@@ -30,11 +34,32 @@ export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: un
   const { repo } = deps;
   let model: Classifier | undefined;
 
+  /**
+   * Corrections are learned from the database, so every app server learns those made on the others: at build,
+   * then at most once a CORRECTIONS_CHECK_MS, the lessons written since the newest one seen (less a margin for
+   * transactions that committed out of order). A lesson is learned again only when it was rewritten; learning a
+   * submission's lesson replaces the one before (its key), so this server's own corrections come back harmless.
+   */
+  const learnedAt = new Map<number, string>();
+  let newestSeen = '';
+  let checkedAt = 0;
+  function learnNew(m: Classifier): void {
+    checkedAt = Date.now();
+    const since = newestSeen ? new Date(Date.parse(newestSeen) - OUT_OF_ORDER_MARGIN_MS).toISOString() : '';
+    for (const l of repo.lessonsSince(since)) {
+      if (learnedAt.get(l.id) === l.at) continue;
+      learnedAt.set(l.id, l.at);
+      if (l.at > newestSeen) newestSeen = l.at;
+      m.learn(l.text, l.categoryName, l.submissionId === null ? undefined : `s${l.submissionId}`);
+    }
+  }
   function classifier(): Classifier {
     if (!model) {
       const m = new Classifier(seedModel());
-      for (const l of repo.lessons()) m.learn(l.text, l.categoryName, l.submissionId === null ? undefined : `s${l.submissionId}`);
+      learnNew(m);
       model = m;
+    } else if (Date.now() - checkedAt >= CORRECTIONS_CHECK_MS) {
+      learnNew(model);
     }
     return model;
   }

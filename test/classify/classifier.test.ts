@@ -2,7 +2,7 @@ import { Classifier } from '../../src/classify/classifier';
 import { SEED_CATEGORIES, seedModel } from '../../src/classify/default-model';
 import { NaiveBayes } from '../../src/classify/naive-bayes';
 import { createClassifyRepo } from '../../src/classify/repo';
-import { TRIAGE_THRESHOLD, createClassifyService } from '../../src/classify/service';
+import { CORRECTIONS_CHECK_MS, TRIAGE_THRESHOLD, createClassifyService } from '../../src/classify/service';
 import { bigramSet, classifierFeatures, clauses, dice, ngrams, normalizeText } from '../../src/classify/text-features';
 import { openDb } from '../../src/db/open-db';
 import { createSubmissionRepo } from '../../src/submissions/repo';
@@ -188,6 +188,28 @@ describe('the classify service', () => {
     const fresh = createClassifyService({ repo: createClassifyRepo(t.db) });
     expect(fresh.suggest('小区东门快递柜满了，取件排队', t.campaignId)[0].categoryId).toBe(wanted);
     expect(t.db.prepare("SELECT COUNT(*) FROM audit_log WHERE entity_type = 'submission' AND entity_id = ?").pluck().get(first.id)).toBe(1);
+  });
+
+  it('learns the corrections made on another app server within a second, each once', () => {
+    const t = setup();
+    // Another app server on the same database, whose model was built before the correction.
+    const other = createClassifyService({ repo: createClassifyRepo(t.db) });
+    const text = '小区东门的快递柜总是满的，取件要排队';
+    const wanted = categoryId(t.db, '物业管理');
+    expect(other.suggest(text, t.campaignId)[0].categoryId).not.toBe(wanted);
+    t.classify.correct(t.record(text), wanted, null);
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now + CORRECTIONS_CHECK_MS);
+    try {
+      expect(other.suggest('东门快递柜经常满了，取快递要排好久的队', t.campaignId)[0].categoryId).toBe(wanted);
+      expect(other.correctionCount()).toBe(1);
+      // Looked at again at the next check (it is inside the margin for late commits), but not learned twice.
+      clock.mockReturnValue(now + 2 * CORRECTIONS_CHECK_MS);
+      other.suggest(text, t.campaignId);
+      expect(other.correctionCount()).toBe(1);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('learns a category staff added, from corrections only', () => {
