@@ -56,6 +56,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   // CSRF token, so it skips everything below that staff pages need. It is the busiest path of a campaign.
   const resident = residentRoutes({
     config, residents: ctx.residentService, board: ctx.boardService, appeals: ctx.appealService, logger: ctx.logger,
+    counts: ctx.rateCounts.counts('public'),
     edge: { trustProxy: () => app.get('trust proxy fn') as (addr: string, i: number) => boolean, securityHeaders: headers?.set ?? [] },
   });
   app.use(resident.form);
@@ -82,8 +83,8 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   // Each router gets only what it uses.
   const { campaignService: campaigns, places } = ctx;
   app.use(resident.receipts);
-  app.use(boardRoutes({ config, board: ctx.boardService }));
-  app.use(authRoutes({ config, auth: ctx.auth }));
+  app.use(boardRoutes({ config, board: ctx.boardService, rateCounts: ctx.rateCounts }));
+  app.use(authRoutes({ config, auth: ctx.auth, rateCounts: ctx.rateCounts }));
   app.use(accountRoutes({ userAdmin: ctx.userAdmin, users: ctx.users, places, audit: ctx.audit }));
   app.use(homeRoutes({ config }));
   app.use(placeRoutes({ places: ctx.placeService }));

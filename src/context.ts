@@ -36,6 +36,8 @@ import { createResidentService } from './resident/service';
 import { createSubmissionService } from './submissions/service';
 import { walSyncer } from './db/busy';
 import { createSearchRepo } from './search/repo';
+import { createRateCountRepo } from './db/rate-counts';
+import { createSharedCounts } from './http/shared-counts';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
 import { tryWrite } from './db/busy';
@@ -89,6 +91,11 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   // Built here so /readyz can report them; started by server.ts only.
   const backups = config.backupDir ? createNightlyBackups({ db, dir: config.backupDir, keep: config.backupKeep, hour: config.backupHour, logger }) : undefined;
 
+  // Rate-limit counts, shared with the other app servers of this database.
+  const rateCounts = createSharedCounts({
+    repo: createRateCountRepo(db), write: (fn) => tryWrite(db, fn, { unsynced: true }),
+    onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
+  });
   const intakeService = createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db), syncWal });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
@@ -102,6 +109,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     secret,
     backups,
     syncWal,
+    rateCounts,
     access,
     // repos
     users, sessions, settings, places, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
@@ -130,7 +138,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     }),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
     onShutdown: [
-      () => shutdown.abort(), () => scanCounter.stop(), () => backups?.stop(), () => { void grouping.stop(); }, () => { void intakeService.stop(); },
+      () => shutdown.abort(), () => scanCounter.stop(), () => rateCounts.stop(), () => backups?.stop(), () => { void grouping.stop(); }, () => { void intakeService.stop(); },
     ] as Array<() => void>,
   };
 }

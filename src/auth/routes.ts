@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { clearCookie, setCookie } from '../http/cookies';
 import { flash } from '../http/flash';
 import { perClientLimit } from '../http/rate-limit';
+import type { SharedCounts } from '../http/shared-counts';
 import { optionalText, parseForm, requiredText } from '../http/validate';
 import { SESSION_COOKIE, requireLogin } from './middleware';
 import { PASSWORD_MAX } from '../lib/password-policy';
@@ -29,12 +30,13 @@ function safeNext(next: string | null): string {
 export interface AuthRouteDeps {
   config: Readonly<Config>;
   auth: AuthService;
+  rateCounts: Pick<SharedCounts, 'counts'>;
 }
 
 /** Logging in and out, and every user's own password. Accounts are managed in src/accounts/routes.ts. */
-export function authRoutes({ config, auth }: AuthRouteDeps): Router {
+export function authRoutes({ config, auth, rateCounts }: AuthRouteDeps): Router {
   const router = Router();
-  const loginLimit = perClientLimit(config.loginRateLimit, '登录尝试太多次了。请等一分钟后再试；忘记密码请联系管理员。');
+  const loginLimit = perClientLimit(config.loginRateLimit, '登录尝试太多次了。请等一分钟后再试；忘记密码请联系管理员。', rateCounts.counts('login'));
 
   router.get('/login', (req, res) => {
     if (req.user) return res.redirect(303, '/');

@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import type { Config } from '../config';
 import { perClientLimit } from '../http/rate-limit';
+import type { SharedCounts } from '../http/shared-counts';
 import { DomainError } from '../lib/errors';
 import { normalizeReceiptCode } from '../lib/receipt-code';
 import { ensureResidentId, residentIdOf } from '../submissions/resident-cookie';
@@ -21,16 +22,17 @@ const num = (v: unknown) => (typeof v === 'string' && /^\d{1,12}$/.test(v) ? Num
 export interface BoardRouteDeps {
   config: Readonly<Pick<Config, 'publicRateLimit' | 'secureCookies'>>;
   board: BoardService;
+  rateCounts: Pick<SharedCounts, 'counts'>;
 }
 
 /**
  * The public board of a community (/b/<id>) and 附议. No account: a phone is its ls_resident cookie. The board is
  * plain HTML (works without JavaScript, prints), tells search engines to stay away, and shows no personal data.
  */
-export function boardRoutes({ config, board }: BoardRouteDeps): Router {
+export function boardRoutes({ config, board, rateCounts }: BoardRouteDeps): Router {
   const router = Router();
-  const limit = perClientLimit(config.publicRateLimit, MSG.tooFast);
-  const supportLimit = perClientLimit(SUPPORTS_PER_MINUTE, MSG.rateLimited);
+  const limit = perClientLimit(config.publicRateLimit, MSG.tooFast, rateCounts.counts('board'));
+  const supportLimit = perClientLimit(SUPPORTS_PER_MINUTE, MSG.rateLimited, rateCounts.counts('board-support'));
 
   const message = (res: Response, status: number, title: string, text: string, back: string | null = null) =>
     res.status(status).render('resident/message', { title, message: text, back, noindex: true });

@@ -10,7 +10,7 @@ import type { AppealService } from '../appeals/service';
 import { APPEAL_REASON_MAX } from '../appeals/rules';
 import type { BoardService } from '../board/service';
 import { ensureResidentId, residentIdOf } from '../submissions/resident-cookie';
-import { ClientCounts, perClientLimit } from '../http/rate-limit';
+import { perClientLimit, type ClientCounts } from '../http/rate-limit';
 import { FreshForms, TOKEN_MARK } from './fresh-forms';
 import { residentFastLane, storeFailureOf, type FastLaneDeps, type ResidentFastLane } from './fast-lane';
 import { optionalText, parseForm, type FieldErrors } from '../http/validate';
@@ -112,6 +112,8 @@ export interface ResidentRouteDeps {
   board: BoardService;
   appeals: AppealService;
   logger: Logger;
+  /** Every public page here and the form's fast lane count a client's requests together, across app servers. */
+  counts: ClientCounts;
   /** What the form's fast lane repeats of the app's edge: its `trust proxy` and its constant security headers. */
   edge: Pick<FastLaneDeps, 'trustProxy' | 'securityHeaders'>;
 }
@@ -122,13 +124,11 @@ export interface ResidentRouteDeps {
  * since it needs none of it (it checks its own signed form token). `receipts`: the receipt, lookup, rating and
  * appeal pages, mounted after the session like every other page.
  */
-export function residentRoutes({ config, residents, board, appeals, logger, edge }: ResidentRouteDeps): { form: Router; receipts: Router; fastLane: ResidentFastLane } {
+export function residentRoutes({ config, residents, board, appeals, logger, counts, edge }: ResidentRouteDeps): { form: Router; receipts: Router; fastLane: ResidentFastLane } {
   const router = Router();
   const formRouter = Router();
   const pageLocals: RequestHandler[] = [viewHelpers(), bigTextLocals()];
   const urlencoded = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
-  // Every public page here, and the form's fast lane, count a client's requests together.
-  const counts = new ClientCounts();
   const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited, counts);
   const multipartLimits = { fields: 20, fieldSize: 8 * 1024, parts: 30 };
   const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, ...multipartLimits }, { photosDir: uploadsDir(config.dataDir) });

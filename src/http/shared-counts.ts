@@ -1,0 +1,60 @@
+import { isBusy } from '../db/busy';
+import type { RateCountRepo } from '../db/rate-counts';
+import { randomToken } from '../lib/random';
+import { ClientCounts } from './rate-limit';
+
+/** How often each app server publishes its rate-limit counts and reads the others'. */
+export const SHARE_INTERVAL_MS = 1000;
+
+/**
+ * The rate limits' counts, shared by the app servers of one database. Each server counts in memory (a resident's
+ * request costs no database work) and, once a SHARE_INTERVAL_MS, writes the counts that changed and reads the
+ * other servers' (src/db/rate-counts.ts). A client who spreads requests over servers is held to one limit, give or
+ * take what it sends in the last interval. A busy database (the CLI importing) skips a round, nothing else.
+ */
+export function createSharedCounts(deps: {
+  repo: RateCountRepo;
+  /** Runs the publishing transaction: the server passes src/db/busy.ts tryWrite, which never waits inside SQLite. */
+  write: (fn: () => void) => void;
+  onError?: (err: unknown) => void;
+  intervalMs?: number;
+}) {
+  /** This process among the app servers; a new one at each start. */
+  const server = randomToken(12);
+  const limits = new Map<string, ClientCounts>();
+  let purgedAt = 0;
+
+  function share(now = Date.now()): void {
+    for (const [name, counts] of limits) {
+      const windows = counts.takeChanged(now);
+      try {
+        if (windows.length) deps.write(() => deps.repo.publish(name, server, windows));
+        counts.setOthers(deps.repo.othersOf(name, server, now));
+      } catch (err) {
+        counts.unpublished(windows);
+        if (!isBusy(err)) deps.onError?.(err);
+      }
+    }
+    if (now - purgedAt >= 60_000) {
+      purgedAt = now;
+      try { deps.write(() => { deps.repo.purge(now); }); } catch (err) { if (!isBusy(err)) deps.onError?.(err); }
+    }
+  }
+  const timer = setInterval(share, deps.intervalMs ?? SHARE_INTERVAL_MS);
+  timer.unref();
+
+  return {
+    /** The counts of one limit (by name: every server must use the same), shared with the other servers. */
+    counts(name: string): ClientCounts {
+      let c = limits.get(name);
+      if (!c) limits.set(name, (c = new ClientCounts()));
+      return c;
+    },
+    share,
+    stop(): void {
+      clearInterval(timer);
+      for (const c of limits.values()) c.shutdown();
+    },
+  };
+}
+export type SharedCounts = ReturnType<typeof createSharedCounts>;
