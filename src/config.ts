@@ -57,6 +57,8 @@ const envSchema = z.object({
   // Longest wait per login attempt once a username has had 5 wrong passwords (src/auth/login-throttle.ts); 0 = off.
   LINSHENG_LOGIN_DELAY_MAX_S: z.coerce.number().min(0).max(60).default(8),
   LINSHENG_UPLOAD_MAX_MB: z.coerce.number().positive().max(50).default(8),
+  // Residents' and staff's photos; with more than one app server, a directory every server reaches (README).
+  LINSHENG_UPLOADS_DIR: z.string().optional(),
   LINSHENG_TRUST_PROXY: z.string().transform((v, ctx) => {
     const parsed = parseTrustProxy(v);
     if (!(parsed instanceof Error)) return parsed;
@@ -93,6 +95,8 @@ export interface Config {
   /** Cap of the per-account login slowdown, in ms (0 turns it off). */
   loginDelayMaxMs: number;
   uploadMaxBytes: number;
+  /** Photos (absolute): DATA_DIR/uploads unless LINSHENG_UPLOADS_DIR says otherwise. */
+  uploadsDir: string;
   /** Express's `trust proxy`: true/false, a hop count, or a comma-separated list of names, addresses and CIDR ranges. */
   trustProxy?: boolean | number | string;
   /** Secret for signing public form tokens; when unset, one is generated and kept in the database. */
@@ -123,10 +127,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   const e = parsed.data;
   const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const dataDir = path.resolve(e.DATA_DIR);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    dataDir: path.resolve(e.DATA_DIR),
+    dataDir,
     baseUrl,
     adminPassword: e.LINSHENG_ADMIN_PASSWORD,
     synchronous: e.LINSHENG_SYNCHRONOUS,
@@ -135,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     loginRateLimit: e.LINSHENG_LOGIN_RATE_LIMIT,
     loginDelayMaxMs: Math.round(e.LINSHENG_LOGIN_DELAY_MAX_S * 1000),
     uploadMaxBytes: Math.round(e.LINSHENG_UPLOAD_MAX_MB * 1024 * 1024),
+    uploadsDir: e.LINSHENG_UPLOADS_DIR === undefined ? path.join(dataDir, 'uploads') : path.resolve(e.LINSHENG_UPLOADS_DIR),
     trustProxy: e.LINSHENG_TRUST_PROXY,
     secret: e.LINSHENG_SECRET,
     secureCookies: baseUrl.startsWith('https://'),
@@ -150,8 +156,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
 /** A config for tests: in-memory friendly, generous rate limits, overridable per test. */
 export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
+  const base = loadConfig({ NODE_ENV: 'test', DATA_DIR: overrides.dataDir ?? path.join(PROJECT_ROOT, 'data', 'test-tmp') });
   return Object.freeze({
-    ...loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(PROJECT_ROOT, 'data', 'test-tmp') }),
+    ...base,
     publicRateLimit: 100000,
     loginRateLimit: 100000,
     // Failures only: a test that expects a 500 still shows its stack, and request lines stay out of the output.

@@ -15,8 +15,7 @@ import { createLogger } from './lib/logger';
 import { APP_VERSION } from './lib/version';
 import { errorStack } from './lib/errors';
 import { loadExcelJs } from './lib/exceljs';
-import { incomingDir } from './submissions/photo-multipart';
-import { uploadsDir } from './submissions/upload';
+import { removeAbandonedUploads } from './submissions/photo-multipart';
 
 /** How long SIGTERM waits for requests in flight before closing anyway (deploy/linsheng.service waits longer). */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -86,7 +85,7 @@ export async function start(): Promise<Server> {
   }
   writePidFile(config.dataDir);
   // Uploads a previous process was receiving when it stopped (src/submissions/photo-multipart.ts).
-  fs.rmSync(incomingDir(uploadsDir(config.dataDir)), { recursive: true, force: true });
+  removeAbandonedUploads(config.uploadsDir);
   const app = createApp({ config, db, logger });
   // libuv starts its thread pool on first use, and new threads take the priority of the thread that starts them:
   // started here, from the main thread, before any worker thread lowers its own (src/lib/worker.ts).

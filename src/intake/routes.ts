@@ -16,7 +16,7 @@ import { idParam, parseForm, type FieldErrors } from '../http/validate';
 import { helpers } from '../http/view-helpers';
 import { PUBLIC_DIR } from '../paths';
 import { photoMultipart } from '../submissions/photo-multipart';
-import { PHOTO_MESSAGES, removePhoto, sniffPhotoFile, storePhotoFile, uploadsDir } from '../submissions/upload';
+import { PHOTO_MESSAGES, removePhoto, sniffPhotoFile, storePhotoFile } from '../submissions/upload';
 import { guardUploads, incomingDir } from '../submissions/photo-multipart';
 import { HttpError } from '../http/http-error';
 import { CHANNEL_LABELS, KIND_LABELS, KINDS, type SubmissionKind } from '../submissions/types';
@@ -50,7 +50,7 @@ const confirmedDateOf = (values: Record<string, string>, dateField: string): str
  * meetings, spreadsheet import with preview. Every read and write goes through the intake service's scope checks.
  */
 export interface IntakeRouteDeps {
-  config: Readonly<Pick<Config, 'dataDir' | 'uploadMaxBytes'>>;
+  config: Readonly<Pick<Config, 'uploadsDir' | 'uploadMaxBytes'>>;
   intake: IntakeService;
   places: Pick<PlaceRepo, 'list'>;
   campaigns: Pick<CampaignService, 'findById'>;
@@ -61,7 +61,7 @@ export interface IntakeRouteDeps {
 export function intakeRoutes({ config, intake, places, campaigns, shutdown }: IntakeRouteDeps): Router {
   const router = Router();
   const enterers = requireRole('admin', 'staff', 'grid_worker');
-  const photosDir = uploadsDir(config.dataDir);
+  const photosDir = config.uploadsDir;
 
   const photoForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 40, fieldSize: 16 * 1024, parts: 50 }, { photosDir });
   const meetingBody = multer({

@@ -13,7 +13,7 @@ import { notFound } from '../lib/errors';
 import type { PlaceRepo } from '../places/repo';
 import { maskPhonesInText } from '../lib/personal-data';
 import { photoMultipart } from '../submissions/photo-multipart';
-import { PHOTO_MESSAGES, PHOTO_NAME_RE, removePhoto, sendPhoto, sniffPhotoFile, storePhotoFile, uploadsDir } from '../submissions/upload';
+import { PHOTO_MESSAGES, PHOTO_NAME_RE, removePhoto, sendPhoto, sniffPhotoFile, storePhotoFile } from '../submissions/upload';
 import type { ServiceItem, ServiceItemRepo } from './repo';
 import { CLAIM_STATUS_LABELS, claimError, isActiveClaim } from './rules';
 import type { MenuService } from './service';
@@ -31,7 +31,7 @@ const idOf = (req: Request) => idParam('编号').catch(0).parse(req.params.id);
 export const CLAIMER_KIND_LABELS = { member: '在职党员', unit: '共建单位' } as const;
 
 export interface MenuRouteDeps {
-  config: Readonly<Pick<Config, 'dataDir' | 'uploadMaxBytes'>>;
+  config: Readonly<Pick<Config, 'uploadsDir' | 'uploadMaxBytes'>>;
   menu: MenuService;
   items: Pick<ServiceItemRepo, 'claims' | 'claimOf' | 'notes' | 'itemOfNotePhoto'>;
   issueRepo: Pick<IssueRepo, 'submissions'>;
@@ -45,7 +45,7 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
   const staff = requireRole('admin', 'staff');
   const claimer = requireRole('claimer');
   const menuReaders = requireRole('admin', 'staff', 'claimer');
-  const photosDir = uploadsDir(config.dataDir);
+  const photosDir = config.uploadsDir;
   const noteForm = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 8 * 1024, parts: 12 }, { photosDir });
   const upload = noteForm.withPhoto;
 

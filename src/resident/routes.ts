@@ -22,7 +22,7 @@ import { formatReceiptCode, normalizeReceiptCode } from '../lib/receipt-code';
 import type { Loaded, ResidentService } from './service';
 import { BUILDING_MAX, NAME_MAX, RESIDENT_MESSAGES, TEXT_MAX, residentFormSchema } from '../submissions/schemas';
 import { KIND_LABELS } from '../submissions/types';
-import { PHOTO_MESSAGES, sniffPhotoFile, uploadsDir, type PhotoExt } from '../submissions/upload';
+import { PHOTO_MESSAGES, sniffPhotoFile, type PhotoExt } from '../submissions/upload';
 import { HttpError } from '../http/http-error';
 import { viewHelpers } from '../http/view-helpers';
 import { bigTextLocals } from '../http/big-text';
@@ -107,7 +107,7 @@ const appealSchema = z.object({
 });
 
 export interface ResidentRouteDeps {
-  config: Readonly<Pick<Config, 'publicRateLimit' | 'uploadMaxBytes' | 'secureCookies' | 'baseUrl' | 'dataDir'>>;
+  config: Readonly<Pick<Config, 'publicRateLimit' | 'uploadMaxBytes' | 'secureCookies' | 'baseUrl' | 'uploadsDir'>>;
   residents: ResidentService;
   board: BoardService;
   appeals: AppealService;
@@ -131,7 +131,7 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
   const urlencoded = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
   const limit = perClientLimit(config.publicRateLimit, MSG.rateLimited, counts);
   const multipartLimits = { fields: 20, fieldSize: 8 * 1024, parts: 30 };
-  const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, ...multipartLimits }, { photosDir: uploadsDir(config.dataDir) });
+  const multipart = photoMultipart({ fileSize: config.uploadMaxBytes, files: 1, ...multipartLimits }, { photosDir: config.uploadsDir });
   const freshForms = new FreshForms();
   const fastLane = residentFastLane({
     residents, freshForms, counts, perMinute: config.publicRateLimit, secureCookies: config.secureCookies,

@@ -11,7 +11,7 @@ import { issueFormToken, submissionKey, verifyFormToken, type FormTokenCheck } f
 import type { SubmissionRepo } from '../submissions/repo';
 import type { ResidentForm } from '../submissions/schemas';
 import type { CandidateCategory, SubmissionService } from '../submissions/service';
-import { removePhoto, storePhotoFile, uploadsDir, type PhotoExt } from '../submissions/upload';
+import { removePhoto, storePhotoFile, type PhotoExt } from '../submissions/upload';
 import { residentKeyOf } from '../submissions/resident-cookie';
 import { RESIDENT_STATUS_LABELS, type IssueStatus } from '../issues/rules';
 import { maskPhonesInText } from '../lib/personal-data';
@@ -36,7 +36,7 @@ export type Loaded = Readonly<{
 
 export interface ResidentServiceDeps {
   db: Db;
-  config: Readonly<Pick<Config, 'dataDir'>>;
+  config: Readonly<Pick<Config, 'uploadsDir'>>;
   secret: string;
   qrCodes: Pick<QrRepo, 'findByToken'>;
   campaigns: Pick<CampaignRepo, 'findById' | 'categories' | 'organizerFor'>;
@@ -55,7 +55,7 @@ export interface ResidentServiceDeps {
  */
 export function createResidentService(deps: ResidentServiceDeps) {
   const { secret, qrCodes, campaigns, places, submissions } = deps;
-  const photosDir = uploadsDir(deps.config.dataDir);
+  const photosDir = deps.config.uploadsDir;
 
   // A scanned poster is read on every GET and POST: keep what its token stands for briefly in memory. The repos
   // bump the generation on every write to these tables, and the short TTL bounds what another process (the CLI)

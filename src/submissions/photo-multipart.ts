@@ -12,13 +12,43 @@ export const UPLOADS_PER_CLIENT = 6;
 export const TOO_MANY_UPLOADS = '同时上传的内容太多了。请等前面的上传完成后再提交。';
 
 /**
- * Where uploads are written while they arrive: DATA_DIR/uploads-incoming, beside the photo directory (the same file
- * system, so storing is a rename) and never served.
+ * Where uploads are written while they arrive: beside the photo directory (DATA_DIR/uploads-incoming by default;
+ * LINSHENG_UPLOADS_DIR plus -incoming), so on the same file system and storing is a rename, also when several app
+ * servers share the directory; never served.
  */
-export const incomingDir = (photosDir: string) => path.join(path.dirname(photosDir), 'uploads-incoming');
+export const incomingDir = (photosDir: string) => `${photosDir.replace(/[\\/]+$/, '')}-incoming`;
+
+/** An upload still arriving after this long has long been cut off (the server's request timeout is 2 minutes). */
+export const ABANDONED_UPLOAD_MS = 10 * 60_000;
 
 /**
- * Multer's disk storage into DATA_DIR/uploads/.incoming: a photo arriving slowly (or never finishing) costs a file,
+ * Removes what uploads left in the incoming directory when their server stopped (or crashed) while receiving them. Only files
+ * older than ABANDONED_UPLOAD_MS: another app server sharing the directory may be receiving the newer ones.
+ */
+export function removeAbandonedUploads(photosDir: string, now = Date.now()): number {
+  const dir = incomingDir(photosDir);
+  let removed = 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0; // none yet
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      if (now - fs.statSync(file).mtimeMs < ABANDONED_UPLOAD_MS) continue;
+      fs.rmSync(file, { force: true, recursive: true });
+      removed++;
+    } catch {
+      // Gone meanwhile (its request finished on another server).
+    }
+  }
+  return removed;
+}
+
+/**
+ * Multer's disk storage into the incoming directory: a photo arriving slowly (or never finishing) costs a file,
  * not its size in memory. The route sniffs the type from the file and moves it into place (src/submissions/upload.ts).
  */
 function diskStorage(photosDir: string): multer.StorageEngine {
@@ -33,7 +63,7 @@ function diskStorage(photosDir: string): multer.StorageEngine {
 export const SMALL_BODY_BYTES = 64 * 1024;
 
 /**
- * Counts the multipart requests each client has in flight and removes what an upload left in .incoming when its
+ * Counts the multipart requests each client has in flight and removes what an upload left in the incoming directory when its
  * response is done (the route has moved a photo it keeps).
  */
 export function guardUploads(perClient: number) {

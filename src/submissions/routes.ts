@@ -13,7 +13,7 @@ import { submissionFilter, submissionQuerySchema } from './filter';
 import type { SubmissionRepo } from './repo';
 import type { Submission } from './types';
 import { CHANNELS, CHANNEL_LABELS, KINDS, KIND_LABELS } from './types';
-import { PHOTO_NAME_RE, sendPhoto, uploadsDir } from './upload';
+import { PHOTO_NAME_RE, sendPhoto } from './upload';
 
 export const PAGE_SIZE = 50;
 export const REPLY_MAX = 1000;
@@ -23,7 +23,7 @@ const pageSchema = firstValue(z.coerce.number().int().min(1).max(100000)).catch(
 const replySchema = z.object({ reply: optionalText('回复', REPLY_MAX) });
 
 export interface SubmissionRouteDeps {
-  config: Readonly<Pick<Config, 'dataDir'>>;
+  config: Readonly<Pick<Config, 'uploadsDir'>>;
   campaigns: CampaignService;
   submissions: SubmissionRepo;
   qrCodes: Pick<QrRepo, 'listByCampaign'>;
@@ -35,7 +35,7 @@ export function submissionRoutes({ config, campaigns, submissions, qrCodes, plac
   const router = Router();
   const readers = requireRole('admin', 'staff', 'grid_worker');
   const repliers = requireRole('admin', 'staff');
-  const photosDir = uploadsDir(config.dataDir);
+  const photosDir = config.uploadsDir;
 
   /** Out-of-scope records answer 404, like missing ones, so ids cannot be probed. */
   const visible = (s: Submission | undefined, reach: Reach) => !!s && reachesRecord(reach, s.communityId, s.gridId);

@@ -35,8 +35,6 @@ export function sniffPhoto(buf: Buffer): PhotoExt | null {
 }
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-export const uploadsDir = (dataDir: string) => path.join(dataDir, 'uploads');
-
 /**
  * Strips the photo's metadata (EXIF with GPS, XMP …) and turns it upright (src/lib/photo-metadata.ts), then
  * writes it under a new random name and fsyncs file and directory before returning, so the

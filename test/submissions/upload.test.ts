@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PHOTO_NAME_RE, removePhoto, sniffPhoto, storePhoto } from '../../src/submissions/upload';
+import { loadConfig } from '../../src/config';
+import { ABANDONED_UPLOAD_MS, incomingDir, removeAbandonedUploads } from '../../src/submissions/photo-multipart';
 import { tinyPng, tinyJpeg, pixelsOf } from './photos';
 
 describe('photo sniffing', () => {
@@ -56,5 +58,28 @@ describe('photo storage', () => {
     for (const n of ['../linsheng.db', '0123456789abcdef01234567.svg', '0123456789abcdef01234567.jpg/..', '0123456789ABCDEF01234567.jpg', 'x.jpg']) {
       expect(PHOTO_NAME_RE.test(n)).toBe(false);
     }
+  });
+});
+
+describe('where photos go', () => {
+  it('DATA_DIR/uploads unless LINSHENG_UPLOADS_DIR names a directory every app server reaches', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/linsheng' }).uploadsDir).toBe('/srv/linsheng/uploads');
+    expect(loadConfig({ DATA_DIR: '/srv/linsheng', LINSHENG_UPLOADS_DIR: '/mnt/shared/photos/' }).uploadsDir).toBe('/mnt/shared/photos');
+    expect(incomingDir('/mnt/shared/photos')).toBe('/mnt/shared/photos-incoming');
+  });
+
+  it('at start, removes only uploads abandoned long ago: another server may be receiving the newer ones', () => {
+    const photos = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-incoming-')), 'uploads');
+    fs.mkdirSync(incomingDir(photos), { recursive: true });
+    const old = path.join(incomingDir(photos), 'old.part');
+    const fresh = path.join(incomingDir(photos), 'fresh.part');
+    fs.writeFileSync(old, 'x');
+    fs.writeFileSync(fresh, 'y');
+    const longAgo = new Date(Date.now() - ABANDONED_UPLOAD_MS - 60_000);
+    fs.utimesSync(old, longAgo, longAgo);
+    expect(removeAbandonedUploads(photos)).toBe(1);
+    expect(fs.readdirSync(incomingDir(photos))).toEqual(['fresh.part']);
+    expect(removeAbandonedUploads(path.join(photos, 'never-made'))).toBe(0);
+    fs.rmSync(path.dirname(photos), { recursive: true, force: true });
   });
 });
