@@ -93,7 +93,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
 
   // Rate-limit counts, shared with the other app servers of this database.
   const rateCounts = createSharedCounts({
-    repo: createRateCountRepo(db), write: (fn) => tryWrite(db, fn, { unsynced: true }),
+    repo: createRateCountRepo(db), write: (fn) => tryWrite(db, fn, { unsynced: true }), open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
   const intakeService = createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db), syncWal });

@@ -16,6 +16,8 @@ export function createSharedCounts(deps: {
   repo: RateCountRepo;
   /** Runs the publishing transaction: the server passes src/db/busy.ts tryWrite, which never waits inside SQLite. */
   write: (fn: () => void) => void;
+  /** Whether the database is still open: an app whose database was closed without a shutdown (tests) stops sharing. */
+  open: () => boolean;
   onError?: (err: unknown) => void;
   intervalMs?: number;
 }) {
@@ -25,6 +27,7 @@ export function createSharedCounts(deps: {
   let purgedAt = 0;
 
   function share(now = Date.now()): void {
+    if (!deps.open()) { stop(); return; }
     for (const [name, counts] of limits) {
       const windows = counts.takeChanged(now);
       try {
@@ -42,6 +45,10 @@ export function createSharedCounts(deps: {
   }
   const timer = setInterval(share, deps.intervalMs ?? SHARE_INTERVAL_MS);
   timer.unref();
+  function stop(): void {
+    clearInterval(timer);
+    for (const c of limits.values()) c.shutdown();
+  }
 
   return {
     /** The counts of one limit (by name: every server must use the same), shared with the other servers. */
@@ -51,10 +58,7 @@ export function createSharedCounts(deps: {
       return c;
     },
     share,
-    stop(): void {
-      clearInterval(timer);
-      for (const c of limits.values()) c.shutdown();
-    },
+    stop,
   };
 }
 export type SharedCounts = ReturnType<typeof createSharedCounts>;

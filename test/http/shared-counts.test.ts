@@ -8,7 +8,7 @@ describe('shared rate-limit counts', () => {
   const repo = createRateCountRepo(db);
   const sharers: Array<ReturnType<typeof createSharedCounts>> = [];
   const server = (write: (fn: () => void) => void = (fn) => fn()) => {
-    const s = createSharedCounts({ repo, write, intervalMs: 3_600_000 });
+    const s = createSharedCounts({ repo, write, open: () => db.open, intervalMs: 3_600_000 });
     sharers.push(s);
     return s;
   };
@@ -51,5 +51,17 @@ describe('shared rate-limit counts', () => {
     a.share(now);
     b.share(now);
     expect(b.counts('public').hit('10.0.0.9', now).count).toBe(3 + 2);
+  });
+
+  it('stops sharing once its database is closed (an app closed without a shutdown, as in tests)', () => {
+    const own = openDb({ file: ':memory:' });
+    const errors: unknown[] = [];
+    const s = createSharedCounts({
+      repo: createRateCountRepo(own), write: (fn) => fn(), open: () => own.open, onError: (err) => errors.push(err), intervalMs: 3_600_000,
+    });
+    s.counts('public').hit('10.0.0.3');
+    own.close();
+    s.share();
+    expect(errors).toEqual([]);
   });
 });
