@@ -42,7 +42,7 @@ it('shows a commit running on one server on the other, which does not start it a
   let seenThere: unknown;
   let second: Promise<unknown> | undefined;
   const report = await t.app.ctx.intakeService.commitBatch(staff, id, {
-    acceptOldDates: true, chunk: 4,
+    acceptOldDates: true, chunk: 4, progressMs: 0,
     onProgress: (done) => {
       if (done !== 4) return;
       seenThere = other.ctx.intakeService.commitProgress(other.ctx.intakeService.ownBatch(staffThere, id));
