@@ -2,7 +2,8 @@ import type { Config } from './config';
 import type { Db } from './db/open-db';
 import { createAccess } from './access/service';
 import { createAuditRepo } from './audit/repo';
-import { createSessionRepo, createUserRepo } from './auth/repo';
+import { createLoginFailureRepo, createSessionRepo, createUserRepo } from './auth/repo';
+import { createLoginThrottle, databaseFailureStore } from './auth/login-throttle';
 import { createAuthService } from './auth/service';
 import { createUserAdminService } from './accounts/service';
 import { createCampaignRepo } from './campaigns/repo';
@@ -124,7 +125,14 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     outcomes,
     boardService,
     appealService,
-    auth: createAuthService({ users, sessions, config, audit, log: (line) => logger.warn(line) }),
+    auth: createAuthService({
+      users, sessions, config, audit, log: (line) => logger.warn(line),
+      // Wrong passwords are counted in the database, the same for every app server.
+      throttle: createLoginThrottle({
+        maxDelayMs: config.loginDelayMaxMs,
+        store: databaseFailureStore(createLoginFailureRepo(db), (fn) => tryWrite(db, fn, { unsynced: true })),
+      }),
+    }),
     userAdmin: createUserAdminService({ users, sessions, places, audit }),
     placeService: createPlaceService({ places }),
     categoryService: createCategoryService({ categories }),

@@ -1,3 +1,6 @@
+import { isBusy } from '../db/busy';
+import type { LoginFailureRepo } from './repo';
+
 /**
  * Slows down password guessing against one account, from however many clients, without ever locking the account:
  * a lock would let anyone shut a colleague out by typing wrong passwords for their username. After FREE_FAILURES
@@ -12,16 +15,59 @@ export const MAX_DELAY_MS = 8_000;
 /** Bounded memory: beyond this many tracked usernames the oldest entries are forgotten. */
 const MAX_TRACKED = 10_000;
 
-interface Entry { failures: number; lastAt: number }
+export interface FailureEntry { failures: number; lastAt: number }
 
-export function createLoginThrottle(deps: { now?: () => number; sleep?: (ms: number) => Promise<void>; maxDelayMs?: number } = {}) {
+/**
+ * Where the counts live: the database on a server (src/auth/repo.ts createLoginFailureRepo), so every app server
+ * counts the same failures; memory in unit tests.
+ */
+export interface FailureStore {
+  get(key: string): FailureEntry | undefined;
+  set(key: string, entry: FailureEntry): void;
+  delete(key: string): void;
+}
+
+/** Failures in this process's memory, the oldest forgotten beyond MAX_TRACKED usernames. */
+export function memoryFailureStore(): FailureStore {
+  const entries = new Map<string, FailureEntry>();
+  return {
+    get: (k) => entries.get(k),
+    set(k, e) {
+      entries.delete(k);
+      entries.set(k, e);
+      if (entries.size > MAX_TRACKED) entries.delete(entries.keys().next().value!);
+    },
+    delete: (k) => { entries.delete(k); },
+  };
+}
+
+/**
+ * The counts in the database, shared by every app server. `write` runs a write without waiting inside SQLite
+ * (src/db/busy.ts tryWrite); a busy database loses that one count, which slows a guesser a little less for once.
+ */
+export function databaseFailureStore(repo: LoginFailureRepo, write: (fn: () => void) => void): FailureStore {
+  const quietly = (fn: () => void) => {
+    try {
+      write(fn);
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+    }
+  };
+  return {
+    get: (k) => repo.get(k),
+    set: (k, e) => quietly(() => repo.set(k, e, e.lastAt - WINDOW_MS)),
+    delete: (k) => quietly(() => repo.delete(k)),
+  };
+}
+
+export function createLoginThrottle(deps: { now?: () => number; sleep?: (ms: number) => Promise<void>; maxDelayMs?: number; store?: FailureStore } = {}) {
   const now = deps.now ?? Date.now;
   const maxDelay = deps.maxDelayMs ?? MAX_DELAY_MS;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const entries = new Map<string, Entry>();
+  const entries = deps.store ?? memoryFailureStore();
   const key = (username: string) => username.trim().toLowerCase();
 
-  function live(username: string): Entry | undefined {
+  function live(username: string): FailureEntry | undefined {
     const e = entries.get(key(username));
     if (e && now() - e.lastAt > WINDOW_MS) { entries.delete(key(username)); return undefined; }
     return e;
@@ -41,11 +87,8 @@ export function createLoginThrottle(deps: { now?: () => number; sleep?: (ms: num
       return ms;
     },
     failed(username: string): void {
-      const k = key(username);
       const e = live(username);
-      entries.delete(k);
-      entries.set(k, { failures: (e?.failures ?? 0) + 1, lastAt: now() });
-      if (entries.size > MAX_TRACKED) entries.delete(entries.keys().next().value!);
+      entries.set(key(username), { failures: (e?.failures ?? 0) + 1, lastAt: now() });
     },
     succeeded(username: string): void { entries.delete(key(username)); },
   };

@@ -88,3 +88,25 @@ export function createSessionRepo(db: Db) {
   };
 }
 export type SessionRepo = ReturnType<typeof createSessionRepo>;
+
+/** Wrong passwords per username, for the login throttle of every app server (migration 099). */
+export function createLoginFailureRepo(db: Db) {
+  const get = db.prepare<[string], { failures: number; last_at: number }>('SELECT failures, last_at FROM login_failures WHERE username = ?');
+  const upsert = db.prepare(`INSERT INTO login_failures (username, failures, last_at) VALUES (?, ?, ?)
+    ON CONFLICT(username) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at`);
+  const remove = db.prepare('DELETE FROM login_failures WHERE username = ?');
+  const purge = db.prepare('DELETE FROM login_failures WHERE last_at < ?');
+  return {
+    get(username: string): { failures: number; lastAt: number } | undefined {
+      const r = get.get(username);
+      return r ? { failures: r.failures, lastAt: r.last_at } : undefined;
+    },
+    /** Records a username's count, and forgets every count last written before `forgetBefore`. */
+    set(username: string, e: { failures: number; lastAt: number }, forgetBefore: number): void {
+      upsert.run(username, e.failures, e.lastAt);
+      purge.run(forgetBefore);
+    },
+    delete: (username: string) => { remove.run(username); },
+  };
+}
+export type LoginFailureRepo = ReturnType<typeof createLoginFailureRepo>;

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createApp } from '../../src/app';
 import { createLoginThrottle, FREE_FAILURES, MAX_DELAY_MS, WINDOW_MS } from '../../src/auth/login-throttle';
 import { csrfFrom, createUser, makeTestApp, TEST_PASSWORD } from '../helpers/app';
 
@@ -45,4 +46,19 @@ describe('per-account login slowdown', () => {
     expect(JSON.parse(rows.at(-1)!.detail)).toMatchObject({ username: u.username, ip: '198.51.100.7', delayedMs: 1000 });
     expect(rows.at(-1)!.user_id).toBe(u.id);
   }, 30_000);
+
+  it('counts the same wrong passwords on every app server of the database', () => {
+    const t = makeTestApp();
+    // Another app server: its own services on the same database.
+    const other = createApp({ config: t.config, db: t.db });
+    const u = createUser(t.db, { role: 'staff' });
+    for (let i = 0; i < FREE_FAILURES; i++) t.app.ctx.auth.throttle.failed(u.username);
+    expect(other.ctx.auth.throttle.delayFor(u.username)).toBe(1000);
+    other.ctx.auth.throttle.failed(` ${u.username.toUpperCase()} `);
+    expect(t.app.ctx.auth.throttle.delayFor(u.username)).toBe(2000);
+    // A successful login on one clears it on both.
+    other.ctx.auth.throttle.succeeded(u.username);
+    expect(t.app.ctx.auth.throttle.delayFor(u.username)).toBe(0);
+    expect(t.db.prepare('SELECT COUNT(*) FROM login_failures').pluck().get()).toBe(0);
+  });
 });
