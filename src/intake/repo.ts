@@ -102,11 +102,11 @@ export function createIntakeRepo(db: Db) {
     created_at, preview, interrupted_at, committing_until, rows_done, rows_total FROM import_batches WHERE id = ?`);
   // The lease's end: now plus a modifier such as '+60 seconds'.
   const claimCommit = db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?),
-    rows_done = 0, rows_total = 0 WHERE id = ? AND status = 'pending'
+    commit_lease = ?, rows_done = 0, rows_total = 0 WHERE id = ? AND status = 'pending'
     AND (committing_until IS NULL OR committing_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
   const renewCommit = db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?),
-    rows_done = ?, rows_total = ? WHERE id = ?`);
-  const endCommit = db.prepare('UPDATE import_batches SET committing_until = NULL WHERE id = ?');
+    rows_done = ?, rows_total = ? WHERE id = ? AND commit_lease = ?`);
+  const endCommit = db.prepare('UPDATE import_batches SET committing_until = NULL, commit_lease = NULL WHERE id = ? AND commit_lease = ?');
   const commitBatch = db.prepare(`UPDATE import_batches SET status = 'committed', report = ?,
     committed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), parsed = '[]' WHERE id = ? AND status = 'pending'`);
   const purgeBatches = db.prepare(`DELETE FROM import_batches WHERE status = 'pending'
@@ -168,11 +168,13 @@ export function createIntakeRepo(db: Db) {
      * Takes the commit lease of a pending batch for `seconds`: false when a commit holds it now (on any app
      * server) or the batch is committed. The progress starts again from 0.
      */
-    claimCommit: (id: string, seconds: number): boolean => claimCommit.run(`+${Math.round(seconds)} seconds`, id).changes === 1,
+    claimCommit: (id: string, seconds: number, lease: string): boolean => claimCommit.run(`+${Math.round(seconds)} seconds`, lease, id).changes === 1,
     /** Renews the lease and records the progress (written with each chunk, in its transaction). */
-    renewCommit: (id: string, done: number, total: number, seconds: number) => { renewCommit.run(`+${Math.round(seconds)} seconds`, done, total, id); },
+    renewCommit: (id: string, lease: string, done: number, total: number, seconds: number) => {
+      renewCommit.run(`+${Math.round(seconds)} seconds`, done, total, id, lease);
+    },
     /** Gives the lease up (the commit finished, failed or was interrupted). */
-    endCommit: (id: string) => { endCommit.run(id); },
+    endCommit: (id: string, lease: string) => { endCommit.run(id, lease); },
     /** Which of these idempotency keys are stored (a few hundred at a time). */
     existingKeys: (keys: string[]): string[] => (keys.length
       ? db.prepare(`SELECT idempotency_key FROM submissions WHERE idempotency_key IN (${keys.map(() => '?').join(',')})`).pluck().all(...keys) as string[]

@@ -282,7 +282,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
   }
 
   /** The commit of a batch whose lease this process holds (commitBatch). */
-  async function commitClaimed(user: Viewer, b: ImportBatch, c: Campaign, opts: { acceptOldDates?: boolean; signal?: AbortSignal; chunk?: number; progressMs?: number },
+  async function commitClaimed(user: Viewer, b: ImportBatch, c: Campaign, lease: string, opts: { acceptOldDates?: boolean; signal?: AbortSignal; chunk?: number; progressMs?: number },
     onProgress: (done: number, total: number) => void): Promise<ImportReport> {
     const channel = b.channel as IntakeChannel;
     const accepted = opts.acceptOldDates === true;
@@ -293,7 +293,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     let imported = 0;
     let done = 0;
     const alreadyImported: number[] = [];
-    await writeWhenFree(deps.db, () => repo.renewCommit(b.id, 0, plan.validCount, COMMIT_LEASE_SECONDS), { unsynced: true });
+    await writeWhenFree(deps.db, () => repo.renewCommit(b.id, lease, 0, plan.validCount, COMMIT_LEASE_SECONDS), { unsynced: true });
     let progressAt = Date.now();
     const progressMs = opts.progressMs ?? PROGRESS_WRITE_MS;
     onProgress(0, plan.validCount);
@@ -314,7 +314,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
           else again.push(v.row);
         }
         if (Date.now() - progressAt >= progressMs) {
-          repo.renewCommit(b.id, done + part.length, plan.validCount, COMMIT_LEASE_SECONDS);
+          repo.renewCommit(b.id, lease, done + part.length, plan.validCount, COMMIT_LEASE_SECONDS);
           progressAt = Date.now();
         }
         return { created, again };
@@ -562,16 +562,17 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       if (b.status === 'committed') return JSON.parse(b.report!) as ImportReport;
       const c = campaignFor(user, b.campaignId, true);
-      if (!await writeWhenFree(deps.db, () => repo.claimCommit(b.id, COMMIT_LEASE_SECONDS))) {
+      const lease = randomToken(12);
+      if (!await writeWhenFree(deps.db, () => repo.claimCommit(b.id, COMMIT_LEASE_SECONDS, lease))) {
         const now = repo.findBatchMeta(b.id)!;
         if (now.status === 'committed') return JSON.parse(now.report!) as ImportReport;
         throw new ImportRunning();
       }
       try {
-        return await commitClaimed(user, b, c, opts, onProgress);
+        return await commitClaimed(user, b, c, lease, opts, onProgress);
       } finally {
         // A lease left behind (a busy database, or a crash) runs out by itself.
-        await writeWhenFree(deps.db, () => repo.endCommit(b.id), { unsynced: true }).catch(() => undefined);
+        await writeWhenFree(deps.db, () => repo.endCommit(b.id, lease), { unsynced: true }).catch(() => undefined);
       }
     },
     /** Whether a commit of this batch runs now, on this app server or another, and how far it got. */

@@ -76,3 +76,22 @@ it('waits for a lease another server holds, and resumes once the lease of a serv
   expect(report.imported).toBe(14);
   expect(submissions()).toBe(14);
 });
+
+it('a commit that outlived its lease neither renews nor ends the lease of the commit that took over', async () => {
+  const { id, userId } = await uploaded();
+  const staff = viewerOf(t, userId);
+  let takenOver = false;
+  const report = await t.app.ctx.intakeService.commitBatch(staff, id, {
+    acceptOldDates: true, chunk: 4, progressMs: 0,
+    onProgress: (done) => {
+      if (done !== 4) return;
+      // This commit stalled past its lease, and another server's commit took the batch over.
+      t.db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+60 seconds'),
+        commit_lease = 'other-server', rows_done = 0 WHERE id = ?`).run(id);
+      takenOver = true;
+    },
+  });
+  expect(takenOver).toBe(true);
+  expect(report.imported).toBe(14);
+  expect(t.db.prepare('SELECT commit_lease, rows_done FROM import_batches WHERE id = ?').get(id)).toEqual({ commit_lease: 'other-server', rows_done: 0 });
+});
