@@ -95,7 +95,7 @@ export function createIntakeRepo(db: Db) {
     VALUES (@id, @userId, @campaignId, @channel, @fileName, @parsed, @preview)`);
   const setPreview = db.prepare('UPDATE import_batches SET preview = ? WHERE id = ?');
   const markInterrupted = db.prepare(`UPDATE import_batches SET interrupted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-    rows_done = ?, rows_total = ? WHERE id = ? AND status = 'pending'`);
+    rows_done = ?, rows_total = ? WHERE id = ? AND status = 'pending' AND commit_lease = ?`);
   const batchById = db.prepare<[string], BatchRow>('SELECT * FROM import_batches WHERE id = ?');
   // Without the rows read from the file (megabytes for a big sheet): for the preview, the result and progress polls.
   const batchMetaById = db.prepare<[string], BatchRow>(`SELECT id, user_id, campaign_id, channel, file_name, status, '' AS parsed, report,
@@ -108,7 +108,8 @@ export function createIntakeRepo(db: Db) {
     rows_done = ?, rows_total = ? WHERE id = ? AND commit_lease = ?`);
   const endCommit = db.prepare('UPDATE import_batches SET committing_until = NULL, commit_lease = NULL WHERE id = ? AND commit_lease = ?');
   const commitBatch = db.prepare(`UPDATE import_batches SET status = 'committed', report = ?,
-    committed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), parsed = '[]' WHERE id = ? AND status = 'pending'`);
+    committed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), parsed = '[]', committing_until = NULL, commit_lease = NULL
+    WHERE id = ? AND status = 'pending' AND commit_lease = ?`);
   const purgeBatches = db.prepare(`DELETE FROM import_batches WHERE status = 'pending'
     AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)`);
   const insertPart = db.prepare('INSERT INTO import_batch_parts (batch_id, seq, data) VALUES (?, ?, ?)');
@@ -163,16 +164,16 @@ export function createIntakeRepo(db: Db) {
     },
     setPreview: (id: string, preview: string) => { setPreview.run(preview, id); },
     /** Records that a shutdown stopped this batch's commit after `done` of `total` rows. */
-    markInterrupted: (id: string, done: number, total: number) => { markInterrupted.run(done, total, id); },
+    markInterrupted: (id: string, lease: string, done: number, total: number) => { markInterrupted.run(done, total, id, lease); },
     /**
      * Takes the commit lease of a pending batch for `seconds`: false when a commit holds it now (on any app
      * server) or the batch is committed. The progress starts again from 0.
      */
     claimCommit: (id: string, seconds: number, lease: string): boolean => claimCommit.run(`+${Math.round(seconds)} seconds`, lease, id).changes === 1,
     /** Renews the lease and records the progress (written with each chunk, in its transaction). */
-    renewCommit: (id: string, lease: string, done: number, total: number, seconds: number) => {
-      renewCommit.run(`+${Math.round(seconds)} seconds`, done, total, id, lease);
-    },
+    /** False when this lease is no longer the batch's (it ran out and another commit took the batch over). */
+    renewCommit: (id: string, lease: string, done: number, total: number, seconds: number): boolean =>
+      renewCommit.run(`+${Math.round(seconds)} seconds`, done, total, id, lease).changes === 1,
     /** Gives the lease up (the commit finished, failed or was interrupted). */
     endCommit: (id: string, lease: string) => { endCommit.run(id, lease); },
     /** Which of these idempotency keys are stored (a few hundred at a time). */
@@ -184,7 +185,8 @@ export function createIntakeRepo(db: Db) {
     findBatchMeta: (id: string) => { const r = batchMetaById.get(id); return r ? toBatch(r) : undefined; },
     /** Marks a pending batch committed with its report; false when it was already committed. */
     /** Marks a batch committed with its report; its parts go separately (dropParts), a few at a time. */
-    commitBatch: (id: string, report: string) => commitBatch.run(report, id).changes === 1,
+    /** Only by the commit holding the lease: false when another took the batch over or committed it. */
+    commitBatch: (id: string, lease: string, report: string) => commitBatch.run(report, id, lease).changes === 1,
     /** Deletes up to `max` parts of a batch; how many went. */
     dropParts: (id: string, max: number): number => deleteFirstParts.run(id, id, max).changes,
     /** Forgets previews nobody confirmed. */

@@ -293,13 +293,16 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     let imported = 0;
     let done = 0;
     const alreadyImported: number[] = [];
-    await writeWhenFree(deps.db, () => repo.renewCommit(b.id, lease, 0, plan.validCount, COMMIT_LEASE_SECONDS), { unsynced: true });
+    // Planning may have outlasted the lease (a busy planning thread), and another commit taken the batch over.
+    if (!await writeWhenFree(deps.db, () => repo.renewCommit(b.id, lease, 0, plan.validCount, COMMIT_LEASE_SECONDS), { unsynced: true })) {
+      throw new ImportRunning();
+    }
     let progressAt = Date.now();
     const progressMs = opts.progressMs ?? PROGRESS_WRITE_MS;
     onProgress(0, plan.validCount);
     for (const chunk of chunksOf(plan, rows)) {
       if (opts.signal?.aborted) {
-        await writeDurably(deps.db, () => repo.markInterrupted(b.id, done, plan.validCount), deps.syncWal);
+        await writeDurably(deps.db, () => repo.markInterrupted(b.id, lease, done, plan.validCount), deps.syncWal);
         throw new ImportInterrupted(done, plan.validCount);
       }
       const part = (JSON.parse(chunk) as Array<{ row: number; input: NewSubmission }>)
@@ -314,7 +317,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
           else again.push(v.row);
         }
         if (Date.now() - progressAt >= progressMs) {
-          repo.renewCommit(b.id, lease, done + part.length, plan.validCount, COMMIT_LEASE_SECONDS);
+          // Lost to another commit: this chunk is rolled back, and that commit goes on.
+          if (!repo.renewCommit(b.id, lease, done + part.length, plan.validCount, COMMIT_LEASE_SECONDS)) throw new ImportRunning();
           progressAt = Date.now();
         }
         return { created, again };
@@ -330,8 +334,13 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes,
       datesToConfirm: plan.datesToConfirm, datesAccepted: accepted,
     };
-    // Two confirmations racing: the first report stored is the one everybody sees.
-    if (!await writeDurably(deps.db, () => repo.commitBatch(b.id, JSON.stringify(report)), deps.syncWal)) return JSON.parse(repo.findBatch(b.id)!.report!) as ImportReport;
+    if (!await writeDurably(deps.db, () => repo.commitBatch(b.id, lease, JSON.stringify(report)), deps.syncWal)) {
+      // Two confirmations racing: the report stored first is the one everybody sees; a commit that lost its lease
+      // while another goes on reports nothing of its own.
+      const now = repo.findBatch(b.id);
+      if (now?.status === 'committed') return JSON.parse(now.report!) as ImportReport;
+      throw new ImportRunning();
+    }
     // The rows read (residents' names among them) are not kept once committed: dropped one part (512 KB) per
     // short transaction, since deleting 20 MB in the durable commit above held the event loop ~90 ms.
     try {
@@ -563,7 +572,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       if (b.status === 'committed') return JSON.parse(b.report!) as ImportReport;
       const c = campaignFor(user, b.campaignId, true);
       const lease = randomToken(12);
-      if (!await writeWhenFree(deps.db, () => repo.claimCommit(b.id, COMMIT_LEASE_SECONDS, lease))) {
+      // Unsynced: a lease lost to a power cut only lets the next confirmation start at once.
+      if (!await writeWhenFree(deps.db, () => repo.claimCommit(b.id, COMMIT_LEASE_SECONDS, lease), { unsynced: true })) {
         const now = repo.findBatchMeta(b.id)!;
         if (now.status === 'committed') return JSON.parse(now.report!) as ImportReport;
         throw new ImportRunning();
