@@ -41,7 +41,7 @@ import { createRateCountRepo } from './db/rate-counts';
 import { createSharedCounts } from './http/shared-counts';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
-import { tryWrite } from './db/busy';
+import { tryWrite, writeWhenFree } from './db/busy';
 import { createNightlyBackups } from './backup/service';
 import { createAppealRepo } from './appeals/repo';
 import { createAppealService } from './appeals/service';
@@ -130,7 +130,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
       // Wrong passwords are counted in the database, the same for every app server.
       throttle: createLoginThrottle({
         maxDelayMs: config.loginDelayMaxMs,
-        store: databaseFailureStore(createLoginFailureRepo(db), (fn) => tryWrite(db, fn, { unsynced: true })),
+        store: databaseFailureStore(createLoginFailureRepo(db), (fn) => writeWhenFree(db, fn, { unsynced: true })),
       }),
     }),
     userAdmin: createUserAdminService({ users, sessions, places, audit }),

@@ -1,4 +1,3 @@
-import { isBusy } from '../db/busy';
 import type { LoginFailureRepo } from './repo';
 
 /**
@@ -18,13 +17,14 @@ const MAX_TRACKED = 10_000;
 export interface FailureEntry { failures: number; lastAt: number }
 
 /**
- * Where the counts live: the database on a server (src/auth/repo.ts createLoginFailureRepo), so every app server
- * counts the same failures; memory in unit tests.
+ * Where the counts live: the database on a server (databaseFailureStore), so every app server counts the same
+ * failures; memory in unit tests. `add` counts one more failure in one step (a fresh count when the last one is older
+ * than the window), so two servers counting at once lose neither.
  */
 export interface FailureStore {
   get(key: string): FailureEntry | undefined;
-  set(key: string, entry: FailureEntry): void;
-  delete(key: string): void;
+  add(key: string, now: number): void | Promise<void>;
+  delete(key: string): void | Promise<void>;
 }
 
 /** Failures in this process's memory, the oldest forgotten beyond MAX_TRACKED usernames. */
@@ -32,9 +32,10 @@ export function memoryFailureStore(): FailureStore {
   const entries = new Map<string, FailureEntry>();
   return {
     get: (k) => entries.get(k),
-    set(k, e) {
+    add(k, now) {
+      const e = entries.get(k);
       entries.delete(k);
-      entries.set(k, e);
+      entries.set(k, { failures: e && now - e.lastAt <= WINDOW_MS ? e.failures + 1 : 1, lastAt: now });
       if (entries.size > MAX_TRACKED) entries.delete(entries.keys().next().value!);
     },
     delete: (k) => { entries.delete(k); },
@@ -42,21 +43,14 @@ export function memoryFailureStore(): FailureStore {
 }
 
 /**
- * The counts in the database, shared by every app server. `write` runs a write without waiting inside SQLite
- * (src/db/busy.ts tryWrite); a busy database loses that one count, which slows a guesser a little less for once.
+ * The counts in the database, shared by every app server. `write` waits for another writer (the CLI importing)
+ * without blocking the event loop (src/db/busy.ts writeWhenFree); only past its deadline is a count lost.
  */
-export function databaseFailureStore(repo: LoginFailureRepo, write: (fn: () => void) => void): FailureStore {
-  const quietly = (fn: () => void) => {
-    try {
-      write(fn);
-    } catch (err) {
-      if (!isBusy(err)) throw err;
-    }
-  };
+export function databaseFailureStore(repo: LoginFailureRepo, write: (fn: () => void) => Promise<void>): FailureStore {
   return {
     get: (k) => repo.get(k),
-    set: (k, e) => quietly(() => repo.set(k, e, e.lastAt - WINDOW_MS)),
-    delete: (k) => quietly(() => repo.delete(k)),
+    add: (k, now) => write(() => repo.add(k, now, now - WINDOW_MS)),
+    delete: (k) => write(() => repo.delete(k)),
   };
 }
 
@@ -69,8 +63,7 @@ export function createLoginThrottle(deps: { now?: () => number; sleep?: (ms: num
 
   function live(username: string): FailureEntry | undefined {
     const e = entries.get(key(username));
-    if (e && now() - e.lastAt > WINDOW_MS) { entries.delete(key(username)); return undefined; }
-    return e;
+    return e && now() - e.lastAt <= WINDOW_MS ? e : undefined;
   }
 
   return {
@@ -86,11 +79,8 @@ export function createLoginThrottle(deps: { now?: () => number; sleep?: (ms: num
       if (ms > 0) await sleep(ms);
       return ms;
     },
-    failed(username: string): void {
-      const e = live(username);
-      entries.set(key(username), { failures: (e?.failures ?? 0) + 1, lastAt: now() });
-    },
-    succeeded(username: string): void { entries.delete(key(username)); },
+    async failed(username: string): Promise<void> { await entries.add(key(username), now()); },
+    async succeeded(username: string): Promise<void> { await entries.delete(key(username)); },
   };
 }
 export type LoginThrottle = ReturnType<typeof createLoginThrottle>;

@@ -92,19 +92,21 @@ export type SessionRepo = ReturnType<typeof createSessionRepo>;
 /** Wrong passwords per username, for the login throttle of every app server (migration 099). */
 export function createLoginFailureRepo(db: Db) {
   const get = db.prepare<[string], { failures: number; last_at: number }>('SELECT failures, last_at FROM login_failures WHERE username = ?');
-  const upsert = db.prepare(`INSERT INTO login_failures (username, failures, last_at) VALUES (?, ?, ?)
-    ON CONFLICT(username) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at`);
+  // One more failure in one statement; a count last written before the window starts again at 1.
+  const add = db.prepare(`INSERT INTO login_failures (username, failures, last_at) VALUES (@username, 1, @now)
+    ON CONFLICT(username) DO UPDATE SET failures = CASE WHEN last_at < @windowStart THEN 1 ELSE failures + 1 END, last_at = @now`);
   const remove = db.prepare('DELETE FROM login_failures WHERE username = ?');
   const purge = db.prepare('DELETE FROM login_failures WHERE last_at < ?');
+  let purgedAt = 0;
   return {
     get(username: string): { failures: number; lastAt: number } | undefined {
       const r = get.get(username);
       return r ? { failures: r.failures, lastAt: r.last_at } : undefined;
     },
-    /** Records a username's count, and forgets every count last written before `forgetBefore`. */
-    set(username: string, e: { failures: number; lastAt: number }, forgetBefore: number): void {
-      upsert.run(username, e.failures, e.lastAt);
-      purge.run(forgetBefore);
+    /** Counts a failure at `now`; once a minute at most, forgets every count last written before `windowStart`. */
+    add(username: string, now: number, windowStart: number): void {
+      add.run({ username, now, windowStart });
+      if (now - purgedAt >= 60_000) { purgedAt = now; purge.run(windowStart); }
     },
     delete: (username: string) => { remove.run(username); },
   };

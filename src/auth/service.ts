@@ -62,12 +62,12 @@ export function createAuthService(deps: {
       const ok = await verifyPassword(password, found?.passwordHash ?? await DUMMY_HASH());
       const where = { username: name.slice(0, 64), ip: origin.ip ?? null, userAgent: origin.userAgent?.slice(0, 200) ?? null };
       if (!found || !ok || found.user.disabled) {
-        throttle.failed(name);
+        await throttle.failed(name);
         const reason = !found ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled';
         record(found?.user.id ?? 0, 'login_failed', null, { ...where, reason, delayedMs: waited });
         return undefined;
       }
-      throttle.succeeded(name);
+      await throttle.succeeded(name);
       record(found.user.id, 'login', found.user.id, { ...where, delayedMs: waited });
       return found.user;
     },

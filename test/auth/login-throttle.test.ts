@@ -1,5 +1,8 @@
 import request from 'supertest';
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { createApp } from '../../src/app';
+import { dbFile, openDb } from '../../src/db/open-db';
 import { createLoginThrottle, FREE_FAILURES, MAX_DELAY_MS, WINDOW_MS } from '../../src/auth/login-throttle';
 import { csrfFrom, createUser, makeTestApp, TEST_PASSWORD } from '../helpers/app';
 
@@ -47,18 +50,25 @@ describe('per-account login slowdown', () => {
     expect(rows.at(-1)!.user_id).toBe(u.id);
   }, 30_000);
 
-  it('counts the same wrong passwords on every app server of the database', () => {
-    const t = makeTestApp();
-    // Another app server: its own services on the same database.
-    const other = createApp({ config: t.config, db: t.db });
+  it('counts the same wrong passwords on every app server of the database, also while another connection writes', async () => {
+    const t = makeTestApp({}, { onDisk: true });
+    // Another app server: its own connection to the same database file.
+    const other = createApp({ config: t.config, db: openDb({ file: dbFile(t.config.dataDir) }) });
     const u = createUser(t.db, { role: 'staff' });
-    for (let i = 0; i < FREE_FAILURES; i++) t.app.ctx.auth.throttle.failed(u.username);
+    for (let i = 0; i < FREE_FAILURES; i++) await t.app.ctx.auth.throttle.failed(u.username);
     expect(other.ctx.auth.throttle.delayFor(u.username)).toBe(1000);
-    other.ctx.auth.throttle.failed(` ${u.username.toUpperCase()} `);
+    // The CLI (here a third connection) holds the write lock for a moment: the failure waits for it and counts.
+    const cli = new Database(dbFile(t.config.dataDir));
+    cli.exec('BEGIN IMMEDIATE');
+    setTimeout(() => { cli.exec('COMMIT'); cli.close(); }, 300);
+    await other.ctx.auth.throttle.failed(` ${u.username.toUpperCase()} `);
     expect(t.app.ctx.auth.throttle.delayFor(u.username)).toBe(2000);
     // A successful login on one clears it on both.
-    other.ctx.auth.throttle.succeeded(u.username);
+    await other.ctx.auth.throttle.succeeded(u.username);
     expect(t.app.ctx.auth.throttle.delayFor(u.username)).toBe(0);
     expect(t.db.prepare('SELECT COUNT(*) FROM login_failures').pluck().get()).toBe(0);
+    other.ctx.db.close();
+    t.db.close();
+    fs.rmSync(t.config.dataDir, { recursive: true, force: true });
   });
 });
