@@ -57,8 +57,8 @@ export class ImportRunning extends ConflictError {
 }
 
 /**
- * How long a commit's lease holds without a chunk written. It is renewed with every chunk; a server that died
- * mid-commit leaves it behind, and confirming again resumes once it has run out.
+ * How long a commit's lease holds unless renewed. It is renewed with the chunks (every PROGRESS_WRITE_MS); a server
+ * that died mid-commit leaves it behind, and confirming again resumes once it has run out.
  */
 export const COMMIT_LEASE_SECONDS = 60;
 /**
