@@ -82,7 +82,12 @@ describeBrowser('emptying the demo triage queue', () => {
     const finished = new Set<string>();
     for (let guard = 0; guard < 1000; guard++) {
       const groups = await groupsOnPage();
-      if (groups.length === 0) break;
+      if (groups.length === 0) {
+        // No groups while suggestions are left means this is not the queue (an error page, the login page): say which.
+        const left = queueIds().length;
+        if (left) throw new Error(`no groups on ${page.url()} («${await page.title()}», status text: ${await page.textContent('h1')}) with ${left} suggestions left`);
+        break;
+      }
       const g = groups[0];
       const labels = g.members.map(labelOf);
       const counts = new Map<string, number>();
