@@ -58,7 +58,8 @@ describe('guardUploads', () => {
     const { req, res } = fake('10.0.0.3');
     guardUploads(1)((r) => { (r as unknown as { file: { path: string } }).file = { path: file }; })(req, res, () => undefined);
     (res as unknown as EventEmitter).emit('close');
-    await new Promise((r) => setTimeout(r, 50));
+    // The removal is asynchronous: wait for it (up to 5 s on a busy machine) instead of a fixed 50 ms.
+    for (let waited = 0; fs.existsSync(file) && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     expect(fs.existsSync(file)).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
   });
