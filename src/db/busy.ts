@@ -20,6 +20,12 @@ export const CLI_BUSY_TIMEOUT_MS = 60_000;
 /** How long a write waits for another writer before giving up (the CLI holds the lock for milliseconds at a time). */
 export const WRITE_DEADLINE_MS = 20_000;
 
+/** "Busy" because this connection's unit of work is open (src/db/engine.ts): wait and try again, as for a lock. */
+class UnitOfWorkOpen extends Error {
+  readonly code = 'SQLITE_BUSY_UNIT_OF_WORK';
+  constructor() { super('a unit of work holds the connection'); }
+}
+
 export function isBusy(err: unknown): boolean {
   const code = String((err as { code?: unknown } | null)?.code ?? '');
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
@@ -86,6 +92,9 @@ export function withoutSync<T>(db: Db, fn: () => T): T {
 
 /** Runs `fn` once in a write transaction taken without waiting inside SQLite; throws SQLITE_BUSY if the lock is taken. */
 export function tryWrite<T>(db: Db, fn: () => T, opts: Pick<WriteOptions, 'unsynced'> = {}): T {
+  // A unit of work of the asynchronous seam (src/db/engine.ts) holds the connection's transaction across turns of
+  // the event loop: writing now would join it, and its rollback would take this write with it. Busy, as for the CLI.
+  if (db.inTransaction) throw new UnitOfWorkOpen();
   const timeout = db.pragma('busy_timeout', { simple: true }) as number;
   if (timeout !== 0) db.pragma('busy_timeout = 0');
   try {
@@ -102,12 +111,38 @@ export function tryWrite<T>(db: Db, fn: () => T, opts: Pick<WriteOptions, 'unsyn
  * Runs `fn` in a write transaction as soon as the lock is free, yielding the event loop between attempts (2 ms,
  * growing to RETRY_MAX_MS). Errors other than "busy" are thrown at once; "busy" only after `deadlineMs`.
  */
-export async function writeWhenFree<T>(db: Db, fn: () => T, opts: WriteOptions = {}): Promise<T> {
-  const deadline = Date.now() + (opts.deadlineMs ?? WRITE_DEADLINE_MS);
+export function writeWhenFree<T>(db: Db, fn: () => T, opts: WriteOptions = {}): Promise<T> {
+  return whenFree(() => tryWrite(db, fn, opts), opts.deadlineMs);
+}
+
+/**
+ * Opens a write transaction (BEGIN IMMEDIATE) as soon as the lock is free, the same way: for a unit of work of the
+ * asynchronous seam (src/db/engine.ts), which then runs its statements and commits or rolls back itself. With
+ * `unsynced`, the transaction commits without waiting for the disk (SQLite fixes the level at BEGIN); the caller
+ * syncs the WAL after the commit and then puts back the level returned.
+ */
+export function beginWhenFree(db: Db, opts: { deadlineMs?: number; unsynced?: boolean } = {}): Promise<number | undefined> {
+  return whenFree(() => {
+    if (db.inTransaction) throw new UnitOfWorkOpen();
+    const level = db.pragma('synchronous', { simple: true }) as number;
+    const lower = opts.unsynced && level > 1;
+    if (lower) db.pragma('synchronous = NORMAL');
+    try {
+      withBusyTimeout(db, 0, () => db.exec('BEGIN IMMEDIATE'));
+    } catch (err) {
+      if (lower) db.pragma(`synchronous = ${level}`);
+      throw err;
+    }
+    return lower ? level : undefined;
+  }, opts.deadlineMs);
+}
+
+async function whenFree<T>(attempt: () => T, deadlineMs = WRITE_DEADLINE_MS): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
   let delay = 2;
   for (;;) {
     try {
-      return tryWrite(db, fn, opts);
+      return attempt();
     } catch (err) {
       if (!isBusy(err) || Date.now() + delay > deadline) throw err;
     }
@@ -174,9 +209,10 @@ export function walSyncer(db: Db): WalSyncer | null {
  * A durable write whose wait for the disk happens off the event loop: unsynced, then the WAL synced on the thread
  * pool (`syncWal`, from walSyncer) before it resolves. Without a syncer, an ordinary write at the connection's level.
  */
-export async function writeDurably<T>(db: Db, fn: () => T, syncWal: (() => Promise<void>) | null | undefined): Promise<T> {
-  if (!syncWal) return writeWhenFree(db, fn);
-  const out = await writeWhenFree(db, fn, { unsynced: true });
+export async function writeDurably<T>(db: Db, fn: () => T, syncWal: (() => Promise<void>) | null | undefined,
+  opts: Pick<WriteOptions, 'deadlineMs'> = {}): Promise<T> {
+  if (!syncWal) return writeWhenFree(db, fn, opts);
+  const out = await writeWhenFree(db, fn, { ...opts, unsynced: true });
   await syncWal();
   return out;
 }
