@@ -12,7 +12,7 @@ export interface BenchServer {
   base: string;
   ctx: AppContext;
   /** Cookie header of a new staff session scoped to the place (a sub-district for the figures of all its communities). */
-  staffCookie(scopePlaceId: number): string;
+  staffCookie(scopePlaceId: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -29,9 +29,9 @@ export async function serveBenchApp(db: Db, dataDir: string): Promise<BenchServe
     const { ctx } = app;
     return {
       base, ctx, close,
-      staffCookie(scopePlaceId: number) {
-        const userId = ctx.users.create({ username: 'bench-staff', displayName: 'bench', passwordHash: 'unused', role: 'staff', scopePlaceId });
-        return `${SESSION_COOKIE}=${ctx.auth.startSession(userId).sessionId}`;
+      async staffCookie(scopePlaceId: number) {
+        const userId = await ctx.users.create({ username: 'bench-staff', displayName: 'bench', passwordHash: 'unused', role: 'staff', scopePlaceId });
+        return `${SESSION_COOKIE}=${(await ctx.auth.startSession(userId)).sessionId}`;
       },
     };
   } catch (err) {

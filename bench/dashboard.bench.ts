@@ -148,7 +148,7 @@ export const benchmark: Benchmark = {
 
       served = await serveBenchApp(db, dataDir);
       const { base, ctx } = served;
-      const cookie = served.staffCookie(seed.subdistrictId);
+      const cookie = await served.staffCookie(seed.subdistrictId);
 
       const time = async (url: string, check: (res: Response, body: Buffer) => void): Promise<number> => {
         const start = performance.now();

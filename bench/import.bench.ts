@@ -79,8 +79,8 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
     ctx.campaigns.setStatus(campaignId, 'open');
     const intake = ctx.intakeService;
 
-    const userId = ctx.users.create({ username: 'bench', displayName: 'bench', passwordHash: 'x', role: 'admin' });
-    const user = ctx.access.viewerOf(ctx.users.findById(userId)!);
+    const userId = await ctx.users.create({ username: 'bench', displayName: 'bench', passwordHash: 'x', role: 'admin' });
+    const user = await ctx.access.viewerOf((await ctx.users.findById(userId))!);
 
     // The sheet is dated November 2023, over a year ago: imported as checked ("这些日期核实无误，照样导入"),
     // so the figure times the rows going in, not 10,000 rows being turned away.

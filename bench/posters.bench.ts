@@ -44,7 +44,7 @@ export const benchmark: Benchmark = {
       db.transaction(() => {
         for (let i = 0; i < CODES; i++) ctx.qrCodes.create(campaignId, newQrToken(), `张贴点 ${i + 1}`, spots[i % spots.length]);
       })();
-      const cookie = served.staffCookie(subdistrictId);
+      const cookie = await served.staffCookie(subdistrictId);
 
       const once = async (): Promise<number> => {
         const t0 = performance.now();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Benchmark, Figure } from './run';
 import { generate } from './dashboard.bench';
 import { createAccess } from '../src/access/service';
+import { sqliteEngine } from '../src/db/engine';
 import { createUserRepo } from '../src/auth/repo';
 import { createCampaignRepo } from '../src/campaigns/repo';
 import { createCampaignService } from '../src/campaigns/service';
@@ -33,14 +34,14 @@ export const benchmark: Benchmark = {
       const seed = db.transaction(() => generate(db, SUBMISSIONS))();
       const generateS = (performance.now() - g0) / 1000;
       db.exec('ANALYZE');
-      const users = createUserRepo(db);
+      const users = createUserRepo(sqliteEngine(db).queries);
       const places = createPlaceRepo(db);
       const campaigns = createCampaignService({ campaigns: createCampaignRepo(db), places, categories: createCategoryRepo(db) });
       const search = createSearchService({ repo: createSearchRepo(db), campaigns });
       const access = createAccess({ places, users });
-      const mk = (role: 'admin' | 'staff', scopePlaceId: number | null, name: string) =>
-        access.viewerOf(users.findById(users.create({ username: name, displayName: name, passwordHash: 'x', role, scopePlaceId }))!);
-      const viewers = { admin: mk('admin', null, 'bench-admin'), community: mk('staff', seed.communityId, 'bench-community') };
+      const mk = async (role: 'admin' | 'staff', scopePlaceId: number | null, name: string) =>
+        access.viewerOf((await users.findById(await users.create({ username: name, displayName: name, passwordHash: 'x', role, scopePlaceId })))!);
+      const viewers = { admin: await mk('admin', null, 'bench-admin'), community: await mk('staff', seed.communityId, 'bench-community') };
       // The generator's codes are only unique, not of the resident's shape: give one a real code to look up.
       db.prepare("UPDATE submissions SET receipt_code = 'F3YEAF5C' WHERE id = 777777").run();
       const code = 'F3YEAF5C';

@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import type { Db } from './db/open-db';
+import { sqliteEngine } from './db/engine';
 import { createAccess } from './access/service';
 import { createAuditRepo } from './audit/repo';
 import { createLoginFailureRepo, createSessionRepo, createUserRepo } from './auth/repo';
@@ -57,8 +58,13 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const log = (err: unknown) => logger.error({ err }, 'error');
 
   // ---- the data layer ----
-  const users = createUserRepo(db);
-  const sessions = createSessionRepo(db);
+  // The asynchronous seam that both engines speak (src/db/engine.ts). Repos move onto it one domain at a time; those
+  // not yet moved still run synchronously on `db`, the same SQLite connection.
+  // Durable commits on the residents' path and the import's wait for the disk off the event loop (src/db/busy.ts).
+  const syncWal = walSyncer(db);
+  const engine = sqliteEngine(db, { syncWal });
+  const users = createUserRepo(engine.queries);
+  const sessions = createSessionRepo(engine.queries);
   const settings = createSettingsRepo(db);
   const places = createPlaceRepo(db);
   const categories = createCategoryRepo(db);
@@ -75,8 +81,6 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const access = createAccess({ places, users });
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
-  // Durable commits on the residents' path and the import's wait for the disk off the event loop (src/db/busy.ts).
-  const syncWal = walSyncer(db);
   const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal });
   const menuService = createMenuService({ db, issues, items, audit, places });
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
@@ -104,6 +108,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   return {
     config,
     db,
+    engine,
     shutdown,
     logger,
     log,
@@ -126,14 +131,14 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     boardService,
     appealService,
     auth: createAuthService({
-      users, sessions, config, audit, log: (line) => logger.warn(line),
+      engine, users, sessions, config, audit, log: (line) => logger.warn(line),
       // Wrong passwords are counted in the database, the same for every app server.
       throttle: createLoginThrottle({
         maxDelayMs: config.loginDelayMaxMs,
-        store: databaseFailureStore(createLoginFailureRepo(db), (fn) => writeWhenFree(db, fn, { unsynced: true })),
+        store: databaseFailureStore(createLoginFailureRepo(engine.queries)),
       }),
     }),
-    userAdmin: createUserAdminService({ users, sessions, places, audit }),
+    userAdmin: createUserAdminService({ engine, users, places, audit }),
     placeService: createPlaceService({ places }),
     categoryService: createCategoryService({ categories }),
     campaignService,

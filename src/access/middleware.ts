@@ -12,13 +12,13 @@ import type { Access } from './service';
  * (src/access/service.ts), as `req.user`; visitors without a session get a pre-session CSRF token instead.
  */
 export function loadSession(auth: AuthService, access: Access, config: Readonly<Config>): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const cookies = readCookies(req);
     const sid = cookies[SESSION_COOKIE];
     if (sid) {
-      const s = auth.resolveSession(sid);
+      const s = await auth.resolveSession(sid);
       if (s) {
-        req.user = access.viewerOf(s.user);
+        req.user = await access.viewerOf(s.user);
         req.csrfToken = s.csrfToken;
         req.sessionIdHash = s.idHash;
       } else {

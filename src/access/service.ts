@@ -4,20 +4,20 @@ import type { PlaceRepo } from '../places/repo';
 import type { Reach, Viewer } from './rules';
 
 /**
- * Works out a user's reach from the place tree and their grids. `viewerOf` hands back the user with a `reach`
- * that is computed on first use and then kept: one viewer per request, so one computation per request.
+ * Works out a user's reach from the place tree and their grids. `viewerOf` hands back the user with their `reach`,
+ * computed once: one viewer per request, so one computation per request.
  */
 export function createAccess(deps: { places: Pick<PlaceRepo, 'findById' | 'communityIdsUnder'>; users: Pick<UserRepo, 'gridIds'> }) {
   const { places, users } = deps;
 
-  function reachOf(user: User): Reach {
+  async function reachOf(user: User): Promise<Reach> {
     const scopeKind = user.scopePlaceId !== null ? places.findById(user.scopePlaceId)?.kind ?? null : null;
     const under = () => (user.scopePlaceId ? places.communityIdsUnder(user.scopePlaceId) : 'all' as const);
     switch (user.role) {
       case 'admin':
         return { communityIds: 'all', gridIds: null, serves: 'all', scopeKind };
       case 'grid_worker': {
-        const gridIds = users.gridIds(user.id);
+        const gridIds = await users.gridIds(user.id);
         const communityIds = [...new Set(gridIds.map((g) => places.findById(g)?.parentId).filter((c): c is number => !!c))];
         return { communityIds, gridIds, serves: [], scopeKind };
       }
@@ -28,9 +28,9 @@ export function createAccess(deps: { places: Pick<PlaceRepo, 'findById' | 'commu
     }
   }
 
-  function viewerOf(user: User): Viewer {
-    let reach: Reach | undefined;
-    return Object.freeze({ ...user, get reach() { return (reach ??= reachOf(user)); } });
+  /** The user with their reach, worked out once: the request's viewer. */
+  async function viewerOf(user: User): Promise<Viewer> {
+    return Object.freeze({ ...user, reach: await reachOf(user) });
   }
 
   return { reachOf, viewerOf };

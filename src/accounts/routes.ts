@@ -62,8 +62,8 @@ export function accountRoutes({ userAdmin: manage, users, places, audit }: Accou
     grids: places.ofKind('grid').map((g) => ({ ...g, communityName: places.findById(g.parentId!)?.name ?? '' })),
   });
 
-  router.get('/admin/users', admin, (_req, res) => {
-    res.render('accounts/users', { title: '账号管理', users: users.list(), roleLabels: ROLE_LABELS, places: new Map(places.list().map((p) => [p.id, p.name])) });
+  router.get('/admin/users', admin, async (_req, res) => {
+    res.render('accounts/users', { title: '账号管理', users: await users.list(), roleLabels: ROLE_LABELS, places: new Map(places.list().map((p) => [p.id, p.name])) });
   });
 
   router.get('/admin/logins', admin, (_req, res) => {
@@ -78,37 +78,37 @@ export function accountRoutes({ userAdmin: manage, users, places, audit }: Accou
     const parsed = parseForm(userSchema, req.body);
     // Checked here so a refused form costs no password hashing; create() checks again inside its transaction.
     const errors = parsed.ok
-      ? { ...manage.check(parsed.value, null), ...policyErrors(parsed.value.password, parsed.value.username, parsed.value.displayName) }
+      ? { ...await manage.check(parsed.value, null), ...policyErrors(parsed.value.password, parsed.value.username, parsed.value.displayName) }
       : parsed.errors;
     if (parsed.ok && !parsed.value.password) errors.password = '请设置初始密码（至少 10 位，不要用常见密码）';
     const refuse = (errs: typeof errors) =>
       res.status(400).render('accounts/user-form', { title: '新建账号', ...formLocals(), user: null, values: req.body ?? {}, errors: errs });
     if (!parsed.ok || Object.keys(errors).length) return refuse(errors);
     const v = parsed.value;
-    const saved = manage.create(v, await hashPassword(v.password!));
+    const saved = await manage.create(v, await hashPassword(v.password!));
     if (!saved.ok) return refuse(saved.errors);
     flash(res, `已创建账号 ${v.username}`);
     res.redirect(303, '/admin/users');
   });
 
-  router.get('/admin/users/:id', admin, (req, res) => {
-    const user = users.findById(idParam('账号').catch(0).parse(req.params.id));
+  router.get('/admin/users/:id', admin, async (req, res) => {
+    const user = await users.findById(idParam('账号').catch(0).parse(req.params.id));
     if (!user) throw notFound('账号');
-    res.render('accounts/user-form', { title: '编辑账号', ...formLocals(), user, values: { ...user, gridIds: users.gridIds(user.id) }, errors: {} });
+    res.render('accounts/user-form', { title: '编辑账号', ...formLocals(), user, values: { ...user, gridIds: await users.gridIds(user.id) }, errors: {} });
   });
 
   router.post('/admin/users/:id', admin, async (req, res) => {
-    const user = users.findById(idParam('账号').catch(0).parse(req.params.id));
+    const user = await users.findById(idParam('账号').catch(0).parse(req.params.id));
     if (!user) throw notFound('账号');
     const parsed = parseForm(userSchema, { ...req.body, username: user.username });
     const errors = parsed.ok
-      ? { ...manage.check(parsed.value, user), ...policyErrors(parsed.value.password, user.username, parsed.value.displayName) }
+      ? { ...await manage.check(parsed.value, user), ...policyErrors(parsed.value.password, user.username, parsed.value.displayName) }
       : parsed.errors;
     const refuse = (errs: typeof errors) => res.status(400).render('accounts/user-form',
       { title: '编辑账号', ...formLocals(), user, values: { ...req.body, username: user.username }, errors: errs });
     if (!parsed.ok || Object.keys(errors).length) return refuse(errors);
     const v = parsed.value;
-    const saved = manage.update(user, v, v.password ? await hashPassword(v.password) : undefined, req.user!.id);
+    const saved = await manage.update(user, v, v.password ? await hashPassword(v.password) : undefined, req.user!.id);
     if (!saved.ok) return refuse(saved.errors);
     flash(res, `已保存账号 ${user.username}`);
     res.redirect(303, '/admin/users');

@@ -1,5 +1,6 @@
 import type { AuditRepo } from '../audit/repo';
-import type { SessionRepo, UserRepo } from '../auth/repo';
+import { createSessionRepo, createUserRepo, type UserRepo } from '../auth/repo';
+import type { Engine } from '../db/engine';
 import type { Role, User } from '../auth/roles';
 import type { FieldErrors } from '../http/validate';
 import type { PlaceKind, PlaceRepo } from '../places/repo';
@@ -26,15 +27,20 @@ export type SaveResult<T> = { ok: true; value: T } | { ok: false; errors: FieldE
  * at least one active admin remains, then writes the account and its grids in one transaction, so a refused
  * change leaves nothing half-saved.
  */
-export function createUserAdminService(deps: { users: UserRepo; sessions: SessionRepo; places: PlaceRepo; audit?: Pick<AuditRepo, 'record'> }) {
-  const { users, sessions, places } = deps;
+export function createUserAdminService(deps: {
+  engine: Pick<Engine, 'unitOfWork'>; users: UserRepo; places: PlaceRepo; audit?: Pick<AuditRepo, 'record'>;
+}) {
+  const { users, places } = deps;
 
   const isActiveAdmin = (u: { role: Role; disabled: boolean }) => u.role === 'admin' && !u.disabled;
 
-  /** Field errors for this input; `existing` is the account being edited (null when creating). Writes nothing. */
-  function check(v: UserInput, existing: User | null): FieldErrors {
+  /**
+   * Field errors for this input; `existing` is the account being edited (null when creating). Writes nothing.
+   * `on`: the accounts as the caller's unit of work sees them.
+   */
+  async function check(v: UserInput, existing: User | null, on: Pick<UserRepo, 'findByUsername' | 'activeAdminCount'> = users): Promise<FieldErrors> {
     const errors: FieldErrors = {};
-    if (!existing && users.findByUsername(v.username)) errors.username = USER_MESSAGES.usernameTaken;
+    if (!existing && await on.findByUsername(v.username)) errors.username = USER_MESSAGES.usernameTaken;
     if (v.scopePlaceId !== null) {
       const scope = places.findById(v.scopePlaceId);
       if (!scope) errors.scopePlaceId = USER_MESSAGES.scopeMissing;
@@ -46,7 +52,7 @@ export function createUserAdminService(deps: { users: UserRepo; sessions: Sessio
       if (!grid) { errors.gridIds = USER_MESSAGES.gridMissing; break; }
       if (grid.kind !== 'grid') { errors.gridIds = USER_MESSAGES.gridKind(grid.name); break; }
     }
-    if (existing && isActiveAdmin(existing) && !isActiveAdmin(v) && users.activeAdminCount() <= 1) {
+    if (existing && isActiveAdmin(existing) && !isActiveAdmin(v) && await on.activeAdminCount() <= 1) {
       errors[v.role !== 'admin' ? 'role' : 'disabled'] = USER_MESSAGES.lastAdmin;
     }
     return errors;
@@ -60,36 +66,38 @@ export function createUserAdminService(deps: { users: UserRepo; sessions: Sessio
     check,
 
     /** Creates the account with its grids, or nothing. */
-    create(v: UserInput, passwordHash: string): SaveResult<number> {
-      return users.transaction(() => {
-        const errors = check(v, null);
+    create(v: UserInput, passwordHash: string): Promise<SaveResult<number>> {
+      return deps.engine.unitOfWork(async (tx) => {
+        const users = createUserRepo(tx);
+        const errors = await check(v, null, users);
         if (Object.keys(errors).length) return failed(errors);
-        const id = users.create({
+        const id = await users.create({
           username: v.username, displayName: v.displayName, role: v.role, passwordHash,
           scopePlaceId: v.scopePlaceId, claimerKind: claimerKindFor(v), canSeePersonalData: v.canSeePersonalData,
         });
-        users.setGrids(id, gridsFor(v));
+        await users.setGrids(id, gridsFor(v));
         return { ok: true, value: id };
       });
     },
 
     /** Saves the account, its grids and (when given) a new password together, or nothing. */
-    update(user: User, v: UserInput, passwordHash?: string, actorId: number | null = null): SaveResult<User> {
-      return users.transaction(() => {
-        const errors = check(v, user);
+    update(user: User, v: UserInput, passwordHash?: string, actorId: number | null = null): Promise<SaveResult<User>> {
+      return deps.engine.unitOfWork(async (tx) => {
+        const users = createUserRepo(tx);
+        const errors = await check(v, user, users);
         if (Object.keys(errors).length) return failed(errors);
         const updated: User = {
           ...user, displayName: v.displayName, role: v.role, scopePlaceId: v.scopePlaceId,
           claimerKind: claimerKindFor(v), canSeePersonalData: v.canSeePersonalData, disabled: v.disabled,
         };
-        users.update(updated);
-        users.setGrids(user.id, gridsFor(v));
+        await users.update(updated);
+        await users.setGrids(user.id, gridsFor(v));
         if (passwordHash) {
-          users.setPasswordHash(user.id, passwordHash);
+          await users.setPasswordHash(user.id, passwordHash);
           deps.audit?.record({ entityType: 'user', entityId: user.id, action: 'password_reset', userId: actorId, detail: { username: user.username } });
         }
         // A new password or a disabled account ends the sessions already open.
-        if (passwordHash || v.disabled) sessions.removeForUser(user.id);
+        if (passwordHash || v.disabled) await createSessionRepo(tx).removeForUser(user.id);
         return { ok: true, value: updated };
       });
     },

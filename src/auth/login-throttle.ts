@@ -22,7 +22,7 @@ export interface FailureEntry { failures: number; lastAt: number }
  * than the window), so two servers counting at once lose neither.
  */
 export interface FailureStore {
-  get(key: string): FailureEntry | undefined;
+  get(key: string): FailureEntry | undefined | Promise<FailureEntry | undefined>;
   add(key: string, now: number): void | Promise<void>;
   delete(key: string): void | Promise<void>;
 }
@@ -43,14 +43,14 @@ export function memoryFailureStore(): FailureStore {
 }
 
 /**
- * The counts in the database, shared by every app server. `write` waits for another writer (the CLI importing)
- * without blocking the event loop (src/db/busy.ts writeWhenFree); only past its deadline is a count lost.
+ * The counts in the database, shared by every app server. A write waits for another writer (the CLI importing)
+ * without blocking the event loop (src/db/engine.ts); only past its deadline is a count lost.
  */
-export function databaseFailureStore(repo: LoginFailureRepo, write: (fn: () => void) => Promise<void>): FailureStore {
+export function databaseFailureStore(repo: LoginFailureRepo): FailureStore {
   return {
     get: (k) => repo.get(k),
-    add: (k, now) => write(() => repo.add(k, now, now - WINDOW_MS)),
-    delete: (k) => write(() => repo.delete(k)),
+    add: (k, now) => repo.add(k, now, now - WINDOW_MS),
+    delete: (k) => repo.delete(k),
   };
 }
 
@@ -61,21 +61,21 @@ export function createLoginThrottle(deps: { now?: () => number; sleep?: (ms: num
   const entries = deps.store ?? memoryFailureStore();
   const key = (username: string) => username.trim().toLowerCase();
 
-  function live(username: string): FailureEntry | undefined {
-    const e = entries.get(key(username));
+  async function live(username: string): Promise<FailureEntry | undefined> {
+    const e = await entries.get(key(username));
     return e && now() - e.lastAt <= WINDOW_MS ? e : undefined;
   }
 
   return {
     /** How long the next attempt for this username waits (ms). */
-    delayFor(username: string): number {
-      const e = live(username);
+    async delayFor(username: string): Promise<number> {
+      const e = await live(username);
       if (!e || e.failures < FREE_FAILURES) return 0;
       return Math.min(maxDelay, 1000 * 2 ** (e.failures - FREE_FAILURES));
     },
     /** Waits the delay this username has earned, before its password is checked. */
     async wait(username: string): Promise<number> {
-      const ms = this.delayFor(username);
+      const ms = await this.delayFor(username);
       if (ms > 0) await sleep(ms);
       return ms;
     },

@@ -53,13 +53,13 @@ export function authRoutes({ config, auth, rateCounts }: AuthRouteDeps): Router 
     if (!user) {
       return res.status(parsed.ok ? 401 : 400).render('auth/login', { error: '用户名或密码不正确，请重新输入。', username, next });
     }
-    const s = auth.startSession(user.id);
+    const s = await auth.startSession(user.id);
     setCookie(res, SESSION_COOKIE, s.sessionId, { maxAgeSeconds: s.maxAgeSeconds, secure: config.secureCookies });
     res.redirect(303, safeNext(parsed.ok ? parsed.value.next : null));
   });
 
-  router.post('/logout', (req, res) => {
-    if (req.sessionIdHash) auth.endSession(req.sessionIdHash);
+  router.post('/logout', async (req, res) => {
+    if (req.sessionIdHash) await auth.endSession(req.sessionIdHash);
     clearCookie(res, SESSION_COOKIE, config.secureCookies);
     res.redirect(303, '/login');
   });

@@ -5,7 +5,8 @@ import type { FieldErrors } from '../http/validate';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle';
 import { generatePassword, hashPassword, verifyPassword } from './password';
 import { passwordProblem } from '../lib/password-policy';
-import type { SessionRepo, UserRepo } from './repo';
+import type { Engine } from '../db/engine';
+import { createSessionRepo, createUserRepo, type SessionRepo, type UserRepo } from './repo';
 import type { User } from './roles';
 
 // A hash to compare against when the username is unknown, so both paths cost one KDF run. Made on the first
@@ -34,6 +35,8 @@ export const PASSWORD_CHANGE_MESSAGES = {
 export interface LoginOrigin { ip?: string; userAgent?: string }
 
 export function createAuthService(deps: {
+  /** Where an account's changes commit together (a password and the sessions it ends). */
+  engine: Pick<Engine, 'unitOfWork'>;
   users: UserRepo; sessions: SessionRepo; config: Readonly<Config>; now?: () => number;
   /** Successful and failed logins and password changes are written here (entity type `user`). */
   audit?: Pick<AuditRepo, 'record'>;
@@ -58,7 +61,7 @@ export function createAuthService(deps: {
     async checkCredentials(username: string, password: string, origin: LoginOrigin = {}): Promise<User | undefined> {
       const name = username.trim();
       const waited = await throttle.wait(name);
-      const found = users.findByUsername(name);
+      const found = await users.findByUsername(name);
       const ok = await verifyPassword(password, found?.passwordHash ?? await DUMMY_HASH());
       const where = { username: name.slice(0, 64), ip: origin.ip ?? null, userAgent: origin.userAgent?.slice(0, 200) ?? null };
       if (!found || !ok || found.user.disabled) {
@@ -78,8 +81,8 @@ export function createAuthService(deps: {
      */
     async changeOwnPassword(userId: number, currentIdHash: string | undefined,
       input: { current: string; next: string; confirm: string }): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
-      const user = users.findById(userId);
-      const found = user ? users.findByUsername(user.username) : undefined;
+      const user = await users.findById(userId);
+      const found = user ? await users.findByUsername(user.username) : undefined;
       if (!user || !found) return { ok: false, errors: { current: PASSWORD_CHANGE_MESSAGES.wrongCurrent } };
       if (!(await verifyPassword(input.current, found.passwordHash))) {
         record(userId, 'password_change_failed', userId, { reason: 'wrong_current' });
@@ -90,29 +93,29 @@ export function createAuthService(deps: {
       if (input.next !== input.confirm) return { ok: false, errors: { confirm: PASSWORD_CHANGE_MESSAGES.mismatch } };
       if (input.next === input.current) return { ok: false, errors: { next: PASSWORD_CHANGE_MESSAGES.same } };
       const hash = await hashPassword(input.next);
-      users.transaction(() => {
-        users.setPasswordHash(userId, hash);
-        if (currentIdHash) sessions.removeOthersForUser(userId, currentIdHash);
-        else sessions.removeForUser(userId);
+      await deps.engine.unitOfWork(async (tx) => {
+        await createUserRepo(tx).setPasswordHash(userId, hash);
+        if (currentIdHash) await createSessionRepo(tx).removeOthersForUser(userId, currentIdHash);
+        else await createSessionRepo(tx).removeForUser(userId);
         record(userId, 'password_changed', userId, {});
       });
       return { ok: true };
     },
 
-    startSession(userId: number): { sessionId: string; maxAgeSeconds: number } {
+    async startSession(userId: number): Promise<{ sessionId: string; maxAgeSeconds: number }> {
       const sessionId = randomToken(32);
       const t = now();
       const ttl = config.sessionHours * 3600 * 1000;
-      sessions.create(sha256(sessionId), userId, randomToken(24), t, t + ttl);
-      sessions.purgeExpired(t);
+      await sessions.create(sha256(sessionId), userId, randomToken(24), t, t + ttl);
+      await sessions.purgeExpired(t);
       return { sessionId, maxAgeSeconds: Math.round(ttl / 1000) };
     },
 
-    resolveSession(sessionId: string): { user: User; csrfToken: string; idHash: string } | undefined {
+    async resolveSession(sessionId: string): Promise<{ user: User; csrfToken: string; idHash: string } | undefined> {
       const idHash = sha256(sessionId);
-      const row = sessions.findLive(idHash, now());
+      const row = await sessions.findLive(idHash, now());
       if (!row) return undefined;
-      const user = users.findById(row.user_id);
+      const user = await users.findById(row.user_id);
       if (!user || user.disabled) return undefined;
       return { user, csrfToken: row.csrf_token, idHash };
     },
@@ -129,8 +132,8 @@ export function createAuthService(deps: {
      * with that password; without it the server still starts and logs how to recover.
      */
     async ensureAdmin(): Promise<{ created: boolean; username: string; generatedPassword?: string; restored?: boolean; noActiveAdmin?: boolean }> {
-      if (users.activeAdminCount() > 0) return { created: false, username: 'admin' };
-      const existing = users.findByUsername('admin');
+      if (await users.activeAdminCount() > 0) return { created: false, username: 'admin' };
+      const existing = await users.findByUsername('admin');
       if (existing) {
         if (!config.adminPassword) {
           log(ADMIN_START_MESSAGES.noActiveAdmin);
@@ -138,18 +141,19 @@ export function createAuthService(deps: {
         }
         const passwordHash = await hashPassword(config.adminPassword);
         const { user } = existing;
-        users.transaction(() => {
-          users.update({ ...user, role: 'admin', disabled: false, canSeePersonalData: true, scopePlaceId: null, claimerKind: null });
-          users.setGrids(user.id, []);
-          users.setPasswordHash(user.id, passwordHash);
-          sessions.removeForUser(user.id);
+        await deps.engine.unitOfWork(async (tx) => {
+          const inTx = createUserRepo(tx);
+          await inTx.update({ ...user, role: 'admin', disabled: false, canSeePersonalData: true, scopePlaceId: null, claimerKind: null });
+          await inTx.setGrids(user.id, []);
+          await inTx.setPasswordHash(user.id, passwordHash);
+          await createSessionRepo(tx).removeForUser(user.id);
         });
         log(ADMIN_START_MESSAGES.restored);
         return { created: false, username: 'admin', restored: true };
       }
       const generated = config.adminPassword ? undefined : generatePassword();
       const passwordHash = await hashPassword(config.adminPassword ?? generated!);
-      users.create({ username: 'admin', displayName: '系统管理员', role: 'admin', passwordHash, canSeePersonalData: true });
+      await users.create({ username: 'admin', displayName: '系统管理员', role: 'admin', passwordHash, canSeePersonalData: true });
       return { created: true, username: 'admin', generatedPassword: generated };
     },
   };

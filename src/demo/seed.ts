@@ -1,6 +1,9 @@
 import { generatePassword, hashPassword } from '../auth/password';
 import { chinaToday } from '../campaigns/rules';
+import { createUserRepo } from '../auth/repo';
 import { createCategoryRepo } from '../categories/repo';
+import type { Queries } from '../db/engine';
+import type { Viewer } from '../access/rules';
 import { DEMO_PROBLEMS } from './problems';
 import type { AppContext } from '../context';
 import { placeLabel } from '../qr/service';
@@ -31,6 +34,8 @@ export interface DemoState {
   accounts: Map<string, number>;
   /** Password and its hash for each demo account still missing, made before the steps run (hashing is asynchronous). */
   preparedPasswords: Map<string, { password: string; hash: string }>;
+  /** Demo accounts as viewers, for steps that act as one (read before the step's transaction). */
+  viewers: Map<string, Viewer>;
   /** Passwords of accounts created in this run (shown once). */
   newPasswords: Array<{ username: string; password: string; what: string }>;
   campaignId?: number;
@@ -39,7 +44,15 @@ export interface DemoState {
 }
 
 export interface StepResult { added: number; existing: number; note?: string }
-export interface DemoStep { name: string; run(state: DemoState): StepResult }
+/**
+ * `run` is one unit of work, `tx` its transaction: repos that have moved to the asynchronous data layer are built on
+ * it (src/db/README.md). `before`, if any, runs before it, outside the transaction (e.g. reading accounts).
+ */
+export interface DemoStep {
+  name: string;
+  before?(state: DemoState): Promise<void>;
+  run(state: DemoState, tx: Queries): StepResult | Promise<StepResult>;
+}
 
 const need = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new Error(`demo step order: ${what} is missing`);
@@ -72,20 +85,21 @@ export const placesStep: DemoStep = {
 
 export const accountsStep: DemoStep = {
   name: '演示账号 demo accounts',
-  run(state) {
-    const { users, places } = state.ctx;
+  async run(state, tx) {
+    const { places } = state.ctx;
+    const users = createUserRepo(tx);
     let added = 0;
     let existing = 0;
     for (const a of DEMO_ACCOUNTS) {
-      const found = users.findByUsername(a.username);
+      const found = await users.findByUsername(a.username);
       if (found) { existing++; state.accounts.set(a.username, found.user.id); continue; }
       const { password, hash } = need(state.preparedPasswords.get(a.username), `password for ${a.username}`);
       const scope = a.scope ? places.findByName('community', a.scope) ?? places.findByName('subdistrict', a.scope) : undefined;
-      const id = users.create({
+      const id = await users.create({
         username: a.username, displayName: a.displayName, role: a.role, passwordHash: hash,
         scopePlaceId: scope?.id ?? null, claimerKind: a.claimerKind ?? null, canSeePersonalData: !!a.personalData,
       });
-      if (a.grids) users.setGrids(id, a.grids.map(([c, g]) => need(state.communities.get(c)?.grids.get(g), `${c} ${g}`)));
+      if (a.grids) await users.setGrids(id, a.grids.map(([c, g]) => need(state.communities.get(c)?.grids.get(g), `${c} ${g}`)));
       state.accounts.set(a.username, id);
       state.newPasswords.push({ username: a.username, password, what: a.what });
       added++;
@@ -152,7 +166,7 @@ function chinaMoment(day: string, rng: Random): string {
 
 export const submissionsStep: DemoStep = {
   name: `意见和微心愿 submissions (${DEMO_ONLINE} 线上 online + ${DEMO_OFFLINE} 线下 offline)`,
-  run(state) {
+  async run(state, tx) {
     const { ctx } = state;
     const campaignId = need(state.campaignId, 'campaign');
     const campaign = ctx.campaigns.findById(campaignId)!;
@@ -174,7 +188,7 @@ export const submissionsStep: DemoStep = {
     const day = () => addDays(campaign.startsOn, Math.floor(span * Math.pow(rng.next(), 1.4)));
     const now = new Date().toISOString();
     const lina = state.accounts.get('lina');
-    const linaGrids = new Set(lina ? ctx.users.gridIds(lina) : []);
+    const linaGrids = new Set(lina ? await createUserRepo(tx).gridIds(lina) : []);
     const staff = state.accounts.get('jianzhongjie') ?? null;
     const demoRepo = createDemoRepo(ctx.db);
     const clusters = DEMO_CLUSTERS.flatMap((c) => c.texts.map((text) => ({ ...c, text })));
@@ -262,16 +276,17 @@ export async function runDemo(ctx: AppContext, log: (line: string) => void, step
   // Steps are synchronous transactions; the password hashes (asynchronous scrypt) are made before them.
   const preparedPasswords = new Map<string, { password: string; hash: string }>();
   for (const a of DEMO_ACCOUNTS) {
-    if (ctx.users.findByUsername(a.username)) continue;
+    if (await ctx.users.findByUsername(a.username)) continue;
     const password = generatePassword();
     preparedPasswords.set(a.username, { password, hash: await hashPassword(password) });
   }
   const state: DemoState = {
-    ctx, today: chinaToday(), communities: new Map(), accounts: new Map(), newPasswords: [], newQrCodeIds: [], preparedPasswords,
+    ctx, today: chinaToday(), communities: new Map(), accounts: new Map(), viewers: new Map(), newPasswords: [], newQrCodeIds: [], preparedPasswords,
   };
   for (const step of steps) {
     // Each step is one transaction: a crash leaves whole steps, and the next run completes the rest.
-    const r = ctx.db.transaction(() => step.run(state))();
+    await step.before?.(state);
+    const r = await ctx.engine.unitOfWork((tx) => Promise.resolve(step.run(state, tx)));
     log(`${step.name}: 新增 added ${r.added}，已有 existing ${r.existing}${r.note ? `（${r.note}）` : ''}`);
   }
   return state;

@@ -38,10 +38,10 @@ describe('when an appeal is possible', () => {
 });
 
 describe('merging issues keeps supports and appeals', () => {
-  it('a phone that supported both counts once on the merged issue; the appeal follows', () => {
+  it('a phone that supported both counts once on the merged issue; the appeal follows', async () => {
     const t = makeTestApp();
     const c = makeCampaign(t.db);
-    const admin = viewerOf(t, createUser(t.db, { role: 'admin' }).id);
+    const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
     const sub = (text: string) => t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: text, kind: 'suggestion', text, communityId: c.communityId }).submission.id;
     const svc = t.app.ctx.issueService;
     const target = svc.create(admin, c.campaignId, [sub('电梯坏了')], { title: '电梯坏了', categoryId: null, priority: 2 });

@@ -6,6 +6,7 @@ import { createUser } from '../helpers/app';
 import { startChildServer } from '../helpers/child-server';
 import { ensurePlace } from '../helpers/factories';
 import { createSessionRepo, createUserRepo } from '../../src/auth/repo';
+import { sqliteEngine } from '../../src/db/engine';
 import { ADMIN_START_MESSAGES, createAuthService } from '../../src/auth/service';
 import { testConfig, type Config } from '../../src/config';
 import { dbFile, openDb, type Db } from '../../src/db/open-db';
@@ -27,8 +28,9 @@ function demotedAdminDb(how: 'demoted' | 'disabled', file = ':memory:'): { db: D
 
 function authOn(db: Db, config: Partial<Config> = {}) {
   const lines: string[] = [];
+  const engine = sqliteEngine(db);
   const auth = createAuthService({
-    users: createUserRepo(db), sessions: createSessionRepo(db), config: testConfig(config), log: (l) => lines.push(l),
+    engine, users: createUserRepo(engine.queries), sessions: createSessionRepo(engine.queries), config: testConfig(config), log: (l) => lines.push(l),
   });
   return { auth, lines };
 }
@@ -48,8 +50,8 @@ describe('start-up with no active admin but an account named admin', () => {
 
   it.each(['demoted', 'disabled'] as const)('re-enables admin (%s) as administrator with LINSHENG_ADMIN_PASSWORD', async (how) => {
     const { db, adminId } = demotedAdminDb(how);
-    const sessions = createSessionRepo(db);
-    sessions.create('old-session', adminId, 'csrf', Date.now(), Date.now() + 60_000);
+    const sessions = createSessionRepo(sqliteEngine(db).queries);
+    await sessions.create('old-session', adminId, 'csrf', Date.now(), Date.now() + 60_000);
     const { auth, lines } = authOn(db, { adminPassword: 'recovered-123' });
     expect(await auth.ensureAdmin()).toEqual({ created: false, username: 'admin', restored: true });
     expect(lines).toEqual([ADMIN_START_MESSAGES.restored]);
@@ -57,7 +59,7 @@ describe('start-up with no active admin but an account named admin', () => {
     expect(user).toMatchObject({ id: adminId, role: 'admin', disabled: false, canSeePersonalData: true, scopePlaceId: null, claimerKind: null });
     expect(db.prepare('SELECT COUNT(*) FROM users').pluck().get()).toBe(1);
     expect(db.prepare('SELECT COUNT(*) FROM user_grids').pluck().get()).toBe(0);
-    expect(sessions.findLive('old-session', Date.now())).toBeUndefined();
+    expect(await sessions.findLive('old-session', Date.now())).toBeUndefined();
     // The next start finds an active admin and changes nothing.
     expect(await auth.ensureAdmin()).toEqual({ created: false, username: 'admin' });
     expect(lines).toHaveLength(1);

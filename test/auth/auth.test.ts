@@ -3,8 +3,16 @@ import { csrfFrom, createUser, loginAs, makeTestApp, TEST_PASSWORD, TEST_PASSWOR
 import { hashPassword, verifyPassword } from '../../src/auth/password';
 import { createAuthService } from '../../src/auth/service';
 import { createSessionRepo, createUserRepo } from '../../src/auth/repo';
+import type { Config } from '../../src/config';
+import { sqliteEngine } from '../../src/db/engine';
+import { openDb, type Db } from '../../src/db/open-db';
 import { testConfig } from '../../src/config';
-import { openDb } from '../../src/db/open-db';
+
+/** The auth service on its own, on a database, as the composition root wires it. */
+function authOn(db: Db, config: Partial<Config> = {}, now?: () => number) {
+  const engine = sqliteEngine(db);
+  return createAuthService({ engine, users: createUserRepo(engine.queries), sessions: createSessionRepo(engine.queries), config: testConfig(config), now });
+}
 
 describe('passwords', () => {
   it('hashes with scrypt and verifies only the right password', async () => {
@@ -37,29 +45,27 @@ describe('passwords', () => {
 describe('first admin', () => {
   it('is created once with the configured password, or a generated one', async () => {
     const db = openDb({ file: ':memory:' });
-    const users = createUserRepo(db);
-    const auth = createAuthService({ users, sessions: createSessionRepo(db), config: testConfig({ adminPassword: 'from-env-123' }) });
+    const auth = authOn(db, { adminPassword: 'from-env-123' });
     expect(await auth.ensureAdmin()).toEqual({ created: true, username: 'admin', generatedPassword: undefined });
     expect((await auth.checkCredentials('admin', 'from-env-123'))?.role).toBe('admin');
     expect((await auth.ensureAdmin()).created).toBe(false);
 
     const db2 = openDb({ file: ':memory:' });
-    const auth2 = createAuthService({ users: createUserRepo(db2), sessions: createSessionRepo(db2), config: testConfig() });
+    const auth2 = authOn(db2);
     const made = await auth2.ensureAdmin();
     expect(made.generatedPassword).toMatch(/^[A-Za-z2-9]{16}$/);
     expect(await auth2.checkCredentials('admin', made.generatedPassword!)).toBeDefined();
   });
 
-  it('expires sessions after the configured time', () => {
+  it('expires sessions after the configured time', async () => {
     const db = openDb({ file: ':memory:' });
     let clock = 1_000_000;
-    const users = createUserRepo(db);
-    const auth = createAuthService({ users, sessions: createSessionRepo(db), config: testConfig({ sessionHours: 1 }), now: () => clock });
+    const auth = authOn(db, { sessionHours: 1 }, () => clock);
     const id = createUser(db, { role: 'staff' }).id;
-    const s = auth.startSession(id);
-    expect(auth.resolveSession(s.sessionId)?.user.id).toBe(id);
+    const s = await auth.startSession(id);
+    expect((await auth.resolveSession(s.sessionId))?.user.id).toBe(id);
     clock += 3600 * 1000 + 1;
-    expect(auth.resolveSession(s.sessionId)).toBeUndefined();
+    expect(await auth.resolveSession(s.sessionId)).toBeUndefined();
   });
 });
 

@@ -11,18 +11,18 @@ describe('per-account login slowdown', () => {
     let clock = 0;
     const slept: number[] = [];
     const th = createLoginThrottle({ now: () => clock, sleep: async (ms) => { slept.push(ms); } });
-    for (let i = 0; i < FREE_FAILURES; i++) { expect(await th.wait('Wang')).toBe(0); th.failed('wang'); }
+    for (let i = 0; i < FREE_FAILURES; i++) { expect(await th.wait('Wang')).toBe(0); await th.failed('wang'); }
     const delays: number[] = [];
-    for (let i = 0; i < 6; i++) { delays.push(await th.wait(' WANG ')); th.failed('wang'); }
+    for (let i = 0; i < 6; i++) { delays.push(await th.wait(' WANG ')); await th.failed('wang'); }
     expect(delays).toEqual([1000, 2000, 4000, MAX_DELAY_MS, MAX_DELAY_MS, MAX_DELAY_MS]);
     expect(slept).toEqual(delays);
-    expect(th.delayFor('li')).toBe(0);
+    expect(await th.delayFor('li')).toBe(0);
     clock += WINDOW_MS + 1;
-    expect(th.delayFor('wang')).toBe(0);
-    for (let i = 0; i < FREE_FAILURES + 1; i++) th.failed('wang');
-    expect(th.delayFor('wang')).toBe(2000);
-    th.succeeded('wang');
-    expect(th.delayFor('wang')).toBe(0);
+    expect(await th.delayFor('wang')).toBe(0);
+    for (let i = 0; i < FREE_FAILURES + 1; i++) await th.failed('wang');
+    expect(await th.delayFor('wang')).toBe(2000);
+    await th.succeeded('wang');
+    expect(await th.delayFor('wang')).toBe(0);
   });
 
   it('slows a guesser down from any client but never locks the rightful user out; every attempt is in the audit trail', async () => {
@@ -35,12 +35,12 @@ describe('per-account login slowdown', () => {
     };
     // Wrong passwords from five different clients: the per-client limit never sees more than one.
     for (let i = 0; i < FREE_FAILURES; i++) expect((await attempt(`203.0.113.${i + 1}`, 'not-the-password')).status).toBe(401);
-    expect(t.app.ctx.auth.throttle.delayFor(u.username)).toBe(1000);
+    expect(await t.app.ctx.auth.throttle.delayFor(u.username)).toBe(1000);
     const started = Date.now();
     const ok = await attempt('198.51.100.7', TEST_PASSWORD);
     expect(ok.status).toBe(303);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(t.app.ctx.auth.throttle.delayFor(u.username)).toBe(0);
+    expect(await t.app.ctx.auth.throttle.delayFor(u.username)).toBe(0);
 
     const rows = t.db.prepare("SELECT action, user_id, detail FROM audit_log WHERE entity_type = 'user' ORDER BY id").all() as
       Array<{ action: string; user_id: number | null; detail: string }>;
@@ -56,16 +56,16 @@ describe('per-account login slowdown', () => {
     const other = createApp({ config: t.config, db: openDb({ file: dbFile(t.config.dataDir) }) });
     const u = createUser(t.db, { role: 'staff' });
     for (let i = 0; i < FREE_FAILURES; i++) await t.app.ctx.auth.throttle.failed(u.username);
-    expect(other.ctx.auth.throttle.delayFor(u.username)).toBe(1000);
+    expect(await other.ctx.auth.throttle.delayFor(u.username)).toBe(1000);
     // The CLI (here a third connection) holds the write lock for a moment: the failure waits for it and counts.
     const cli = new Database(dbFile(t.config.dataDir));
     cli.exec('BEGIN IMMEDIATE');
     setTimeout(() => { cli.exec('COMMIT'); cli.close(); }, 300);
     await other.ctx.auth.throttle.failed(` ${u.username.toUpperCase()} `);
-    expect(t.app.ctx.auth.throttle.delayFor(u.username)).toBe(2000);
+    expect(await t.app.ctx.auth.throttle.delayFor(u.username)).toBe(2000);
     // A successful login on one clears it on both.
     await other.ctx.auth.throttle.succeeded(u.username);
-    expect(t.app.ctx.auth.throttle.delayFor(u.username)).toBe(0);
+    expect(await t.app.ctx.auth.throttle.delayFor(u.username)).toBe(0);
     expect(t.db.prepare('SELECT COUNT(*) FROM login_failures').pluck().get()).toBe(0);
     other.ctx.db.close();
     t.db.close();

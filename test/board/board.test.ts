@@ -4,6 +4,7 @@ import { makeCampaign } from '../helpers/factories';
 import { newPhone, submitFrom, tokenOf } from '../helpers/resident-agent';
 import { runDemo } from '../../src/demo/seed';
 import { PUBLIC_STATUSES } from '../../src/board/repo';
+import type { Viewer } from '../../src/access/rules';
 import { SUPPORTS_PER_MINUTE } from '../../src/board/routes';
 
 const supports = (t: TestApp, issueId: number) =>
@@ -25,7 +26,7 @@ describe('the public board of a community, on the demo', () => {
     // A reply with a phone number in it: the board masks it.
     const staff = t.db.prepare("SELECT id FROM users WHERE username = 'jianzhongjie'").pluck().get() as number;
     const issueId = t.db.prepare(`SELECT id FROM issues WHERE community_id = ? AND status IN (${marks}) ORDER BY id LIMIT 1`).pluck().get(communityId, ...PUBLIC_STATUSES) as number;
-    t.app.ctx.issueService.reply(viewerOf(t, staff), issueId, '已联系物业，有问题请打 13912345678 找王师傅');
+    t.app.ctx.issueService.reply((await viewerOf(t, staff)), issueId, '已联系物业，有问题请打 13912345678 找王师傅');
     res = await request(t.app).get(`/b/${communityId}`);
     html = res.text;
   }, 120_000);
@@ -113,8 +114,8 @@ describe('附议 (support)', () => {
     const admin = createUser(t.db, { role: 'admin', username: 'boss' });
     const sub = t.db.prepare('SELECT id FROM submissions WHERE receipt_code = ?').pluck().get(ownCode) as number;
     const svc = t.app.ctx.issueService;
-    issueId = svc.create(viewerOf(t, admin.id), c.campaignId, [sub], { title: '3号楼电梯经常坏', categoryId: null, priority: 2 });
-    svc.changeStatus(viewerOf(t, admin.id), issueId, 'accepted', null);
+    issueId = svc.create((await viewerOf(t, admin.id)), c.campaignId, [sub], { title: '3号楼电梯经常坏', categoryId: null, priority: 2 });
+    svc.changeStatus((await viewerOf(t, admin.id)), issueId, 'accepted', null);
   });
   afterEach(() => t.app.ctx.onShutdown.forEach((fn) => fn()));
 
@@ -144,7 +145,7 @@ describe('附议 (support)', () => {
     const own = await support(owner);
     expect(own.status).toBe(409);
     expect(own.text).toContain('这是您自己反映的问题');
-    const admin = viewerOf(t, createUser(t.db, { role: 'admin' }).id);
+    const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
     const svc = t.app.ctx.issueService;
     const other = makeIssue(t, c, admin, '路灯不亮');
     expect((await support(newPhone(t), other)).status).toBe(404);
@@ -171,7 +172,7 @@ describe('附议 (support)', () => {
   });
 
   it('is shown to staff, who sort the issue list by it, and on the dashboard', async () => {
-    const admin = viewerOf(t, createUser(t.db, { role: 'admin' }).id);
+    const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
     const quiet = makeIssue(t, c, admin, '小区绿化带没人修剪', 'accepted');
     // The quiet issue gets two more residents but no support; the elevator gets three supports.
     for (const text of ['绿化带杂草很高', '树枝挡住窗户']) t.app.ctx.issueService.attach(admin, quiet, [insertSub(t, c, text)]);
@@ -193,7 +194,7 @@ describe('similar issues on a fresh receipt', () => {
   it('offers the open public issues of the community that look like the same problem, to support in one tap', async () => {
     const t = makeTestApp();
     const c = makeCampaign(t.db, { askPhoto: false });
-    const admin = viewerOf(t, createUser(t.db, { role: 'admin' }).id);
+    const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
     const lift = makeIssue(t, c, admin, '3号楼电梯经常坏，困过人', 'accepted');
     const trash = makeIssue(t, c, admin, '垃圾桶太少，垃圾满了没人清', 'accepted');
     const unpublished = makeIssue(t, c, admin, '3号楼电梯又停运了');
@@ -228,7 +229,7 @@ describe('my submissions at /r', () => {
     const first = await submitFrom(mine, c.qrToken, '楼道灯坏了，晚上很黑');
     const second = await submitFrom(mine, c.qrToken, '希望增加快递柜');
     const theirs = await submitFrom(newPhone(t), c.qrToken, '垃圾桶太少了');
-    t.app.ctx.triageService.decline(viewerOf(t, createUser(t.db, { role: 'admin' }).id), c.campaignId,
+    t.app.ctx.triageService.decline((await viewerOf(t, createUser(t.db, { role: 'admin' }).id)), c.campaignId,
       [t.db.prepare('SELECT id FROM submissions WHERE receipt_code = ?').pluck().get(second) as number], '快递柜由快递公司设置，已转达');
 
     const list = await mine.get('/r');
@@ -265,7 +266,7 @@ let n = 0;
 function insertSub(t: TestApp, c: ReturnType<typeof makeCampaign>, text: string): number {
   return t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: `board-${++n}-${Math.random()}`, kind: 'suggestion', text, communityId: c.communityId }).submission.id;
 }
-function makeIssue(t: TestApp, c: ReturnType<typeof makeCampaign>, admin: ReturnType<typeof viewerOf>, title: string, status?: 'accepted'): number {
+function makeIssue(t: TestApp, c: ReturnType<typeof makeCampaign>, admin: Viewer, title: string, status?: 'accepted'): number {
   const id = t.app.ctx.issueService.create(admin, c.campaignId, [insertSub(t, c, title)], { title, categoryId: null, priority: 2 });
   if (status) t.app.ctx.issueService.changeStatus(admin, id, status, null);
   return id;

@@ -24,7 +24,7 @@ describeBrowser('a resident supports, rates and appeals', () => {
   it('scan → submit → similar issue → 附议 → board → resolved → 不满意 → 申请复核 → staff see 复核', async () => {
     const { ctx } = server.app;
     const staffUser = createUser(server.db, { username: 'yongan', role: 'staff', scopePlaceId: c.communityId });
-    const staffViewer = ctx.access.viewerOf(ctx.users.findById(staffUser.id)!);
+    const staffViewer = await ctx.access.viewerOf((await ctx.users.findById(staffUser.id))!);
     // A neighbour's complaint about the lift is already an accepted, public issue.
     const earlier = ctx.submissionService.record({
       campaignId: c.campaignId, idempotencyKey: 'earlier-lift', kind: 'suggestion', text: '3号楼电梯坏了好几天了，老人下不了楼',

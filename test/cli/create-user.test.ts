@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { verifyPassword } from '../../src/auth/password';
 import { createUserRepo } from '../../src/auth/repo';
+import { sqliteEngine } from '../../src/db/engine';
 import { main } from '../../src/cli/main';
 import { dbFile, openDb } from '../../src/db/open-db';
 import { createPlaceRepo } from '../../src/places/repo';
@@ -28,11 +29,11 @@ describe('npx linsheng create-user', () => {
     db.close();
     return ids;
   };
-  const user = (username: string) => {
+  const user = async (username: string) => {
     const db = openDb({ file: dbFile(dir) });
-    const users = createUserRepo(db);
-    const found = users.findByUsername(username);
-    const grids = found ? users.gridIds(found.user.id) : [];
+    const users = createUserRepo(sqliteEngine(db).queries);
+    const found = await users.findByUsername(username);
+    const grids = found ? await users.gridIds(found.user.id) : [];
     db.close();
     return found && { ...found, grids };
   };
@@ -42,7 +43,7 @@ describe('npx linsheng create-user', () => {
     expect(r.code).toBe(0);
     expect(r.text()).toContain('wangli');
     expect(r.text()).not.toContain('a-long-password');
-    const u = user('wangli')!;
+    const u = (await user('wangli'))!;
     expect(u.user).toMatchObject({ role: 'admin', displayName: '王丽', canSeePersonalData: true });
     expect(await verifyPassword('a-long-password', u.passwordHash)).toBe(true);
   });
@@ -53,7 +54,7 @@ describe('npx linsheng create-user', () => {
     expect(r.code).toBe(0);
     const m = /Password \(shown only once\): (\S+)/.exec(r.text());
     expect(m).not.toBeNull();
-    const u = user('liumin')!;
+    const u = (await user('liumin'))!;
     expect(await verifyPassword(m![1], u.passwordHash)).toBe(true);
     expect(u.user.role).toBe('staff');
     expect(u.user.scopePlaceId).not.toBeNull();
@@ -62,9 +63,9 @@ describe('npx linsheng create-user', () => {
   it('gives a grid worker grids by community/grid, by name inside --scope, or by id', async () => {
     const ids = places();
     expect((await run('--username', 'lina', '--role', 'grid_worker', '--grids', '永安社区/第一网格,第三网格', '--scope', '永安社区', '--password', 'birch-lantern-42')).code).toBe(0);
-    expect(user('lina')!.grids.sort()).toEqual([ids.g1, ids.g3].sort());
+    expect((await user('lina'))!.grids.sort()).toEqual([ids.g1, ids.g3].sort());
     expect((await run('--username', 'zhao', '--role', 'grid_worker', '--grids', String(ids.q1), '--password', 'birch-lantern-42')).code).toBe(0);
-    expect(user('zhao')!.grids).toEqual([ids.q1]);
+    expect((await user('zhao'))!.grids).toEqual([ids.q1]);
   });
 
   it.each([
@@ -85,7 +86,7 @@ describe('npx linsheng create-user', () => {
     expect(r.code).toBe(2);
     expect(r.errors()).toContain(message);
     expect(r.errors()).toMatch(/[\u4e00-\u9fff]/); // Chinese too
-    expect(user('a')).toBeUndefined();
+    expect((await user('a'))).toBeUndefined();
   });
 
   it('says which database it wrote to, and that it was new', async () => {
@@ -141,6 +142,6 @@ describe('npx linsheng create-user', () => {
     const again = await run('--username', 'DUP', '--role', 'staff', '--password', 'birch-lantern-42');
     expect(again.code).toBe(2);
     expect(again.errors()).toContain('已被使用');
-    expect(user('dup')!.user.claimerKind).toBe('member');
+    expect((await user('dup'))!.user.claimerKind).toBe('member');
   });
 });

@@ -49,8 +49,8 @@ export function createUser(
 }
 
 /** A stored user with their reach, as the routes hand them to services. */
-export function viewerOf(t: { app: LinshengApp }, userId: number): Viewer {
-  return t.app.ctx.access.viewerOf(t.app.ctx.users.findById(userId)!);
+export async function viewerOf(t: { app: LinshengApp }, userId: number): Promise<Viewer> {
+  return t.app.ctx.access.viewerOf((await t.app.ctx.users.findById(userId))!);
 }
 
 /** Pulls the CSRF token out of a rendered form. */

@@ -26,7 +26,7 @@ export function issueServices(db: Db) {
     db, issues: ctx.issues, items: ctx.items, audit: ctx.audit, issueService: ctx.issueService, menu: ctx.menuService,
     outcomes: ctx.outcomes,
     /** The user with their reach, as a request would carry them. */
-    as: (userId: number) => ctx.access.viewerOf(ctx.users.findById(userId)!),
+    as: async (userId: number) => ctx.access.viewerOf((await ctx.users.findById(userId))!),
   };
 }
 

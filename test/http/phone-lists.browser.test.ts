@@ -91,7 +91,7 @@ describeBrowser('lists on a 360 px phone', () => {
     const passwords = new Map(state.newPasswords.map((p) => [p.username, p.password]));
 
     // A meeting entered by the grid worker, so the meetings list and a meeting's page have rows.
-    const linaViewer = ctx.access.viewerOf(ctx.users.findById(lina)!);
+    const linaViewer = await ctx.access.viewerOf((await ctx.users.findById(lina))!);
     const yongan = one("SELECT id FROM places WHERE kind = 'community' AND name = '永安社区'");
     const grid = one("SELECT id FROM places WHERE kind = 'grid' AND parent_id = ? AND name = '第一网格'", yongan);
     const { meeting } = ctx.intakeService.recordMeeting(linaViewer, {

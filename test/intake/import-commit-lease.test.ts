@@ -37,8 +37,8 @@ const submissions = () => t.db.prepare('SELECT COUNT(*) FROM submissions').pluck
 
 it('shows a commit running on one server on the other, which does not start it again', async () => {
   const { id, userId } = await uploaded();
-  const staff = viewerOf(t, userId);
-  const staffThere = other.ctx.access.viewerOf(other.ctx.users.findById(userId)!);
+  const staff = await viewerOf(t, userId);
+  const staffThere = await other.ctx.access.viewerOf((await other.ctx.users.findById(userId))!);
   let seenThere: unknown;
   let second: Promise<unknown> | undefined;
   const report = await t.app.ctx.intakeService.commitBatch(staff, id, {
@@ -61,7 +61,7 @@ it('shows a commit running on one server on the other, which does not start it a
 
 it('waits for a lease another server holds, and resumes once the lease of a server that died has run out', async () => {
   const { id, userId, agent } = await uploaded();
-  const staff = viewerOf(t, userId);
+  const staff = await viewerOf(t, userId);
   const lease = (modifier: string) => t.db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?),
     rows_done = 6, rows_total = 14 WHERE id = ?`).run(modifier, id);
   lease('+60 seconds');
@@ -79,7 +79,7 @@ it('waits for a lease another server holds, and resumes once the lease of a serv
 
 it('a commit that outlived its lease stops, and neither renews nor ends the lease of the commit that took over', async () => {
   const { id, userId } = await uploaded();
-  const staff = viewerOf(t, userId);
+  const staff = await viewerOf(t, userId);
   let takenOver = false;
   const displaced = t.app.ctx.intakeService.commitBatch(staff, id, {
     acceptOldDates: true, chunk: 4, progressMs: 0,

@@ -186,7 +186,7 @@ describe('importing the sample sheets', () => {
 describe('confirming an import from the web', () => {
   it('commits in chunks, reporting progress, with the same result as one go', async () => {
     const { t, f, intake } = setup();
-    const staff = viewerOf(t, createUser(t.db, { role: 'staff', scopePlaceId: f.subdistrictId }).id);
+    const staff = await viewerOf(t, createUser(t.db, { role: 'staff', scopePlaceId: f.subdistrictId }).id);
     const id = intake.createBatch(staff, f.campaignId, await parseSpreadsheet(SAMPLE_CSV), 'door_to_door', 'sample.csv');
     expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(0);
     const steps: string[] = [];
@@ -264,7 +264,7 @@ describe('import limits by role', () => {
   it('lets a grid worker import only the rows of their own grids', async () => {
     const { t, f, intake } = setup();
     const w = createUser(t.db, { role: 'grid_worker', gridIds: [f.grids['永安社区/第三网格']] });
-    const user = viewerOf(t, w.id);
+    const user = await viewerOf(t, w.id);
     const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', user, CONFIRMED);
     // 序号 1 and 2 (lines 2, 3) are 永安社区 第三网格; 序号 14 (line 15) repeats 序号 1.
     expect(report.imported).toBe(2);
@@ -277,7 +277,7 @@ describe('import limits by role', () => {
   it('lets staff of one community import only that community', async () => {
     const { t, f, intake } = setup();
     const s = createUser(t.db, { role: 'staff', scopePlaceId: f.communities['建华社区'] });
-    const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', viewerOf(t, s.id), CONFIRMED);
+    const report = await importBuf(intake, f.campaignId, SAMPLE_CSV, 'a.csv', (await viewerOf(t, s.id)), CONFIRMED);
     expect(report.imported).toBe(4);
     expect(report.rejected.find((r) => r.row === 2)?.reasons).toEqual(['社区“永安社区”不在您的工作范围内']);
   });

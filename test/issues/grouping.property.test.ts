@@ -25,8 +25,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
  * every submission still exists, belongs to at most one issue, and every issue keeps at least one submission.
  */
 describe('merge and split keep every submission', () => {
-  it('holds over random sequences of create, attach, merge, split and status changes', () => {
-    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) => {
+  it('holds over random sequences of create, attach, merge, split and status changes', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
       const db = openDb({ file: ':memory:' });
       try {
         const c = makeCampaign(db);
@@ -34,7 +34,7 @@ describe('merge and split keep every submission', () => {
         // 12 submissions: 10 in one community, 2 in another (merges across them must be refused).
         const subs = Array.from({ length: 12 }, (_, i) => makeSubmission(db, i < 10 ? c : other, { campaignId: c.campaignId }).id);
         const { issueService, issues, as } = issueServices(db);
-        const admin = as(createUser(db, { role: 'admin' }).id);
+        const admin = await as(createUser(db, { role: 'admin' }).id);
         const issueIds = () => db.prepare('SELECT id FROM issues ORDER BY id').pluck().all() as number[];
         const nth = (n: number) => { const ids = issueIds(); return ids.length ? ids[n % ids.length] : 0; };
         for (const o of ops) {

@@ -34,7 +34,7 @@ describeBrowser('a submission becomes a resolved, rated issue', () => {
       campaignId: c.campaignId, idempotencyKey: 'earlier-lift', kind: 'suggestion', text: '3号楼电梯坏了好几天了',
       communityId: c.communityId, compoundId: c.compoundId, channel: 'door_to_door',
     }).submission;
-    const staffAsUser = server.app.ctx.access.viewerOf(server.app.ctx.users.findById(staffUser.id)!);
+    const staffAsUser = await server.app.ctx.access.viewerOf((await server.app.ctx.users.findById(staffUser.id))!);
     const issueId = issueServices(server.db).issueService.create(staffAsUser, c.campaignId, [earlier.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
 
     // 1. A resident scans the poster and submits from a phone.

@@ -14,12 +14,12 @@ describe('the resident sees the outcome and rates it once', () => {
 
   const svc = () => issueServices(t.db);
 
-  beforeEach(() => {
+  beforeEach(async () => {
     t = makeTestApp();
     c = makeCampaign(t.db);
     sub = makeSubmission(t.db, c, { text: '3号楼电梯坏了' });
     const id = Number(t.db.prepare("INSERT INTO users (username, display_name, password_hash, role) VALUES ('boss', '王主任', 'x', 'admin')").run().lastInsertRowid);
-    admin = viewerOf(t, id);
+    admin = await viewerOf(t, id);
     issueId = svc().issueService.create(admin, c.campaignId, [sub.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
   });
 

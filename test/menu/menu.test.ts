@@ -16,7 +16,7 @@ describe('service menu and claims', () => {
   /** An accepted issue of two submissions, published to the menu through the route. */
   async function publishedIssue(opts: { multiple?: boolean } = {}) {
     const { issueService } = issueServices(t.db);
-    const user = viewerOf(t, staff.userId);
+    const user = await viewerOf(t, staff.userId);
     const id = issueService.create(user, c.campaignId, [makeSubmission(t.db, c).id, makeSubmission(t.db, c).id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
     issueService.changeStatus(user, id, 'accepted', null);
     const res = await staff.post(`/issues/${id}/publish`).type('form')

@@ -59,13 +59,13 @@ describe('QR access', () => {
     try { f(); return 'ok'; } catch (e) { if (e instanceof DomainError) return `${STATUS_OF[e.kind]} ${e.message}`; throw e; }
   };
 
-  it('answers 404 for what the user cannot see, like a missing record, and 403 only for what they see but may not change', () => {
+  it('answers 404 for what the user cannot see, like a missing record, and 403 only for what they see but may not change', async () => {
     const t = makeTestApp();
     const w = seedQrPlaces(t.db);
     const { ctx } = t.app;
     const service = ctx.qrService;
     const staffOf = (scopePlaceId: number) => viewerOf(t, createUser(t.db, { role: 'staff', scopePlaceId }).id);
-    const yonganStaff = staffOf(w.yongan.id);
+    const yonganStaff = await staffOf(w.yongan.id);
     const shared = createQrCampaign(t.db, { communityIds: [w.yongan.id, w.qingfeng.id] });
     const other = createQrCampaign(t.db, { communityIds: [w.outsideId] });
     const [otherCode] = createQrCodes(t.db, other, 1, w.outsideId);

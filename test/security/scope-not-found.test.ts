@@ -44,15 +44,15 @@ describe('out of scope is the same as missing', () => {
     claimerA = await loginAs(t, 'claimer', { scopePlaceId: a.communityId, claimerKind: 'member' });
     gridA = await loginAs(t, 'grid_worker', { gridIds: [a.gridId] });
     const { issueService } = issueServices(t.db);
-    const mk = (c: MadeCampaign, agent: Agent) => {
-      const user = viewerOf(t, agent.userId);
+    const mk = async (c: MadeCampaign, agent: Agent) => {
+      const user = await viewerOf(t, agent.userId);
       const subs = [makeSubmission(t.db, c).id, makeSubmission(t.db, c).id];
       const id = issueService.create(user, c.campaignId, subs, { title: '电梯坏了', categoryId: null, priority: 2 });
       issueService.changeStatus(user, id, 'accepted', null);
       return { id, subs };
     };
-    const ia = mk(a, staffA);
-    const ib = mk(b, staffB);
+    const ia = await mk(a, staffA);
+    const ib = await mk(b, staffB);
     issueA = ia.id;
     issueB = ib.id;
     subB = makeSubmission(t.db, b).id;

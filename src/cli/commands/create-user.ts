@@ -1,6 +1,7 @@
 import { generatePassword, hashPassword } from '../../auth/password';
 import { passwordProblem } from '../../lib/password-policy';
 import { createUserRepo } from '../../auth/repo';
+import { sqliteEngine } from '../../db/engine';
 import { ROLES, ROLE_LABELS, type Role } from '../../auth/roles';
 import { createPlaceRepo, type Place } from '../../places/repo';
 import { UsageError, type Command } from '../args';
@@ -90,12 +91,13 @@ export const createUserCommand: Command = {
     const where = `数据库 Database: ${file}${created ? '（新建 new）' : ''}`;
     let keep = false;
     try {
-      const users = createUserRepo(db);
+      const engine = sqliteEngine(db);
+      const users = createUserRepo(engine.queries);
       const places = createPlaceRepo(db);
       let scope: Place | null = null;
       let gridIds: number[] = [];
       try {
-        if (users.findByUsername(username)) throw new UsageError(`用户名「${username}」已被使用。 Username "${username}" is taken.`);
+        if (await users.findByUsername(username)) throw new UsageError(`用户名「${username}」已被使用。 Username "${username}" is taken.`);
         scope = flags.scope ? resolveScope(places, flags.scope.trim()) : null;
         if (role === 'grid_worker') gridIds = resolveGrids(places, flags.grids!, scope);
       } catch (err) {
@@ -108,17 +110,18 @@ export const createUserCommand: Command = {
       }
       const chosen = password ?? generatePassword();
       const passwordHash = await hashPassword(chosen);
-      const id = db.transaction(() => {
-        const newId = users.create({
+      const id = await engine.unitOfWork(async (tx) => {
+        const inTx = createUserRepo(tx);
+        const newId = await inTx.create({
           username, displayName, role, passwordHash,
           // Grid workers are scoped by their grids; staff (and claimers) by a sub-district or community.
           scopePlaceId: role === 'staff' || role === 'claimer' ? scope?.id ?? null : null,
           claimerKind: role === 'claimer' ? (claimerKind as 'member' | 'unit') : null,
           canSeePersonalData: role === 'admin' || args.switches.has('personal-data'),
         });
-        if (gridIds.length) users.setGrids(newId, gridIds);
+        if (gridIds.length) await inTx.setGrids(newId, gridIds);
         return newId;
-      })();
+      });
       keep = true;
       io.out(`已创建账号 Created user #${id}: ${username}（${ROLE_LABELS[role]}）${scope ? ` 范围 scope: ${scope.name}` : ''}`
         + (gridIds.length ? ` 网格 grids: ${gridIds.map((g) => places.findById(g)?.name).join('、')}` : ''));

@@ -1,3 +1,4 @@
+import { sqliteEngine } from '../../db/engine';
 import { createUserRepo } from '../../auth/repo';
 import { createCampaignRepo } from '../../campaigns/repo';
 import { createContext } from '../../context';
@@ -35,7 +36,7 @@ export const demoCommand: Command = {
     const { config, file, db } = openOrCreateDb(io);
     let shutdown: Array<() => void> = [];
     try {
-      const held = existingData(db);
+      const held = await existingData(db);
       if (held.length && !args.switches.has('force')) {
         throw new CliError(`数据库 ${file} 里已有数据（${held.map((h) => h.zh).join('、')}），没有载入演示数据，以免虚构的数据混进去。`
           + `请用一个新的 DATA_DIR，例如 DATA_DIR=./demo-data npx linsheng demo；确需载入到这个数据库请加 --force。\n`
@@ -76,7 +77,7 @@ export const demoCommand: Command = {
 };
 
 /** What the database holds beyond a fresh start (the first admin, created by the server's first start). */
-function existingData(db: Db): Array<{ zh: string; en: string }> {
+async function existingData(db: Db): Promise<Array<{ zh: string; en: string }>> {
   const held: Array<{ zh: string; en: string }> = [];
   const campaigns = createCampaignRepo(db).list().length;
   if (campaigns) held.push({ zh: `${campaigns} 个征求意见活动`, en: `${campaigns} campaign(s)` });
@@ -84,7 +85,7 @@ function existingData(db: Db): Array<{ zh: string; en: string }> {
   if (submissions) held.push({ zh: `${submissions} 条意见`, en: `${submissions} submission(s)` });
   const places = createPlaceRepo(db).list().length;
   if (places) held.push({ zh: `${places} 个地点`, en: `${places} place(s)` });
-  const users = createUserRepo(db).list();
+  const users = await createUserRepo(sqliteEngine(db).queries).list();
   const firstAdmin = Math.min(...users.filter((u) => u.role === 'admin').map((u) => u.id));
   const others = users.filter((u) => u.id !== firstAdmin).length;
   if (others) held.push({ zh: `管理员以外的 ${others} 个账号`, en: `${others} user(s) besides the first admin` });

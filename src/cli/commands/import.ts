@@ -62,8 +62,8 @@ export const importCommand: Command = {
       if (!campaign) throw new CliError(campaignNotFoundMessage(campaignId), 2);
       let user: Viewer | null = null;
       if (values.user !== undefined) {
-        const found = ctx.users.findByUsername(values.user)?.user;
-        user = found && !found.disabled ? ctx.access.viewerOf(found) : null;
+        const found = (await ctx.users.findByUsername(values.user))?.user;
+        user = found && !found.disabled ? await ctx.access.viewerOf(found) : null;
         if (!user) {
           throw new CliError(`找不到账号「${values.user}」（或已停用）。 No active account "${values.user}".`, 2);
         }
