@@ -38,7 +38,6 @@ import { createResidentService } from './resident/service';
 import { createSubmissionService } from './submissions/service';
 import { walSyncer } from './db/busy';
 import { createSearchRepo } from './search/repo';
-import { createRateCountRepo } from './db/rate-counts';
 import { createSharedCounts } from './http/shared-counts';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
@@ -98,7 +97,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
 
   // Rate-limit counts, shared with the other app servers of this database.
   const rateCounts = createSharedCounts({
-    repo: createRateCountRepo(db), write: (fn) => tryWrite(db, fn, { unsynced: true }), open: () => db.open,
+    engine, open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
   const intakeService = createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db), syncWal });

@@ -1,5 +1,6 @@
 import { isBusy } from '../db/busy';
-import type { RateCountRepo } from '../db/rate-counts';
+import type { Engine } from '../db/engine';
+import { createRateCountRepo } from '../db/rate-counts';
 import { randomToken } from '../lib/random';
 import { ClientCounts } from './rate-limit';
 
@@ -10,12 +11,11 @@ export const SHARE_INTERVAL_MS = 1000;
  * The rate limits' counts, shared by the app servers of one database. Each server counts in memory (a resident's
  * request costs no database work) and, once a SHARE_INTERVAL_MS, writes the counts that changed and reads the
  * other servers' (src/db/rate-counts.ts). A client who spreads requests over servers is held to one limit, give or
- * take what it sends in the last interval. A busy database (the CLI importing) skips a round, nothing else.
+ * take what it sends in the last interval. A busy database (the CLI importing) delays a round, nothing else.
  */
 export function createSharedCounts(deps: {
-  repo: RateCountRepo;
-  /** Runs the publishing transaction: the server passes src/db/busy.ts tryWrite, which never waits inside SQLite. */
-  write: (fn: () => void) => void;
+  /** The database: counts are published in a unit of work, and writes never wait inside SQLite (src/db/engine.ts). */
+  engine: Pick<Engine, 'queries' | 'unitOfWork'>;
   /** Whether the database is still open: an app whose database was closed without a shutdown (tests) stops sharing. */
   open: () => boolean;
   onError?: (err: unknown) => void;
@@ -24,26 +24,35 @@ export function createSharedCounts(deps: {
   /** This process among the app servers; a new one at each start. */
   const server = randomToken(12);
   const limits = new Map<string, ClientCounts>();
+  const repo = createRateCountRepo(deps.engine.queries);
   let purgedAt = 0;
+  let sharing = false;
 
-  function share(now = Date.now()): void {
+  /** One round: this server's changed counts out, the others' in. A round still running (a busy database) is not doubled. */
+  async function share(now = Date.now()): Promise<void> {
     if (!deps.open()) { stop(); return; }
-    for (const [name, counts] of limits) {
-      const windows = counts.takeChanged(now);
-      try {
-        if (windows.length) deps.write(() => deps.repo.publish(name, server, windows));
-        counts.setOthers(deps.repo.othersOf(name, server, now));
-      } catch (err) {
-        counts.unpublished(windows);
-        if (!isBusy(err)) deps.onError?.(err);
+    if (sharing) return;
+    sharing = true;
+    try {
+      for (const [name, counts] of limits) {
+        const windows = counts.takeChanged(now);
+        try {
+          if (windows.length) await deps.engine.unitOfWork((tx) => createRateCountRepo(tx).publish(name, server, windows));
+          counts.setOthers(await repo.othersOf(name, server, now));
+        } catch (err) {
+          counts.unpublished(windows);
+          if (!isBusy(err)) deps.onError?.(err);
+        }
       }
-    }
-    if (now - purgedAt >= 60_000) {
-      purgedAt = now;
-      try { deps.write(() => { deps.repo.purge(now); }); } catch (err) { if (!isBusy(err)) deps.onError?.(err); }
+      if (now - purgedAt >= 60_000) {
+        purgedAt = now;
+        try { await repo.purge(now); } catch (err) { if (!isBusy(err)) deps.onError?.(err); }
+      }
+    } finally {
+      sharing = false;
     }
   }
-  const timer = setInterval(share, deps.intervalMs ?? SHARE_INTERVAL_MS);
+  const timer = setInterval(() => { void share(); }, deps.intervalMs ?? SHARE_INTERVAL_MS);
   timer.unref();
   function stop(): void {
     clearInterval(timer);
