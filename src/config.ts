@@ -77,6 +77,10 @@ const envSchema = z.object({
   LINSHENG_BACKUP_DIR: z.string().optional(),
   LINSHENG_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   LINSHENG_BACKUP_HOUR: z.coerce.number().int().min(0).max(23).default(2),
+  // PostgreSQL instead of the SQLite file in DATA_DIR (postgres://user:password@host:5432/database).
+  DATABASE_URL: z.string().refine((v) => /^postgres(ql)?:\/\/[^/]/.test(v), {
+    message: 'must be a PostgreSQL URL, postgres://user:password@host:5432/database (数据库地址应为 postgres:// 开头的 PostgreSQL 地址)',
+  }).optional(),
   // Benchmarks only: GET /internal/metrics (from 127.0.0.1) reports the event loop's delay and the memory in use.
   LINSHENG_INTERNAL_METRICS: z.enum(['0', '1']).default('0'),
 });
@@ -115,6 +119,8 @@ export interface Config {
   backupHour: number;
   /** GET /internal/metrics for benchmarks (LINSHENG_INTERNAL_METRICS=1). */
   internalMetrics: boolean;
+  /** PostgreSQL (DATABASE_URL) instead of DATA_DIR/linsheng.db; unset: SQLite. */
+  databaseUrl?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -151,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     backupKeep: e.LINSHENG_BACKUP_KEEP,
     backupHour: e.LINSHENG_BACKUP_HOUR,
     internalMetrics: e.LINSHENG_INTERNAL_METRICS === '1',
+    databaseUrl: e.DATABASE_URL,
   });
 }
 

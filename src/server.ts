@@ -7,6 +7,7 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { dbFile, openDb } from './db/open-db';
+import { NOT_ON_POSTGRES_YET } from './db/postgres/notices';
 import { DatabaseProblem } from './db/problems';
 import { MigrationError } from './db/migrate';
 import { removePidFile, secureDataDir, writePidFile } from './db/files';
@@ -63,6 +64,7 @@ export async function start(): Promise<Server> {
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
+  if (config.databaseUrl) throw new StartupError(NOT_ON_POSTGRES_YET);
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
   let warning: string | undefined;
   try {

@@ -12,6 +12,7 @@ import { importCommand } from './commands/import';
 import { qrListCommand } from './commands/qr-list';
 import { migrateCommand } from './commands/migrate';
 import { restoreCommand } from './commands/restore';
+import { NOT_ON_POSTGRES_YET } from '../db/postgres/notices';
 
 export type { CliIo, Command } from './args';
 
@@ -27,6 +28,9 @@ export const COMMANDS: Record<string, Command> = {
   group: groupCommand,
   demo: demoCommand,
 };
+
+/** Commands that know PostgreSQL (DATABASE_URL): migrate runs there; backup and restore say to use pg_dump. */
+const POSTGRES_COMMANDS = new Set(['migrate', 'backup', 'restore']);
 
 const defaultIo: CliIo = {
   out: (l) => process.stdout.write(l + '\n'),
@@ -56,6 +60,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (wantsHelp(rest)) {
     commandHelp(name, command).forEach((l) => io.out(l));
     return 0;
+  }
+  if (io.env.DATABASE_URL && !POSTGRES_COMMANDS.has(name)) {
+    io.err(NOT_ON_POSTGRES_YET);
+    return 2;
   }
   try {
     return await command.run(parseArgs(rest, command), io);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { randomToken } from '../../lib/random';
 import { CliError, UsageError, type Command } from '../args';
-import { openExistingDb } from '../cli-db';
+import { cliConfig, openExistingDb } from '../cli-db';
+import { usePgTools } from '../../db/postgres/notices';
 import { FILE_MODE } from '../../db/files';
 import { checkBackup } from '../../db/backups';
 
@@ -29,6 +30,7 @@ export const backupCommand: Command = {
     'The database is DATA_DIR/linsheng.db. The copy is written to a temporary name and renamed once checked.',
   ],
   async run(args, io) {
+    if (cliConfig(io).databaseUrl) throw new CliError(usePgTools('backup'), 2);
     const target = path.resolve(args.positional[0]);
     const existing = statOrNull(target);
     if (existing?.isDirectory()) {

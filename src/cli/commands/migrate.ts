@@ -2,7 +2,10 @@ import { appliedVersions, loadMigrations, migrate, MigrationError, pendingMigrat
 import { backupBeforeMigrating, dbFile } from '../../db/open-db';
 import { preMigrateDir } from '../../db/backups';
 import { DatabaseProblem } from '../../db/problems';
-import { CliError, type Command } from '../args';
+import { CliError, type CliIo, type Command } from '../args';
+import { createPgPool } from '../../db/postgres/pool';
+import { loadPostgresMigrations, migratePostgres, pendingPostgresMigrations } from '../../db/postgres/migrate';
+import { errorMessage } from '../../lib/errors';
 import { cliConfig, openExistingDb, refuseWhileInUse } from '../cli-db';
 
 /**
@@ -16,6 +19,7 @@ export const migrateCommand: Command = {
   options: [{ name: 'dry-run', zh: '只列出将要执行的迁移，不改动数据库', en: 'list the pending migrations, change nothing' }],
   positional: { min: 0, max: 0 },
   notes: [
+    '设置了 DATABASE_URL 时，升级的是那个 PostgreSQL 数据库（升级前请先用 pg_dump 备份）。 With DATABASE_URL set, the PostgreSQL database is upgraded (back it up with pg_dump first).',
     '服务器启动时也会自动做同样的升级；这个命令用于在启动前单独完成或先看一看。升级前的备份在 DATA_DIR/backups/pre-migrate-*.db（保留最近 5 份）。',
     'The server does the same at start; this runs it on its own, or shows it first. The backup taken before is',
     'DATA_DIR/backups/pre-migrate-*.db (the newest 5 are kept). A failed migration leaves the database as it was.',
@@ -23,6 +27,7 @@ export const migrateCommand: Command = {
   async run(args, io) {
     const dryRun = args.switches.has('dry-run');
     const config = cliConfig(io);
+    if (config.databaseUrl) return migrateOnPostgres(config.databaseUrl, dryRun, io);
     const file = dbFile(config.dataDir);
     if (!dryRun) refuseWhileInUse(config, file, { zh: '升级数据库', en: 'upgrade the database' });
     const { db } = openExistingDb(io, { migrate: false });
@@ -57,3 +62,32 @@ export const migrateCommand: Command = {
     }
   },
 };
+
+/** The same on the PostgreSQL of DATABASE_URL: there the operator's pg_dump is the backup, not a file copy. */
+async function migrateOnPostgres(url: string, dryRun: boolean, io: CliIo): Promise<number> {
+  const pool = createPgPool(url, { max: 1, connectionTimeoutMillis: 10_000 });
+  try {
+    const migrations = loadPostgresMigrations();
+    const pending = await pendingPostgresMigrations(pool, migrations);
+    const latest = migrations.at(-1)?.name ?? '-';
+    if (pending.length === 0) {
+      io.out(`PostgreSQL 数据库已是最新，不需要升级（最新 ${latest}）。 The PostgreSQL database is up to date (latest ${latest}).`);
+      return 0;
+    }
+    if (dryRun) {
+      io.out(`将在 PostgreSQL 上执行 ${pending.length} 个迁移 Would apply ${pending.length} migration(s) on PostgreSQL:`);
+      for (const m of pending) io.out(`  ${m.name}`);
+      return 0;
+    }
+    const names = await migratePostgres(pool, migrations);
+    io.out(`已在 PostgreSQL 上执行 ${names.length} 个迁移 Applied ${names.length} migration(s) on PostgreSQL:`);
+    for (const n of names) io.out(`  ${n}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof MigrationError) throw new CliError(err.message);
+    throw new CliError(`连接或读取 PostgreSQL 数据库失败（DATABASE_URL）：${errorMessage(err)}。请检查地址、用户名、密码和网络。 `
+      + `Could not reach or read the PostgreSQL database of DATABASE_URL: ${errorMessage(err)}.`);
+  } finally {
+    await pool.end();
+  }
+}

@@ -9,6 +9,7 @@ import { inspectDatabaseFile } from '../../db/problems';
 import { randomToken } from '../../lib/random';
 import { CliError, UsageError, type Command } from '../args';
 import { cliConfig, inspect, refuseWhileInUse } from '../cli-db';
+import { usePgTools } from '../../db/postgres/notices';
 
 /**
  * Puts a backup in place of DATA_DIR/linsheng.db: only a backup that passes SQLite's integrity_check, only while
@@ -31,6 +32,7 @@ export const restoreCommand: Command = {
     'in DATA_DIR as linsheng.db.replaced-<time>. A backup from an older version is upgraded when the server starts.',
   ],
   async run(args, io) {
+    if (cliConfig(io).databaseUrl) throw new CliError(usePgTools('restore'), 2);
     const source = path.resolve(args.positional[0]);
     const config = cliConfig(io);
     const target = dbFile(config.dataDir);
