@@ -30,6 +30,7 @@ const BENCHMARKS: Array<() => Promise<Benchmark>> = [
   async () => (await import('./search.bench')).benchmark,
   async () => (await import('./start.bench')).benchmark,
   async () => (await import('./mixed.bench')).benchmark,
+  async () => (await import('./pg-counts.bench')).benchmark,
 ];
 
 async function main() {

@@ -1,42 +1,12 @@
 /**
- * PostgreSQL for tests: a server named by LINSHENG_TEST_DATABASE_URL (a role with CREATEDB; .ci/postgres.sh starts
- * one and prints the line to export), a database of its own per test file, and `describeOnPostgres`, which says
- * loudly that the tests are skipped when there is no server, as the browser tests do without Chromium.
+ * `describeOnPostgres`: a describe block that runs when a PostgreSQL server answers (./postgres-server.ts) and
+ * otherwise says loudly that its tests are skipped, as the browser tests do without Chromium.
  */
-import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
-import pg from 'pg';
-import { PROJECT_ROOT } from '../../src/paths';
+import { check, ENV } from './postgres-server';
 
-const ENV = 'LINSHENG_TEST_DATABASE_URL';
+export { freshPostgresDatabase, postgresAvailable } from './postgres-server';
+
 const SKIPPED = `skipped: PostgreSQL not available — set ${ENV} (.ci/postgres.sh starts one)`;
-
-let availability: { ok: true } | { ok: false; why: string } | undefined;
-
-/**
- * Whether LINSHENG_TEST_DATABASE_URL is set and answers. Synchronous, because jest registers tests synchronously:
- * a child process tries to log in (a few hundred milliseconds, once per test file).
- */
-export function postgresAvailable(): boolean {
-  return check().ok;
-}
-
-function check(): NonNullable<typeof availability> {
-  if (availability) return availability;
-  const url = process.env[ENV];
-  if (!url) return (availability = { ok: false, why: `${ENV} is not set` });
-  const probe = `const c = new (require('pg').Client)({ connectionString: process.env.PROBE_URL, connectionTimeoutMillis: 3000 });
-    c.connect().then(() => c.query('SELECT 1')).then(() => c.end()).then(() => process.exit(0),
-      (e) => { process.stderr.write(String(e && e.message)); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['-e', probe], {
-    cwd: PROJECT_ROOT, env: { ...process.env, PROBE_URL: url }, encoding: 'utf8', timeout: 10_000,
-  });
-  availability = r.status === 0 ? { ok: true } : { ok: false, why: `${redact(url)}: ${r.stderr.trim() || r.error?.message || 'no answer'}` };
-  return availability;
-}
-
-/** The URL without its password, for messages. */
-const redact = (url: string) => url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 
 let warned = false;
 
@@ -58,32 +28,3 @@ export function describeOnPostgres(name: string, fn: () => void): void {
   describe(name, () => it.skip(SKIPPED, () => undefined));
 }
 
-async function asAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: process.env[ENV], application_name: 'linsheng-test' });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * A new database on the test server, with SQLite's text semantics (UTF-8, byte-order collation: locale C): empty, or
- * a copy of `template` (a database made here, e.g. migrated once per file; nobody may be connected to it). `drop()`
- * removes it even while connections remain (a test that failed half-way leaves some open).
- */
-export async function freshPostgresDatabase(opts: { template?: string } = {}): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const base = process.env[ENV];
-  if (!base) throw new Error(`${ENV} is not set`);
-  const name = `linsheng_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-  const from = opts.template === undefined ? `ENCODING 'UTF8' LOCALE 'C' TEMPLATE template0` : `TEMPLATE ${pg.escapeIdentifier(opts.template)}`;
-  await asAdmin((c) => c.query(`CREATE DATABASE ${name} ${from}`));
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    drop: () => asAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
-}
