@@ -32,7 +32,6 @@ import { createQrRepo } from './qr/repo';
 import { createScanCounter } from './qr/scan-counter';
 import { createQrService } from './qr/service';
 import { createQrSvgCache } from './qr/svg';
-import { createSettingsRepo } from './settings/repo';
 import { createSubmissionRepo } from './submissions/repo';
 import { createResidentService } from './resident/service';
 import { createSubmissionService } from './submissions/service';
@@ -64,7 +63,6 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const engine = sqliteEngine(db, { syncWal });
   const users = createUserRepo(engine.queries);
   const sessions = createSessionRepo(engine.queries);
-  const settings = createSettingsRepo(db);
   const places = createPlaceRepo(db);
   const categories = createCategoryRepo(db);
   const campaigns = createCampaignRepo(db);
@@ -90,8 +88,12 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     db, appeals: createAppealRepo(db), submissions, issues, outcomes, audit, loadIssue: issueService.loadIssue,
   });
   const campaignService = createCampaignService({ campaigns, places, categories, pendingScans: scanCounter.pendingFor });
-  /** Secret for signing public form tokens: from the environment, else generated once and kept. */
-  const secret = config.secret ?? settings.getOrCreate('form_secret', () => randomToken(32));
+  /**
+   * Secret for signing public form tokens: from the environment, else the one kept in the database, which the server
+   * reads before building the context (src/server.ts formSecret). Without either (tests, commands that serve no
+   * form), one for this process.
+   */
+  const secret = config.secret ?? randomToken(32);
   // Built here so /readyz can report them; started by server.ts only.
   const backups = config.backupDir ? createNightlyBackups({ db, dir: config.backupDir, keep: config.backupKeep, hour: config.backupHour, logger }) : undefined;
 
@@ -117,7 +119,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     rateCounts,
     access,
     // repos
-    users, sessions, settings, places, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
+    users, sessions, places, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
     // services
     scanCounter,
     classify,

@@ -8,6 +8,8 @@ import { loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { dbFile, openDb } from './db/open-db';
 import { NOT_ON_POSTGRES_YET } from './db/postgres/notices';
+import { sqliteEngine } from './db/engine';
+import { formSecret } from './settings/service';
 import { DatabaseProblem } from './db/problems';
 import { MigrationError } from './db/migrate';
 import { removePidFile, secureDataDir, writePidFile } from './db/files';
@@ -88,7 +90,9 @@ export async function start(): Promise<Server> {
   writePidFile(config.dataDir);
   // Uploads a previous process was receiving when it stopped (src/submissions/photo-multipart.ts).
   removeAbandonedUploads(config.uploadsDir);
-  const app = createApp({ config, db, logger });
+  // The form secret every app server of this database signs with (kept in the database unless LINSHENG_SECRET says).
+  const secret = config.secret ?? await formSecret(sqliteEngine(db).queries);
+  const app = createApp({ config: { ...config, secret }, db, logger });
   // libuv starts its thread pool on first use, and new threads take the priority of the thread that starts them:
   // started here, from the main thread, before any worker thread lowers its own (src/lib/worker.ts).
   await fs.promises.access(config.dataDir);
