@@ -61,7 +61,10 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   });
   app.use(resident.form);
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '7d', index: false }));
-  app.use(healthRoutes({ db, config, backups: ctx.backups, walFailure: () => ctx.syncWal?.failure() }));
+  app.use(healthRoutes({
+    engine: ctx.engine, pendingMigrations: ctx.pendingMigrations,
+    config, backups: ctx.backups, walFailure: () => ctx.syncWal?.failure(),
+  }));
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
   const bigForm = triageFormBody();
   app.use((req, res, next) => (isTriageForm(req.path) ? bigForm : form)(req, res, next));

@@ -1,6 +1,7 @@
 import type { Config } from './config';
 import type { Db } from './db/open-db';
 import { sqliteEngine } from './db/engine';
+import { loadMigrations, pendingMigrations } from './db/migrate';
 import { createAccess } from './access/service';
 import { createAuditRepo } from './audit/repo';
 import { createLoginFailureRepo, createSessionRepo, createUserRepo } from './auth/repo';
@@ -110,6 +111,8 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     config,
     db,
     engine,
+    /** The shipped migrations this database has not applied, for /readyz. */
+    pendingMigrations: () => pendingMigrations(db, loadMigrations()).map((m) => m.name),
     shutdown,
     logger,
     log,

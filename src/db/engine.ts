@@ -18,6 +18,11 @@ export type EngineKind = 'sqlite' | 'postgres';
 // Kysely's schema types are not used: the SQL is written out, and each repo maps its own rows.
 export type Queries = Kysely<any>;
 
+export interface UnitOfWorkOptions {
+  /** SQLite: how long to wait for another process's write lock before failing busy (default: the engine's). */
+  deadlineMs?: number;
+}
+
 export interface Engine {
   readonly kind: EngineKind;
   /** Statements outside any unit of work. */
@@ -26,7 +31,7 @@ export interface Engine {
    * Runs `work` in one transaction and commits it, or rolls it back if `work` throws. On SQLite the transaction
    * takes the write lock at once (BEGIN IMMEDIATE), so it never fails half-way for want of it.
    */
-  unitOfWork<T>(work: (tx: Queries) => Promise<T>): Promise<T>;
+  unitOfWork<T>(work: (tx: Queries) => Promise<T>, opts?: UnitOfWorkOptions): Promise<T>;
   /** Closes what the engine opened: the pool on PostgreSQL; on SQLite nothing (the connection has its owner). */
   close(): Promise<void>;
 }
@@ -129,10 +134,10 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
   const engine: Engine = {
     kind: 'sqlite',
     queries,
-    unitOfWork: (work) => queries.connection().execute(async (conn) => {
+    unitOfWork: (work, uowOpts) => queries.connection().execute(async (conn) => {
       // BEGIN IMMEDIATE takes the write lock now or answers busy: tried again with the event loop free.
       // With a syncer, the commit is written unsynced and its WAL frames synced off the event loop below.
-      const level = await beginWhenFree(db, { deadlineMs: opts.writeDeadlineMs, unsynced: !!opts.syncWal });
+      const level = await beginWhenFree(db, { deadlineMs: uowOpts?.deadlineMs ?? opts.writeDeadlineMs, unsynced: !!opts.syncWal });
       let result: Awaited<ReturnType<typeof work>>;
       try {
         result = await insideUnitOfWork.run(engine, () => work(conn));

@@ -1,7 +1,5 @@
 import fs from 'node:fs/promises';
-import type { Db } from '../db/open-db';
-import { loadMigrations, pendingMigrations } from '../db/migrate';
-import { withBusyTimeout } from '../db/busy';
+import type { Engine } from '../db/engine';
 import { createHealthRepo } from './repo';
 import type { BackupStatus } from '../backup/service';
 
@@ -29,13 +27,16 @@ export interface Readiness {
   backup?: BackupStatus;
 }
 
-/** Maps a failed write's SQLite or file-system error to its readiness reason. */
+/**
+ * Maps a failed write's error to its readiness reason: SQLite's codes, the file system's, and PostgreSQL's SQLSTATEs
+ * (53100 disk full, 25006 read-only transaction as on a standby, 55P03 lock not available, 58030 I/O error).
+ */
 export function writeFailureReason(err: unknown): NotReadyReason {
   const code = String((err as { code?: unknown }).code ?? '');
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return 'database_full';
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'database_locked';
-  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return 'database_read_only';
-  if (code.startsWith('SQLITE_IOERR') || code === 'EIO') return 'database_io_error';
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === '53100') return 'database_full';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === '55P03') return 'database_locked';
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === '25006') return 'database_read_only';
+  if (code.startsWith('SQLITE_IOERR') || code === 'EIO' || code === '58030') return 'database_io_error';
   return 'database_error';
 }
 
@@ -46,25 +47,24 @@ export function writeFailureReason(err: unknown): NotReadyReason {
  * endpoint is public, and each check costs a disk sync.
  */
 export function createReadiness(deps: {
-  db: Db; dataDir: string; minFreeBytes: number; backups?: { status(): BackupStatus }; cacheMs?: number;
+  engine: Pick<Engine, 'unitOfWork'>;
+  /** The migrations this version ships that the database has not applied (each engine has its own runner). */
+  pendingMigrations: () => string[] | Promise<string[]>;
+  dataDir: string; minFreeBytes: number; backups?: { status(): BackupStatus }; cacheMs?: number;
   /** A WAL sync failure that stuck (src/db/busy.ts walSyncer): the probe's own write would not notice it. */
   walFailure?: () => unknown;
 }) {
-  const { db } = deps;
   const cacheMs = deps.cacheMs ?? 1000;
-  const repo = createHealthRepo(db);
   let cached: { at: number; result: Promise<Readiness> } | undefined;
 
-  function database(): 'ok' | NotReadyReason {
-    // Do not wait the usual 5 s for a lock on the event loop: a probe that would wait is answered "locked".
-    return withBusyTimeout(db, 100, () => {
-      try {
-        repo.probeWrite();
-        return 'ok';
-      } catch (err) {
-        return writeFailureReason(err);
-      }
-    });
+  async function database(): Promise<'ok' | NotReadyReason> {
+    // A probe that waits more than 100 ms for another process's lock is answered "locked", not held for seconds.
+    try {
+      await deps.engine.unitOfWork((tx) => createHealthRepo(tx).probeWrite(), { deadlineMs: 100 });
+      return 'ok';
+    } catch (err) {
+      return writeFailureReason(err);
+    }
   }
 
   async function freeBytes(): Promise<number | null> {
@@ -77,10 +77,10 @@ export function createReadiness(deps: {
   }
 
   async function check(): Promise<Readiness> {
-    const databaseCheck = deps.walFailure?.() ? 'wal_sync_failed' : database();
+    const databaseCheck = deps.walFailure?.() ? 'wal_sync_failed' : await database();
     let pending: string[] = [];
     try {
-      pending = pendingMigrations(db, loadMigrations()).map((m) => m.name);
+      pending = await deps.pendingMigrations();
     } catch {
       pending = ['(unreadable)'];
     }

@@ -1,16 +1,21 @@
-import type { Db } from '../db/open-db';
+import { sql } from 'kysely';
+import { run, type Queries } from '../db/engine';
+
+/** Two pages of padding: the probe row must need room the database may not have. */
+const PADDING = 'x'.repeat(8192);
 
 /**
  * The readiness check's real write: a row with two pages of padding, inserted into settings and deleted again in
- * one committed transaction, so a full database or a read-only file fails it.
+ * the caller's unit of work, so a full database or a read-only one fails it.
  */
-export function createHealthRepo(db: Db) {
-  const probeInsert = db.prepare("INSERT INTO settings (key, value) VALUES ('readyz_probe', zeroblob(8192))");
-  const probeDelete = db.prepare("DELETE FROM settings WHERE key = 'readyz_probe'");
-  const probe = db.transaction(() => { probeDelete.run(); probeInsert.run(); probeDelete.run(); });
+export function createHealthRepo(on: Queries) {
   return {
-    /** Writes and removes the probe row; throws what SQLite throws. */
-    probeWrite: (): void => probe(),
+    /** Writes and removes the probe row; throws what the database throws. */
+    async probeWrite(): Promise<void> {
+      await run(on, sql`DELETE FROM settings WHERE key = 'readyz_probe'`);
+      await run(on, sql`INSERT INTO settings (key, value) VALUES ('readyz_probe', ${PADDING})`);
+      await run(on, sql`DELETE FROM settings WHERE key = 'readyz_probe'`);
+    },
   };
 }
 export type HealthRepo = ReturnType<typeof createHealthRepo>;

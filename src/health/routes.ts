@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Router } from 'express';
 import type { Config } from '../config';
-import type { Db } from '../db/open-db';
+import type { Engine } from '../db/engine';
 import type { NightlyBackups } from '../backup/service';
 import { APP_VERSION } from '../lib/version';
 import { createReadiness, NOT_READY } from './readiness';
@@ -12,7 +12,9 @@ import { createReadiness, NOT_READY } from './readiness';
  * else 503 with the reasons; it also reports the nightly backup (a missed one does not fail readiness).
  */
 export interface HealthRouteDeps {
-  db: Db;
+  engine: Pick<Engine, 'unitOfWork'>;
+  /** The shipped migrations the database has not applied. */
+  pendingMigrations: () => string[] | Promise<string[]>;
   config: Readonly<Pick<Config, 'dataDir' | 'minFreeBytes'> & Partial<Pick<Config, 'internalMetrics'>>>;
   backups?: NightlyBackups;
   walFailure?: () => unknown;
@@ -22,7 +24,7 @@ export function healthRoutes(ctx: HealthRouteDeps): Router {
   const router = Router();
   const startedAt = Date.now();
   const readiness = createReadiness({
-    db: ctx.db, dataDir: ctx.config.dataDir, minFreeBytes: ctx.config.minFreeBytes, backups: ctx.backups, walFailure: ctx.walFailure,
+    engine: ctx.engine, pendingMigrations: ctx.pendingMigrations, dataDir: ctx.config.dataDir, minFreeBytes: ctx.config.minFreeBytes, backups: ctx.backups, walFailure: ctx.walFailure,
   });
 
   router.get('/healthz', (_req, res) => {
