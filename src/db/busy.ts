@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Db } from './open-db';
+import { insideOpenUnitOfWork, UnitOfWorkOpen, WaitsForItself } from './unit-of-work-context';
 
 /**
  * Sharing the database file with another writer (the CLI's import, a backup, sqlite3) politely. SQLite lets one
@@ -19,12 +20,6 @@ export const CLI_BUSY_TIMEOUT_MS = 60_000;
 
 /** How long a write waits for another writer before giving up (the CLI holds the lock for milliseconds at a time). */
 export const WRITE_DEADLINE_MS = 20_000;
-
-/** "Busy" because this connection's unit of work is open (src/db/engine.ts): wait and try again, as for a lock. */
-class UnitOfWorkOpen extends Error {
-  readonly code = 'SQLITE_BUSY_UNIT_OF_WORK';
-  constructor() { super('a unit of work holds the connection'); }
-}
 
 export function isBusy(err: unknown): boolean {
   const code = String((err as { code?: unknown } | null)?.code ?? '');
@@ -93,8 +88,9 @@ export function withoutSync<T>(db: Db, fn: () => T): T {
 /** Runs `fn` once in a write transaction taken without waiting inside SQLite; throws SQLITE_BUSY if the lock is taken. */
 export function tryWrite<T>(db: Db, fn: () => T, opts: Pick<WriteOptions, 'unsynced'> = {}): T {
   // A unit of work of the asynchronous seam (src/db/engine.ts) holds the connection's transaction across turns of
-  // the event loop: writing now would join it, and its rollback would take this write with it. Busy, as for the CLI.
-  if (db.inTransaction) throw new UnitOfWorkOpen();
+  // the event loop: writing now would join it, and its rollback would take this write with it. Busy, as for the CLI
+  // (and a bug, refused at once, when the code waiting is inside that unit of work).
+  if (db.inTransaction) throw insideOpenUnitOfWork() ? new WaitsForItself() : new UnitOfWorkOpen();
   const timeout = db.pragma('busy_timeout', { simple: true }) as number;
   if (timeout !== 0) db.pragma('busy_timeout = 0');
   try {
@@ -123,7 +119,7 @@ export function writeWhenFree<T>(db: Db, fn: () => T, opts: WriteOptions = {}): 
  */
 export function beginWhenFree(db: Db, opts: { deadlineMs?: number; unsynced?: boolean } = {}): Promise<number | undefined> {
   return whenFree(() => {
-    if (db.inTransaction) throw new UnitOfWorkOpen();
+    if (db.inTransaction) throw insideOpenUnitOfWork() ? new WaitsForItself() : new UnitOfWorkOpen();
     const level = db.pragma('synchronous', { simple: true }) as number;
     const lower = opts.unsynced && level > 1;
     if (lower) db.pragma('synchronous = NORMAL');

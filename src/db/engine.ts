@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type RawBuilder } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type RawBuilder } from 'kysely';
 import type { Pool } from 'pg';
-import { beginWhenFree, writeDurably } from './busy';
+import { beginWhenFree, writeWhenFree, type WalSyncer } from './busy';
+import { insideOpenUnitOfWork, unitOfWorkContext, UnitOfWorkOpen, type OpenUnitOfWork } from './unit-of-work-context';
 import type { Db } from './open-db';
 
 type Statement = ReturnType<Db['prepare']>;
@@ -39,35 +39,50 @@ export interface Engine {
 /** How many distinct statements the SQLite engine keeps prepared (the app has a few hundred). */
 const STATEMENT_CACHE = 500;
 
-/**
- * Set while a unit of work runs. A statement sent to the engine's own `queries` from inside one would wait on SQLite
- * for the connection that same unit of work holds, for ever; on PostgreSQL it would run outside the transaction.
- * Either is a bug in the caller (a repo built on `engine.queries` instead of the unit of work's `tx`): it fails
- * at once, with the reason.
- */
-const insideUnitOfWork = new AsyncLocalStorage<Engine>();
-
 export class OutsideUnitOfWork extends Error {
   constructor() {
     super('a statement ran on engine.queries (or a unit of work began) inside a unit of work: build the repos on the unit of work\'s tx');
   }
 }
 
-/** Refuses to hand out a connection for `engine.queries` inside one of that engine's units of work. */
-function guard<D extends Driver>(driver: D, engine: () => Engine): D {
+/**
+ * Refuses to hand out a connection for `engine.queries` inside one of that engine's units of work: on SQLite the
+ * statement would wait for ever for the connection that same unit of work holds; on PostgreSQL it would run outside
+ * the transaction. Either is a bug in the caller (a repo built on `engine.queries` instead of the unit of work's `tx`).
+ */
+function guard<D extends Driver>(driver: D, owner: object): D {
   const acquire = driver.acquireConnection.bind(driver);
   driver.acquireConnection = async () => {
-    if (insideUnitOfWork.getStore() === engine()) throw new OutsideUnitOfWork();
+    if (insideOpenUnitOfWork(owner)) throw new OutsideUnitOfWork();
     return acquire();
   };
   return driver;
 }
 
+/** Runs `work` as the unit of work of `owner`; code it leaves behind (a timer) is outside once it has ended. */
+async function asUnitOfWork<T>(owner: object, work: () => Promise<T>): Promise<T> {
+  const state: OpenUnitOfWork = { owner, open: true };
+  try {
+    return await unitOfWorkContext.run(state, work);
+  } finally {
+    state.open = false;
+  }
+}
+
 export interface SqliteEngineOptions {
   /** Syncs the WAL off the event loop (src/db/busy.ts walSyncer): commits are written unsynced, then synced by it. */
-  syncWal?: (() => Promise<void>) | null;
+  syncWal?: WalSyncer | (() => Promise<void>) | null;
   /** How long a write waits for another process's lock (the CLI importing), retrying with the event loop free. */
   writeDeadlineMs?: number;
+}
+
+/** The one connection as one user holds it: whether its unit of work has ended, and whether a WAL sync is owed. */
+interface SqliteConnection extends DatabaseConnection {
+  release(): void;
+  /** Set when its unit of work committed or rolled back: a statement still queued on it is refused. */
+  ended: boolean;
+  /** A commit written unsynced: the WAL is synced after the connection is released, before the caller resumes. */
+  owesSync: boolean;
 }
 
 /**
@@ -76,22 +91,30 @@ export interface SqliteEngineOptions {
  *
  * Writes behave as the server's synchronous writes do (src/db/busy.ts): they never wait for a lock inside SQLite,
  * which would hold the event loop, but try again a few milliseconds later until a deadline; and a durable commit
- * is written unsynced and then synced on the thread pool (`syncWal`) before it resolves.
+ * is written unsynced and then synced on the thread pool (`syncWal`), with the connection already free for others,
+ * before it resolves.
  *
  * SQLite has one connection and so one transaction at a time: units of work take turns on it, queued on the event
- * loop. The synchronous writers do not know of that queue, so while a unit of work is open they must not write:
- * `tryWrite` sees the open transaction and answers "busy", and its callers try again, as for the CLI's lock.
+ * loop. While one is open, between its statements, other code runs; the synchronous writers do not know of the queue,
+ * so they are refused rather than let into that transaction, where its rollback would take their write with it:
+ * `tryWrite` answers "busy" (its callers, the group commit among them, try again a few milliseconds later), and
+ * every other write on the connection throws the same (gateLegacyWrites; a staff page then says to try again).
  */
 export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
+  const owner = {};
+  const gate = gateLegacyWrites(db);
   // Statements prepared once per distinct SQL text: preparing costs more than running a small query.
   const prepared = new Map<string, Statement>();
   const prepare = (text: string): Statement => {
     let stmt = prepared.get(text);
-    if (!stmt) {
+    if (stmt) {
+      // Least recently used goes first: move this one to the end.
+      prepared.delete(text);
+    } else {
       stmt = db.prepare(text);
       if (prepared.size >= STATEMENT_CACHE) prepared.delete(prepared.keys().next().value as string);
-      prepared.set(text, stmt);
     }
+    prepared.set(text, stmt);
     return stmt;
   };
   const execute = <R>(compiled: CompiledQuery): QueryResult<R> => {
@@ -101,14 +124,9 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
     const { changes, lastInsertRowid } = stmt.run(params);
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   };
-  const connection: DatabaseConnection = {
-    async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-      // Inside a unit of work (or a read): at once. A write on its own: politely, and durable off the event loop.
-      if (db.inTransaction || prepare(compiled.sql).readonly) return execute<R>(compiled);
-      return writeDurably(db, () => execute<R>(compiled), opts.syncWal, { deadlineMs: opts.writeDeadlineMs });
-    },
-    streamQuery() { throw new Error('not used: exports read SQLite in a thread of their own'); },
-  };
+  const syncWal = opts.syncWal ?? null;
+  const brokenSync = (): unknown => (syncWal && 'failure' in syncWal ? (syncWal as WalSyncer).failure() : undefined);
+
   let turn: Promise<void> = Promise.resolve();
   const driver: Driver = {
     init: async () => undefined,
@@ -118,57 +136,158 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
       const mine = new Promise<void>((r) => { release = r; });
       const before = turn;
       turn = turn.then(() => mine);
-      return before.then(() => Object.assign(Object.create(connection) as DatabaseConnection, { release }));
+      const conn: SqliteConnection = {
+        release, ended: false, owesSync: false,
+        async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+          if (conn.ended) throw new Error('a statement ran on a unit of work that had already ended');
+          // Inside this user's unit of work, or a read: at once. A write on its own: politely, unsynced, synced at release.
+          if (inUnitOfWork.has(conn) || prepare(compiled.sql).readonly) return execute<R>(compiled);
+          const result = await writeWhenFree(db, () => execute<R>(compiled), { deadlineMs: opts.writeDeadlineMs, unsynced: !!syncWal });
+          if (syncWal) conn.owesSync = true;
+          return result;
+        },
+        streamQuery() { throw new Error('not used: exports read SQLite in a thread of their own'); },
+      };
+      return before.then(() => conn);
     },
-    releaseConnection: async (conn) => { (conn as unknown as { release: () => void }).release(); },
+    async releaseConnection(c) {
+      const conn = c as SqliteConnection;
+      conn.release();
+      // After the connection is free: others read and write while this commit waits for the disk.
+      if (conn.owesSync && syncWal) await syncWal();
+    },
     beginTransaction: async () => { throw new Error('use engine.unitOfWork'); },
     commitTransaction: async () => undefined,
     rollbackTransaction: async () => undefined,
     destroy: async () => { prepared.clear(); },
   };
+  /** The connections a unit of work holds (its statements run inside its transaction). */
+  const inUnitOfWork = new WeakSet<SqliteConnection>();
+  let acquiredFor: SqliteConnection | undefined;
+  const guarded = guard(driver, owner);
   const dialect = new (class extends SqliteDialect {
-    override createDriver(): Driver { return guard(driver, () => engine); }
+    override createDriver(): Driver {
+      return {
+        ...guarded,
+        acquireConnection: async () => (acquiredFor = (await guarded.acquireConnection()) as SqliteConnection),
+        releaseConnection: (c) => guarded.releaseConnection(c),
+      };
+    }
   })({ database: { prepare, close: () => undefined } });
   const queries: Queries = new Kysely({ dialect });
 
   const engine: Engine = {
     kind: 'sqlite',
     queries,
-    unitOfWork: (work, uowOpts) => queries.connection().execute(async (conn) => {
-      // BEGIN IMMEDIATE takes the write lock now or answers busy: tried again with the event loop free.
-      // With a syncer, the commit is written unsynced and its WAL frames synced off the event loop below.
-      const level = await beginWhenFree(db, { deadlineMs: uowOpts?.deadlineMs ?? opts.writeDeadlineMs, unsynced: !!opts.syncWal });
-      let result: Awaited<ReturnType<typeof work>>;
+    unitOfWork: (work, uowOpts) => queries.connection().execute(async (tx) => {
+      const conn = acquiredFor!;
+      const failed = brokenSync();
+      if (failed) throw failed;
+      // BEGIN IMMEDIATE takes the write lock now or answers busy: tried again with the event loop free. With a
+      // syncer, the commit is written unsynced and its WAL frames synced once the connection is released.
+      const level = await beginWhenFree(db, { deadlineMs: uowOpts?.deadlineMs ?? opts.writeDeadlineMs, unsynced: !!syncWal });
+      inUnitOfWork.add(conn);
+      gate.open++;
       try {
-        result = await insideUnitOfWork.run(engine, () => work(conn));
+        const result = await asUnitOfWork(owner, () => work(tx));
         db.exec('COMMIT');
+        if (syncWal) conn.owesSync = true;
+        return result;
       } catch (err) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        if (db.inTransaction) {
+          try { db.exec('ROLLBACK'); } catch { /* SQLite rolled back already, or cannot: the error below says why */ }
+        }
         throw err;
       } finally {
-        if (level !== undefined) db.pragma(`synchronous = ${level}`);
+        gate.open--;
+        conn.ended = true;
+        inUnitOfWork.delete(conn);
+        if (level !== undefined && !db.inTransaction) db.pragma(`synchronous = ${level}`);
       }
-      if (opts.syncWal) await opts.syncWal();
-      return result;
     }),
     close: () => queries.destroy(),
   };
   return engine;
 }
 
-/** The engine on a PostgreSQL pool (src/db/postgres/pool.ts): each unit of work on a connection of its own. */
+/**
+ * Keeps the synchronous code off a transaction that is not its own: while a unit of work is open on `db`, a write
+ * from outside it (a better-sqlite3 transaction, or a statement that writes) throws UnitOfWorkOpen, which callers
+ * treat as "busy" (src/db/busy.ts isBusy). Code inside the unit of work writes as before. Only statements prepared
+ * after the first engine on `db` was built are watched: the composition root builds the engine before the repos.
+ * Returns the count of open units of work to keep up to date.
+ */
+function gateLegacyWrites(db: Db): { open: number } {
+  const existing = gates.get(db);
+  if (existing) return existing;
+  const gate = { open: 0 };
+  gates.set(db, gate);
+  const refuse = () => {
+    if (gate.open > 0 && db.inTransaction && !insideOpenUnitOfWork()) throw new UnitOfWorkOpen();
+  };
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((text: string) => {
+    const stmt = prepare(text);
+    if (stmt.readonly) return stmt;
+    // The statement's own method, looked up at each call (so a test's spy on the prototype still sees it).
+    const proto = Object.getPrototypeOf(stmt) as Record<string, (...args: unknown[]) => unknown>;
+    for (const m of ['run', 'get', 'all', 'iterate'] as const) {
+      Object.defineProperty(stmt, m, { value: (...args: unknown[]) => { refuse(); return proto[m].apply(stmt, args); } });
+    }
+    return stmt;
+  }) as Db['prepare'];
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: never[]) => unknown) => {
+    const tx = transaction(fn);
+    const gated = ((...args: never[]) => { refuse(); return tx(...args); }) as typeof tx;
+    for (const mode of ['default', 'deferred', 'immediate', 'exclusive'] as const) {
+      const run = tx[mode];
+      Object.defineProperty(gated, mode, { value: (...args: never[]) => { refuse(); return run(...args); } });
+    }
+    return gated;
+  }) as Db['transaction'];
+  return gate;
+}
+const gates = new WeakMap<Db, { open: number }>();
+
+/** How often a PostgreSQL unit of work is run again after a serialization failure before the error stands. */
+const SERIALIZATION_RETRIES = 5;
+
+/**
+ * The engine on a PostgreSQL pool (src/db/postgres/pool.ts): each unit of work on a connection of its own, at
+ * SERIALIZABLE. SQLite runs one writer at a time, and the services' checks were written for that ("is this the last
+ * active admin?", "is the username taken?" then the write): READ COMMITTED would let two servers both pass such a
+ * check. At SERIALIZABLE PostgreSQL refuses one of them (SQLSTATE 40001) and the unit of work runs again from the
+ * start, seeing the other's commit; a unit of work awaits only the database, so running it again is safe.
+ */
 export function postgresEngine(pool: Pool): Engine {
+  const owner = {};
   const dialect = new (class extends PostgresDialect {
-    override createDriver(): Driver { return guard(super.createDriver(), () => engine); }
+    override createDriver(): Driver { return guard(super.createDriver(), owner); }
   })({ pool });
   const queries: Queries = new Kysely({ dialect });
-  const engine: Engine = {
+  const once = <T>(work: (tx: Queries) => Promise<T>, opts?: UnitOfWorkOptions) =>
+    queries.transaction().setIsolationLevel('serializable').execute(async (tx) => {
+      // The deadline bounds the wait for a lock another connection holds, as SQLite's does for the write lock.
+      if (opts?.deadlineMs !== undefined) await sql`SELECT set_config('lock_timeout', ${`${Math.max(1, Math.round(opts.deadlineMs))}ms`}, true)`.execute(tx);
+      return asUnitOfWork(owner, () => work(tx));
+    });
+  return {
     kind: 'postgres',
     queries,
-    unitOfWork: (work) => queries.transaction().execute((tx) => insideUnitOfWork.run(engine, () => work(tx))),
+    async unitOfWork(work, opts) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await once(work, opts);
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if ((code !== '40001' && code !== '40P01') || attempt >= SERIALIZATION_RETRIES) throw err;
+          await new Promise((r) => setTimeout(r, 2 + Math.random() * 10 * (attempt + 1)));
+        }
+      }
+    },
     close: () => queries.destroy(),
   };
-  return engine;
 }
 
 /** The rows of a query. */

@@ -42,6 +42,7 @@ export async function postgresInvalidation(deps: {
   const self = randomToken(12);
   const listen = async (): Promise<void> => {
     const c = await deps.connect();
+    if (closed) { await c.end(); return; }
     c.on('notification', (m) => { if (m.channel === CHANNEL && m.payload !== self) n++; });
     c.on('error', (err) => {
       deps.onError?.(err);
@@ -50,10 +51,16 @@ export async function postgresInvalidation(deps: {
       c.end().catch(() => undefined);
       if (!closed) setTimeout(() => { void reconnect(); }, deps.retryMs ?? 1000).unref();
     });
-    await c.query(`LISTEN ${CHANNEL}`);
+    try {
+      await c.query(`LISTEN ${CHANNEL}`);
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw err;
+    }
     client = c;
   };
   const reconnect = async (): Promise<void> => {
+    if (closed) return;
     try { await listen(); n++; } catch (err) {
       deps.onError?.(err);
       if (!closed) setTimeout(() => { void reconnect(); }, deps.retryMs ?? 1000).unref();

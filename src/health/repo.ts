@@ -1,8 +1,9 @@
+import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { run, type Queries } from '../db/engine';
 
-/** Two pages of padding: the probe row must need room the database may not have. */
-const PADDING = 'x'.repeat(8192);
+/** Two pages of padding that does not compress (PostgreSQL compresses long values): the row needs room the database may not have. */
+const padding = () => crypto.randomBytes(4096).toString('hex');
 
 /**
  * The readiness check's real write: a row with two pages of padding, inserted into settings and deleted again in
@@ -13,7 +14,7 @@ export function createHealthRepo(on: Queries) {
     /** Writes and removes the probe row; throws what the database throws. */
     async probeWrite(): Promise<void> {
       await run(on, sql`DELETE FROM settings WHERE key = 'readyz_probe'`);
-      await run(on, sql`INSERT INTO settings (key, value) VALUES ('readyz_probe', ${PADDING})`);
+      await run(on, sql`INSERT INTO settings (key, value) VALUES ('readyz_probe', ${padding()})`);
       await run(on, sql`DELETE FROM settings WHERE key = 'readyz_probe'`);
     },
   };

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { all, one, OutsideUnitOfWork, run, sqliteEngine, type Engine } from '../../src/db/engine';
-import { openDb, type Db } from '../../src/db/open-db';
-import { isBusy, tryWrite, writeWhenFree } from '../../src/db/busy';
+import { dbFile, openDb, type Db } from '../../src/db/open-db';
+import { isBusy, tryWrite, walSyncer, writeWhenFree } from '../../src/db/busy';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,5 +88,106 @@ describe('the SQLite engine (src/db/engine.ts)', () => {
     expect(bodies()).toEqual([]);
     // Outside, the engine is usable again.
     expect(await run(engine.queries, sql`INSERT INTO notes (body) VALUES (${'after'})`)).toBe(1);
+  });
+
+  test('a write from outside an open unit of work is refused as busy, never taken into it', async () => {
+    const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
+    const both = db.transaction(() => { insert.run('legacy a'); insert.run('legacy b'); });
+    let inside!: () => void;
+    const reached = new Promise<void>((r) => { inside = r; });
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const uow = engine.unitOfWork(async (tx) => {
+      await run(tx, sql`INSERT INTO notes (body) VALUES (${'in the unit of work'})`);
+      inside();
+      await held;
+      throw new Error('rolled back');
+    });
+    await reached;
+    // What a staff request's synchronous handler does between two of the unit of work's statements.
+    for (const write of [() => insert.run('direct'), () => both(), () => both.immediate()]) {
+      let caught: unknown;
+      try { write(); } catch (err) { caught = err; }
+      expect(isBusy(caught)).toBe(true);
+    }
+    release();
+    await expect(uow).rejects.toThrow('rolled back');
+    // Afterwards the same writes go in.
+    both();
+    expect(bodies()).toEqual(['legacy a', 'legacy b']);
+  });
+
+  test('code inside a unit of work writes through the legacy repos as part of it', async () => {
+    const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
+    await expect(engine.unitOfWork(async (tx) => {
+      insert.run('legacy, inside');
+      await run(tx, sql`INSERT INTO notes (body) VALUES (${'seam'})`);
+      throw new Error('both go');
+    })).rejects.toThrow('both go');
+    expect(bodies()).toEqual([]);
+  });
+
+  test("a statement still queued when its unit of work ended is refused, not committed on its own", async () => {
+    const slow = async (tx: Parameters<Parameters<Engine['unitOfWork']>[0]>[0]) => {
+      await sleep(20);
+      await run(tx, sql`INSERT INTO notes (body) VALUES (${'late'})`);
+    };
+    let late!: Promise<void>;
+    await expect(engine.unitOfWork(async (tx) => {
+      late = slow(tx);
+      throw new Error('first branch failed');
+    })).rejects.toThrow('first branch failed');
+    await expect(late).rejects.toThrow('already ended');
+    expect(bodies()).toEqual([]);
+  });
+
+  test('waiting inside a unit of work for the write lock it holds fails at once', async () => {
+    const t0 = Date.now();
+    await expect(engine.unitOfWork(async () => {
+      await writeWhenFree(db, () => undefined, { deadlineMs: 5000 });
+    })).rejects.toThrow('waited for the write lock');
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  test('a timer a unit of work left behind runs outside it once it has ended', async () => {
+    let later!: Promise<number>;
+    await engine.unitOfWork(async () => {
+      later = sleep(20).then(() => run(engine.queries, sql`INSERT INTO notes (body) VALUES (${'after'})`));
+    });
+    expect(await later).toBe(1);
+  });
+});
+
+describe('the SQLite engine on a file, with commits synced off the event loop', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-engine-'));
+    db = openDb({ file: dbFile(dir) });
+    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  });
+  afterEach(() => { db.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+  test('answers after the sync, with the connection free for others meanwhile, and the level put back', async () => {
+    const real = walSyncer(db)!;
+    const events: string[] = [];
+    const syncWal = Object.assign(async () => { events.push('sync starts'); await sleep(80); await real(); events.push('sync done'); }, { failure: () => real.failure() });
+    const engine = sqliteEngine(db, { syncWal });
+    const write = engine.unitOfWork(async (tx) => { await run(tx, sql`INSERT INTO notes (body) VALUES (${'durable'})`); })
+      .then(() => events.push('unit of work answered'));
+    await sleep(20);
+    // The write is committed (and waiting for the disk): a read on the engine is not held behind the sync.
+    expect(await all(engine.queries, sql`SELECT body FROM notes`)).toEqual([{ body: 'durable' }]);
+    events.push('read answered');
+    await write;
+    expect(events).toEqual(['sync starts', 'read answered', 'sync done', 'unit of work answered']);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  test('refuses to begin once a WAL sync has failed for good', async () => {
+    const broken = Object.assign(async () => undefined, { failure: () => new Error('EIO') });
+    const engine = sqliteEngine(db, { syncWal: broken });
+    await expect(engine.unitOfWork(async (tx) => { await run(tx, sql`INSERT INTO notes (body) VALUES (${'x'})`); })).rejects.toThrow('EIO');
+    expect(db.prepare('SELECT COUNT(*) FROM notes').pluck().get()).toBe(0);
   });
 });
