@@ -142,7 +142,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     placeService: createPlaceService({ places }),
     categoryService: createCategoryService({ categories }),
     campaignService,
-    searchService: createSearchService({ repo: createSearchRepo(db), campaigns: campaignService }),
+    searchService: createSearchService({ repo: createSearchRepo(engine.queries), campaigns: campaignService }),
     qrService: createQrService({ qrCodes, campaigns, places, scanCounter, svgCache: createQrSvgCache(), config }),
     intakeService,
     dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),
