@@ -75,7 +75,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const items = createServiceItemRepo(db);
   const audit = createAuditRepo(db);
   const exports = createExportRepo(db);
-  const dashboardRepo = createDashboardRepo(db);
+  const dashboardRepo = createDashboardRepo(engine.queries);
 
   // ---- rules and services ----
   const access = createAccess({ places, users });
