@@ -86,7 +86,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
   const outcomes = createOutcomeService({ db, issues, submissions, audit });
   const grouping = createGrouping();
-  const boardService = createBoardService({ repo: createBoardRepo(db), places, grouping });
+  const boardService = createBoardService({ repo: createBoardRepo(engine.queries), places, grouping });
   const appealService = createAppealService({
     db, appeals: createAppealRepo(db), submissions, issues, outcomes, audit, loadIssue: issueService.loadIssue,
   });
