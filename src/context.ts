@@ -73,7 +73,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const items = createServiceItemRepo(db);
   const audit = createAuditRepo(db);
   const exports = createExportRepo(db);
-  const dashboardRepo = createDashboardRepo(db);
+  const dashboardRepo = createDashboardRepo(engine.queries);
 
   // ---- rules and services ----
   const access = createAccess({ places, users });
@@ -84,7 +84,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
   const outcomes = createOutcomeService({ db, issues, submissions, audit });
   const grouping = createGrouping();
-  const boardService = createBoardService({ repo: createBoardRepo(db), places, grouping });
+  const boardService = createBoardService({ repo: createBoardRepo(engine.queries), places, grouping });
   const appealService = createAppealService({
     db, appeals: createAppealRepo(db), submissions, issues, outcomes, audit, loadIssue: issueService.loadIssue,
   });
@@ -146,7 +146,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     placeService: createPlaceService({ places }),
     categoryService: createCategoryService({ categories }),
     campaignService,
-    searchService: createSearchService({ repo: createSearchRepo(db), campaigns: campaignService }),
+    searchService: createSearchService({ repo: createSearchRepo(engine.queries), campaigns: campaignService }),
     qrService: createQrService({ qrCodes, campaigns, places, scanCounter, svgCache: createQrSvgCache(), config }),
     intakeService,
     dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),

@@ -37,9 +37,9 @@ export function boardRoutes({ config, board, rateCounts }: BoardRouteDeps): Rout
   const message = (res: Response, status: number, title: string, text: string, back: string | null = null) =>
     res.status(status).render('resident/message', { title, message: text, back, noindex: true });
 
-  router.get('/b/:placeId', limit, (req, res) => {
+  router.get('/b/:placeId', limit, async (req, res) => {
     res.set('X-Robots-Tag', 'noindex, nofollow');
-    const found = board.board(num(req.params.placeId), residentIdOf(req));
+    const found = await board.board(num(req.params.placeId), residentIdOf(req));
     if (!found) return message(res, 404, '没有这个公开栏', MSG.noBoard);
     if ('redirect' in found) return res.redirect(301, `/b/${found.redirect}`);
     // A phone gets its id here, so its first 附议 already counts as that phone's.
@@ -53,7 +53,7 @@ export function boardRoutes({ config, board, rateCounts }: BoardRouteDeps): Rout
   });
 
   // 附议 from the board or from a receipt: one tap, once per phone and issue; back to where it was tapped.
-  router.post('/b/issues/:issueId/support', supportLimit, (req, res) => {
+  router.post('/b/issues/:issueId/support', supportLimit, async (req, res) => {
     const issueId = num(req.params.issueId);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const fromReceipt = typeof body.receipt === 'string' ? normalizeReceiptCode(body.receipt.slice(0, 40)) : null;
@@ -64,7 +64,7 @@ export function boardRoutes({ config, board, rateCounts }: BoardRouteDeps): Rout
     }
     let communityId: number;
     try {
-      ({ communityId } = board.support(issueId, residentId));
+      ({ communityId } = await board.support(issueId, residentId));
     } catch (err) {
       if (err instanceof DomainError) {
         const status = { not_found: 404, not_allowed: 403, invalid: 400, conflict: 409 }[err.kind];

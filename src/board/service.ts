@@ -45,11 +45,11 @@ export function createBoardService(deps: { repo: BoardRepo; places: Pick<PlaceRe
   const { repo, places } = deps;
   const matched = new Map<number, { at: number; ids: number[] }>();
 
-  function similarIds(sub: { id: number; text: string; communityId: number }): number[] {
+  async function similarIds(sub: { id: number; text: string; communityId: number }): Promise<number[]> {
     const now = Date.now();
     const hit = matched.get(sub.id);
     if (hit && now - hit.at < SIMILAR_TTL_MS) return hit.ids;
-    const open = repo.openWithTexts(sub.communityId, SIMILAR_TEXTS, SIMILAR_ISSUES);
+    const open = await repo.openWithTexts(sub.communityId, SIMILAR_TEXTS, SIMILAR_ISSUES);
     const ids = open.length === 0 ? [] : deps.grouping.rankIssues({
       texts: [sub.text], community: sub.communityId, issues: open.map((o) => ({ ...o, community: sub.communityId })),
     }).slice(0, SIMILAR_MAX).map((r) => r.issueId);
@@ -71,43 +71,47 @@ export function createBoardService(deps: { repo: BoardRepo; places: Pick<PlaceRe
      * The board of a community, or where to find it: a grid or compound leads to its community's board, anything
      * else is not found.
      */
-    board(placeId: number, residentId: string | null):
-      { community: { id: number; name: string }; issues: BoardIssue[] } | { redirect: number } | undefined {
+    async board(placeId: number, residentId: string | null):
+      Promise<{ community: { id: number; name: string }; issues: BoardIssue[] } | { redirect: number } | undefined> {
       const place = places.findById(placeId);
       if (!place) return undefined;
       if ((place.kind === 'grid' || place.kind === 'compound') && place.parentId) return { redirect: place.parentId };
       if (place.kind !== 'community') return undefined;
       const key = residentKeyOf(residentId);
-      const supported = key ? repo.supportedBy(key) : new Set<number>();
-      return { community: { id: place.id, name: place.name }, issues: repo.board(place.id).map((r) => toBoardIssue(r, supported)) };
+      const supported = key ? await repo.supportedBy(key) : new Set<number>();
+      return { community: { id: place.id, name: place.name }, issues: (await repo.board(place.id)).map((r) => toBoardIssue(r, supported)) };
     },
 
     /**
      * 附议: counts once per phone and issue. Returns the issue's community (for the way back) and whether this tap
      * counted. Only open public issues, and not one the phone raised itself.
      */
-    support(issueId: number, residentId: string): { communityId: number; added: boolean } {
-      const issue = repo.publicIssue(issueId);
+    async support(issueId: number, residentId: string): Promise<{ communityId: number; added: boolean }> {
+      const issue = await repo.publicIssue(issueId);
       if (!issue) throw notFound('问题');
       if (!SUPPORTABLE_STATUSES.includes(issue.status)) throw conflict(BOARD_MESSAGES.closed);
       const key = residentKeyOf(residentId)!;
-      if (repo.owns(issueId, key)) throw conflict(BOARD_MESSAGES.own);
-      return { communityId: issue.community_id, added: repo.addSupport(issueId, key) };
+      if (await repo.owns(issueId, key)) throw conflict(BOARD_MESSAGES.own);
+      return { communityId: issue.community_id, added: await repo.addSupport(issueId, key) };
     },
 
     /**
      * Open public issues of the submission's community that look like the same problem (the grouping engine's
      * match of a text to issues), best first, while the submission itself is not yet part of an issue.
      */
-    similarTo(sub: { id: number; text: string; communityId: number | null; issueId: number | null; declinedAt: string | null }, residentId: string | null): BoardIssue[] {
+    async similarTo(sub: { id: number; text: string; communityId: number | null; issueId: number | null; declinedAt: string | null }, residentId: string | null): Promise<BoardIssue[]> {
       if (sub.communityId === null || sub.issueId !== null || sub.declinedAt !== null) return [];
-      const ids = similarIds({ id: sub.id, text: sub.text, communityId: sub.communityId });
+      const ids = await similarIds({ id: sub.id, text: sub.text, communityId: sub.communityId });
       if (ids.length === 0) return [];
       const key = residentKeyOf(residentId);
-      const supported = key ? repo.supportedBy(key) : new Set<number>();
+      const supported = key ? await repo.supportedBy(key) : new Set<number>();
       // Read again each time: counts change, and an issue may have closed or left the board since the match.
-      return ids.map((id) => repo.publicIssue(id)).filter((r): r is BoardRow => r !== undefined)
-        .map((r) => toBoardIssue(r, supported));
+      const rows: BoardRow[] = [];
+      for (const id of ids) {
+        const r = await repo.publicIssue(id);
+        if (r) rows.push(r);
+      }
+      return rows.map((r) => toBoardIssue(r, supported));
     },
   };
 }

@@ -312,10 +312,10 @@ export function createDashboardService(deps: DashboardDeps) {
   const { repo } = deps;
 
   /** The QR codes whose place lies in the slice, with live scan counts and their place's name. */
-  function codesIn(slice: DashboardSlice, places: Map<number, Place>) {
+  async function codesIn(slice: DashboardSlice, places: Map<number, Place>) {
     const visible = (c: number | null) => c === null ? slice.includeUnplaced
       : slice.communityIds === 'all' || slice.communityIds.includes(c);
-    return repo.qrCodes(slice.campaignIds)
+    return (await repo.qrCodes(slice.campaignIds))
       .filter((q) => visible(communityOfPlace(q.placeId, places)))
       .map((q) => ({
         ...q,
@@ -324,8 +324,8 @@ export function createDashboardService(deps: DashboardDeps) {
       }));
   }
 
-  function figuresOf(slice: DashboardSlice, totals: ReturnType<typeof submissionTotals>, codes: Array<{ scans: number }>): Figures {
-    const issues = repo.issues(slice);
+  async function figuresOf(slice: DashboardSlice, totals: ReturnType<typeof submissionTotals>, codes: Array<{ scans: number }>): Promise<Figures> {
+    const [issues, ratings, voice] = await Promise.all([repo.issues(slice), repo.ratings(slice), repo.voice(slice)]);
     return {
       qrCodes: codes.length,
       scans: codes.reduce((a, q) => a + q.scans, 0),
@@ -335,9 +335,9 @@ export function createDashboardService(deps: DashboardDeps) {
       wishes: totals.wishes,
       suggestions: totals.suggestions,
       ...issueFigures(issues),
-      ratings: ratingFigures(repo.ratings(slice)),
+      ratings: ratingFigures(ratings),
       claimers: issues.claimers,
-      voice: repo.voice(slice),
+      voice,
     };
   }
 
@@ -345,31 +345,32 @@ export function createDashboardService(deps: DashboardDeps) {
 
   return {
     /** The headline figures only (for the per-campaign table of a sub-district). */
-    figures(slice: DashboardSlice): Figures {
-      return figuresOf(slice, submissionTotals(repo.daily(slice)), codesIn(slice, placeMap()));
+    async figures(slice: DashboardSlice): Promise<Figures> {
+      const [daily, codes] = await Promise.all([repo.daily(slice), codesIn(slice, placeMap())]);
+      return figuresOf(slice, submissionTotals(daily), codes);
     },
 
     /** The per-community table for the communities in view (see communityRows). */
-    perCommunity(slice: DashboardSlice, communityIds: number[]) {
+    async perCommunity(slice: DashboardSlice, communityIds: number[]) {
       const places = placeMap();
-      return communityRows(repo.perCommunity(slice), communityIds, (id) => places.get(id)?.name);
+      return communityRows(await repo.perCommunity(slice), communityIds, (id) => places.get(id)?.name);
     },
 
-    build(slice: DashboardSlice, unit?: TimeUnit): Dashboard {
+    async build(slice: DashboardSlice, unit?: TimeUnit): Promise<Dashboard> {
       const places = placeMap();
-      const daily = repo.daily(slice);
-      const cats = repo.categories(slice);
+      // The reads are independent: on PostgreSQL they run side by side; SQLite takes them in turn.
+      const [daily, cats, startsOn, codes, names] = await Promise.all([
+        repo.daily(slice), repo.categories(slice), repo.firstCampaignStart(slice.campaignIds), codesIn(slice, places), repo.categoryNames(),
+      ]);
       const totals = submissionTotals(daily);
       // The chart and its caption cover the bulk of the days; the far earlier ones become one "更早" column.
-      const startsOn = repo.firstCampaignStart(slice.campaignIds);
       const split = splitEarlier(daily, startsOn);
       const earlier = earlierDays(split.earlier, split.reason, startsOn, slice.campaignIds.length);
       const chosenUnit = unit ?? defaultTimeUnit(split.main);
       const series = timeSeries(split.main, chosenUnit);
-      const codes = codesIn(slice, places);
       return {
-        figures: figuresOf(slice, totals, codes),
-        byCategory: categoryBars(cats, repo.categoryNames()),
+        figures: await figuresOf(slice, totals, codes),
+        byCategory: categoryBars(cats, names),
         byCommunity: communityBars(cats, (id) => places.get(id)?.name),
         byChannel: channelBars(totals.byChannel),
         overTime: earlier ? [earlierBar(earlier), ...series.bars] : series.bars,

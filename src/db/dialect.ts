@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Queries } from './engine';
+import { ftsQuery } from './search-tokens';
 
 /**
  * The few SQL expressions that differ between SQLite and PostgreSQL, as fragments for Kysely's `sql` tag. Everything
@@ -15,6 +16,19 @@ export interface Dialect {
   chinaDay(utcText: RawBuilder<unknown>): RawBuilder<string>;
   /** Values of a group joined by `separator`. */
   joined(expr: RawBuilder<unknown>, separator: string): RawBuilder<string>;
+  /** The distinct values of a group joined by commas, in no particular order. */
+  joinedDistinct(expr: RawBuilder<unknown>): RawBuilder<string>;
+  /**
+   * A join whose order the query fixes: SQLite's CROSS JOIN (its planner never reorders one; the dashboard's and
+   * search's plans depend on it), PostgreSQL's plain JOIN (its CROSS JOIN takes no ON, and its planner is left to
+   * choose).
+   */
+  readonly fixedJoin: RawBuilder<unknown>;
+  /**
+   * A row of the search index `table` (aliased `alias`) holds every phrase (src/db/search-tokens.ts matchPhrases):
+   * FTS5's MATCH on SQLite, the tsvector's `@@` on PostgreSQL (each phrase a phraseto_tsquery, all of them matched).
+   */
+  textMatch(table: 'submissions_fts' | 'issues_fts', alias: string, phrases: readonly string[]): RawBuilder<boolean>;
 }
 
 const SQLITE: Dialect = {
@@ -22,6 +36,10 @@ const SQLITE: Dialect = {
   nowText: sql<string>`datetime('now')`,
   chinaDay: (t) => sql<string>`date(${t}, '+8 hours')`,
   joined: (e, s) => sql<string>`group_concat(${e}, ${s})`,
+  joinedDistinct: (e) => sql<string>`group_concat(DISTINCT ${e})`,
+  fixedJoin: sql`CROSS JOIN`,
+  // The table's name, not its alias, on the left of MATCH: FTS5 reads it as "any column of this table".
+  textMatch: (table, _alias, phrases) => sql<boolean>`${sql.table(table)} MATCH ${ftsQuery(phrases)}`,
 };
 
 const POSTGRES: Dialect = {
@@ -29,9 +47,17 @@ const POSTGRES: Dialect = {
   nowText: sql<string>`to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`,
   chinaDay: (t) => sql<string>`to_char(CAST(${t} AS timestamp) + interval '8 hours', 'YYYY-MM-DD')`,
   joined: (e, s) => sql<string>`string_agg(CAST(${e} AS text), ${s})`,
+  joinedDistinct: (e) => sql<string>`string_agg(DISTINCT CAST(${e} AS text), ',')`,
+  fixedJoin: sql`JOIN`,
+  textMatch: (_table, alias, phrases) =>
+    sql<boolean>`${sql.ref(alias)}.body @@ ALL (SELECT phraseto_tsquery('simple', p) FROM unnest(CAST(${[...phrases]} AS text[])) AS p)`,
 };
 
 /** The dialect `on` speaks (the engine's queries or a unit of work's transaction). */
 export function dialectOf(on: Queries): Dialect {
   return on.getExecutor().adapter instanceof PostgresAdapter ? POSTGRES : SQLITE;
 }
+
+/** `(…)` of the values for `IN`, as parameters; `(NULL)` for none, which matches nothing (`IN ()` is no SQL for PostgreSQL). */
+export const inList = (values: readonly (number | string)[]): RawBuilder<unknown> =>
+  (values.length ? sql`(${sql.join(values)})` : sql`(NULL)`);

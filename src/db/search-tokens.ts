@@ -26,16 +26,25 @@ export function searchTokens(text: string | null | undefined): string {
 }
 
 /**
- * An FTS5 query for what staff typed: every space-separated term must occur, each as the phrase of its tokens.
- * Null when nothing searchable is left (punctuation only, or a single Chinese character).
+ * What staff typed, as the phrases a match must all contain: every space-separated term, as the phrase of its
+ * tokens (space-separated). Null when nothing searchable is left (punctuation only, or a single Chinese character).
  */
-export function matchQuery(typed: string): string | null {
+export function matchPhrases(typed: string): string[] | null {
   const phrases: string[] = [];
   for (const term of typed.normalize('NFKC').toLowerCase().split(/\s+/)) {
     const tokens = (term.match(RUNS) ?? []).flatMap(runTokens);
     if (tokens.length === 0) continue;
     if (tokens.length === 1 && HAN.test(tokens[0]) && Array.from(tokens[0]).length === 1) continue;
-    phrases.push(`"${tokens.join(' ')}"`);
+    phrases.push(tokens.join(' '));
   }
-  return phrases.length ? phrases.join(' AND ') : null;
+  return phrases.length ? phrases : null;
+}
+
+/** The FTS5 query of phrases (tokens are letters and digits only, so a phrase never holds a quote). */
+export const ftsQuery = (phrases: readonly string[]): string => phrases.map((p) => `"${p}"`).join(' AND ');
+
+/** An FTS5 query for what staff typed (see matchPhrases), or null when nothing searchable is left. */
+export function matchQuery(typed: string): string | null {
+  const phrases = matchPhrases(typed);
+  return phrases ? ftsQuery(phrases) : null;
 }

@@ -287,7 +287,7 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
   });
 
   /** The receipt page; a refused rating comes back here with its message and what the resident chose and wrote. */
-  function renderReceipt(req: Request, res: Response, status: number,
+  async function renderReceipt(req: Request, res: Response, status: number,
     rating: { error: string; values: Record<string, string> } | null = null,
     appeal: { error: string; values: Record<string, string> } | null = null) {
     const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
@@ -311,7 +311,7 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
       appealError: appeal?.error ?? null, appealValues: appeal?.values ?? {},
       // The community's public board, and its open issues that look like this submission (to support one).
       boardUrl: s.communityId !== null ? `/b/${s.communityId}` : null,
-      similar: board.similarTo(s, residentId),
+      similar: await board.similarTo(s, residentId),
       noindex: true,
     });
   }
@@ -320,7 +320,7 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
 
   // The one-time rating of a resolved issue. Refusals stay on the receipt page, in the residents' layout,
   // with the choice and the words kept; the page itself shows the rating once it is stored.
-  router.post('/r/:code/feedback', limit, (req, res) => {
+  router.post('/r/:code/feedback', limit, async (req, res) => {
     const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
     if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -340,7 +340,7 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
   });
 
   // 申请复核, once, after a decline or a 不满意 rating; refusals stay on the receipt with the words kept.
-  router.post('/r/:code/appeal', limit, (req, res) => {
+  router.post('/r/:code/appeal', limit, async (req, res) => {
     const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
     if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -1,4 +1,6 @@
-import type { Db } from '../db/open-db';
+import { sql, type RawBuilder } from 'kysely';
+import { all, type Queries } from '../db/engine';
+import { dialectOf, inList } from '../db/dialect';
 import { LABEL_COLUMNS, toLabelled, type LabelledRow, type LabelledSubmission } from '../submissions/repo';
 
 /** Who may find what: the communities (and a grid worker's grids) of the reach, and where unplaced ones count. */
@@ -15,24 +17,22 @@ export interface FoundIssue {
   residents: number; reply: string | null;
 }
 
-const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';
-
-function scopeSql(s: SearchScope, alias: string): { sql: string; params: unknown[] } {
-  const w: string[] = [];
-  const p: unknown[] = [];
+/** `AND …` keeping rows of the table aliased `alias` within the scope (nothing when it reaches everything). */
+function scopeSql(s: SearchScope, alias: string): RawBuilder<unknown> {
+  const col = (name: string) => sql.ref(`${alias}.${name}`);
+  const w: Array<RawBuilder<unknown>> = [];
   if (s.communityIds !== 'all') {
-    const unplaced = s.unplacedCampaignIds === 'all' ? ` OR ${alias}.community_id IS NULL`
-      : s.unplacedCampaignIds.length ? ` OR (${alias}.community_id IS NULL AND ${alias}.campaign_id IN (${marks(s.unplacedCampaignIds)}))` : '';
-    w.push(`(${alias}.community_id IN (${marks(s.communityIds)})${unplaced})`);
-    p.push(...s.communityIds, ...(s.unplacedCampaignIds === 'all' ? [] : s.unplacedCampaignIds));
+    const unplaced = s.unplacedCampaignIds === 'all' ? sql` OR ${col('community_id')} IS NULL`
+      : s.unplacedCampaignIds.length ? sql` OR (${col('community_id')} IS NULL AND ${col('campaign_id')} IN ${inList(s.unplacedCampaignIds)})` : sql``;
+    w.push(sql`(${col('community_id')} IN ${inList(s.communityIds)}${unplaced})`);
   }
-  if (s.gridIds) { w.push(`${alias}.grid_id IN (${marks(s.gridIds)})`); p.push(...s.gridIds); }
-  return { sql: w.length ? ' AND ' + w.join(' AND ') : '', params: p };
+  if (s.gridIds) w.push(sql`${col('grid_id')} IN ${inList(s.gridIds)}`);
+  return w.length ? sql` AND ${sql.join(w, sql` AND `)}` : sql``;
 }
 
-const FOUND_COLUMNS = `${LABEL_COLUMNS},
+const FOUND_COLUMNS = sql.raw(`${LABEL_COLUMNS},
   (SELECT title FROM issues WHERE id = s.issue_id) AS issue_title,
-  (SELECT status FROM issues WHERE id = s.issue_id) AS issue_status`;
+  (SELECT status FROM issues WHERE id = s.issue_id) AS issue_status`);
 type FoundRow = LabelledRow & { issue_title: string | null; issue_status: string | null };
 const toFound = (r: FoundRow): FoundSubmission => ({ ...toLabelled(r), issueTitle: r.issue_title, issueStatus: r.issue_status });
 
@@ -41,31 +41,25 @@ const toFound = (r: FoundRow): FoundSubmission => ({ ...toLabelled(r), issueTitl
  * gives matching ids in descending order, so the newest matches inside the scope are found without sorting
  * everything that matches.
  */
-export function createSearchRepo(db: Db) {
+export function createSearchRepo(on: Queries) {
+  const d = dialectOf(on);
+  const found = async (query: RawBuilder<FoundRow>) => (await all(on, query)).map(toFound);
   return {
-    byReceipt(code: string, scope: SearchScope): FoundSubmission[] {
-      const sc = scopeSql(scope, 's');
-      return (db.prepare(`SELECT ${FOUND_COLUMNS} FROM submissions s WHERE s.receipt_code = ?${sc.sql}`).all(code, ...sc.params) as FoundRow[]).map(toFound);
-    },
-    byPhone(phone: string, scope: SearchScope, limit: number): FoundSubmission[] {
-      const sc = scopeSql(scope, 's');
-      return (db.prepare(`SELECT ${FOUND_COLUMNS} FROM submissions s WHERE s.resident_phone = ?${sc.sql} ORDER BY s.id DESC LIMIT ?`)
-        .all(phone, ...sc.params, limit) as FoundRow[]).map(toFound);
-    },
-    submissions(match: string, scope: SearchScope, limit: number): FoundSubmission[] {
-      const sc = scopeSql(scope, 's');
-      return (db.prepare(`SELECT ${FOUND_COLUMNS} FROM submissions_fts f CROSS JOIN submissions s ON s.id = f.rowid
-        WHERE submissions_fts MATCH ?${sc.sql} ORDER BY f.rowid DESC LIMIT ?`).all(match, ...sc.params, limit) as FoundRow[]).map(toFound);
-    },
-    issues(match: string, scope: Pick<SearchScope, 'communityIds' | 'unplacedCampaignIds'>, limit: number): FoundIssue[] {
-      const sc = scopeSql({ ...scope, gridIds: null }, 'i');
-      return db.prepare(`SELECT i.id, i.campaign_id AS campaignId, i.title, i.status, i.reply,
-          (SELECT title FROM campaigns WHERE id = i.campaign_id) AS campaignTitle,
-          (SELECT name FROM places WHERE id = i.community_id) AS communityName,
+    byReceipt: (code: string, scope: SearchScope): Promise<FoundSubmission[]> =>
+      found(sql`SELECT ${FOUND_COLUMNS} FROM submissions s WHERE s.receipt_code = ${code}${scopeSql(scope, 's')}`),
+    byPhone: (phone: string, scope: SearchScope, limit: number): Promise<FoundSubmission[]> =>
+      found(sql`SELECT ${FOUND_COLUMNS} FROM submissions s WHERE s.resident_phone = ${phone}${scopeSql(scope, 's')} ORDER BY s.id DESC LIMIT ${limit}`),
+    /** Submissions holding every phrase (src/db/search-tokens.ts matchPhrases). */
+    submissions: (phrases: readonly string[], scope: SearchScope, limit: number): Promise<FoundSubmission[]> =>
+      found(sql`SELECT ${FOUND_COLUMNS} FROM submissions_fts f ${d.fixedJoin} submissions s ON s.id = f.rowid
+        WHERE ${d.textMatch('submissions_fts', 'f', phrases)}${scopeSql(scope, 's')} ORDER BY f.rowid DESC LIMIT ${limit}`),
+    issues: (phrases: readonly string[], scope: Pick<SearchScope, 'communityIds' | 'unplacedCampaignIds'>, limit: number): Promise<FoundIssue[]> =>
+      all<FoundIssue>(on, sql`SELECT i.id, i.campaign_id AS "campaignId", i.title, i.status, i.reply,
+          (SELECT title FROM campaigns WHERE id = i.campaign_id) AS "campaignTitle",
+          (SELECT name FROM places WHERE id = i.community_id) AS "communityName",
           (SELECT COUNT(*) FROM submissions WHERE issue_id = i.id) AS residents
-        FROM issues_fts f CROSS JOIN issues i ON i.id = f.rowid
-        WHERE issues_fts MATCH ?${sc.sql} ORDER BY f.rowid DESC LIMIT ?`).all(match, ...sc.params, limit) as FoundIssue[];
-    },
+        FROM issues_fts f ${d.fixedJoin} issues i ON i.id = f.rowid
+        WHERE ${d.textMatch('issues_fts', 'f', phrases)}${scopeSql({ ...scope, gridIds: null }, 'i')} ORDER BY f.rowid DESC LIMIT ${limit}`),
   };
 }
 export type SearchRepo = ReturnType<typeof createSearchRepo>;

@@ -7,9 +7,9 @@ import type { SearchService } from './service';
 /** GET /search?q=: the search box on every staff page. */
 export function searchRoutes({ search }: { search: SearchService }): Router {
   const router = Router();
-  router.get('/search', requireRole('admin', 'staff', 'grid_worker'), (req, res) => {
+  router.get('/search', requireRole('admin', 'staff', 'grid_worker'), async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q : Array.isArray(req.query.q) && typeof req.query.q[0] === 'string' ? req.query.q[0] : '';
-    const result = search.search(req.user!, q);
+    const result = await search.search(req.user!, q);
     res.render('search/results', {
       title: result.query ? `搜索：${result.query}` : '搜索', r: result,
       statusLabels: ISSUE_STATUS_LABELS, kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS,

@@ -3,7 +3,7 @@ import type { CampaignService } from '../campaigns/service';
 import { normalizeMobile } from '../lib/personal-data';
 import { normalizeReceiptCode } from '../lib/receipt-code';
 import type { FoundIssue, FoundSubmission, SearchRepo, SearchScope } from './repo';
-import { matchQuery } from '../db/search-tokens';
+import { matchPhrases } from '../db/search-tokens';
 
 export const SEARCH_LIMIT = 50;
 export const SEARCH_MAX_LENGTH = 100;
@@ -29,21 +29,21 @@ export function createSearchService(deps: { repo: SearchRepo; campaigns: Pick<Ca
   }
 
   return {
-    search(user: Viewer, typed: string): SearchResult {
+    async search(user: Viewer, typed: string): Promise<SearchResult> {
       const query = typed.trim().slice(0, SEARCH_MAX_LENGTH);
       const empty = (kind: SearchKind): SearchResult => ({ query, kind, submissions: [], issues: [], limit: SEARCH_LIMIT });
       if (!query) return empty('empty');
       const scope = scopeOf(user);
       const code = normalizeReceiptCode(query);
-      if (code) return { ...empty('code'), submissions: repo.byReceipt(code, scope) };
+      if (code) return { ...empty('code'), submissions: await repo.byReceipt(code, scope) };
       const phone = normalizeMobile(query.normalize('NFKC'));
-      if (phone) return { ...empty('phone'), submissions: repo.byPhone(phone, scope, SEARCH_LIMIT) };
-      const match = matchQuery(query);
-      if (!match) return empty('too_short');
+      if (phone) return { ...empty('phone'), submissions: await repo.byPhone(phone, scope, SEARCH_LIMIT) };
+      const phrases = matchPhrases(query);
+      if (!phrases) return empty('too_short');
       return {
         ...empty('words'),
-        submissions: repo.submissions(match, scope, SEARCH_LIMIT),
-        issues: isStaff(user) ? repo.issues(match, scope, SEARCH_LIMIT) : [],
+        submissions: await repo.submissions(phrases, scope, SEARCH_LIMIT),
+        issues: isStaff(user) ? await repo.issues(phrases, scope, SEARCH_LIMIT) : [],
       };
     },
   };

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { openDb, type Db } from '../../src/db/open-db';
 import { createDashboardRepo } from '../../src/dashboard/repo';
+import { sqliteEngine } from '../../src/db/engine';
 import { campaignSlice, type Reach } from '../../src/access/rules';
 import { loginAs, type TestApp } from '../helpers/app';
 import { seedDashboard, type DashboardSeed, useDashboardFixture } from '../helpers/dashboard-factories';
@@ -96,7 +97,7 @@ describe('the per-community counts', () => {
   });
   afterAll(() => db.close());
 
-  it('never read the submissions table: summary counts and the issues\' own indexes only', () => {
+  it('never read the submissions table: summary counts and the issues\' own indexes only', async () => {
     const seen: string[] = [];
     const spy = new Proxy(db, {
       get(target, prop, receiver) {
@@ -106,7 +107,9 @@ describe('the per-community counts', () => {
       },
     });
     const reach = { communityIds: [seed.yongan, seed.qingfeng], gridIds: null, serves: [], scopeKind: null } as Reach;
-    const counts = createDashboardRepo(spy).perCommunity(campaignSlice({ reach }, 'manage', [seed.campaignId]));
+    const engine = sqliteEngine(spy);
+    const counts = await createDashboardRepo(engine.queries).perCommunity(campaignSlice({ reach }, 'manage', [seed.campaignId]));
+    await engine.close();
     expect(counts.length).toBeGreaterThanOrEqual(2);
     expect(seen.length).toBe(4);
     const plans = seen.map((sql) => {
