@@ -1,4 +1,5 @@
 import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type RawBuilder } from 'kysely';
+import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { beginWhenFree, writeWhenFree, type WalSyncer } from './busy';
 import { insideOpenUnitOfWork, unitOfWorkContext, UnitOfWorkOpen, type OpenUnitOfWork } from './unit-of-work-context';
@@ -218,35 +219,53 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
  * Returns the count of open units of work to keep up to date.
  */
 function gateLegacyWrites(db: Db): { open: number } {
-  const existing = gates.get(db);
-  if (existing) return existing;
-  const gate = { open: 0 };
-  gates.set(db, gate);
-  const refuse = () => {
-    if (gate.open > 0 && db.inTransaction && !insideOpenUnitOfWork()) throw new UnitOfWorkOpen();
-  };
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((text: string) => {
-    const stmt = prepare(text);
-    if (stmt.readonly) return stmt;
+  let gate = gates.get(db);
+  if (!gate) gates.set(db, (gate = { open: 0 }));
+  watchConnections();
+  return gate;
+}
+
+/** A write on `db` now would land in an open unit of work it is not part of. */
+function refuseOutsideWrite(db: Db): void {
+  const gate = gates.get(db);
+  if (gate && gate.open > 0 && db.inTransaction && !insideOpenUnitOfWork()) throw new UnitOfWorkOpen();
+}
+
+let watching = false;
+/**
+ * better-sqlite3's prepare and transaction, once for every connection of the process, asking the connection's gate
+ * (a connection without an engine has none and is untouched). On the prototype rather than on each connection, so a
+ * test's proxy or spy around a connection still sees every call.
+ */
+function watchConnections(): void {
+  if (watching) return;
+  watching = true;
+  type Proto = { prepare: (this: Db, text: string) => Statement; transaction: (this: Db, fn: (...a: never[]) => unknown) => ReturnType<Db['transaction']> };
+  const proto = Database.prototype as unknown as Proto;
+  const prepare = proto.prepare;
+  proto.prepare = function (this: Db, text: string) {
+    const stmt = prepare.call(this, text);
+    if (stmt.readonly || !gates.has(this)) return stmt;
+    const db = this;
     // The statement's own method, looked up at each call (so a test's spy on the prototype still sees it).
-    const proto = Object.getPrototypeOf(stmt) as Record<string, (...args: unknown[]) => unknown>;
+    const methods = Object.getPrototypeOf(stmt) as Record<string, (...args: unknown[]) => unknown>;
     for (const m of ['run', 'get', 'all', 'iterate'] as const) {
-      Object.defineProperty(stmt, m, { value: (...args: unknown[]) => { refuse(); return proto[m].apply(stmt, args); } });
+      Object.defineProperty(stmt, m, { value: (...args: unknown[]) => { refuseOutsideWrite(db); return methods[m].apply(stmt, args); } });
     }
     return stmt;
-  }) as Db['prepare'];
-  const transaction = db.transaction.bind(db);
-  db.transaction = ((fn: (...args: never[]) => unknown) => {
-    const tx = transaction(fn);
-    const gated = ((...args: never[]) => { refuse(); return tx(...args); }) as typeof tx;
+  };
+  const transaction = proto.transaction;
+  proto.transaction = function (this: Db, fn: (...a: never[]) => unknown) {
+    const tx = transaction.call(this, fn);
+    if (!gates.has(this)) return tx;
+    const db = this;
+    const gated = ((...args: never[]) => { refuseOutsideWrite(db); return tx(...args); }) as typeof tx;
     for (const mode of ['default', 'deferred', 'immediate', 'exclusive'] as const) {
       const run = tx[mode];
-      Object.defineProperty(gated, mode, { value: (...args: never[]) => { refuse(); return run(...args); } });
+      Object.defineProperty(gated, mode, { value: (...args: never[]) => { refuseOutsideWrite(db); return run(...args); } });
     }
     return gated;
-  }) as Db['transaction'];
-  return gate;
+  };
 }
 const gates = new WeakMap<Db, { open: number }>();
 
