@@ -14,8 +14,8 @@ export const SHARE_INTERVAL_MS = 1000;
  * take what it sends in the last interval. A busy database (the CLI importing) delays a round, nothing else.
  */
 export function createSharedCounts(deps: {
-  /** The database: counts are published in a unit of work, and writes never wait inside SQLite (src/db/engine.ts). */
-  engine: Pick<Engine, 'queries' | 'unitOfWork'>;
+  /** The database: writes never wait inside SQLite (src/db/engine.ts). */
+  engine: Pick<Engine, 'queries'>;
   /** Whether the database is still open: an app whose database was closed without a shutdown (tests) stops sharing. */
   open: () => boolean;
   onError?: (err: unknown) => void;
@@ -37,7 +37,9 @@ export function createSharedCounts(deps: {
       for (const [name, counts] of limits) {
         const windows = counts.takeChanged(now);
         try {
-          if (windows.length) await deps.engine.unitOfWork((tx) => createRateCountRepo(tx).publish(name, server, windows));
+          // Each statement is whole on its own (absolute counts, 500 clients to a statement): no unit of work needed,
+          // so none holds the connection while the residents' writes wait.
+          if (windows.length) await repo.publish(name, server, windows);
           counts.setOthers(await repo.othersOf(name, server, now));
         } catch (err) {
           counts.unpublished(windows);
