@@ -2,7 +2,7 @@ import type { Config } from './config';
 import type { Db } from './db/open-db';
 import { sqliteEngine } from './db/engine';
 import { createAccess } from './access/service';
-import { createAuditRepo } from './audit/repo';
+import { createAuditRepo, createSyncAuditRepo } from './audit/repo';
 import { createLoginFailureRepo, createSessionRepo, createUserRepo } from './auth/repo';
 import { createLoginThrottle, databaseFailureStore } from './auth/login-throttle';
 import { createAuthService } from './auth/service';
@@ -73,7 +73,9 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const submissions = createSubmissionRepo(db);
   const issues = createIssueRepo(db);
   const items = createServiceItemRepo(db);
-  const audit = createAuditRepo(db);
+  const audit = createAuditRepo(engine.queries);
+  // The audit write of the services still in db.transaction() (issues, menu, appeals) until they move.
+  const syncAudit = createSyncAuditRepo(db);
   const exports = createExportRepo(db);
   const dashboardRepo = createDashboardRepo(db);
 
@@ -82,13 +84,13 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
   const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal });
-  const menuService = createMenuService({ db, issues, items, audit, places });
-  const issueService = createIssueService({ db, issues, audit, menu: menuService });
-  const outcomes = createOutcomeService({ db, issues, submissions, audit });
+  const menuService = createMenuService({ db, issues, items, audit: syncAudit, places });
+  const issueService = createIssueService({ db, issues, audit: syncAudit, menu: menuService });
+  const outcomes = createOutcomeService({ db, issues, submissions, audit: syncAudit });
   const grouping = createGrouping();
   const boardService = createBoardService({ repo: createBoardRepo(db), places, grouping });
   const appealService = createAppealService({
-    db, appeals: createAppealRepo(db), submissions, issues, outcomes, audit, loadIssue: issueService.loadIssue,
+    db, appeals: createAppealRepo(db), submissions, issues, outcomes, audit: syncAudit, loadIssue: issueService.loadIssue,
   });
   const campaignService = createCampaignService({ campaigns, places, categories, pendingScans: scanCounter.pendingFor });
   /** Secret for signing public form tokens: from the environment, else generated once and kept. */
@@ -125,7 +127,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     submissionService,
     issueService,
     grouping,
-    triageService: createTriageService({ db, issues, issueService, audit, grouping }),
+    triageService: createTriageService({ db, issues, issueService, audit: syncAudit, grouping }),
     menuService,
     outcomes,
     boardService,

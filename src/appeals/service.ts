@@ -1,5 +1,5 @@
 import type { Viewer } from '../access/rules';
-import type { AuditRepo } from '../audit/repo';
+import type { SyncAuditRepo } from '../audit/repo';
 import type { Db } from '../db/open-db';
 import type { IssueRepo } from '../issues/repo';
 import type { Issue } from '../issues/repo';
@@ -31,7 +31,7 @@ export interface AppealServiceDeps {
   submissions: Pick<SubmissionRepo, 'findByReceipt' | 'residentKeyOf'>;
   issues: Pick<IssueRepo, 'outcomeOf' | 'feedbackOf' | 'undecline' | 'setStatus' | 'touch'>;
   outcomes: Pick<OutcomeService, 'rate' | 'rateError'>;
-  audit: AuditRepo;
+  audit: SyncAuditRepo;
   /** The issue if the user may handle it (the issue service's reach check). */
   loadIssue: (user: Viewer, id: number) => Issue;
 }

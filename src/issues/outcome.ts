@@ -1,4 +1,4 @@
-import type { AuditRepo } from '../audit/repo';
+import type { SyncAuditRepo } from '../audit/repo';
 import type { Db } from '../db/open-db';
 import { conflict, notFound } from '../lib/errors';
 import type { SubmissionRepo } from '../submissions/repo';
@@ -26,7 +26,7 @@ export interface Outcome {
 }
 
 /** The outcome residents read on their receipt, and their one rating of it. */
-export function createOutcomeService(deps: { db: Db; issues: IssueRepo; submissions: Pick<SubmissionRepo, 'findByReceipt'>; audit: AuditRepo }) {
+export function createOutcomeService(deps: { db: Db; issues: IssueRepo; submissions: Pick<SubmissionRepo, 'findByReceipt'>; audit: SyncAuditRepo }) {
   const { db, issues, submissions, audit } = deps;
   return {
     /**

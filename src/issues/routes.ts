@@ -136,7 +136,7 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
 
   // ---- one issue ----
 
-  function renderIssue(req: Request, res: Response, issue: Issue, opts: { status?: number; form?: string; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
+  async function renderIssue(req: Request, res: Response, issue: Issue, opts: { status?: number; form?: string; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
     const user = req.user!;
     const campaign = campaignFor(user, issue.campaignId);
     const published = menu.ofIssue(issue.id);
@@ -146,7 +146,7 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
       claims: published?.claims ?? [],
       notes: published?.notes ?? [],
       submissions: issues.submissions(issue.id),
-      trail: audit.listForIssue(issue.id).map((e) => ({ ...e, text: describeAudit(e) })),
+      trail: (await audit.listForIssue(issue.id)).map((e) => ({ ...e, text: describeAudit(e) })),
       similar: triage.similarIssues(user, issue),
       nextStatuses: nextStatuses('staff', issue.status).filter((s) => s !== 'on_menu' && s !== 'resolved'),
       canPublish: issue.status === 'accepted' && !item,
@@ -159,16 +159,16 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
     });
   }
 
-  router.get('/issues/:id', staff, (req, res) => {
-    renderIssue(req, res, service.loadIssue(req.user!, idOf(req)));
+  router.get('/issues/:id', staff, async (req, res) => {
+    await renderIssue(req, res, service.loadIssue(req.user!, idOf(req)));
   });
 
   /** Parses one of the issue page's forms; on bad input the page comes back with 400, the input and the errors. */
-  function issueForm<S extends z.ZodTypeAny>(form: string, schema: S, req: Request, res: Response): { issue: Issue; value: z.infer<S> } | null {
+  async function issueForm<S extends z.ZodTypeAny>(form: string, schema: S, req: Request, res: Response): Promise<{ issue: Issue; value: z.infer<S> } | null> {
     const issue = service.loadIssue(req.user!, idOf(req));
     const parsed = parseForm(schema, req.body);
     if (!parsed.ok) {
-      renderIssue(req, res, issue, { status: 400, form, errors: parsed.errors, values: req.body ?? {} });
+      await renderIssue(req, res, issue, { status: 400, form, errors: parsed.errors, values: req.body ?? {} });
       return null;
     }
     return { issue, value: parsed.value };
@@ -186,53 +186,53 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
     res.redirect(303, req.body?.return === 'unassigned' ? `/campaigns/${issue.campaignId}/issues/unassigned` : `/issues/${issue.id}`);
   });
 
-  router.post('/issues/:id/merge', staff, (req, res) => {
-    const f = issueForm('merge', mergeSchema, req, res);
+  router.post('/issues/:id/merge', staff, async (req, res) => {
+    const f = await issueForm('merge', mergeSchema, req, res);
     if (!f) return;
     const moved = service.merge(req.user!, f.issue.id, f.value.sourceId);
     back(res, f.issue.id, `已把问题 #${f.value.sourceId} 合并到本问题，并入 ${moved} 条建议。`);
   });
 
-  router.post('/issues/:id/detach', staff, (req, res) => {
-    const f = issueForm('detach', detachSchema, req, res);
+  router.post('/issues/:id/detach', staff, async (req, res) => {
+    const f = await issueForm('detach', detachSchema, req, res);
     if (!f) return;
     const newId = service.detach(req.user!, f.issue.id, f.value.submissionId, f.value.to);
     back(res, f.issue.id, newId ? `已拆出建议 #${f.value.submissionId}，成为新问题 #${newId}。` : `已拆出建议 #${f.value.submissionId}，回到待归类。`);
   });
 
-  router.post('/issues/:id/status', staff, (req, res) => {
-    const f = issueForm('status', statusSchema, req, res);
+  router.post('/issues/:id/status', staff, async (req, res) => {
+    const f = await issueForm('status', statusSchema, req, res);
     if (!f) return;
     if (f.value.to === 'declined' && !f.value.reason) {
-      return renderIssue(req, res, f.issue, { status: 400, form: 'status', errors: { reason: '请填写未采纳的原因，居民会在回执页看到它。' }, values: req.body });
+      return await renderIssue(req, res, f.issue, { status: 400, form: 'status', errors: { reason: '请填写未采纳的原因，居民会在回执页看到它。' }, values: req.body });
     }
     service.changeStatus(req.user!, f.issue.id, f.value.to as IssueStatus, f.value.reason);
     back(res, f.issue.id, `状态已改为「${ISSUE_STATUS_LABELS[f.value.to as IssueStatus]}」。`);
   });
 
-  router.post('/issues/:id/edit', staff, (req, res) => {
-    const f = issueForm('edit', editSchema, req, res);
+  router.post('/issues/:id/edit', staff, async (req, res) => {
+    const f = await issueForm('edit', editSchema, req, res);
     if (!f) return;
     service.edit(req.user!, f.issue.id, f.value);
     back(res, f.issue.id, '已保存。');
   });
 
-  router.post('/issues/:id/reply', staff, (req, res) => {
-    const f = issueForm('reply', replySchema, req, res);
+  router.post('/issues/:id/reply', staff, async (req, res) => {
+    const f = await issueForm('reply', replySchema, req, res);
     if (!f) return;
     service.reply(req.user!, f.issue.id, f.value.reply);
     back(res, f.issue.id, f.value.reply ? '回复已保存，居民在回执页可以看到。' : '已清除回复。');
   });
 
-  router.post('/issues/:id/publish', staff, (req, res) => {
-    const f = issueForm('publish', publishSchema, req, res);
+  router.post('/issues/:id/publish', staff, async (req, res) => {
+    const f = await issueForm('publish', publishSchema, req, res);
     if (!f) return;
     const itemId = menu.publishIssue(req.user!, f.issue.id, f.value);
     back(res, f.issue.id, `已发布到服务菜单（服务事项 #${itemId}），认领人现在可以认领。`);
   });
 
-  router.post('/issues/:id/resolve', staff, (req, res) => {
-    const f = issueForm('resolve', replySchema, req, res);
+  router.post('/issues/:id/resolve', staff, async (req, res) => {
+    const f = await issueForm('resolve', replySchema, req, res);
     if (!f) return;
     service.resolve(req.user!, f.issue.id, f.value.reply);
     back(res, f.issue.id, '已确认办结。居民可以在回执页看到结果并评价。');

@@ -1,5 +1,5 @@
 import type { Db } from '../db/open-db';
-import type { AuditRepo } from '../audit/repo';
+import type { SyncAuditRepo } from '../audit/repo';
 import { isStaff, reachesCommunity, type Viewer } from '../access/rules';
 import { conflict, forbidden, invalid, notFound, NotFoundError } from '../lib/errors';
 
@@ -23,7 +23,7 @@ export interface IssueMenuPort {
 export interface IssueServiceDeps {
   db: Db;
   issues: IssueRepo;
-  audit: AuditRepo;
+  audit: SyncAuditRepo;
   menu: IssueMenuPort;
 }
 

@@ -1,5 +1,5 @@
 import { isStaff, reachesCommunity, type Viewer } from '../access/rules';
-import type { AuditRepo } from '../audit/repo';
+import type { SyncAuditRepo } from '../audit/repo';
 import type { Db } from '../db/open-db';
 import type { Grouping } from '../grouping/service';
 import { conflict, forbidden, invalid, notFound } from '../lib/errors';
@@ -33,7 +33,7 @@ export interface TriageDeps {
   db: Db;
   issues: IssueRepo;
   issueService: IssueService;
-  audit: AuditRepo;
+  audit: SyncAuditRepo;
   grouping: Grouping;
 }
 

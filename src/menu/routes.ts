@@ -67,7 +67,7 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
     res.render('menu/mine', { title: '我的认领', rows: menu.myClaims(req.user!), claimStatusLabels: CLAIM_STATUS_LABELS });
   });
 
-  function renderItem(req: Request, res: Response, item: ServiceItem, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
+  async function renderItem(req: Request, res: Response, item: ServiceItem, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
     const user = req.user!;
     const claims = items.claims(item.id);
     const mine = claims.find((c) => c.claimerUserId === user.id && isActiveClaim(c));
@@ -79,14 +79,14 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
     res.status(opts.status ?? 200).render('menu/item', {
       title: item.title, item, claims, mine, texts, notes: items.notes(item.id),
       canClaim: claimable(user, item), isStaff: isStaff(user),
-      trail: isStaff(user) && !item.issueId ? audit.listFor('service_item', item.id).map((e) => ({ ...e, text: describeAudit(e) })) : [],
+      trail: isStaff(user) && !item.issueId ? (await audit.listFor('service_item', item.id)).map((e) => ({ ...e, text: describeAudit(e) })) : [],
       claimStatusLabels: CLAIM_STATUS_LABELS, claimerKindLabels: CLAIMER_KIND_LABELS,
       errors: opts.errors ?? {}, values: opts.values ?? {},
     });
   }
 
-  router.get('/menu/items/:id', menuReaders, (req, res) => {
-    renderItem(req, res, menu.loadItem(req.user!, idOf(req)));
+  router.get('/menu/items/:id', menuReaders, async (req, res) => {
+    await renderItem(req, res, menu.loadItem(req.user!, idOf(req)));
   });
 
   router.post('/menu/items/:id/claim', claimer, (req, res) => {
@@ -101,17 +101,17 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
     const user = req.user!;
     const item = menu.loadItem(user, idOf(req));
     const parsed = parseForm(noteSchema, req.body);
-    if (!parsed.ok) return renderItem(req, res, item, { status: 400, errors: parsed.errors, values: req.body ?? {} });
+    if (!parsed.ok) return await renderItem(req, res, item, { status: 400, errors: parsed.errors, values: req.body ?? {} });
     let photo: string | null = null;
     if (req.file && req.file.size > 0) {
       const ext = await sniffPhotoFile(req.file.path);
-      if (!ext) return renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.badType }, values: req.body ?? {} });
+      if (!ext) return await renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.badType }, values: req.body ?? {} });
       photo = await storePhotoFile(photosDir, req.file.path, ext);
     } else if (noteForm.photoLost(req)) {
-      return renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.notArrived }, values: req.body ?? {} });
+      return await renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.notArrived }, values: req.body ?? {} });
     }
     if (!parsed.value.text && !photo) {
-      return renderItem(req, res, item, { status: 400, errors: { text: '请填写进展情况，或附一张照片。' }, values: req.body ?? {} });
+      return await renderItem(req, res, item, { status: 400, errors: { text: '请填写进展情况，或附一张照片。' }, values: req.body ?? {} });
     }
     try {
       menu.addNote(user, item.id, parsed.value.text, photo);

@@ -1,4 +1,4 @@
-import type { AuditRepo } from '../audit/repo';
+import type { SyncAuditRepo } from '../audit/repo';
 import { isStaff, menuCommunities, reachesCommunity, type Viewer } from '../access/rules';
 import type { Db } from '../db/open-db';
 import { conflict, forbidden, invalid, notFound, NotFoundError } from '../lib/errors';
@@ -12,7 +12,7 @@ export interface MenuServiceDeps {
   db: Db;
   issues: IssueRepo;
   items: ServiceItemRepo;
-  audit: AuditRepo;
+  audit: SyncAuditRepo;
   places: Pick<PlaceRepo, 'findById'>;
 }
 
