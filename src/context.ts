@@ -2,7 +2,7 @@ import type { Config } from './config';
 import type { Db } from './db/open-db';
 import { sqliteEngine } from './db/engine';
 import { createAccess } from './access/service';
-import { createAuditRepo, createSyncAuditRepo } from './audit/repo';
+import { createAuditRepo } from './audit/repo';
 import { createLoginFailureRepo, createSessionRepo, createUserRepo } from './auth/repo';
 import { createLoginThrottle, databaseFailureStore } from './auth/login-throttle';
 import { createAuthService } from './auth/service';
@@ -71,11 +71,9 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const campaigns = createCampaignRepo(db);
   const qrCodes = createQrRepo(db);
   const submissions = createSubmissionRepo(db);
-  const issues = createIssueRepo(db);
-  const items = createServiceItemRepo(db);
+  const issues = createIssueRepo(engine.queries);
+  const items = createServiceItemRepo(engine.queries);
   const audit = createAuditRepo(engine.queries);
-  // The audit write of the services still in db.transaction() (issues, menu, appeals) until they move.
-  const syncAudit = createSyncAuditRepo(db);
   const exports = createExportRepo(db);
   const dashboardRepo = createDashboardRepo(db);
 
@@ -84,13 +82,13 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
   const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal });
-  const menuService = createMenuService({ db, issues, items, audit: syncAudit, places });
-  const issueService = createIssueService({ db, issues, audit: syncAudit, menu: menuService });
-  const outcomes = createOutcomeService({ db, issues, submissions, audit: syncAudit });
+  const menuService = createMenuService({ engine, items, places });
+  const issueService = createIssueService({ engine, issues, menu: menuService });
+  const outcomes = createOutcomeService({ engine, issues, submissions });
   const grouping = createGrouping();
   const boardService = createBoardService({ repo: createBoardRepo(db), places, grouping });
   const appealService = createAppealService({
-    db, appeals: createAppealRepo(db), submissions, issues, outcomes, audit: syncAudit, loadIssue: issueService.loadIssue,
+    engine, appeals: createAppealRepo(engine.queries), submissions, issues, outcomes, loadIssue: issueService.loadIssue,
   });
   const campaignService = createCampaignService({ campaigns, places, categories, pendingScans: scanCounter.pendingFor });
   /** Secret for signing public form tokens: from the environment, else generated once and kept. */
@@ -127,7 +125,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     submissionService,
     issueService,
     grouping,
-    triageService: createTriageService({ db, issues, issueService, audit: syncAudit, grouping }),
+    triageService: createTriageService({ engine, issues, issueService, grouping }),
     menuService,
     outcomes,
     boardService,

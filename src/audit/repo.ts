@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { all, run, type Queries } from '../db/engine';
 import { dialectOf } from '../db/dialect';
-import type { Db } from '../db/open-db';
 
 export type AuditEntityType = 'issue' | 'service_item' | 'submission' | 'user';
 
@@ -72,16 +71,3 @@ export function createAuditRepo(on: Queries) {
 }
 export type AuditRepo = ReturnType<typeof createAuditRepo>;
 
-/**
- * The audit trail's one write, synchronous, for the services still inside db.transaction() (issues, menu, appeals)
- * until they move to units of work: the statement joins the caller's transaction on the shared SQLite connection.
- */
-export function createSyncAuditRepo(db: Db) {
-  const insert = db.prepare('INSERT INTO audit_log (entity_type, entity_id, action, detail, user_id) VALUES (?, ?, ?, ?, ?)');
-  return {
-    record(e: AuditInput): void {
-      insert.run(e.entityType, e.entityId, e.action, e.detail ? JSON.stringify(e.detail) : null, e.userId);
-    },
-  };
-}
-export type SyncAuditRepo = ReturnType<typeof createSyncAuditRepo>;
