@@ -69,9 +69,9 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const campaigns = createCampaignRepo(db);
   const qrCodes = createQrRepo(db);
   const submissions = createSubmissionRepo(db);
-  const issues = createIssueRepo(db);
-  const items = createServiceItemRepo(db);
-  const audit = createAuditRepo(db);
+  const issues = createIssueRepo(engine.queries);
+  const items = createServiceItemRepo(engine.queries);
+  const audit = createAuditRepo(engine.queries);
   const exports = createExportRepo(db);
   const dashboardRepo = createDashboardRepo(engine.queries);
 
@@ -80,13 +80,13 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
   const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal });
-  const menuService = createMenuService({ db, issues, items, audit, places });
-  const issueService = createIssueService({ db, issues, audit, menu: menuService });
-  const outcomes = createOutcomeService({ db, issues, submissions, audit });
+  const menuService = createMenuService({ engine, items, places });
+  const issueService = createIssueService({ engine, issues, menu: menuService });
+  const outcomes = createOutcomeService({ engine, issues, submissions });
   const grouping = createGrouping();
   const boardService = createBoardService({ repo: createBoardRepo(engine.queries), places, grouping });
   const appealService = createAppealService({
-    db, appeals: createAppealRepo(db), submissions, issues, outcomes, audit, loadIssue: issueService.loadIssue,
+    engine, appeals: createAppealRepo(engine.queries), submissions, issues, outcomes, loadIssue: issueService.loadIssue,
   });
   const campaignService = createCampaignService({ campaigns, places, categories, pendingScans: scanCounter.pendingFor });
   /**
@@ -129,7 +129,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     submissionService,
     issueService,
     grouping,
-    triageService: createTriageService({ db, issues, issueService, audit, grouping }),
+    triageService: createTriageService({ engine, issues, issueService, grouping }),
     menuService,
     outcomes,
     boardService,

@@ -66,8 +66,8 @@ export function accountRoutes({ userAdmin: manage, users, places, audit }: Accou
     res.render('accounts/users', { title: '账号管理', users: await users.list(), roleLabels: ROLE_LABELS, places: new Map(places.list().map((p) => [p.id, p.name])) });
   });
 
-  router.get('/admin/logins', admin, (_req, res) => {
-    res.render('accounts/logins', { title: '登录记录', events: audit.listAccountEvents(500) });
+  router.get('/admin/logins', admin, async (_req, res) => {
+    res.render('accounts/logins', { title: '登录记录', events: await audit.listAccountEvents(500) });
   });
 
   router.get('/admin/users/new', admin, (_req, res) => {

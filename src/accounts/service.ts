@@ -1,4 +1,4 @@
-import type { AuditRepo } from '../audit/repo';
+import { createAuditRepo, type AuditRepo } from '../audit/repo';
 import { createSessionRepo, createUserRepo, type UserRepo } from '../auth/repo';
 import type { Engine } from '../db/engine';
 import type { Role, User } from '../auth/roles';
@@ -94,7 +94,7 @@ export function createUserAdminService(deps: {
         await users.setGrids(user.id, gridsFor(v));
         if (passwordHash) {
           await users.setPasswordHash(user.id, passwordHash);
-          deps.audit?.record({ entityType: 'user', entityId: user.id, action: 'password_reset', userId: actorId, detail: { username: user.username } });
+          if (deps.audit) await createAuditRepo(tx).record({ entityType: 'user', entityId: user.id, action: 'password_reset', userId: actorId, detail: { username: user.username } });
         }
         // A new password or a disabled account ends the sessions already open.
         if (passwordHash || v.disabled) await createSessionRepo(tx).removeForUser(user.id);

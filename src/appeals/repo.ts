@@ -1,4 +1,6 @@
-import type { Db } from '../db/open-db';
+import { sql } from 'kysely';
+import { all, one, run, type Queries } from '../db/engine';
+import { dialectOf } from '../db/dialect';
 import type { AppealStatus, Proof } from './rules';
 
 export interface Appeal {
@@ -23,31 +25,31 @@ const toAppeal = (r: Row): Appeal => ({
   status: r.status, answer: r.answer, createdAt: r.created_at, concludedAt: r.concluded_at,
 });
 
-const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-
 /** Appeals (申请复核), once per submission. Submission appeals end by the triggers of migration 070. */
-export function createAppealRepo(db: Db) {
-  const insert = db.prepare(`INSERT INTO appeals (submission_id, kind, issue_id, reason, proof)
-    VALUES (@submissionId, @kind, @issueId, @reason, @proof)`);
-  const ofSubmission = db.prepare<[number], Row>('SELECT * FROM appeals WHERE submission_id = ?');
-  const ofIssue = db.prepare<[number], Row>('SELECT * FROM appeals WHERE issue_id = ? ORDER BY id');
-  const conclude = db.prepare(`UPDATE appeals SET status = ?, answer = ?, concluded_by = ?, concluded_at = ${NOW}
-    WHERE issue_id = ? AND kind = 'issue' AND status = 'open'`);
-  const openInQueue = db.prepare<[number], { submission_id: number; reason: string }>(`SELECT a.submission_id, a.reason
-    FROM appeals a JOIN submissions s ON s.id = a.submission_id
-    WHERE a.kind = 'submission' AND a.status = 'open' AND s.campaign_id = ?`);
-
+export function createAppealRepo(on: Queries) {
+  const NOW = dialectOf(on).nowIso;
   return {
-    insert: (a: { submissionId: number; kind: 'issue' | 'submission'; issueId: number | null; reason: string; proof: Proof }) =>
-      Number(insert.run(a).lastInsertRowid),
-    ofSubmission: (submissionId: number) => { const r = ofSubmission.get(submissionId); return r ? toAppeal(r) : undefined; },
+    async insert(a: { submissionId: number; kind: 'issue' | 'submission'; issueId: number | null; reason: string; proof: Proof }): Promise<number> {
+      const r = await one<{ id: number }>(on, sql`INSERT INTO appeals (submission_id, kind, issue_id, reason, proof)
+        VALUES (${a.submissionId}, ${a.kind}, ${a.issueId}, ${a.reason}, ${a.proof}) RETURNING id`);
+      return r!.id;
+    },
+    async ofSubmission(submissionId: number): Promise<Appeal | undefined> {
+      const r = await one<Row>(on, sql`SELECT * FROM appeals WHERE submission_id = ${submissionId}`);
+      return r ? toAppeal(r) : undefined;
+    },
     /** Every appeal about an issue, oldest first. */
-    ofIssue: (issueId: number) => ofIssue.all(issueId).map(toAppeal),
+    ofIssue: async (issueId: number): Promise<Appeal[]> =>
+      (await all<Row>(on, sql`SELECT * FROM appeals WHERE issue_id = ${issueId} ORDER BY id`)).map(toAppeal),
     /** Ends the issue's open appeals; returns how many. */
-    concludeIssue: (issueId: number, status: Exclude<AppealStatus, 'open'>, answer: string | null, userId: number) =>
-      conclude.run(status, answer, userId, issueId).changes,
+    concludeIssue: (issueId: number, status: Exclude<AppealStatus, 'open'>, answer: string | null, userId: number): Promise<number> =>
+      run(on, sql`UPDATE appeals SET status = ${status}, answer = ${answer}, concluded_by = ${userId}, concluded_at = ${NOW}
+        WHERE issue_id = ${issueId} AND kind = 'issue' AND status = 'open'`),
     /** Declined suggestions of a campaign back in the triage queue on appeal: submission id → the resident's reason. */
-    openInQueue: (campaignId: number) => new Map(openInQueue.all(campaignId).map((r) => [r.submission_id, r.reason])),
+    openInQueue: async (campaignId: number): Promise<Map<number, string>> =>
+      new Map((await all<{ submission_id: number; reason: string }>(on, sql`SELECT a.submission_id, a.reason
+        FROM appeals a JOIN submissions s ON s.id = a.submission_id
+        WHERE a.kind = 'submission' AND a.status = 'open' AND s.campaign_id = ${campaignId}`)).map((r) => [r.submission_id, r.reason])),
   };
 }
 export type AppealRepo = ReturnType<typeof createAppealRepo>;

@@ -1,7 +1,7 @@
 import type { Viewer } from '../access/rules';
-import type { AuditRepo } from '../audit/repo';
-import type { Db } from '../db/open-db';
-import type { IssueRepo } from '../issues/repo';
+import { createAuditRepo } from '../audit/repo';
+import type { Engine } from '../db/engine';
+import { createIssueRepo, type IssueRepo } from '../issues/repo';
 import type { Issue } from '../issues/repo';
 import type { OutcomeService } from '../issues/outcome';
 import type { Rating } from '../issues/rules';
@@ -9,7 +9,7 @@ import { conflict, forbidden, invalid, notFound } from '../lib/errors';
 import type { SubmissionRepo } from '../submissions/repo';
 import { residentKeyOf } from '../submissions/resident-cookie';
 import type { Submission } from '../submissions/types';
-import type { AppealRepo } from './repo';
+import { createAppealRepo, type AppealRepo } from './repo';
 import {
   APPEAL_REASON_MAX, APPEAL_STATUS_LABELS, PROOF_ATTEMPTS, PROOF_MESSAGES, PROOF_WINDOW_MS, appealError, proofOf, reopenedStatus,
   type AppealState, type Proof,
@@ -26,14 +26,15 @@ export interface Credentials {
 }
 
 export interface AppealServiceDeps {
-  db: Db;
+  /** Where an appeal or a review commits with its audit row. */
+  engine: Pick<Engine, 'unitOfWork'>;
+  /** Reads outside any unit of work. */
   appeals: AppealRepo;
   submissions: Pick<SubmissionRepo, 'findByReceipt' | 'residentKeyOf'>;
-  issues: Pick<IssueRepo, 'outcomeOf' | 'feedbackOf' | 'undecline' | 'setStatus' | 'touch'>;
+  issues: Pick<IssueRepo, 'outcomeOf' | 'feedbackOf'>;
   outcomes: Pick<OutcomeService, 'rate' | 'rateError'>;
-  audit: AuditRepo;
-  /** The issue if the user may handle it (the issue service's reach check). */
-  loadIssue: (user: Viewer, id: number) => Issue;
+  /** The issue if the user may handle it (the issue service's reach check), read on the caller's issue repo. */
+  loadIssue: (user: Viewer, id: number, on?: Pick<IssueRepo, 'findById'>) => Promise<Issue>;
 }
 
 /**
@@ -41,15 +42,15 @@ export interface AppealServiceDeps {
  * (src/appeals/rules.ts), and staff's conclusion of a review. Every write has its audit row, naming the proof.
  */
 export function createAppealService(deps: AppealServiceDeps) {
-  const { db, appeals, submissions, issues, audit } = deps;
+  const { appeals, submissions, issues } = deps;
   const wrongTries = new Map<string, { n: number; until: number }>();
 
-  function stateOf(sub: Submission): AppealState {
-    const issue = issues.outcomeOf(sub.id);
+  async function stateOf(sub: Submission, on: { issues: Pick<IssueRepo, 'outcomeOf' | 'feedbackOf'>; appeals: Pick<AppealRepo, 'ofSubmission'> } = { issues, appeals }): Promise<AppealState> {
+    const issue = await on.issues.outcomeOf(sub.id);
     return {
       status: issue?.status ?? (sub.declinedAt !== null ? 'declined' : null),
-      rating: issues.feedbackOf(sub.id)?.rating ?? null,
-      alreadyAppealed: appeals.ofSubmission(sub.id) !== undefined,
+      rating: (await on.issues.feedbackOf(sub.id))?.rating ?? null,
+      alreadyAppealed: await on.appeals.ofSubmission(sub.id) !== undefined,
     };
   }
 
@@ -85,11 +86,11 @@ export function createAppealService(deps: AppealServiceDeps) {
 
   return {
     /** The one rating: the state first (nothing to rate yet, rated already), then who is asking. */
-    rate(code: string, rating: Rating, comment: string | null, c: Credentials): Proof {
-      const err = deps.outcomes.rateError(code);
+    async rate(code: string, rating: Rating, comment: string | null, c: Credentials): Promise<Proof> {
+      const err = await deps.outcomes.rateError(code);
       if (err) throw err;
       const proof = verify(load(code), c);
-      deps.outcomes.rate(code, rating, comment, proof);
+      await deps.outcomes.rate(code, rating, comment, proof);
       return proof;
     },
 
@@ -97,39 +98,43 @@ export function createAppealService(deps: AppealServiceDeps) {
      * 申请复核, once per receipt, after a decline or a 不满意 rating. An issue comes back to staff flagged 复核 with the
      * reason in its history; a suggestion declined in triage goes back to the triage queue, flagged the same way.
      */
-    appeal(code: string, reason: string, c: Credentials): Proof {
+    async appeal(code: string, reason: string, c: Credentials): Promise<Proof> {
       const text = reason.trim();
       if (!text) throw invalid('请写一写为什么申请复核（200 字以内）。');
       if (Array.from(text).length > APPEAL_REASON_MAX) throw invalid(`复核理由最多 ${APPEAL_REASON_MAX} 个字。`);
       const sub = load(code);
-      const err = appealError(stateOf(sub));
+      const err = appealError(await stateOf(sub));
       if (err) throw conflict(err);
       const proof = verify(sub, c);
-      db.transaction(() => {
+      await deps.engine.unitOfWork(async (tx) => {
+        const issues = createIssueRepo(tx);
+        const appeals = createAppealRepo(tx);
+        const audit = createAuditRepo(tx);
+        // The submissions repo has not moved to the seam: on SQLite it reads on the same connection, in this unit of work.
         const fresh = load(code);
-        const again = appealError(stateOf(fresh));
+        const again = appealError(await stateOf(fresh, { issues, appeals }));
         if (again) throw conflict(again);
-        const issue = issues.outcomeOf(fresh.id);
+        const issue = await issues.outcomeOf(fresh.id);
         if (issue) {
-          appeals.insert({ submissionId: fresh.id, kind: 'issue', issueId: issue.id, reason: text, proof });
-          issues.touch(issue.id);
-          audit.record({ entityType: 'issue', entityId: issue.id, action: 'appeal', detail: { submissionId: fresh.id, reason: text, proof }, userId: null });
+          await appeals.insert({ submissionId: fresh.id, kind: 'issue', issueId: issue.id, reason: text, proof });
+          await issues.touch(issue.id);
+          await audit.record({ entityType: 'issue', entityId: issue.id, action: 'appeal', detail: { submissionId: fresh.id, reason: text, proof }, userId: null });
         } else {
-          appeals.insert({ submissionId: fresh.id, kind: 'submission', issueId: null, reason: text, proof });
-          issues.undecline(fresh.id);
-          audit.record({ entityType: 'submission', entityId: fresh.id, action: 'appeal', detail: { submissionId: fresh.id, reason: text, proof, declineReason: fresh.declineReason }, userId: null });
+          await appeals.insert({ submissionId: fresh.id, kind: 'submission', issueId: null, reason: text, proof });
+          await issues.undecline(fresh.id);
+          await audit.record({ entityType: 'submission', entityId: fresh.id, action: 'appeal', detail: { submissionId: fresh.id, reason: text, proof, declineReason: fresh.declineReason }, userId: null });
         }
-      })();
+      });
       return proof;
     },
 
     /** What the receipt page shows and offers about rating proof and the appeal. */
-    forReceipt(sub: Submission, residentId: string | null, staffSession: boolean) {
-      const appeal = appeals.ofSubmission(sub.id);
+    async forReceipt(sub: Submission, residentId: string | null, staffSession: boolean) {
+      const appeal = await appeals.ofSubmission(sub.id);
       const key = residentKeyOf(residentId);
       return {
         appeal: appeal ? { ...appeal, label: APPEAL_STATUS_LABELS[appeal.status] } : null,
-        canAppeal: appealError(stateOf(sub)) === null,
+        canAppeal: appealError(await stateOf(sub)) === null,
         /** This phone submitted it: no further proof needed. */
         device: key !== null && key === submissions.residentKeyOf(sub.id),
         hasPhone: (sub.residentPhone ?? '').replace(/\D/g, '').length >= 4,
@@ -139,8 +144,8 @@ export function createAppealService(deps: AppealServiceDeps) {
     },
 
     /** The appeals about an issue, for its staff page; `open` flags it 复核. */
-    ofIssue(issueId: number) {
-      const list = appeals.ofIssue(issueId).map((a) => ({ ...a, label: APPEAL_STATUS_LABELS[a.status] }));
+    async ofIssue(issueId: number) {
+      const list = (await appeals.ofIssue(issueId)).map((a) => ({ ...a, label: APPEAL_STATUS_LABELS[a.status] }));
       return { list, open: list.filter((a) => a.status === 'open') };
     },
 
@@ -148,17 +153,19 @@ export function createAppealService(deps: AppealServiceDeps) {
     openInQueue: (campaignId: number) => appeals.openInQueue(campaignId),
 
     /** Staff end a review: keep the outcome (upheld) or take the issue up again (reopened). */
-    conclude: db.transaction((user: Viewer, issueId: number, outcome: 'upheld' | 'reopened', answer: string | null): void => {
-      const issue = deps.loadIssue(user, issueId);
-      if (appeals.ofIssue(issueId).every((a) => a.status !== 'open')) throw conflict('这个问题没有待处理的复核申请（可能刚被别人处理）。请刷新页面。');
+    conclude: (user: Viewer, issueId: number, outcome: 'upheld' | 'reopened', answer: string | null): Promise<void> => deps.engine.unitOfWork(async (tx) => {
+      const issues = createIssueRepo(tx);
+      const appeals = createAppealRepo(tx);
+      const issue = await deps.loadIssue(user, issueId, issues);
+      if ((await appeals.ofIssue(issueId)).every((a) => a.status !== 'open')) throw conflict('这个问题没有待处理的复核申请（可能刚被别人处理）。请刷新页面。');
       let to = null;
       if (outcome === 'reopened') {
         to = reopenedStatus(issue.status);
         if (!to) throw conflict('问题已经在办理中，不用重新办理；请选「维持原结果」并写明答复，或等办结后再处理。');
-        issues.setStatus(issueId, to);
+        await issues.setStatus(issueId, to);
       }
-      appeals.concludeIssue(issueId, outcome, answer, user.id);
-      audit.record({ entityType: 'issue', entityId: issueId, action: 'review', detail: { outcome, answer, from: to ? issue.status : null, to }, userId: user.id });
+      await appeals.concludeIssue(issueId, outcome, answer, user.id);
+      await createAuditRepo(tx).record({ entityType: 'issue', entityId: issueId, action: 'review', detail: { outcome, answer, from: to ? issue.status : null, to }, userId: user.id });
     }),
   };
 }

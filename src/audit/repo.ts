@@ -1,4 +1,6 @@
-import type { Db } from '../db/open-db';
+import { sql } from 'kysely';
+import { all, run, type Queries } from '../db/engine';
+import { dialectOf } from '../db/dialect';
 
 export type AuditEntityType = 'issue' | 'service_item' | 'submission' | 'user';
 
@@ -39,37 +41,33 @@ const toEntry = (r: Row): AuditEntry => ({
 });
 
 /**
- * The audit trail. Callers write it inside the same db.transaction() as the change it describes, so a change
- * is never kept without its record (better-sqlite3 nests the statement in the caller's transaction).
+ * The audit trail. Callers write it on the same unit of work's `tx` as the change it describes, so a change is
+ * never kept without its record.
  */
-export function createAuditRepo(db: Db) {
-  const insert = db.prepare('INSERT INTO audit_log (entity_type, entity_id, action, detail, user_id) VALUES (?, ?, ?, ?, ?)');
-  const forEntity = db.prepare<[string, number], Row>(`
-    SELECT a.*, u.display_name AS user_name FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
-    WHERE a.entity_type = ? AND a.entity_id = ? ORDER BY a.id`);
-  // An issue's trail includes the trails of the issues merged into it (recorded as merge rows with fromIssueId).
-  const forIssue = db.prepare<[number], Row>(`
-    WITH RECURSIVE ids(id) AS (
-      SELECT ?
-      UNION
-      SELECT CAST(json_extract(a.detail, '$.fromIssueId') AS INTEGER) FROM audit_log a JOIN ids ON a.entity_id = ids.id
-      WHERE a.entity_type = 'issue' AND a.action = 'merge'
-    )
-    SELECT a.*, u.display_name AS user_name FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
-    WHERE a.entity_type = 'issue' AND a.entity_id IN (SELECT id FROM ids) ORDER BY a.id`);
-
-  const logins = db.prepare<[number], Row>(`
-    SELECT a.*, u.display_name AS user_name FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
-    WHERE a.entity_type = 'user' ORDER BY a.id DESC LIMIT ?`);
-
+export function createAuditRepo(on: Queries) {
   return {
     /** The newest account events (logins, failed logins, password changes), newest first. */
-    listAccountEvents: (limit = 500) => logins.all(limit).map(toEntry),
-    record(e: AuditInput): void {
-      insert.run(e.entityType, e.entityId, e.action, e.detail ? JSON.stringify(e.detail) : null, e.userId);
+    listAccountEvents: async (limit = 500): Promise<AuditEntry[]> => (await all<Row>(on, sql`
+      SELECT a.*, u.display_name AS user_name FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+      WHERE a.entity_type = 'user' ORDER BY a.id DESC LIMIT ${limit}`)).map(toEntry),
+    async record(e: AuditInput): Promise<void> {
+      await run(on, sql`INSERT INTO audit_log (entity_type, entity_id, action, detail, user_id)
+        VALUES (${e.entityType}, ${e.entityId}, ${e.action}, ${e.detail ? JSON.stringify(e.detail) : null}, ${e.userId})`);
     },
-    listFor: (entityType: AuditEntityType, entityId: number) => forEntity.all(entityType, entityId).map(toEntry),
-    listForIssue: (issueId: number) => forIssue.all(issueId).map(toEntry),
+    listFor: async (entityType: AuditEntityType, entityId: number): Promise<AuditEntry[]> => (await all<Row>(on, sql`
+      SELECT a.*, u.display_name AS user_name FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+      WHERE a.entity_type = ${entityType} AND a.entity_id = ${entityId} ORDER BY a.id`)).map(toEntry),
+    /** An issue's trail includes the trails of the issues merged into it (recorded as merge rows with fromIssueId). */
+    listForIssue: async (issueId: number): Promise<AuditEntry[]> => (await all<Row>(on, sql`
+      WITH RECURSIVE ids(id) AS (
+        SELECT CAST(${issueId} AS BIGINT)
+        UNION
+        SELECT ${dialectOf(on).jsonInt(sql.ref('a.detail'), 'fromIssueId')} FROM audit_log a JOIN ids ON a.entity_id = ids.id
+        WHERE a.entity_type = 'issue' AND a.action = 'merge'
+      )
+      SELECT a.*, u.display_name AS user_name FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+      WHERE a.entity_type = 'issue' AND a.entity_id IN (SELECT id FROM ids) ORDER BY a.id`)).map(toEntry),
   };
 }
 export type AuditRepo = ReturnType<typeof createAuditRepo>;
+

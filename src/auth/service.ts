@@ -1,4 +1,4 @@
-import type { AuditRepo } from '../audit/repo';
+import { createAuditRepo, type AuditRepo } from '../audit/repo';
 import type { Config } from '../config';
 import { randomToken, sha256 } from '../lib/random';
 import type { FieldErrors } from '../http/validate';
@@ -48,8 +48,11 @@ export function createAuthService(deps: {
   const now = deps.now ?? Date.now;
   const log = deps.log ?? ((line: string) => console.log(line));
   const throttle = deps.throttle ?? createLoginThrottle({ maxDelayMs: config.loginDelayMaxMs });
-  const record = (entityId: number, action: string, userId: number | null, detail: Record<string, unknown>) =>
-    deps.audit?.record({ entityType: 'user', entityId, action, userId, detail });
+  const entry = (entityId: number, action: string, userId: number | null, detail: Record<string, unknown>) =>
+    ({ entityType: 'user' as const, entityId, action, userId, detail });
+  const record = async (entityId: number, action: string, userId: number | null, detail: Record<string, unknown>) => {
+    await deps.audit?.record(entry(entityId, action, userId, detail));
+  };
 
   return {
     throttle,
@@ -67,11 +70,11 @@ export function createAuthService(deps: {
       if (!found || !ok || found.user.disabled) {
         await throttle.failed(name);
         const reason = !found ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled';
-        record(found?.user.id ?? 0, 'login_failed', null, { ...where, reason, delayedMs: waited });
+        await record(found?.user.id ?? 0, 'login_failed', null, { ...where, reason, delayedMs: waited });
         return undefined;
       }
       await throttle.succeeded(name);
-      record(found.user.id, 'login', found.user.id, { ...where, delayedMs: waited });
+      await record(found.user.id, 'login', found.user.id, { ...where, delayedMs: waited });
       return found.user;
     },
 
@@ -85,7 +88,7 @@ export function createAuthService(deps: {
       const found = user ? await users.findByUsername(user.username) : undefined;
       if (!user || !found) return { ok: false, errors: { current: PASSWORD_CHANGE_MESSAGES.wrongCurrent } };
       if (!(await verifyPassword(input.current, found.passwordHash))) {
-        record(userId, 'password_change_failed', userId, { reason: 'wrong_current' });
+        await record(userId, 'password_change_failed', userId, { reason: 'wrong_current' });
         return { ok: false, errors: { current: PASSWORD_CHANGE_MESSAGES.wrongCurrent } };
       }
       const problem = passwordProblem(input.next, [user.username, user.displayName]);
@@ -97,7 +100,8 @@ export function createAuthService(deps: {
         await createUserRepo(tx).setPasswordHash(userId, hash);
         if (currentIdHash) await createSessionRepo(tx).removeOthersForUser(userId, currentIdHash);
         else await createSessionRepo(tx).removeForUser(userId);
-        record(userId, 'password_changed', userId, {});
+        // In the same unit of work as the change it records.
+        if (deps.audit) await createAuditRepo(tx).record(entry(userId, 'password_changed', userId, {}));
       });
       return { ok: true };
     },

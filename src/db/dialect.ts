@@ -12,6 +12,10 @@ export interface Dialect {
   readonly postgres: boolean;
   /** The current UTC time as stored text. */
   readonly nowText: RawBuilder<string>;
+  /** The current UTC time as ISO-8601 text with milliseconds ('YYYY-MM-DDTHH:MM:SS.sssZ'), as the issue tables store it. */
+  readonly nowIso: RawBuilder<string>;
+  /** An integer member of a JSON object stored as text (e.g. an audit row's detail), or NULL. */
+  jsonInt(jsonText: RawBuilder<unknown>, key: string): RawBuilder<number | null>;
   /** The day in China (UTC+8) of a stored UTC time, as 'YYYY-MM-DD'. */
   chinaDay(utcText: RawBuilder<unknown>): RawBuilder<string>;
   /** Values of a group joined by `separator`. */
@@ -34,6 +38,8 @@ export interface Dialect {
 const SQLITE: Dialect = {
   postgres: false,
   nowText: sql<string>`datetime('now')`,
+  nowIso: sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+  jsonInt: (j, k) => sql<number | null>`CAST(json_extract(${j}, ${'$.' + k}) AS INTEGER)`,
   chinaDay: (t) => sql<string>`date(${t}, '+8 hours')`,
   joined: (e, s) => sql<string>`group_concat(${e}, ${s})`,
   joinedDistinct: (e) => sql<string>`group_concat(DISTINCT ${e})`,
@@ -45,6 +51,9 @@ const SQLITE: Dialect = {
 const POSTGRES: Dialect = {
   postgres: true,
   nowText: sql<string>`to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`,
+  // As SQLite's 'now': the statement's time, not the transaction's (migration 001's ls_now_iso).
+  nowIso: sql<string>`ls_now_iso()`,
+  jsonInt: (j, k) => sql<number | null>`CAST(CAST(${j} AS json) ->> CAST(${k} AS text) AS bigint)`,
   chinaDay: (t) => sql<string>`to_char(CAST(${t} AS timestamp) + interval '8 hours', 'YYYY-MM-DD')`,
   joined: (e, s) => sql<string>`string_agg(CAST(${e} AS text), ${s})`,
   joinedDistinct: (e) => sql<string>`string_agg(DISTINCT CAST(${e} AS text), ',')`,

@@ -1,6 +1,10 @@
 import type { Viewer } from '../access/rules';
-import type { Issue } from '../issues/repo';
-import { commonCategory, suggestTitle } from '../issues/service';
+import type { Engine, Queries } from '../db/engine';
+import { createOutcomeService } from '../issues/outcome';
+import { createIssueRepo, type Issue } from '../issues/repo';
+import { commonCategory, createIssueService, suggestTitle } from '../issues/service';
+import { createServiceItemRepo } from '../menu/repo';
+import { createMenuService } from '../menu/service';
 import { ISSUE_STATUSES, type IssueStatus, type Priority, type Rating } from '../issues/rules';
 import { DEMO_CAMPAIGN_TITLE } from './data';
 import { seededRandom, type Random } from './random';
@@ -88,12 +92,19 @@ export const issuesStep: DemoStep = {
       if (u) state.viewers.set(username, await state.ctx.access.viewerOf(u));
     }
   },
-  run(state: DemoState) {
+  async run(state: DemoState, tx: Queries) {
     const { ctx } = state;
     const campaignId = state.campaignId;
     if (campaignId === undefined) throw new Error('demo step order: campaign is missing');
-    const { issues, issueService, menuService: menu } = ctx;
-    const existing = issues.count({ campaignId, communityIds: 'all' });
+    // The services as the composition root builds them, but on the step's own transaction: each of their changes
+    // joins it (a unit of work cannot open inside another), so a crash leaves the whole step or nothing.
+    const joined: Pick<Engine, 'unitOfWork'> = { unitOfWork: (work) => work(tx) };
+    const issues = createIssueRepo(tx);
+    const menu = createMenuService({ engine: joined, items: createServiceItemRepo(tx), places: ctx.places });
+    const issueService = createIssueService({ engine: joined, issues, menu });
+    // The submissions repo has not moved to the seam: on SQLite it reads on the same connection, in this transaction.
+    const outcomes = createOutcomeService({ engine: joined, issues, submissions: ctx.submissions });
+    const existing = await issues.count({ campaignId, communityIds: 'all' });
     if (existing > 0) return { added: 0, existing, note: `「${DEMO_CAMPAIGN_TITLE}」已有问题清单，跳过 issue list exists, skipped` };
 
     const user = (username: string): Viewer => {
@@ -104,11 +115,11 @@ export const issuesStep: DemoStep = {
     const staff = user('jianzhongjie');
     const claimers = { member: user('dangyuan'), unit: user('sifaju') };
     const rng: Random = seededRandom(20261126);
-    const categoryName = (id: number | null) => (id === null ? null : issues.categoryName(id));
+    const categoryName = async (id: number | null) => (id === null ? null : issues.categoryName(id));
 
     // Group as staff would on the grouping page: every likely-duplicate group, and some single reports.
     // Vague texts without a category stay for the triage inbox.
-    const queue = issues.queue({ campaignId, communityIds: 'all' });
+    const queue = await issues.queue({ campaignId, communityIds: 'all' });
     const proposals = ctx.grouping.proposeNow({
       items: queue.map((s) => ({ key: s.id, community: s.communityId, text: s.text, categoryId: s.categoryId })), issues: [],
     }).map((p) => {
@@ -119,13 +130,14 @@ export const issuesStep: DemoStep = {
     const groups = proposals.filter((p) => p.submissions.length > 1).sort((a, b) => b.submissions.length - a.submissions.length)
       .filter((_, i) => i % 2 === 0);
     const singles = proposals.filter((p) => p.submissions.length === 1).filter((_, i) => i % 3 === 0).slice(0, SINGLES_TO_FILE);
-    const created: Issue[] = [...groups, ...singles].map((p) => {
-      const category = categoryName(p.suggestedCategoryId);
-      const id = issueService.create(staff, campaignId, p.submissions.map((s) => s.id), {
+    const created: Issue[] = [];
+    for (const p of [...groups, ...singles]) {
+      const category = await categoryName(p.suggestedCategoryId);
+      const id = await issueService.create(staff, campaignId, p.submissions.map((s) => s.id), {
         title: p.suggestedTitle, categoryId: p.suggestedCategoryId, priority: priorityOf(category, p.submissions.length),
       });
-      return issues.findById(id)!;
-    });
+      created.push((await issues.findById(id))!);
+    }
 
     // Targets: the cycle, then exactly one declined (a 'new' one, preferably a matter outside the community's remit).
     const targets = created.map((_, i) => STATUS_CYCLE[i % STATUS_CYCLE.length]);
@@ -143,51 +155,51 @@ export const issuesStep: DemoStep = {
     }
 
     let ratings = 0;
-    created.forEach((issue, i) => {
+    for (const [i, issue] of created.entries()) {
       const to = targets[i];
       const category = issue.categoryName ?? '';
-      if (to === 'new') return;
+      if (to === 'new') continue;
       if (to === 'declined') {
-        issueService.changeStatus(staff, issue.id, 'declined', DECLINE_REASONS[category] ?? DEFAULT_DECLINE);
-        return;
+        await issueService.changeStatus(staff, issue.id, 'declined', DECLINE_REASONS[category] ?? DEFAULT_DECLINE);
+        continue;
       }
-      issueService.changeStatus(staff, issue.id, 'accepted', null);
-      if (to === 'accepted') return;
+      await issueService.changeStatus(staff, issue.id, 'accepted', null);
+      if (to === 'accepted') continue;
       if (i === selfHandledAt) {
-        issueService.changeStatus(staff, issue.id, 'in_progress', null);
-        issueService.reply(staff, issue.id, '社区已安排专人办理，预计两周内完成，完成后会在这里告诉您。');
-        return;
+        await issueService.changeStatus(staff, issue.id, 'in_progress', null);
+        await issueService.reply(staff, issue.id, '社区已安排专人办理，预计两周内完成，完成后会在这里告诉您。');
+        continue;
       }
       const place = [issue.communityName, issue.compoundName].filter(Boolean).join(' ');
-      const itemId = menu.publishIssue(staff, issue.id, {
+      const itemId = await menu.publishIssue(staff, issue.id, {
         title: issue.title, description: `${place}：${issue.residents} 位居民反映。`, allowMultipleClaimers: issue.residents >= 4,
       });
-      if (to === 'on_menu') return;
+      if (to === 'on_menu') continue;
       const claimer = claimerOf.get(i)!;
-      menu.claim(claimer, itemId);
-      if (to === 'claimed') return;
-      menu.addNote(claimer, itemId, NOTES[category] ?? DEFAULT_NOTE, null);
-      if (to === 'in_progress') return;
-      menu.markDone(claimer, itemId);
-      issueService.resolve(staff, issue.id, REPLIES[category] ?? DEFAULT_REPLY);
+      await menu.claim(claimer, itemId);
+      if (to === 'claimed') continue;
+      await menu.addNote(claimer, itemId, NOTES[category] ?? DEFAULT_NOTE, null);
+      if (to === 'in_progress') continue;
+      await menu.markDone(claimer, itemId);
+      await issueService.resolve(staff, issue.id, REPLIES[category] ?? DEFAULT_REPLY);
       // About half the residents come back to rate; the first always does, so every resolved issue has one.
-      issues.submissions(issue.id).forEach((s, k) => {
-        if (k > 0 && !rng.chance(0.5)) return;
+      for (const [k, s] of (await issues.submissions(issue.id)).entries()) {
+        if (k > 0 && !rng.chance(0.5)) continue;
         const rating = rng.weighted<Rating>(['satisfied', 'basically', 'unsatisfied'], (r) => ({ satisfied: 14, basically: 5, unsatisfied: 1 })[r]);
-        ctx.outcomes.rate(s.receiptCode, rating, rng.pick(RATING_COMMENTS[rating]) || null, 'demo');
+        await outcomes.rate(s.receiptCode, rating, rng.pick(RATING_COMMENTS[rating]) || null, 'demo');
         ratings++;
-      });
-    });
+      }
+    }
 
     let standingClaims = 0;
     for (const s of STANDING_SERVICES) {
       const community = ctx.places.findByName('community', s.community);
       if (!community) continue;
-      const itemId = menu.createStanding(staff, community.id, { title: s.title, description: s.description, allowMultipleClaimers: true });
+      const itemId = await menu.createStanding(staff, community.id, { title: s.title, description: s.description, allowMultipleClaimers: true });
       if (!s.claimer) continue;
       const claimer = user(s.claimer);
-      menu.claim(claimer, itemId);
-      if (s.note) menu.addNote(claimer, itemId, s.note, null);
+      await menu.claim(claimer, itemId);
+      if (s.note) await menu.addNote(claimer, itemId, s.note, null);
       standingClaims++;
     }
 

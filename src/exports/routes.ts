@@ -78,10 +78,10 @@ export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log,
     const q = issueFilter.parse(req.query);
     const claimers = repo.claimersByIssue(campaign.id);
     // The same ranking as the issue list page: most residents first, then urgency.
-    const list = issues.list({
+    const list = (await issues.list({
       campaignId: campaign.id, communityIds: req.user!.reach.communityIds, communityId: q.community, categoryId: q.category,
       status: q.status, limit: ISSUE_EXPORT_LIMIT,
-    }).filter((i) => withinDays(i.createdAt, q.from, q.to));
+    })).filter((i) => withinDays(i.createdAt, q.from, q.to));
     const full = seesPersonalData(req.user);
     const batch = list.map((i) => issueCells(i, claimers.get(i.id) ?? [], full));
     await send(res, format, exportFileName(campaign.title, '问题清单', format), () => writeTo(res, format, '问题清单', ISSUE_COLUMNS, [batch]));

@@ -1,8 +1,8 @@
-import type { AuditRepo } from '../audit/repo';
-import type { Db } from '../db/open-db';
+import { createAuditRepo } from '../audit/repo';
+import type { Engine, Queries } from '../db/engine';
 import { conflict, notFound } from '../lib/errors';
 import type { SubmissionRepo } from '../submissions/repo';
-import type { IssueRepo } from './repo';
+import { createIssueRepo, type IssueRepo } from './repo';
 import {
   RATINGS, RATING_LABELS, RESIDENT_STATUS_LABELS, feedbackError, type IssueStatus, type Rating,
 } from './rules';
@@ -26,16 +26,18 @@ export interface Outcome {
 }
 
 /** The outcome residents read on their receipt, and their one rating of it. */
-export function createOutcomeService(deps: { db: Db; issues: IssueRepo; submissions: Pick<SubmissionRepo, 'findByReceipt'>; audit: AuditRepo }) {
-  const { db, issues, submissions, audit } = deps;
+export function createOutcomeService(deps: {
+  engine: Pick<Engine, 'unitOfWork'>; issues: IssueRepo; submissions: Pick<SubmissionRepo, 'findByReceipt'>;
+}) {
+  const { issues, submissions } = deps;
   return {
     /**
      * The outcome of a submission, or null while it is not yet part of an issue (then the receipt page shows only
      * that it was received). The receipt route passes this to views/resident/_outcome.ejs as `outcome`.
      */
-    forSubmission(submission: { id: number; declinedAt: string | null; declineReason: string | null }): Outcome | null {
+    async forSubmission(submission: { id: number; declinedAt: string | null; declineReason: string | null }): Promise<Outcome | null> {
       const submissionId = submission.id;
-      const fb = issues.feedbackOf(submissionId);
+      const fb = await issues.feedbackOf(submissionId);
       const feedback = fb ? { rating: fb.rating, label: RATING_LABELS[fb.rating], comment: fb.comment, createdAt: fb.created_at } : null;
       if (submission.declinedAt !== null) {
         // Declined in triage (不立项), without an issue: the reason is the answer, and the resident may rate it.
@@ -45,7 +47,7 @@ export function createOutcomeService(deps: { db: Db; issues: IssueRepo; submissi
           ratings: RATINGS.map((value) => ({ value, label: RATING_LABELS[value] })),
         };
       }
-      const issue = issues.outcomeOf(submissionId);
+      const issue = await issues.outcomeOf(submissionId);
       if (!issue) return null;
       return {
         status: issue.status,
@@ -60,12 +62,12 @@ export function createOutcomeService(deps: { db: Db; issues: IssueRepo; submissi
     },
 
     /** Why the receipt cannot be rated now (not found, nothing to rate yet, rated already), or null. */
-    rateError(receiptCode: string): Error | null {
+    async rateError(receiptCode: string): Promise<Error | null> {
       const sub = submissions.findByReceipt(receiptCode);
       if (!sub) return notFound('回执');
-      const issue = issues.outcomeOf(sub.id);
+      const issue = await issues.outcomeOf(sub.id);
       const status = issue?.status ?? (sub.declinedAt !== null ? 'declined' : null);
-      const err = feedbackError(status, issues.feedbackOf(sub.id) !== undefined);
+      const err = feedbackError(status, await issues.feedbackOf(sub.id) !== undefined);
       return err ? conflict(err) : null;
     },
 
@@ -73,19 +75,26 @@ export function createOutcomeService(deps: { db: Db; issues: IssueRepo; submissi
      * Records a resident's one rating for their receipt, with its audit row, in one transaction. `proof` says how
      * the resident showed the receipt is theirs (src/appeals/service.ts checks it; the demo seed says 'demo').
      */
-    rate: db.transaction((receiptCode: string, rating: Rating, comment: string | null, proof: RatingProof): void => {
+    rate: (receiptCode: string, rating: Rating, comment: string | null, proof: RatingProof): Promise<void> =>
+      deps.engine.unitOfWork((tx) => rateOn(tx, receiptCode, rating, comment, proof)),
+    /** The same, inside the caller's unit of work `tx` (the appeal service's). */
+    rateOn,
+  };
+
+  async function rateOn(tx: Queries, receiptCode: string, rating: Rating, comment: string | null, proof: RatingProof): Promise<void> {
+      const issues = createIssueRepo(tx);
+      // The submissions repo has not moved to the seam: on SQLite it runs on the same connection, inside this unit of work.
       const sub = submissions.findByReceipt(receiptCode);
       if (!sub) throw notFound('回执');
-      const issue = issues.outcomeOf(sub.id);
+      const issue = await issues.outcomeOf(sub.id);
       const status = issue?.status ?? (sub.declinedAt !== null ? 'declined' : null);
-      const err = feedbackError(status, issues.feedbackOf(sub.id) !== undefined);
+      const err = feedbackError(status, await issues.feedbackOf(sub.id) !== undefined);
       if (err) throw conflict(err);
-      issues.addFeedback(sub.id, issue?.id ?? null, rating, comment);
-      audit.record({
+      await issues.addFeedback(sub.id, issue?.id ?? null, rating, comment);
+      await createAuditRepo(tx).record({
         entityType: issue ? 'issue' : 'submission', entityId: issue ? issue.id : sub.id, action: 'feedback',
         detail: { submissionId: sub.id, rating, comment, proof }, userId: null,
       });
-    }),
-  };
+  }
 }
 export type OutcomeService = ReturnType<typeof createOutcomeService>;

@@ -1,4 +1,6 @@
-import type { Db } from '../db/open-db';
+import { sql, type RawBuilder } from 'kysely';
+import { all, one, run, type Queries } from '../db/engine';
+import { dialectOf } from '../db/dialect';
 import { toSubmission } from '../submissions/repo';
 import type { Submission } from '../submissions/types';
 import type { IssueStatus, Priority, Rating } from './rules';
@@ -48,13 +50,13 @@ const toIssue = (r: IssueRow): Issue => ({
   supporters: r.supporters, underReview: r.under_review === 1,
 });
 
-const ISSUE_COLUMNS = `i.*,
+const ISSUE_COLUMNS = sql.raw(`i.*,
   (SELECT name FROM categories WHERE id = i.category_id) AS category_name,
   (SELECT name FROM places WHERE id = i.community_id) AS community_name,
   (SELECT name FROM places WHERE id = i.compound_id) AS compound_name,
   (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = i.id) AS residents,
   (SELECT COUNT(*) FROM issue_supports p WHERE p.issue_id = i.id) AS supporters,
-  EXISTS (SELECT 1 FROM appeals a WHERE a.issue_id = i.id AND a.status = 'open') AS under_review`;
+  CASE WHEN EXISTS (SELECT 1 FROM appeals a WHERE a.issue_id = i.id AND a.status = 'open') THEN 1 ELSE 0 END AS under_review`);
 
 type SubRow = Parameters<typeof toSubmission>[0] & {
   issue_id: number | null; category_name: string | null; compound_name: string | null; community_name: string | null;
@@ -62,9 +64,9 @@ type SubRow = Parameters<typeof toSubmission>[0] & {
 const toGrouped = (r: SubRow): GroupedSubmission => ({
   ...toSubmission(r), issueId: r.issue_id, categoryName: r.category_name, compoundName: r.compound_name, communityName: r.community_name,
 });
-const SUB_COLUMNS = `s.*, (SELECT name FROM categories WHERE id = s.category_id) AS category_name,
+const SUB_COLUMNS = sql.raw(`s.*, (SELECT name FROM categories WHERE id = s.category_id) AS category_name,
   (SELECT name FROM places WHERE id = s.compound_id) AS compound_name,
-  (SELECT name FROM places WHERE id = s.community_id) AS community_name`;
+  (SELECT name FROM places WHERE id = s.community_id) AS community_name`);
 
 /** The unassigned queue's filter: a campaign, the user's reach, and the page's own narrowing. */
 export interface QueueFilter {
@@ -99,163 +101,158 @@ export interface NewIssue {
 export interface OutcomeRow { id: number; status: IssueStatus; reply: string | null; decline_reason: string | null; resolved_at: string | null }
 export interface FeedbackRow { rating: Rating; comment: string | null; created_at: string }
 
-const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-export function createIssueRepo(db: Db) {
-  const byId = db.prepare<[number], IssueRow>(`SELECT ${ISSUE_COLUMNS} FROM issues i WHERE i.id = ?`);
-  const insert = db.prepare(`INSERT INTO issues (campaign_id, title, category_id, community_id, compound_id, priority, created_by)
-    VALUES (@campaignId, @title, @categoryId, @communityId, @compoundId, @priority, @createdBy)`);
-  const setStatus = db.prepare(`UPDATE issues SET status = @status, decline_reason = @declineReason,
-    resolved_at = CASE WHEN @status = 'resolved' THEN ${NOW} ELSE NULL END, updated_at = ${NOW} WHERE id = @id`);
-  const setFields = db.prepare(`UPDATE issues SET title = @title, category_id = @categoryId, priority = @priority,
-    updated_at = ${NOW} WHERE id = @id`);
-  const setReply = db.prepare(`UPDATE issues SET reply = ?, updated_at = ${NOW} WHERE id = ?`);
-  const setPlace = db.prepare(`UPDATE issues SET compound_id = ?, updated_at = ${NOW} WHERE id = ?`);
-  const touch = db.prepare(`UPDATE issues SET updated_at = ${NOW} WHERE id = ?`);
-  const remove = db.prepare('DELETE FROM issues WHERE id = ?');
-  const subsOf = db.prepare<[number], SubRow>(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE s.issue_id = ? ORDER BY s.created_at, s.id`);
-  const subById = db.prepare<[number], SubRow>(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE s.id = ?`);
-  const countOf = db.prepare('SELECT COUNT(*) FROM submissions WHERE issue_id = ?').pluck();
-  const assign = db.prepare('UPDATE submissions SET issue_id = ? WHERE id = ?');
-  const moveAll = db.prepare('UPDATE submissions SET issue_id = ? WHERE issue_id = ?');
-  const moveFeedback = db.prepare('UPDATE feedback SET issue_id = ? WHERE issue_id = ?');
-  // A phone that supported both issues counts once on the merged one.
-  const copySupports = db.prepare('INSERT OR IGNORE INTO issue_supports (issue_id, resident_key, created_at) SELECT ?, resident_key, created_at FROM issue_supports WHERE issue_id = ?');
-  const dropSupports = db.prepare('DELETE FROM issue_supports WHERE issue_id = ?');
-  const moveAppeals = db.prepare('UPDATE appeals SET issue_id = ? WHERE issue_id = ?');
-  const compoundsOf = db.prepare('SELECT DISTINCT compound_id FROM submissions WHERE issue_id = ?').pluck();
-  const textsOf = db.prepare('SELECT text FROM submissions WHERE issue_id = ? ORDER BY id LIMIT ?').pluck();
-  const categoryName = db.prepare('SELECT name FROM categories WHERE id = ?').pluck();
-  const decline = db.prepare(`UPDATE submissions SET declined_at = ${NOW}, decline_reason = ?, declined_by = ?
-    WHERE id = ? AND issue_id IS NULL AND declined_at IS NULL`);
-  const undecline = db.prepare('UPDATE submissions SET declined_at = NULL, decline_reason = NULL, declined_by = NULL WHERE id = ?');
-  const addCorrection = db.prepare(`INSERT INTO grouping_corrections (a, b, together, user_id) VALUES (?, ?, ?, ?)
-    ON CONFLICT (a, b) DO UPDATE SET together = excluded.together, user_id = excluded.user_id, created_at = excluded.created_at`);
-  const outcomeOf = db.prepare<[number], OutcomeRow>(`SELECT i.id, i.status, i.reply, i.decline_reason, i.resolved_at
-    FROM submissions s JOIN issues i ON i.id = s.issue_id WHERE s.id = ?`);
-  const feedbackOf = db.prepare<[number], FeedbackRow>('SELECT rating, comment, created_at FROM feedback WHERE submission_id = ?');
-  const insertFeedback = db.prepare('INSERT INTO feedback (submission_id, issue_id, rating, comment) VALUES (?, ?, ?, ?)');
+const COUNT = (r: { n: number } | undefined) => r?.n ?? 0;
 
-  function queueWhere(f: QueueFilter) {
-    const w: string[] = ['s.campaign_id = ?', 's.issue_id IS NULL', 's.declined_at IS NULL'];
-    const p: unknown[] = [f.campaignId];
-    if (f.communityIds !== 'all') {
-      w.push(`s.community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); p.push(...f.communityIds);
-    }
-    if (f.communityId !== undefined) { w.push('s.community_id = ?'); p.push(f.communityId); }
-    if (f.categoryId !== undefined) { w.push('s.category_id = ?'); p.push(f.categoryId); }
-    return { sql: w.join(' AND '), params: p };
+export function createIssueRepo(on: Queries) {
+  const NOW = dialectOf(on).nowIso;
+
+  function queueWhere(f: QueueFilter): RawBuilder<unknown> {
+    const w: Array<RawBuilder<unknown>> = [sql`s.campaign_id = ${f.campaignId}`, sql`s.issue_id IS NULL`, sql`s.declined_at IS NULL`];
+    if (f.communityIds !== 'all') w.push(f.communityIds.length ? sql`s.community_id IN (${sql.join(f.communityIds)})` : sql`1 = 0`);
+    if (f.communityId !== undefined) w.push(sql`s.community_id = ${f.communityId}`);
+    if (f.categoryId !== undefined) w.push(sql`s.category_id = ${f.categoryId}`);
+    return sql.join(w, sql` AND `);
   }
 
-  function where(f: Omit<IssueFilter, 'limit' | 'offset' | 'sort'>) {
-    const w: string[] = ['i.campaign_id = ?'];
-    const p: unknown[] = [f.campaignId];
-    if (f.communityIds !== 'all') {
-      w.push(`i.community_id IN (${f.communityIds.map(() => '?').join(',') || 'NULL'})`); p.push(...f.communityIds);
-    }
-    if (f.communityId !== undefined) { w.push('i.community_id = ?'); p.push(f.communityId); }
-    if (f.categoryId !== undefined) { w.push('i.category_id = ?'); p.push(f.categoryId); }
-    if (f.status !== undefined) { w.push('i.status = ?'); p.push(f.status); }
-    return { sql: 'WHERE ' + w.join(' AND '), params: p };
+  function where(f: Omit<IssueFilter, 'limit' | 'offset' | 'sort'>): RawBuilder<unknown> {
+    const w: Array<RawBuilder<unknown>> = [sql`i.campaign_id = ${f.campaignId}`];
+    if (f.communityIds !== 'all') w.push(f.communityIds.length ? sql`i.community_id IN (${sql.join(f.communityIds)})` : sql`1 = 0`);
+    if (f.communityId !== undefined) w.push(sql`i.community_id = ${f.communityId}`);
+    if (f.categoryId !== undefined) w.push(sql`i.category_id = ${f.categoryId}`);
+    if (f.status !== undefined) w.push(sql`i.status = ${f.status}`);
+    return sql`WHERE ${sql.join(w, sql` AND `)}`;
   }
+
+  const texts = async (issueId: number, limit: number): Promise<string[]> =>
+    (await all<{ text: string }>(on, sql`SELECT text FROM submissions WHERE issue_id = ${issueId} ORDER BY id LIMIT ${limit}`)).map((r) => r.text);
+  const setPlace = async (compoundId: number | null, id: number) => {
+    await run(on, sql`UPDATE issues SET compound_id = ${compoundId}, updated_at = ${NOW} WHERE id = ${id}`);
+  };
 
   return {
-    findById: (id: number) => { const r = byId.get(id); return r ? toIssue(r) : undefined; },
+    async findById(id: number): Promise<Issue | undefined> {
+      const r = await one<IssueRow>(on, sql`SELECT ${ISSUE_COLUMNS} FROM issues i WHERE i.id = ${id}`);
+      return r ? toIssue(r) : undefined;
+    },
     /** Ranked: most residents behind it first, then urgency (or the other way round with sort=priority). */
-    list(f: IssueFilter): Issue[] {
-      const w = where(f);
-      const order = f.sort === 'priority' ? 'i.priority DESC, residents DESC'
-        : f.sort === 'supporters' ? 'supporters DESC, residents DESC, i.priority DESC' : 'residents DESC, i.priority DESC';
-      return (db.prepare(`SELECT ${ISSUE_COLUMNS} FROM issues i ${w.sql} ORDER BY ${order}, i.created_at, i.id LIMIT ? OFFSET ?`)
-        .all(...w.params, f.limit ?? 100, f.offset ?? 0) as IssueRow[]).map(toIssue);
+    async list(f: IssueFilter): Promise<Issue[]> {
+      const order = sql.raw(f.sort === 'priority' ? 'i.priority DESC, residents DESC'
+        : f.sort === 'supporters' ? 'supporters DESC, residents DESC, i.priority DESC' : 'residents DESC, i.priority DESC');
+      return (await all<IssueRow>(on, sql`SELECT ${ISSUE_COLUMNS} FROM issues i ${where(f)} ORDER BY ${order}, i.created_at, i.id
+        LIMIT ${f.limit ?? 100} OFFSET ${f.offset ?? 0}`)).map(toIssue);
     },
-    count(f: Omit<IssueFilter, 'limit' | 'offset' | 'sort'>): number {
-      const w = where(f);
-      return db.prepare(`SELECT COUNT(*) FROM issues i ${w.sql}`).pluck().get(...w.params) as number;
+    count: async (f: Omit<IssueFilter, 'limit' | 'offset' | 'sort'>): Promise<number> =>
+      COUNT(await one<{ n: number }>(on, sql`SELECT COUNT(*) AS n FROM issues i ${where(f)}`)),
+    async insert(i: NewIssue): Promise<number> {
+      const r = await one<{ id: number }>(on, sql`INSERT INTO issues (campaign_id, title, category_id, community_id, compound_id, priority, created_by)
+        VALUES (${i.campaignId}, ${i.title}, ${i.categoryId}, ${i.communityId}, ${i.compoundId}, ${i.priority}, ${i.createdBy}) RETURNING id`);
+      return r!.id;
     },
-    insert: (i: NewIssue) => Number(insert.run(i).lastInsertRowid),
-    setStatus: (id: number, status: IssueStatus, declineReason: string | null = null) => { setStatus.run({ id, status, declineReason }); },
-    setFields: (id: number, v: { title: string; categoryId: number | null; priority: Priority }) => { setFields.run({ id, ...v }); },
-    setReply: (id: number, reply: string | null) => { setReply.run(reply, id); },
-    touch: (id: number) => { touch.run(id); },
-    remove: (id: number) => { remove.run(id); },
-    submissions: (issueId: number) => subsOf.all(issueId).map(toGrouped),
-    submissionCount: (issueId: number) => countOf.get(issueId) as number,
-    findSubmission: (id: number) => { const r = subById.get(id); return r ? toGrouped(r) : undefined; },
-    submissionsByIds(ids: number[]): GroupedSubmission[] {
+    async setStatus(id: number, status: IssueStatus, declineReason: string | null = null): Promise<void> {
+      await run(on, sql`UPDATE issues SET status = ${status}, decline_reason = ${declineReason},
+        resolved_at = ${status === 'resolved' ? NOW : null}, updated_at = ${NOW} WHERE id = ${id}`);
+    },
+    async setFields(id: number, v: { title: string; categoryId: number | null; priority: Priority }): Promise<void> {
+      await run(on, sql`UPDATE issues SET title = ${v.title}, category_id = ${v.categoryId}, priority = ${v.priority},
+        updated_at = ${NOW} WHERE id = ${id}`);
+    },
+    setReply: async (id: number, reply: string | null): Promise<void> => { await run(on, sql`UPDATE issues SET reply = ${reply}, updated_at = ${NOW} WHERE id = ${id}`); },
+    touch: async (id: number): Promise<void> => { await run(on, sql`UPDATE issues SET updated_at = ${NOW} WHERE id = ${id}`); },
+    remove: async (id: number): Promise<void> => { await run(on, sql`DELETE FROM issues WHERE id = ${id}`); },
+    submissions: async (issueId: number): Promise<GroupedSubmission[]> =>
+      (await all<SubRow>(on, sql`SELECT ${SUB_COLUMNS} FROM submissions s WHERE s.issue_id = ${issueId} ORDER BY s.created_at, s.id`)).map(toGrouped),
+    submissionCount: async (issueId: number): Promise<number> =>
+      COUNT(await one<{ n: number }>(on, sql`SELECT COUNT(*) AS n FROM submissions WHERE issue_id = ${issueId}`)),
+    async findSubmission(id: number): Promise<GroupedSubmission | undefined> {
+      const r = await one<SubRow>(on, sql`SELECT ${SUB_COLUMNS} FROM submissions s WHERE s.id = ${id}`);
+      return r ? toGrouped(r) : undefined;
+    },
+    async submissionsByIds(ids: number[]): Promise<GroupedSubmission[]> {
       if (ids.length === 0) return [];
-      return (db.prepare(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE s.id IN (${ids.map(() => '?').join(',')}) ORDER BY s.id`)
-        .all(...ids) as SubRow[]).map(toGrouped);
+      return (await all<SubRow>(on, sql`SELECT ${SUB_COLUMNS} FROM submissions s WHERE s.id IN (${sql.join(ids)}) ORDER BY s.id`)).map(toGrouped);
     },
-    assign: (submissionId: number, issueId: number | null) => { assign.run(issueId, submissionId); },
+    assign: async (submissionId: number, issueId: number | null): Promise<void> => {
+      await run(on, sql`UPDATE submissions SET issue_id = ${issueId} WHERE id = ${submissionId}`);
+    },
     /** Moves every submission (and any rating) of one issue to another; returns how many submissions moved. */
-    moveAll(fromIssueId: number, toIssueId: number): number {
-      moveFeedback.run(toIssueId, fromIssueId);
-      copySupports.run(toIssueId, fromIssueId);
-      dropSupports.run(fromIssueId);
-      moveAppeals.run(toIssueId, fromIssueId);
-      return moveAll.run(toIssueId, fromIssueId).changes;
+    async moveAll(fromIssueId: number, toIssueId: number): Promise<number> {
+      await run(on, sql`UPDATE feedback SET issue_id = ${toIssueId} WHERE issue_id = ${fromIssueId}`);
+      // A phone that supported both issues counts once on the merged one.
+      await run(on, sql`INSERT INTO issue_supports (issue_id, resident_key, created_at)
+        SELECT CAST(${toIssueId} AS BIGINT), resident_key, created_at FROM issue_supports WHERE issue_id = ${fromIssueId} ON CONFLICT DO NOTHING`);
+      await run(on, sql`DELETE FROM issue_supports WHERE issue_id = ${fromIssueId}`);
+      await run(on, sql`UPDATE appeals SET issue_id = ${toIssueId} WHERE issue_id = ${fromIssueId}`);
+      return run(on, sql`UPDATE submissions SET issue_id = ${toIssueId} WHERE issue_id = ${fromIssueId}`);
     },
     /** Keeps the issue's compound right after its submissions change: the shared compound, or none. */
-    refreshPlace(issueId: number): void {
-      const compounds = compoundsOf.all(issueId) as Array<number | null>;
-      setPlace.run(compounds.length === 1 ? compounds[0] : null, issueId);
+    async refreshPlace(issueId: number): Promise<void> {
+      const compounds = await all<{ compound_id: number | null }>(on, sql`SELECT DISTINCT compound_id FROM submissions WHERE issue_id = ${issueId}`);
+      await setPlace(compounds.length === 1 ? compounds[0].compound_id : null, issueId);
     },
-    categoryName: (id: number) => (categoryName.get(id) as string | undefined) ?? null,
+    categoryName: async (id: number): Promise<string | null> =>
+      (await one<{ name: string }>(on, sql`SELECT name FROM categories WHERE id = ${id}`))?.name ?? null,
     /** The issue a submission belongs to, or undefined while it is unassigned. */
-    outcomeOf: (submissionId: number) => outcomeOf.get(submissionId),
-    feedbackOf: (submissionId: number) => feedbackOf.get(submissionId),
-    addFeedback: (submissionId: number, issueId: number | null, rating: Rating, comment: string | null) => {
-      insertFeedback.run(submissionId, issueId, rating, comment);
+    outcomeOf: (submissionId: number): Promise<OutcomeRow | undefined> => one<OutcomeRow>(on, sql`SELECT i.id, i.status, i.reply, i.decline_reason, i.resolved_at
+      FROM submissions s JOIN issues i ON i.id = s.issue_id WHERE s.id = ${submissionId}`),
+    feedbackOf: (submissionId: number): Promise<FeedbackRow | undefined> =>
+      one<FeedbackRow>(on, sql`SELECT rating, comment, created_at FROM feedback WHERE submission_id = ${submissionId}`),
+    addFeedback: async (submissionId: number, issueId: number | null, rating: Rating, comment: string | null): Promise<void> => {
+      await run(on, sql`INSERT INTO feedback (submission_id, issue_id, rating, comment) VALUES (${submissionId}, ${issueId}, ${rating}, ${comment})`);
     },
     /** The first texts behind an issue, for similarity against new submissions. */
-    texts: (issueId: number, limit = 5) => textsOf.all(issueId, limit) as string[],
+    texts: (issueId: number, limit = 5) => texts(issueId, limit),
     /** The work queue: a campaign's submissions in no issue and not declined, oldest first. */
-    queue(f: QueueFilter): GroupedSubmission[] {
-      const w = queueWhere(f);
-      return (db.prepare(`SELECT ${SUB_COLUMNS} FROM submissions s WHERE ${w.sql} ORDER BY s.created_at, s.id`)
-        .all(...w.params) as SubRow[]).map(toGrouped);
-    },
-    countQueue(f: QueueFilter): number {
-      const w = queueWhere(f);
-      return db.prepare(`SELECT COUNT(*) FROM submissions s WHERE ${w.sql}`).pluck().get(...w.params) as number;
-    },
+    queue: async (f: QueueFilter): Promise<GroupedSubmission[]> =>
+      (await all<SubRow>(on, sql`SELECT ${SUB_COLUMNS} FROM submissions s WHERE ${queueWhere(f)} ORDER BY s.created_at, s.id`)).map(toGrouped),
+    countQueue: async (f: QueueFilter): Promise<number> =>
+      COUNT(await one<{ n: number }>(on, sql`SELECT COUNT(*) AS n FROM submissions s WHERE ${queueWhere(f)}`)),
     /** Open issues of a campaign in the reach, each with up to `texts` of its suggestions, for matching the queue. */
-    openIssues(f: { campaignId: number; communityIds: number[] | 'all' }, texts = 8): Array<Issue & { texts: string[] }> {
-      const w = where({ campaignId: f.campaignId, communityIds: f.communityIds });
-      const rows = (db.prepare(`SELECT ${ISSUE_COLUMNS} FROM issues i ${w.sql}
-        AND i.status IN (${OPEN_STATUSES.map(() => '?').join(',')}) ORDER BY i.id`).all(...w.params, ...OPEN_STATUSES) as IssueRow[]).map(toIssue);
-      return rows.map((issue) => ({ ...issue, texts: [issue.title, ...(textsOf.all(issue.id, texts) as string[])] }));
+    async openIssues(f: { campaignId: number; communityIds: number[] | 'all' }, textCount = 8): Promise<Array<Issue & { texts: string[] }>> {
+      const rows = (await all<IssueRow>(on, sql`SELECT ${ISSUE_COLUMNS} FROM issues i ${where({ campaignId: f.campaignId, communityIds: f.communityIds })}
+        AND i.status IN (${sql.join(OPEN_STATUSES)}) ORDER BY i.id`)).map(toIssue);
+      const out: Array<Issue & { texts: string[] }> = [];
+      for (const issue of rows) out.push({ ...issue, texts: [issue.title, ...(await texts(issue.id, textCount))] });
+      return out;
     },
     /** Declines queue submissions (不立项); returns those that were still in the queue. */
-    decline(ids: number[], reason: string, userId: number): number[] {
-      return ids.filter((id) => decline.run(reason, userId, id).changes === 1);
+    async decline(ids: number[], reason: string, userId: number): Promise<number[]> {
+      const done: number[] = [];
+      for (const id of ids) {
+        const n = await run(on, sql`UPDATE submissions SET declined_at = ${NOW}, decline_reason = ${reason}, declined_by = ${userId}
+          WHERE id = ${id} AND issue_id IS NULL AND declined_at IS NULL`);
+        if (n === 1) done.push(id);
+      }
+      return done;
     },
-    undecline: (id: number) => { undecline.run(id); },
+    undecline: async (id: number): Promise<void> => {
+      await run(on, sql`UPDATE submissions SET declined_at = NULL, decline_reason = NULL, declined_by = NULL WHERE id = ${id}`);
+    },
     /** Staff said these pairs are (or are not) one problem; the last word on a pair counts. */
-    addCorrections(pairs: Array<[number, number]>, together: boolean, userId: number): void {
-      for (const [x, y] of pairs) if (x !== y) addCorrection.run(Math.min(x, y), Math.max(x, y), together ? 1 : 0, userId);
+    async addCorrections(pairs: Array<[number, number]>, together: boolean, userId: number): Promise<void> {
+      for (const [x, y] of pairs) {
+        if (x === y) continue;
+        await run(on, sql`INSERT INTO grouping_corrections (a, b, together, user_id) VALUES (${Math.min(x, y)}, ${Math.max(x, y)}, ${together ? 1 : 0}, ${userId})
+          ON CONFLICT (a, b) DO UPDATE SET together = excluded.together, user_id = excluded.user_id, created_at = excluded.created_at`);
+      }
     },
     /** Corrections among the given submissions. */
-    corrections(ids: number[]): { together: Array<[number, number]>; apart: Array<[number, number]> } {
+    async corrections(ids: number[]): Promise<{ together: Array<[number, number]>; apart: Array<[number, number]> }> {
       const out = { together: [] as Array<[number, number]>, apart: [] as Array<[number, number]> };
       if (ids.length === 0) return out;
       const set = new Set(ids);
       // Through the queue's own ids in chunks: SQLite caps the number of parameters of one statement.
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
-        const rows = db.prepare(`SELECT a, b, together FROM grouping_corrections WHERE a IN (${chunk.map(() => '?').join(',')})`)
-          .all(...chunk) as Array<{ a: number; b: number; together: number }>;
+        const rows = await all<{ a: number; b: number; together: number }>(on, sql`SELECT a, b, together FROM grouping_corrections WHERE a IN (${sql.join(chunk)})`);
         for (const r of rows) if (set.has(r.b)) (r.together ? out.together : out.apart).push([r.a, r.b]);
       }
       return out;
     },
     /** Issues a new submission could join: same campaign, in scope, not declined. */
-    candidates(f: { campaignId: number; communityIds: number[] | 'all'; limit?: number }): Issue[] {
-      const w = where({ campaignId: f.campaignId, communityIds: f.communityIds });
-      return (db.prepare(`SELECT ${ISSUE_COLUMNS} FROM issues i ${w.sql} AND i.status <> 'declined' ORDER BY i.id DESC LIMIT ?`)
-        .all(...w.params, f.limit ?? 500) as IssueRow[]).map(toIssue);
-    },
+    candidates: async (f: { campaignId: number; communityIds: number[] | 'all'; limit?: number }): Promise<Issue[]> =>
+      (await all<IssueRow>(on, sql`SELECT ${ISSUE_COLUMNS} FROM issues i ${where({ campaignId: f.campaignId, communityIds: f.communityIds })}
+        AND i.status <> 'declined' ORDER BY i.id DESC LIMIT ${f.limit ?? 500}`)).map(toIssue),
   };
 }
 export type IssueRepo = ReturnType<typeof createIssueRepo>;

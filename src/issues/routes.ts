@@ -70,8 +70,8 @@ export interface IssueMenuItem { id: number }
  * publishing one. Declared here, provided by the composition root, so issues/ never imports menu/.
  */
 export interface IssueMenuPage {
-  ofIssue(issueId: number): { item: IssueMenuItem; claims: unknown[]; notes: unknown[] } | null;
-  publishIssue(user: Viewer, issueId: number, fields: { title: string; description: string; allowMultipleClaimers: boolean }): number;
+  ofIssue(issueId: number): Promise<{ item: IssueMenuItem; claims: unknown[]; notes: unknown[] } | null>;
+  publishIssue(user: Viewer, issueId: number, fields: { title: string; description: string; allowMultipleClaimers: boolean }): Promise<number>;
 }
 
 export interface IssueRouteDeps {
@@ -82,7 +82,7 @@ export interface IssueRouteDeps {
   campaigns: CampaignService;
   menu: IssueMenuPage;
   /** Residents' appeals (申请复核) of an issue, for its page (src/appeals). */
-  appeals?: { ofIssue(issueId: number): { list: unknown[]; open: unknown[] } };
+  appeals?: { ofIssue(issueId: number): Promise<{ list: unknown[]; open: unknown[] }> };
 }
 
 export function issueRoutes({ issues: service, triage, issueRepo: issues, audit, campaigns, menu, appeals }: IssueRouteDeps): Router {
@@ -108,20 +108,20 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
     return { user, campaign, q, filter };
   }
 
-  router.get('/campaigns/:id/issues', staff, (req, res) => {
+  router.get('/campaigns/:id/issues', staff, async (req, res) => {
     const { user, campaign, q, filter } = listLocals(req);
-    const { issues: rows, total } = service.list(user, { ...filter, limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE });
+    const { issues: rows, total } = await service.list(user, { ...filter, limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE });
     res.render('issues/list', {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, q, page: q.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
       communities: communityOptions(user, campaign.id), categories: campaigns.categories(campaign.id),
       statusOptions, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
-      unassigned: triage.countQueue(user, campaign.id),
+      unassigned: (await triage.countQueue(user, campaign.id)),
     });
   });
 
-  router.get('/campaigns/:id/issues/print', staff, (req, res) => {
+  router.get('/campaigns/:id/issues/print', staff, async (req, res) => {
     const { user, campaign, q, filter } = listLocals(req);
-    const { issues: rows, total } = service.list(user, { ...filter, limit: 2000, offset: 0 });
+    const { issues: rows, total } = await service.list(user, { ...filter, limit: 2000, offset: 0 });
     const names = (id: number | null, list: Array<{ id: number; name: string }>) => list.find((x) => x.id === id)?.name;
     res.render('issues/print', {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
@@ -136,18 +136,18 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
 
   // ---- one issue ----
 
-  function renderIssue(req: Request, res: Response, issue: Issue, opts: { status?: number; form?: string; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
+  async function renderIssue(req: Request, res: Response, issue: Issue, opts: { status?: number; form?: string; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
     const user = req.user!;
     const campaign = campaignFor(user, issue.campaignId);
-    const published = menu.ofIssue(issue.id);
+    const published = await menu.ofIssue(issue.id);
     const item = published?.item;
     res.status(opts.status ?? 200).render('issues/show', {
       title: `问题 #${issue.id} ${issue.title}`, issue, campaign, item,
       claims: published?.claims ?? [],
       notes: published?.notes ?? [],
-      submissions: issues.submissions(issue.id),
-      trail: audit.listForIssue(issue.id).map((e) => ({ ...e, text: describeAudit(e) })),
-      similar: triage.similarIssues(user, issue),
+      submissions: (await issues.submissions(issue.id)),
+      trail: (await audit.listForIssue(issue.id)).map((e) => ({ ...e, text: describeAudit(e) })),
+      similar: (await triage.similarIssues(user, issue)),
       nextStatuses: nextStatuses('staff', issue.status).filter((s) => s !== 'on_menu' && s !== 'resolved'),
       canPublish: issue.status === 'accepted' && !item,
       canResolve: issue.status === 'in_progress',
@@ -155,20 +155,20 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
       statusLabels: ISSUE_STATUS_LABELS, priorityOptions, priorityLabels: PRIORITY_LABELS,
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
       form: opts.form ?? null, errors: opts.errors ?? {}, values: opts.values ?? {},
-      appeals: appeals?.ofIssue(issue.id) ?? { list: [], open: [] },
+      appeals: (await appeals?.ofIssue(issue.id)) ?? { list: [], open: [] },
     });
   }
 
-  router.get('/issues/:id', staff, (req, res) => {
-    renderIssue(req, res, service.loadIssue(req.user!, idOf(req)));
+  router.get('/issues/:id', staff, async (req, res) => {
+    await renderIssue(req, res, (await service.loadIssue(req.user!, idOf(req))));
   });
 
   /** Parses one of the issue page's forms; on bad input the page comes back with 400, the input and the errors. */
-  function issueForm<S extends z.ZodTypeAny>(form: string, schema: S, req: Request, res: Response): { issue: Issue; value: z.infer<S> } | null {
-    const issue = service.loadIssue(req.user!, idOf(req));
+  async function issueForm<S extends z.ZodTypeAny>(form: string, schema: S, req: Request, res: Response): Promise<{ issue: Issue; value: z.infer<S> } | null> {
+    const issue = await service.loadIssue(req.user!, idOf(req));
     const parsed = parseForm(schema, req.body);
     if (!parsed.ok) {
-      renderIssue(req, res, issue, { status: 400, form, errors: parsed.errors, values: req.body ?? {} });
+      await renderIssue(req, res, issue, { status: 400, form, errors: parsed.errors, values: req.body ?? {} });
       return null;
     }
     return { issue, value: parsed.value };
@@ -176,65 +176,65 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
 
   const back = (res: Response, issueId: number, message: string) => { flash(res, message); res.redirect(303, `/issues/${issueId}`); };
 
-  router.post('/issues/:id/attach', staff, (req, res) => {
+  router.post('/issues/:id/attach', staff, async (req, res) => {
     const user = req.user!;
     const parsed = parseForm(attachSchema, req.body);
-    const issue = service.loadIssue(user, idOf(req));
+    const issue = await service.loadIssue(user, idOf(req));
     if (!parsed.ok) throw invalid(Object.values(parsed.errors).join('；'));
-    service.attach(user, issue.id, parsed.value.submissionIds);
+    await service.attach(user, issue.id, parsed.value.submissionIds);
     flash(res, `已把 ${parsed.value.submissionIds.length} 条建议并入问题 #${issue.id}「${issue.title}」。`);
     res.redirect(303, req.body?.return === 'unassigned' ? `/campaigns/${issue.campaignId}/issues/unassigned` : `/issues/${issue.id}`);
   });
 
-  router.post('/issues/:id/merge', staff, (req, res) => {
-    const f = issueForm('merge', mergeSchema, req, res);
+  router.post('/issues/:id/merge', staff, async (req, res) => {
+    const f = await issueForm('merge', mergeSchema, req, res);
     if (!f) return;
-    const moved = service.merge(req.user!, f.issue.id, f.value.sourceId);
+    const moved = await service.merge(req.user!, f.issue.id, f.value.sourceId);
     back(res, f.issue.id, `已把问题 #${f.value.sourceId} 合并到本问题，并入 ${moved} 条建议。`);
   });
 
-  router.post('/issues/:id/detach', staff, (req, res) => {
-    const f = issueForm('detach', detachSchema, req, res);
+  router.post('/issues/:id/detach', staff, async (req, res) => {
+    const f = await issueForm('detach', detachSchema, req, res);
     if (!f) return;
-    const newId = service.detach(req.user!, f.issue.id, f.value.submissionId, f.value.to);
+    const newId = await service.detach(req.user!, f.issue.id, f.value.submissionId, f.value.to);
     back(res, f.issue.id, newId ? `已拆出建议 #${f.value.submissionId}，成为新问题 #${newId}。` : `已拆出建议 #${f.value.submissionId}，回到待归类。`);
   });
 
-  router.post('/issues/:id/status', staff, (req, res) => {
-    const f = issueForm('status', statusSchema, req, res);
+  router.post('/issues/:id/status', staff, async (req, res) => {
+    const f = await issueForm('status', statusSchema, req, res);
     if (!f) return;
     if (f.value.to === 'declined' && !f.value.reason) {
-      return renderIssue(req, res, f.issue, { status: 400, form: 'status', errors: { reason: '请填写未采纳的原因，居民会在回执页看到它。' }, values: req.body });
+      return await renderIssue(req, res, f.issue, { status: 400, form: 'status', errors: { reason: '请填写未采纳的原因，居民会在回执页看到它。' }, values: req.body });
     }
-    service.changeStatus(req.user!, f.issue.id, f.value.to as IssueStatus, f.value.reason);
+    await service.changeStatus(req.user!, f.issue.id, f.value.to as IssueStatus, f.value.reason);
     back(res, f.issue.id, `状态已改为「${ISSUE_STATUS_LABELS[f.value.to as IssueStatus]}」。`);
   });
 
-  router.post('/issues/:id/edit', staff, (req, res) => {
-    const f = issueForm('edit', editSchema, req, res);
+  router.post('/issues/:id/edit', staff, async (req, res) => {
+    const f = await issueForm('edit', editSchema, req, res);
     if (!f) return;
-    service.edit(req.user!, f.issue.id, f.value);
+    await service.edit(req.user!, f.issue.id, f.value);
     back(res, f.issue.id, '已保存。');
   });
 
-  router.post('/issues/:id/reply', staff, (req, res) => {
-    const f = issueForm('reply', replySchema, req, res);
+  router.post('/issues/:id/reply', staff, async (req, res) => {
+    const f = await issueForm('reply', replySchema, req, res);
     if (!f) return;
-    service.reply(req.user!, f.issue.id, f.value.reply);
+    await service.reply(req.user!, f.issue.id, f.value.reply);
     back(res, f.issue.id, f.value.reply ? '回复已保存，居民在回执页可以看到。' : '已清除回复。');
   });
 
-  router.post('/issues/:id/publish', staff, (req, res) => {
-    const f = issueForm('publish', publishSchema, req, res);
+  router.post('/issues/:id/publish', staff, async (req, res) => {
+    const f = await issueForm('publish', publishSchema, req, res);
     if (!f) return;
-    const itemId = menu.publishIssue(req.user!, f.issue.id, f.value);
+    const itemId = await menu.publishIssue(req.user!, f.issue.id, f.value);
     back(res, f.issue.id, `已发布到服务菜单（服务事项 #${itemId}），认领人现在可以认领。`);
   });
 
-  router.post('/issues/:id/resolve', staff, (req, res) => {
-    const f = issueForm('resolve', replySchema, req, res);
+  router.post('/issues/:id/resolve', staff, async (req, res) => {
+    const f = await issueForm('resolve', replySchema, req, res);
     if (!f) return;
-    service.resolve(req.user!, f.issue.id, f.value.reply);
+    await service.resolve(req.user!, f.issue.id, f.value.reply);
     back(res, f.issue.id, '已确认办结。居民可以在回执页看到结果并评价。');
   });
 

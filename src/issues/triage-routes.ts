@@ -58,7 +58,7 @@ export const triageFormBody = () => express.urlencoded({ extended: false, limit:
 export interface TriageRouteDeps {
   triage: TriageService;
   /** Suggestions back in the queue on appeal (src/appeals), flagged 复核. */
-  appeals?: { openInQueue(campaignId: number): Map<number, string> };
+  appeals?: { openInQueue(campaignId: number): Promise<Map<number, string>> };
   campaigns: CampaignService;
 }
 
@@ -93,21 +93,21 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
     res.status(status).render('issues/unassigned', {
       title: `待归类建议 · ${campaign.title}`, campaign, groups, q, page, pages, formError, values,
       total: all.reduce((n, g) => n + g.members.length, 0), groupCount: all.length,
-      queueTotal: triage.countQueue(user, campaign.id),
+      queueTotal: (await triage.countQueue(user, campaign.id)),
       communities: campaigns.communitiesFor(user, campaign.id), categories: campaigns.categories(campaign.id),
-      openIssues: openIssuesByCommunity(user, campaign.id, groups),
+      openIssues: await openIssuesByCommunity(user, campaign.id, groups),
       moveTargets: moveTargets(groups),
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
       // Declined suggestions back on a resident's appeal (申请复核): submission id → the resident's reason.
-      reviews: appeals?.openInQueue(campaign.id) ?? new Map<number, string>(),
+      reviews: (await appeals?.openInQueue(campaign.id)) ?? new Map<number, string>(),
     });
   }
 
   /** For the join fields' suggestion lists: the open issues of each community on the page. */
-  function openIssuesByCommunity(user: Viewer, campaignId: number, groups: QueueGroup[]) {
+  async function openIssuesByCommunity(user: Viewer, campaignId: number, groups: QueueGroup[]) {
     const wanted = new Set(groups.map((g) => g.communityId));
     const out = new Map<number | null, Array<{ id: number; title: string }>>();
-    for (const issue of triage.openIssues(user, campaignId)) {
+    for (const issue of (await triage.openIssues(user, campaignId))) {
       if (!wanted.has(issue.communityId)) continue;
       out.set(issue.communityId, [...(out.get(issue.communityId) ?? []), { id: issue.id, title: issue.title }]);
     }
@@ -149,15 +149,15 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
         // Enter in a text field without JavaScript: nothing to do.
       } else if (verb === 'create') {
         const v = parsed(groupCreateSchema, groupFields(body, key, ['members', 'title', 'categoryId']));
-        const id = triage.create(user, campaign.id, v.members, { title: v.title, categoryId: v.categoryId, priority: 2 });
+        const id = await triage.create(user, campaign.id, v.members, { title: v.title, categoryId: v.categoryId, priority: 2 });
         message = `已建立问题 #${id}「${v.title}」（${v.members.length} 条建议）。`;
       } else if (verb === 'join') {
         const v = parsed(groupJoinSchema, groupFields(body, key, ['members', 'issue']));
-        const issue = triage.join(user, campaign.id, v.members, v.issue);
+        const issue = await triage.join(user, campaign.id, v.members, v.issue);
         message = `已把 ${v.members.length} 条建议并入问题 #${issue.id}「${issue.title}」。`;
       } else if (verb === 'decline') {
         const v = parsed(declineSchema, groupFields(body, key, ['members', 'reason']));
-        const n = triage.decline(user, campaign.id, v.members, v.reason ?? '');
+        const n = await triage.decline(user, campaign.id, v.members, v.reason ?? '');
         message = `已把 ${n} 条建议设为不立项，居民会在回执页看到原因。`;
       } else if (verb === 'split' || verb === 'move') {
         // The member's own group (of.<id>) and, to move it, the group chosen in to.<id>.
@@ -165,7 +165,7 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
         if (verb === 'move' && v.to === null) throw invalid('请先选择要移到哪一组。');
         const from = parsed(memberList, body[`members.${v.of}`]);
         const to = v.to === null ? [] : parsed(memberList, body[`members.${v.to}`]);
-        triage.correct(user, campaign.id, key, from, to);
+        await triage.correct(user, campaign.id, key, from, to);
         message = verb === 'split' ? `已把建议 #${key} 拆出，单独成组。` : `已把建议 #${key} 移到另一组。`;
       } else {
         const picks = idList('组').parse(body.pick);
@@ -174,13 +174,13 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
           const made: number[] = [];
           for (const k of picks) {
             const v = parsed(groupCreateSchema, groupFields(body, k, ['members', 'title', 'categoryId']));
-            made.push(triage.create(user, campaign.id, v.members, { title: v.title, categoryId: v.categoryId, priority: 2 }));
+            made.push((await triage.create(user, campaign.id, v.members, { title: v.title, categoryId: v.categoryId, priority: 2 })));
           }
           message = `已建立 ${made.length} 个问题：${made.map((id) => `#${id}`).join('、')}。`;
         } else {
           const reason = parsed(z.object({ reason: optionalText('不立项原因', REASON_MAX) }), { reason: body.bulkReason }).reason ?? '';
           const members = picks.flatMap((k) => parsed(memberList, body[`members.${k}`]));
-          const n = triage.decline(user, campaign.id, members, reason);
+          const n = await triage.decline(user, campaign.id, members, reason);
           message = `已把 ${picks.length} 组共 ${n} 条建议设为不立项。`;
         }
       }
@@ -193,9 +193,9 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
     }
   });
 
-  router.post('/submissions/:id/undecline', staff, (req, res) => {
+  router.post('/submissions/:id/undecline', staff, async (req, res) => {
     const id = idOf(req);
-    triage.undecline(req.user!, id);
+    await triage.undecline(req.user!, id);
     flash(res, '已取消不立项，这条建议回到了待归类。');
     res.redirect(303, `/submissions/${id}`);
   });
@@ -208,7 +208,7 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
     const p = parseForm(createSchema, req.body);
     if (!p.ok) return render(req, res, 400, Object.values(p.errors).join('；'));
     const v = p.value;
-    const id = triage.create(user, campaign.id, v.submissionIds, { title: v.title, categoryId: v.categoryId, priority: v.priority });
+    const id = await triage.create(user, campaign.id, v.submissionIds, { title: v.title, categoryId: v.categoryId, priority: v.priority });
     flash(res, `已建立问题 #${id}「${v.title}」（${v.submissionIds.length} 条建议）。`);
     res.redirect(303, req.body?.return === 'issue' ? `/issues/${id}` : backTo(campaign.id, req.body));
   });
@@ -219,7 +219,7 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
     const p = parseForm(attachByNumberSchema, req.body);
     if (!p.ok) return render(req, res, 400, Object.values(p.errors).join('；'));
     try {
-      const issue = triage.joinNumber(user, campaign.id, p.value.submissionIds, p.value.issueId);
+      const issue = await triage.joinNumber(user, campaign.id, p.value.submissionIds, p.value.issueId);
       flash(res, `已把 ${p.value.submissionIds.length} 条建议并入问题 #${issue.id}「${issue.title}」。`);
     } catch (err) {
       if (err instanceof InvalidError) return render(req, res, 400, err.message);

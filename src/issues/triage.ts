@@ -1,9 +1,9 @@
 import { isStaff, reachesCommunity, type Viewer } from '../access/rules';
-import type { AuditRepo } from '../audit/repo';
-import type { Db } from '../db/open-db';
+import { createAuditRepo } from '../audit/repo';
+import type { Engine } from '../db/engine';
 import type { Grouping } from '../grouping/service';
 import { conflict, forbidden, invalid, notFound } from '../lib/errors';
-import type { GroupedSubmission, Issue, IssueRepo, QueueFilter } from './repo';
+import { createIssueRepo, type GroupedSubmission, type Issue, type IssueRepo, type QueueFilter } from './repo';
 import { mergeError } from './rules';
 import { commonCategory, suggestTitle, type IssueFields, type IssueService } from './service';
 
@@ -30,10 +30,11 @@ export const TRIAGE_MESSAGES = {
 };
 
 export interface TriageDeps {
-  db: Db;
+  /** Where corrections and declines commit (with their audit rows). */
+  engine: Pick<Engine, 'unitOfWork'>;
+  /** Reads outside any unit of work. */
   issues: IssueRepo;
   issueService: IssueService;
-  audit: AuditRepo;
   grouping: Grouping;
 }
 
@@ -43,7 +44,7 @@ export interface TriageDeps {
  * members (kept as corrections the engine follows from then on), or decline suggestions with a reply.
  */
 export function createTriageService(deps: TriageDeps) {
-  const { db, issues, audit, grouping } = deps;
+  const { issues, grouping } = deps;
 
   function requireStaff(user: Viewer) {
     if (!isStaff(user)) throw forbidden();
@@ -53,9 +54,9 @@ export function createTriageService(deps: TriageDeps) {
     ({ campaignId, communityIds: user.reach.communityIds, communityId: f.communityId, categoryId: f.categoryId });
 
   /** The queue submissions with these ids, all in the user's reach and this campaign; otherwise nothing. */
-  function queued(user: Viewer, campaignId: number, ids: number[]): GroupedSubmission[] {
+  async function queued(on: IssueRepo, user: Viewer, campaignId: number, ids: number[]): Promise<GroupedSubmission[]> {
     const unique = [...new Set(ids)];
-    const subs = issues.submissionsByIds(unique);
+    const subs = await on.submissionsByIds(unique);
     if (subs.length !== unique.length || subs.some((s) => !reachesCommunity(user.reach, s.communityId) || s.campaignId !== campaignId)) {
       throw notFound('建议');
     }
@@ -73,10 +74,10 @@ export function createTriageService(deps: TriageDeps) {
     async groups(user: Viewer, campaignId: number, f: { communityId?: number; categoryId?: number } = {}): Promise<QueueGroup[]> {
       requireStaff(user);
       const filter = filterFor(user, campaignId, f);
-      const subs = issues.queue(filter);
-      const open = issues.openIssues({ campaignId, communityIds: user.reach.communityIds });
+      const subs = await issues.queue(filter);
+      const open = await issues.openIssues({ campaignId, communityIds: user.reach.communityIds });
       const ids = subs.map((s) => s.id);
-      const corrections = issues.corrections(ids);
+      const corrections = await issues.corrections(ids);
       const signature = JSON.stringify([ids, corrections, open.map((i) => [i.id, i.title, i.updatedAt, i.residents])]);
       const cacheKey = JSON.stringify([campaignId, filter.communityIds, f.communityId ?? null, f.categoryId ?? null]);
       const hit = cache.get(cacheKey);
@@ -110,7 +111,7 @@ export function createTriageService(deps: TriageDeps) {
     countQueue: (user: Viewer, campaignId: number) => issues.countQueue(filterFor(user, campaignId, {})),
 
     /** A new issue from queue submissions. */
-    create(user: Viewer, campaignId: number, ids: number[], fields: IssueFields): number {
+    create(user: Viewer, campaignId: number, ids: number[], fields: IssueFields): Promise<number> {
       requireStaff(user);
       return deps.issueService.create(user, campaignId, ids, fields);
     },
@@ -119,13 +120,13 @@ export function createTriageService(deps: TriageDeps) {
      * The open issue staff mean by what they typed: "#12" or "12", or part of its title, among the open issues of
      * the campaign in the community of the submissions.
      */
-    findIssue(user: Viewer, campaignId: number, communityId: number | null, typed: string): Issue {
+    async findIssue(user: Viewer, campaignId: number, communityId: number | null, typed: string): Promise<Issue> {
       requireStaff(user);
       const text = typed.trim();
       const number = /^#?\s*(\d{1,15})$/.exec(text);
-      const open = issues.openIssues({ campaignId, communityIds: user.reach.communityIds }, 0);
+      const open = await issues.openIssues({ campaignId, communityIds: user.reach.communityIds }, 0);
       if (number) {
-        const issue = deps.issueService.loadIssue(user, Number(number[1]));
+        const issue = await deps.issueService.loadIssue(user, Number(number[1]));
         if (issue.campaignId !== campaignId) throw invalid(`问题 #${issue.id} 不属于这次征求意见。`);
         if (!open.some((o) => o.id === issue.id)) throw conflict(TRIAGE_MESSAGES.closedIssue(issue.id));
         if (issue.communityId !== communityId) throw conflict(TRIAGE_MESSAGES.otherCommunity);
@@ -145,18 +146,18 @@ export function createTriageService(deps: TriageDeps) {
     },
 
     /** Puts queue submissions into the open issue staff typed (its number, or part of its title). */
-    join(user: Viewer, campaignId: number, ids: number[], typed: string): Issue {
-      const subs = queued(user, campaignId, ids);
-      const issue = this.findIssue(user, campaignId, subs[0].communityId, typed);
-      deps.issueService.attach(user, issue.id, ids);
+    async join(user: Viewer, campaignId: number, ids: number[], typed: string): Promise<Issue> {
+      const subs = await queued(issues, user, campaignId, ids);
+      const issue = await this.findIssue(user, campaignId, subs[0].communityId, typed);
+      await deps.issueService.attach(user, issue.id, ids);
       return issue;
     },
 
     /** Puts submissions into an issue of the campaign chosen by its number. */
-    joinNumber(user: Viewer, campaignId: number, ids: number[], issueId: number): Issue {
-      const issue = deps.issueService.loadIssue(user, issueId);
+    async joinNumber(user: Viewer, campaignId: number, ids: number[], issueId: number): Promise<Issue> {
+      const issue = await deps.issueService.loadIssue(user, issueId);
       if (issue.campaignId !== campaignId) throw invalid(`问题 #${issue.id} 不属于这次征求意见。`);
-      deps.issueService.attach(user, issue.id, ids);
+      await deps.issueService.attach(user, issue.id, ids);
       return issue;
     },
 
@@ -167,39 +168,43 @@ export function createTriageService(deps: TriageDeps) {
      * Staff correct the proposed groups: `member` does not belong with `from` (split off, or moved away), and
      * does belong with `to` (moved there). Kept as pairs, so the next grouping follows them.
      */
-    correct: db.transaction((user: Viewer, campaignId: number, member: number, from: number[], to: number[]): void => {
+    correct: (user: Viewer, campaignId: number, member: number, from: number[], to: number[]): Promise<void> => deps.engine.unitOfWork(async (tx) => {
       requireStaff(user);
-      queued(user, campaignId, [member, ...from, ...to]);
-      issues.addCorrections(from.filter((x) => x !== member).map((x) => [member, x]), false, user.id);
-      issues.addCorrections(to.filter((x) => x !== member).map((x) => [member, x]), true, user.id);
+      const issues = createIssueRepo(tx);
+      await queued(issues, user, campaignId, [member, ...from, ...to]);
+      await issues.addCorrections(from.filter((x) => x !== member).map((x) => [member, x]), false, user.id);
+      await issues.addCorrections(to.filter((x) => x !== member).map((x) => [member, x]), true, user.id);
     }),
 
     /** 不立项: the suggestions leave the queue without an issue; the reason is the resident's reply on the receipt. */
-    decline: db.transaction((user: Viewer, campaignId: number, ids: number[], reason: string): number => {
+    decline: (user: Viewer, campaignId: number, ids: number[], reason: string): Promise<number> => deps.engine.unitOfWork(async (tx) => {
       requireStaff(user);
       if (!reason.trim()) throw invalid(TRIAGE_MESSAGES.reasonRequired);
-      const subs = queued(user, campaignId, ids);
-      const done = issues.decline(subs.map((s) => s.id), reason.trim(), user.id);
-      for (const id of done) audit.record({ entityType: 'submission', entityId: id, action: 'decline', detail: { reason: reason.trim() }, userId: user.id });
+      const issues = createIssueRepo(tx);
+      const audit = createAuditRepo(tx);
+      const subs = await queued(issues, user, campaignId, ids);
+      const done = await issues.decline(subs.map((s) => s.id), reason.trim(), user.id);
+      for (const id of done) await audit.record({ entityType: 'submission', entityId: id, action: 'decline', detail: { reason: reason.trim() }, userId: user.id });
       return done.length;
     }),
 
     /** A declined suggestion goes back to the queue. */
-    undecline: db.transaction((user: Viewer, submissionId: number): void => {
+    undecline: (user: Viewer, submissionId: number): Promise<void> => deps.engine.unitOfWork(async (tx) => {
       requireStaff(user);
-      const [s] = issues.submissionsByIds([submissionId]);
+      const issues = createIssueRepo(tx);
+      const [s] = await issues.submissionsByIds([submissionId]);
       if (!s || !reachesCommunity(user.reach, s.communityId)) throw notFound('建议');
       if (s.declinedAt === null) throw conflict('这条建议没有被设为不立项。');
-      issues.undecline(submissionId);
-      audit.record({ entityType: 'submission', entityId: submissionId, action: 'undecline', detail: { reason: s.declineReason }, userId: user.id });
+      await issues.undecline(submissionId);
+      await createAuditRepo(tx).record({ entityType: 'submission', entityId: submissionId, action: 'undecline', detail: { reason: s.declineReason }, userId: user.id });
     }),
 
     /** Other open issues of the same campaign and community that look like the same problem, as merge candidates. */
-    similarIssues(user: Viewer, issue: Issue, limit = 5): Array<{ issue: Issue; score: number }> {
-      const open = issues.openIssues({ campaignId: issue.campaignId, communityIds: user.reach.communityIds });
+    async similarIssues(user: Viewer, issue: Issue, limit = 5): Promise<Array<{ issue: Issue; score: number }>> {
+      const open = await issues.openIssues({ campaignId: issue.campaignId, communityIds: user.reach.communityIds });
       const others = open.filter((o) => o.id !== issue.id && o.communityId === issue.communityId && mergeError(issue, o) === null);
       if (others.length === 0) return [];
-      const texts = open.find((o) => o.id === issue.id)?.texts ?? [issue.title, ...issues.texts(issue.id)];
+      const texts = open.find((o) => o.id === issue.id)?.texts ?? [issue.title, ...(await issues.texts(issue.id))];
       const byId = new Map(others.map((o) => [o.id, o]));
       return grouping.rankIssues({ texts, community: issue.communityId, issues: others.map((o) => ({ id: o.id, community: o.communityId, texts: o.texts })) })
         .slice(0, limit).map((r) => ({ issue: byId.get(r.issueId)!, score: r.score }));

@@ -50,48 +50,48 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
   const upload = noteForm.withPhoto;
 
   /** Whether the claim button applies to this user and item (the same rule the POST enforces). */
-  const claimable = (user: Viewer, item: ServiceItem) => user.role === 'claimer' && claimError({
-    user, item, claims: items.claims(item.id), claimerCommunityIds: user.reach.serves, issueStatus: item.issueStatus,
+  const claimable = async (user: Viewer, item: ServiceItem) => user.role === 'claimer' && claimError({
+    user, item, claims: await items.claims(item.id), claimerCommunityIds: user.reach.serves, issueStatus: item.issueStatus,
   }) === null;
 
-  router.get('/menu', menuReaders, (req, res) => {
+  router.get('/menu', menuReaders, async (req, res) => {
     const user = req.user!;
-    const list = menu.openMenu(user);
+    const list = await menu.openMenu(user);
     res.render('menu/menu', {
-      title: '服务菜单', items: list.map((item) => ({ item, canClaim: claimable(user, item), mine: items.claimOf(item.id, user.id) })),
+      title: '服务菜单', items: await Promise.all(list.map(async (item) => ({ item, canClaim: await claimable(user, item), mine: await items.claimOf(item.id, user.id) }))),
       isStaff: isStaff(user), claimStatusLabels: CLAIM_STATUS_LABELS,
     });
   });
 
-  router.get('/menu/mine', claimer, (req, res) => {
-    res.render('menu/mine', { title: '我的认领', rows: menu.myClaims(req.user!), claimStatusLabels: CLAIM_STATUS_LABELS });
+  router.get('/menu/mine', claimer, async (req, res) => {
+    res.render('menu/mine', { title: '我的认领', rows: (await menu.myClaims(req.user!)), claimStatusLabels: CLAIM_STATUS_LABELS });
   });
 
-  function renderItem(req: Request, res: Response, item: ServiceItem, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
+  async function renderItem(req: Request, res: Response, item: ServiceItem, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
     const user = req.user!;
-    const claims = items.claims(item.id);
+    const claims = await items.claims(item.id);
     const mine = claims.find((c) => c.claimerUserId === user.id && isActiveClaim(c));
     // Claimers see where and what, never who: no names or phone numbers of residents on this page, not even
     // a number a resident typed into the text itself.
-    const texts = item.issueId ? issues.submissions(item.issueId).map((s) => ({
+    const texts = item.issueId ? (await issues.submissions(item.issueId)).map((s) => ({
       text: maskPhonesInText(s.text), building: s.building, compoundName: s.compoundName,
     })) : [];
     res.status(opts.status ?? 200).render('menu/item', {
-      title: item.title, item, claims, mine, texts, notes: items.notes(item.id),
-      canClaim: claimable(user, item), isStaff: isStaff(user),
-      trail: isStaff(user) && !item.issueId ? audit.listFor('service_item', item.id).map((e) => ({ ...e, text: describeAudit(e) })) : [],
+      title: item.title, item, claims, mine, texts, notes: (await items.notes(item.id)),
+      canClaim: await claimable(user, item), isStaff: isStaff(user),
+      trail: isStaff(user) && !item.issueId ? (await audit.listFor('service_item', item.id)).map((e) => ({ ...e, text: describeAudit(e) })) : [],
       claimStatusLabels: CLAIM_STATUS_LABELS, claimerKindLabels: CLAIMER_KIND_LABELS,
       errors: opts.errors ?? {}, values: opts.values ?? {},
     });
   }
 
-  router.get('/menu/items/:id', menuReaders, (req, res) => {
-    renderItem(req, res, menu.loadItem(req.user!, idOf(req)));
+  router.get('/menu/items/:id', menuReaders, async (req, res) => {
+    await renderItem(req, res, (await menu.loadItem(req.user!, idOf(req))));
   });
 
-  router.post('/menu/items/:id/claim', claimer, (req, res) => {
-    const item = menu.loadItem(req.user!, idOf(req));
-    menu.claim(req.user!, item.id);
+  router.post('/menu/items/:id/claim', claimer, async (req, res) => {
+    const item = await menu.loadItem(req.user!, idOf(req));
+    await menu.claim(req.user!, item.id);
     flash(res, `已认领「${item.title}」。办理中请随时添加进展，办完后点“标记完成”。`);
     res.redirect(303, `/menu/items/${item.id}`);
   });
@@ -99,22 +99,22 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
   // Multipart: the CSRF token comes in the query string (?_csrf=) because the body is parsed here, later.
   router.post('/menu/items/:id/notes', claimer, upload, async (req, res) => {
     const user = req.user!;
-    const item = menu.loadItem(user, idOf(req));
+    const item = await menu.loadItem(user, idOf(req));
     const parsed = parseForm(noteSchema, req.body);
-    if (!parsed.ok) return renderItem(req, res, item, { status: 400, errors: parsed.errors, values: req.body ?? {} });
+    if (!parsed.ok) return await renderItem(req, res, item, { status: 400, errors: parsed.errors, values: req.body ?? {} });
     let photo: string | null = null;
     if (req.file && req.file.size > 0) {
       const ext = await sniffPhotoFile(req.file.path);
-      if (!ext) return renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.badType }, values: req.body ?? {} });
+      if (!ext) return await renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.badType }, values: req.body ?? {} });
       photo = await storePhotoFile(photosDir, req.file.path, ext);
     } else if (noteForm.photoLost(req)) {
-      return renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.notArrived }, values: req.body ?? {} });
+      return await renderItem(req, res, item, { status: 400, errors: { photo: PHOTO_MESSAGES.notArrived }, values: req.body ?? {} });
     }
     if (!parsed.value.text && !photo) {
-      return renderItem(req, res, item, { status: 400, errors: { text: '请填写进展情况，或附一张照片。' }, values: req.body ?? {} });
+      return await renderItem(req, res, item, { status: 400, errors: { text: '请填写进展情况，或附一张照片。' }, values: req.body ?? {} });
     }
     try {
-      menu.addNote(user, item.id, parsed.value.text, photo);
+      await menu.addNote(user, item.id, parsed.value.text, photo);
     } catch (err) {
       if (photo) await removePhoto(photosDir, photo);
       throw err;
@@ -123,16 +123,16 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
     res.redirect(303, `/menu/items/${item.id}`);
   });
 
-  router.post('/menu/items/:id/done', claimer, (req, res) => {
-    const item = menu.loadItem(req.user!, idOf(req));
-    menu.markDone(req.user!, item.id);
+  router.post('/menu/items/:id/done', claimer, async (req, res) => {
+    const item = await menu.loadItem(req.user!, idOf(req));
+    await menu.markDone(req.user!, item.id);
     flash(res, '已标记完成，社区工作人员确认后办结。谢谢您！');
     res.redirect(303, `/menu/items/${item.id}`);
   });
 
-  router.post('/menu/items/:id/withdraw', claimer, (req, res) => {
-    const item = menu.loadItem(req.user!, idOf(req));
-    menu.withdraw(req.user!, item.id);
+  router.post('/menu/items/:id/withdraw', claimer, async (req, res) => {
+    const item = await menu.loadItem(req.user!, idOf(req));
+    await menu.withdraw(req.user!, item.id);
     flash(res, `已退回「${item.title}」的认领。`);
     res.redirect(303, '/menu/mine');
   });
@@ -144,38 +144,38 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
     return places.ofKind('community').filter((c) => ids === 'all' || ids.includes(c.id));
   }
 
-  function renderManage(req: Request, res: Response, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
+  async function renderManage(req: Request, res: Response, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
     const user = req.user!;
     res.status(opts.status ?? 200).render('menu/manage', {
-      title: '服务菜单管理', items: menu.manageList(user), communities: communityOptions(user),
+      title: '服务菜单管理', items: (await menu.manageList(user)), communities: communityOptions(user),
       errors: opts.errors ?? {}, values: opts.values ?? {},
     });
   }
 
   router.get('/menu/manage', staff, (req, res) => renderManage(req, res));
 
-  router.post('/menu/items', staff, (req, res) => {
+  router.post('/menu/items', staff, async (req, res) => {
     const parsed = parseForm(itemSchema, req.body);
     if (!parsed.ok) return renderManage(req, res, { status: 400, errors: parsed.errors, values: req.body ?? {} });
     const { communityId, ...fields } = parsed.value;
-    const id = menu.createStanding(req.user!, communityId, fields);
+    const id = await menu.createStanding(req.user!, communityId, fields);
     flash(res, `已把「${fields.title}」加入服务菜单（服务事项 #${id}）。`);
     res.redirect(303, '/menu/manage');
   });
 
-  router.post('/menu/items/:id/close', staff, (req, res) => {
-    const item = menu.loadItem(req.user!, idOf(req));
-    menu.close(req.user!, item.id);
+  router.post('/menu/items/:id/close', staff, async (req, res) => {
+    const item = await menu.loadItem(req.user!, idOf(req));
+    await menu.close(req.user!, item.id);
     flash(res, `已关闭「${item.title}」，不再接受认领。`);
     res.redirect(303, req.body?.return === 'item' ? `/menu/items/${item.id}` : '/menu/manage');
   });
 
   // Progress photos: only files named by a claim note are served, to staff and claimers, never executed.
-  router.get('/menu/photos/:name', menuReaders, (req, res, next) => {
+  router.get('/menu/photos/:name', menuReaders, async (req, res, next) => {
     const name = typeof req.params.name === 'string' ? req.params.name : '';
-    const itemId = PHOTO_NAME_RE.test(name) ? items.itemOfNotePhoto(name) : undefined;
+    const itemId = PHOTO_NAME_RE.test(name) ? (await items.itemOfNotePhoto(name)) : undefined;
     // The same 404 for a photo of an item the user may not see (another community's) as for no such photo.
-    if (!itemId || !menu.mayView(req.user!, itemId)) throw notFound('照片');
+    if (!itemId || !(await menu.mayView(req.user!, itemId))) throw notFound('照片');
     sendPhoto(res, next, photosDir, name);
   });
 

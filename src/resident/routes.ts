@@ -292,7 +292,7 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
     appeal: { error: string; values: Record<string, string> } | null = null) {
     const code = normalizeReceiptCode(param(req.params.code).slice(0, 40));
     if (!code) return message(res, 404, '回执码不正确', MSG.badReceipt, '/r');
-    const found = residents.receipt(code);
+    const found = await residents.receipt(code);
     if (!found) return message(res, 404, '没有找到回执', MSG.noReceipt, '/r');
     const s = found.submission;
     // The page names what a resident wrote; keep it out of shared caches and search engines.
@@ -307,7 +307,7 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
       outcome: found.outcome,
       ratingError: rating?.error ?? null, ratingValues: rating?.values ?? {},
       // Who may rate and appeal from here (src/appeals/rules.ts), the appeal and its state.
-      voice: appeals.forReceipt(s, residentId, !!req.user),
+      voice: (await appeals.forReceipt(s, residentId, !!req.user)),
       appealError: appeal?.error ?? null, appealValues: appeal?.values ?? {},
       // The community's public board, and its open issues that look like this submission (to support one).
       boardUrl: s.communityId !== null ? `/b/${s.communityId}` : null,
@@ -331,7 +331,7 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
     const parsed = parseForm(feedbackSchema, body);
     if (!parsed.ok) return renderReceipt(req, res, 400, { error: Object.values(parsed.errors).join('；'), values });
     try {
-      appeals.rate(code, parsed.value.rating, parsed.value.comment, { residentId: residentIdOf(req), last4: parsed.value.phoneLast4 ?? null, staffSession: !!req.user });
+      await appeals.rate(code, parsed.value.rating, parsed.value.comment, { residentId: residentIdOf(req), last4: parsed.value.phoneLast4 ?? null, staffSession: !!req.user });
     } catch (err) {
       if (err instanceof DomainError && err.kind !== 'not_found') return renderReceipt(req, res, STATUS_OF[err.kind], { error: err.message, values });
       throw err;
@@ -351,7 +351,7 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
     const parsed = parseForm(appealSchema, body);
     if (!parsed.ok) return renderReceipt(req, res, 400, null, { error: Object.values(parsed.errors).join('；'), values });
     try {
-      appeals.appeal(code, parsed.value.reason, { residentId: residentIdOf(req), last4: parsed.value.phoneLast4 ?? null, staffSession: !!req.user });
+      await appeals.appeal(code, parsed.value.reason, { residentId: residentIdOf(req), last4: parsed.value.phoneLast4 ?? null, staffSession: !!req.user });
     } catch (err) {
       if (err instanceof DomainError && err.kind !== 'not_found') return renderReceipt(req, res, STATUS_OF[err.kind], null, { error: err.message, values });
       throw err;

@@ -149,9 +149,9 @@ export function createResidentService(deps: ResidentServiceDeps) {
     },
 
     /** The submission behind a receipt code (already normalized) with what became of it. */
-    receipt(code: string) {
+    async receipt(code: string) {
       const submission = submissions.findLabelledByReceipt(code);
-      return submission ? { submission, outcome: deps.outcomes.forSubmission(submission) } : undefined;
+      return submission ? { submission, outcome: await deps.outcomes.forSubmission(submission) } : undefined;
     },
 
     /** This phone's own submissions (by the browser's id) with their codes and where each stands; none without an id. */

@@ -23,10 +23,10 @@ describe('ratings and appeals come only from the resident', () => {
     phone = newPhone(t);
     code = await submitFrom(phone, c.qrToken, '5号楼路灯不亮，晚上很黑', { name: '李桂芳', phone: '13987654321' });
     const svc = t.app.ctx.issueService;
-    issueId = svc.create(admin, c.campaignId, [subId(t, code)], { title: '5号楼路灯不亮', categoryId: null, priority: 2 });
-    svc.changeStatus(admin, issueId, 'accepted', null);
-    svc.changeStatus(admin, issueId, 'in_progress', null);
-    svc.resolve(admin, issueId, '路灯已更换');
+    issueId = await svc.create(admin, c.campaignId, [subId(t, code)], { title: '5号楼路灯不亮', categoryId: null, priority: 2 });
+    await svc.changeStatus(admin, issueId, 'accepted', null);
+    await svc.changeStatus(admin, issueId, 'in_progress', null);
+    await svc.resolve(admin, issueId, '路灯已更换');
   });
   afterEach(() => t.app.ctx.onShutdown.forEach((fn) => fn()));
 
@@ -63,7 +63,7 @@ describe('ratings and appeals come only from the resident', () => {
 
     // Guessing: after five wrong tries on one code even the right digits wait.
     const code2 = await submitFrom(newPhone(t), c.qrToken, '5号楼门口路灯也坏了', { phone: '13911112222' });
-    t.app.ctx.issueService.attach(admin, issueId, [subId(t, code2)]);
+    await t.app.ctx.issueService.attach(admin, issueId, [subId(t, code2)]);
     const guesser = newPhone(t);
     const token = await tokenOf(guesser, `/r/${code2}`);
     for (let i = 0; i < 5; i++) {
@@ -94,7 +94,7 @@ describe('ratings and appeals come only from the resident', () => {
   it('takes a paper submission (no phone cookie) with the code and the last four digits, and refuses one with no phone on file', async () => {
     const paper = t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: 'paper-1', kind: 'suggestion', text: '路灯不亮', communityId: c.communityId, channel: 'paper_survey', residentPhone: '13655556666' }).submission;
     const anonymous = t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: 'paper-2', kind: 'suggestion', text: '路灯又不亮', communityId: c.communityId, channel: 'door_to_door' }).submission;
-    t.app.ctx.issueService.attach(admin, issueId, [paper.id, anonymous.id]);
+    await t.app.ctx.issueService.attach(admin, issueId, [paper.id, anonymous.id]);
     const someone = newPhone(t);
     const token = await tokenOf(someone, `/r/${paper.receiptCode}`);
     expect((await someone.post(`/r/${paper.receiptCode}/feedback`).type('form').send({ _csrf: token, rating: 'satisfied', phoneLast4: '6666' })).status).toBe(303);
@@ -148,7 +148,7 @@ describe('a declined suggestion can be rated and appealed', () => {
     const phone = newPhone(t);
     const code = await submitFrom(phone, c.qrToken, '希望小区里建一个游泳池');
     const id = subId(t, code);
-    t.app.ctx.triageService.decline(admin, c.campaignId, [id], '小区没有场地，暂不具备条件');
+    await t.app.ctx.triageService.decline(admin, c.campaignId, [id], '小区没有场地，暂不具备条件');
 
     const page = await phone.get(`/r/${code}`);
     expect(page.text).toContain('未采纳');
@@ -166,7 +166,7 @@ describe('a declined suggestion can be rated and appealed', () => {
     expect(queue.text).toContain('<span class="badge review">复核</span> 居民申请复核：旁边空地可以建，请再考虑');
     expect((await phone.get(`/r/${code}`)).text).toContain('复核中');
 
-    t.app.ctx.triageService.decline(admin, c.campaignId, [id], '经复核，空地属于规划绿地，不能建设');
+    await t.app.ctx.triageService.decline(admin, c.campaignId, [id], '经复核，空地属于规划绿地，不能建设');
     expect(t.db.prepare('SELECT status, answer FROM appeals').get()).toEqual({ status: 'upheld', answer: '经复核，空地属于规划绿地，不能建设' });
     const receipt = (await phone.get(`/r/${code}`)).text;
     expect(receipt).toContain('维持原结果');
@@ -182,10 +182,10 @@ describe('a declined suggestion can be rated and appealed', () => {
     const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
     const phone = newPhone(t);
     const code = await submitFrom(phone, c.qrToken, '楼下的井盖松了，踩上去会响');
-    t.app.ctx.triageService.decline(admin, c.campaignId, [subId(t, code)], '不清楚是哪里');
+    await t.app.ctx.triageService.decline(admin, c.campaignId, [subId(t, code)], '不清楚是哪里');
     const token = await tokenOf(phone, `/r/${code}`);
     expect((await phone.post(`/r/${code}/appeal`).type('form').send({ _csrf: token, reason: '就在3号楼门口' })).status).toBe(303);
-    t.app.ctx.issueService.create(admin, c.campaignId, [subId(t, code)], { title: '3号楼门口井盖松动', categoryId: null, priority: 2 });
+    await t.app.ctx.issueService.create(admin, c.campaignId, [subId(t, code)], { title: '3号楼门口井盖松动', categoryId: null, priority: 2 });
     expect(t.db.prepare('SELECT status FROM appeals').pluck().get()).toBe('reopened');
     t.app.ctx.onShutdown.forEach((fn) => fn());
   });

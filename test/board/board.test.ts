@@ -26,7 +26,7 @@ describe('the public board of a community, on the demo', () => {
     // A reply with a phone number in it: the board masks it.
     const staff = t.db.prepare("SELECT id FROM users WHERE username = 'jianzhongjie'").pluck().get() as number;
     const issueId = t.db.prepare(`SELECT id FROM issues WHERE community_id = ? AND status IN (${marks}) ORDER BY id LIMIT 1`).pluck().get(communityId, ...PUBLIC_STATUSES) as number;
-    t.app.ctx.issueService.reply((await viewerOf(t, staff)), issueId, '已联系物业，有问题请打 13912345678 找王师傅');
+    await t.app.ctx.issueService.reply((await viewerOf(t, staff)), issueId, '已联系物业，有问题请打 13912345678 找王师傅');
     res = await request(t.app).get(`/b/${communityId}`);
     html = res.text;
   }, 120_000);
@@ -114,8 +114,8 @@ describe('附议 (support)', () => {
     const admin = createUser(t.db, { role: 'admin', username: 'boss' });
     const sub = t.db.prepare('SELECT id FROM submissions WHERE receipt_code = ?').pluck().get(ownCode) as number;
     const svc = t.app.ctx.issueService;
-    issueId = svc.create((await viewerOf(t, admin.id)), c.campaignId, [sub], { title: '3号楼电梯经常坏', categoryId: null, priority: 2 });
-    svc.changeStatus((await viewerOf(t, admin.id)), issueId, 'accepted', null);
+    issueId = await svc.create((await viewerOf(t, admin.id)), c.campaignId, [sub], { title: '3号楼电梯经常坏', categoryId: null, priority: 2 });
+    await svc.changeStatus((await viewerOf(t, admin.id)), issueId, 'accepted', null);
   });
   afterEach(() => t.app.ctx.onShutdown.forEach((fn) => fn()));
 
@@ -147,10 +147,10 @@ describe('附议 (support)', () => {
     expect(own.text).toContain('这是您自己反映的问题');
     const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
     const svc = t.app.ctx.issueService;
-    const other = makeIssue(t, c, admin, '路灯不亮');
+    const other = await makeIssue(t, c, admin, '路灯不亮');
     expect((await support(newPhone(t), other)).status).toBe(404);
-    svc.changeStatus(admin, issueId, 'in_progress', null);
-    svc.resolve(admin, issueId, '已修好');
+    await svc.changeStatus(admin, issueId, 'in_progress', null);
+    await svc.resolve(admin, issueId, '已修好');
     const done = await support(newPhone(t));
     expect(done.status).toBe(409);
     expect(done.text).toContain('已经办结');
@@ -173,9 +173,9 @@ describe('附议 (support)', () => {
 
   it('is shown to staff, who sort the issue list by it, and on the dashboard', async () => {
     const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
-    const quiet = makeIssue(t, c, admin, '小区绿化带没人修剪', 'accepted');
+    const quiet = await makeIssue(t, c, admin, '小区绿化带没人修剪', 'accepted');
     // The quiet issue gets two more residents but no support; the elevator gets three supports.
-    for (const text of ['绿化带杂草很高', '树枝挡住窗户']) t.app.ctx.issueService.attach(admin, quiet, [insertSub(t, c, text)]);
+    for (const text of ['绿化带杂草很高', '树枝挡住窗户']) await t.app.ctx.issueService.attach(admin, quiet, [insertSub(t, c, text)]);
     for (let i = 0; i < 3; i++) await support(newPhone(t));
     const staff = await loginAs(t, 'admin');
     const bySupport = await staff.get(`/campaigns/${c.campaignId}/issues?sort=supporters`);
@@ -195,11 +195,11 @@ describe('similar issues on a fresh receipt', () => {
     const t = makeTestApp();
     const c = makeCampaign(t.db, { askPhoto: false });
     const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
-    const lift = makeIssue(t, c, admin, '3号楼电梯经常坏，困过人', 'accepted');
-    const trash = makeIssue(t, c, admin, '垃圾桶太少，垃圾满了没人清', 'accepted');
-    const unpublished = makeIssue(t, c, admin, '3号楼电梯又停运了');
+    const lift = await makeIssue(t, c, admin, '3号楼电梯经常坏，困过人', 'accepted');
+    const trash = await makeIssue(t, c, admin, '垃圾桶太少，垃圾满了没人清', 'accepted');
+    const unpublished = await makeIssue(t, c, admin, '3号楼电梯又停运了');
     const other = makeCampaign(t.db, { askPhoto: false, community: '解放路社区' });
-    const elsewhere = makeIssue(t, other, admin, '3号楼电梯坏了', 'accepted');
+    const elsewhere = await makeIssue(t, other, admin, '3号楼电梯坏了', 'accepted');
     const phone = newPhone(t);
     const code = await submitFrom(phone, c.qrToken, '3号楼的电梯又坏了，老人上下楼很困难');
     const receipt = await phone.get(`/r/${code}?new=1`);
@@ -215,7 +215,7 @@ describe('similar issues on a fresh receipt', () => {
     expect(supports(t, lift)).toBe(1);
     expect((await phone.get(`/r/${code}`)).text).toContain('您已附议 ✓');
     // Once the submission is part of an issue, the offer is gone.
-    t.app.ctx.issueService.attach(admin, lift, [t.db.prepare('SELECT id FROM submissions WHERE receipt_code = ?').pluck().get(code) as number]);
+    await t.app.ctx.issueService.attach(admin, lift, [t.db.prepare('SELECT id FROM submissions WHERE receipt_code = ?').pluck().get(code) as number]);
     expect((await phone.get(`/r/${code}`)).text).not.toContain('社区里已有相似的问题');
     t.app.ctx.onShutdown.forEach((fn) => fn());
   });
@@ -229,8 +229,8 @@ describe('my submissions at /r', () => {
     const first = await submitFrom(mine, c.qrToken, '楼道灯坏了，晚上很黑');
     const second = await submitFrom(mine, c.qrToken, '希望增加快递柜');
     const theirs = await submitFrom(newPhone(t), c.qrToken, '垃圾桶太少了');
-    t.app.ctx.triageService.decline((await viewerOf(t, createUser(t.db, { role: 'admin' }).id)), c.campaignId,
-      [t.db.prepare('SELECT id FROM submissions WHERE receipt_code = ?').pluck().get(second) as number], '快递柜由快递公司设置，已转达');
+    (await t.app.ctx.triageService.decline((await viewerOf(t, createUser(t.db, { role: 'admin' }).id)), c.campaignId,
+      [t.db.prepare('SELECT id FROM submissions WHERE receipt_code = ?').pluck().get(second) as number], '快递柜由快递公司设置，已转达'));
 
     const list = await mine.get('/r');
     expect(list.status).toBe(200);
@@ -266,8 +266,8 @@ let n = 0;
 function insertSub(t: TestApp, c: ReturnType<typeof makeCampaign>, text: string): number {
   return t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: `board-${++n}-${Math.random()}`, kind: 'suggestion', text, communityId: c.communityId }).submission.id;
 }
-function makeIssue(t: TestApp, c: ReturnType<typeof makeCampaign>, admin: Viewer, title: string, status?: 'accepted'): number {
-  const id = t.app.ctx.issueService.create(admin, c.campaignId, [insertSub(t, c, title)], { title, categoryId: null, priority: 2 });
-  if (status) t.app.ctx.issueService.changeStatus(admin, id, status, null);
+async function makeIssue(t: TestApp, c: ReturnType<typeof makeCampaign>, admin: Viewer, title: string, status?: 'accepted'): Promise<number> {
+  const id = await t.app.ctx.issueService.create(admin, c.campaignId, [insertSub(t, c, title)], { title, categoryId: null, priority: 2 });
+  if (status) await t.app.ctx.issueService.changeStatus(admin, id, status, null);
   return id;
 }

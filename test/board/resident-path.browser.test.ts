@@ -30,8 +30,8 @@ describeBrowser('a resident supports, rates and appeals', () => {
       campaignId: c.campaignId, idempotencyKey: 'earlier-lift', kind: 'suggestion', text: '3号楼电梯坏了好几天了，老人下不了楼',
       communityId: c.communityId, compoundId: c.compoundId, channel: 'door_to_door', residentName: '赵大妈', residentPhone: '13700001111',
     }).submission;
-    const issueId = ctx.issueService.create(staffViewer, c.campaignId, [earlier.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
-    ctx.issueService.changeStatus(staffViewer, issueId, 'accepted', null);
+    const issueId = await ctx.issueService.create(staffViewer, c.campaignId, [earlier.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
+    await ctx.issueService.changeStatus(staffViewer, issueId, 'accepted', null);
 
     // 1. Scan and submit.
     const resident = await (await browser.newContext(PHONE)).newPage();

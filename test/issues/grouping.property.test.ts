@@ -39,11 +39,11 @@ describe('merge and split keep every submission', () => {
         const nth = (n: number) => { const ids = issueIds(); return ids.length ? ids[n % ids.length] : 0; };
         for (const o of ops) {
           try {
-            if (o.kind === 'create') issueService.create(admin, c.campaignId, o.picks.map((p) => subs[p]), { title: 't', categoryId: null, priority: 2 });
-            else if (o.kind === 'attach') issueService.attach(admin, nth(o.issue), o.picks.map((p) => subs[p]));
-            else if (o.kind === 'merge') issueService.merge(admin, nth(o.target), nth(o.source));
-            else if (o.kind === 'detach') issueService.detach(admin, nth(o.issue), subs[o.pick], o.toNew ? 'new' : 'unassigned');
-            else issueService.changeStatus(admin, nth(o.issue), 'accepted', null);
+            if (o.kind === 'create') await issueService.create(admin, c.campaignId, o.picks.map((p) => subs[p]), { title: 't', categoryId: null, priority: 2 });
+            else if (o.kind === 'attach') await issueService.attach(admin, nth(o.issue), o.picks.map((p) => subs[p]));
+            else if (o.kind === 'merge') await issueService.merge(admin, nth(o.target), nth(o.source));
+            else if (o.kind === 'detach') await issueService.detach(admin, nth(o.issue), subs[o.pick], o.toNew ? 'new' : 'unassigned');
+            else await issueService.changeStatus(admin, nth(o.issue), 'accepted', null);
           } catch (err) {
             // Refusals are expected; anything else is a bug.
             if (!(err instanceof DomainError)) throw err;
@@ -52,7 +52,7 @@ describe('merge and split keep every submission', () => {
           expect(rows.map((r) => r.id)).toEqual(subs);
           const live = new Set(issueIds());
           for (const r of rows) if (r.issue_id !== null) expect(live.has(r.issue_id)).toBe(true);
-          for (const id of live) expect(issues.submissionCount(id)).toBeGreaterThan(0);
+          for (const id of live) expect((await issues.submissionCount(id))).toBeGreaterThan(0);
           // An issue never mixes communities.
           const mixed = db.prepare('SELECT issue_id FROM submissions WHERE issue_id IS NOT NULL GROUP BY issue_id HAVING COUNT(DISTINCT community_id) > 1').all();
           expect(mixed).toEqual([]);

@@ -35,7 +35,7 @@ describeBrowser('a submission becomes a resolved, rated issue', () => {
       communityId: c.communityId, compoundId: c.compoundId, channel: 'door_to_door',
     }).submission;
     const staffAsUser = await server.app.ctx.access.viewerOf((await server.app.ctx.users.findById(staffUser.id))!);
-    const issueId = issueServices(server.db).issueService.create(staffAsUser, c.campaignId, [earlier.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
+    const issueId = (await issueServices(server.db).issueService.create(staffAsUser, c.campaignId, [earlier.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 }));
 
     // 1. A resident scans the poster and submits from a phone.
     const resident = await (await browser.newContext(PHONE)).newPage();

@@ -20,15 +20,15 @@ describe('the resident sees the outcome and rates it once', () => {
     sub = makeSubmission(t.db, c, { text: '3号楼电梯坏了' });
     const id = Number(t.db.prepare("INSERT INTO users (username, display_name, password_hash, role) VALUES ('boss', '王主任', 'x', 'admin')").run().lastInsertRowid);
     admin = await viewerOf(t, id);
-    issueId = svc().issueService.create(admin, c.campaignId, [sub.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
+    issueId = await svc().issueService.create(admin, c.campaignId, [sub.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
   });
 
   /** Walks the issue to resolved the way staff and a claimer would. */
-  function resolve(reply = '电梯已修好') {
+  async function resolve(reply = '电梯已修好') {
     const { issueService } = svc();
-    issueService.changeStatus(admin, issueId, 'accepted', null);
-    issueService.changeStatus(admin, issueId, 'in_progress', null);
-    issueService.resolve(admin, issueId, reply);
+    await issueService.changeStatus(admin, issueId, 'accepted', null);
+    await issueService.changeStatus(admin, issueId, 'in_progress', null);
+    await issueService.resolve(admin, issueId, reply);
   }
 
   /** A resident's browser: loads the receipt page (pre-session cookie + token), then posts the rating. */
@@ -44,8 +44,8 @@ describe('the resident sees the outcome and rates it once', () => {
   it('shows the residents’ label for each status, the reply, and the decline reason', async () => {
     expect((await request(t.app).get(`/r/${sub.receiptCode}`)).text).toContain('已受理');
     const { issueService } = svc();
-    issueService.changeStatus(admin, issueId, 'declined', '属于市政道路，已转交区城管局');
-    issueService.reply(admin, issueId, '已转交，请留意');
+    await issueService.changeStatus(admin, issueId, 'declined', '属于市政道路，已转交区城管局');
+    await issueService.reply(admin, issueId, '已转交，请留意');
     const page = await request(t.app).get(`/r/${sub.receiptCode}`);
     expect(page.text).toContain('未采纳');
     expect(page.text).toContain('属于市政道路，已转交区城管局');
@@ -57,7 +57,7 @@ describe('the resident sees the outcome and rates it once', () => {
 
   it('says only "received" while the submission is not in an issue', async () => {
     const loose = makeSubmission(t.db, c);
-    expect(t.app.ctx.outcomes.forSubmission(loose)).toBeNull();
+    expect((await t.app.ctx.outcomes.forSubmission(loose))).toBeNull();
     const page = await request(t.app).get(`/r/${loose.receiptCode}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('已收到，等待工作人员处理');
@@ -69,7 +69,7 @@ describe('the resident sees the outcome and rates it once', () => {
     expect(early.res.status).toBe(409);
     expect(early.res.text).toContain('办结后才能评价');
 
-    resolve();
+    await resolve();
     const { page, res } = await rate({ rating: 'basically', comment: '修得挺快' });
     expect(page.text).toContain('已办结');
     expect(page.text).toContain('电梯已修好');
@@ -95,7 +95,7 @@ describe('the resident sees the outcome and rates it once', () => {
   });
 
   it('refuses bad ratings, long comments, unknown codes and missing CSRF with clear messages', async () => {
-    resolve();
+    await resolve();
     const bad = await rate({ rating: 'great' });
     expect(bad.res.status).toBe(400);
     expect(bad.res.text).toContain('请选择 满意、基本满意 或 不满意');
@@ -115,7 +115,7 @@ describe('the resident sees the outcome and rates it once', () => {
   });
 
   it('escapes the reply and the comment', async () => {
-    resolve('<script>alert(1)</script>');
+    await resolve('<script>alert(1)</script>');
     await rate({ rating: 'satisfied', comment: '<img src=x onerror=alert(1)>' });
     const page = await request(t.app).get(`/r/${sub.receiptCode}`);
     expect(page.text).not.toContain('<script>alert');

@@ -103,7 +103,7 @@ describe('the triage queue', () => {
     expect(noReason.text).toContain('请填写不立项的原因');
     await post({ ...fields(html), do: `decline:${g.key}`, [`reason.${g.key}`]: '小区没有建设用地，已转交区体育局' }).expect(303);
     expect(groupsOf(await page())).toEqual([]);
-    const receipt = t.app.ctx.residentService.receipt(s.receiptCode);
+    const receipt = await t.app.ctx.residentService.receipt(s.receiptCode);
     expect(receipt?.outcome).toMatchObject({ status: 'declined', declineReason: '小区没有建设用地，已转交区体育局' });
     const { text } = await staff.get(`/r/${s.receiptCode}`);
     expect(text).toContain('小区没有建设用地，已转交区体育局');

@@ -17,8 +17,8 @@ describe('service menu and claims', () => {
   async function publishedIssue(opts: { multiple?: boolean } = {}) {
     const { issueService } = issueServices(t.db);
     const user = await viewerOf(t, staff.userId);
-    const id = issueService.create(user, c.campaignId, [makeSubmission(t.db, c).id, makeSubmission(t.db, c).id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
-    issueService.changeStatus(user, id, 'accepted', null);
+    const id = await issueService.create(user, c.campaignId, [makeSubmission(t.db, c).id, makeSubmission(t.db, c).id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
+    await issueService.changeStatus(user, id, 'accepted', null);
     const res = await staff.post(`/issues/${id}/publish`).type('form')
       .send({ _csrf: staff.csrf, title: '修好3号楼电梯', description: '联系物业和维保公司', ...(opts.multiple ? { allowMultipleClaimers: 'on' } : {}) });
     expect(res.status).toBe(303);

@@ -27,7 +27,7 @@ describe('Cache-Control: no-store', () => {
       const c = makeCampaign(t.db);
       const admin = await loginAs(t, 'admin');
       const { issueService } = issueServices(t.db);
-      const issueId = issueService.create((await viewerOf(t, admin.userId)), c.campaignId, [makeSubmission(t.db, c).id], { title: '路灯', categoryId: null, priority: 2 });
+      const issueId = await issueService.create((await viewerOf(t, admin.userId)), c.campaignId, [makeSubmission(t.db, c).id], { title: '路灯', categoryId: null, priority: 2 });
       const photo = 'abababababababababababab.png';
       fs.mkdirSync(path.join(dataDir, 'uploads'), { recursive: true });
       fs.writeFileSync(path.join(dataDir, 'uploads', photo), tinyPng());

@@ -96,8 +96,8 @@ describe('photo metadata is removed on every channel', () => {
     const staff: Agent = await loginAs(t, 'staff', { scopePlaceId: c.subdistrictId });
     const { issueService } = issueServices(t.db);
     const user = await viewerOf(t, staff.userId);
-    const issueId = issueService.create(user, c.campaignId, [makeSubmission(t.db, c).id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
-    issueService.changeStatus(user, issueId, 'accepted', null);
+    const issueId = await issueService.create(user, c.campaignId, [makeSubmission(t.db, c).id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
+    await issueService.changeStatus(user, issueId, 'accepted', null);
     await staff.post(`/issues/${issueId}/publish`).type('form').send({ _csrf: staff.csrf, title: '修好电梯', description: '联系物业' }).expect(303);
     const itemId = t.db.prepare('SELECT id FROM service_items WHERE issue_id = ?').pluck().get(issueId) as number;
     const claimer = await loginAs(t, 'claimer', { claimerKind: 'unit' });

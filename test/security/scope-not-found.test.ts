@@ -47,8 +47,8 @@ describe('out of scope is the same as missing', () => {
     const mk = async (c: MadeCampaign, agent: Agent) => {
       const user = await viewerOf(t, agent.userId);
       const subs = [makeSubmission(t.db, c).id, makeSubmission(t.db, c).id];
-      const id = issueService.create(user, c.campaignId, subs, { title: '电梯坏了', categoryId: null, priority: 2 });
-      issueService.changeStatus(user, id, 'accepted', null);
+      const id = await issueService.create(user, c.campaignId, subs, { title: '电梯坏了', categoryId: null, priority: 2 });
+      await issueService.changeStatus(user, id, 'accepted', null);
       return { id, subs };
     };
     const ia = await mk(a, staffA);
