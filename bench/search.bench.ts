@@ -34,9 +34,10 @@ export const benchmark: Benchmark = {
       const seed = db.transaction(() => generate(db, SUBMISSIONS))();
       const generateS = (performance.now() - g0) / 1000;
       db.exec('ANALYZE');
-      const users = createUserRepo(sqliteEngine(db).queries);
+      const engine = sqliteEngine(db);
+      const users = createUserRepo(engine.queries);
       const places = createPlaceRepo(db);
-      const campaigns = createCampaignService({ campaigns: createCampaignRepo(db), places, categories: createCategoryRepo(db) });
+      const campaigns = createCampaignService({ campaigns: createCampaignRepo(db), places, categories: createCategoryRepo(engine.queries) });
       const search = createSearchService({ repo: createSearchRepo(db), campaigns });
       const access = createAccess({ places, users });
       const mk = async (role: 'admin' | 'staff', scopePlaceId: number | null, name: string) =>

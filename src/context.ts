@@ -67,7 +67,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const sessions = createSessionRepo(engine.queries);
   const settings = createSettingsRepo(db);
   const places = createPlaceRepo(db);
-  const categories = createCategoryRepo(db);
+  const categories = createCategoryRepo(engine.queries);
   const campaigns = createCampaignRepo(db);
   const qrCodes = createQrRepo(db);
   const submissions = createSubmissionRepo(db);
@@ -140,7 +140,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     }),
     userAdmin: createUserAdminService({ engine, users, places, audit }),
     placeService: createPlaceService({ places }),
-    categoryService: createCategoryService({ categories }),
+    categoryService: createCategoryService({ engine, categories }),
     campaignService,
     searchService: createSearchService({ repo: createSearchRepo(db), campaigns: campaignService }),
     qrService: createQrService({ qrCodes, campaigns, places, scanCounter, svgCache: createQrSvgCache(), config }),

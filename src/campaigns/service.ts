@@ -69,13 +69,13 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
   }
 
   /** Active categories, plus inactive ones the campaign already offers (so editing does not drop them unseen). */
-  function categoryOptions(campaignId?: number): Category[] {
+  async function categoryOptions(campaignId?: number): Promise<Category[]> {
     const linked = campaignId ? campaigns.categories(campaignId) : [];
-    const active = categories.listActive();
+    const active = await categories.listActive();
     return [...active, ...linked.filter((c) => !c.active)];
   }
 
-  function check(user: Viewer, input: CampaignInput, campaignId?: number): FieldErrors {
+  async function check(user: Viewer, input: CampaignInput, campaignId?: number): Promise<FieldErrors> {
     const errors: FieldErrors = {};
     const options = subdistrictOptions(user);
     const sub = options.find((s) => s.id === input.subdistrictId);
@@ -85,7 +85,7 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
       const names = bad.map((id) => places.findById(id)?.name ?? `#${id}`).join('、');
       errors.communityIds = `这些社区不属于「${sub.name}」或不在您的负责范围内：${names}`;
     }
-    const offered = new Map(categoryOptions(campaignId).map((c) => [c.id, c]));
+    const offered = new Map((await categoryOptions(campaignId)).map((c) => [c.id, c]));
     const unknown = input.categoryIds.filter((id) => !offered.has(id));
     if (unknown.length) errors.categoryIds = '所选分类不存在或已停用，请刷新页面后重新选择';
     if (!datesInOrder(input.startsOn, input.endsOn)) errors.endsOn = '结束日期不能早于开始日期';
@@ -120,15 +120,15 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
     },
     categories: (id: number) => campaigns.categories(id),
 
-    create(user: Viewer, input: CampaignInput): Result<number> {
-      const errors = check(user, input);
+    async create(user: Viewer, input: CampaignInput): Promise<Result<number>> {
+      const errors = await check(user, input);
       if (Object.keys(errors).length) return { ok: false, errors };
       return { ok: true, value: campaigns.create(input, user.id) };
     },
 
-    update(user: Viewer, id: number, input: CampaignInput): Result<Campaign> {
+    async update(user: Viewer, id: number, input: CampaignInput): Promise<Result<Campaign>> {
       const campaign = findCampaignFor(deps, user, id, 'manage');
-      const errors = check(user, input, id);
+      const errors = await check(user, input, id);
       if (Object.keys(errors).length) return { ok: false, errors };
       campaigns.update(id, input);
       return { ok: true, value: { ...campaign, ...input } };

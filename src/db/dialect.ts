@@ -35,3 +35,9 @@ const POSTGRES: Dialect = {
 export function dialectOf(on: Queries): Dialect {
   return on.getExecutor().adapter instanceof PostgresAdapter ? POSTGRES : SQLITE;
 }
+
+/** Whether a statement failed because a row it deleted or changed is still referred to (a foreign key), on either engine. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery, type Databa
 import type { Pool } from 'pg';
 import { beginWhenFree, writeDurably } from './busy';
 import type { Db } from './open-db';
+import { shareGeneration } from './generation';
 
 type Statement = ReturnType<Db['prepare']>;
 
@@ -125,6 +126,8 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
     override createDriver(): Driver { return guard(driver, () => engine); }
   })({ database: { prepare, close: () => undefined } });
   const queries: Queries = new Kysely({ dialect });
+  // Writes through the seam make the caches of the synchronous code on this connection stale (src/db/generation.ts).
+  shareGeneration(queries, db);
 
   const engine: Engine = {
     kind: 'sqlite',

@@ -110,11 +110,11 @@ export const accountsStep: DemoStep = {
 
 export const campaignStep: DemoStep = {
   name: `征求意见活动 campaign「${DEMO_CAMPAIGN_TITLE}」`,
-  run(state) {
+  async run(state, tx) {
     const { campaigns } = state.ctx;
     const found = campaigns.list().find((c) => c.title === DEMO_CAMPAIGN_TITLE);
     if (found) { state.campaignId = found.id; return { added: 0, existing: 1 }; }
-    const categoryIds = createCategoryRepo(state.ctx.db).listActive().map((c) => c.id);
+    const categoryIds = (await createCategoryRepo(tx).listActive()).map((c) => c.id);
     state.campaignId = campaigns.create({
       subdistrictId: need(state.subdistrictId, 'sub-district'), title: DEMO_CAMPAIGN_TITLE, description: DEMO_CAMPAIGN_DESCRIPTION,
       startsOn: addDays(state.today, -DEMO_CAMPAIGN_DAYS_BEFORE), endsOn: addDays(state.today, DEMO_CAMPAIGN_DAYS_AFTER),
@@ -172,7 +172,7 @@ export const submissionsStep: DemoStep = {
     const campaign = ctx.campaigns.findById(campaignId)!;
     // Its own fixed seed: the same records on every run, whatever the earlier steps did.
     const rng = seededRandom(20261125);
-    const categories = new Map(createCategoryRepo(ctx.db).listActive().map((c) => [c.name, c.id]));
+    const categories = new Map((await createCategoryRepo(tx).listActive()).map((c) => [c.name, c.id]));
     const qrCodes = ctx.qrCodes.listByCampaign(campaignId);
     const communityOfPlace = (placeId: number | null) => {
       const p = placeId === null ? undefined : ctx.places.findById(placeId);
