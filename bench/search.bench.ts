@@ -36,7 +36,7 @@ export const benchmark: Benchmark = {
       db.exec('ANALYZE');
       const engine = sqliteEngine(db);
       const users = createUserRepo(engine.queries);
-      const places = createPlaceRepo(db);
+      const places = createPlaceRepo(engine.queries);
       const campaigns = createCampaignService({ campaigns: createCampaignRepo(db), places, categories: createCategoryRepo(engine.queries) });
       const search = createSearchService({ repo: createSearchRepo(db), campaigns });
       const access = createAccess({ places, users });

@@ -26,7 +26,7 @@ import { createTriageService } from './issues/triage';
 import { createGrouping } from './grouping/service';
 import { createServiceItemRepo } from './menu/repo';
 import { createMenuService } from './menu/service';
-import { createPlaceRepo } from './places/repo';
+import { createLegacyPlaceLookup, createPlaceRepo } from './places/repo';
 import { createPlaceService } from './places/service';
 import { createQrRepo } from './qr/repo';
 import { createScanCounter } from './qr/scan-counter';
@@ -66,7 +66,9 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const users = createUserRepo(engine.queries);
   const sessions = createSessionRepo(engine.queries);
   const settings = createSettingsRepo(db);
-  const places = createPlaceRepo(db);
+  const places = createPlaceRepo(engine.queries);
+  // Synchronous place reads for the code not moved yet: the residents' path, the menu's and the intake's transactions.
+  const placeLookup = createLegacyPlaceLookup(db);
   const categories = createCategoryRepo(engine.queries);
   const campaigns = createCampaignRepo(db);
   const qrCodes = createQrRepo(db);
@@ -82,7 +84,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
   const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal });
-  const menuService = createMenuService({ db, issues, items, audit, places });
+  const menuService = createMenuService({ db, issues, items, audit, places: placeLookup });
   const issueService = createIssueService({ db, issues, audit, menu: menuService });
   const outcomes = createOutcomeService({ db, issues, submissions, audit });
   const grouping = createGrouping();
@@ -101,7 +103,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     repo: createRateCountRepo(db), write: (fn) => tryWrite(db, fn, { unsynced: true }), open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
-  const intakeService = createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db), syncWal });
+  const intakeService = createIntakeService({ db, placeLookup, campaigns, submissions, submissionService, repo: createIntakeRepo(db), syncWal });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
 
@@ -118,7 +120,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     rateCounts,
     access,
     // repos
-    users, sessions, settings, places, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
+    users, sessions, settings, places, placeLookup, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
     // services
     scanCounter,
     classify,
@@ -139,7 +141,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
       }),
     }),
     userAdmin: createUserAdminService({ engine, users, places, audit }),
-    placeService: createPlaceService({ places }),
+    placeService: createPlaceService({ engine, places }),
     categoryService: createCategoryService({ engine, categories }),
     campaignService,
     searchService: createSearchService({ repo: createSearchRepo(db), campaigns: campaignService }),
@@ -147,7 +149,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     intakeService,
     dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),
     residentService: createResidentService({
-      db, config, secret, qrCodes, campaigns, places, submissions, submissionService, outcomes, scanCounter,
+      db, config, secret, qrCodes, campaigns, places: placeLookup, submissions, submissionService, outcomes, scanCounter,
     }),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
     onShutdown: [

@@ -37,9 +37,9 @@ export function boardRoutes({ config, board, rateCounts }: BoardRouteDeps): Rout
   const message = (res: Response, status: number, title: string, text: string, back: string | null = null) =>
     res.status(status).render('resident/message', { title, message: text, back, noindex: true });
 
-  router.get('/b/:placeId', limit, (req, res) => {
+  router.get('/b/:placeId', limit, async (req, res) => {
     res.set('X-Robots-Tag', 'noindex, nofollow');
-    const found = board.board(num(req.params.placeId), residentIdOf(req));
+    const found = await board.board(num(req.params.placeId), residentIdOf(req));
     if (!found) return message(res, 404, '没有这个公开栏', MSG.noBoard);
     if ('redirect' in found) return res.redirect(301, `/b/${found.redirect}`);
     // A phone gets its id here, so its first 附议 already counts as that phone's.

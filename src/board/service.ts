@@ -71,9 +71,9 @@ export function createBoardService(deps: { repo: BoardRepo; places: Pick<PlaceRe
      * The board of a community, or where to find it: a grid or compound leads to its community's board, anything
      * else is not found.
      */
-    board(placeId: number, residentId: string | null):
-      { community: { id: number; name: string }; issues: BoardIssue[] } | { redirect: number } | undefined {
-      const place = places.findById(placeId);
+    async board(placeId: number, residentId: string | null):
+      Promise<{ community: { id: number; name: string }; issues: BoardIssue[] } | { redirect: number } | undefined> {
+      const place = await places.findById(placeId);
       if (!place) return undefined;
       if ((place.kind === 'grid' || place.kind === 'compound') && place.parentId) return { redirect: place.parentId };
       if (place.kind !== 'community') return undefined;

@@ -79,15 +79,15 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
     res.status(opts.status ?? 200).render('campaigns/form', {
       title: opts.campaignId ? '编辑征求意见活动' : '新建征求意见活动',
       campaignId: opts.campaignId ?? null,
-      subdistricts: service.subdistrictOptions(user),
+      subdistricts: (await service.subdistrictOptions(user)),
       categories: await service.categoryOptions(opts.campaignId),
       values: opts.values,
       errors: opts.errors ?? {},
     });
   }
 
-  router.get('/campaigns', staff, (req, res) => {
-    const names = new Map(places.ofKind('subdistrict').map((p) => [p.id, p.name]));
+  router.get('/campaigns', staff, async (req, res) => {
+    const names = new Map((await places.ofKind('subdistrict')).map((p) => [p.id, p.name]));
     res.render('campaigns/index', {
       title: '征求意见活动', campaigns: service.listFor(req.user!), subdistrictNames: names, statusLabels: CAMPAIGN_STATUS_LABELS,
     });
@@ -95,7 +95,7 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
 
   router.get('/campaigns/new', staff, async (req, res) => {
     const user = req.user!;
-    const subdistricts = service.subdistrictOptions(user);
+    const subdistricts = await service.subdistrictOptions(user);
     // Most offices run one sub-district: preselect it and all its communities; staff untick the exceptions.
     const only = subdistricts.length === 1 ? subdistricts[0] : undefined;
     await renderForm(res, user, {
@@ -118,7 +118,7 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
     res.redirect(303, `/campaigns/${result.value}`);
   });
 
-  router.get('/campaigns/:id', staff, (req, res) => {
+  router.get('/campaigns/:id', staff, async (req, res) => {
     const campaign = service.get(req.user!, idOf(req));
     const communityIds = service.communityIds(campaign.id);
     res.render('campaigns/show', {
@@ -126,8 +126,8 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
       campaign,
       statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status],
       acceptance: acceptanceNote(service.acceptance(campaign), campaign),
-      subdistrict: campaign.subdistrictId ? places.findById(campaign.subdistrictId) : undefined,
-      communities: communityIds.map((id) => places.findById(id)).filter((p) => p !== undefined),
+      subdistrict: campaign.subdistrictId ? (await places.findById(campaign.subdistrictId)) : undefined,
+      communities: (await Promise.all(communityIds.map((id) => places.findById(id)))).filter((p) => p !== undefined),
       categories: service.categories(campaign.id),
       figures: service.figures(campaign.id),
       transitions: campaign.access === 'manage' ? nextStatuses(campaign.status) : [],

@@ -303,7 +303,7 @@ export function communityOfPlace(placeId: number | null, places: Map<number, Pla
 
 export interface DashboardDeps {
   repo: DashboardRepo;
-  places: { list(): Place[] };
+  places: { list(): Promise<Place[]> };
   /** Scans counted in memory and not yet written (the live part of scan_count). */
   pendingScans?: (qrCodeId: number) => number;
 }
@@ -341,22 +341,22 @@ export function createDashboardService(deps: DashboardDeps) {
     };
   }
 
-  const placeMap = () => new Map(deps.places.list().map((p) => [p.id, p]));
+  const placeMap = async () => new Map((await deps.places.list()).map((p) => [p.id, p]));
 
   return {
     /** The headline figures only (for the per-campaign table of a sub-district). */
-    figures(slice: DashboardSlice): Figures {
-      return figuresOf(slice, submissionTotals(repo.daily(slice)), codesIn(slice, placeMap()));
+    async figures(slice: DashboardSlice): Promise<Figures> {
+      return figuresOf(slice, submissionTotals(repo.daily(slice)), codesIn(slice, await placeMap()));
     },
 
     /** The per-community table for the communities in view (see communityRows). */
-    perCommunity(slice: DashboardSlice, communityIds: number[]) {
-      const places = placeMap();
+    async perCommunity(slice: DashboardSlice, communityIds: number[]) {
+      const places = await placeMap();
       return communityRows(repo.perCommunity(slice), communityIds, (id) => places.get(id)?.name);
     },
 
-    build(slice: DashboardSlice, unit?: TimeUnit): Dashboard {
-      const places = placeMap();
+    async build(slice: DashboardSlice, unit?: TimeUnit): Promise<Dashboard> {
+      const places = await placeMap();
       const daily = repo.daily(slice);
       const cats = repo.categories(slice);
       const totals = submissionTotals(daily);

@@ -1,5 +1,7 @@
 import type { Viewer } from '../access/rules';
 import type { Issue } from '../issues/repo';
+import type { Queries } from '../db/engine';
+import { createPlaceRepo } from '../places/repo';
 import { commonCategory, suggestTitle } from '../issues/service';
 import { ISSUE_STATUSES, type IssueStatus, type Priority, type Rating } from '../issues/rules';
 import { DEMO_CAMPAIGN_TITLE } from './data';
@@ -88,7 +90,7 @@ export const issuesStep: DemoStep = {
       if (u) state.viewers.set(username, await state.ctx.access.viewerOf(u));
     }
   },
-  run(state: DemoState) {
+  async run(state: DemoState, tx: Queries) {
     const { ctx } = state;
     const campaignId = state.campaignId;
     if (campaignId === undefined) throw new Error('demo step order: campaign is missing');
@@ -181,7 +183,7 @@ export const issuesStep: DemoStep = {
 
     let standingClaims = 0;
     for (const s of STANDING_SERVICES) {
-      const community = ctx.places.findByName('community', s.community);
+      const community = await createPlaceRepo(tx).findByName('community', s.community);
       if (!community) continue;
       const itemId = menu.createStanding(staff, community.id, { title: s.title, description: s.description, allowMultipleClaimers: true });
       if (!s.claimer) continue;

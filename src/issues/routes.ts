@@ -108,25 +108,25 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
     return { user, campaign, q, filter };
   }
 
-  router.get('/campaigns/:id/issues', staff, (req, res) => {
+  router.get('/campaigns/:id/issues', staff, async (req, res) => {
     const { user, campaign, q, filter } = listLocals(req);
     const { issues: rows, total } = service.list(user, { ...filter, limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE });
     res.render('issues/list', {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, q, page: q.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-      communities: communityOptions(user, campaign.id), categories: campaigns.categories(campaign.id),
+      communities: (await communityOptions(user, campaign.id)), categories: campaigns.categories(campaign.id),
       statusOptions, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
       unassigned: triage.countQueue(user, campaign.id),
     });
   });
 
-  router.get('/campaigns/:id/issues/print', staff, (req, res) => {
+  router.get('/campaigns/:id/issues/print', staff, async (req, res) => {
     const { user, campaign, q, filter } = listLocals(req);
     const { issues: rows, total } = service.list(user, { ...filter, limit: 2000, offset: 0 });
     const names = (id: number | null, list: Array<{ id: number; name: string }>) => list.find((x) => x.id === id)?.name;
     res.render('issues/print', {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
       filterText: [
-        q.community ? names(q.community, communityOptions(user, campaign.id)) : null,
+        q.community ? names(q.community, (await communityOptions(user, campaign.id))) : null,
         q.category ? names(q.category, campaigns.categories(campaign.id)) : null,
         q.status ? ISSUE_STATUS_LABELS[q.status] : null,
       ].filter(Boolean).join('，') || '全部',

@@ -4,7 +4,7 @@ import type { Db } from '../db/open-db';
 import { conflict, forbidden, invalid, notFound, NotFoundError } from '../lib/errors';
 import type { IssueRepo } from '../issues/repo';
 import { actorOf, transitionError, type IssueStatus } from '../issues/rules';
-import type { PlaceRepo } from '../places/repo';
+import type { LegacyPlaceLookup } from '../places/repo';
 import type { Claim, ServiceItem, ServiceItemRepo } from './repo';
 import { claimActionError, claimError, isActiveClaim, publishError } from './rules';
 
@@ -13,7 +13,7 @@ export interface MenuServiceDeps {
   issues: IssueRepo;
   items: ServiceItemRepo;
   audit: AuditRepo;
-  places: Pick<PlaceRepo, 'findById'>;
+  places: Pick<LegacyPlaceLookup, 'findById'>;
 }
 
 export interface ItemFields { title: string; description: string; allowMultipleClaimers: boolean }

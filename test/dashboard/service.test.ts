@@ -1,3 +1,4 @@
+import { sqliteEngine } from '../../src/db/engine';
 import { openDb, type Db } from '../../src/db/open-db';
 import { createPlaceRepo } from '../../src/places/repo';
 import { createDashboardRepo } from '../../src/dashboard/repo';
@@ -75,12 +76,12 @@ describe('dashboard on a known dataset', () => {
   beforeAll(() => {
     db = openDb({ file: ':memory:' });
     seed = seedDashboard(db);
-    service = createDashboardService({ repo: createDashboardRepo(db), places: createPlaceRepo(db), pendingScans: (id) => (id === seed.qr.office ? 3 : 0) });
+    service = createDashboardService({ repo: createDashboardRepo(db), places: createPlaceRepo(sqliteEngine(db).queries), pendingScans: (id) => (id === seed.qr.office ? 3 : 0) });
   });
   afterAll(() => db.close());
 
-  it('gives the figures the office reports upward for the whole campaign', () => {
-    const d = service.build(campaignSlice(reachOf('all'), 'manage', [seed.campaignId]));
+  it('gives the figures the office reports upward for the whole campaign', async () => {
+    const d = await service.build(campaignSlice(reachOf('all'), 'manage', [seed.campaignId]));
     expect(d.figures).toEqual({
       qrCodes: 4, scans: 58, submissions: 10, online: 7, offline: 3, wishes: 2, suggestions: 8,
       issues: 4, claimed: 2, resolved: 1, declined: 1, resolutionRate: 0.25,
@@ -106,16 +107,16 @@ describe('dashboard on a known dataset', () => {
     ]);
   });
 
-  it('groups per week on request', () => {
-    const d = service.build(campaignSlice(reachOf('all'), 'manage', [seed.campaignId]), 'week');
+  it('groups per week on request', async () => {
+    const d = await service.build(campaignSlice(reachOf('all'), 'manage', [seed.campaignId]), 'week');
     expect(d.overTime).toEqual([
       { label: '02-23', value: 1, date: '2026-02-23' }, { label: '03-02', value: 4, date: '2026-03-02' }, { label: '03-09', value: 5, date: '2026-03-09' },
     ]);
   });
 
-  it('a community\'s staff see only their community: no unplaced submissions or codes, no other community\'s issues', () => {
+  it('a community\'s staff see only their community: no unplaced submissions or codes, no other community\'s issues', async () => {
     const slice = campaignSlice(reachOf([seed.qingfeng]), 'view', [seed.campaignId]);
-    const d = service.build(slice);
+    const d = await service.build(slice);
     expect(d.figures).toMatchObject({
       qrCodes: 2, scans: 10, submissions: 4, online: 2, offline: 2, wishes: 1, issues: 2, claimed: 0, resolved: 0, resolutionRate: 0,
       ratings: { satisfied: 0, basically: 0, unsatisfied: 1, total: 1, satisfiedShare: 0 }, claimers: { member: 0, unit: 0 },
@@ -123,10 +124,10 @@ describe('dashboard on a known dataset', () => {
     expect(d.byCommunity).toEqual([{ label: '庆丰社区', value: 4 }]);
   });
 
-  it('the community filter narrows within the scope and never widens it', () => {
+  it('the community filter narrows within the scope and never widens it', async () => {
     const all = campaignSlice(reachOf('all'), 'manage', [seed.campaignId]);
-    expect(service.build(narrowToCommunity(all, seed.yongan)).figures).toMatchObject({ submissions: 5, qrCodes: 1, issues: 2, resolved: 1 });
+    expect((await service.build(narrowToCommunity(all, seed.yongan))).figures).toMatchObject({ submissions: 5, qrCodes: 1, issues: 2, resolved: 1 });
     const qingfengOnly = campaignSlice(reachOf([seed.qingfeng]), 'view', [seed.campaignId]);
-    expect(service.build(narrowToCommunity(qingfengOnly, seed.yongan)).figures).toMatchObject({ submissions: 0, qrCodes: 0, issues: 0 });
+    expect((await service.build(narrowToCommunity(qingfengOnly, seed.yongan))).figures).toMatchObject({ submissions: 0, qrCodes: 0, issues: 0 });
   });
 });

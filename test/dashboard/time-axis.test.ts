@@ -1,3 +1,4 @@
+import { sqliteEngine } from '../../src/db/engine';
 import { columnChart, yearMarks } from '../../src/charts/svg';
 import { campaignSlice, subdistrictSlice, type Reach } from '../../src/access/rules';
 import { createDashboardRepo } from '../../src/dashboard/repo';
@@ -126,12 +127,12 @@ describe('the dashboard with old-dated submissions', () => {
     for (const day of ['2023-11-02', '2023-11-10']) {
       insertSubmission(db, { campaignId: seed.campaignId, communityId: seed.yongan, channel: 'door_to_door', collectedOn: day, createdAt: '2026-03-05T02:00:00.000Z' });
     }
-    service = createDashboardService({ repo: createDashboardRepo(db), places: createPlaceRepo(db) });
+    service = createDashboardService({ repo: createDashboardRepo(db), places: createPlaceRepo(sqliteEngine(db).queries) });
   });
   afterAll(() => db.close());
 
-  it('counts them in every figure, draws them as one "更早" column and keeps the period to the campaign', () => {
-    const dash = service.build(campaignSlice(reachAll, 'manage', [seed.campaignId]));
+  it('counts them in every figure, draws them as one "更早" column and keeps the period to the campaign', async () => {
+    const dash = await service.build(campaignSlice(reachAll, 'manage', [seed.campaignId]));
     expect(dash.figures.submissions).toBe(12);
     expect(dash.earlier).toEqual({ count: 2, from: '2023-11-02', to: '2023-11-10', reason: '早于活动开始日期 2026-03-01' });
     expect(dash.period).toEqual({ from: '2026-03-01', to: '2026-03-10' });
@@ -141,7 +142,7 @@ describe('the dashboard with old-dated submissions', () => {
     expect(dash.overTime.slice(1).map((b) => b.value)).toEqual([1, 3, 0, 1, 0, 0, 0, 0, 2, 3]);
   });
 
-  it('a sub-district over two campaigns a year apart shows both, with the years on the axis', () => {
+  it('a sub-district over two campaigns a year apart shows both, with the years on the axis', async () => {
     const winter = insertCampaign(db, {
       subdistrictId: seed.subdistrict, title: '冬季走访', description: '', startsOn: '2025-12-15', endsOn: '2026-01-20',
       askPhoto: false, askContact: false, communityIds: [seed.yongan], categoryIds: [], status: 'closed',
@@ -150,7 +151,7 @@ describe('the dashboard with old-dated submissions', () => {
       for (let i = 0; i < 3; i++) insertSubmission(db, { campaignId: winter, communityId: seed.yongan, channel: 'door_to_door', collectedOn: day });
     }
     const slice = subdistrictSlice(reachAll, [seed.yongan, seed.qingfeng], seed.subdistrict, [seed.campaignId, winter])!;
-    const dash = service.build(slice);
+    const dash = await service.build(slice);
     expect(dash.period).toEqual({ from: '2025-12-20', to: '2026-03-10' });
     expect(dash.earlier?.reason).toBe('早于最早一次征求意见的开始日期 2025-12-15');
     expect(dash.timeUnit).toBe('week');
