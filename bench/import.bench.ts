@@ -16,6 +16,7 @@ import { createContext } from '../src/context';
 import { dbFile, openDb } from '../src/db/open-db';
 import { parseSpreadsheet } from '../src/intake/import/parse-sheet';
 import { TEMPLATE_HEADERS } from '../src/intake/import/columns';
+import { createPlaceRepo } from '../src/places/repo';
 
 const ROWS = 10_000;
 const GOAL_MS = 5000;
@@ -62,19 +63,20 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
   const db = openDb({ file: dbFile(dir), synchronous: config.synchronous });
   const ctx = createContext(config, db);
   try {
-    const sub = db.transaction(() => {
-      const district = ctx.places.create('district', null, '二七区');
-      const s = ctx.places.create('subdistrict', district, '建中街街道');
+    const sub = await ctx.engine.unitOfWork(async (tx) => {
+      const places = createPlaceRepo(tx);
+      const district = await places.create('district', null, '二七区');
+      const s = await places.create('subdistrict', district, '建中街街道');
       for (const c of COMMUNITIES) {
-        const id = ctx.places.create('community', s, c);
-        for (const g of GRIDS) ctx.places.create('grid', id, g);
-        for (const k of COMPOUNDS) ctx.places.create('compound', id, k);
+        const id = await places.create('community', s, c);
+        for (const g of GRIDS) await places.create('grid', id, g);
+        for (const k of COMPOUNDS) await places.create('compound', id, k);
       }
       return s;
-    })();
+    });
     const campaignId = ctx.campaigns.create({
       subdistrictId: sub, title: '入户走访', description: '', startsOn: '2023-11-01', endsOn: '2023-12-31', askPhoto: true, askContact: true,
-      communityIds: ctx.places.communityIdsUnder(sub), categoryIds: db.prepare('SELECT id FROM categories').pluck().all() as number[],
+      communityIds: await ctx.places.communityIdsUnder(sub), categoryIds: db.prepare('SELECT id FROM categories').pluck().all() as number[],
     }, null);
     ctx.campaigns.setStatus(campaignId, 'open');
     const intake = ctx.intakeService;

@@ -39,7 +39,7 @@ export const benchmark: Benchmark = {
 
       const campaignId = ctx.campaigns.create({
         subdistrictId, title: '建中街街道老旧小区改造征求意见', description: '', startsOn: '2026-01-01', endsOn: '2026-12-31',
-        askPhoto: true, askContact: true, communityIds: ctx.places.communityIdsUnder(subdistrictId), categoryIds: [],
+        askPhoto: true, askContact: true, communityIds: await ctx.places.communityIdsUnder(subdistrictId), categoryIds: [],
       }, null);
       db.transaction(() => {
         for (let i = 0; i < CODES; i++) ctx.qrCodes.create(campaignId, newQrToken(), `张贴点 ${i + 1}`, spots[i % spots.length]);

@@ -36,8 +36,8 @@ export const benchmark: Benchmark = {
       db.exec('ANALYZE');
       const engine = sqliteEngine(db);
       const users = createUserRepo(engine.queries);
-      const places = createPlaceRepo(db);
-      const campaigns = createCampaignService({ campaigns: createCampaignRepo(db), places, categories: createCategoryRepo(db) });
+      const places = createPlaceRepo(engine.queries);
+      const campaigns = createCampaignService({ campaigns: createCampaignRepo(db), places, categories: createCategoryRepo(engine.queries) });
       const search = createSearchService({ repo: createSearchRepo(engine.queries), campaigns });
       const access = createAccess({ places, users });
       const mk = async (role: 'admin' | 'staff', scopePlaceId: number | null, name: string) =>

@@ -27,7 +27,7 @@ import { createTriageService } from './issues/triage';
 import { createGrouping } from './grouping/service';
 import { createServiceItemRepo } from './menu/repo';
 import { createMenuService } from './menu/service';
-import { createPlaceRepo } from './places/repo';
+import { createLegacyPlaceLookup, createPlaceRepo } from './places/repo';
 import { createPlaceService } from './places/service';
 import { createQrRepo } from './qr/repo';
 import { createScanCounter } from './qr/scan-counter';
@@ -64,8 +64,10 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const engine = sqliteEngine(db, { syncWal });
   const users = createUserRepo(engine.queries);
   const sessions = createSessionRepo(engine.queries);
-  const places = createPlaceRepo(db);
-  const categories = createCategoryRepo(db);
+  const places = createPlaceRepo(engine.queries);
+  // Synchronous place reads for the code not moved yet: the residents' path, the menu's and the intake's transactions.
+  const placeLookup = createLegacyPlaceLookup(db);
+  const categories = createCategoryRepo(engine.queries);
   const campaigns = createCampaignRepo(db);
   const qrCodes = createQrRepo(db);
   const submissions = createSubmissionRepo(db);
@@ -80,7 +82,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
   const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal });
-  const menuService = createMenuService({ engine, items, places });
+  const menuService = createMenuService({ engine, items, places: placeLookup });
   const issueService = createIssueService({ engine, issues, menu: menuService });
   const outcomes = createOutcomeService({ engine, issues, submissions });
   const grouping = createGrouping();
@@ -103,7 +105,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     engine, open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
-  const intakeService = createIntakeService({ db, places, campaigns, submissions, submissionService, repo: createIntakeRepo(db), syncWal });
+  const intakeService = createIntakeService({ db, placeLookup, campaigns, submissions, submissionService, repo: createIntakeRepo(db), syncWal });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
 
@@ -122,7 +124,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     rateCounts,
     access,
     // repos
-    users, sessions, places, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
+    users, sessions, places, placeLookup, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
     // services
     scanCounter,
     classify,
@@ -143,15 +145,15 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
       }),
     }),
     userAdmin: createUserAdminService({ engine, users, places, audit }),
-    placeService: createPlaceService({ places }),
-    categoryService: createCategoryService({ categories }),
+    placeService: createPlaceService({ engine, places }),
+    categoryService: createCategoryService({ engine, categories }),
     campaignService,
     searchService: createSearchService({ repo: createSearchRepo(engine.queries), campaigns: campaignService }),
     qrService: createQrService({ qrCodes, campaigns, places, scanCounter, svgCache: createQrSvgCache(), config }),
     intakeService,
     dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),
     residentService: createResidentService({
-      db, config, secret, qrCodes, campaigns, places, submissions, submissionService, outcomes, scanCounter,
+      db, config, secret, qrCodes, campaigns, places: placeLookup, submissions, submissionService, outcomes, scanCounter,
     }),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
     onShutdown: [

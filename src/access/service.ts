@@ -11,20 +11,22 @@ export function createAccess(deps: { places: Pick<PlaceRepo, 'findById' | 'commu
   const { places, users } = deps;
 
   async function reachOf(user: User): Promise<Reach> {
-    const scopeKind = user.scopePlaceId !== null ? places.findById(user.scopePlaceId)?.kind ?? null : null;
-    const under = () => (user.scopePlaceId ? places.communityIdsUnder(user.scopePlaceId) : 'all' as const);
+    const scopeKind = user.scopePlaceId !== null ? (await places.findById(user.scopePlaceId))?.kind ?? null : null;
+    const under = async () => (user.scopePlaceId ? places.communityIdsUnder(user.scopePlaceId) : 'all' as const);
     switch (user.role) {
       case 'admin':
         return { communityIds: 'all', gridIds: null, serves: 'all', scopeKind };
       case 'grid_worker': {
         const gridIds = await users.gridIds(user.id);
-        const communityIds = [...new Set(gridIds.map((g) => places.findById(g)?.parentId).filter((c): c is number => !!c))];
+        const parents: Array<number | null | undefined> = [];
+        for (const g of gridIds) parents.push((await places.findById(g))?.parentId);
+        const communityIds = [...new Set(parents.filter((c): c is number => !!c))];
         return { communityIds, gridIds, serves: [], scopeKind };
       }
       case 'staff':
-        return { communityIds: under(), gridIds: null, serves: [], scopeKind };
+        return { communityIds: await under(), gridIds: null, serves: [], scopeKind };
       case 'claimer':
-        return { communityIds: [], gridIds: [], serves: under(), scopeKind };
+        return { communityIds: [], gridIds: [], serves: await under(), scopeKind };
     }
   }
 

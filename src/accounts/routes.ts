@@ -56,22 +56,22 @@ export interface AccountRouteDeps {
 export function accountRoutes({ userAdmin: manage, users, places, audit }: AccountRouteDeps): Router {
   const router = Router();
   const admin = requireRole('admin');
-  const formLocals = () => ({
+  const formLocals = async () => ({
     roles: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
-    scopes: SCOPE_KINDS.flatMap((k) => places.ofKind(k)),
-    grids: places.ofKind('grid').map((g) => ({ ...g, communityName: places.findById(g.parentId!)?.name ?? '' })),
+    scopes: (await Promise.all(SCOPE_KINDS.map((k) => places.ofKind(k)))).flat(),
+    grids: await Promise.all((await places.ofKind('grid')).map(async (g) => ({ ...g, communityName: (await places.findById(g.parentId!))?.name ?? '' }))),
   });
 
   router.get('/admin/users', admin, async (_req, res) => {
-    res.render('accounts/users', { title: '账号管理', users: await users.list(), roleLabels: ROLE_LABELS, places: new Map(places.list().map((p) => [p.id, p.name])) });
+    res.render('accounts/users', { title: '账号管理', users: await users.list(), roleLabels: ROLE_LABELS, places: new Map((await places.list()).map((p) => [p.id, p.name])) });
   });
 
   router.get('/admin/logins', admin, async (_req, res) => {
     res.render('accounts/logins', { title: '登录记录', events: await audit.listAccountEvents(500) });
   });
 
-  router.get('/admin/users/new', admin, (_req, res) => {
-    res.render('accounts/user-form', { title: '新建账号', ...formLocals(), user: null, values: { role: 'staff', gridIds: [] }, errors: {} });
+  router.get('/admin/users/new', admin, async (_req, res) => {
+    res.render('accounts/user-form', { title: '新建账号', ...(await formLocals()), user: null, values: { role: 'staff', gridIds: [] }, errors: {} });
   });
 
   router.post('/admin/users', admin, async (req, res) => {
@@ -81,12 +81,12 @@ export function accountRoutes({ userAdmin: manage, users, places, audit }: Accou
       ? { ...await manage.check(parsed.value, null), ...policyErrors(parsed.value.password, parsed.value.username, parsed.value.displayName) }
       : parsed.errors;
     if (parsed.ok && !parsed.value.password) errors.password = '请设置初始密码（至少 10 位，不要用常见密码）';
-    const refuse = (errs: typeof errors) =>
-      res.status(400).render('accounts/user-form', { title: '新建账号', ...formLocals(), user: null, values: req.body ?? {}, errors: errs });
-    if (!parsed.ok || Object.keys(errors).length) return refuse(errors);
+    const refuse = async (errs: typeof errors) =>
+      res.status(400).render('accounts/user-form', { title: '新建账号', ...(await formLocals()), user: null, values: req.body ?? {}, errors: errs });
+    if (!parsed.ok || Object.keys(errors).length) return await refuse(errors);
     const v = parsed.value;
     const saved = await manage.create(v, await hashPassword(v.password!));
-    if (!saved.ok) return refuse(saved.errors);
+    if (!saved.ok) return await refuse(saved.errors);
     flash(res, `已创建账号 ${v.username}`);
     res.redirect(303, '/admin/users');
   });
@@ -94,7 +94,7 @@ export function accountRoutes({ userAdmin: manage, users, places, audit }: Accou
   router.get('/admin/users/:id', admin, async (req, res) => {
     const user = await users.findById(idParam('账号').catch(0).parse(req.params.id));
     if (!user) throw notFound('账号');
-    res.render('accounts/user-form', { title: '编辑账号', ...formLocals(), user, values: { ...user, gridIds: await users.gridIds(user.id) }, errors: {} });
+    res.render('accounts/user-form', { title: '编辑账号', ...(await formLocals()), user, values: { ...user, gridIds: await users.gridIds(user.id) }, errors: {} });
   });
 
   router.post('/admin/users/:id', admin, async (req, res) => {
@@ -104,12 +104,12 @@ export function accountRoutes({ userAdmin: manage, users, places, audit }: Accou
     const errors = parsed.ok
       ? { ...await manage.check(parsed.value, user), ...policyErrors(parsed.value.password, user.username, parsed.value.displayName) }
       : parsed.errors;
-    const refuse = (errs: typeof errors) => res.status(400).render('accounts/user-form',
-      { title: '编辑账号', ...formLocals(), user, values: { ...req.body, username: user.username }, errors: errs });
-    if (!parsed.ok || Object.keys(errors).length) return refuse(errors);
+    const refuse = async (errs: typeof errors) => res.status(400).render('accounts/user-form',
+      { title: '编辑账号', ...(await formLocals()), user, values: { ...req.body, username: user.username }, errors: errs });
+    if (!parsed.ok || Object.keys(errors).length) return await refuse(errors);
     const v = parsed.value;
     const saved = await manage.update(user, v, v.password ? await hashPassword(v.password) : undefined, req.user!.id);
-    if (!saved.ok) return refuse(saved.errors);
+    if (!saved.ok) return await refuse(saved.errors);
     flash(res, `已保存账号 ${user.username}`);
     res.redirect(303, '/admin/users');
   });

@@ -3,7 +3,7 @@ import { createSessionRepo, createUserRepo, type UserRepo } from '../auth/repo';
 import type { Engine } from '../db/engine';
 import type { Role, User } from '../auth/roles';
 import type { FieldErrors } from '../http/validate';
-import type { PlaceKind, PlaceRepo } from '../places/repo';
+import { createPlaceRepo, type PlaceKind, type PlaceRepo } from '../places/repo';
 
 /** What the admin's account form asks for, already parsed (see userSchema in routes.ts). */
 export type UserInput = Omit<User, 'id'> & { gridIds: number[] };
@@ -36,19 +36,20 @@ export function createUserAdminService(deps: {
 
   /**
    * Field errors for this input; `existing` is the account being edited (null when creating). Writes nothing.
-   * `on`: the accounts as the caller's unit of work sees them.
+   * `on`, `placesOn`: the accounts and places as the caller's unit of work sees them.
    */
-  async function check(v: UserInput, existing: User | null, on: Pick<UserRepo, 'findByUsername' | 'activeAdminCount'> = users): Promise<FieldErrors> {
+  async function check(v: UserInput, existing: User | null, on: Pick<UserRepo, 'findByUsername' | 'activeAdminCount'> = users,
+    placesOn: Pick<PlaceRepo, 'findById'> = places): Promise<FieldErrors> {
     const errors: FieldErrors = {};
     if (!existing && await on.findByUsername(v.username)) errors.username = USER_MESSAGES.usernameTaken;
     if (v.scopePlaceId !== null) {
-      const scope = places.findById(v.scopePlaceId);
+      const scope = await placesOn.findById(v.scopePlaceId);
       if (!scope) errors.scopePlaceId = USER_MESSAGES.scopeMissing;
       else if (!SCOPE_KINDS.includes(scope.kind)) errors.scopePlaceId = USER_MESSAGES.scopeKind;
     }
     // Grids are kept only for grid workers, but ids that name no grid are refused whatever the role.
     for (const id of v.gridIds) {
-      const grid = places.findById(id);
+      const grid = await placesOn.findById(id);
       if (!grid) { errors.gridIds = USER_MESSAGES.gridMissing; break; }
       if (grid.kind !== 'grid') { errors.gridIds = USER_MESSAGES.gridKind(grid.name); break; }
     }
@@ -69,7 +70,7 @@ export function createUserAdminService(deps: {
     create(v: UserInput, passwordHash: string): Promise<SaveResult<number>> {
       return deps.engine.unitOfWork(async (tx) => {
         const users = createUserRepo(tx);
-        const errors = await check(v, null, users);
+        const errors = await check(v, null, users, createPlaceRepo(tx));
         if (Object.keys(errors).length) return failed(errors);
         const id = await users.create({
           username: v.username, displayName: v.displayName, role: v.role, passwordHash,
@@ -84,7 +85,7 @@ export function createUserAdminService(deps: {
     update(user: User, v: UserInput, passwordHash?: string, actorId: number | null = null): Promise<SaveResult<User>> {
       return deps.engine.unitOfWork(async (tx) => {
         const users = createUserRepo(tx);
-        const errors = await check(v, user, users);
+        const errors = await check(v, user, users, createPlaceRepo(tx));
         if (Object.keys(errors).length) return failed(errors);
         const updated: User = {
           ...user, displayName: v.displayName, role: v.role, scopePlaceId: v.scopePlaceId,

@@ -73,7 +73,7 @@ export function createBoardService(deps: { repo: BoardRepo; places: Pick<PlaceRe
      */
     async board(placeId: number, residentId: string | null):
       Promise<{ community: { id: number; name: string }; issues: BoardIssue[] } | { redirect: number } | undefined> {
-      const place = places.findById(placeId);
+      const place = await places.findById(placeId);
       if (!place) return undefined;
       if ((place.kind === 'grid' || place.kind === 'compound') && place.parentId) return { redirect: place.parentId };
       if (place.kind !== 'community') return undefined;

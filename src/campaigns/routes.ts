@@ -75,50 +75,50 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
   const router = Router();
   const staff = requireRole('admin', 'staff');
 
-  function renderForm(res: Response, user: Viewer, opts: { campaignId?: number; values: Record<string, unknown>; errors?: FieldErrors; status?: number }) {
+  async function renderForm(res: Response, user: Viewer, opts: { campaignId?: number; values: Record<string, unknown>; errors?: FieldErrors; status?: number }) {
     res.status(opts.status ?? 200).render('campaigns/form', {
       title: opts.campaignId ? '编辑征求意见活动' : '新建征求意见活动',
       campaignId: opts.campaignId ?? null,
-      subdistricts: service.subdistrictOptions(user),
-      categories: service.categoryOptions(opts.campaignId),
+      subdistricts: (await service.subdistrictOptions(user)),
+      categories: await service.categoryOptions(opts.campaignId),
       values: opts.values,
       errors: opts.errors ?? {},
     });
   }
 
-  router.get('/campaigns', staff, (req, res) => {
-    const names = new Map(places.ofKind('subdistrict').map((p) => [p.id, p.name]));
+  router.get('/campaigns', staff, async (req, res) => {
+    const names = new Map((await places.ofKind('subdistrict')).map((p) => [p.id, p.name]));
     res.render('campaigns/index', {
       title: '征求意见活动', campaigns: service.listFor(req.user!), subdistrictNames: names, statusLabels: CAMPAIGN_STATUS_LABELS,
     });
   });
 
-  router.get('/campaigns/new', staff, (req, res) => {
+  router.get('/campaigns/new', staff, async (req, res) => {
     const user = req.user!;
-    const subdistricts = service.subdistrictOptions(user);
+    const subdistricts = await service.subdistrictOptions(user);
     // Most offices run one sub-district: preselect it and all its communities; staff untick the exceptions.
     const only = subdistricts.length === 1 ? subdistricts[0] : undefined;
-    renderForm(res, user, {
+    await renderForm(res, user, {
       values: {
         askPhoto: true, askContact: true, publicBoard: true,
         subdistrictId: only?.id, communityIds: only?.communities.map((c) => c.id) ?? [],
-        categoryIds: service.categoryOptions().filter((c) => c.active).map((c) => c.id),
+        categoryIds: (await service.categoryOptions()).filter((c) => c.active).map((c) => c.id),
       },
     });
   });
 
-  router.post('/campaigns', staff, (req, res) => {
+  router.post('/campaigns', staff, async (req, res) => {
     const user = req.user!;
     const fail = (errors: FieldErrors) => renderForm(res, user, { values: req.body, errors, status: 400 });
     const parsed = parseCampaignForm(req.body);
-    if (!parsed.ok) return fail(parsed.errors);
-    const result = service.create(user, parsed.value);
-    if (!result.ok) return fail(result.errors);
+    if (!parsed.ok) return await fail(parsed.errors);
+    const result = await service.create(user, parsed.value);
+    if (!result.ok) return await fail(result.errors);
     flash(res, `已创建「${parsed.value.title}」（草稿）。下一步：生成二维码，然后点“开始征集”。`);
     res.redirect(303, `/campaigns/${result.value}`);
   });
 
-  router.get('/campaigns/:id', staff, (req, res) => {
+  router.get('/campaigns/:id', staff, async (req, res) => {
     const campaign = service.get(req.user!, idOf(req));
     const communityIds = service.communityIds(campaign.id);
     res.render('campaigns/show', {
@@ -126,18 +126,18 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
       campaign,
       statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status],
       acceptance: acceptanceNote(service.acceptance(campaign), campaign),
-      subdistrict: campaign.subdistrictId ? places.findById(campaign.subdistrictId) : undefined,
-      communities: communityIds.map((id) => places.findById(id)).filter((p) => p !== undefined),
+      subdistrict: campaign.subdistrictId ? (await places.findById(campaign.subdistrictId)) : undefined,
+      communities: (await Promise.all(communityIds.map((id) => places.findById(id)))).filter((p) => p !== undefined),
       categories: service.categories(campaign.id),
       figures: service.figures(campaign.id),
       transitions: campaign.access === 'manage' ? nextStatuses(campaign.status) : [],
     });
   });
 
-  router.get('/campaigns/:id/edit', staff, (req, res) => {
+  router.get('/campaigns/:id/edit', staff, async (req, res) => {
     const user = req.user!;
     const campaign = service.get(user, idOf(req), 'manage');
-    renderForm(res, user, {
+    await renderForm(res, user, {
       campaignId: campaign.id,
       values: {
         ...campaign,
@@ -149,14 +149,14 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
     });
   });
 
-  router.post('/campaigns/:id', staff, (req, res) => {
+  router.post('/campaigns/:id', staff, async (req, res) => {
     const user = req.user!;
     const id = service.get(user, idOf(req), 'manage').id;
     const fail = (errors: FieldErrors) => renderForm(res, user, { campaignId: id, values: req.body, errors, status: 400 });
     const parsed = parseCampaignForm(req.body);
-    if (!parsed.ok) return fail(parsed.errors);
-    const result = service.update(user, id, parsed.value);
-    if (!result.ok) return fail(result.errors);
+    if (!parsed.ok) return await fail(parsed.errors);
+    const result = await service.update(user, id, parsed.value);
+    if (!result.ok) return await fail(result.errors);
     flash(res, `已保存「${parsed.value.title}」`);
     res.redirect(303, `/campaigns/${id}`);
   });

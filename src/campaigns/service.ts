@@ -55,37 +55,39 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
   const { campaigns, places, categories } = deps;
 
   /** Sub-districts the user may run campaigns in, each with the communities they may pick. */
-  function subdistrictOptions(user: Viewer): SubdistrictOption[] {
+  async function subdistrictOptions(user: Viewer): Promise<SubdistrictOption[]> {
     const reach = user.reach;
     const allowed = reach.communityIds === 'all' ? null : new Set(reach.communityIds);
-    return places.ofKind('subdistrict')
-      .map((s) => ({
+    const options: SubdistrictOption[] = [];
+    for (const s of await places.ofKind('subdistrict')) {
+      options.push({
         id: s.id,
         name: s.name,
-        communities: places.children(s.id).filter((c) => c.kind === 'community' && (!allowed || allowed.has(c.id)))
+        communities: (await places.children(s.id)).filter((c) => c.kind === 'community' && (!allowed || allowed.has(c.id)))
           .sort((a, b) => a.id - b.id).map((c) => ({ id: c.id, name: c.name })),
-      }))
-      .filter((s) => !allowed || s.communities.length > 0 || s.id === user.scopePlaceId);
+      });
+    }
+    return options.filter((s) => !allowed || s.communities.length > 0 || s.id === user.scopePlaceId);
   }
 
   /** Active categories, plus inactive ones the campaign already offers (so editing does not drop them unseen). */
-  function categoryOptions(campaignId?: number): Category[] {
+  async function categoryOptions(campaignId?: number): Promise<Category[]> {
     const linked = campaignId ? campaigns.categories(campaignId) : [];
-    const active = categories.listActive();
+    const active = await categories.listActive();
     return [...active, ...linked.filter((c) => !c.active)];
   }
 
-  function check(user: Viewer, input: CampaignInput, campaignId?: number): FieldErrors {
+  async function check(user: Viewer, input: CampaignInput, campaignId?: number): Promise<FieldErrors> {
     const errors: FieldErrors = {};
-    const options = subdistrictOptions(user);
+    const options = await subdistrictOptions(user);
     const sub = options.find((s) => s.id === input.subdistrictId);
     if (!sub) errors.subdistrictId = '请选择您负责的街道';
     const bad = input.communityIds.filter((id) => !sub?.communities.some((c) => c.id === id));
     if (sub && bad.length) {
-      const names = bad.map((id) => places.findById(id)?.name ?? `#${id}`).join('、');
+      const names = (await Promise.all(bad.map(async (id) => (await places.findById(id))?.name ?? `#${id}`))).join('、');
       errors.communityIds = `这些社区不属于「${sub.name}」或不在您的负责范围内：${names}`;
     }
-    const offered = new Map(categoryOptions(campaignId).map((c) => [c.id, c]));
+    const offered = new Map((await categoryOptions(campaignId)).map((c) => [c.id, c]));
     const unknown = input.categoryIds.filter((id) => !offered.has(id));
     if (unknown.length) errors.categoryIds = '所选分类不存在或已停用，请刷新页面后重新选择';
     if (!datesInOrder(input.startsOn, input.endsOn)) errors.endsOn = '结束日期不能早于开始日期';
@@ -114,21 +116,25 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
     communityIds: (id: number) => campaigns.communityIds(id),
     communityContacts: (id: number) => campaigns.communityContacts(id),
     /** The communities a campaign covers that the user reaches, with their names, for filters. */
-    communitiesFor(user: Viewer, id: number): Place[] {
-      return campaigns.communityIds(id).filter((c) => reachesCommunity(user.reach, c))
-        .map((c) => places.findById(c)).filter((p): p is Place => p !== undefined);
+    async communitiesFor(user: Viewer, id: number): Promise<Place[]> {
+      const found: Place[] = [];
+      for (const c of campaigns.communityIds(id).filter((c) => reachesCommunity(user.reach, c))) {
+        const p = await places.findById(c);
+        if (p) found.push(p);
+      }
+      return found;
     },
     categories: (id: number) => campaigns.categories(id),
 
-    create(user: Viewer, input: CampaignInput): Result<number> {
-      const errors = check(user, input);
+    async create(user: Viewer, input: CampaignInput): Promise<Result<number>> {
+      const errors = await check(user, input);
       if (Object.keys(errors).length) return { ok: false, errors };
       return { ok: true, value: campaigns.create(input, user.id) };
     },
 
-    update(user: Viewer, id: number, input: CampaignInput): Result<Campaign> {
+    async update(user: Viewer, id: number, input: CampaignInput): Promise<Result<Campaign>> {
       const campaign = findCampaignFor(deps, user, id, 'manage');
-      const errors = check(user, input, id);
+      const errors = await check(user, input, id);
       if (Object.keys(errors).length) return { ok: false, errors };
       campaigns.update(id, input);
       return { ok: true, value: { ...campaign, ...input } };

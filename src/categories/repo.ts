@@ -1,48 +1,55 @@
-import type { Db } from '../db/open-db';
-import { bumpGeneration } from '../db/generation';
+import { sql } from 'kysely';
+import { all, one, run, type Queries } from '../db/engine';
+import { bumpGenerationOf } from '../db/generation';
 
 export interface Category { id: number; name: string; sortOrder: number; active: boolean }
 
 interface Row { id: number; name: string; sort_order: number; active: number }
 const toCategory = (r: Row): Category => ({ id: r.id, name: r.name, sortOrder: r.sort_order, active: r.active === 1 });
 
-export function createCategoryRepo(db: Db) {
-  const all = db.prepare<[], Row>('SELECT * FROM categories ORDER BY sort_order, id');
-  const active = db.prepare<[], Row>('SELECT * FROM categories WHERE active = 1 ORDER BY sort_order, id');
-  const byId = db.prepare<[number], Row>('SELECT * FROM categories WHERE id = ?');
-  const byName = db.prepare<[string], Row>('SELECT * FROM categories WHERE name = ?');
-  const maxOrder = db.prepare('SELECT COALESCE(MAX(sort_order), 0) FROM categories').pluck();
-  const insert = db.prepare('INSERT INTO categories (name, sort_order) VALUES (?, ?)');
-  const rename = db.prepare('UPDATE categories SET name = ? WHERE id = ?');
-  const setOrder = db.prepare('UPDATE categories SET sort_order = ? WHERE id = ?');
-  const setActive = db.prepare('UPDATE categories SET active = ? WHERE id = ?');
-  const remove = db.prepare('DELETE FROM categories WHERE id = ?');
-  const usage = db.prepare<[number, number], { submissions: number; campaigns: number }>(`SELECT
-    (SELECT COUNT(*) FROM submissions WHERE category_id = ?) AS submissions,
-    (SELECT COUNT(*) FROM campaign_categories WHERE category_id = ?) AS campaigns`);
-  const usageAll = db.prepare<[], { id: number; submissions: number; campaigns: number }>(`SELECT c.id,
-    (SELECT COUNT(*) FROM submissions s WHERE s.category_id = c.id) AS submissions,
-    (SELECT COUNT(*) FROM campaign_categories cc WHERE cc.category_id = c.id) AS campaigns
-    FROM categories c`);
-
+export function createCategoryRepo(on: Queries) {
+  const byId = async (id: number) => { const r = await one<Row>(on, sql`SELECT * FROM categories WHERE id = ${id}`); return r ? toCategory(r) : undefined; };
   return {
-    list: () => all.all().map(toCategory),
-    listActive: () => active.all().map(toCategory),
-    findById: (id: number) => { const r = byId.get(id); return r ? toCategory(r) : undefined; },
-    findByName: (name: string) => { const r = byName.get(name); return r ? toCategory(r) : undefined; },
-    /** New categories go to the end of the list. */
-    create: (name: string) => {
-      bumpGeneration(db);
-      return Number(insert.run(name, (maxOrder.get() as number) + 10).lastInsertRowid);
+    list: async (): Promise<Category[]> => (await all<Row>(on, sql`SELECT * FROM categories ORDER BY sort_order, id`)).map(toCategory),
+    listActive: async (): Promise<Category[]> =>
+      (await all<Row>(on, sql`SELECT * FROM categories WHERE active = 1 ORDER BY sort_order, id`)).map(toCategory),
+    findById: byId,
+    async findByName(name: string): Promise<Category | undefined> {
+      const r = await one<Row>(on, sql`SELECT * FROM categories WHERE name = ${name}`);
+      return r ? toCategory(r) : undefined;
     },
-    rename: (id: number, name: string) => { bumpGeneration(db); rename.run(name, id); },
-    setActive: (id: number, isActive: boolean) => { bumpGeneration(db); setActive.run(isActive ? 1 : 0, id); },
-    /** Rewrites every sort_order in the given id order (10, 20, …) in one transaction. */
-    reorder: db.transaction((ids: number[]) => { bumpGeneration(db); ids.forEach((id, i) => setOrder.run((i + 1) * 10, id)); }),
-    remove: (id: number) => { bumpGeneration(db); remove.run(id); },
-    usage: (id: number) => usage.get(id, id)!,
+    /** New categories go to the end of the list. */
+    async create(name: string): Promise<number> {
+      bumpGenerationOf(on);
+      const r = await one<{ id: number }>(on, sql`INSERT INTO categories (name, sort_order)
+        VALUES (${name}, (SELECT COALESCE(MAX(sort_order), 0) + 10 FROM categories)) RETURNING id`);
+      return r!.id;
+    },
+    rename: async (id: number, name: string): Promise<void> => {
+      bumpGenerationOf(on);
+      await run(on, sql`UPDATE categories SET name = ${name} WHERE id = ${id}`);
+    },
+    setActive: async (id: number, isActive: boolean): Promise<void> => {
+      bumpGenerationOf(on);
+      await run(on, sql`UPDATE categories SET active = ${isActive ? 1 : 0} WHERE id = ${id}`);
+    },
+    /** Rewrites every sort_order in the given id order (10, 20, …); in the caller's unit of work, so all or none. */
+    async reorder(ids: readonly number[]): Promise<void> {
+      bumpGenerationOf(on);
+      for (const [i, id] of ids.entries()) await run(on, sql`UPDATE categories SET sort_order = ${(i + 1) * 10} WHERE id = ${id}`);
+    },
+    remove: async (id: number): Promise<void> => {
+      bumpGenerationOf(on);
+      await run(on, sql`DELETE FROM categories WHERE id = ${id}`);
+    },
+    usage: async (id: number): Promise<{ submissions: number; campaigns: number }> => (await one<{ submissions: number; campaigns: number }>(on, sql`SELECT
+      (SELECT COUNT(*) FROM submissions WHERE category_id = ${id}) AS submissions,
+      (SELECT COUNT(*) FROM campaign_categories WHERE category_id = ${id}) AS campaigns`))!,
     /** Usage of every category at once, for the list page. */
-    usageById: () => new Map(usageAll.all().map((r) => [r.id, { submissions: r.submissions, campaigns: r.campaigns }])),
+    usageById: async (): Promise<Map<number, { submissions: number; campaigns: number }>> => new Map((await all<{ id: number; submissions: number; campaigns: number }>(on, sql`SELECT c.id,
+      (SELECT COUNT(*) FROM submissions s WHERE s.category_id = c.id) AS submissions,
+      (SELECT COUNT(*) FROM campaign_categories cc WHERE cc.category_id = c.id) AS campaigns
+      FROM categories c`)).map((r) => [r.id, { submissions: r.submissions, campaigns: r.campaigns }])),
   };
 }
 export type CategoryRepo = ReturnType<typeof createCategoryRepo>;

@@ -23,12 +23,12 @@ export function categoryRoutes({ categories: service }: { categories: CategorySe
   }];
 
   /** `form` is 'add' or the id of the row whose rename failed, so only that form shows the error. */
-  function renderList(req: Request, res: Response, status = 200, form: { key?: string; values?: Record<string, unknown>; errors?: FieldErrors } = {}) {
+  async function renderList(req: Request, res: Response, status = 200, form: { key?: string; values?: Record<string, unknown>; errors?: FieldErrors } = {}) {
     res.status(status).render('categories/index', {
       title: '意见分类',
-      categories: service.list(),
+      categories: await service.list(),
       canChange: canChange(req),
-      usage: service.usageById(),
+      usage: await service.usageById(),
       form: form.key ?? null,
       values: form.values ?? {},
       errors: form.errors ?? {},
@@ -37,45 +37,45 @@ export function categoryRoutes({ categories: service }: { categories: CategorySe
 
   router.get('/categories', staff, (req, res) => renderList(req, res));
 
-  router.post('/categories', ...editor, (req, res) => {
+  router.post('/categories', ...editor, async (req, res) => {
     const fail = (errors: FieldErrors) => renderList(req, res, 400, { key: 'add', values: req.body, errors });
     const parsed = parseForm(nameSchema, req.body);
-    if (!parsed.ok) return fail(parsed.errors);
-    const result = service.add(parsed.value.name);
-    if (!result.ok) return fail(result.errors);
+    if (!parsed.ok) return await fail(parsed.errors);
+    const result = await service.add(parsed.value.name);
+    if (!result.ok) return await fail(result.errors);
     flash(res, `已添加分类「${parsed.value.name}」`);
     res.redirect(303, '/categories');
   });
 
-  router.post('/categories/:id/rename', ...editor, (req, res) => {
+  router.post('/categories/:id/rename', ...editor, async (req, res) => {
     const id = idOf(req);
-    service.get(id);
+    await service.get(id);
     const fail = (errors: FieldErrors) => renderList(req, res, 400, { key: String(id), values: req.body, errors });
     const parsed = parseForm(nameSchema, req.body);
-    if (!parsed.ok) return fail(parsed.errors);
-    const result = service.rename(id, parsed.value.name);
-    if (!result.ok) return fail(result.errors);
+    if (!parsed.ok) return await fail(parsed.errors);
+    const result = await service.rename(id, parsed.value.name);
+    if (!result.ok) return await fail(result.errors);
     flash(res, `已改名为「${result.value.name}」`);
     res.redirect(303, '/categories');
   });
 
-  router.post('/categories/:id/move', ...editor, (req, res) => {
+  router.post('/categories/:id/move', ...editor, async (req, res) => {
     const parsed = parseForm(moveSchema, req.body);
     if (!parsed.ok) throw invalid(parsed.errors.direction);
-    service.move(idOf(req), parsed.value.direction);
+    await service.move(idOf(req), parsed.value.direction);
     res.redirect(303, '/categories');
   });
 
-  router.post('/categories/:id/active', ...editor, (req, res) => {
+  router.post('/categories/:id/active', ...editor, async (req, res) => {
     const parsed = parseForm(activeSchema, req.body);
     if (!parsed.ok) throw invalid(parsed.errors.active);
-    const c = service.setActive(idOf(req), parsed.value.active === '1');
+    const c = await service.setActive(idOf(req), parsed.value.active === '1');
     flash(res, c.active ? `已启用分类「${c.name}」` : `已停用分类「${c.name}」：新的征求意见活动不再提供它，已有意见保留原分类`);
     res.redirect(303, '/categories');
   });
 
-  router.post('/categories/:id/delete', ...editor, (req, res) => {
-    const c = service.remove(idOf(req));
+  router.post('/categories/:id/delete', ...editor, async (req, res) => {
+    const c = await service.remove(idOf(req));
     flash(res, `已删除分类「${c.name}」`);
     res.redirect(303, '/categories');
   });

@@ -1,6 +1,8 @@
+import type { Engine } from '../db/engine';
+import { isForeignKeyViolation } from '../db/dialect';
 import type { FieldErrors } from '../http/validate';
 import { conflict, notFound } from '../lib/errors';
-import type { Category, CategoryRepo } from './repo';
+import { createCategoryRepo, type Category, type CategoryRepo } from './repo';
 
 export const CATEGORY_NAME_MAX = 20;
 
@@ -22,15 +24,15 @@ export function moveInOrder(ids: number[], id: number, direction: 'up' | 'down')
  * The editable category list. Categories are never deleted once a campaign or submission uses them, only
  * deactivated: old submissions keep their category and new campaigns no longer offer it.
  */
-export function createCategoryService(deps: { categories: CategoryRepo }) {
+export function createCategoryService(deps: { engine: Pick<Engine, 'unitOfWork'>; categories: CategoryRepo }) {
   const { categories } = deps;
-  const get = (id: number): Category => {
-    const c = categories.findById(id);
+  const get = async (id: number): Promise<Category> => {
+    const c = await categories.findById(id);
     if (!c) throw notFound('分类');
     return c;
   };
-  const duplicate = (name: string, exceptId?: number) => {
-    const same = categories.findByName(name);
+  const duplicate = async (name: string, exceptId?: number) => {
+    const same = await categories.findByName(name);
     return same && same.id !== exceptId ? { name: `已有名为「${name}」的分类${same.active ? '' : '（已停用，可重新启用）'}` } : null;
   };
 
@@ -39,42 +41,43 @@ export function createCategoryService(deps: { categories: CategoryRepo }) {
     listActive: () => categories.listActive(),
     usageById: () => categories.usageById(),
     get,
-    add(name: string): Result<number> {
-      const dup = duplicate(name);
-      return dup ? { ok: false, errors: dup } : { ok: true, value: categories.create(name) };
+    async add(name: string): Promise<Result<number>> {
+      const dup = await duplicate(name);
+      return dup ? { ok: false, errors: dup } : { ok: true, value: await categories.create(name) };
     },
-    rename(id: number, name: string): Result<Category> {
-      const c = get(id);
-      const dup = duplicate(name, id);
+    async rename(id: number, name: string): Promise<Result<Category>> {
+      const c = await get(id);
+      const dup = await duplicate(name, id);
       if (dup) return { ok: false, errors: dup };
-      categories.rename(id, name);
+      await categories.rename(id, name);
       return { ok: true, value: { ...c, name } };
     },
-    move(id: number, direction: 'up' | 'down'): Category {
-      const c = get(id);
-      categories.reorder(moveInOrder(categories.list().map((x) => x.id), id, direction));
+    async move(id: number, direction: 'up' | 'down'): Promise<Category> {
+      const c = await get(id);
+      const order = moveInOrder((await categories.list()).map((x) => x.id), id, direction);
+      await deps.engine.unitOfWork((tx) => createCategoryRepo(tx).reorder(order));
       return c;
     },
-    setActive(id: number, active: boolean): Category {
-      const c = get(id);
-      if (active === false && categories.listActive().length <= 1 && c.active) {
+    async setActive(id: number, active: boolean): Promise<Category> {
+      const c = await get(id);
+      if (active === false && (await categories.listActive()).length <= 1 && c.active) {
         throw conflict('至少要保留一个启用的分类，否则居民无法选择分类。');
       }
-      categories.setActive(id, active);
+      await categories.setActive(id, active);
       return { ...c, active };
     },
-    usage: (id: number) => categories.usage(get(id).id),
+    usage: async (id: number) => categories.usage((await get(id)).id),
     /** Only a category nothing refers to may be deleted (e.g. a typo just added); others are deactivated. */
-    remove(id: number): Category {
-      const c = get(id);
-      const u = categories.usage(id);
+    async remove(id: number): Promise<Category> {
+      const c = await get(id);
+      const u = await categories.usage(id);
       if (u.submissions || u.campaigns) {
         throw conflict(`分类「${c.name}」已被 ${u.campaigns} 个征求意见活动和 ${u.submissions} 条意见使用，不能删除。不再使用时请点“停用”。`);
       }
       try {
-        categories.remove(id);
+        await categories.remove(id);
       } catch (err) {
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        if (isForeignKeyViolation(err)) {
           throw conflict(`分类「${c.name}」还被其他记录使用，不能删除。不再使用时请点“停用”。`);
         }
         throw err;

@@ -35,7 +35,7 @@ export function classifyRoutes({ campaigns, classify, submissions, places }: Cla
   const router = Router();
   const staff = requireRole('admin', 'staff');
 
-  router.get('/campaigns/:id/triage', staff, (req, res) => {
+  router.get('/campaigns/:id/triage', staff, async (req, res) => {
     // The same lookup as the campaign's own page: 404 for a campaign the user may not see, like a missing one.
     const campaign = campaigns.get(req.user!, idParam('征求意见').catch(0).parse(req.params.id));
     const scope = req.user!.reach;
@@ -45,7 +45,7 @@ export function classifyRoutes({ campaigns, classify, submissions, places }: Cla
     const page = Math.min(pages, firstValue(idParam('页码')).catch(1).parse(req.query.page));
     const items = classify.triage(campaign.id, scope.communityIds, PAGE_SIZE, (page - 1) * PAGE_SIZE)
       .map((s) => ({ submission: s, suggestions: classify.suggest(s.text, campaign.id).slice(0, 3) }));
-    const communityNames = new Map(places.ofKind('community').map((p) => [p.id, p.name]));
+    const communityNames = new Map((await places.ofKind('community')).map((p) => [p.id, p.name]));
     res.render('classify/triage', {
       title: `待分类 · ${campaign.title}`, campaign, items, total, page, pages, communityNames,
       categories: classify.categoriesFor(campaign.id), channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,

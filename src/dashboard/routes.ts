@@ -42,29 +42,33 @@ export interface DashboardRouteDeps {
 export function dashboardRoutes({ campaigns, dashboard: service, dashboardRepo: repo, places }: DashboardRouteDeps): Router {
   const router = Router();
   const staff = requireRole('admin', 'staff');
-  const nameOf = (id: number) => places.findById(id)?.name ?? `#${id}`;
+  const nameOf = async (id: number) => (await places.findById(id))?.name ?? `#${id}`;
 
   const render = async (res: Response, view: Record<string, unknown>, slice: DashboardSlice, communityIds: number[], q: z.infer<typeof querySchema>) => {
     const visible = slice.communityIds === 'all' ? communityIds : communityIds.filter((c) => (slice.communityIds as number[]).includes(c));
     const dashboard = await service.build(narrowToCommunity(slice, q.community), q.by);
     // Comparing communities needs two of them: a community's own staff (or a filter on one) get no one-bar chart.
     const perCommunity = !q.community && visible.length > 1 ? await service.perCommunity(slice, visible) : null;
+    const communities = [];
+    for (const id of visible) communities.push({ id, name: await nameOf(id) });
     res.render('dashboard/show', {
       ...view, d: dashboard, f: dashboard.figures, charts: charts(dashboard), q, percent, perCommunity,
-      communities: visible.map((id) => ({ id, name: nameOf(id) })),
+      communities,
       restricted: slice.communityIds !== 'all' && !slice.includeUnplaced,
       timeUnits: Object.entries(TIME_UNIT_LABELS).map(([value, label]) => ({ value, label })),
       ratingLabels: RATING_LABELS,
     });
   };
 
-  router.get('/dashboard', staff, (req, res) => {
+  router.get('/dashboard', staff, async (req, res) => {
     const sub = queryId().parse(req.query.subdistrict);
     if (sub) return res.redirect(303, `/subdistricts/${sub}/dashboard`);
     // Not listFor: it counts every campaign's submissions, which this page does not need.
     const list = campaigns.visibleTo(req.user!);
-    const subdistricts = places.ofKind('subdistrict')
-      .filter((s) => subdistrictSlice(req.user!, places.communityIdsUnder(s.id), s.id, []) !== null);
+    const subdistricts = [];
+    for (const s of await places.ofKind('subdistrict')) {
+      if (subdistrictSlice(req.user!, await places.communityIdsUnder(s.id), s.id, []) !== null) subdistricts.push(s);
+    }
     res.render('dashboard/index', { title: '数据看板', campaigns: list, subdistricts });
   });
 
@@ -80,9 +84,9 @@ export function dashboardRoutes({ campaigns, dashboard: service, dashboardRepo: 
 
   router.get('/subdistricts/:id/dashboard', staff, async (req, res) => {
     const id = idParam('街道').catch(0).parse(req.params.id);
-    const subdistrict = places.findById(id);
+    const subdistrict = await places.findById(id);
     if (!subdistrict || subdistrict.kind !== 'subdistrict') throw notFound('街道');
-    const under = places.communityIdsUnder(id);
+    const under = await places.communityIdsUnder(id);
     const slice = subdistrictSlice(req.user!, under, id, await repo.campaignIdsOfSubdistrict(id));
     if (!slice) throw notFound('街道');
     const q = querySchema.parse(req.query);

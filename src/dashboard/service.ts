@@ -303,7 +303,7 @@ export function communityOfPlace(placeId: number | null, places: Map<number, Pla
 
 export interface DashboardDeps {
   repo: DashboardRepo;
-  places: { list(): Place[] };
+  places: { list(): Promise<Place[]> };
   /** Scans counted in memory and not yet written (the live part of scan_count). */
   pendingScans?: (qrCodeId: number) => number;
 }
@@ -341,23 +341,24 @@ export function createDashboardService(deps: DashboardDeps) {
     };
   }
 
-  const placeMap = () => new Map(deps.places.list().map((p) => [p.id, p]));
+  const placeMap = async () => new Map((await deps.places.list()).map((p) => [p.id, p]));
 
   return {
     /** The headline figures only (for the per-campaign table of a sub-district). */
     async figures(slice: DashboardSlice): Promise<Figures> {
-      const [daily, codes] = await Promise.all([repo.daily(slice), codesIn(slice, placeMap())]);
+      const places = await placeMap();
+      const [daily, codes] = await Promise.all([repo.daily(slice), codesIn(slice, places)]);
       return figuresOf(slice, submissionTotals(daily), codes);
     },
 
     /** The per-community table for the communities in view (see communityRows). */
     async perCommunity(slice: DashboardSlice, communityIds: number[]) {
-      const places = placeMap();
+      const places = await placeMap();
       return communityRows(await repo.perCommunity(slice), communityIds, (id) => places.get(id)?.name);
     },
 
     async build(slice: DashboardSlice, unit?: TimeUnit): Promise<Dashboard> {
-      const places = placeMap();
+      const places = await placeMap();
       // The reads are independent: on PostgreSQL they run side by side; SQLite takes them in turn.
       const [daily, cats, startsOn, codes, names] = await Promise.all([
         repo.daily(slice), repo.categories(slice), repo.firstCampaignStart(slice.campaignIds), codesIn(slice, places), repo.categoryNames(),

@@ -70,3 +70,9 @@ export function dialectOf(on: Queries): Dialect {
 /** `(…)` of the values for `IN`, as parameters; `(NULL)` for none, which matches nothing (`IN ()` is no SQL for PostgreSQL). */
 export const inList = (values: readonly (number | string)[]): RawBuilder<unknown> =>
   (values.length ? sql`(${sql.join(values)})` : sql`(NULL)`);
+
+/** Whether a statement failed because a row it deleted or changed is still referred to (a foreign key), on either engine. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}

@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { beginWhenFree, writeWhenFree, type WalSyncer } from './busy';
 import { insideOpenUnitOfWork, unitOfWorkContext, UnitOfWorkOpen, type OpenUnitOfWork } from './unit-of-work-context';
 import type { Db } from './open-db';
+import { shareGeneration } from './generation';
 
 type Statement = ReturnType<Db['prepare']>;
 
@@ -176,6 +177,8 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
     }
   })({ database: { prepare, close: () => undefined } });
   const queries: Queries = new Kysely({ dialect });
+  // Writes through the seam make the caches of the synchronous code on this connection stale (src/db/generation.ts).
+  shareGeneration(queries, db);
 
   const engine: Engine = {
     kind: 'sqlite',

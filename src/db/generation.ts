@@ -1,11 +1,27 @@
+import type { Queries } from './engine';
+
 /**
  * A per-database counter that the repos of campaigns, QR codes and categories bump on every write, so a
  * process-local cache of what those tables say (the resident form's hot path) can tell it went stale.
  */
 const generations = new WeakMap<object, number>();
+/** Keys that count as another: an engine's queries (and its units of work) count as the SQLite connection they run on. */
+const aliases = new WeakMap<object, object>();
+const keyOf = (key: object): object => aliases.get(key) ?? key;
 
-export const generationOf = (db: object): number => generations.get(db) ?? 0;
+export const generationOf = (db: object): number => generations.get(keyOf(db)) ?? 0;
 
 export function bumpGeneration(db: object): void {
-  generations.set(db, generationOf(db) + 1);
+  generations.set(keyOf(db), generationOf(db) + 1);
+}
+
+/** The key of an engine's statements: the same for its `queries` and every unit of work's `tx` (one adapter). */
+const queriesKey = (on: Queries): object => on.getExecutor().adapter;
+
+/** Bumps the generation of the database `on` runs on (a repo on the asynchronous seam). */
+export const bumpGenerationOf = (on: Queries): void => bumpGeneration(queriesKey(on));
+
+/** Makes the statements of `on` count as `db` (the SQLite engine on its connection, read by the synchronous caches). */
+export function shareGeneration(on: Queries, db: object): void {
+  aliases.set(queriesKey(on), db);
 }

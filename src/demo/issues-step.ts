@@ -5,6 +5,7 @@ import { createIssueRepo, type Issue } from '../issues/repo';
 import { commonCategory, createIssueService, suggestTitle } from '../issues/service';
 import { createServiceItemRepo } from '../menu/repo';
 import { createMenuService } from '../menu/service';
+import { createPlaceRepo } from '../places/repo';
 import { ISSUE_STATUSES, type IssueStatus, type Priority, type Rating } from '../issues/rules';
 import { DEMO_CAMPAIGN_TITLE } from './data';
 import { seededRandom, type Random } from './random';
@@ -100,7 +101,7 @@ export const issuesStep: DemoStep = {
     // joins it (a unit of work cannot open inside another), so a crash leaves the whole step or nothing.
     const joined: Pick<Engine, 'unitOfWork'> = { unitOfWork: (work) => work(tx) };
     const issues = createIssueRepo(tx);
-    const menu = createMenuService({ engine: joined, items: createServiceItemRepo(tx), places: ctx.places });
+    const menu = createMenuService({ engine: joined, items: createServiceItemRepo(tx), places: ctx.placeLookup });
     const issueService = createIssueService({ engine: joined, issues, menu });
     // The submissions repo has not moved to the seam: on SQLite it reads on the same connection, in this transaction.
     const outcomes = createOutcomeService({ engine: joined, issues, submissions: ctx.submissions });
@@ -193,7 +194,7 @@ export const issuesStep: DemoStep = {
 
     let standingClaims = 0;
     for (const s of STANDING_SERVICES) {
-      const community = ctx.places.findByName('community', s.community);
+      const community = await createPlaceRepo(tx).findByName('community', s.community);
       if (!community) continue;
       const itemId = await menu.createStanding(staff, community.id, { title: s.title, description: s.description, allowMultipleClaimers: true });
       if (!s.claimer) continue;

@@ -2,6 +2,7 @@ import { generatePassword, hashPassword } from '../auth/password';
 import { chinaToday } from '../campaigns/rules';
 import { createUserRepo } from '../auth/repo';
 import { createCategoryRepo } from '../categories/repo';
+import { createPlaceRepo } from '../places/repo';
 import type { Queries } from '../db/engine';
 import type { Viewer } from '../access/rules';
 import { DEMO_PROBLEMS } from './problems';
@@ -61,22 +62,24 @@ const need = <T>(value: T | undefined, what: string): T => {
 
 export const placesStep: DemoStep = {
   name: '地点 places (区 → 街道 → 社区 → 网格、楼院)',
-  run(state) {
-    const places = state.ctx.places;
+  async run(state, tx) {
+    const places = createPlaceRepo(tx);
     let added = 0;
     let existing = 0;
-    const ensure = (kind: 'district' | 'subdistrict' | 'community' | 'grid' | 'compound', parentId: number | null, name: string, noProperty = false) => {
-      const found = parentId === null ? places.findByName(kind, name) : places.findChild(parentId, kind, name);
+    const ensure = async (kind: 'district' | 'subdistrict' | 'community' | 'grid' | 'compound', parentId: number | null, name: string, noProperty = false) => {
+      const found = parentId === null ? (await places.findByName(kind, name)) : (await places.findChild(parentId, kind, name));
       if (found) { existing++; return found.id; }
       added++;
-      return places.create(kind, parentId, name, noProperty);
+      return await places.create(kind, parentId, name, noProperty);
     };
-    const district = ensure('district', null, DEMO_DISTRICT);
-    state.subdistrictId = ensure('subdistrict', district, DEMO_SUBDISTRICT);
+    const district = await ensure('district', null, DEMO_DISTRICT);
+    state.subdistrictId = await ensure('subdistrict', district, DEMO_SUBDISTRICT);
     for (const c of DEMO_COMMUNITIES) {
-      const id = ensure('community', state.subdistrictId, c.name);
-      const grids = new Map(GRID_NAMES.slice(0, c.grids).map((g) => [g, ensure('grid', id, g)] as const));
-      const compounds = new Map(c.compounds.map((k) => [k.name, { id: ensure('compound', id, k.name, !!k.noPropertyCompany), noPropertyCompany: !!k.noPropertyCompany }] as const));
+      const id = await ensure('community', state.subdistrictId, c.name);
+      const grids = new Map<string, number>();
+      for (const g of GRID_NAMES.slice(0, c.grids)) grids.set(g, await ensure('grid', id, g));
+      const compounds = new Map<string, { id: number; noPropertyCompany: boolean }>();
+      for (const k of c.compounds) compounds.set(k.name, { id: await ensure('compound', id, k.name, !!k.noPropertyCompany), noPropertyCompany: !!k.noPropertyCompany });
       state.communities.set(c.name, { id, grids, compounds });
     }
     return { added, existing };
@@ -86,7 +89,7 @@ export const placesStep: DemoStep = {
 export const accountsStep: DemoStep = {
   name: '演示账号 demo accounts',
   async run(state, tx) {
-    const { places } = state.ctx;
+    const places = createPlaceRepo(tx);
     const users = createUserRepo(tx);
     let added = 0;
     let existing = 0;
@@ -94,7 +97,7 @@ export const accountsStep: DemoStep = {
       const found = await users.findByUsername(a.username);
       if (found) { existing++; state.accounts.set(a.username, found.user.id); continue; }
       const { password, hash } = need(state.preparedPasswords.get(a.username), `password for ${a.username}`);
-      const scope = a.scope ? places.findByName('community', a.scope) ?? places.findByName('subdistrict', a.scope) : undefined;
+      const scope = a.scope ? (await places.findByName('community', a.scope)) ?? (await places.findByName('subdistrict', a.scope)) : undefined;
       const id = await users.create({
         username: a.username, displayName: a.displayName, role: a.role, passwordHash: hash,
         scopePlaceId: scope?.id ?? null, claimerKind: a.claimerKind ?? null, canSeePersonalData: !!a.personalData,
@@ -110,11 +113,11 @@ export const accountsStep: DemoStep = {
 
 export const campaignStep: DemoStep = {
   name: `征求意见活动 campaign「${DEMO_CAMPAIGN_TITLE}」`,
-  run(state) {
+  async run(state, tx) {
     const { campaigns } = state.ctx;
     const found = campaigns.list().find((c) => c.title === DEMO_CAMPAIGN_TITLE);
     if (found) { state.campaignId = found.id; return { added: 0, existing: 1 }; }
-    const categoryIds = createCategoryRepo(state.ctx.db).listActive().map((c) => c.id);
+    const categoryIds = (await createCategoryRepo(tx).listActive()).map((c) => c.id);
     state.campaignId = campaigns.create({
       subdistrictId: need(state.subdistrictId, 'sub-district'), title: DEMO_CAMPAIGN_TITLE, description: DEMO_CAMPAIGN_DESCRIPTION,
       startsOn: addDays(state.today, -DEMO_CAMPAIGN_DAYS_BEFORE), endsOn: addDays(state.today, DEMO_CAMPAIGN_DAYS_AFTER),
@@ -129,20 +132,21 @@ export const campaignStep: DemoStep = {
 
 export const qrStep: DemoStep = {
   name: '二维码 QR codes (每个社区、每个网格、无主管楼院)',
-  run(state) {
+  async run(state, tx) {
     const campaignId = need(state.campaignId, 'campaign');
-    const { places, qrCodes } = state.ctx;
+    const { qrCodes } = state.ctx;
+    const places = createPlaceRepo(tx);
     const codes: Array<{ token: string; label: string; placeId: number }> = [];
-    DEMO_COMMUNITIES.forEach((c, ci) => {
+    for (const [ci, c] of DEMO_COMMUNITIES.entries()) {
       const ids = need(state.communities.get(c.name), c.name);
-      const community = places.findById(ids.id)!;
+      const community = (await places.findById(ids.id))!;
       codes.push({ token: newQrToken(), label: `${placeLabel(community, undefined)} ${COMMUNITY_POSTER_SPOTS[ci % COMMUNITY_POSTER_SPOTS.length]}`, placeId: ids.id });
-      [...ids.grids.values()].forEach((gridId, gi) => {
-        codes.push({ token: newQrToken(), label: `${placeLabel(places.findById(gridId)!, community)} ${GRID_POSTER_SPOTS[(ci + gi) % GRID_POSTER_SPOTS.length]}`, placeId: gridId });
-      });
+      for (const [gi, gridId] of [...ids.grids.values()].entries()) {
+        codes.push({ token: newQrToken(), label: `${placeLabel((await places.findById(gridId))!, community)} ${GRID_POSTER_SPOTS[(ci + gi) % GRID_POSTER_SPOTS.length]}`, placeId: gridId });
+      }
       // Compounds without a property company get their own poster at the gate: nobody else will put one up.
       for (const [name, k] of ids.compounds) if (k.noPropertyCompany) codes.push({ token: newQrToken(), label: `${c.name} ${name} 大门口`, placeId: k.id });
-    });
+    }
     const before = qrCodes.listByCampaign(campaignId).length;
     const ids = qrCodes.createForFreePlaces(campaignId, codes);
     state.newQrCodeIds.push(...ids);
@@ -172,10 +176,11 @@ export const submissionsStep: DemoStep = {
     const campaign = ctx.campaigns.findById(campaignId)!;
     // Its own fixed seed: the same records on every run, whatever the earlier steps did.
     const rng = seededRandom(20261125);
-    const categories = new Map(createCategoryRepo(ctx.db).listActive().map((c) => [c.name, c.id]));
+    const categories = new Map((await createCategoryRepo(tx).listActive()).map((c) => [c.name, c.id]));
     const qrCodes = ctx.qrCodes.listByCampaign(campaignId);
+    const placesById = new Map((await createPlaceRepo(tx).list()).map((p) => [p.id, p]));
     const communityOfPlace = (placeId: number | null) => {
-      const p = placeId === null ? undefined : ctx.places.findById(placeId);
+      const p = placeId === null ? undefined : placesById.get(placeId);
       if (!p) return { communityId: null, gridId: null, compoundId: null };
       if (p.kind === 'community') return { communityId: p.id, gridId: null, compoundId: null };
       return { communityId: p.parentId, gridId: p.kind === 'grid' ? p.id : null, compoundId: p.kind === 'compound' ? p.id : null };

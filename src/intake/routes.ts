@@ -244,13 +244,13 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     res.send(swSource());
   });
 
-  router.get('/intake/entries', enterers, (req, res) => {
+  router.get('/intake/entries', enterers, async (req, res) => {
     const user = req.user!;
     const q = req.query as Record<string, unknown>;
     const mine = str(q.mine) !== '0';
     const campaignId = /^\d+$/.test(str(q.campaign)) ? Number(q.campaign) : null;
     const entries = intake.listEntries(user, { campaignId, mine, limit: 100 });
-    const names = new Map(places.list().map((p) => [p.id, p.name]));
+    const names = new Map((await places.list()).map((p) => [p.id, p.name]));
     res.render('intake/entries', {
       title: mine ? '我录入的记录' : '录入的记录', entries, mine, campaignId, placeNames: names,
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
@@ -276,11 +276,11 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     });
   }
 
-  router.get('/intake/meetings', enterers, (req, res) => {
+  router.get('/intake/meetings', enterers, async (req, res) => {
     const user = req.user!;
     const q = req.query as Record<string, unknown>;
     const campaignId = /^\d+$/.test(str(q.campaign)) ? Number(q.campaign) : null;
-    const names = new Map(places.list().map((p) => [p.id, p.name]));
+    const names = new Map((await places.list()).map((p) => [p.id, p.name]));
     res.render('intake/meetings', { title: '民情恳谈会', meetings: intake.listMeetings(user, campaignId), campaignId, placeNames: names });
   });
 
@@ -334,10 +334,10 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     }
   });
 
-  router.get('/intake/meetings/:id', enterers, (req, res) => {
+  router.get('/intake/meetings/:id', enterers, async (req, res) => {
     const user = req.user!;
     const { meeting, opinions } = intake.getMeeting(user, idParam('会议记录').catch(0).parse(req.params.id));
-    const names = new Map(places.list().map((p) => [p.id, p.name]));
+    const names = new Map((await places.list()).map((p) => [p.id, p.name]));
     const categories = new Map(intake.categoriesFor(meeting.campaignId).map((c) => [c.id, c.name]));
     res.render('intake/meeting', {
       title: `恳谈会：${meeting.topic}`, meeting, opinions, placeNames: names, categoryNames: categories,
@@ -405,12 +405,12 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     return id;
   };
 
-  router.get('/intake/import/:id', enterers, (req, res) => {
+  router.get('/intake/import/:id', enterers, async (req, res) => {
     const user = req.user!;
     const { batch, campaign, report, preview } = intake.getBatch(user, batchId(req));
     const running = intake.commitProgress(batch);
     const categories = new Map(intake.categoriesFor(campaign.id).map((c) => [c.id, c.name]));
-    const names = new Map(places.list().map((p) => [p.id, p.name]));
+    const names = new Map((await places.list()).map((p) => [p.id, p.name]));
     if (report) {
       return res.render('intake/import-result', {
         title: '导入结果', batch, campaign, report, compactRows, channelLabels: CHANNEL_LABELS,

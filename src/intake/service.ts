@@ -7,7 +7,7 @@ import { createWorker } from '../lib/worker';
 import { randomToken } from '../lib/random';
 import { syncWalNow, withoutSync, writeDurably, writeWhenFree } from '../db/busy';
 import type { Db } from '../db/open-db';
-import type { Place, PlaceRepo } from '../places/repo';
+import type { LegacyPlaceLookup, Place } from '../places/repo';
 import type { SubmissionRepo } from '../submissions/repo';
 import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
@@ -134,7 +134,7 @@ export interface ImportReport {
 }
 
 interface Deps {
-  db: Db; places: PlaceRepo; campaigns: CampaignRepo; submissions: SubmissionRepo; submissionService: SubmissionService;
+  db: Db; placeLookup: LegacyPlaceLookup; campaigns: CampaignRepo; submissions: SubmissionRepo; submissionService: SubmissionService;
   /** Syncs the WAL off the event loop (src/db/busy.ts walSyncer): the batch, report and interruption writes use it. */
   syncWal?: (() => Promise<void>) | null;
 }
@@ -163,7 +163,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
   function coverage(c: Campaign): Set<number> | 'all' {
     const ids = deps.campaigns.communityIds(c.id);
     if (ids.length) return new Set(ids);
-    if (c.subdistrictId) return new Set(deps.places.communityIdsUnder(c.subdistrictId));
+    if (c.subdistrictId) return new Set(deps.placeLookup.communityIdsUnder(c.subdistrictId));
     return 'all';
   }
   const covers = (cov: Set<number> | 'all', communityId: number) => cov === 'all' || cov.has(communityId);
@@ -171,7 +171,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
   function communitiesFor(user: Viewer | null, c: Campaign): Place[] {
     const scope = scopeFor(user);
     const cov = coverage(c);
-    return deps.places.ofKind('community').filter((p) => covers(cov, p.id) && (scope.communityIds === 'all' || scope.communityIds.includes(p.id)));
+    return deps.placeLookup.ofKind('community').filter((p) => covers(cov, p.id) && (scope.communityIds === 'all' || scope.communityIds.includes(p.id)));
   }
 
   function visible(user: Viewer | null, c: Campaign): boolean {
@@ -187,19 +187,19 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
 
   /** Checks a (community, grid, compound) choice against the campaign and the user's scope. */
   function checkPlace(user: Viewer | null, c: Campaign, p: { communityId: number; gridId: number | null; compoundId: number | null }): void {
-    const community = deps.places.findById(p.communityId);
+    const community = deps.placeLookup.findById(p.communityId);
     if (!community || community.kind !== 'community') throw invalid(MESSAGES.noCommunity);
     if (!covers(coverage(c), community.id)) throw invalid(MESSAGES.notInCampaign);
     const scope = scopeFor(user);
     if (p.gridId !== null) {
-      const grid = deps.places.findById(p.gridId);
+      const grid = deps.placeLookup.findById(p.gridId);
       if (!grid || grid.kind !== 'grid' || grid.parentId !== community.id) throw invalid(MESSAGES.gridNotInCommunity);
     } else if (scope.gridIds) {
       throw invalid(MESSAGES.gridRequired);
     }
     if (!reachesRecord(scope, community.id, p.gridId)) throw forbidden();
     if (p.compoundId !== null) {
-      const compound = deps.places.findById(p.compoundId);
+      const compound = deps.placeLookup.findById(p.compoundId);
       if (!compound || compound.kind !== 'compound' || compound.parentId !== community.id) throw invalid(MESSAGES.compoundNotInCommunity);
     }
   }
@@ -230,7 +230,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     return {
       campaign: { id: c.id, startsOn: c.startsOn, endsOn: c.endsOn, status: c.status },
       coverage: cov === 'all' ? 'all' : [...cov], scope: { communityIds: s.communityIds, gridIds: s.gridIds },
-      places: deps.places.list(), categories: repo.categoriesFor(c.id), channel, enteredBy: user?.id ?? null, today: chinaToday(),
+      places: deps.placeLookup.list(), categories: repo.categoriesFor(c.id), channel, enteredBy: user?.id ?? null, today: chinaToday(),
     };
   }
 
@@ -430,8 +430,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       const scope = scopeFor(user);
       const communities = communitiesFor(user, c);
       const ids = new Set(communities.map((p) => p.id));
-      const grids = deps.places.ofKind('grid').filter((g) => g.parentId !== null && ids.has(g.parentId) && (!scope.gridIds || scope.gridIds.includes(g.id)));
-      const compounds = deps.places.ofKind('compound').filter((p) => p.parentId !== null && ids.has(p.parentId));
+      const grids = deps.placeLookup.ofKind('grid').filter((g) => g.parentId !== null && ids.has(g.parentId) && (!scope.gridIds || scope.gridIds.includes(g.id)));
+      const compounds = deps.placeLookup.ofKind('compound').filter((p) => p.parentId !== null && ids.has(p.parentId));
       return { communities, grids, compounds };
     },
 

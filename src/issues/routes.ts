@@ -113,7 +113,7 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
     const { issues: rows, total } = await service.list(user, { ...filter, limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE });
     res.render('issues/list', {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, q, page: q.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-      communities: communityOptions(user, campaign.id), categories: campaigns.categories(campaign.id),
+      communities: (await communityOptions(user, campaign.id)), categories: campaigns.categories(campaign.id),
       statusOptions, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
       unassigned: (await triage.countQueue(user, campaign.id)),
     });
@@ -126,7 +126,7 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
     res.render('issues/print', {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
       filterText: [
-        q.community ? names(q.community, communityOptions(user, campaign.id)) : null,
+        q.community ? names(q.community, (await communityOptions(user, campaign.id))) : null,
         q.category ? names(q.category, campaigns.categories(campaign.id)) : null,
         q.status ? ISSUE_STATUS_LABELS[q.status] : null,
       ].filter(Boolean).join('，') || '全部',

@@ -94,7 +94,7 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
       title: `待归类建议 · ${campaign.title}`, campaign, groups, q, page, pages, formError, values,
       total: all.reduce((n, g) => n + g.members.length, 0), groupCount: all.length,
       queueTotal: (await triage.countQueue(user, campaign.id)),
-      communities: campaigns.communitiesFor(user, campaign.id), categories: campaigns.categories(campaign.id),
+      communities: (await campaigns.communitiesFor(user, campaign.id)), categories: campaigns.categories(campaign.id),
       openIssues: await openIssuesByCommunity(user, campaign.id, groups),
       moveTargets: moveTargets(groups),
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,

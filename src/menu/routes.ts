@@ -139,15 +139,15 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
 
   // ---- staff ----
 
-  function communityOptions(user: Viewer) {
+  async function communityOptions(user: Viewer) {
     const ids = menuCommunities(user);
-    return places.ofKind('community').filter((c) => ids === 'all' || ids.includes(c.id));
+    return (await places.ofKind('community')).filter((c) => ids === 'all' || ids.includes(c.id));
   }
 
   async function renderManage(req: Request, res: Response, opts: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
     const user = req.user!;
     res.status(opts.status ?? 200).render('menu/manage', {
-      title: '服务菜单管理', items: (await menu.manageList(user)), communities: communityOptions(user),
+      title: '服务菜单管理', items: (await menu.manageList(user)), communities: await communityOptions(user),
       errors: opts.errors ?? {}, values: opts.values ?? {},
     });
   }
@@ -156,7 +156,7 @@ export function menuRoutes({ config, menu, items, issueRepo: issues, audit, plac
 
   router.post('/menu/items', staff, async (req, res) => {
     const parsed = parseForm(itemSchema, req.body);
-    if (!parsed.ok) return renderManage(req, res, { status: 400, errors: parsed.errors, values: req.body ?? {} });
+    if (!parsed.ok) return await renderManage(req, res, { status: 400, errors: parsed.errors, values: req.body ?? {} });
     const { communityId, ...fields } = parsed.value;
     const id = await menu.createStanding(req.user!, communityId, fields);
     flash(res, `已把「${fields.title}」加入服务菜单（服务事项 #${id}）。`);

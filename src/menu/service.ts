@@ -4,7 +4,7 @@ import type { Engine, Queries } from '../db/engine';
 import { conflict, forbidden, invalid, notFound, NotFoundError } from '../lib/errors';
 import { createIssueRepo, type IssueRepo } from '../issues/repo';
 import { actorOf, transitionError, type IssueStatus } from '../issues/rules';
-import type { PlaceRepo } from '../places/repo';
+import type { LegacyPlaceLookup } from '../places/repo';
 import { createServiceItemRepo, type Claim, type ServiceItem, type ServiceItemRepo } from './repo';
 import { claimActionError, claimError, isActiveClaim, publishError } from './rules';
 
@@ -13,7 +13,7 @@ export interface MenuServiceDeps {
   engine: Pick<Engine, 'unitOfWork'>;
   /** Reads outside any unit of work. */
   items: ServiceItemRepo;
-  places: Pick<PlaceRepo, 'findById'>;
+  places: Pick<LegacyPlaceLookup, 'findById'>;
 }
 
 export interface ItemFields { title: string; description: string; allowMultipleClaimers: boolean }

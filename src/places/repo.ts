@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { all, one, run, type Queries } from '../db/engine';
 import type { Db } from '../db/open-db';
 
 export const PLACE_KINDS = ['district', 'subdistrict', 'community', 'grid', 'compound'] as const;
@@ -28,54 +30,74 @@ const toPlace = (r: PlaceRow): Place => ({
   id: r.id, kind: r.kind, parentId: r.parent_id, name: r.name, noPropertyCompany: r.no_property_company === 1,
 });
 
-export function createPlaceRepo(db: Db) {
-  const byId = db.prepare<[number], PlaceRow>('SELECT * FROM places WHERE id = ?');
-  const all = db.prepare<[], PlaceRow>('SELECT * FROM places ORDER BY kind, parent_id, id');
-  const children = db.prepare<[number], PlaceRow>('SELECT * FROM places WHERE parent_id = ? ORDER BY kind, id');
-  const ofKind = db.prepare<[string], PlaceRow>('SELECT * FROM places WHERE kind = ? ORDER BY parent_id, id');
-  const byName = db.prepare<[string, string], PlaceRow>('SELECT * FROM places WHERE kind = ? AND name = ? ORDER BY id LIMIT 1');
-  const childByName = db.prepare<[number, string, string], PlaceRow>(
-    'SELECT * FROM places WHERE parent_id = ? AND kind = ? AND name = ?');
-  const insert = db.prepare('INSERT INTO places (kind, parent_id, name, no_property_company) VALUES (?, ?, ?, ?)');
-  const update = db.prepare('UPDATE places SET name = ?, no_property_company = ? WHERE id = ?');
-  const remove = db.prepare('DELETE FROM places WHERE id = ?');
-  // Every community at or below a place (the place itself when it is a community).
-  const communitiesUnder = db.prepare(`
-    WITH RECURSIVE sub(id, kind) AS (
-      SELECT id, kind FROM places WHERE id = ?
-      UNION ALL SELECT p.id, p.kind FROM places p JOIN sub ON p.parent_id = sub.id WHERE sub.kind IN ('district', 'subdistrict')
-    ) SELECT id FROM sub WHERE kind = 'community' ORDER BY id`).pluck();
-  // What refers to a place; a place is deleted only when all of these are zero.
-  const usage = db.prepare<[number, number, number, number, number, number, number, number, number], PlaceUsage>(`SELECT
-    (SELECT COUNT(*) FROM places WHERE parent_id = ?) AS children,
-    (SELECT COUNT(*) FROM campaigns WHERE subdistrict_id = ?)
-      + (SELECT COUNT(*) FROM campaign_communities WHERE community_id = ?) AS campaigns,
-    (SELECT COUNT(*) FROM qr_codes WHERE place_id = ?) AS qrCodes,
-    (SELECT COUNT(*) FROM submissions WHERE community_id = ?)
-      + (SELECT COUNT(*) FROM submissions WHERE grid_id = ?)
-      + (SELECT COUNT(*) FROM submissions WHERE compound_id = ?) AS submissions,
-    (SELECT COUNT(*) FROM users WHERE scope_place_id = ?)
-      + (SELECT COUNT(*) FROM user_grids WHERE grid_id = ?) AS users`);
+export function createPlaceRepo(on: Queries) {
+  const place = async (query: ReturnType<typeof sql<PlaceRow>>) => { const r = await one<PlaceRow>(on, query); return r ? toPlace(r) : undefined; };
+  const places = async (query: ReturnType<typeof sql<PlaceRow>>) => (await all<PlaceRow>(on, query)).map(toPlace);
+  const insert = async (kind: PlaceKind, parentId: number | null, name: string, noPropertyCompany: boolean): Promise<number> =>
+    (await one<{ id: number }>(on, sql`INSERT INTO places (kind, parent_id, name, no_property_company)
+      VALUES (${kind}, ${parentId}, ${name}, ${noPropertyCompany ? 1 : 0}) RETURNING id`))!.id;
 
   return {
-    findById: (id: number) => { const r = byId.get(id); return r ? toPlace(r) : undefined; },
-    list: () => all.all().map(toPlace),
-    children: (id: number) => children.all(id).map(toPlace),
-    ofKind: (kind: PlaceKind) => ofKind.all(kind).map(toPlace),
-    findByName: (kind: PlaceKind, name: string) => { const r = byName.get(kind, name); return r ? toPlace(r) : undefined; },
-    findChild: (parentId: number, kind: PlaceKind, name: string) => {
-      const r = childByName.get(parentId, kind, name); return r ? toPlace(r) : undefined;
+    findById: (id: number): Promise<Place | undefined> => place(sql<PlaceRow>`SELECT * FROM places WHERE id = ${id}`),
+    list: (): Promise<Place[]> => places(sql<PlaceRow>`SELECT * FROM places ORDER BY kind, parent_id, id`),
+    children: (id: number): Promise<Place[]> => places(sql<PlaceRow>`SELECT * FROM places WHERE parent_id = ${id} ORDER BY kind, id`),
+    ofKind: (kind: PlaceKind): Promise<Place[]> => places(sql<PlaceRow>`SELECT * FROM places WHERE kind = ${kind} ORDER BY parent_id, id`),
+    findByName: (kind: PlaceKind, name: string): Promise<Place | undefined> =>
+      place(sql<PlaceRow>`SELECT * FROM places WHERE kind = ${kind} AND name = ${name} ORDER BY id LIMIT 1`),
+    findChild: (parentId: number, kind: PlaceKind, name: string): Promise<Place | undefined> =>
+      place(sql<PlaceRow>`SELECT * FROM places WHERE parent_id = ${parentId} AND kind = ${kind} AND name = ${name}`),
+    create: (kind: PlaceKind, parentId: number | null, name: string, noPropertyCompany = false): Promise<number> =>
+      insert(kind, parentId, name, noPropertyCompany),
+    update: async (id: number, name: string, noPropertyCompany: boolean): Promise<void> => {
+      await run(on, sql`UPDATE places SET name = ${name}, no_property_company = ${noPropertyCompany ? 1 : 0} WHERE id = ${id}`);
     },
-    create(kind: PlaceKind, parentId: number | null, name: string, noPropertyCompany = false): number {
-      return Number(insert.run(kind, parentId, name, noPropertyCompany ? 1 : 0).lastInsertRowid);
+    remove: async (id: number): Promise<void> => { await run(on, sql`DELETE FROM places WHERE id = ${id}`); },
+    /** Every community at or below a place (the place itself when it is a community). */
+    communityIdsUnder: async (placeId: number): Promise<number[]> => (await all<{ id: number }>(on, sql`
+      WITH RECURSIVE sub(id, kind) AS (
+        SELECT id, kind FROM places WHERE id = ${placeId}
+        UNION ALL SELECT p.id, p.kind FROM places p JOIN sub ON p.parent_id = sub.id WHERE sub.kind IN ('district', 'subdistrict')
+      ) SELECT id FROM sub WHERE kind = 'community' ORDER BY id`)).map((r) => r.id),
+    /** What refers to a place; a place is deleted only when all of these are zero. */
+    usage: async (id: number): Promise<PlaceUsage> => (await one<PlaceUsage>(on, sql`SELECT
+      (SELECT COUNT(*) FROM places WHERE parent_id = ${id}) AS children,
+      (SELECT COUNT(*) FROM campaigns WHERE subdistrict_id = ${id})
+        + (SELECT COUNT(*) FROM campaign_communities WHERE community_id = ${id}) AS campaigns,
+      (SELECT COUNT(*) FROM qr_codes WHERE place_id = ${id}) AS "qrCodes",
+      (SELECT COUNT(*) FROM submissions WHERE community_id = ${id})
+        + (SELECT COUNT(*) FROM submissions WHERE grid_id = ${id})
+        + (SELECT COUNT(*) FROM submissions WHERE compound_id = ${id}) AS submissions,
+      (SELECT COUNT(*) FROM users WHERE scope_place_id = ${id})
+        + (SELECT COUNT(*) FROM user_grids WHERE grid_id = ${id}) AS users`))!,
+    /** Adds many children (bulk set-up of grids/compounds); in the caller's unit of work, so all or none. */
+    async createMany(kind: PlaceKind, parentId: number, names: readonly string[]): Promise<number[]> {
+      const ids: number[] = [];
+      for (const n of names) ids.push(await insert(kind, parentId, n, false));
+      return ids;
     },
-    update: (id: number, name: string, noPropertyCompany: boolean) => { update.run(name, noPropertyCompany ? 1 : 0, id); },
-    remove: (id: number) => { remove.run(id); },
-    communityIdsUnder: (placeId: number) => communitiesUnder.all(placeId) as number[],
-    usage: (id: number): PlaceUsage => usage.get(id, id, id, id, id, id, id, id, id)!,
-    /** Adds many children in one transaction (bulk set-up of grids/compounds). */
-    createMany: db.transaction((kind: PlaceKind, parentId: number, names: string[]): number[] =>
-      names.map((n) => Number(insert.run(kind, parentId, n, 0).lastInsertRowid))),
   };
 }
 export type PlaceRepo = ReturnType<typeof createPlaceRepo>;
+
+/**
+ * Synchronous place reads on the SQLite connection, for the code that has not moved to the asynchronous seam yet and
+ * cannot wait: the residents' form on a cache miss (src/resident/service.ts, moved later with its own benchmark) and
+ * the offline intake's synchronous checks and import (src/intake/service.ts).
+ */
+export function createLegacyPlaceLookup(db: Db) {
+  const byId = db.prepare<[number], PlaceRow>('SELECT * FROM places WHERE id = ?');
+  const all = db.prepare<[], PlaceRow>('SELECT * FROM places ORDER BY kind, parent_id, id');
+  const ofKind = db.prepare<[string], PlaceRow>('SELECT * FROM places WHERE kind = ? ORDER BY parent_id, id');
+  const communitiesUnder = db.prepare<[number], { id: number }>(`
+    WITH RECURSIVE sub(id, kind) AS (
+      SELECT id, kind FROM places WHERE id = ?
+      UNION ALL SELECT p.id, p.kind FROM places p JOIN sub ON p.parent_id = sub.id WHERE sub.kind IN ('district', 'subdistrict')
+    ) SELECT id FROM sub WHERE kind = 'community' ORDER BY id`);
+  return {
+    findById: (id: number): Place | undefined => { const r = byId.get(id); return r ? toPlace(r) : undefined; },
+    list: (): Place[] => all.all().map(toPlace),
+    ofKind: (kind: PlaceKind): Place[] => ofKind.all(kind).map(toPlace),
+    communityIdsUnder: (placeId: number): number[] => communitiesUnder.all(placeId).map((r) => r.id),
+  };
+}
+export type LegacyPlaceLookup = ReturnType<typeof createLegacyPlaceLookup>;

@@ -1,7 +1,9 @@
 import type { User } from '../auth/roles';
+import type { Engine } from '../db/engine';
+import { isForeignKeyViolation } from '../db/dialect';
 import type { FieldErrors } from '../http/validate';
 import { conflict, forbidden, invalid, notFound } from '../lib/errors';
-import { PARENT_KIND, PLACE_KINDS, PLACE_KIND_LABELS, type Place, type PlaceKind, type PlaceRepo, type PlaceUsage } from './repo';
+import { PARENT_KIND, PLACE_KINDS, PLACE_KIND_LABELS, type Place, type PlaceKind, type PlaceRepo, type PlaceUsage, createPlaceRepo } from './repo';
 
 export interface PlaceNode extends Place {
   children: PlaceNode[];
@@ -50,7 +52,7 @@ export function usageReasons(u: PlaceUsage): string[] {
 
 const kindOrder = (k: PlaceKind) => PLACE_KINDS.indexOf(k);
 
-export function createPlaceService(deps: { places: PlaceRepo }) {
+export function createPlaceService(deps: { engine: Pick<Engine, 'unitOfWork'>; places: PlaceRepo }) {
   const { places } = deps;
 
   /** The place below which a user manages the tree: null = everywhere (admin, or staff without a scope). */
@@ -61,40 +63,40 @@ export function createPlaceService(deps: { places: PlaceRepo }) {
   }
 
   /** Whether `placeId` is `ancestorId` or lies below it. The tree is at most five levels deep. */
-  function isWithin(placeId: number, ancestorId: number): boolean {
-    let cur = places.findById(placeId);
+  async function isWithin(placeId: number, ancestorId: number): Promise<boolean> {
+    let cur = await places.findById(placeId);
     for (let depth = 0; cur && depth < 10; depth++) {
       if (cur.id === ancestorId) return true;
-      cur = cur.parentId === null ? undefined : places.findById(cur.parentId);
+      cur = cur.parentId === null ? undefined : await places.findById(cur.parentId);
     }
     return false;
   }
 
-  const mayView = (user: User, place: Place) => { const root = rootOf(user); return root === null || isWithin(place.id, root); };
+  const mayView = async (user: User, place: Place) => { const root = rootOf(user); return root === null || await isWithin(place.id, root); };
   /** Staff change places strictly below their scope place; their own sub-district or community is the admin's. */
-  const mayEdit = (user: User, place: Place) => { const root = rootOf(user); return root === null || (place.id !== root && isWithin(place.id, root)); };
-  const mayAddUnder = (user: User, parent: Place | null) => {
+  const mayEdit = async (user: User, place: Place) => { const root = rootOf(user); return root === null || (place.id !== root && await isWithin(place.id, root)); };
+  const mayAddUnder = async (user: User, parent: Place | null) => {
     const root = rootOf(user);
-    return root === null || (parent !== null && isWithin(parent.id, root));
+    return root === null || (parent !== null && await isWithin(parent.id, root));
   };
 
-  function get(user: User, id: number): Place {
-    const place = places.findById(id);
+  async function get(user: User, id: number): Promise<Place> {
+    const place = await places.findById(id);
     // Outside the user's scope answers like missing, so place ids cannot be probed.
-    if (!place || !mayView(user, place)) throw notFound('地点');
+    if (!place || !(await mayView(user, place))) throw notFound('地点');
     return place;
   }
 
-  function editable(user: User, id: number): Place {
-    const place = get(user, id);
-    if (!mayEdit(user, place)) throw forbidden();
+  async function editable(user: User, id: number): Promise<Place> {
+    const place = await get(user, id);
+    if (!(await mayEdit(user, place))) throw forbidden();
     return place;
   }
 
-  function duplicateError(parentId: number | null, kind: PlaceKind, name: string, exceptId?: number): string | null {
+  async function duplicateError(parentId: number | null, kind: PlaceKind, name: string, exceptId?: number): Promise<string | null> {
     const same = parentId === null
-      ? places.list().find((p) => p.parentId === null && p.kind === kind && p.name === name)
-      : places.findChild(parentId, kind, name);
+      ? (await places.list()).find((p) => p.parentId === null && p.kind === kind && p.name === name)
+      : await places.findChild(parentId, kind, name);
     if (!same || same.id === exceptId) return null;
     return `这一级已有名为「${name}」的${PLACE_KIND_LABELS[kind]}`;
   }
@@ -107,9 +109,9 @@ export function createPlaceService(deps: { places: PlaceRepo }) {
     get,
 
     /** The place tree as the user may see it: everything for admins, their own sub-tree for scoped staff. */
-    tree(user: User): PlaceNode[] {
+    async tree(user: User): Promise<PlaceNode[]> {
       const root = rootOf(user);
-      const all = places.list();
+      const all = await places.list();
       const byParent = new Map<number | null, Place[]>();
       for (const p of all) {
         const list = byParent.get(p.parentId) ?? [];
@@ -127,72 +129,73 @@ export function createPlaceService(deps: { places: PlaceRepo }) {
     },
 
     /** Root-to-place chain, for breadcrumbs. */
-    ancestors(place: Place): Place[] {
+    async ancestors(place: Place): Promise<Place[]> {
       const chain: Place[] = [];
-      let cur = place.parentId === null ? undefined : places.findById(place.parentId);
+      let cur = place.parentId === null ? undefined : await places.findById(place.parentId);
       while (cur && chain.length < 10) {
         chain.unshift(cur);
-        cur = cur.parentId === null ? undefined : places.findById(cur.parentId);
+        cur = cur.parentId === null ? undefined : await places.findById(cur.parentId);
       }
       return chain;
     },
 
-    children: (place: Place) => places.children(place.id).sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || a.id - b.id),
+    children: async (place: Place) => (await places.children(place.id)).sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || a.id - b.id),
     usage: (place: Place) => places.usage(place.id),
 
-    addChild(user: User, input: { parentId: number | null; kind: PlaceKind; name: string; noPropertyCompany: boolean }): Result<number> {
-      const parent = input.parentId === null ? null : get(user, input.parentId);
-      if (!mayAddUnder(user, parent)) throw forbidden();
+    async addChild(user: User, input: { parentId: number | null; kind: PlaceKind; name: string; noPropertyCompany: boolean }): Promise<Result<number>> {
+      const parent = input.parentId === null ? null : await get(user, input.parentId);
+      if (!(await mayAddUnder(user, parent))) throw forbidden();
       const allowed = childKindsOf(parent?.kind ?? null);
       if (!allowed.includes(input.kind)) {
         const where = parent ? `「${parent.name}」（${PLACE_KIND_LABELS[parent.kind]}）下` : '最上一级';
         return { ok: false, errors: { kind: allowed.length ? `${where}只能添加：${allowed.map((k) => PLACE_KIND_LABELS[k]).join('、')}` : `${where}不能再添加下级地点` } };
       }
-      const dup = duplicateError(parent?.id ?? null, input.kind, input.name);
+      const dup = await duplicateError(parent?.id ?? null, input.kind, input.name);
       if (dup) return { ok: false, errors: { name: dup } };
       const flag = input.kind === 'compound' && input.noPropertyCompany;
-      return { ok: true, value: places.create(input.kind, parent?.id ?? null, input.name, flag) };
+      return { ok: true, value: await places.create(input.kind, parent?.id ?? null, input.name, flag) };
     },
 
     /** Adds many grids or compounds to one community; names that already exist there are skipped, not doubled. */
-    bulkAdd(user: User, communityId: number, kind: PlaceKind, text: string): Result<{ added: string[]; skipped: string[] }> {
-      const community = get(user, communityId);
-      if (!mayAddUnder(user, community)) throw forbidden();
+    async bulkAdd(user: User, communityId: number, kind: PlaceKind, text: string): Promise<Result<{ added: string[]; skipped: string[] }>> {
+      const community = await get(user, communityId);
+      if (!(await mayAddUnder(user, community))) throw forbidden();
       if (community.kind !== 'community') throw invalid('只能为社区批量添加网格或楼院。');
       if (kind !== 'grid' && kind !== 'compound') return { ok: false, errors: { kind: '请选择网格或楼院/小区' } };
       const parsed = parseNameLines(text);
       if (!parsed.ok) return parsed;
-      const skipped = parsed.value.filter((n) => places.findChild(community.id, kind, n));
+      const skipped: string[] = [];
+      for (const n of parsed.value) if (await places.findChild(community.id, kind, n)) skipped.push(n);
       const added = parsed.value.filter((n) => !skipped.includes(n));
-      places.createMany(kind, community.id, added);
+      await deps.engine.unitOfWork((tx) => createPlaceRepo(tx).createMany(kind, community.id, added));
       return { ok: true, value: { added, skipped } };
     },
 
-    rename(user: User, id: number, name: string): Result<Place> {
-      const place = editable(user, id);
-      const dup = duplicateError(place.parentId, place.kind, name, place.id);
+    async rename(user: User, id: number, name: string): Promise<Result<Place>> {
+      const place = await editable(user, id);
+      const dup = await duplicateError(place.parentId, place.kind, name, place.id);
       if (dup) return { ok: false, errors: { name: dup } };
-      places.update(place.id, name, place.noPropertyCompany);
+      await places.update(place.id, name, place.noPropertyCompany);
       return { ok: true, value: { ...place, name } };
     },
 
-    setNoPropertyCompany(user: User, id: number, flag: boolean): Place {
-      const place = editable(user, id);
+    async setNoPropertyCompany(user: User, id: number, flag: boolean): Promise<Place> {
+      const place = await editable(user, id);
       if (place.kind !== 'compound') throw invalid('只有楼院/小区才有“无主管楼院”标记。');
-      places.update(place.id, place.name, flag);
+      await places.update(place.id, place.name, flag);
       return { ...place, noPropertyCompany: flag };
     },
 
     /** Deletes a place nobody refers to; otherwise says in Chinese what still uses it. */
-    remove(user: User, id: number): Place {
-      const place = editable(user, id);
-      const reasons = usageReasons(places.usage(place.id));
+    async remove(user: User, id: number): Promise<Place> {
+      const place = await editable(user, id);
+      const reasons = usageReasons(await places.usage(place.id));
       if (reasons.length) throw conflict(`不能删除「${place.name}」：${reasons.join('；')}。请先处理这些内容，或改名继续使用。`);
       try {
-        places.remove(place.id);
+        await places.remove(place.id);
       } catch (err) {
         // Tables added later (issues, claimers…) may refer to places too; the database has the last word.
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        if (isForeignKeyViolation(err)) {
           throw conflict(`不能删除「${place.name}」：还有其他记录在使用它。`);
         }
         throw err;

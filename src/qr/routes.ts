@@ -40,10 +40,10 @@ export function qrRoutes({ qr: service }: { qr: QrService }): Router {
     return (QR_SORTS as readonly unknown[]).includes(s) ? (s as QrSort) : 'created';
   };
 
-  const renderList = (req: Request, res: Response, campaignId: number, status = 200,
+  const renderList = async (req: Request, res: Response, campaignId: number, status = 200,
     form: { errors?: FieldErrors; values?: Record<string, unknown>; renameId?: number } = {}) => {
     const sort = sortOf(req);
-    const { campaign, codes, placeChoices, manage } = service.list(req.user!, campaignId, sort);
+    const { campaign, codes, placeChoices, manage } = await service.list(req.user!, campaignId, sort);
     res.status(status).render('qr/list', {
       title: `二维码 · ${campaign.title}`, campaign, codes, placeChoices, manage, sort, sorts: QR_SORTS, sortLabels: SORT_LABELS,
       statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status], bulkLevels: BULK_LEVELS, bulkLabels: BULK_LEVEL_LABELS,
@@ -51,37 +51,37 @@ export function qrRoutes({ qr: service }: { qr: QrService }): Router {
     });
   };
 
-  router.get('/campaigns/:id/qr', staff, (req, res) => {
-    renderList(req, res, idOf(req.params.id, '征求意见活动'));
+  router.get('/campaigns/:id/qr', staff, async (req, res) => {
+    await renderList(req, res, idOf(req.params.id, '征求意见活动'));
   });
 
-  router.post('/campaigns/:id/qr', staff, (req, res) => {
+  router.post('/campaigns/:id/qr', staff, async (req, res) => {
     const campaignId = idOf(req.params.id, '征求意见活动');
     const parsed = parseForm(createSchema, req.body);
-    const result = parsed.ok ? service.create(req.user!, campaignId, parsed.value) : parsed;
-    if (!result.ok) return renderList(req, res, campaignId, 400, { errors: result.errors, values: req.body });
+    const result = parsed.ok ? (await service.create(req.user!, campaignId, parsed.value)) : parsed;
+    if (!result.ok) return await renderList(req, res, campaignId, 400, { errors: result.errors, values: req.body });
     flash(res, '已生成二维码。');
     res.redirect(303, `/campaigns/${campaignId}/qr`);
   });
 
-  router.post('/campaigns/:id/qr/bulk', staff, (req, res) => {
+  router.post('/campaigns/:id/qr/bulk', staff, async (req, res) => {
     const campaignId = idOf(req.params.id, '征求意见活动');
     service.bulkAccess(req.user!, campaignId); // refuse view-only staff before looking at the form
     const parsed = parseForm(bulkSchema, req.body);
-    if (!parsed.ok) return renderList(req, res, campaignId, 400, { errors: parsed.errors, values: req.body });
-    const { created, skipped } = service.bulk(req.user!, campaignId, parsed.value.level);
+    if (!parsed.ok) return await renderList(req, res, campaignId, 400, { errors: parsed.errors, values: req.body });
+    const { created, skipped } = await service.bulk(req.user!, campaignId, parsed.value.level);
     flash(res, `已生成 ${created} 个二维码` + (skipped ? `；${skipped} 个地点已有二维码，没有重复生成。` : '。'));
     res.redirect(303, `/campaigns/${campaignId}/qr`);
   });
 
-  router.post('/qr/:id/label', staff, (req, res) => {
+  router.post('/qr/:id/label', staff, async (req, res) => {
     const qrId = idOf(req.params.id, '二维码');
     const parsed = parseForm(renameSchema, req.body);
     if (!parsed.ok) {
-      const { code } = service.codeAccess(req.user!, qrId, 'change');
-      return renderList(req, res, code.campaignId, 400, { errors: { label: parsed.errors.label }, values: req.body, renameId: qrId });
+      const { code } = await service.codeAccess(req.user!, qrId, 'change');
+      return await renderList(req, res, code.campaignId, 400, { errors: { label: parsed.errors.label }, values: req.body, renameId: qrId });
     }
-    const code = service.rename(req.user!, qrId, parsed.value.label);
+    const code = await service.rename(req.user!, qrId, parsed.value.label);
     flash(res, `已改名为“${code.label}”。`);
     res.redirect(303, `/campaigns/${code.campaignId}/qr`);
   });

@@ -101,9 +101,9 @@ export function createQrService(deps: Deps) {
   const { qrCodes, campaigns, places } = deps;
   const urlOf = (token: string) => qrUrl(deps.config.baseUrl, token);
 
-  const communityOf = (placeId: number | null): number | null => {
+  const communityOf = async (placeId: number | null): Promise<number | null> => {
     if (placeId === null) return null;
-    const p = places.findById(placeId);
+    const p = await places.findById(placeId);
     if (!p) return null;
     return p.kind === 'community' ? p.id : p.kind === 'grid' || p.kind === 'compound' ? p.parentId : null;
   };
@@ -133,11 +133,11 @@ export function createQrService(deps: Deps) {
     return a;
   }
 
-  const codeVisible = (scope: Reach, code: QrCode) =>
-    code.placeId === null || scope.communityIds === 'all' || reachesCommunity(scope, communityOf(code.placeId));
+  const codeVisible = async (scope: Reach, code: QrCode): Promise<boolean> =>
+    code.placeId === null || scope.communityIds === 'all' || reachesCommunity(scope, await communityOf(code.placeId));
 
   /** Whether a visible code may be changed: a campaign-wide one only by those who manage the campaign. */
-  const codeChangeable = (a: { scope: Reach; manage: boolean }, code: QrCode) =>
+  const codeChangeable = async (a: { scope: Reach; manage: boolean }, code: QrCode): Promise<boolean> =>
     code.placeId === null ? a.manage : codeVisible(a.scope, code);
 
   /**
@@ -145,22 +145,22 @@ export function createQrService(deps: Deps) {
    * they cannot see, or at another community's place) is 404 and named as a code either way, so nothing about
    * it leaks; a visible campaign-wide code without manage access is 403 for changing.
    */
-  function codeAccess(user: Viewer, qrId: number, need: 'view' | 'change' = 'view'): { campaign: Campaign; code: QrCode } {
+  async function codeAccess(user: Viewer, qrId: number, need: 'view' | 'change' = 'view'): Promise<{ campaign: Campaign; code: QrCode }> {
     const code = qrCodes.findById(qrId);
     const a = code ? accessOrNull(user, code.campaignId) : null;
-    if (!code || !a || !codeVisible(a.scope, code)) throw notFound('二维码');
-    if (need === 'change' && !codeChangeable(a, code)) throw forbidden(QR_MESSAGES.wideRename);
+    if (!code || !a || !(await codeVisible(a.scope, code))) throw notFound('二维码');
+    if (need === 'change' && !(await codeChangeable(a, code))) throw forbidden(QR_MESSAGES.wideRename);
     return { campaign: a.campaign, code };
   }
 
   /** Places a new code may be tied to: the covered communities in scope, their grids and compounds. */
-  function placeChoices(communityIds: number[]): Array<{ id: number; label: string; kind: Place['kind'] }> {
+  async function placeChoices(communityIds: number[]): Promise<Array<{ id: number; label: string; kind: Place['kind'] }>> {
     const out: Array<{ id: number; label: string; kind: Place['kind'] }> = [];
     for (const cid of communityIds) {
-      const community = places.findById(cid);
+      const community = await places.findById(cid);
       if (!community) continue;
       out.push({ id: community.id, label: community.name, kind: 'community' });
-      for (const child of places.children(cid)) {
+      for (const child of (await places.children(cid))) {
         if (child.kind === 'grid' || child.kind === 'compound') out.push({ id: child.id, label: placeLabel(child, community), kind: child.kind });
       }
     }
@@ -174,9 +174,11 @@ export function createQrService(deps: Deps) {
     return a;
   }
 
-  function visibleCodes(user: Viewer, campaignId: number) {
+  async function visibleCodes(user: Viewer, campaignId: number) {
     const a = access(user, campaignId);
-    return { ...a, codes: qrCodes.listByCampaign(campaignId).filter((c) => codeVisible(a.scope, c)) };
+    const codes: QrCode[] = [];
+    for (const c of qrCodes.listByCampaign(campaignId)) if (await codeVisible(a.scope, c)) codes.push(c);
+    return { ...a, codes };
   }
 
   async function printable(campaign: Campaign, codes: QrCode[]): Promise<PrintableCode[]> {
@@ -185,7 +187,7 @@ export function createQrService(deps: Deps) {
     const organizers = new Map<number | null, Organizer>();
     for (const code of codes) {
       const url = urlOf(code.token);
-      const communityId = communityOf(code.placeId);
+      const communityId = await communityOf(code.placeId);
       if (!organizers.has(communityId)) organizers.set(communityId, campaigns.organizerFor(campaign, communityId));
       out.push({ code, url, svg: await deps.svgCache.svgFor(url), communityId, organizer: organizers.get(communityId)! });
     }
@@ -193,13 +195,15 @@ export function createQrService(deps: Deps) {
   }
 
   /** The communities the visible codes hang in, with how many codes each, in name order. */
-  function sheetCommunities(codes: QrCode[]): SheetCommunity[] {
+  async function sheetCommunities(codes: QrCode[]): Promise<SheetCommunity[]> {
     const counts = new Map<number, number>();
     for (const c of codes) {
-      const id = communityOf(c.placeId);
+      const id = await communityOf(c.placeId);
       if (id !== null) counts.set(id, (counts.get(id) ?? 0) + 1);
     }
-    return [...counts].map(([id, count]) => ({ id, name: places.findById(id)?.name ?? `#${id}`, count }))
+    const named: SheetCommunity[] = [];
+    for (const [id, count] of counts) named.push({ id, name: (await places.findById(id))?.name ?? `#${id}`, count });
+    return named
       .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.id - b.id);
   }
 
@@ -209,38 +213,40 @@ export function createQrService(deps: Deps) {
     bulkAccess,
     urlOf,
 
-    list(user: Viewer, campaignId: number, sort: QrSort) {
+    async list(user: Viewer, campaignId: number, sort: QrSort) {
       const { campaign, scope, communityIds, manage } = access(user, campaignId);
       const names = new Map<number, string>();
-      const nameOf = (placeId: number | null) => {
+      const nameOf = async (placeId: number | null) => {
         if (placeId === null) return null;
         if (!names.has(placeId)) {
-          const p = places.findById(placeId);
-          names.set(placeId, p ? placeLabel(p, p.parentId ? places.findById(p.parentId) : undefined) : '');
+          const p = await places.findById(placeId);
+          names.set(placeId, p ? placeLabel(p, p.parentId ? (await places.findById(p.parentId)) : undefined) : '');
         }
         return names.get(placeId) || null;
       };
-      const codes: QrStats[] = qrCodes.listWithCounts(campaignId).filter((c) => codeVisible(scope, c)).map((c) => {
+      const codes: QrStats[] = [];
+      for (const c of qrCodes.listWithCounts(campaignId)) {
+        if (!(await codeVisible(scope, c))) continue;
         const scans = c.scanCount + deps.scanCounter.pendingFor(c.id);
-        return {
-          ...c, url: urlOf(c.token), placeName: nameOf(c.placeId), scans, conversion: conversionOf(scans, c.submissions),
-          changeable: codeChangeable({ scope, manage }, c),
-        };
-      });
-      return { campaign, codes: sortCodes(codes, sort), placeChoices: placeChoices(communityIds), manage };
+        codes.push({
+          ...c, url: urlOf(c.token), placeName: await nameOf(c.placeId), scans, conversion: conversionOf(scans, c.submissions),
+          changeable: await codeChangeable({ scope, manage }, c),
+        });
+      }
+      return { campaign, codes: sortCodes(codes, sort), placeChoices: await placeChoices(communityIds), manage };
     },
 
     /**
      * One code; the label defaults to the place's name. Errors come back by field for the form; a campaign-wide
      * code (no place) from someone who may not manage the campaign is refused with 403.
      */
-    create(user: Viewer, campaignId: number, input: { label: string | null; placeId: number | null }):
-      { ok: true; id: number } | { ok: false; errors: Record<string, string> } {
+    async create(user: Viewer, campaignId: number, input: { label: string | null; placeId: number | null }):
+      Promise<{ ok: true; id: number } | { ok: false; errors: Record<string, string> }> {
       const { communityIds, manage } = access(user, campaignId);
       if (input.placeId === null && !manage) throw forbidden(QR_MESSAGES.wideCreate);
       let label = input.label;
       if (input.placeId !== null) {
-        const choice = placeChoices(communityIds).find((p) => p.id === input.placeId);
+        const choice = (await placeChoices(communityIds)).find((p) => p.id === input.placeId);
         if (!choice) return { ok: false, errors: { placeId: '请选择本次征求意见覆盖的社区、网格或楼院。' } };
         label = label ?? choice.label;
       }
@@ -252,14 +258,14 @@ export function createQrService(deps: Deps) {
      * One code per covered community / grid / compound; places that already have a code are skipped. It works
      * on the whole campaign, so it needs manage access.
      */
-    bulk(user: Viewer, campaignId: number, level: BulkLevel): { created: number; skipped: number } {
+    async bulk(user: Viewer, campaignId: number, level: BulkLevel): Promise<{ created: number; skipped: number }> {
       const { communityIds } = bulkAccess(user, campaignId);
       const targets: Array<{ place: Place; community: Place }> = [];
       for (const cid of communityIds) {
-        const community = places.findById(cid);
+        const community = await places.findById(cid);
         if (!community) continue;
         if (level === 'community') targets.push({ place: community, community });
-        else for (const child of places.children(cid)) if (child.kind === level) targets.push({ place: child, community });
+        else for (const child of (await places.children(cid))) if (child.kind === level) targets.push({ place: child, community });
       }
       const ids = qrCodes.createForFreePlaces(campaignId, targets.map((t) => ({
         token: newQrToken(), label: placeLabel(t.place, t.community), placeId: t.place.id,
@@ -267,19 +273,19 @@ export function createQrService(deps: Deps) {
       return { created: ids.length, skipped: targets.length - ids.length };
     },
 
-    rename(user: Viewer, qrId: number, label: string): QrCode {
-      const { code } = codeAccess(user, qrId, 'change');
+    async rename(user: Viewer, qrId: number, label: string): Promise<QrCode> {
+      const { code } = await codeAccess(user, qrId, 'change');
       qrCodes.rename(code.id, label);
       return { ...code, label };
     },
 
     async svgOf(user: Viewer, qrId: number): Promise<{ code: QrCode; svg: string }> {
-      const { code } = codeAccess(user, qrId);
+      const { code } = await codeAccess(user, qrId);
       return { code, svg: await deps.svgCache.svgFor(urlOf(code.token)) };
     },
 
     async poster(user: Viewer, qrId: number) {
-      const { campaign, code } = codeAccess(user, qrId);
+      const { campaign, code } = await codeAccess(user, qrId);
       const [one] = await printable(campaign, [code]);
       return { campaign, poster: one, endDate: chineseDate(campaign.endsOn), titleChunks: titleChunks(campaign.title) };
     },
@@ -290,10 +296,11 @@ export function createQrService(deps: Deps) {
      * print on their own. `communities` lists the choices.
      */
     async sheet(user: Viewer, campaignId: number, communityId: number | null = null) {
-      const { campaign, codes: all } = visibleCodes(user, campaignId);
+      const { campaign, codes: all } = await visibleCodes(user, campaignId);
       if (all.length === 0) throw new NotFoundError('这个征求意见活动还没有二维码。请先在二维码页面生成，再来打印。');
-      const communities = sheetCommunities(all);
-      const codes = communityId === null ? all : all.filter((c) => communityOf(c.placeId) === communityId);
+      const communities = await sheetCommunities(all);
+      const codes: QrCode[] = [];
+      for (const c of all) if (communityId === null || await communityOf(c.placeId) === communityId) codes.push(c);
       if (codes.length === 0) throw new NotFoundError('这个社区在本活动中没有二维码（或不在您的负责范围内）。请返回二维码列表，选择其他社区或打印全部。');
       return {
         campaign, posters: await printable(campaign, codes), endDate: chineseDate(campaign.endsOn), communities,

@@ -4,7 +4,7 @@ import { acceptanceOf, chinaToday, type Acceptance } from '../campaigns/rules';
 import type { Db } from '../db/open-db';
 import { generationOf } from '../db/generation';
 import type { OutcomeService } from '../issues/outcome';
-import type { PlaceRepo } from '../places/repo';
+import type { LegacyPlaceLookup } from '../places/repo';
 import type { QrCode, QrRepo } from '../qr/repo';
 import type { ScanCounter } from '../qr/scan-counter';
 import { issueFormToken, submissionKey, verifyFormToken, type FormTokenCheck } from '../submissions/form-token';
@@ -40,7 +40,7 @@ export interface ResidentServiceDeps {
   secret: string;
   qrCodes: Pick<QrRepo, 'findByToken'>;
   campaigns: Pick<CampaignRepo, 'findById' | 'categories' | 'organizerFor'>;
-  places: Pick<PlaceRepo, 'findById'>;
+  places: Pick<LegacyPlaceLookup, 'findById'>;
   submissions: Pick<SubmissionRepo, 'findByIdempotencyKey' | 'findLabelledByReceipt' | 'mine'>;
   submissionService: Pick<SubmissionService, 'recordDurably' | 'whenDurable'>;
   outcomes: OutcomeService;

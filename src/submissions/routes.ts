@@ -41,13 +41,13 @@ export function submissionRoutes({ config, campaigns, submissions, qrCodes, plac
   const visible = (s: Submission | undefined, reach: Reach) => !!s && reachesRecord(reach, s.communityId, s.gridId);
 
   /** The community a QR code's place lies in: itself for a community, its parent for a grid or compound. */
-  const communityOfPlace = (placeId: number): number | null => {
-    const p = places.findById(placeId);
+  const communityOfPlace = async (placeId: number): Promise<number | null> => {
+    const p = await places.findById(placeId);
     if (!p) return null;
     return p.kind === 'community' ? p.id : p.kind === 'grid' || p.kind === 'compound' ? p.parentId : null;
   };
 
-  router.get('/campaigns/:id/submissions', readers, (req, res) => {
+  router.get('/campaigns/:id/submissions', readers, async (req, res) => {
     const user = req.user!;
     // The campaign pages' own check: a campaign outside the user's scope answers 404, like a missing one.
     const campaign = campaigns.get(user, idParam('征求意见活动').catch(0).parse(req.params.id));
@@ -62,24 +62,26 @@ export function submissionRoutes({ config, campaigns, submissions, qrCodes, plac
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const page = Math.min(pageSchema.parse(req.query.page), pages);
     const rows = submissions.listLabelled({ ...filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const communities = campaigns.communitiesFor(user, campaign.id).map((p) => ({ id: p.id, name: p.name }));
+    const communities = (await campaigns.communitiesFor(user, campaign.id)).map((p) => ({ id: p.id, name: p.name }));
     // The QR filter offers only codes placed inside the user's scope. A grid worker gets codes at their grids
     // and at their grids' community itself (a community-wide poster covers their grids), not other grids' or
     // compounds'. A code without a place is campaign-wide: only for those who see the whole campaign.
     const wholeCampaign = slice.includeUnplaced;
-    const qrVisible = (c: QrCode) => {
+    const qrVisible = async (c: QrCode) => {
       if (c.placeId === null) return wholeCampaign;
-      const community = communityOfPlace(c.placeId);
+      const community = await communityOfPlace(c.placeId);
       if (scope.gridIds) return scope.gridIds.includes(c.placeId) || (community === c.placeId && reachesCommunity(scope, community));
       return reachesCommunity(scope, community);
     };
+    const visibleCodes: QrCode[] = [];
+    for (const c of qrCodes.listByCampaign(campaign.id)) if (await qrVisible(c)) visibleCodes.push(c);
     // Grid workers may not open the campaign page itself: their way back is the intake page.
     const back = user.role === 'grid_worker'
       ? { href: `/intake?campaign=${campaign.id}`, label: '线下录入' }
       : { href: `/campaigns/${campaign.id}`, label: campaign.title };
     res.render('submissions/list', {
       title: `${campaign.title} · 收到的意见`, campaign, rows, total, page, pages, q: { ...q, page }, notices, back,
-      communities, qrCodes: qrCodes.listByCampaign(campaign.id).filter(qrVisible), categories: campaigns.categories(campaign.id),
+      communities, qrCodes: visibleCodes, categories: campaigns.categories(campaign.id),
       kinds: KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
       channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
       kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS,

@@ -5,7 +5,7 @@ import { createUserRepo } from '../../src/auth/repo';
 import { sqliteEngine } from '../../src/db/engine';
 import { main } from '../../src/cli/main';
 import { dbFile, openDb } from '../../src/db/open-db';
-import { createPlaceRepo } from '../../src/places/repo';
+import { placeWriter } from '../helpers/factories';
 import { captureIo, tempDataDir } from '../helpers/cli-io';
 
 describe('npx linsheng create-user', () => {
@@ -21,7 +21,7 @@ describe('npx linsheng create-user', () => {
   };
   const places = () => {
     const db = openDb({ file: dbFile(dir) });
-    const p = createPlaceRepo(db);
+    const p = placeWriter(db);
     const sub = p.create('subdistrict', p.create('district', null, '二七区'), '建中街街道');
     const yongan = p.create('community', sub, '永安社区');
     const qingfeng = p.create('community', sub, '庆丰社区');

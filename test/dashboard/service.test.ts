@@ -1,5 +1,5 @@
-import { openDb, type Db } from '../../src/db/open-db';
 import { sqliteEngine } from '../../src/db/engine';
+import { openDb, type Db } from '../../src/db/open-db';
 import { createPlaceRepo } from '../../src/places/repo';
 import { createDashboardRepo } from '../../src/dashboard/repo';
 import {
@@ -76,7 +76,8 @@ describe('dashboard on a known dataset', () => {
   beforeAll(() => {
     db = openDb({ file: ':memory:' });
     seed = seedDashboard(db);
-    service = createDashboardService({ repo: createDashboardRepo(sqliteEngine(db).queries), places: createPlaceRepo(db), pendingScans: (id) => (id === seed.qr.office ? 3 : 0) });
+    const queries = sqliteEngine(db).queries;
+    service = createDashboardService({ repo: createDashboardRepo(queries), places: createPlaceRepo(queries), pendingScans: (id) => (id === seed.qr.office ? 3 : 0) });
   });
   afterAll(() => db.close());
 

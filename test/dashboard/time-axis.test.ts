@@ -1,7 +1,7 @@
+import { sqliteEngine } from '../../src/db/engine';
 import { columnChart, yearMarks } from '../../src/charts/svg';
 import { campaignSlice, subdistrictSlice, type Reach } from '../../src/access/rules';
 import { createDashboardRepo } from '../../src/dashboard/repo';
-import { sqliteEngine } from '../../src/db/engine';
 import type { DailyCount } from '../../src/dashboard/repo';
 import {
   createDashboardService, defaultTimeUnit, earlierBar, earlierDays, splitEarlier, timeSeries,
@@ -127,7 +127,8 @@ describe('the dashboard with old-dated submissions', () => {
     for (const day of ['2023-11-02', '2023-11-10']) {
       insertSubmission(db, { campaignId: seed.campaignId, communityId: seed.yongan, channel: 'door_to_door', collectedOn: day, createdAt: '2026-03-05T02:00:00.000Z' });
     }
-    service = createDashboardService({ repo: createDashboardRepo(sqliteEngine(db).queries), places: createPlaceRepo(db) });
+    const queries = sqliteEngine(db).queries;
+    service = createDashboardService({ repo: createDashboardRepo(queries), places: createPlaceRepo(queries) });
   });
   afterAll(() => db.close());
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../src/db/open-db';
-import { createPlaceRepo } from '../../src/places/repo';
+import { placeWriter } from './factories';
 
 export interface TwoSubdistricts {
   districtId: number;
@@ -14,7 +14,7 @@ export interface TwoSubdistricts {
  * Campaigns on them: insertCampaign from ./factories.
  */
 export function seedTwoSubdistricts(db: Db): TwoSubdistricts {
-  const places = createPlaceRepo(db);
+  const places = placeWriter(db);
   const districtId = places.create('district', null, '二七区');
   const jz = places.create('subdistrict', districtId, '建中街街道');
   const yongan = places.create('community', jz, '永安社区');

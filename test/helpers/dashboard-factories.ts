@@ -1,6 +1,5 @@
 import type { Db } from '../../src/db/open-db';
-import { createPlaceRepo } from '../../src/places/repo';
-import { categoryId, insertCampaign, insertSubmission } from './factories';
+import { categoryId, insertCampaign, insertSubmission, placeWriter } from './factories';
 import { makeTestApp, type TestApp } from './app';
 
 let seq = 0;
@@ -35,7 +34,7 @@ export { categoryId as categoryIdOf } from './factories';
  *   4 issues (永安: resolved + in progress, both claimed; 庆丰: new, declined); ratings 满意, 基本满意 (永安), 不满意 (庆丰).
  */
 export function seedDashboard(db: Db) {
-  const places = createPlaceRepo(db);
+  const places = placeWriter(db);
   const district = places.create('district', null, '二七区');
   const subdistrict = places.create('subdistrict', district, '建中街街道');
   const yongan = places.create('community', subdistrict, '永安社区');

@@ -5,7 +5,7 @@
 import type { Db } from '../../src/db/open-db';
 import type { CampaignInput } from '../../src/campaigns/repo';
 import { chinaToday, type CampaignStatus } from '../../src/campaigns/rules';
-import { createPlaceRepo, type PlaceKind } from '../../src/places/repo';
+import type { PlaceKind } from '../../src/places/repo';
 import { createQrRepo } from '../../src/qr/repo';
 import { newQrToken } from '../../src/qr/token';
 import { randomToken } from '../../src/lib/random';
@@ -20,11 +20,22 @@ export function addDays(day: string, n: number): string {
 
 // ---- places ----
 
+/** Inserts places straight into the database (the place repo is asynchronous; the factories stay synchronous). */
+export function placeWriter(db: Db) {
+  const insert = db.prepare<[PlaceKind, number | null, string, number], { id: number }>(
+    'INSERT INTO places (kind, parent_id, name, no_property_company) VALUES (?, ?, ?, ?) RETURNING id');
+  return {
+    create: (kind: PlaceKind, parentId: number | null, name: string, noPropertyCompany = false): number =>
+      insert.get(kind, parentId, name, noPropertyCompany ? 1 : 0)!.id,
+  };
+}
+
 /** The place of that kind and name under the parent, created if missing (so several worlds can share one database). */
 export function ensurePlace(db: Db, kind: PlaceKind, parentId: number | null, name: string, noPropertyCompany = false): number {
-  const places = createPlaceRepo(db);
-  const found = parentId === null ? places.findByName(kind, name) : places.findChild(parentId, kind, name);
-  return found?.id ?? places.create(kind, parentId, name, noPropertyCompany);
+  const found = parentId === null
+    ? db.prepare<[PlaceKind, string], { id: number }>('SELECT id FROM places WHERE kind = ? AND name = ? ORDER BY id LIMIT 1').get(kind, name)
+    : db.prepare<[PlaceKind, string, number], { id: number }>('SELECT id FROM places WHERE kind = ? AND name = ? AND parent_id = ?').get(kind, name, parentId);
+  return found?.id ?? placeWriter(db).create(kind, parentId, name, noPropertyCompany);
 }
 
 /** 二七区 → <sub-district> (建中街街道 by default), reused when present. */

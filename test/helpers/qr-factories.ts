@@ -1,6 +1,5 @@
 import type { Db } from '../../src/db/open-db';
-import { createPlaceRepo } from '../../src/places/repo';
-import { insertCampaign, insertSubmission } from './factories';
+import { insertCampaign, insertSubmission, placeWriter } from './factories';
 
 export interface QrWorld {
   subdistrictId: number;
@@ -12,7 +11,7 @@ export interface QrWorld {
 
 /** 二七区 → 建中街街道 → 永安社区 (3 grids, 2 compounds), 庆丰社区 (1 grid, 1 compound), 建华社区. */
 export function seedQrPlaces(db: Db): QrWorld {
-  const places = createPlaceRepo(db);
+  const places = placeWriter(db);
   const district = places.create('district', null, '二七区');
   const subdistrictId = places.create('subdistrict', district, '建中街街道');
   const community = (name: string, grids: string[], compounds: string[]) => {

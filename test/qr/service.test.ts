@@ -55,8 +55,8 @@ describe('QR SVG cache', () => {
 
 describe('QR access', () => {
   /** What a call throws: its status and message, or 'ok'. */
-  const outcome = (f: () => unknown): string => {
-    try { f(); return 'ok'; } catch (e) { if (e instanceof DomainError) return `${STATUS_OF[e.kind]} ${e.message}`; throw e; }
+  const outcome = async (f: () => unknown): Promise<string> => {
+    try { await f(); return 'ok'; } catch (e) { if (e instanceof DomainError) return `${STATUS_OF[e.kind]} ${e.message}`; throw e; }
   };
 
   it('answers 404 for what the user cannot see, like a missing record, and 403 only for what they see but may not change', async () => {
@@ -77,22 +77,22 @@ describe('QR access', () => {
 
     // Invisible campaign: the same answer as a missing one, on every entry point.
     for (const id of [other, 424242]) {
-      expect(outcome(() => service.access(yonganStaff, id))).toBe(noCampaign);
-      expect(outcome(() => service.bulkAccess(yonganStaff, id))).toBe(noCampaign);
-      expect(outcome(() => service.list(yonganStaff, id, 'created'))).toBe(noCampaign);
-      expect(outcome(() => service.create(yonganStaff, id, { label: 'x', placeId: null }))).toBe(noCampaign);
+      expect(await outcome(() => service.access(yonganStaff, id))).toBe(noCampaign);
+      expect(await outcome(() => service.bulkAccess(yonganStaff, id))).toBe(noCampaign);
+      expect(await outcome(() => service.list(yonganStaff, id, 'created'))).toBe(noCampaign);
+      expect(await outcome(() => service.create(yonganStaff, id, { label: 'x', placeId: null }))).toBe(noCampaign);
     }
     // Invisible codes (another campaign's, a neighbour's place, missing): 404 named as a code, for viewing and changing.
     for (const id of [otherCode, neighbourCode, 424242]) {
-      expect(outcome(() => service.codeAccess(yonganStaff, id))).toBe(noCode);
-      expect(outcome(() => service.codeAccess(yonganStaff, id, 'change'))).toBe(noCode);
+      expect(await outcome(() => service.codeAccess(yonganStaff, id))).toBe(noCode);
+      expect(await outcome(() => service.codeAccess(yonganStaff, id, 'change'))).toBe(noCode);
     }
     // Visible but not theirs to change: 403 with the existing messages.
-    expect(outcome(() => service.codeAccess(yonganStaff, wideCode))).toBe('ok');
-    expect(outcome(() => service.codeAccess(yonganStaff, wideCode, 'change'))).toBe(`403 ${QR_MESSAGES.wideRename}`);
-    expect(outcome(() => service.bulkAccess(yonganStaff, shared))).toBe(`403 ${QR_MESSAGES.bulk}`);
-    expect(outcome(() => service.create(yonganStaff, shared, { label: 'x', placeId: null }))).toBe(`403 ${QR_MESSAGES.wideCreate}`);
-    expect(outcome(() => service.codeAccess(yonganStaff, ownCode, 'change'))).toBe('ok');
+    expect(await outcome(() => service.codeAccess(yonganStaff, wideCode))).toBe('ok');
+    expect(await outcome(() => service.codeAccess(yonganStaff, wideCode, 'change'))).toBe(`403 ${QR_MESSAGES.wideRename}`);
+    expect(await outcome(() => service.bulkAccess(yonganStaff, shared))).toBe(`403 ${QR_MESSAGES.bulk}`);
+    expect(await outcome(() => service.create(yonganStaff, shared, { label: 'x', placeId: null }))).toBe(`403 ${QR_MESSAGES.wideCreate}`);
+    expect(await outcome(() => service.codeAccess(yonganStaff, ownCode, 'change'))).toBe('ok');
     ctx.scanCounter.stop();
     t.db.close();
   });

@@ -3,6 +3,7 @@ import { makeTestApp } from '../helpers/app';
 import { makeCampaign } from '../helpers/factories';
 import { createCampaignRepo } from '../../src/campaigns/repo';
 import { createCategoryRepo } from '../../src/categories/repo';
+import { sqliteEngine } from '../../src/db/engine';
 import { createQrRepo } from '../../src/qr/repo';
 
 /** The resident form keeps what a QR token stands for in memory; staff changes must show on the next scan. */
@@ -15,7 +16,7 @@ describe('resident form cache', () => {
     expect(first.text).not.toContain('新标签');
 
     createQrRepo(t.db).rename(c.qrCodeId, '新标签');
-    createCategoryRepo(t.db).rename(c.categoryIds[0], '新分类名');
+    await createCategoryRepo(sqliteEngine(t.db).queries).rename(c.categoryIds[0], '新分类名');
     const renamed = (await get().expect(200)).text;
     expect(renamed).toContain('新标签');
     expect(renamed).toContain('新分类名');

@@ -1,6 +1,6 @@
 import { loginAs, makeTestApp, type TestApp } from '../helpers/app';
 import { seedDashboard, type DashboardSeed, useDashboardFixture } from '../helpers/dashboard-factories';
-import { createPlaceRepo } from '../../src/places/repo';
+import { placeWriter } from '../helpers/factories';
 import { createQrRepo } from '../../src/qr/repo';
 
 /** The labels offered by the list page's 二维码 filter. */
@@ -19,7 +19,7 @@ describe('GET /campaigns/:id/submissions: scope, QR filter and back link', () =>
   beforeAll(() => {
     t = makeTestApp();
     seed = seedDashboard(t.db);
-    const places = createPlaceRepo(t.db);
+    const places = placeWriter(t.db);
     changjiang = places.create('community', seed.subdistrict, '长江社区');
     changjiangGrid = places.create('grid', changjiang, '长江第一网格');
     // A second grid of 永安 with its own code: not a 第一网格 worker's.

@@ -11,9 +11,9 @@ const USAGE = 'npx linsheng create-user --username NAME --role admin|staff|grid_
   + '[--password P] [--scope <街道/社区 名称或编号>] [--grids <网格,…>] [--claimer-kind member|unit] [--personal-data]';
 
 /** A sub-district or community, by id or by name. */
-function resolveScope(places: ReturnType<typeof createPlaceRepo>, value: string): Place {
-  const byId = /^\d+$/.test(value) ? places.findById(Number(value)) : undefined;
-  const place = byId ?? places.findByName('community', value) ?? places.findByName('subdistrict', value);
+async function resolveScope(places: ReturnType<typeof createPlaceRepo>, value: string): Promise<Place> {
+  const byId = /^\d+$/.test(value) ? (await places.findById(Number(value))) : undefined;
+  const place = byId ?? (await places.findByName('community', value)) ?? (await places.findByName('subdistrict', value));
   if (!place || (place.kind !== 'community' && place.kind !== 'subdistrict')) {
     throw new UsageError(`找不到街道或社区「${value}」。 No sub-district or community named or numbered "${value}".`);
   }
@@ -24,23 +24,27 @@ function resolveScope(places: ReturnType<typeof createPlaceRepo>, value: string)
  * Grids by id, by "社区/网格" or by name; a bare name like 第一网格 exists in every community, so it is looked
  * up inside --scope when that is a community, and must otherwise be unique.
  */
-function resolveGrids(places: ReturnType<typeof createPlaceRepo>, list: string, scope: Place | null): number[] {
-  const grids = places.ofKind('grid');
-  return list.split(/[,，]/).map((s) => s.trim()).filter(Boolean).map((item) => {
-    if (/^\d+$/.test(item)) {
-      const g = places.findById(Number(item));
-      if (g?.kind === 'grid') return g.id;
-      throw new UsageError(`编号 ${item} 不是网格。 Place ${item} is not a grid.`);
-    }
-    const [communityName, gridName] = item.includes('/') ? item.split('/', 2).map((s) => s.trim()) : [null, item];
-    const communityId = communityName !== null
-      ? places.findByName('community', communityName)?.id ?? -1
-      : scope?.kind === 'community' ? scope.id : null;
-    const found = grids.filter((g) => g.name === gridName && (communityId === null || g.parentId === communityId));
-    if (found.length === 1) return found[0].id;
-    if (found.length === 0) throw new UsageError(`找不到网格「${item}」。 No grid "${item}".`);
-    throw new UsageError(`网格「${item}」有重名，请写成「社区/网格」或编号。 Grid "${item}" is ambiguous: write community/grid or its id.`);
-  });
+async function resolveGrids(places: ReturnType<typeof createPlaceRepo>, list: string, scope: Place | null): Promise<number[]> {
+  const grids = await places.ofKind('grid');
+  const ids: number[] = [];
+  for (const item of list.split(/[,，]/).map((s) => s.trim()).filter(Boolean)) ids.push(await resolveGrid(places, grids, item, scope));
+  return ids;
+}
+
+async function resolveGrid(places: ReturnType<typeof createPlaceRepo>, grids: Place[], item: string, scope: Place | null): Promise<number> {
+  if (/^\d+$/.test(item)) {
+    const g = await places.findById(Number(item));
+    if (g?.kind === 'grid') return g.id;
+    throw new UsageError(`编号 ${item} 不是网格。 Place ${item} is not a grid.`);
+  }
+  const [communityName, gridName] = item.includes('/') ? item.split('/', 2).map((s) => s.trim()) : [null, item];
+  const communityId = communityName !== null
+    ? (await places.findByName('community', communityName))?.id ?? -1
+    : scope?.kind === 'community' ? scope.id : null;
+  const found = grids.filter((g) => g.name === gridName && (communityId === null || g.parentId === communityId));
+  if (found.length === 1) return found[0].id;
+  if (found.length === 0) throw new UsageError(`找不到网格「${item}」。 No grid "${item}".`);
+  throw new UsageError(`网格「${item}」有重名，请写成「社区/网格」或编号。 Grid "${item}" is ambiguous: write community/grid or its id.`);
 }
 
 /**
@@ -93,13 +97,13 @@ export const createUserCommand: Command = {
     try {
       const engine = sqliteEngine(db);
       const users = createUserRepo(engine.queries);
-      const places = createPlaceRepo(db);
+      const places = createPlaceRepo(engine.queries);
       let scope: Place | null = null;
       let gridIds: number[] = [];
       try {
         if (await users.findByUsername(username)) throw new UsageError(`用户名「${username}」已被使用。 Username "${username}" is taken.`);
-        scope = flags.scope ? resolveScope(places, flags.scope.trim()) : null;
-        if (role === 'grid_worker') gridIds = resolveGrids(places, flags.grids!, scope);
+        scope = flags.scope ? await resolveScope(places, flags.scope.trim()) : null;
+        if (role === 'grid_worker') gridIds = await resolveGrids(places, flags.grids!, scope);
       } catch (err) {
         // Names that are not found may mean the wrong database: say which one was read. A database created just
         // now for this refused account is removed again, so a mistyped DATA_DIR leaves nothing behind.
@@ -123,8 +127,10 @@ export const createUserCommand: Command = {
         return newId;
       });
       keep = true;
+      const gridNames: Array<string | undefined> = [];
+      for (const g of gridIds) gridNames.push((await places.findById(g))?.name);
       io.out(`已创建账号 Created user #${id}: ${username}（${ROLE_LABELS[role]}）${scope ? ` 范围 scope: ${scope.name}` : ''}`
-        + (gridIds.length ? ` 网格 grids: ${gridIds.map((g) => places.findById(g)?.name).join('、')}` : ''));
+        + (gridIds.length ? ` 网格 grids: ${gridNames.join('、')}` : ''));
       io.out(where);
       if (!password) io.out(`初始密码 Password (shown only once): ${chosen}`);
       return 0;

@@ -83,7 +83,7 @@ async function existingData(db: Db): Promise<Array<{ zh: string; en: string }>> 
   if (campaigns) held.push({ zh: `${campaigns} 个征求意见活动`, en: `${campaigns} campaign(s)` });
   const submissions = createSubmissionRepo(db).count({});
   if (submissions) held.push({ zh: `${submissions} 条意见`, en: `${submissions} submission(s)` });
-  const places = createPlaceRepo(db).list().length;
+  const places = (await createPlaceRepo(sqliteEngine(db).queries).list()).length;
   if (places) held.push({ zh: `${places} 个地点`, en: `${places} place(s)` });
   const users = await createUserRepo(sqliteEngine(db).queries).list();
   const firstAdmin = Math.min(...users.filter((u) => u.role === 'admin').map((u) => u.id));
