@@ -16,5 +16,7 @@ export default tseslint.config({ ignores: ['dist/', 'data/', 'coverage/', 'test/
     '@typescript-eslint/no-floating-promises': 'error',
     '@typescript-eslint/no-misused-promises': 'error',
     '@typescript-eslint/await-thenable': 'error',
+    // `{ ...formLocals() }` of an async function spreads nothing. (Spreading a string into characters is meant.)
+    '@typescript-eslint/no-misused-spread': ['error', { allow: [{ from: 'lib', name: 'string' }] }],
   },
 });
