@@ -82,19 +82,19 @@ export function createOutcomeService(deps: {
   };
 
   async function rateOn(tx: Queries, receiptCode: string, rating: Rating, comment: string | null, proof: RatingProof): Promise<void> {
-      const issues = createIssueRepo(tx);
-      // The submissions repo has not moved to the seam: on SQLite it runs on the same connection, inside this unit of work.
-      const sub = submissions.findByReceipt(receiptCode);
-      if (!sub) throw notFound('回执');
-      const issue = await issues.outcomeOf(sub.id);
-      const status = issue?.status ?? (sub.declinedAt !== null ? 'declined' : null);
-      const err = feedbackError(status, await issues.feedbackOf(sub.id) !== undefined);
-      if (err) throw conflict(err);
-      await issues.addFeedback(sub.id, issue?.id ?? null, rating, comment);
-      await createAuditRepo(tx).record({
-        entityType: issue ? 'issue' : 'submission', entityId: issue ? issue.id : sub.id, action: 'feedback',
-        detail: { submissionId: sub.id, rating, comment, proof }, userId: null,
-      });
+    const issues = createIssueRepo(tx);
+    // The submissions repo has not moved to the seam: on SQLite it runs on the same connection, inside this unit of work.
+    const sub = submissions.findByReceipt(receiptCode);
+    if (!sub) throw notFound('回执');
+    const issue = await issues.outcomeOf(sub.id);
+    const status = issue?.status ?? (sub.declinedAt !== null ? 'declined' : null);
+    const err = feedbackError(status, await issues.feedbackOf(sub.id) !== undefined);
+    if (err) throw conflict(err);
+    await issues.addFeedback(sub.id, issue?.id ?? null, rating, comment);
+    await createAuditRepo(tx).record({
+      entityType: issue ? 'issue' : 'submission', entityId: issue ? issue.id : sub.id, action: 'feedback',
+      detail: { submissionId: sub.id, rating, comment, proof }, userId: null,
+    });
   }
 }
 export type OutcomeService = ReturnType<typeof createOutcomeService>;
