@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type D
 import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { beginWhenFree, writeWhenFree, type WalSyncer } from './busy';
-import { insideOpenUnitOfWork, unitOfWorkContext, UnitOfWorkOpen, type OpenUnitOfWork } from './unit-of-work-context';
+import { insideOpenUnitOfWork, TRACKING, unitOfWorkContext, UnitOfWorkOpen, type OpenUnitOfWork } from './unit-of-work-context';
 import type { Db } from './open-db';
 import { shareGeneration } from './generation';
 
@@ -23,12 +23,22 @@ export type Queries = Kysely<any>;
 export interface UnitOfWorkOptions {
   /** SQLite: how long to wait for another process's write lock before failing busy (default: the engine's). */
   deadlineMs?: number;
+  /**
+   * SQLite: the synchronous repos not moved yet may write inside this unit of work (the demo's steps). Only for a
+   * command that runs alone: any synchronous write on the connection meanwhile joins the transaction.
+   */
+  legacyWrites?: boolean;
 }
 
 export interface Engine {
   readonly kind: EngineKind;
   /** Statements outside any unit of work. */
   readonly queries: Queries;
+  /**
+   * The same, for writes whose loss in a power cut costs nothing (the rate limits' shared counts, rewritten every
+   * second): on SQLite committed without waiting for the disk. On PostgreSQL the same as `queries`.
+   */
+  readonly ephemeral: Queries;
   /**
    * Runs `work` in one transaction and commits it, or rolls it back if `work` throws. On SQLite the transaction
    * takes the write lock at once (BEGIN IMMEDIATE), so it never fails half-way for want of it.
@@ -63,6 +73,7 @@ function guard<D extends Driver>(driver: D, owner: object): D {
 
 /** Runs `work` as the unit of work of `owner`; code it leaves behind (a timer) is outside once it has ended. */
 async function asUnitOfWork<T>(owner: object, work: () => Promise<T>): Promise<T> {
+  if (!TRACKING) return work();
   const state: OpenUnitOfWork = { owner, open: true };
   try {
     return await unitOfWorkContext.run(state, work);
@@ -81,6 +92,8 @@ export interface SqliteEngineOptions {
 /** The one connection as one user holds it: whether its unit of work has ended, and whether a WAL sync is owed. */
 interface SqliteConnection extends DatabaseConnection {
   release(): void;
+  /** False for `ephemeral`'s statements: their commits are not synced. */
+  durable: boolean;
   /** Set when its unit of work committed or rolled back: a statement still queued on it is refused. */
   ended: boolean;
   /** A commit written unsynced: the WAL is synced after the connection is released, before the caller resumes. */
@@ -120,12 +133,26 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
     return stmt;
   };
   const execute = <R>(compiled: CompiledQuery): QueryResult<R> => {
+    gate.engineExecuting = true;
+    try {
+      return executeNow<R>(compiled);
+    } finally {
+      gate.engineExecuting = false;
+    }
+  };
+  const executeNow = <R>(compiled: CompiledQuery): QueryResult<R> => {
     const stmt = prepare(compiled.sql);
     const params = compiled.parameters as unknown[];
-    if (stmt.reader) return { rows: stmt.all(params) as R[] };
+    if (stmt.reader) {
+      const rows = stmt.all(params) as R[];
+      // An INSERT … RETURNING is read as rows; how many it changed, as on PostgreSQL, from SQLite's changes().
+      return stmt.readonly ? { rows } : { rows, numAffectedRows: BigInt(changesOfLast().get() as number) };
+    }
     const { changes, lastInsertRowid } = stmt.run(params);
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   };
+  let changesStmt: Statement | undefined;
+  const changesOfLast = () => (changesStmt ??= db.prepare('SELECT changes()').pluck());
   const syncWal = opts.syncWal ?? null;
   const brokenSync = (): unknown => (syncWal && 'failure' in syncWal ? (syncWal as WalSyncer).failure() : undefined);
 
@@ -139,13 +166,13 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
       const before = turn;
       turn = turn.then(() => mine);
       const conn: SqliteConnection = {
-        release, ended: false, owesSync: false,
+        release, durable: true, ended: false, owesSync: false,
         async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
           if (conn.ended) throw new Error('a statement ran on a unit of work that had already ended');
           // Inside this user's unit of work, or a read: at once. A write on its own: politely, unsynced, synced at release.
           if (inUnitOfWork.has(conn) || prepare(compiled.sql).readonly) return execute<R>(compiled);
-          const result = await writeWhenFree(db, () => execute<R>(compiled), { deadlineMs: opts.writeDeadlineMs, unsynced: !!syncWal });
-          if (syncWal) conn.owesSync = true;
+          const result = await writeWhenFree(db, () => execute<R>(compiled), { deadlineMs: opts.writeDeadlineMs, unsynced: !!syncWal || !conn.durable });
+          if (syncWal && conn.durable) conn.owesSync = true;
           return result;
         },
         streamQuery() { throw new Error('not used: exports read SQLite in a thread of their own'); },
@@ -167,22 +194,29 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
   const inUnitOfWork = new WeakSet<SqliteConnection>();
   let acquiredFor: SqliteConnection | undefined;
   const guarded = guard(driver, owner);
-  const dialect = new (class extends SqliteDialect {
+  // Two Kysely instances on the one driver (one queue for the connection): durable statements and ephemeral ones.
+  const dialect = (durable: boolean) => new (class extends SqliteDialect {
     override createDriver(): Driver {
       return {
         ...guarded,
-        acquireConnection: async () => (acquiredFor = (await guarded.acquireConnection()) as SqliteConnection),
+        acquireConnection: async () => {
+          const conn = (await guarded.acquireConnection()) as SqliteConnection;
+          conn.durable = durable;
+          return (acquiredFor = conn);
+        },
         releaseConnection: (c) => guarded.releaseConnection(c),
       };
     }
   })({ database: { prepare, close: () => undefined } });
-  const queries: Queries = new Kysely({ dialect });
+  const queries: Queries = new Kysely({ dialect: dialect(true) });
+  const ephemeral: Queries = new Kysely({ dialect: dialect(false) });
   // Writes through the seam make the caches of the synchronous code on this connection stale (src/db/generation.ts).
   shareGeneration(queries, db);
 
   const engine: Engine = {
     kind: 'sqlite',
     queries,
+    ephemeral,
     unitOfWork: (work, uowOpts) => queries.connection().execute(async (tx) => {
       const conn = acquiredFor!;
       const failed = brokenSync();
@@ -192,6 +226,7 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
       const level = await beginWhenFree(db, { deadlineMs: uowOpts?.deadlineMs ?? opts.writeDeadlineMs, unsynced: !!syncWal });
       inUnitOfWork.add(conn);
       gate.open++;
+      if (uowOpts?.legacyWrites) gate.legacyAllowed++;
       try {
         const result = await asUnitOfWork(owner, () => work(tx));
         db.exec('COMMIT');
@@ -204,12 +239,13 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
         throw err;
       } finally {
         gate.open--;
+        if (uowOpts?.legacyWrites) gate.legacyAllowed--;
         conn.ended = true;
         inUnitOfWork.delete(conn);
         if (level !== undefined && !db.inTransaction) db.pragma(`synchronous = ${level}`);
       }
     }),
-    close: () => queries.destroy(),
+    close: async () => { await ephemeral.destroy(); await queries.destroy(); },
   };
   return engine;
 }
@@ -221,17 +257,21 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
  * after the first engine on `db` was built are watched: the composition root builds the engine before the repos.
  * Returns the count of open units of work to keep up to date.
  */
-function gateLegacyWrites(db: Db): { open: number } {
+function gateLegacyWrites(db: Db): Gate {
   let gate = gates.get(db);
-  if (!gate) gates.set(db, (gate = { open: 0 }));
+  if (!gate) gates.set(db, (gate = { open: 0, legacyAllowed: 0, engineExecuting: false }));
   watchConnections();
   return gate;
 }
 
-/** A write on `db` now would land in an open unit of work it is not part of. */
+/**
+ * A write on `db` now would land in an open unit of work. The engine's own statements are marked while they run
+ * (they are synchronous); everything else is the code not moved yet, which a unit of work never calls to write
+ * (it would be refused: the tests show it) unless it was opened with `legacyWrites`.
+ */
 function refuseOutsideWrite(db: Db): void {
   const gate = gates.get(db);
-  if (gate && gate.open > 0 && db.inTransaction && !insideOpenUnitOfWork()) throw new UnitOfWorkOpen();
+  if (gate && gate.open > 0 && !gate.engineExecuting && gate.legacyAllowed === 0 && db.inTransaction) throw new UnitOfWorkOpen();
 }
 
 let watching = false;
@@ -270,7 +310,15 @@ function watchConnections(): void {
     return gated;
   };
 }
-const gates = new WeakMap<Db, { open: number }>();
+interface Gate {
+  /** Units of work open on the connection (one at a time on SQLite, but counted). */
+  open: number;
+  /** Of those, opened with `legacyWrites`. */
+  legacyAllowed: number;
+  /** True while the engine runs one of its own statements. */
+  engineExecuting: boolean;
+}
+const gates = new WeakMap<Db, Gate>();
 
 /** How often a PostgreSQL unit of work is run again after a serialization failure before the error stands. */
 const SERIALIZATION_RETRIES = 5;
@@ -297,6 +345,7 @@ export function postgresEngine(pool: Pool): Engine {
   return {
     kind: 'postgres',
     queries,
+    ephemeral: queries,
     async unitOfWork(work, opts) {
       for (let attempt = 0; ; attempt++) {
         try {

@@ -1,9 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * Which unit of work (src/db/engine.ts) the running code belongs to. A module of its own because the synchronous
- * write helpers (src/db/busy.ts) and the shared connection's gate (gateLegacyWrites) ask it too.
+ * Which unit of work (src/db/engine.ts) the running code belongs to, to refuse at once what would otherwise hang or
+ * run outside the transaction: a statement on `engine.queries` inside a unit of work, a unit of work waiting for the
+ * write lock it holds. Tracked in tests only (NODE_ENV=test, or LINSHENG_CHECK_UNITS_OF_WORK=1): on Node 20 the
+ * first AsyncLocalStorage.run() installs promise hooks for the rest of the process, and every await then costs
+ * about 2.5 times as much (measured), which the residents' path must not pay. A module of its own because the
+ * synchronous write helpers (src/db/busy.ts) ask it too.
  */
+export const TRACKING = process.env.NODE_ENV === 'test' || process.env.LINSHENG_CHECK_UNITS_OF_WORK === '1';
+
 export interface OpenUnitOfWork {
   /** The engine whose unit of work this is (another engine's does not count). */
   readonly owner: object;
@@ -15,6 +21,7 @@ export const unitOfWorkContext = new AsyncLocalStorage<OpenUnitOfWork>();
 
 /** The unit of work of `owner` that the running code is inside, if it is still open. */
 export function insideOpenUnitOfWork(owner?: object): boolean {
+  if (!TRACKING) return false;
   const s = unitOfWorkContext.getStore();
   return !!s && s.open && (owner === undefined || s.owner === owner);
 }

@@ -291,7 +291,8 @@ export async function runDemo(ctx: AppContext, log: (line: string) => void, step
   for (const step of steps) {
     // Each step is one transaction: a crash leaves whole steps, and the next run completes the rest.
     await step.before?.(state);
-    const r = await ctx.engine.unitOfWork((tx) => Promise.resolve(step.run(state, tx)));
+    // The demo runs alone, and its steps still write through repos that have not moved (legacyWrites).
+    const r = await ctx.engine.unitOfWork((tx) => Promise.resolve(step.run(state, tx)), { legacyWrites: true });
     log(`${step.name}: 新增 added ${r.added}，已有 existing ${r.existing}${r.note ? `（${r.note}）` : ''}`);
   }
   return state;

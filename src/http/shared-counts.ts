@@ -14,8 +14,8 @@ export const SHARE_INTERVAL_MS = 1000;
  * take what it sends in the last interval. A busy database (the CLI importing) delays a round, nothing else.
  */
 export function createSharedCounts(deps: {
-  /** The database: writes never wait inside SQLite (src/db/engine.ts). */
-  engine: Pick<Engine, 'queries'>;
+  /** The database: counts are rewritten every second, so they are written without waiting for the disk (ephemeral). */
+  engine: Pick<Engine, 'ephemeral'>;
   /** Whether the database is still open: an app whose database was closed without a shutdown (tests) stops sharing. */
   open: () => boolean;
   onError?: (err: unknown) => void;
@@ -24,7 +24,7 @@ export function createSharedCounts(deps: {
   /** This process among the app servers; a new one at each start. */
   const server = randomToken(12);
   const limits = new Map<string, ClientCounts>();
-  const repo = createRateCountRepo(deps.engine.queries);
+  const repo = createRateCountRepo(deps.engine.ephemeral);
   let purgedAt = 0;
   let sharing = false;
 

@@ -117,14 +117,16 @@ describe('the SQLite engine (src/db/engine.ts)', () => {
     expect(bodies()).toEqual(['legacy a', 'legacy b']);
   });
 
-  test('code inside a unit of work writes through the legacy repos as part of it', async () => {
+  test('a unit of work opened for a command that runs alone (the demo) may write through the legacy repos', async () => {
     const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
     await expect(engine.unitOfWork(async (tx) => {
       insert.run('legacy, inside');
       await run(tx, sql`INSERT INTO notes (body) VALUES (${'seam'})`);
       throw new Error('both go');
-    })).rejects.toThrow('both go');
+    }, { legacyWrites: true })).rejects.toThrow('both go');
     expect(bodies()).toEqual([]);
+    // Without the option, the legacy write is refused even from inside.
+    await expect(engine.unitOfWork(async () => { insert.run('refused'); })).rejects.toThrow('a unit of work holds the connection');
   });
 
   test("a statement still queued when its unit of work ended is refused, not committed on its own", async () => {
@@ -181,6 +183,17 @@ describe('the SQLite engine on a file, with commits synced off the event loop', 
     events.push('read answered');
     await write;
     expect(events).toEqual(['sync starts', 'read answered', 'sync done', 'unit of work answered']);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  test('ephemeral writes (the shared rate counts) are committed without waiting for the disk; the others wait', async () => {
+    let syncs = 0;
+    const real = walSyncer(db)!;
+    const engine = sqliteEngine(db, { syncWal: Object.assign(async () => { syncs++; await real(); }, { failure: () => real.failure() }) });
+    await run(engine.ephemeral, sql`INSERT INTO notes (body) VALUES (${'count'})`);
+    expect(syncs).toBe(0);
+    await run(engine.queries, sql`INSERT INTO notes (body) VALUES (${'receipt'})`);
+    expect(syncs).toBe(1);
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
   });
 

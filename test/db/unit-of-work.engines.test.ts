@@ -31,4 +31,10 @@ describeOnEngines('units of work', (current) => {
     expect({ outcome, changed }).toEqual({ outcome: expect.stringMatching(/UNIQUE|unique|duplicate/), changed: [1] });
     expect(await exec("SELECT key FROM settings WHERE key = 'one'")).toEqual([]);
   });
+
+  test('a statement with RETURNING reports the rows it changed on both engines', async () => {
+    const { engine } = current();
+    expect(await run(engine.queries, sql`INSERT INTO settings (key, value) VALUES ('r1', '1'), ('r2', '2') RETURNING key`)).toBe(2);
+    expect(await run(engine.queries, sql`DELETE FROM settings WHERE key LIKE 'r%' RETURNING key`)).toBe(2);
+  });
 });
