@@ -64,6 +64,23 @@ export async function freshPostgresDatabase(opts: { template?: string } = {}): P
   return {
     url: url.toString(),
     name,
-    drop: () => asAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => dropDatabase(name),
   };
+}
+
+/**
+ * Drops a test database even while connections remain. An autovacuum worker that just started on it belongs to the
+ * server, not to the test role, and FORCE may not end it (42501): it finishes within moments, so try again.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await asAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if ((code !== '42501' && code !== '55006') || attempt >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
