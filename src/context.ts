@@ -36,12 +36,11 @@ import { createQrSvgCache } from './qr/svg';
 import { createSubmissionRepo } from './submissions/repo';
 import { createResidentService } from './resident/service';
 import { createSubmissionService } from './submissions/service';
-import { walSyncer } from './db/busy';
 import { createSearchRepo } from './search/repo';
 import { createSharedCounts } from './http/shared-counts';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
-import { tryWrite, writeWhenFree } from './db/busy';
+import { tryWrite, walSyncer } from './db/busy';
 import { createNightlyBackups } from './backup/service';
 import { createAppealRepo } from './appeals/repo';
 import { createAppealService } from './appeals/service';
@@ -57,10 +56,10 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const log = (err: unknown) => logger.error({ err }, 'error');
 
   // ---- the data layer ----
-  // The asynchronous seam that both engines speak (src/db/engine.ts). Repos move onto it one domain at a time; those
-  // not yet moved still run synchronously on `db`, the same SQLite connection.
   // Durable commits on the residents' path and the import's wait for the disk off the event loop (src/db/busy.ts).
   const syncWal = walSyncer(db);
+  // The asynchronous seam that both engines speak (src/db/engine.ts). Repos move onto it one domain at a time; those
+  // not yet moved still run synchronously on `db`, the same SQLite connection.
   const engine = sqliteEngine(db, { syncWal });
   const users = createUserRepo(engine.queries);
   const sessions = createSessionRepo(engine.queries);

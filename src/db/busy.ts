@@ -205,10 +205,9 @@ export function walSyncer(db: Db): WalSyncer | null {
  * A durable write whose wait for the disk happens off the event loop: unsynced, then the WAL synced on the thread
  * pool (`syncWal`, from walSyncer) before it resolves. Without a syncer, an ordinary write at the connection's level.
  */
-export async function writeDurably<T>(db: Db, fn: () => T, syncWal: (() => Promise<void>) | null | undefined,
-  opts: Pick<WriteOptions, 'deadlineMs'> = {}): Promise<T> {
-  if (!syncWal) return writeWhenFree(db, fn, opts);
-  const out = await writeWhenFree(db, fn, { ...opts, unsynced: true });
+export async function writeDurably<T>(db: Db, fn: () => T, syncWal: (() => Promise<void>) | null | undefined): Promise<T> {
+  if (!syncWal) return writeWhenFree(db, fn);
+  const out = await writeWhenFree(db, fn, { unsynced: true });
   await syncWal();
   return out;
 }

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
-import { dialectOf } from '../db/dialect';
+import { dialectOf, inList } from '../db/dialect';
 import { toSubmission } from '../submissions/repo';
 import type { Submission } from '../submissions/types';
 import type { IssueStatus, Priority, Rating } from './rules';
@@ -109,7 +109,7 @@ export function createIssueRepo(on: Queries) {
 
   function queueWhere(f: QueueFilter): RawBuilder<unknown> {
     const w: Array<RawBuilder<unknown>> = [sql`s.campaign_id = ${f.campaignId}`, sql`s.issue_id IS NULL`, sql`s.declined_at IS NULL`];
-    if (f.communityIds !== 'all') w.push(f.communityIds.length ? sql`s.community_id IN (${sql.join(f.communityIds)})` : sql`1 = 0`);
+    if (f.communityIds !== 'all') w.push(sql`s.community_id IN ${inList(f.communityIds)}`);
     if (f.communityId !== undefined) w.push(sql`s.community_id = ${f.communityId}`);
     if (f.categoryId !== undefined) w.push(sql`s.category_id = ${f.categoryId}`);
     return sql.join(w, sql` AND `);
@@ -117,7 +117,7 @@ export function createIssueRepo(on: Queries) {
 
   function where(f: Omit<IssueFilter, 'limit' | 'offset' | 'sort'>): RawBuilder<unknown> {
     const w: Array<RawBuilder<unknown>> = [sql`i.campaign_id = ${f.campaignId}`];
-    if (f.communityIds !== 'all') w.push(f.communityIds.length ? sql`i.community_id IN (${sql.join(f.communityIds)})` : sql`1 = 0`);
+    if (f.communityIds !== 'all') w.push(sql`i.community_id IN ${inList(f.communityIds)}`);
     if (f.communityId !== undefined) w.push(sql`i.community_id = ${f.communityId}`);
     if (f.categoryId !== undefined) w.push(sql`i.category_id = ${f.categoryId}`);
     if (f.status !== undefined) w.push(sql`i.status = ${f.status}`);

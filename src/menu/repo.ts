@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
-import { dialectOf } from '../db/dialect';
+import { dialectOf, inList } from '../db/dialect';
 import type { IssueStatus } from '../issues/rules';
 import type { ClaimStatus } from './rules';
 
@@ -82,7 +82,7 @@ export function createServiceItemRepo(on: Queries) {
 
   function listWhere(f: { communityIds: number[] | 'all'; status?: 'open' | 'closed'; publishedOnly?: boolean }): RawBuilder<unknown> {
     const w: Array<RawBuilder<unknown>> = [];
-    if (f.communityIds !== 'all') w.push(f.communityIds.length ? sql`si.community_id IN (${sql.join(f.communityIds)})` : sql`1 = 0`);
+    if (f.communityIds !== 'all') w.push(sql`si.community_id IN ${inList(f.communityIds)}`);
     if (f.status) w.push(sql`si.status = ${f.status}`);
     if (f.publishedOnly) w.push(sql`si.published_at IS NOT NULL`);
     return w.length ? sql`WHERE ${sql.join(w, sql` AND `)}` : sql``;

@@ -16,7 +16,7 @@ export interface EngineUnderTest {
 
 /**
  * Registers `fn` once per engine. `current()` gives the engine of the running test: a fresh database for each test
- * on SQLite; on PostgreSQL one database per file whose tables are emptied between tests (creating one costs ~0.3 s).
+ * on SQLite; on PostgreSQL a copy of a template migrated once per file (migrating takes seconds, copying a fraction).
  */
 export function describeOnEngines(name: string, fn: (current: () => EngineUnderTest) => void): void {
   describe(`${name} [sqlite]`, () => {
