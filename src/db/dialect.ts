@@ -18,6 +18,11 @@ export interface Dialect {
   jsonInt(jsonText: RawBuilder<unknown>, key: string): RawBuilder<number | null>;
   /** The day in China (UTC+8) of a stored UTC time, as 'YYYY-MM-DD'. */
   chinaDay(utcText: RawBuilder<unknown>): RawBuilder<string>;
+  /**
+   * The UTC instant, as ISO-8601 text like the submissions' created_at, at which the China (UTC+8) day `day`
+   * ('YYYY-MM-DD') plus `plusDays` begins.
+   */
+  chinaDayStartIso(day: string, plusDays: number): RawBuilder<string>;
   /** Values of a group joined by `separator`. */
   joined(expr: RawBuilder<unknown>, separator: string): RawBuilder<string>;
   /** The distinct values of a group joined by commas, in no particular order. */
@@ -41,6 +46,7 @@ const SQLITE: Dialect = {
   nowIso: sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
   jsonInt: (j, k) => sql<number | null>`CAST(json_extract(${j}, ${'$.' + k}) AS INTEGER)`,
   chinaDay: (t) => sql<string>`date(${t}, '+8 hours')`,
+  chinaDayStartIso: (day, plus) => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', ${day}, ${`+${plus} days`}, '-8 hours')`,
   joined: (e, s) => sql<string>`group_concat(${e}, ${s})`,
   joinedDistinct: (e) => sql<string>`group_concat(DISTINCT ${e})`,
   fixedJoin: sql`CROSS JOIN`,
@@ -55,6 +61,8 @@ const POSTGRES: Dialect = {
   nowIso: sql<string>`ls_now_iso()`,
   jsonInt: (j, k) => sql<number | null>`CAST(CAST(${j} AS json) ->> CAST(${k} AS text) AS bigint)`,
   chinaDay: (t) => sql<string>`to_char(CAST(${t} AS timestamp) + interval '8 hours', 'YYYY-MM-DD')`,
+  chinaDayStartIso: (day, plus) =>
+    sql<string>`to_char(CAST(${day} AS date) + CAST(${plus} AS integer) * interval '1 day' - interval '8 hours', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   joined: (e, s) => sql<string>`string_agg(CAST(${e} AS text), ${s})`,
   joinedDistinct: (e) => sql<string>`string_agg(DISTINCT CAST(${e} AS text), ',')`,
   fixedJoin: sql`JOIN`,
