@@ -33,7 +33,7 @@ import { createQrRepo } from './qr/repo';
 import { createScanCounter } from './qr/scan-counter';
 import { createQrService } from './qr/service';
 import { createQrSvgCache } from './qr/svg';
-import { createSubmissionRepo } from './submissions/repo';
+import { createLegacySubmissionWriter, createSubmissionRepo } from './submissions/repo';
 import { createResidentService } from './resident/service';
 import { createSubmissionService } from './submissions/service';
 import { createSearchRepo } from './search/repo';
@@ -69,7 +69,9 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const categories = createCategoryRepo(engine.queries);
   const campaigns = createCampaignRepo(db);
   const qrCodes = createQrRepo(db);
-  const submissions = createSubmissionRepo(db);
+  const submissions = createSubmissionRepo(engine.queries);
+  // Synchronous inserts and reads for the intake's transactions, until it moves to the seam.
+  const legacySubmissions = createLegacySubmissionWriter(db);
   const issues = createIssueRepo(engine.queries);
   const items = createServiceItemRepo(engine.queries);
   const audit = createAuditRepo(engine.queries);
@@ -80,7 +82,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const access = createAccess({ places, users });
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
   const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
-  const submissionService = createSubmissionService({ repo: submissions, classify, db, syncWal });
+  const submissionService = createSubmissionService({ engine, classify, legacy: legacySubmissions });
   const menuService = createMenuService({ engine, items, places: placeLookup });
   const issueService = createIssueService({ engine, issues, menu: menuService });
   const outcomes = createOutcomeService({ engine, issues, submissions });
@@ -104,7 +106,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     engine, open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
-  const intakeService = createIntakeService({ db, placeLookup, campaigns, submissions, submissionService, repo: createIntakeRepo(db), syncWal });
+  const intakeService = createIntakeService({ db, placeLookup, campaigns, legacySubmissions, submissionService, repo: createIntakeRepo(db), syncWal });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
 
@@ -123,7 +125,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     rateCounts,
     access,
     // repos
-    users, sessions, places, placeLookup, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
+    users, sessions, places, placeLookup, categories, campaigns, qrCodes, submissions, legacySubmissions, issues, items, audit, exports, dashboardRepo,
     // services
     scanCounter,
     classify,

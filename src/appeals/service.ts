@@ -6,7 +6,7 @@ import type { Issue } from '../issues/repo';
 import type { OutcomeService } from '../issues/outcome';
 import type { Rating } from '../issues/rules';
 import { conflict, forbidden, invalid, notFound } from '../lib/errors';
-import type { SubmissionRepo } from '../submissions/repo';
+import { createSubmissionRepo, type SubmissionRepo } from '../submissions/repo';
 import { residentKeyOf } from '../submissions/resident-cookie';
 import type { Submission } from '../submissions/types';
 import { createAppealRepo, type AppealRepo } from './repo';
@@ -55,12 +55,12 @@ export function createAppealService(deps: AppealServiceDeps) {
   }
 
   /** The proof this request gives for this submission, or a domain error saying what the resident can do. */
-  function verify(sub: Submission, c: Credentials): Proof {
+  async function verify(sub: Submission, c: Credentials): Promise<Proof> {
     const now = Date.now();
     const tries = wrongTries.get(sub.receiptCode);
     if (tries && tries.until < now) wrongTries.delete(sub.receiptCode);
     const result = proofOf({
-      staffSession: c.staffSession, submissionKey: submissions.residentKeyOf(sub.id), deviceKey: residentKeyOf(c.residentId),
+      staffSession: c.staffSession, submissionKey: await submissions.residentKeyOf(sub.id), deviceKey: residentKeyOf(c.residentId),
       phoneOnFile: sub.residentPhone, last4: c.last4,
     });
     if ('proof' in result) {
@@ -78,8 +78,8 @@ export function createAppealService(deps: AppealServiceDeps) {
     throw invalid(result.error);
   }
 
-  const load = (code: string) => {
-    const sub = submissions.findByReceipt(code);
+  const load = async (code: string, on = submissions) => {
+    const sub = await on.findByReceipt(code);
     if (!sub) throw notFound('回执');
     return sub;
   };
@@ -89,7 +89,7 @@ export function createAppealService(deps: AppealServiceDeps) {
     async rate(code: string, rating: Rating, comment: string | null, c: Credentials): Promise<Proof> {
       const err = await deps.outcomes.rateError(code);
       if (err) throw err;
-      const proof = verify(load(code), c);
+      const proof = await verify(await load(code), c);
       await deps.outcomes.rate(code, rating, comment, proof);
       return proof;
     },
@@ -102,16 +102,15 @@ export function createAppealService(deps: AppealServiceDeps) {
       const text = reason.trim();
       if (!text) throw invalid('请写一写为什么申请复核（200 字以内）。');
       if (Array.from(text).length > APPEAL_REASON_MAX) throw invalid(`复核理由最多 ${APPEAL_REASON_MAX} 个字。`);
-      const sub = load(code);
+      const sub = await load(code);
       const err = appealError(await stateOf(sub));
       if (err) throw conflict(err);
-      const proof = verify(sub, c);
+      const proof = await verify(sub, c);
       await deps.engine.unitOfWork(async (tx) => {
         const issues = createIssueRepo(tx);
         const appeals = createAppealRepo(tx);
         const audit = createAuditRepo(tx);
-        // The submissions repo has not moved to the seam: on SQLite it reads on the same connection, in this unit of work.
-        const fresh = load(code);
+        const fresh = await load(code, createSubmissionRepo(tx));
         const again = appealError(await stateOf(fresh, { issues, appeals }));
         if (again) throw conflict(again);
         const issue = await issues.outcomeOf(fresh.id);
@@ -136,7 +135,7 @@ export function createAppealService(deps: AppealServiceDeps) {
         appeal: appeal ? { ...appeal, label: APPEAL_STATUS_LABELS[appeal.status] } : null,
         canAppeal: appealError(await stateOf(sub)) === null,
         /** This phone submitted it: no further proof needed. */
-        device: key !== null && key === submissions.residentKeyOf(sub.id),
+        device: key !== null && key === await submissions.residentKeyOf(sub.id),
         hasPhone: (sub.residentPhone ?? '').replace(/\D/g, '').length >= 4,
         staff: staffSession,
         reasonMax: APPEAL_REASON_MAX,

@@ -53,8 +53,8 @@ export function classifyRoutes({ campaigns, classify, submissions, places }: Cla
     });
   });
 
-  router.post('/submissions/:id/category', staff, (req, res) => {
-    const submission = submissions.findById(idParam('意见').catch(0).parse(req.params.id));
+  router.post('/submissions/:id/category', staff, async (req, res) => {
+    const submission = await submissions.findById(idParam('意见').catch(0).parse(req.params.id));
     // Outside the user's reach answers like a missing one, so ids cannot be probed.
     if (!submission || !reachesRecord(req.user!.reach, submission.communityId, submission.gridId)) throw notFound('意见');
     const parsed = parseForm(correctionSchema, req.body);

@@ -202,8 +202,8 @@ export const submissionsStep: DemoStep = {
     let added = 0;
     let existing = 0;
     const perCode = new Map<number, number>();
-    const save = (input: NewSubmission, createdAt: string) => {
-      const { submission, created } = ctx.submissionService.record(input);
+    const save = async (input: NewSubmission, createdAt: string) => {
+      const { submission, created } = await ctx.submissionService.record(input, tx);
       if (!created) { existing++; return; }
       added++;
       demoRepo.backdate(submission.id, createdAt < now ? createdAt : now);
@@ -233,7 +233,7 @@ export const submissionsStep: DemoStep = {
       const where = communityOfPlace(code.placeId);
       const contact = rng.chance(0.45);
       const text = cluster?.text ?? unclear ?? words?.text ?? '希望社区多关心我们楼';
-      save({
+      await save({
         campaignId, qrCodeId: code.id, idempotencyKey: `demo:${campaignId}:online:${i}`, kind,
         categoryId: cluster ? categories.get(cluster.category) : unclear ? null : picked(text),
         text,
@@ -255,7 +255,7 @@ export const submissionsStep: DemoStep = {
       const text = cluster?.text ?? words?.text ?? '希望社区多关心我们楼';
       const collected = day();
       const named = channel !== 'hotline' || rng.chance(0.5);
-      save({
+      await save({
         campaignId, idempotencyKey: `demo:${campaignId}:offline:${i}`, kind,
         categoryId: cluster ? categories.get(cluster.category) : picked(text),
         text,

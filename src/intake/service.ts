@@ -8,7 +8,7 @@ import { randomToken } from '../lib/random';
 import { syncWalNow, withoutSync, writeDurably, writeWhenFree } from '../db/busy';
 import type { Db } from '../db/open-db';
 import type { LegacyPlaceLookup, Place } from '../places/repo';
-import type { SubmissionRepo } from '../submissions/repo';
+import type { LegacySubmissionWriter } from '../submissions/repo';
 import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
 import { createIntakeRepo, type CategoryOption, type ImportBatch, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
@@ -134,7 +134,7 @@ export interface ImportReport {
 }
 
 interface Deps {
-  db: Db; placeLookup: LegacyPlaceLookup; campaigns: CampaignRepo; submissions: SubmissionRepo; submissionService: SubmissionService;
+  db: Db; placeLookup: LegacyPlaceLookup; campaigns: CampaignRepo; legacySubmissions: LegacySubmissionWriter; submissionService: SubmissionService;
   /** Syncs the WAL off the event loop (src/db/busy.ts walSyncer): the batch, report and interruption writes use it. */
   syncWal?: (() => Promise<void>) | null;
 }
@@ -313,7 +313,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
         let created = 0;
         const again: number[] = [];
         for (const v of part) {
-          if (deps.submissionService.recordPrepared(v.input).created) created++;
+          if (deps.submissionService.recordPreparedSync(v.input).created) created++;
           else again.push(v.row);
         }
         if (Date.now() - progressAt >= progressMs) {
@@ -406,7 +406,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       // Unsynced (src/db/busy.ts withoutSync); the WAL is synced once after the last chunk.
       withoutSync(deps.db, () => deps.db.transaction(() => {
         for (const v of part) {
-          if (deps.submissionService.recordPrepared(v.input).created) imported++;
+          if (deps.submissionService.recordPreparedSync(v.input).created) imported++;
           else alreadyImported.push(v.row);
         }
       }).immediate());
@@ -441,7 +441,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       checkPlace(user, c, input);
       checkCategory(c, input.categoryId);
       checkDate(c, input.collectedOn, input.confirmedDate, '日期');
-      const { submission, created } = deps.submissionService.record({
+      const { submission, created } = deps.submissionService.recordSync({
         campaignId: c.id, idempotencyKey: entryKey(user, input.idempotencyKey), kind: input.kind, categoryId: input.categoryId,
         text: input.text, photoFile: input.photoFile, residentName: input.residentName, residentPhone: input.residentPhone,
         building: input.building, communityId: input.communityId, gridId: input.gridId, compoundId: input.compoundId,
@@ -450,17 +450,17 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       return { submission, created, count: repo.countEnteredBy(user.id, c.id) };
     },
     /** Whether this key was already saved (the route then drops a photo it stored for nothing). */
-    findEntryByKey: (user: Viewer, key: string) => deps.submissions.findByIdempotencyKey(entryKey(user, key)),
+    findEntryByKey: (user: Viewer, key: string) => deps.legacySubmissions.findByIdempotencyKey(entryKey(user, key)),
 
     /** One submission, if it lies inside the user's scope; otherwise it does not exist for them. */
     getEntry(user: Viewer, id: number): Submission {
-      const s = deps.submissions.findById(id);
+      const s = deps.legacySubmissions.findById(id);
       if (!s || !reachesRecord(scopeFor(user), s.communityId, s.gridId)) throw notFound('记录');
       return s;
     },
     listEntries(user: Viewer, opts: { campaignId?: number | null; mine?: boolean; limit?: number }): Submission[] {
       const ids = repo.listEntryIds(scopeFor(user), { campaignId: opts.campaignId, enteredBy: opts.mine ? user.id : null, limit: opts.limit });
-      return ids.map((id) => deps.submissions.findById(id)!).filter(Boolean);
+      return ids.map((id) => deps.legacySubmissions.findById(id)!).filter(Boolean);
     },
 
     /** One meeting and all its opinions in one transaction; a repeated save returns the stored meeting. */
@@ -478,7 +478,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
         });
         if (!created) return { meeting, created };
         input.opinions.forEach((o, i) => {
-          const { submission } = deps.submissionService.record({
+          const { submission } = deps.submissionService.recordSync({
             campaignId: c.id, idempotencyKey: `${key}:${i + 1}`, kind: o.kind, categoryId: o.categoryId, text: o.text,
             communityId: input.communityId, gridId: input.gridId, compoundId: input.compoundId, channel: 'meeting',
             enteredBy: user.id, collectedOn: input.heldOn, meetingId: meeting.id,
@@ -491,7 +491,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     getMeeting(user: Viewer, id: number): { meeting: Meeting; opinions: Submission[] } {
       const meeting = repo.findMeeting(id);
       if (!meeting || !reachesRecord(scopeFor(user), meeting.communityId, meeting.gridId)) throw notFound('会议记录');
-      return { meeting, opinions: repo.meetingOpinionIds(id).map((sid) => deps.submissions.findById(sid)!).filter(Boolean) };
+      return { meeting, opinions: repo.meetingOpinionIds(id).map((sid) => deps.legacySubmissions.findById(sid)!).filter(Boolean) };
     },
     listMeetings: (user: Viewer, campaignId: number | null) => repo.listMeetings(scopeFor(user), campaignId),
 

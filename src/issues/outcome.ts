@@ -1,7 +1,7 @@
 import { createAuditRepo } from '../audit/repo';
 import type { Engine, Queries } from '../db/engine';
 import { conflict, notFound } from '../lib/errors';
-import type { SubmissionRepo } from '../submissions/repo';
+import { createSubmissionRepo, type SubmissionRepo } from '../submissions/repo';
 import { createIssueRepo, type IssueRepo } from './repo';
 import {
   RATINGS, RATING_LABELS, RESIDENT_STATUS_LABELS, feedbackError, type IssueStatus, type Rating,
@@ -63,7 +63,7 @@ export function createOutcomeService(deps: {
 
     /** Why the receipt cannot be rated now (not found, nothing to rate yet, rated already), or null. */
     async rateError(receiptCode: string): Promise<Error | null> {
-      const sub = submissions.findByReceipt(receiptCode);
+      const sub = await submissions.findByReceipt(receiptCode);
       if (!sub) return notFound('回执');
       const issue = await issues.outcomeOf(sub.id);
       const status = issue?.status ?? (sub.declinedAt !== null ? 'declined' : null);
@@ -83,8 +83,7 @@ export function createOutcomeService(deps: {
 
   async function rateOn(tx: Queries, receiptCode: string, rating: Rating, comment: string | null, proof: RatingProof): Promise<void> {
     const issues = createIssueRepo(tx);
-    // The submissions repo has not moved to the seam: on SQLite it runs on the same connection, inside this unit of work.
-    const sub = submissions.findByReceipt(receiptCode);
+    const sub = await createSubmissionRepo(tx).findByReceipt(receiptCode);
     if (!sub) throw notFound('回执');
     const issue = await issues.outcomeOf(sub.id);
     const status = issue?.status ?? (sub.declinedAt !== null ? 'declined' : null);

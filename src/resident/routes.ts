@@ -273,12 +273,13 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
   }
 
   // Lookup by code, and this phone's own submissions (same ls_resident cookie), so no code needs to be kept.
-  router.get('/r', limit, (req, res) => {
+  router.get('/r', limit, async (req, res) => {
     const input = typeof req.query.code === 'string' ? req.query.code.slice(0, 40) : '';
-    const lookup = (status: number, code: string, error: string | null) => {
+    const lookup = async (status: number, code: string, error: string | null) => {
+      const mine = await residents.mine(residentIdOf(req));
       res.set('Cache-Control', 'private, no-store');
       res.set('X-Robots-Tag', 'noindex, nofollow');
-      render(res, status, 'resident/lookup', { title: '查询办理进度', code, error, mine: residents.mine(residentIdOf(req)), noindex: true });
+      render(res, status, 'resident/lookup', { title: '查询办理进度', code, error, mine, noindex: true });
     };
     if (!input) return lookup(200, '', null);
     const code = normalizeReceiptCode(input);

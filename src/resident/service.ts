@@ -123,7 +123,7 @@ export function createResidentService(deps: ResidentServiceDeps) {
         [v.kind, v.category, v.text, v.name, v.phone, v.building, input.photo ? input.photo.size : null]);
       // A retry of a form with a photo already stored: answer with its receipt and write nothing (not even the
       // photo). Without a photo the insert itself finds the earlier row (ON CONFLICT), which spares a query.
-      const existing = input.photo ? submissions.findByIdempotencyKey(idempotencyKey) : undefined;
+      const existing = input.photo ? await submissions.findByIdempotencyKey(idempotencyKey) : undefined;
       if (existing) {
         // Its batch may be committed but still syncing: no receipt before the row is on the disk.
         await deps.submissionService.whenDurable();
@@ -150,15 +150,15 @@ export function createResidentService(deps: ResidentServiceDeps) {
 
     /** The submission behind a receipt code (already normalized) with what became of it. */
     async receipt(code: string) {
-      const submission = submissions.findLabelledByReceipt(code);
+      const submission = await submissions.findLabelledByReceipt(code);
       return submission ? { submission, outcome: await deps.outcomes.forSubmission(submission) } : undefined;
     },
 
     /** This phone's own submissions (by the browser's id) with their codes and where each stands; none without an id. */
-    mine(residentId: string | null) {
+    async mine(residentId: string | null) {
       const key = residentKeyOf(residentId);
       if (!key) return [];
-      return submissions.mine(key).map((r) => ({
+      return (await submissions.mine(key)).map((r) => ({
         receiptCode: r.receipt_code, kind: r.kind, createdAt: r.created_at, campaignTitle: r.campaign_title,
         excerpt: excerpt(maskPhonesInText(r.text)),
         status: r.declined_at !== null ? '不立项' : r.issue_status ? RESIDENT_STATUS_LABELS[r.issue_status as IssueStatus] : '已收到，等待处理',

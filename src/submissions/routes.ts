@@ -58,10 +58,10 @@ export function submissionRoutes({ config, campaigns, submissions, qrCodes, plac
     // The same slice and filter as the exports and the dashboard (src/submissions/filter.ts).
     const slice = campaignSlice(user, campaign.access, [campaign.id]);
     const filter = submissionFilter(slice, campaign.id, q);
-    const total = submissions.count(filter);
+    const total = await submissions.count(filter);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const page = Math.min(pageSchema.parse(req.query.page), pages);
-    const rows = submissions.listLabelled({ ...filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const rows = await submissions.listLabelled({ ...filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     const communities = (await campaigns.communitiesFor(user, campaign.id)).map((p) => ({ id: p.id, name: p.name }));
     // The QR filter offers only codes placed inside the user's scope. A grid worker gets codes at their grids
     // and at their grids' community itself (a community-wide poster covers their grids), not other grids' or
@@ -88,14 +88,14 @@ export function submissionRoutes({ config, campaigns, submissions, qrCodes, plac
     });
   });
 
-  const loadVisible = (req: Request) => {
-    const s = submissions.findLabelledById(idParam('意见').catch(0).parse(req.params.id));
+  const loadVisible = async (req: Request) => {
+    const s = await submissions.findLabelledById(idParam('意见').catch(0).parse(req.params.id));
     if (!s || !visible(s, req.user!.reach)) throw notFound('意见');
     return s;
   };
 
-  const renderDetail = (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) => {
-    const s = loadVisible(req);
+  const renderDetail = async (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) => {
+    const s = await loadVisible(req);
     res.status(status).render('submissions/detail', {
       title: '意见详情', s, kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS,
       mayReply: req.user!.role === 'admin' || req.user!.role === 'staff',
@@ -105,22 +105,22 @@ export function submissionRoutes({ config, campaigns, submissions, qrCodes, plac
 
   router.get('/submissions/:id', readers, (req, res) => renderDetail(req, res, 200));
 
-  router.post('/submissions/:id/reply', repliers, (req, res) => {
-    const s = loadVisible(req);
+  router.post('/submissions/:id/reply', repliers, async (req, res) => {
+    const s = await loadVisible(req);
     const parsed = parseForm(replySchema, req.body);
     if (!parsed.ok) {
       const raw = typeof req.body?.reply === 'string' ? req.body.reply : '';
       return renderDetail(req, res, 400, { replyValue: raw, errors: parsed.errors });
     }
-    submissions.setReply(s.id, parsed.value.reply);
+    await submissions.setReply(s.id, parsed.value.reply);
     flash(res, parsed.value.reply ? '回复已保存，居民凭回执码即可看到。' : '回复已清空。');
     res.redirect(303, `/submissions/${s.id}`);
   });
 
-  router.get('/uploads/:name', readers, (req, res, next) => {
+  router.get('/uploads/:name', readers, async (req, res, next) => {
     const name = typeof req.params.name === 'string' ? req.params.name : '';
     if (!PHOTO_NAME_RE.test(name)) throw notFound('照片');
-    const owner = submissions.findByPhotoFile(name);
+    const owner = await submissions.findByPhotoFile(name);
     if (!visible(owner, req.user!.reach)) throw notFound('照片');
     sendPhoto(res, next, photosDir, name);
   });

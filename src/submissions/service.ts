@@ -1,6 +1,6 @@
-import { isBusy, writeWhenFree } from '../db/busy';
-import type { Db } from '../db/open-db';
-import type { SubmissionRepo } from './repo';
+import type { Engine, Queries } from '../db/engine';
+import { isBusy } from '../db/busy';
+import { createSubmissionRepo, type LegacySubmissionWriter } from './repo';
 import type { NewSubmission, Submission } from './types';
 
 /** A category the classifier may choose: the campaign's active ones, in display order. */
@@ -19,31 +19,36 @@ export type RecordResult = { submission: Submission; created: boolean };
  * so every channel gets the same rules (idempotency, auto-categorization, triage).
  */
 export function createSubmissionService(deps: {
-  repo: SubmissionRepo; classify?: Categorizer; db?: Db;
-  /** Syncs the database's WAL off the event loop (src/db/busy.ts walSyncer); null: commits wait for the disk inside SQLite. */
-  syncWal?: (() => Promise<void>) | null;
+  engine: Pick<Engine, 'queries' | 'unitOfWork'>; classify?: Categorizer;
+  /** Synchronous inserts for the intake's own transactions, until it moves to the seam (src/db/README.md). */
+  legacy?: LegacySubmissionWriter;
 }) {
+  const { engine } = deps;
   const prepare = (input: NewSubmission, candidates?: readonly CandidateCategory[]) =>
     (deps.classify ? deps.classify.categorize(input, candidates) : input);
-  const insert = (input: NewSubmission) => deps.repo.insert(input);
+  const legacy = () => {
+    if (!deps.legacy) throw new Error('no synchronous submission writer was given');
+    return deps.legacy;
+  };
 
   // Group commit: submissions that arrive while the previous commit is being written to disk are committed
-  // together in one transaction, so a burst of residents costs one fsync per batch instead of one each.
-  // Every caller still gets its answer only after its own row is durably committed. When another process holds
-  // the write lock (the CLI importing), the batch waits for it without blocking the event loop
-  // (src/db/busy.ts), and whatever arrives meanwhile joins the next batch.
+  // together in one unit of work, so a burst of residents costs one commit (on SQLite one WAL sync, made off the
+  // event loop after the connection is free) per batch instead of one each. Every caller still gets its answer
+  // only after its own row is durably committed. When another process holds SQLite's write lock (the CLI
+  // importing), the engine waits for it without blocking the event loop, and whatever arrives meanwhile joins the
+  // next batch.
   let queue: Array<{ input: NewSubmission; resolve: (r: RecordResult) => void; reject: (e: unknown) => void }> = [];
   let scheduled = false;
-  // Batches committed unsynced, and how many of them a finished WAL sync covers: a row read back before its batch
-  // is synced (a retried photo form finds its receipt by key) waits for it (whenDurable).
+  // Batches committed, and how many of them are known durable: a row read back before its batch is (a retried
+  // photo form finds its receipt by key) waits for it (whenDurable).
   let committed = 0;
-  let synced = 0;
+  let durable = 0;
   let waiting: Array<{ upTo: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   const settleWaiting = (err?: unknown) => {
     const still: typeof waiting = [];
     for (const w of waiting) {
       if (err !== undefined) w.reject(err);
-      else if (w.upTo <= synced) w.resolve();
+      else if (w.upTo <= durable) w.resolve();
       else still.push(w);
     }
     waiting = still;
@@ -54,59 +59,58 @@ export function createSubmissionService(deps: {
     if (batch.length === 0) { scheduled = false; return; }
     let results: RecordResult[] | undefined;
     let failed: unknown;
-    const sync = deps.syncWal;
+    let upTo = 0;
     try {
-      results = deps.db ? await writeWhenFree(deps.db, () => {
-        const rows = batch.map((b) => insert(b.input));
-        if (sync) committed++;
+      results = await engine.unitOfWork(async (tx) => {
+        const repo = createSubmissionRepo(tx);
+        const rows: RecordResult[] = [];
+        for (const b of batch) rows.push(await repo.insert(b.input));
+        // Counted as the work ends: a commit that fails after it (the disk refused the sync) still counts.
+        upTo = ++committed;
         return rows;
-      }, { unsynced: !!sync }) : undefined;
+      });
+      durable = Math.max(durable, upTo);
+      settleWaiting();
     } catch (err) {
-      if (isBusy(err)) failed = err;
       results = undefined;
-    }
-    if (results && sync) {
-      // Answered only once the commit is on stable storage. A disk that fails the sync fails the whole batch (the
-      // rows may be in, not known to be safe): each resident is told to try again, and the retry finds its row.
-      const upTo = committed;
-      try {
-        await sync();
-        synced = Math.max(synced, upTo);
-        settleWaiting();
-      } catch (err) {
-        // Marked: the rows are in the database, only not known to be on the disk (a photo they name must stay).
+      if (upTo > 0) {
+        // The work ended, so the commit was written; the sync after it failed. The rows may be in, not known to
+        // be safe: each resident is told to try again, and the retry finds its row. Marked, so that a photo they
+        // name stays.
         failed = Object.assign(typeof err === 'object' && err !== null ? err : new Error(String(err)), { committed: true });
-        results = undefined;
         settleWaiting(failed);
-      }
+      } else if (isBusy(err)) failed = err;
     }
     if (results) batch.forEach((b, i) => b.resolve(results![i]));
     else if (failed) batch.forEach((b) => b.reject(failed));
     else {
-      // The batch was rolled back as a whole (or there is no db handle): one bad row must not fail its
-      // neighbours, so each goes in on its own and gets its own answer.
+      // The batch was rolled back as a whole: one bad row must not fail its neighbours, so each goes in on its
+      // own and gets its own answer.
       for (const b of batch) {
-        try { b.resolve(insert(b.input)); } catch (err) { b.reject(err); }
+        try { b.resolve(await engine.unitOfWork((tx) => createSubmissionRepo(tx).insert(b.input))); } catch (err) { b.reject(err); }
       }
     }
     if (queue.length) setImmediate(() => { void flush(); });
     else scheduled = false;
   };
+  const insertOn = (input: NewSubmission, tx?: Queries): Promise<RecordResult> =>
+    (tx ? createSubmissionRepo(tx).insert(input) : engine.unitOfWork((own) => createSubmissionRepo(own).insert(input)));
 
   return {
-    /** Resolves once every batch committed so far is on stable storage (at once when commits sync themselves). */
+    /** Resolves once every batch committed so far is on stable storage. */
     whenDurable(): Promise<void> {
-      if (committed <= synced) return Promise.resolve();
+      if (committed <= durable) return Promise.resolve();
       return new Promise((resolve, reject) => waiting.push({ upTo: committed, resolve, reject }));
     },
-    /** Stores one submission synchronously (imports and entry pages run it inside their own transactions). */
-    record(input: NewSubmission): RecordResult {
-      return insert(prepare(input));
-    },
+    /** Stores one submission, inside the caller's unit of work `tx` or in one of its own. */
+    record: (input: NewSubmission, tx?: Queries): Promise<RecordResult> => insertOn(prepare(input), tx),
     /** Auto-categorization alone: imports run it before their transaction, so the write lock is held for inserts only. */
     categorize: (input: NewSubmission): NewSubmission => prepare(input),
-    /** Stores a submission already categorized (by `categorize`). */
-    recordPrepared: (input: NewSubmission): RecordResult => insert(input),
+    /** Stores a submission already categorized (by `categorize`), inside `tx` or on its own. */
+    recordPrepared: (input: NewSubmission, tx?: Queries): Promise<RecordResult> => insertOn(input, tx),
+    /** The same two, synchronously on SQLite's connection, for the intake's transactions until it moves. */
+    recordSync: (input: NewSubmission): RecordResult => legacy().insert(prepare(input)),
+    recordPreparedSync: (input: NewSubmission): RecordResult => legacy().insert(input),
 
     /**
      * Stores one submission as part of the next group commit; resolves once it is durably on disk.

@@ -92,8 +92,8 @@ describe('ratings and appeals come only from the resident', () => {
   });
 
   it('takes a paper submission (no phone cookie) with the code and the last four digits, and refuses one with no phone on file', async () => {
-    const paper = t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: 'paper-1', kind: 'suggestion', text: '路灯不亮', communityId: c.communityId, channel: 'paper_survey', residentPhone: '13655556666' }).submission;
-    const anonymous = t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: 'paper-2', kind: 'suggestion', text: '路灯又不亮', communityId: c.communityId, channel: 'door_to_door' }).submission;
+    const paper = (await t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: 'paper-1', kind: 'suggestion', text: '路灯不亮', communityId: c.communityId, channel: 'paper_survey', residentPhone: '13655556666' })).submission;
+    const anonymous = (await t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: 'paper-2', kind: 'suggestion', text: '路灯又不亮', communityId: c.communityId, channel: 'door_to_door' })).submission;
     await t.app.ctx.issueService.attach(admin, issueId, [paper.id, anonymous.id]);
     const someone = newPhone(t);
     const token = await tokenOf(someone, `/r/${paper.receiptCode}`);

@@ -42,10 +42,10 @@ describe('merging issues keeps supports and appeals', () => {
     const t = makeTestApp();
     const c = makeCampaign(t.db);
     const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
-    const sub = (text: string) => t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: text, kind: 'suggestion', text, communityId: c.communityId }).submission.id;
+    const sub = async (text: string) => (await t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: text, kind: 'suggestion', text, communityId: c.communityId })).submission.id;
     const svc = t.app.ctx.issueService;
-    const target = await svc.create(admin, c.campaignId, [sub('电梯坏了')], { title: '电梯坏了', categoryId: null, priority: 2 });
-    const sourceSub = sub('电梯又坏了');
+    const target = await svc.create(admin, c.campaignId, [(await sub('电梯坏了'))], { title: '电梯坏了', categoryId: null, priority: 2 });
+    const sourceSub = await sub('电梯又坏了');
     const source = await svc.create(admin, c.campaignId, [sourceSub], { title: '电梯又坏了', categoryId: null, priority: 2 });
     const add = t.db.prepare('INSERT INTO issue_supports (issue_id, resident_key) VALUES (?, ?)');
     add.run(target, 'phone-a'); add.run(source, 'phone-a'); add.run(source, 'phone-b');

@@ -175,7 +175,7 @@ describe('附议 (support)', () => {
     const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
     const quiet = await makeIssue(t, c, admin, '小区绿化带没人修剪', 'accepted');
     // The quiet issue gets two more residents but no support; the elevator gets three supports.
-    for (const text of ['绿化带杂草很高', '树枝挡住窗户']) await t.app.ctx.issueService.attach(admin, quiet, [insertSub(t, c, text)]);
+    for (const text of ['绿化带杂草很高', '树枝挡住窗户']) await t.app.ctx.issueService.attach(admin, quiet, [(await insertSub(t, c, text))]);
     for (let i = 0; i < 3; i++) await support(newPhone(t));
     const staff = await loginAs(t, 'admin');
     const bySupport = await staff.get(`/campaigns/${c.campaignId}/issues?sort=supporters`);
@@ -263,11 +263,11 @@ describe('my submissions at /r', () => {
 // ---- helpers ----
 
 let n = 0;
-function insertSub(t: TestApp, c: ReturnType<typeof makeCampaign>, text: string): number {
-  return t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: `board-${++n}-${Math.random()}`, kind: 'suggestion', text, communityId: c.communityId }).submission.id;
+async function insertSub(t: TestApp, c: ReturnType<typeof makeCampaign>, text: string): Promise<number> {
+  return (await t.app.ctx.submissions.insert({ campaignId: c.campaignId, idempotencyKey: `board-${++n}-${Math.random()}`, kind: 'suggestion', text, communityId: c.communityId })).submission.id;
 }
 async function makeIssue(t: TestApp, c: ReturnType<typeof makeCampaign>, admin: Viewer, title: string, status?: 'accepted'): Promise<number> {
-  const id = await t.app.ctx.issueService.create(admin, c.campaignId, [insertSub(t, c, title)], { title, categoryId: null, priority: 2 });
+  const id = await t.app.ctx.issueService.create(admin, c.campaignId, [(await insertSub(t, c, title))], { title, categoryId: null, priority: 2 });
   if (status) await t.app.ctx.issueService.changeStatus(admin, id, status, null);
   return id;
 }

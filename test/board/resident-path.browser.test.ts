@@ -26,10 +26,10 @@ describeBrowser('a resident supports, rates and appeals', () => {
     const staffUser = createUser(server.db, { username: 'yongan', role: 'staff', scopePlaceId: c.communityId });
     const staffViewer = await ctx.access.viewerOf((await ctx.users.findById(staffUser.id))!);
     // A neighbour's complaint about the lift is already an accepted, public issue.
-    const earlier = ctx.submissionService.record({
+    const earlier = (await ctx.submissionService.record({
       campaignId: c.campaignId, idempotencyKey: 'earlier-lift', kind: 'suggestion', text: '3号楼电梯坏了好几天了，老人下不了楼',
       communityId: c.communityId, compoundId: c.compoundId, channel: 'door_to_door', residentName: '赵大妈', residentPhone: '13700001111',
-    }).submission;
+    })).submission;
     const issueId = await ctx.issueService.create(staffViewer, c.campaignId, [earlier.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
     await ctx.issueService.changeStatus(staffViewer, issueId, 'accepted', null);
 

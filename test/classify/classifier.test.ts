@@ -1,3 +1,4 @@
+import { sqliteEngine } from '../../src/db/engine';
 import { Classifier } from '../../src/classify/classifier';
 import { SEED_CATEGORIES, seedModel } from '../../src/classify/default-model';
 import { NaiveBayes } from '../../src/classify/naive-bayes';
@@ -129,60 +130,61 @@ describe('the classify service', () => {
   function setup(categories?: string[]) {
     const db = openDb({ file: ':memory:' });
     const classify = createClassifyService({ repo: createClassifyRepo(db) });
-    const submissions = createSubmissionRepo(db);
-    const service = createSubmissionService({ repo: submissions, classify });
+    const engine = sqliteEngine(db);
+    const submissions = createSubmissionRepo(engine.queries);
+    const service = createSubmissionService({ engine, classify });
     const c = makeClassifyCampaign(db, { categories });
-    const record = (text: string, extra: Record<string, unknown> = {}) => service.record({
+    const record = async (text: string, extra: Record<string, unknown> = {}) => (await service.record({
       campaignId: c.campaignId, idempotencyKey: key(), kind: 'suggestion', text, communityId: c.yongan, ...extra,
-    }).submission;
+    })).submission;
     return { db, classify, submissions, service, record, ...c };
   }
 
-  it('files a clear text under a category with its confidence', () => {
+  it('files a clear text under a category with its confidence', async () => {
     const t = setup();
-    const s = t.record('电梯经常坏，希望尽快检修');
+    const s = await t.record('电梯经常坏，希望尽快检修');
     expect(s.categoryId).toBe(categoryId(t.db, '设施维修'));
     expect(s.categoryConfidence).toBeGreaterThanOrEqual(TRIAGE_THRESHOLD);
     expect(s.needsTriage).toBe(false);
   });
 
-  it('sends an unclear text to triage and does not guess a category', () => {
+  it('sends an unclear text to triage and does not guess a category', async () => {
     const t = setup();
-    const s = t.record('今天天气不错');
+    const s = await t.record('今天天气不错');
     expect(s.categoryId).toBeNull();
     expect(s.needsTriage).toBe(true);
     expect(s.categoryConfidence).toBeLessThan(TRIAGE_THRESHOLD);
     expect(t.classify.triageCount(t.campaignId, 'all')).toBe(1);
   });
 
-  it('keeps the category the resident chose, and scores it', () => {
+  it('keeps the category the resident chose, and scores it', async () => {
     const t = setup();
     const chosen = categoryId(t.db, '其他');
-    const s = t.record('电梯经常坏，希望尽快检修', { categoryId: chosen });
+    const s = await t.record('电梯经常坏，希望尽快检修', { categoryId: chosen });
     expect(s.categoryId).toBe(chosen);
     expect(s.needsTriage).toBe(false);
     expect(s.categoryConfidence).toBeLessThan(0.5);
   });
 
-  it('classifies only among the campaign’s categories', () => {
+  it('classifies only among the campaign’s categories', async () => {
     const t = setup(['环境卫生', '安全隐患', '养老服务']);
-    const s = t.record('楼道堆满杂物，垃圾没人清运');
+    const s = await t.record('楼道堆满杂物，垃圾没人清运');
     expect(s.categoryId).toBe(categoryId(t.db, '环境卫生'));
-    const lift = t.record('电梯坏了，请物业尽快维修');
+    const lift = await t.record('电梯坏了，请物业尽快维修');
     expect([null, ...t.categoryIds]).toContain(lift.categoryId);
   });
 
-  it('learns from a staff correction: a similar later text gets the corrected category', () => {
+  it('learns from a staff correction: a similar later text gets the corrected category', async () => {
     const t = setup();
     const text = '小区东门的快递柜总是满的，取件要排队';
-    const first = t.record(text);
+    const first = await t.record(text);
     const wanted = categoryId(t.db, '物业管理');
     expect(first.categoryId).not.toBe(wanted);
     t.classify.correct(first, wanted, null);
-    const stored = t.submissions.findById(first.id)!;
+    const stored = (await t.submissions.findById(first.id))!;
     expect(stored.categoryId).toBe(wanted);
     expect(stored.needsTriage).toBe(false);
-    const later = t.record('东门快递柜经常满了，取快递要排好久的队');
+    const later = await t.record('东门快递柜经常满了，取快递要排好久的队');
     expect(later.categoryId).toBe(wanted);
     // Stored: a new process (a fresh service on the same database) knows it too.
     const fresh = createClassifyService({ repo: createClassifyRepo(t.db) });
@@ -190,14 +192,14 @@ describe('the classify service', () => {
     expect(t.db.prepare("SELECT COUNT(*) FROM audit_log WHERE entity_type = 'submission' AND entity_id = ?").pluck().get(first.id)).toBe(1);
   });
 
-  it('learns the corrections made on another app server within a second, each once', () => {
+  it('learns the corrections made on another app server within a second, each once', async () => {
     const t = setup();
     // Another app server on the same database, whose model was built before the correction.
     const other = createClassifyService({ repo: createClassifyRepo(t.db) });
     const text = '小区东门的快递柜总是满的，取件要排队';
     const wanted = categoryId(t.db, '物业管理');
     expect(other.suggest(text, t.campaignId)[0].categoryId).not.toBe(wanted);
-    t.classify.correct(t.record(text), wanted, null);
+    t.classify.correct((await t.record(text)), wanted, null);
     const now = Date.now();
     const clock = jest.spyOn(Date, 'now').mockReturnValue(now + CORRECTIONS_CHECK_MS);
     try {
@@ -212,19 +214,19 @@ describe('the classify service', () => {
     }
   });
 
-  it('learns a category staff added, from corrections only', () => {
+  it('learns a category staff added, from corrections only', async () => {
     const t = setup();
     const newId = Number(t.db.prepare("INSERT INTO categories (name, sort_order) VALUES ('疫情防控', 120)").run().lastInsertRowid);
     t.db.prepare('INSERT INTO campaign_categories (campaign_id, category_id) VALUES (?, ?)').run(t.campaignId, newId);
-    const first = t.record('希望社区给独居老人送口罩和抗原试剂');
+    const first = await t.record('希望社区给独居老人送口罩和抗原试剂');
     expect(first.categoryId).not.toBe(newId);
     t.classify.correct(first, newId, null);
-    expect(t.record('能不能给独居老人送一些口罩和抗原试剂').categoryId).toBe(newId);
+    expect((await t.record('能不能给独居老人送一些口罩和抗原试剂')).categoryId).toBe(newId);
   });
 
-  it('refuses an unknown or inactive category with a clear message', () => {
+  it('refuses an unknown or inactive category with a clear message', async () => {
     const t = setup();
-    const s = t.record('电梯坏了');
+    const s = await t.record('电梯坏了');
     expect(() => t.classify.correct(s, 9999, null)).toThrow('请选择一个有效的分类');
     const id = categoryId(t.db, '其他');
     t.db.prepare('UPDATE categories SET active = 0 WHERE id = ?').run(id);

@@ -6,7 +6,7 @@ import { main, type CliIo } from '../../src/cli/main';
 import { createClassifyRepo } from '../../src/classify/repo';
 import { createClassifyService } from '../../src/classify/service';
 import { dbFile, openDb } from '../../src/db/open-db';
-import { createSubmissionRepo } from '../../src/submissions/repo';
+import { sqliteEngine } from '../../src/db/engine';
 import { createSubmissionService } from '../../src/submissions/service';
 import { categoryId, key, makeClassifyCampaign } from '../helpers/classify-factories';
 
@@ -43,8 +43,8 @@ describe('npx linsheng classify', () => {
     const db = openDb({ file: dbFile(dir) });
     const classify = createClassifyService({ repo: createClassifyRepo(db) });
     const c = makeClassifyCampaign(db);
-    const s = createSubmissionService({ repo: createSubmissionRepo(db), classify })
-      .record({ campaignId: c.campaignId, idempotencyKey: key(), kind: 'suggestion', text }).submission;
+    const s = (await createSubmissionService({ engine: sqliteEngine(db), classify })
+      .record({ campaignId: c.campaignId, idempotencyKey: key(), kind: 'suggestion', text })).submission;
     classify.correct(s, categoryId(db, '物业管理'), null);
     db.close();
 

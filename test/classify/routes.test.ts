@@ -6,9 +6,9 @@ import { ensurePlace, ensureSubdistrict } from '../helpers/factories';
 function setup() {
   const t = makeTestApp();
   const c = makeClassifyCampaign(t.db);
-  const record = (text: string, communityId: number) => t.app.ctx.submissionService.record({
+  const record = async (text: string, communityId: number) => (await t.app.ctx.submissionService.record({
     campaignId: c.campaignId, idempotencyKey: key(), kind: 'suggestion', text, communityId,
-  }).submission;
+  })).submission;
   return { t, c, record };
 }
 
@@ -33,9 +33,9 @@ describe('triage inbox', () => {
 
   it('lists submissions waiting for a category with suggestions, escaped, within the staff member’s scope', async () => {
     const { t, c, record } = setup();
-    const mine = record('<script>alert(1)</script>今天天气不错', c.yongan);
-    const theirs = record('周末天气很好啊', c.qingfeng);
-    const clear = record('电梯坏了，请尽快维修', c.yongan);
+    const mine = await record('<script>alert(1)</script>今天天气不错', c.yongan);
+    const theirs = await record('周末天气很好啊', c.qingfeng);
+    const clear = await record('电梯坏了，请尽快维修', c.yongan);
     expect(unclear(t, mine.id).needs_triage).toBe(1);
     expect(unclear(t, theirs.id).needs_triage).toBe(1);
     expect(unclear(t, clear.id).needs_triage).toBe(0);
@@ -74,7 +74,7 @@ describe('triage inbox', () => {
 
   it('pages by plain decimal page numbers only; anything else is the first page, too far is the last', async () => {
     const { t, c, record } = setup();
-    for (let i = 0; i < 120; i++) record(`今天天气不错 ${i}`, c.yongan); // 50 a page: three pages
+    for (let i = 0; i < 120; i++) (await record(`今天天气不错 ${i}`, c.yongan)); // 50 a page: three pages
     const admin = await loginAs(t, 'admin');
     const pageOf = async (query: string) => {
       const res = await admin.get(`/campaigns/${c.campaignId}/triage${query}`).expect(200);
@@ -99,7 +99,7 @@ describe('triage inbox', () => {
 describe('category correction', () => {
   it('sets the category, clears triage, and learns for the next similar text', async () => {
     const { t, c, record } = setup();
-    const s = record('东门外的早点摊一直占着人行道摆桌子', c.yongan);
+    const s = await record('东门外的早点摊一直占着人行道摆桌子', c.yongan);
     const wanted = categoryId(t.db, '停车交通');
     const before = t.app.ctx.classify.suggest('东门外早点摊占着人行道摆桌子', c.campaignId)[0];
     const staff = await loginAs(t, 'staff', { scopePlaceId: c.subdistrictId });
@@ -117,7 +117,7 @@ describe('category correction', () => {
 
   it('refuses a POST without the CSRF token', async () => {
     const { t, c, record } = setup();
-    const s = record('今天天气不错', c.yongan);
+    const s = await record('今天天气不错', c.yongan);
     const staff = await loginAs(t, 'staff');
     const res = await staff.post(`/submissions/${s.id}/category`).type('form').send({ categoryId: String(categoryId(t.db, '其他')) });
     expect(res.status).toBe(403);
@@ -126,7 +126,7 @@ describe('category correction', () => {
 
   it('refuses anonymous users, and answers staff outside the submission’s community as if it did not exist', async () => {
     const { t, c, record } = setup();
-    const s = record('今天天气不错', c.qingfeng);
+    const s = await record('今天天气不错', c.qingfeng);
     const anon = await request(t.app).post(`/submissions/${s.id}/category`).type('form').send({ categoryId: '1' });
     expect(anon.status).toBe(403); // no CSRF token (and no session) on an anonymous POST
     const staff = await loginAs(t, 'staff', { scopePlaceId: c.yongan });
@@ -142,9 +142,9 @@ describe('category correction', () => {
   it('refuses a category the campaign does not offer, or an inactive one, and learns nothing', async () => {
     const t = makeTestApp();
     const c = makeClassifyCampaign(t.db, { categories: ['环境卫生', '设施维修', '其他'] });
-    const s = t.app.ctx.submissionService.record({
+    const s = (await t.app.ctx.submissionService.record({
       campaignId: c.campaignId, idempotencyKey: key(), kind: 'suggestion', text: '东门外的早点摊一直占着人行道摆桌子', communityId: c.yongan,
-    }).submission;
+    })).submission;
     const before = unclear(t, s.id);
     const lessons = t.app.ctx.classify.correctionCount();
     const admin = await loginAs(t, 'admin');
@@ -170,7 +170,7 @@ describe('category correction', () => {
 
   it('answers a bad category or submission with a clear Chinese message, and never follows an absolute next URL', async () => {
     const { t, c, record } = setup();
-    const s = record('今天天气不错', c.yongan);
+    const s = await record('今天天气不错', c.yongan);
     const admin = await loginAs(t, 'admin');
     const bad = await admin.post(`/submissions/${s.id}/category`).type('form').send({ _csrf: admin.csrf, categoryId: 'x' });
     expect(bad.status).toBe(400);

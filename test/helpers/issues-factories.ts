@@ -1,5 +1,5 @@
 import type { Db } from '../../src/db/open-db';
-import { createSubmissionRepo } from '../../src/submissions/repo';
+import { createLegacySubmissionWriter } from '../../src/submissions/repo';
 import type { NewSubmission, Submission } from '../../src/submissions/types';
 import { testConfig } from '../../src/config';
 import { createContext } from '../../src/context';
@@ -11,7 +11,7 @@ let seq = 0;
 /** One stored submission in the campaign's community (and compound unless told otherwise). */
 export function makeSubmission(db: Db, c: MadeCampaign, opts: Partial<NewSubmission> & { text?: string } = {}): Submission {
   seq += 1;
-  return createSubmissionRepo(db).insert({
+  return createLegacySubmissionWriter(db).insert({
     campaignId: c.campaignId, qrCodeId: c.qrCodeId, idempotencyKey: `test-${randomToken(12)}-${seq}`, kind: 'suggestion',
     text: opts.text ?? `测试建议 ${seq}`, communityId: c.communityId, gridId: c.gridId, compoundId: c.compoundId,
     categoryId: c.categoryIds[0], residentName: '王秀兰', residentPhone: '13812345678', ...opts,

@@ -36,12 +36,12 @@ describe('import keeps the sheet\'s 走访人 and 备注', () => {
   });
   afterAll(() => t.db.close());
 
-  it('stores them on the submission; an empty 备注 stays empty', () => {
-    const first = t.app.ctx.submissions.findById(idOf(FIRST_TEXT))!;
+  it('stores them on the submission; an empty 备注 stays empty', async () => {
+    const first = (await t.app.ctx.submissions.findById(idOf(FIRST_TEXT)))!;
     expect(first).toMatchObject({ residentName: '王秀兰', collectedByName: '李娜', intakeNote: '80岁' });
     // 序号 2 has a visitor and no 备注.
-    expect(t.app.ctx.submissions.findById(idOf('单元门声控灯坏了'))).toMatchObject({ collectedByName: '李娜', intakeNote: null });
-    expect(t.app.ctx.submissions.findById(idOf('楼道有人飞线给电动车充电'))).toMatchObject({ collectedByName: '赵强', intakeNote: '已劝离' });
+    expect((await t.app.ctx.submissions.findById(idOf('单元门声控灯坏了')))).toMatchObject({ collectedByName: '李娜', intakeNote: null });
+    expect((await t.app.ctx.submissions.findById(idOf('楼道有人飞线给电动车充电')))).toMatchObject({ collectedByName: '赵强', intakeNote: '已劝离' });
   });
 
   it('re-importing the file, even with a 备注 changed, adds nothing and keeps what was stored', async () => {
@@ -49,7 +49,7 @@ describe('import keeps the sheet\'s 走访人 and 备注', () => {
     const again = intake.importSheet(null, f.campaignId, await parseSpreadsheet(changed), 'door_to_door', 'sample.csv');
     expect(again.imported).toBe(0);
     expect(again.alreadyImported).toHaveLength(14);
-    expect(t.app.ctx.submissions.findById(idOf(FIRST_TEXT))!.intakeNote).toBe('80岁');
+    expect((await t.app.ctx.submissions.findById(idOf(FIRST_TEXT)))!.intakeNote).toBe('80岁');
   });
 
   it('the staff detail page shows 走访人 and 备注', async () => {

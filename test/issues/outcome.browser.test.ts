@@ -30,12 +30,12 @@ describeBrowser('a submission becomes a resolved, rated issue', () => {
     createUser(server.db, { username: 'sifaju', role: 'claimer', claimerKind: 'unit' });
 
     // An issue already exists from a neighbour's earlier complaint about the same lift.
-    const earlier = server.app.ctx.submissionService.record({
+    const earlier = (await server.app.ctx.submissionService.record({
       campaignId: c.campaignId, idempotencyKey: 'earlier-lift', kind: 'suggestion', text: '3号楼电梯坏了好几天了',
       communityId: c.communityId, compoundId: c.compoundId, channel: 'door_to_door',
-    }).submission;
+    })).submission;
     const staffAsUser = await server.app.ctx.access.viewerOf((await server.app.ctx.users.findById(staffUser.id))!);
-    const issueId = (await issueServices(server.db).issueService.create(staffAsUser, c.campaignId, [earlier.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 }));
+    const issueId = await issueServices(server.db).issueService.create(staffAsUser, c.campaignId, [earlier.id], { title: '3号楼电梯坏了', categoryId: null, priority: 2 });
 
     // 1. A resident scans the poster and submits from a phone.
     const resident = await (await browser.newContext(PHONE)).newPage();

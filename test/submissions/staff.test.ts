@@ -17,11 +17,11 @@ function app(): TestApp {
 afterAll(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
 
 let seq = 0;
-function record(t: TestApp, c: MadeCampaign, over: Partial<NewSubmission> = {}) {
-  return t.app.ctx.submissionService.record({
+async function record(t: TestApp, c: MadeCampaign, over: Partial<NewSubmission> = {}) {
+  return (await t.app.ctx.submissionService.record({
     campaignId: c.campaignId, qrCodeId: c.qrCodeId, idempotencyKey: `test:${++seq}`, kind: 'suggestion', text: `意见${seq}`,
     communityId: c.communityId, gridId: c.gridId, ...over,
-  }).submission;
+  })).submission;
 }
 
 /** Two communities of one campaign-world; 永安 has two grids. */
@@ -36,9 +36,9 @@ describe('staff submissions pages refuse anonymous visitors', () => {
   it('redirects list, detail and photos to the login page', async () => {
     const t = app();
     const { a } = world(t);
-    const s = record(t, a);
+    const s = await record(t, a);
     const photo = await storePhoto(path.join(t.config.dataDir, 'uploads'), tinyPng(), 'png');
-    record(t, a, { photoFile: photo });
+    await record(t, a, { photoFile: photo });
     for (const url of [`/campaigns/${a.campaignId}/submissions`, `/submissions/${s.id}`, `/uploads/${photo}`]) {
       const res = await request(t.app).get(url);
       expect(res.status).toBe(303);
@@ -60,10 +60,10 @@ describe('GET /campaigns/:id/submissions', () => {
     const t = app();
     const { a } = world(t);
     const photo = await storePhoto(path.join(t.config.dataDir, 'uploads'), tinyPng(), 'png');
-    record(t, a, { text: '较早的一条', residentPhone: '13812345678', residentName: '王秀兰' });
+    await record(t, a, { text: '较早的一条', residentPhone: '13812345678', residentName: '王秀兰' });
     // A number typed into the text itself is personal data too.
-    const inText = record(t, a, { text: '楼道灯坏了，请联系我 139-1234-5678' });
-    record(t, a, { text: '<script>alert(1)</script>', photoFile: photo, kind: 'wish', channel: 'door_to_door', categoryId: a.categoryIds[0] });
+    const inText = await record(t, a, { text: '楼道灯坏了，请联系我 139-1234-5678' });
+    await record(t, a, { text: '<script>alert(1)</script>', photoFile: photo, kind: 'wish', channel: 'door_to_door', categoryId: a.categoryIds[0] });
     t.db.prepare("UPDATE submissions SET created_at = '2026-01-01T00:00:00.000Z' WHERE text = '较早的一条'").run();
     const staff = await loginAs(t, 'staff', { scopePlaceId: a.subdistrictId });
     const res = await staff.get(`/campaigns/${a.campaignId}/submissions`).expect(200);
@@ -99,9 +99,9 @@ describe('GET /campaigns/:id/submissions', () => {
     const { a, b } = world(t);
     // Both QR codes feed one campaign for this test.
     t.db.prepare('UPDATE qr_codes SET campaign_id = ? WHERE id = ?').run(a.campaignId, b.qrCodeId);
-    record(t, a, { text: '甲-建议', categoryId: a.categoryIds[0] });
-    record(t, a, { text: '甲-心愿', kind: 'wish', categoryId: a.categoryIds[1], channel: 'meeting' });
-    record(t, a, { text: '乙-建议', communityId: b.communityId, gridId: b.gridId, qrCodeId: b.qrCodeId });
+    await record(t, a, { text: '甲-建议', categoryId: a.categoryIds[0] });
+    await record(t, a, { text: '甲-心愿', kind: 'wish', categoryId: a.categoryIds[1], channel: 'meeting' });
+    await record(t, a, { text: '乙-建议', communityId: b.communityId, gridId: b.gridId, qrCodeId: b.qrCodeId });
     t.db.prepare("UPDATE submissions SET created_at = '2026-03-01T17:00:00.000Z' WHERE text = '甲-建议'").run(); // 3月2日 in China
     const admin = await loginAs(t, 'admin');
     const list = async (qs: string) => {
@@ -117,7 +117,7 @@ describe('GET /campaigns/:id/submissions', () => {
     expect(await list('from=2026-03-02&to=2026-03-02')).toEqual(['甲-建议']);
     expect(await list('kind=nonsense&category=abc&from=yesterday&page=-3')).toEqual(['甲-建议', '甲-心愿', '乙-建议']);
 
-    t.db.transaction(() => { for (let i = 0; i < 60; i++) record(t, a, { text: `批量${i}号` }); })();
+    for (let i = 0; i < 60; i++) await record(t, a, { text: `批量${i}号` });
     const p1 = (await admin.get(`/campaigns/${a.campaignId}/submissions`).expect(200)).text;
     expect(p1).toContain('63 条');
     expect(p1).toContain('第 1 / 2 页');
@@ -133,9 +133,9 @@ describe('GET /campaigns/:id/submissions', () => {
     for (const c of [a, a2, b]) t.db.prepare('UPDATE qr_codes SET campaign_id = ? WHERE id = ?').run(a.campaignId, c.qrCodeId);
     // The campaign covers both communities; staff of a community it does not cover get 404 (see below).
     t.db.prepare('INSERT INTO campaign_communities (campaign_id, community_id) VALUES (?, ?)').run(a.campaignId, b.communityId);
-    const mine = record(t, a, { text: '第一网格的事' });
-    const otherGrid = record(t, a, { text: '第二网格的事', gridId: a2.gridId });
-    const otherCommunity = record(t, a, { text: '庆丰的事', communityId: b.communityId, gridId: b.gridId });
+    const mine = await record(t, a, { text: '第一网格的事' });
+    const otherGrid = await record(t, a, { text: '第二网格的事', gridId: a2.gridId });
+    const otherCommunity = await record(t, a, { text: '庆丰的事', communityId: b.communityId, gridId: b.gridId });
     const gw = await loginAs(t, 'grid_worker', { gridIds: [a.gridId] });
     const text = (await gw.get(`/campaigns/${a.campaignId}/submissions`).expect(200)).text;
     expect(text).toContain('第一网格的事');
@@ -157,7 +157,7 @@ describe('submission detail and reply', () => {
   it('lets staff reply; the resident sees it on the receipt page; grid workers may not reply', async () => {
     const t = app();
     const { a } = world(t);
-    const s = record(t, a, { text: '路灯坏了', residentPhone: '13912345678' });
+    const s = await record(t, a, { text: '路灯坏了', residentPhone: '13912345678' });
     const staff = await loginAs(t, 'staff', { scopePlaceId: a.communityId });
     const page = await staff.get(`/submissions/${s.id}`).expect(200);
     expect(page.text).toContain('路灯坏了');
@@ -186,8 +186,8 @@ describe('GET /uploads/:name', () => {
     const dir = path.join(t.config.dataDir, 'uploads');
     const photo = await storePhoto(dir, tinyPng(), 'png');
     const otherPhoto = await storePhoto(dir, tinyPng(2, 2), 'png');
-    record(t, a, { photoFile: photo });
-    record(t, b, { photoFile: otherPhoto, communityId: b.communityId, gridId: b.gridId });
+    await record(t, a, { photoFile: photo });
+    await record(t, b, { photoFile: otherPhoto, communityId: b.communityId, gridId: b.gridId });
     fs.writeFileSync(path.join(t.config.dataDir, 'secret.txt'), 'secret');
 
     const staff = await loginAs(t, 'staff', { scopePlaceId: a.communityId });

@@ -50,11 +50,11 @@ export const demoCommand: Command = {
       const state = await runDemo(ctx, io.out);
       const campaignId = state.campaignId!;
       const count = (f: Parameters<typeof ctx.submissions.count>[0]) => ctx.submissions.count({ campaignId, ...f });
-      const total = count({});
+      const total = await count({});
       io.out('');
       io.out(`征求意见 Campaign #${campaignId}: ${total} 条 submissions — `
-        + CHANNELS.map((c) => `${CHANNEL_LABELS[c]} ${count({ channel: c })}`).join('，'));
-      io.out(`微心愿 small wishes: ${count({ kind: 'wish' })}；二维码 QR codes: ${ctx.qrCodes.listByCampaign(campaignId).length}；`
+        + (await Promise.all(CHANNELS.map(async (c) => `${CHANNEL_LABELS[c]} ${await count({ channel: c })}`))).join('，'));
+      io.out(`微心愿 small wishes: ${await count({ kind: 'wish' })}；二维码 QR codes: ${ctx.qrCodes.listByCampaign(campaignId).length}；`
         + `待分类 waiting for triage: ${ctx.classify.triageCount(campaignId, 'all')}`);
       if (state.newPasswords.length === 0 && total > 0) io.out('演示数据已存在，本次没有重复添加。 The demo was already loaded: nothing was duplicated.');
       io.out('');
@@ -81,7 +81,7 @@ async function existingData(db: Db): Promise<Array<{ zh: string; en: string }>> 
   const held: Array<{ zh: string; en: string }> = [];
   const campaigns = createCampaignRepo(db).list().length;
   if (campaigns) held.push({ zh: `${campaigns} 个征求意见活动`, en: `${campaigns} campaign(s)` });
-  const submissions = createSubmissionRepo(db).count({});
+  const submissions = await createSubmissionRepo(sqliteEngine(db).queries).count({});
   if (submissions) held.push({ zh: `${submissions} 条意见`, en: `${submissions} submission(s)` });
   const places = (await createPlaceRepo(sqliteEngine(db).queries).list()).length;
   if (places) held.push({ zh: `${places} 个地点`, en: `${places} place(s)` });
