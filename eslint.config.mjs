@@ -17,6 +17,10 @@ export default tseslint.config({ ignores: ['dist/', 'data/', 'coverage/', 'test/
     '@typescript-eslint/no-misused-promises': 'error',
     '@typescript-eslint/await-thenable': 'error',
     // `{ ...formLocals() }` of an async function spreads nothing. (Spreading a string into characters is meant.)
+    // `${repo.count()}` of an async function prints "[object Promise]".
+    '@typescript-eslint/restrict-template-expressions': ['error', {
+      allowAny: true, allowBoolean: true, allowNullish: true, allowNumber: true, allowRegExp: true, allowNever: true, allowArray: true,
+    }],
     '@typescript-eslint/no-misused-spread': ['error', { allow: [{ from: 'lib', name: 'string' }] }],
   },
 });

@@ -12,7 +12,8 @@ import { createCampaignRepo } from './campaigns/repo';
 import { createCampaignService } from './campaigns/service';
 import { createCategoryRepo } from './categories/repo';
 import { createCategoryService } from './categories/service';
-import { createClassifyRepo } from './classify/repo';
+import { createClassifyRepo, createLegacyCategoryLookup } from './classify/repo';
+import { generationOf } from './db/generation';
 import { createClassifyService } from './classify/service';
 import { createDashboardRepo } from './dashboard/repo';
 import { createDashboardService } from './dashboard/service';
@@ -81,7 +82,10 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   // ---- rules and services ----
   const access = createAccess({ places, users });
   const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
-  const classify = createClassifyService({ repo: createClassifyRepo(db), log: (err) => logger.error({ err }, 'categorization failed') });
+  const classify = createClassifyService({
+    repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db), legacy: createLegacyCategoryLookup(db),
+    log: (err) => logger.error({ err }, 'categorization failed'),
+  });
   const submissionService = createSubmissionService({ engine, classify, legacy: legacySubmissions });
   const menuService = createMenuService({ engine, items, places: placeLookup });
   const issueService = createIssueService({ engine, issues, menu: menuService });

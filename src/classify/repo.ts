@@ -1,3 +1,6 @@
+import { sql } from 'kysely';
+import { all, one, run, type Queries } from '../db/engine';
+import { dialectOf, inList } from '../db/dialect';
 import type { Db } from '../db/open-db';
 import { generationOf } from '../db/generation';
 import { toSubmission } from '../submissions/repo';
@@ -18,58 +21,62 @@ export interface NewCorrection {
   correctedBy: number | null;
 }
 
+type SubmissionRow = Parameters<typeof toSubmission>[0];
+const inScope = (communityIds: number[] | 'all') => (communityIds === 'all' ? sql`` : sql` AND community_id IN ${inList(communityIds)}`);
+
 /** SQL of the classify domain: categories to choose from, the corrections it learns from, the triage inbox. */
-export function createClassifyRepo(db: Db) {
-  const active = db.prepare<[], CategoryRef>('SELECT id, name FROM categories WHERE active = 1 ORDER BY sort_order, id');
-  const ofCampaign = db.prepare<[number], CategoryRef>(`SELECT c.id, c.name FROM campaign_categories cc
-    JOIN categories c ON c.id = cc.category_id WHERE cc.campaign_id = ? AND c.active = 1 ORDER BY c.sort_order, c.id`);
-  const category = db.prepare<[number], CategoryRef & { active: number }>('SELECT id, name, active FROM categories WHERE id = ?');
-  const lessonsSince = db.prepare<[string], { id: number; created_at: string; submission_id: number | null; text: string; name: string }>(
-    `SELECT k.id, k.created_at, k.submission_id, k.text, c.name FROM classifier_corrections k JOIN categories c ON c.id = k.category_id
-    WHERE k.created_at >= ? ORDER BY k.created_at, k.id`);
-  const upsert = db.prepare(`INSERT INTO classifier_corrections
-    (submission_id, text, category_id, previous_category_id, suggested_category_id, corrected_by)
-    VALUES (@submissionId, @text, @categoryId, @previousCategoryId, @suggestedCategoryId, @correctedBy)
-    ON CONFLICT(submission_id) DO UPDATE SET text = excluded.text, category_id = excluded.category_id,
-      previous_category_id = excluded.previous_category_id, suggested_category_id = excluded.suggested_category_id,
-      corrected_by = excluded.corrected_by, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`);
-  const setCategory = db.prepare('UPDATE submissions SET category_id = ?, category_confidence = NULL, needs_triage = 0 WHERE id = ?');
-  const audit = db.prepare(`INSERT INTO audit_log (entity_type, entity_id, action, detail, user_id)
-    VALUES ('submission', ?, 'category', ?, ?)`);
-
-  const scopeSql = (communityIds: number[] | 'all') =>
-    communityIds === 'all' ? '' : `AND community_id IN (${communityIds.map(() => '?').join(',') || 'NULL'})`;
-  const scopeParams = (communityIds: number[] | 'all') => (communityIds === 'all' ? [] : communityIds);
-
+export function createClassifyRepo(on: Queries) {
+  const d = dialectOf(on);
   return {
-    activeCategories: () => active.all(),
-    /** Bumped by every write to campaigns and categories in this process (src/db/generation.ts). */
-    generation: () => generationOf(db),
+    activeCategories: (): Promise<CategoryRef[]> =>
+      all<CategoryRef>(on, sql`SELECT id, name FROM categories WHERE active = 1 ORDER BY sort_order, id`),
     /** The categories residents may pick in a campaign (active ones). */
-    campaignCategories: (campaignId: number) => ofCampaign.all(campaignId),
-    findCategory: (id: number) => {
-      const r = category.get(id);
+    campaignCategories: (campaignId: number): Promise<CategoryRef[]> => all<CategoryRef>(on, sql`SELECT c.id, c.name
+      FROM campaign_categories cc JOIN categories c ON c.id = cc.category_id
+      WHERE cc.campaign_id = ${campaignId} AND c.active = 1 ORDER BY c.sort_order, c.id`),
+    findCategory: async (id: number) => {
+      const r = await one<CategoryRef & { active: number }>(on, sql`SELECT id, name, active FROM categories WHERE id = ${id}`);
       return r ? { id: r.id, name: r.name, active: r.active === 1 } : undefined;
     },
     /** Lessons written at or after `at` (ISO time; '' for all), oldest first. */
-    lessonsSince: (at: string): StoredLesson[] => lessonsSince.all(at)
+    lessonsSince: async (at: string): Promise<StoredLesson[]> => (await all<{ id: number; created_at: string; submission_id: number | null; text: string; name: string }>(on,
+      sql`SELECT k.id, k.created_at, k.submission_id, k.text, c.name FROM classifier_corrections k JOIN categories c ON c.id = k.category_id
+        WHERE k.created_at >= ${at} ORDER BY k.created_at, k.id`))
       .map((r) => ({ id: r.id, at: r.created_at, submissionId: r.submission_id, text: r.text, categoryName: r.name })),
-    /** Sets a submission's category as staff decided, records the lesson and the audit entry, all or nothing. */
-    applyCorrection: db.transaction((c: NewCorrection) => {
-      setCategory.run(c.categoryId, c.submissionId);
-      upsert.run(c);
-      audit.run(c.submissionId, JSON.stringify({ from: c.previousCategoryId, to: c.categoryId, suggested: c.suggestedCategoryId }), c.correctedBy);
-    }),
+    /** Sets a submission's category as staff decided and records the lesson (run it in a unit of work with its audit). */
+    async applyCorrection(c: NewCorrection): Promise<void> {
+      await run(on, sql`UPDATE submissions SET category_id = ${c.categoryId}, category_confidence = NULL, needs_triage = 0 WHERE id = ${c.submissionId}`);
+      await run(on, sql`INSERT INTO classifier_corrections
+          (submission_id, text, category_id, previous_category_id, suggested_category_id, corrected_by)
+        VALUES (${c.submissionId}, ${c.text}, ${c.categoryId}, ${c.previousCategoryId}, ${c.suggestedCategoryId}, ${c.correctedBy})
+        ON CONFLICT (submission_id) DO UPDATE SET text = excluded.text, category_id = excluded.category_id,
+          previous_category_id = excluded.previous_category_id, suggested_category_id = excluded.suggested_category_id,
+          corrected_by = excluded.corrected_by, created_at = ${d.nowIso}`);
+    },
     /** Submissions of a campaign waiting for a category, oldest first (they have waited longest). */
-    triage(campaignId: number, communityIds: number[] | 'all', limit: number, offset: number): Submission[] {
-      const rows = db.prepare(`SELECT * FROM submissions WHERE campaign_id = ? AND needs_triage = 1 ${scopeSql(communityIds)}
-        ORDER BY created_at, id LIMIT ? OFFSET ?`).all(campaignId, ...scopeParams(communityIds), limit, offset);
-      return (rows as Parameters<typeof toSubmission>[0][]).map(toSubmission);
-    },
-    triageCount(campaignId: number, communityIds: number[] | 'all'): number {
-      return db.prepare(`SELECT COUNT(*) FROM submissions WHERE campaign_id = ? AND needs_triage = 1 ${scopeSql(communityIds)}`)
-        .pluck().get(campaignId, ...scopeParams(communityIds)) as number;
-    },
+    triage: async (campaignId: number, communityIds: number[] | 'all', limit: number, offset: number): Promise<Submission[]> =>
+      (await all<SubmissionRow>(on, sql`SELECT * FROM submissions WHERE campaign_id = ${campaignId} AND needs_triage = 1${inScope(communityIds)}
+        ORDER BY created_at, id LIMIT ${limit} OFFSET ${offset}`)).map(toSubmission),
+    triageCount: async (campaignId: number, communityIds: number[] | 'all'): Promise<number> =>
+      Number((await one<{ n: number }>(on, sql`SELECT COUNT(*) AS n FROM submissions
+        WHERE campaign_id = ${campaignId} AND needs_triage = 1${inScope(communityIds)}`))?.n ?? 0),
   };
 }
 export type ClassifyRepo = ReturnType<typeof createClassifyRepo>;
+
+/**
+ * The category lists read synchronously, for the intake's categorizing until it moves to the seam (it categorizes
+ * outside its transactions, but its functions are synchronous), and the generation that tells a cached list went stale.
+ */
+export function createLegacyCategoryLookup(db: Db) {
+  const active = db.prepare<[], CategoryRef>('SELECT id, name FROM categories WHERE active = 1 ORDER BY sort_order, id');
+  const ofCampaign = db.prepare<[number], CategoryRef>(`SELECT c.id, c.name FROM campaign_categories cc
+    JOIN categories c ON c.id = cc.category_id WHERE cc.campaign_id = ? AND c.active = 1 ORDER BY c.sort_order, c.id`);
+  return {
+    activeCategories: (): CategoryRef[] => active.all(),
+    campaignCategories: (campaignId: number): CategoryRef[] => ofCampaign.all(campaignId),
+    /** Bumped by every write to campaigns and categories in this process (src/db/generation.ts). */
+    generation: () => generationOf(db),
+  };
+}
+export type LegacyCategoryLookup = ReturnType<typeof createLegacyCategoryLookup>;

@@ -39,16 +39,18 @@ export function classifyRoutes({ campaigns, classify, submissions, places }: Cla
     // The same lookup as the campaign's own page: 404 for a campaign the user may not see, like a missing one.
     const campaign = campaigns.get(req.user!, idParam('征求意见').catch(0).parse(req.params.id));
     const scope = req.user!.reach;
-    const total = classify.triageCount(campaign.id, scope.communityIds);
+    const total = await classify.triageCount(campaign.id, scope.communityIds);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     // Only a plain decimal page number counts ('0x10' or '1e3' is page 1, not some far page); repeated: the first.
     const page = Math.min(pages, firstValue(idParam('页码')).catch(1).parse(req.query.page));
-    const items = classify.triage(campaign.id, scope.communityIds, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-      .map((s) => ({ submission: s, suggestions: classify.suggest(s.text, campaign.id).slice(0, 3) }));
+    const items = [];
+    for (const s of await classify.triage(campaign.id, scope.communityIds, PAGE_SIZE, (page - 1) * PAGE_SIZE)) {
+      items.push({ submission: s, suggestions: (await classify.suggest(s.text, campaign.id)).slice(0, 3) });
+    }
     const communityNames = new Map((await places.ofKind('community')).map((p) => [p.id, p.name]));
     res.render('classify/triage', {
       title: `待分类 · ${campaign.title}`, campaign, items, total, page, pages, communityNames,
-      categories: classify.categoriesFor(campaign.id), channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
+      categories: await classify.categoriesFor(campaign.id), channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
       threshold: TRIAGE_THRESHOLD, next: req.originalUrl,
     });
   });
@@ -60,7 +62,7 @@ export function classifyRoutes({ campaigns, classify, submissions, places }: Cla
     const parsed = parseForm(correctionSchema, req.body);
     const back = safeNext(parsed.ok ? parsed.value.next : null) ?? `/campaigns/${submission.campaignId}/triage`;
     if (!parsed.ok) throw invalid(parsed.errors.categoryId ?? messages.unknownCategory);
-    const category = classify.correct(submission, parsed.value.categoryId, req.user!.id);
+    const category = await classify.correct(submission, parsed.value.categoryId, req.user!.id);
     flash(res, `已将这条意见归入「${category.name}」，以后相似的意见会参考这次的分类。`);
     res.redirect(303, back);
   });

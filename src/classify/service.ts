@@ -2,7 +2,9 @@ import { invalid } from '../lib/errors';
 import type { NewSubmission, Submission } from '../submissions/types';
 import { Classifier } from './classifier';
 import { seedModel, warmSeedModel } from './default-model';
-import type { CategoryRef, ClassifyRepo } from './repo';
+import { createAuditRepo } from '../audit/repo';
+import type { Engine, Queries } from '../db/engine';
+import { createClassifyRepo, type CategoryRef, type ClassifyRepo, type LegacyCategoryLookup } from './repo';
 
 /**
  * Below this confidence a submission is not given a category: it waits in the triage inbox for staff, so a
@@ -30,8 +32,18 @@ export const messages = {
  * Auto-categorization for every intake channel, the triage decisions of staff, and learning from them.
  * The model is built on first use and then kept: the seed part once per process, the corrections per database.
  */
-export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: unknown) => void }) {
+export function createClassifyService(deps: {
+  repo: ClassifyRepo;
+  /** For a correction's writes, which commit together with their audit row. */
+  engine?: Pick<Engine, 'unitOfWork'>;
+  /** Moves when campaigns or categories changed (src/db/generation.ts); a cached category list is then read again. */
+  generation?: () => number;
+  /** Synchronous category lists for `categorizeSync` (the intake, until it moves to the seam). */
+  legacy?: Pick<LegacyCategoryLookup, 'activeCategories' | 'campaignCategories'>;
+  log?: (err: unknown) => void;
+}) {
   const { repo } = deps;
+  const generation = deps.generation ?? (() => 0);
   let model: Classifier | undefined;
 
   /**
@@ -39,28 +51,44 @@ export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: un
    * then at most once a CORRECTIONS_CHECK_MS, the lessons written since the newest one seen (less a margin for
    * transactions that committed out of order). A lesson is learned again only when it was rewritten; learning a
    * submission's lesson replaces the one before (its key), so this server's own corrections come back harmless.
+   * The check runs in the background of whatever asked for the model: one at a time, never awaited by a resident.
    */
   const learnedAt = new Map<number, string>();
   let newestSeen = '';
   let checkedAt = 0;
-  function learnNew(m: Classifier): void {
-    checkedAt = Date.now();
-    const since = newestSeen ? new Date(Date.parse(newestSeen) - OUT_OF_ORDER_MARGIN_MS).toISOString() : '';
-    for (const l of repo.lessonsSince(since)) {
-      if (learnedAt.get(l.id) === l.at) continue;
-      learnedAt.set(l.id, l.at);
-      if (l.at > newestSeen) newestSeen = l.at;
-      m.learn(l.text, l.categoryName, l.submissionId === null ? undefined : `s${l.submissionId}`);
-    }
+  let checking: Promise<void> | undefined;
+  function learnNew(m: Classifier): Promise<void> {
+    checking ??= (async () => {
+      try {
+        const since = newestSeen ? new Date(Date.parse(newestSeen) - OUT_OF_ORDER_MARGIN_MS).toISOString() : '';
+        for (const l of await repo.lessonsSince(since)) {
+          if (learnedAt.get(l.id) === l.at) continue;
+          learnedAt.set(l.id, l.at);
+          if (l.at > newestSeen) newestSeen = l.at;
+          m.learn(l.text, l.categoryName, l.submissionId === null ? undefined : `s${l.submissionId}`);
+        }
+      } finally {
+        checkedAt = Date.now();
+        checking = undefined;
+      }
+    })();
+    return checking;
   }
-  function classifier(): Classifier {
-    if (!model) {
-      const m = new Classifier(seedModel());
-      learnNew(m);
-      model = m;
-    } else if (Date.now() - checkedAt >= CORRECTIONS_CHECK_MS) {
-      learnNew(model);
-    }
+  const stale = () => Date.now() - checkedAt >= CORRECTIONS_CHECK_MS;
+  /**
+   * The model as it is now; a check for new corrections started in the background when one is due, unless the
+   * caller reads inside a unit of work (`inside`), where a statement of its own would wait for that unit of work.
+   */
+  function classifier(inside = false): Classifier {
+    model ??= new Classifier(seedModel());
+    if (!inside && stale() && !checking) learnNew(model).catch((err: unknown) => deps.log?.(err));
+    return model;
+  }
+  /** The model with every correction stored up to now learned (staff pages, commands, tests). */
+  async function currentClassifier(): Promise<Classifier> {
+    model ??= new Classifier(seedModel());
+    if (checking) await checking;
+    if (stale()) await learnNew(model);
     return model;
   }
 
@@ -70,72 +98,124 @@ export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: un
    * one query per row was ~6% of the server's CPU during one. Another process's change is seen within a second.
    */
   const candidateCache = new Map<number, { at: number; generation: number; cats: CategoryRef[] }>();
-  function candidates(campaignId?: number | null): CategoryRef[] {
-    const key = campaignId ?? 0;
-    const now = Date.now();
-    const generation = repo.generation();
+  const cachedCandidates = (key: number): CategoryRef[] | undefined => {
     const hit = candidateCache.get(key);
-    if (hit && hit.generation === generation && now - hit.at < CANDIDATES_TTL_MS) return hit.cats;
-    const own = campaignId ? repo.campaignCategories(campaignId) : [];
-    const cats = own.length ? own : repo.activeCategories();
+    return hit && hit.generation === generation() && Date.now() - hit.at < CANDIDATES_TTL_MS ? hit.cats : undefined;
+  };
+  const keepCandidates = (key: number, at: number, gen: number, cats: CategoryRef[]) => {
     if (candidateCache.size > 1000) candidateCache.clear();
-    candidateCache.set(key, { at: now, generation, cats });
+    candidateCache.set(key, { at, generation: gen, cats });
     return cats;
+  };
+  /** `on`: the caller's unit of work, to read inside it. */
+  async function candidates(campaignId?: number | null, on?: Queries): Promise<CategoryRef[]> {
+    const key = campaignId ?? 0;
+    const hit = cachedCandidates(key);
+    if (hit) return hit;
+    const at = Date.now();
+    const gen = generation();
+    const r = on ? createClassifyRepo(on) : repo;
+    const own = campaignId ? await r.campaignCategories(campaignId) : [];
+    return keepCandidates(key, at, gen, own.length ? own : await r.activeCategories());
+  }
+  function candidatesSync(campaignId?: number | null): CategoryRef[] {
+    const key = campaignId ?? 0;
+    const hit = cachedCandidates(key);
+    if (hit) return hit;
+    if (!deps.legacy) throw new Error('no synchronous category lists were given');
+    const at = Date.now();
+    const gen = generation();
+    const own = campaignId ? deps.legacy.campaignCategories(campaignId) : [];
+    return keepCandidates(key, at, gen, own.length ? own : deps.legacy.activeCategories());
   }
 
-  function rank(text: string, cats: readonly CategoryRef[]): CategorySuggestion[] {
+  function rank(m: Classifier, text: string, cats: readonly CategoryRef[]): CategorySuggestion[] {
     const byName = new Map(cats.map((c) => [c.name, c]));
-    return classifier().predict(text, cats.map((c) => c.name))
+    return m.predict(text, cats.map((c) => c.name))
       .map((s) => ({ categoryId: byName.get(s.category)!.id, name: s.category, confidence: s.confidence }));
   }
 
+  /**
+   * Fills in category, confidence and triage for a new submission. A category the resident or staff chose is
+   * kept (the model only scores it); otherwise the model decides when it is confident enough, else the
+   * submission goes to triage with the category left empty.
+   */
+  function decide(input: NewSubmission, cats: readonly CategoryRef[], inside = false): NewSubmission {
+    const ranked = rank(classifier(inside), input.text, cats);
+    if (input.categoryId != null) {
+      const own = ranked.find((s) => s.categoryId === input.categoryId);
+      return { ...input, categoryConfidence: input.categoryConfidence ?? own?.confidence ?? null };
+    }
+    const top = ranked[0];
+    if (top && top.confidence >= TRIAGE_THRESHOLD) {
+      return { ...input, categoryId: top.categoryId, categoryConfidence: top.confidence, needsTriage: false };
+    }
+    return { ...input, categoryId: null, categoryConfidence: top?.confidence ?? null, needsTriage: true };
+  }
+  /** A failure to categorize sends the submission to triage: it never loses the submission. */
+  const failed = (input: NewSubmission, err: unknown): NewSubmission => {
+    deps.log?.(err);
+    return { ...input, needsTriage: input.categoryId == null ? true : input.needsTriage };
+  };
+
   return {
-    /** Ranked suggestions for a text among a campaign's categories (all active ones without a campaign). */
-    suggest(text: string, campaignId?: number | null): CategorySuggestion[] {
-      return rank(text, candidates(campaignId));
+    /**
+     * Ranked suggestions for a text among a campaign's categories (all active ones without a campaign). `on`: the
+     * caller's unit of work (the demo's), read inside it; the model is then taken as it is.
+     */
+    async suggest(text: string, campaignId?: number | null, on?: Queries): Promise<CategorySuggestion[]> {
+      const cats = await candidates(campaignId, on);
+      return rank(on ? classifier(true) : await currentClassifier(), text, cats);
     },
 
     /**
-     * Fills in category, confidence and triage for a new submission. A category the resident or staff chose is
-     * kept (the model only scores it); otherwise the model decides when it is confident enough, else the
-     * submission goes to triage with the category left empty. Never throws: a failure sends it to triage.
+     * Categorizes a new submission (see `decide`) among `given` or the campaign's categories. Never throws.
+     * With `given` (the residents' form has them at hand) nothing is read from the database; `on`: the caller's
+     * unit of work, to read inside it.
      */
-    categorize(input: NewSubmission, given?: readonly CategoryRef[]): NewSubmission {
+    async categorize(input: NewSubmission, given?: readonly CategoryRef[], on?: Queries): Promise<NewSubmission> {
       try {
-        const cats = given?.length ? given : candidates(input.campaignId);
-        const ranked = rank(input.text, cats);
-        if (input.categoryId != null) {
-          const own = ranked.find((s) => s.categoryId === input.categoryId);
-          return { ...input, categoryConfidence: input.categoryConfidence ?? own?.confidence ?? null };
-        }
-        const top = ranked[0];
-        if (top && top.confidence >= TRIAGE_THRESHOLD) {
-          return { ...input, categoryId: top.categoryId, categoryConfidence: top.confidence, needsTriage: false };
-        }
-        return { ...input, categoryId: null, categoryConfidence: top?.confidence ?? null, needsTriage: true };
+        // The first use of the model waits for the corrections stored so far; later checks run in the background.
+        if (checkedAt === 0 && !on) await currentClassifier();
+        return decide(input, given?.length ? given : await candidates(input.campaignId, on), !!on);
       } catch (err) {
-        deps.log?.(err);
-        return { ...input, needsTriage: input.categoryId == null ? true : input.needsTriage };
+        return failed(input, err);
+      }
+    },
+    /** The same, synchronously, for the intake until it moves to the seam. */
+    categorizeSync(input: NewSubmission, given?: readonly CategoryRef[]): NewSubmission {
+      try {
+        return decide(input, given?.length ? given : candidatesSync(input.campaignId));
+      } catch (err) {
+        return failed(input, err);
       }
     },
 
     /**
-     * Staff set a submission's category (triage or correction): stored, audited, and learned at once so the
-     * next similar text gets it. Only one of the campaign's active categories is accepted (the ones the form
-     * offers): anything else is refused before anything is stored or learned.
+     * Staff set a submission's category (triage or correction): stored with its audit row in one unit of work,
+     * and learned at once so the next similar text gets it. Only one of the campaign's active categories is
+     * accepted (the ones the form offers): anything else is refused before anything is stored or learned.
      */
-    correct(submission: Submission, categoryId: number, userId: number | null): CategoryRef {
-      const cat = repo.findCategory(categoryId);
+    async correct(submission: Submission, categoryId: number, userId: number | null): Promise<CategoryRef> {
+      const cat = await repo.findCategory(categoryId);
       if (!cat) throw invalid(messages.unknownCategory);
       if (!cat.active) throw invalid(messages.inactiveCategory);
-      const offered = candidates(submission.campaignId);
+      const offered = await candidates(submission.campaignId);
       if (!offered.some((c) => c.id === cat.id)) throw invalid(messages.categoryNotInCampaign);
-      const suggested = rank(submission.text, offered).at(0);
-      repo.applyCorrection({
-        submissionId: submission.id, text: submission.text, categoryId, previousCategoryId: submission.categoryId,
-        suggestedCategoryId: suggested?.categoryId ?? null, correctedBy: userId,
+      const m = await currentClassifier();
+      const suggested = rank(m, submission.text, offered).at(0);
+      if (!deps.engine) throw new Error('no engine was given for corrections');
+      await deps.engine.unitOfWork(async (tx) => {
+        await createClassifyRepo(tx).applyCorrection({
+          submissionId: submission.id, text: submission.text, categoryId, previousCategoryId: submission.categoryId,
+          suggestedCategoryId: suggested?.categoryId ?? null, correctedBy: userId,
+        });
+        await createAuditRepo(tx).record({
+          entityType: 'submission', entityId: submission.id, action: 'category', userId,
+          detail: { from: submission.categoryId, to: categoryId, suggested: suggested?.categoryId ?? null },
+        });
       });
-      classifier().learn(submission.text, cat.name, `s${submission.id}`);
+      m.learn(submission.text, cat.name, `s${submission.id}`);
       return { id: cat.id, name: cat.name };
     },
 
@@ -148,11 +228,11 @@ export function createClassifyService(deps: { repo: ClassifyRepo; log?: (err: un
      * Builds the model ahead of the first submission without holding up start-up: the seed part in slices that
      * let requests run between them, then this database's corrections.
      */
-    warmUp: async () => { await warmSeedModel(); classifier(); },
+    warmUp: async () => { await warmSeedModel(); await currentClassifier(); },
 
     /** Campaign categories for the correction form. */
     categoriesFor: (campaignId: number) => candidates(campaignId),
-    correctionCount: () => classifier().correctionCount,
+    correctionCount: async () => (await currentClassifier()).correctionCount,
   };
 }
 export type ClassifyService = ReturnType<typeof createClassifyService>;

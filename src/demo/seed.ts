@@ -218,7 +218,7 @@ export const submissionsStep: DemoStep = {
       return qrCodes.filter((q) => communityOfPlace(q.placeId).communityId === id);
     };
     // Residents pick a category about half the time (the one that fits); otherwise the classifier files it.
-    const picked = (text: string) => (rng.chance(0.45) ? ctx.classify.suggest(text, campaignId)[0]?.categoryId ?? null : null);
+    const picked = async (text: string) => (rng.chance(0.45) ? (await ctx.classify.suggest(text, campaignId, tx))[0]?.categoryId ?? null : null);
 
     const vague = [...DEMO_VAGUE_TEXTS];
     for (let i = 0; i < DEMO_ONLINE; i++) {
@@ -235,7 +235,7 @@ export const submissionsStep: DemoStep = {
       const text = cluster?.text ?? unclear ?? words?.text ?? '希望社区多关心我们楼';
       await save({
         campaignId, qrCodeId: code.id, idempotencyKey: `demo:${campaignId}:online:${i}`, kind,
-        categoryId: cluster ? categories.get(cluster.category) : unclear ? null : picked(text),
+        categoryId: cluster ? categories.get(cluster.category) : unclear ? null : await picked(text),
         text,
         residentName: contact && rng.chance(0.5) ? residentName(rng) : null, residentPhone: contact ? mobile(rng) : null,
         building: rng.chance(0.6) ? building(rng) : null, ...where, channel: 'online',
@@ -257,7 +257,7 @@ export const submissionsStep: DemoStep = {
       const named = channel !== 'hotline' || rng.chance(0.5);
       await save({
         campaignId, idempotencyKey: `demo:${campaignId}:offline:${i}`, kind,
-        categoryId: cluster ? categories.get(cluster.category) : picked(text),
+        categoryId: cluster ? categories.get(cluster.category) : await picked(text),
         text,
         residentName: named ? residentName(rng) : null, residentPhone: rng.chance(0.8) ? mobile(rng) : null,
         building: building(rng), communityId: ids.id, gridId, compoundId: compound?.id ?? null, channel,

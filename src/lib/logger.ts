@@ -61,7 +61,7 @@ export function formatPretty(line: string): string {
   const { level, time, msg, pid: _pid, err, ...rest } = entry;
   const clock = typeof time === 'string' ? time.slice(11, 19) : '';
   const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-  let out = `${clock} ${(LEVEL_NAMES[level as number] ?? String(level)).padEnd(5)} ${msg ?? ''}${fields ? '  ' + fields : ''}\n`;
+  let out = `${clock} ${(LEVEL_NAMES[level as number] ?? String(level)).padEnd(5)} ${String(msg ?? '')}${fields ? '  ' + fields : ''}\n`;
   const e = err as { stack?: string; message?: string } | undefined;
   if (e) out += (e.stack ?? e.message ?? '') + '\n';
   return out;

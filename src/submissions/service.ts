@@ -10,7 +10,12 @@ export interface CandidateCategory { id: number; name: string }
  * Auto-categorization (src/classify): fills category, confidence and needs_triage; never throws.
  * `candidates` lets a caller that already read the campaign's active categories spare the second query.
  */
-export interface Categorizer { categorize(input: NewSubmission, candidates?: readonly CandidateCategory[]): NewSubmission }
+export interface Categorizer {
+  /** `on`: the caller's unit of work, to read the category lists inside it. */
+  categorize(input: NewSubmission, candidates?: readonly CandidateCategory[], on?: Queries): Promise<NewSubmission>;
+  /** The same on synchronous reads, for the intake until it moves to the seam. */
+  categorizeSync(input: NewSubmission, candidates?: readonly CandidateCategory[]): NewSubmission;
+}
 
 export type RecordResult = { submission: Submission; created: boolean };
 
@@ -24,8 +29,9 @@ export function createSubmissionService(deps: {
   legacy?: LegacySubmissionWriter;
 }) {
   const { engine } = deps;
-  const prepare = (input: NewSubmission, candidates?: readonly CandidateCategory[]) =>
-    (deps.classify ? deps.classify.categorize(input, candidates) : input);
+  const prepare = async (input: NewSubmission, candidates?: readonly CandidateCategory[], on?: Queries) =>
+    (deps.classify ? deps.classify.categorize(input, candidates, on) : input);
+  const prepareSync = (input: NewSubmission) => (deps.classify ? deps.classify.categorizeSync(input) : input);
   const legacy = () => {
     if (!deps.legacy) throw new Error('no synchronous submission writer was given');
     return deps.legacy;
@@ -103,21 +109,24 @@ export function createSubmissionService(deps: {
       return new Promise((resolve, reject) => waiting.push({ upTo: committed, resolve, reject }));
     },
     /** Stores one submission, inside the caller's unit of work `tx` or in one of its own. */
-    record: (input: NewSubmission, tx?: Queries): Promise<RecordResult> => insertOn(prepare(input), tx),
-    /** Auto-categorization alone: imports run it before their transaction, so the write lock is held for inserts only. */
-    categorize: (input: NewSubmission): NewSubmission => prepare(input),
+    record: async (input: NewSubmission, tx?: Queries): Promise<RecordResult> => insertOn(await prepare(input, undefined, tx), tx),
+    /**
+     * Auto-categorization alone: imports run it before their transaction, so the write lock is held for inserts
+     * only. Synchronous until the intake moves to the seam.
+     */
+    categorize: (input: NewSubmission): NewSubmission => prepareSync(input),
     /** Stores a submission already categorized (by `categorize`), inside `tx` or on its own. */
     recordPrepared: (input: NewSubmission, tx?: Queries): Promise<RecordResult> => insertOn(input, tx),
     /** The same two, synchronously on SQLite's connection, for the intake's transactions until it moves. */
-    recordSync: (input: NewSubmission): RecordResult => legacy().insert(prepare(input)),
+    recordSync: (input: NewSubmission): RecordResult => legacy().insert(prepareSync(input)),
     recordPreparedSync: (input: NewSubmission): RecordResult => legacy().insert(input),
 
     /**
      * Stores one submission as part of the next group commit; resolves once it is durably on disk.
      * `candidates`: the campaign's active categories in display order, when the caller has them at hand.
      */
-    recordDurably(input: NewSubmission, candidates?: readonly CandidateCategory[]): Promise<RecordResult> {
-      const prepared = prepare(input, candidates);
+    async recordDurably(input: NewSubmission, candidates?: readonly CandidateCategory[]): Promise<RecordResult> {
+      const prepared = await prepare(input, candidates);
       return new Promise((resolve, reject) => {
         queue.push({ input: prepared, resolve, reject });
         if (!scheduled) {

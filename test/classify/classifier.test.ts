@@ -8,7 +8,7 @@ import { bigramSet, classifierFeatures, clauses, dice, ngrams, normalizeText } f
 import { openDb } from '../../src/db/open-db';
 import { createSubmissionRepo } from '../../src/submissions/repo';
 import { createSubmissionService } from '../../src/submissions/service';
-import { categoryId, key, makeClassifyCampaign } from '../helpers/classify-factories';
+import { categoryId, key, makeClassifyCampaign, classifyServiceOn } from '../helpers/classify-factories';
 
 describe('character n-gram features', () => {
   it('splits clauses at punctuation and makes 1–3-grams inside each', () => {
@@ -129,8 +129,8 @@ describe('the seed classifier', () => {
 describe('the classify service', () => {
   function setup(categories?: string[]) {
     const db = openDb({ file: ':memory:' });
-    const classify = createClassifyService({ repo: createClassifyRepo(db) });
     const engine = sqliteEngine(db);
+    const classify = classifyServiceOn(db, engine);
     const submissions = createSubmissionRepo(engine.queries);
     const service = createSubmissionService({ engine, classify });
     const c = makeClassifyCampaign(db, { categories });
@@ -154,7 +154,7 @@ describe('the classify service', () => {
     expect(s.categoryId).toBeNull();
     expect(s.needsTriage).toBe(true);
     expect(s.categoryConfidence).toBeLessThan(TRIAGE_THRESHOLD);
-    expect(t.classify.triageCount(t.campaignId, 'all')).toBe(1);
+    expect(await t.classify.triageCount(t.campaignId, 'all')).toBe(1);
   });
 
   it('keeps the category the resident chose, and scores it', async () => {
@@ -180,35 +180,35 @@ describe('the classify service', () => {
     const first = await t.record(text);
     const wanted = categoryId(t.db, '物业管理');
     expect(first.categoryId).not.toBe(wanted);
-    t.classify.correct(first, wanted, null);
+    await t.classify.correct(first, wanted, null);
     const stored = (await t.submissions.findById(first.id))!;
     expect(stored.categoryId).toBe(wanted);
     expect(stored.needsTriage).toBe(false);
     const later = await t.record('东门快递柜经常满了，取快递要排好久的队');
     expect(later.categoryId).toBe(wanted);
     // Stored: a new process (a fresh service on the same database) knows it too.
-    const fresh = createClassifyService({ repo: createClassifyRepo(t.db) });
-    expect(fresh.suggest('小区东门快递柜满了，取件排队', t.campaignId)[0].categoryId).toBe(wanted);
+    const fresh = classifyServiceOn(t.db);
+    expect((await fresh.suggest('小区东门快递柜满了，取件排队', t.campaignId))[0].categoryId).toBe(wanted);
     expect(t.db.prepare("SELECT COUNT(*) FROM audit_log WHERE entity_type = 'submission' AND entity_id = ?").pluck().get(first.id)).toBe(1);
   });
 
   it('learns the corrections made on another app server within a second, each once', async () => {
     const t = setup();
     // Another app server on the same database, whose model was built before the correction.
-    const other = createClassifyService({ repo: createClassifyRepo(t.db) });
+    const other = classifyServiceOn(t.db);
     const text = '小区东门的快递柜总是满的，取件要排队';
     const wanted = categoryId(t.db, '物业管理');
-    expect(other.suggest(text, t.campaignId)[0].categoryId).not.toBe(wanted);
-    t.classify.correct((await t.record(text)), wanted, null);
+    expect((await other.suggest(text, t.campaignId))[0].categoryId).not.toBe(wanted);
+    await t.classify.correct((await t.record(text)), wanted, null);
     const now = Date.now();
     const clock = jest.spyOn(Date, 'now').mockReturnValue(now + CORRECTIONS_CHECK_MS);
     try {
-      expect(other.suggest('东门快递柜经常满了，取快递要排好久的队', t.campaignId)[0].categoryId).toBe(wanted);
-      expect(other.correctionCount()).toBe(1);
+      expect((await other.suggest('东门快递柜经常满了，取快递要排好久的队', t.campaignId))[0].categoryId).toBe(wanted);
+      expect(await other.correctionCount()).toBe(1);
       // Looked at again at the next check (it is inside the margin for late commits), but not learned twice.
       clock.mockReturnValue(now + 2 * CORRECTIONS_CHECK_MS);
-      other.suggest(text, t.campaignId);
-      expect(other.correctionCount()).toBe(1);
+      await other.suggest(text, t.campaignId);
+      expect(await other.correctionCount()).toBe(1);
     } finally {
       clock.mockRestore();
     }
@@ -220,25 +220,25 @@ describe('the classify service', () => {
     t.db.prepare('INSERT INTO campaign_categories (campaign_id, category_id) VALUES (?, ?)').run(t.campaignId, newId);
     const first = await t.record('希望社区给独居老人送口罩和抗原试剂');
     expect(first.categoryId).not.toBe(newId);
-    t.classify.correct(first, newId, null);
+    await t.classify.correct(first, newId, null);
     expect((await t.record('能不能给独居老人送一些口罩和抗原试剂')).categoryId).toBe(newId);
   });
 
   it('refuses an unknown or inactive category with a clear message', async () => {
     const t = setup();
     const s = await t.record('电梯坏了');
-    expect(() => t.classify.correct(s, 9999, null)).toThrow('请选择一个有效的分类');
+    await expect(t.classify.correct(s, 9999, null)).rejects.toThrow('请选择一个有效的分类');
     const id = categoryId(t.db, '其他');
     t.db.prepare('UPDATE categories SET active = 0 WHERE id = ?').run(id);
-    expect(() => t.classify.correct(s, id, null)).toThrow('已停用');
+    await expect(t.classify.correct(s, id, null)).rejects.toThrow('已停用');
   });
 
-  it('sends a submission to triage instead of failing when classification breaks', () => {
+  it('sends a submission to triage instead of failing when classification breaks', async () => {
     const db = openDb({ file: ':memory:' });
-    const repo = createClassifyRepo(db);
+    const repo = createClassifyRepo(sqliteEngine(db).queries);
     const errors: unknown[] = [];
-    const broken = createClassifyService({ repo: { ...repo, activeCategories: () => { throw new Error('boom'); } }, log: (e) => errors.push(e) });
-    const out = broken.categorize({ campaignId: 1, idempotencyKey: 'k', kind: 'wish', text: '电梯坏了' });
+    const broken = createClassifyService({ repo: { ...repo, activeCategories: () => Promise.reject(new Error('boom')) }, log: (e) => errors.push(e) });
+    const out = await broken.categorize({ campaignId: 1, idempotencyKey: 'k', kind: 'wish', text: '电梯坏了' });
     expect(out.needsTriage).toBe(true);
     expect(out.categoryId ?? null).toBeNull();
     expect(errors).toHaveLength(1);

@@ -8,7 +8,7 @@ import { createClassifyService } from '../../src/classify/service';
 import { dbFile, openDb } from '../../src/db/open-db';
 import { sqliteEngine } from '../../src/db/engine';
 import { createSubmissionService } from '../../src/submissions/service';
-import { categoryId, key, makeClassifyCampaign } from '../helpers/classify-factories';
+import { categoryId, key, makeClassifyCampaign, classifyServiceOn } from '../helpers/classify-factories';
 
 function io(dataDir: string, input: string) {
   const out: string[] = [];
@@ -41,11 +41,12 @@ describe('npx linsheng classify', () => {
     expect(before.out[0]).not.toMatch(/^物业管理\t/);
 
     const db = openDb({ file: dbFile(dir) });
-    const classify = createClassifyService({ repo: createClassifyRepo(db) });
+    const engine = sqliteEngine(db);
+    const classify = classifyServiceOn(db, engine);
     const c = makeClassifyCampaign(db);
-    const s = (await createSubmissionService({ engine: sqliteEngine(db), classify })
+    const s = (await createSubmissionService({ engine, classify })
       .record({ campaignId: c.campaignId, idempotencyKey: key(), kind: 'suggestion', text })).submission;
-    classify.correct(s, categoryId(db, '物业管理'), null);
+    await classify.correct(s, categoryId(db, '物业管理'), null);
     db.close();
 
     const after = io(dir, '东门快递柜经常满了，取快递要排好久的队\n');

@@ -101,14 +101,14 @@ describe('category correction', () => {
     const { t, c, record } = setup();
     const s = await record('东门外的早点摊一直占着人行道摆桌子', c.yongan);
     const wanted = categoryId(t.db, '停车交通');
-    const before = t.app.ctx.classify.suggest('东门外早点摊占着人行道摆桌子', c.campaignId)[0];
+    const before = (await t.app.ctx.classify.suggest('东门外早点摊占着人行道摆桌子', c.campaignId))[0];
     const staff = await loginAs(t, 'staff', { scopePlaceId: c.subdistrictId });
     const res = await staff.post(`/submissions/${s.id}/category`).type('form')
       .send({ _csrf: staff.csrf, categoryId: String(wanted), next: `/campaigns/${c.campaignId}/triage?page=1` });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/campaigns/${c.campaignId}/triage?page=1`);
     expect(unclear(t, s.id)).toEqual({ needs_triage: 0, category_id: wanted });
-    const after = t.app.ctx.classify.suggest('东门外早点摊占着人行道摆桌子', c.campaignId)[0];
+    const after = (await t.app.ctx.classify.suggest('东门外早点摊占着人行道摆桌子', c.campaignId))[0];
     expect(after.categoryId).toBe(wanted);
     expect(after.confidence).toBeGreaterThan(before.categoryId === wanted ? before.confidence : 0);
     const page = await staff.get(`/campaigns/${c.campaignId}/triage`);
@@ -146,7 +146,7 @@ describe('category correction', () => {
       campaignId: c.campaignId, idempotencyKey: key(), kind: 'suggestion', text: '东门外的早点摊一直占着人行道摆桌子', communityId: c.yongan,
     })).submission;
     const before = unclear(t, s.id);
-    const lessons = t.app.ctx.classify.correctionCount();
+    const lessons = await t.app.ctx.classify.correctionCount();
     const admin = await loginAs(t, 'admin');
     const post = (id: number) => admin.post(`/submissions/${s.id}/category`).type('form').send({ _csrf: admin.csrf, categoryId: String(id) });
 
@@ -160,7 +160,7 @@ describe('category correction', () => {
     expect(inactive.text).toContain('这个分类已停用');
 
     expect(unclear(t, s.id)).toEqual(before);
-    expect(t.app.ctx.classify.correctionCount()).toBe(lessons);
+    expect(await t.app.ctx.classify.correctionCount()).toBe(lessons);
     expect(t.db.prepare('SELECT COUNT(*) FROM classifier_corrections').pluck().get()).toBe(0);
 
     // One the campaign offers is taken.

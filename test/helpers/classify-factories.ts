@@ -1,3 +1,7 @@
+import { createClassifyRepo, createLegacyCategoryLookup } from '../../src/classify/repo';
+import { createClassifyService } from '../../src/classify/service';
+import { sqliteEngine, type Engine } from '../../src/db/engine';
+import { generationOf } from '../../src/db/generation';
 import type { Db } from '../../src/db/open-db';
 import { activeCategoryIds, categoryId, ensurePlace, ensureSubdistrict, insertCampaign } from './factories';
 
@@ -22,3 +26,10 @@ export function makeClassifyCampaign(db: Db, opts: { categories?: string[] } = {
 let seq = 0;
 /** A unique idempotency key for a test submission. */
 export const key = () => `test-classify-${process.pid}-${++seq}`;
+
+/** The classify service on a database, wired as the composition root wires it (src/context.ts). */
+export function classifyServiceOn(db: Db, engine: Engine = sqliteEngine(db), over: Partial<Parameters<typeof createClassifyService>[0]> = {}) {
+  return createClassifyService({
+    repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db), legacy: createLegacyCategoryLookup(db), ...over,
+  });
+}

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
+import { sqliteEngine } from '../../db/engine';
 import { createClassifyRepo } from '../../classify/repo';
 import { createClassifyService } from '../../classify/service';
 import { dbFile, openDb } from '../../db/open-db';
@@ -29,7 +30,7 @@ export const classifyCommand: Command = {
     // are no corrections, so the default model runs on a throw-away in-memory one instead of creating a file.
     const db = fs.existsSync(dbFile(config.dataDir)) ? openExistingDb(io).db : openDb({ file: ':memory:' });
     try {
-      const classify = createClassifyService({ repo: createClassifyRepo(db) });
+      const classify = createClassifyService({ repo: createClassifyRepo(sqliteEngine(db).queries) });
       if ((io.stdin as { isTTY?: boolean }).isTTY) {
         io.err('请输入文字，每行一条，按 Ctrl-D 结束。 Type one text per line, Ctrl-D to finish.');
       }
@@ -39,7 +40,7 @@ export const classifyCommand: Command = {
         const text = first ? raw.replace(/^\uFEFF/, '') : raw;
         first = false;
         if (!text.trim()) continue;
-        const best = classify.suggest(text, campaignId)[0];
+        const best = (await classify.suggest(text, campaignId))[0];
         io.out(`${best?.name ?? ''}\t${text}`);
       }
       return 0;

@@ -55,7 +55,7 @@ export const demoCommand: Command = {
       io.out(`征求意见 Campaign #${campaignId}: ${total} 条 submissions — `
         + (await Promise.all(CHANNELS.map(async (c) => `${CHANNEL_LABELS[c]} ${await count({ channel: c })}`))).join('，'));
       io.out(`微心愿 small wishes: ${await count({ kind: 'wish' })}；二维码 QR codes: ${ctx.qrCodes.listByCampaign(campaignId).length}；`
-        + `待分类 waiting for triage: ${ctx.classify.triageCount(campaignId, 'all')}`);
+        + `待分类 waiting for triage: ${await ctx.classify.triageCount(campaignId, 'all')}`);
       if (state.newPasswords.length === 0 && total > 0) io.out('演示数据已存在，本次没有重复添加。 The demo was already loaded: nothing was duplicated.');
       io.out('');
       io.out(`登录 Log in at ${config.baseUrl}/login (start the server with: npm start)`);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
+import { sqliteEngine } from '../../db/engine';
 import { createClassifyRepo } from '../../classify/repo';
 import { createClassifyService } from '../../classify/service';
 import { dbFile, openDb } from '../../db/open-db';
@@ -37,10 +38,12 @@ export const groupCommand: Command = {
         const tab = line.indexOf('\t');
         rows.push(tab < 0 ? { community: null, text: line } : { community: line.slice(0, tab), text: line.slice(tab + 1) });
       }
-      const classify = createClassifyService({ repo: createClassifyRepo(db) });
-      const groups = createGrouping().group(rows.map((r, i) => ({
-        key: i, community: r.community, text: r.text, categoryId: r.text.trim() ? classify.suggest(r.text)[0]?.categoryId ?? null : null,
-      })));
+      const classify = createClassifyService({ repo: createClassifyRepo(sqliteEngine(db).queries) });
+      const items = [];
+      for (const [i, r] of rows.entries()) {
+        items.push({ key: i, community: r.community, text: r.text, categoryId: r.text.trim() ? (await classify.suggest(r.text))[0]?.categoryId ?? null : null });
+      }
+      const groups = createGrouping().group(items);
       rows.forEach((r, i) => io.out(`${groups[i]}\t${r.community ?? ''}\t${r.text}`));
       return 0;
     } finally {
