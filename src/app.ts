@@ -104,7 +104,9 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.use(appealRoutes({ appeals: ctx.appealService }));
   app.use(menuRoutes({ config, menu: ctx.menuService, items: ctx.items, issueRepo: ctx.issues, audit: ctx.audit, places }));
   app.use(dashboardRoutes({ campaigns, dashboard: ctx.dashboardService, dashboardRepo: ctx.dashboardRepo, places }));
-  app.use(exportRoutes({ campaigns, exports: ctx.exports, issueRepo: ctx.issues, log: ctx.log, dbFile: db.memory ? null : db.name }));
+  app.use(exportRoutes({ campaigns, exports: ctx.exports, issueRepo: ctx.issues, log: ctx.log,
+    threadEngine: db.memory ? null : { kind: 'sqlite', file: db.name },
+  }));
   app.use(searchRoutes({ search: ctx.searchService }));
   app.use(classifyRoutes({ campaigns, classify: ctx.classify, submissions: ctx.submissions, places }));
 

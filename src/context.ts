@@ -76,7 +76,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const issues = createIssueRepo(engine.queries);
   const items = createServiceItemRepo(engine.queries);
   const audit = createAuditRepo(engine.queries);
-  const exports = createExportRepo(db);
+  const exports = createExportRepo(engine.queries);
   const dashboardRepo = createDashboardRepo(engine.queries);
 
   // ---- rules and services ----

@@ -34,6 +34,11 @@ export interface Dialect {
    */
   readonly fixedJoin: RawBuilder<unknown>;
   /**
+   * After a table's name in FROM: read it along its rowid, never through an index (SQLite's NOT INDEXED; the
+   * export's id ranges). Nothing on PostgreSQL, whose planner takes the primary key for an id range anyway.
+   */
+  readonly notIndexed: RawBuilder<unknown>;
+  /**
    * A row of the search index `table` (aliased `alias`) holds every phrase (src/db/search-tokens.ts matchPhrases):
    * FTS5's MATCH on SQLite, the tsvector's `@@` on PostgreSQL (each phrase a phraseto_tsquery, all of them matched).
    */
@@ -50,6 +55,7 @@ const SQLITE: Dialect = {
   joined: (e, s) => sql<string>`group_concat(${e}, ${s})`,
   joinedDistinct: (e) => sql<string>`group_concat(DISTINCT ${e})`,
   fixedJoin: sql`CROSS JOIN`,
+  notIndexed: sql`NOT INDEXED`,
   // The table's name, not its alias, on the left of MATCH: FTS5 reads it as "any column of this table".
   textMatch: (table, _alias, phrases) => sql<boolean>`${sql.table(table)} MATCH ${ftsQuery(phrases)}`,
 };
@@ -66,6 +72,7 @@ const POSTGRES: Dialect = {
   joined: (e, s) => sql<string>`string_agg(CAST(${e} AS text), ${s})`,
   joinedDistinct: (e) => sql<string>`string_agg(DISTINCT CAST(${e} AS text), ',')`,
   fixedJoin: sql`JOIN`,
+  notIndexed: sql``,
   textMatch: (_table, alias, phrases) =>
     sql<boolean>`${sql.ref(alias)}.body @@ ALL (SELECT phraseto_tsquery('simple', p) FROM unnest(CAST(${[...phrases]} AS text[])) AS p)`,
 };

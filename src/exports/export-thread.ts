@@ -1,21 +1,22 @@
 import { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import type { Db } from '../db/open-db';
-import { openReader } from '../db/reader';
+import type { Engine } from '../db/engine';
+import { openReadOnlyEngine, type EngineSpec } from '../db/engine-spec';
 import type { SubmissionFilter } from '../submissions/filter';
 import { createExportRepo } from './repo';
 import { SUBMISSION_COLUMNS, submissionCells } from './service';
 import { writeCsv, writeXlsx } from './writers';
 
 /**
- * A submissions export made in a thread of its own, on a read-only connection of its own (WAL lets it read while
- * the server writes): collecting and sorting 100,000 ids, building the cells and exceljs's work, and the garbage of
- * all that, stay off the event loop that answers residents. The file goes to the caller in chunks
+ * A submissions export made in a thread of its own, on a read-only engine of its own (src/db/engine-spec.ts: on
+ * SQLite a connection to the file, which WAL lets read while the server writes; on PostgreSQL one connection):
+ * collecting and sorting 100,000 ids, building the cells and exceljs's work, and the garbage of all that, stay off the event loop that answers residents. The file goes to the caller in chunks
  * (src/exports/in-thread.ts), at most CHUNKS_IN_FLIGHT unacknowledged, so a slow download holds the thread back
  * instead of filling memory.
  */
 export interface SubmissionsExportJob {
-  dbFile: string;
+  /** The database the thread opens its own engine on. */
+  engine: EngineSpec;
   campaignId: number;
   filter: SubmissionFilter;
   /** The reader may see names and phones (else masked, as on the list). */
@@ -72,22 +73,24 @@ export async function runSubmissionsExport(job: SubmissionsExportJob): Promise<v
   });
   const finished = new Promise<void>((resolve, reject) => { out.once('finish', resolve); out.once('error', reject); });
 
-  let db: Db | undefined;
+  let engine: Engine | undefined;
+  let last: ExportMessage = { type: 'end' };
   try {
-    db = openReader(job.dbFile);
-    const repo = createExportRepo(db);
-    const lookups = repo.lookups(job.campaignId);
+    engine = await openReadOnlyEngine(job.engine);
+    const repo = createExportRepo(engine.queries);
+    const lookups = await repo.lookups(job.campaignId);
     const rows = repo.submissionBatches(job.filter);
     async function* cells() { for await (const batch of rows) yield batch.map((r) => submissionCells(r, lookups, job.full)); }
     if (job.format === 'xlsx') await writeXlsx(out, job.sheet, SUBMISSION_COLUMNS, cells());
     else await writeCsv(out, SUBMISSION_COLUMNS, cells());
     await finished;
-    port.postMessage({ type: 'end' } satisfies ExportMessage);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    port.postMessage({ type: 'error', message: e.message, stack: e.stack } satisfies ExportMessage);
-  } finally {
-    db?.close();
-    port.close();
+    last = { type: 'error', message: e.message, stack: e.stack };
   }
+  // Closed before the caller hears the end (it stops the thread then), so a PostgreSQL connection ends politely.
+  // A connection that fails to close goes with the thread: the file is what the caller waits for.
+  try { await engine?.close(); } catch { /* see above */ }
+  port.postMessage(last satisfies ExportMessage);
+  port.close();
 }

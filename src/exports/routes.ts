@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { campaignSlice, seesPersonalData } from '../access/rules';
 import { requireRole } from '../auth/middleware';
 import type { CampaignService } from '../campaigns/service';
+import type { EngineSpec } from '../db/engine-spec';
 import { firstValue, idParam, queryDate, queryId } from '../http/validate';
 import type { IssueRepo } from '../issues/repo';
 import { ISSUE_STATUSES } from '../issues/rules';
@@ -30,14 +31,15 @@ export interface ExportRouteDeps {
   issueRepo: Pick<IssueRepo, 'list'>;
   log: (err: unknown) => void;
   /**
-   * The database file, which a submissions export reads in a thread of its own (src/exports/export-thread.ts);
-   * null for an in-memory database (tests), whose exports are made on the event loop in slices.
+   * The database a submissions export reads in a thread of its own, on an engine the thread opens
+   * (src/exports/export-thread.ts); null for an in-memory database (tests), whose exports are made on the event
+   * loop in slices, through `exports`.
    */
-  dbFile: string | null;
+  threadEngine: EngineSpec | null;
 }
 
 /** Downloads of a campaign's submissions and issue list as .xlsx and CSV, scoped and masked like the lists. */
-export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log, dbFile }: ExportRouteDeps): Router {
+export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log, threadEngine }: ExportRouteDeps): Router {
   const router = Router();
   const readers = requireRole('admin', 'staff', 'grid_worker');
   const staff = requireRole('admin', 'staff');
@@ -66,8 +68,10 @@ export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log,
     const filter = submissionFilter(slice, campaign.id, submissionQuerySchema.parse(req.query));
     const sheet = '居民意见';
     const fileName = exportFileName(campaign.title, sheet, format);
-    if (dbFile) return send(res, format, fileName, () => exportInThread(res, { dbFile, campaignId: campaign.id, filter, full, format, sheet }));
-    const lookups = repo.lookups(campaign.id);
+    if (threadEngine) {
+      return send(res, format, fileName, () => exportInThread(res, { engine: threadEngine, campaignId: campaign.id, filter, full, format, sheet }));
+    }
+    const lookups = await repo.lookups(campaign.id);
     const rows = repo.submissionBatches(filter);
     async function* cells() { for await (const batch of rows) yield batch.map((r) => submissionCells(r, lookups, full)); }
     await send(res, format, fileName, () => writeTo(res, format, sheet, SUBMISSION_COLUMNS, cells()));
@@ -76,7 +80,7 @@ export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log,
   const issuesExport = (format: 'xlsx' | 'csv') => async (req: Request, res: Response) => {
     const campaign = campaignOf(req);
     const q = issueFilter.parse(req.query);
-    const claimers = repo.claimersByIssue(campaign.id);
+    const claimers = await repo.claimersByIssue(campaign.id);
     // The same ranking as the issue list page: most residents first, then urgency.
     const list = (await issues.list({
       campaignId: campaign.id, communityIds: req.user!.reach.communityIds, communityId: q.community, categoryId: q.category,

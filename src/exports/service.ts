@@ -67,7 +67,7 @@ export function chinaDateTime(d: Date): string {
   return new Date(d.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export type Lookups = ReturnType<ExportRepo['lookups']>;
+export type Lookups = Awaited<ReturnType<ExportRepo['lookups']>>;
 
 /**
  * For readers who may not see personal data, every text cell has its phone numbers masked: residents and grid

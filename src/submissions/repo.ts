@@ -40,29 +40,6 @@ export const toLabelled = (r: LabelledRow): LabelledSubmission => ({
   ...toSubmission(r), categoryName: r.category_name, qrLabel: r.qr_label, communityName: r.community_name,
   gridName: r.grid_name, campaignTitle: r.campaign_title,
 });
-const marks = (ids: readonly unknown[]) => ids.map(() => '?').join(',') || 'NULL';
-
-/** The WHERE clause of a submission filter, for the synchronous export until it moves (src/submissions/where.ts is the seam's) (src/submissions/filter.ts), on the submissions table's own columns. */
-export function submissionWhere(f: SubmissionFilter): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (f.campaignId !== undefined) { where.push('campaign_id = ?'); params.push(f.campaignId); }
-  if (f.communityIds && f.communityIds !== 'all') {
-    where.push(`(community_id IN (${marks(f.communityIds)})${f.includeUnplaced ? ' OR community_id IS NULL' : ''})`);
-    params.push(...f.communityIds);
-  }
-  if (f.gridIds) { where.push(`grid_id IN (${marks(f.gridIds)})`); params.push(...f.gridIds); }
-  if (f.communityId !== undefined) { where.push('community_id = ?'); params.push(f.communityId); }
-  if (f.qrCodeId !== undefined) { where.push('qr_code_id = ?'); params.push(f.qrCodeId); }
-  if (f.categoryId !== undefined) { where.push('category_id = ?'); params.push(f.categoryId); }
-  if (f.kind) { where.push('kind = ?'); params.push(f.kind); }
-  if (f.channel) { where.push('channel = ?'); params.push(f.channel); }
-  // created_at is UTC; residents and staff think in China time (UTC+8).
-  if (f.from) { where.push("created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-8 hours')"); params.push(f.from); }
-  if (f.to) { where.push("created_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+1 day', '-8 hours')"); params.push(f.to); }
-  return { sql: where.length ? 'WHERE ' + where.join(' AND ') : '', params };
-}
-
 export const LABEL_COLUMNS = `s.*,
   (SELECT name FROM categories WHERE id = s.category_id) AS category_name,
   (SELECT label FROM qr_codes WHERE id = s.qr_code_id) AS qr_label,

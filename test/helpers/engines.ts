@@ -2,6 +2,7 @@
  * Tests that run on both engines: the same block on a migrated in-memory SQLite database and, when a server is
  * available (test/helpers/postgres.ts), on a fresh migrated PostgreSQL database of the test file's own.
  */
+import type { Pool } from 'pg';
 import { postgresEngine, sqliteEngine, type Engine } from '../../src/db/engine';
 import { openDb, type Db } from '../../src/db/open-db';
 import { createPgPool } from '../../src/db/postgres/pool';
@@ -14,6 +15,26 @@ export interface EngineUnderTest {
   exec(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
 }
 
+/** `exec` on a better-sqlite3 connection: rows of a query, nothing for a statement. */
+export const sqliteExec = (db: Db): EngineUnderTest['exec'] => async (sql, params = []) => {
+  const stmt = db.prepare(sql);
+  return stmt.reader ? stmt.all(...params) as Array<Record<string, unknown>> : (stmt.run(...params), []);
+};
+
+/** `exec` on a PostgreSQL pool: the same SQL, its `?` numbered as PostgreSQL's `$1`. */
+export const postgresExec = (pool: Pool): EngineUnderTest['exec'] => async (sql, params = []) => {
+  let n = 0;
+  return (await pool.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as Array<Record<string, unknown>>;
+};
+
+/** A fresh PostgreSQL database (test/helpers/postgres.ts) with the app's schema. */
+export async function migratedPostgresDatabase(): Promise<Awaited<ReturnType<typeof freshPostgresDatabase>>> {
+  const made = await freshPostgresDatabase();
+  const pool = createPgPool(made.url, { max: 1 });
+  try { await migratePostgres(pool); } finally { await pool.end(); }
+  return made;
+}
+
 /**
  * Registers `fn` once per engine. `current()` gives the engine of the running test: a fresh database for each test
  * on SQLite; on PostgreSQL a copy of a template migrated once per file (migrating takes seconds, copying a fraction).
@@ -24,10 +45,7 @@ export function describeOnEngines(name: string, fn: (current: () => EngineUnderT
     let under: EngineUnderTest;
     beforeEach(() => {
       db = openDb({ file: ':memory:' });
-      under = { engine: sqliteEngine(db), exec: async (sql, params = []) => {
-        const stmt = db.prepare(sql);
-        return stmt.reader ? stmt.all(...params) as Array<Record<string, unknown>> : (stmt.run(...params), []);
-      } };
+      under = { engine: sqliteEngine(db), exec: sqliteExec(db) };
     });
     afterEach(async () => { await under.engine.close(); db.close(); });
     fn(() => under);
@@ -39,17 +57,12 @@ export function describeOnEngines(name: string, fn: (current: () => EngineUnderT
     let under: EngineUnderTest;
     beforeAll(async () => {
       // Migrated once per file; each test gets a copy of it (CREATE DATABASE … TEMPLATE), as fresh as SQLite's.
-      template = await freshPostgresDatabase();
-      const pool = createPgPool(template.url, { max: 1 });
-      try { await migratePostgres(pool); } finally { await pool.end(); }
+      template = await migratedPostgresDatabase();
     });
     beforeEach(async () => {
       copy = await freshPostgresDatabase({ template: template.name });
       const pool = createPgPool(copy.url, { max: 4 });
-      under = { engine: postgresEngine(pool), exec: async (sql, params = []) => {
-        let n = 0;
-        return (await pool.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as Array<Record<string, unknown>>;
-      } };
+      under = { engine: postgresEngine(pool), exec: postgresExec(pool) };
     });
     afterEach(async () => { await under?.engine.close(); await copy?.drop(); });
     afterAll(async () => { await template?.drop(); });
