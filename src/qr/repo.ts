@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
+import { inList } from '../db/dialect';
 import { bumpGenerationOf } from '../db/generation';
 import type { Db } from '../db/open-db';
 
@@ -22,6 +23,9 @@ interface Row { id: number; campaign_id: number; token: string; label: string; p
 const toQr = (r: Row): QrCode => ({
   id: r.id, campaignId: r.campaign_id, token: r.token, label: r.label, placeId: r.place_id, scanCount: r.scan_count, createdAt: r.created_at,
 });
+
+/** Codes per statement of addScans: well under either engine's limit of parameters. */
+const SCANS_PER_STATEMENT = 500;
 
 export function createQrRepo(on: Queries) {
   const code = async (query: ReturnType<typeof sql<Row>>) => { const r = await one<Row>(on, query); return r ? toQr(r) : undefined; };
@@ -64,9 +68,18 @@ export function createQrRepo(on: Queries) {
       }
       return ids;
     },
-    /** Adds buffered scan counts; in the caller's unit of work, so all or none. */
+    /**
+     * Adds buffered scan counts, a few hundred codes to a statement (one, as a rule: the residents' writes wait while
+     * the scan counter's unit of work holds SQLite's lock); in the caller's unit of work, so all or none.
+     */
     async addScans(counts: ReadonlyMap<number, number>): Promise<void> {
-      for (const [id, n] of counts) await run(on, sql`UPDATE qr_codes SET scan_count = scan_count + ${n} WHERE id = ${id}`);
+      const entries = [...counts];
+      for (let i = 0; i < entries.length; i += SCANS_PER_STATEMENT) {
+        const part = entries.slice(i, i + SCANS_PER_STATEMENT);
+        const added = sql.join(part.map(([id, n]) => sql`WHEN ${id} THEN CAST(${n} AS INTEGER)`), sql` `);
+        await run(on, sql`UPDATE qr_codes SET scan_count = scan_count + CASE id ${added} ELSE 0 END
+          WHERE id IN ${inList(part.map(([id]) => id))}`);
+      }
     },
   };
 }

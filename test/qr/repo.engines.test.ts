@@ -47,6 +47,19 @@ describeOnEngines('QR codes in the database', (current) => {
     ]))).toEqual([]);
   });
 
+  test('scan counts of many codes at once, over several statements', async () => {
+    const { engine, exec } = current();
+    const f = await seedEngineFixture(exec);
+    // Ids with no row around the fixture's codes: 永安's lands in the third statement of 500, the others in the fourth.
+    const counts = new Map(Array.from({ length: 1200 }, (_, i) => [900_000 + i, 1]));
+    counts.set(f.qrs.yongan, 2);
+    for (let i = 0; i < 700; i++) counts.set(900_000 + 1200 + i, 1);
+    counts.set(f.qrs.qingfeng, 7);
+    counts.set(f.qrs.office, 1);
+    await engine.unitOfWork((tx) => createQrRepo(tx).addScans(counts));
+    expect((await createQrRepo(engine.queries).listByCampaign(f.spring)).map((q) => q.scanCount)).toEqual([42, 7, 6]);
+  });
+
   test('the scan counter writes its buffered counts, keeps them through a failed flush, and writes the rest on stop', async () => {
     const { engine, exec } = current();
     const f = await seedEngineFixture(exec);
