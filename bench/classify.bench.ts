@@ -86,11 +86,12 @@ export const benchmark: Benchmark = {
     // The path every submission takes: campaign categories from SQLite, then the model.
     const db = openDb({ file: ':memory:' });
     const categoryIds = db.prepare('SELECT id FROM categories').pluck().all() as number[];
-    const campaignId = createCampaignRepo(db).create({
+    const engine = sqliteEngine(db);
+    const campaignId = await engine.unitOfWork((tx) => createCampaignRepo(tx).create({
       subdistrictId: null, title: 'bench', description: '', startsOn: '2026-01-01', endsOn: '2026-12-31',
       askPhoto: false, askContact: false, communityIds: [], categoryIds,
-    }, null);
-    const service = createClassifyService({ repo: createClassifyRepo(sqliteEngine(db).queries), legacy: createLegacyCategoryLookup(db) });
+    }, null));
+    const service = createClassifyService({ repo: createClassifyRepo(engine.queries), legacy: createLegacyCategoryLookup(db) });
     const svc = timeCalls(texts, (text) => service.categorizeSync({ campaignId, idempotencyKey: 'k', kind: 'suggestion', text }));
     figures.push({ name: 'classify_submission_categorize', value: round(svc.meanUs / 1000, 4), unit: 'ms', goal: '< 1', pass: svc.meanUs < 1000, p99Ms: round(svc.p99Us / 1000, 4) });
     db.close();

@@ -181,7 +181,7 @@ export const benchmark: Benchmark = {
       const csvMs = await time(`/campaigns/${seed.campaignId}/submissions.csv?community=${seed.communityId}`, (_r, body) => {
         exportRows = body.toString('utf8').split('\r\n').length - 2;
       });
-      ctx.onShutdown.forEach((fn) => fn());
+      await ctx.stopAll();
       const dbBytes = fs.statSync(dbFile(dataDir)).size;
       return [
         {

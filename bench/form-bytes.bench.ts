@@ -19,7 +19,7 @@ export const benchmark: Benchmark = {
     const sheets = [...page.text.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)].map((m) => m[1]);
     for (const href of sheets) css += gz((await request(app).get(href).expect(200)).text);
     const html = gz(page.text);
-    app.ctx.onShutdown.forEach((fn) => fn());
+    await app.ctx.stopAll();
     db.close();
     const total = html + css;
     return [{ name: 'form_gzip_bytes', value: total, unit: 'bytes', html, css, stylesheets: sheets.length, goal: '<= 15360', pass: total <= 15 * 1024 }];

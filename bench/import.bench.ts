@@ -17,6 +17,7 @@ import { dbFile, openDb } from '../src/db/open-db';
 import { parseSpreadsheet } from '../src/intake/import/parse-sheet';
 import { TEMPLATE_HEADERS } from '../src/intake/import/columns';
 import { createPlaceRepo } from '../src/places/repo';
+import { createCampaignRepo } from '../src/campaigns/repo';
 
 const ROWS = 10_000;
 const GOAL_MS = 5000;
@@ -74,11 +75,11 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
       }
       return s;
     });
-    const campaignId = ctx.campaigns.create({
+    const campaignId = await ctx.engine.unitOfWork(async (tx) => createCampaignRepo(tx).create({
       subdistrictId: sub, title: '入户走访', description: '', startsOn: '2023-11-01', endsOn: '2023-12-31', askPhoto: true, askContact: true,
       communityIds: await ctx.places.communityIdsUnder(sub), categoryIds: db.prepare('SELECT id FROM categories').pluck().all() as number[],
-    }, null);
-    ctx.campaigns.setStatus(campaignId, 'open');
+    }, null));
+    await ctx.campaigns.setStatus(campaignId, 'open');
     const intake = ctx.intakeService;
 
     const userId = await ctx.users.create({ username: 'bench', displayName: 'bench', passwordHash: 'x', role: 'admin' });
@@ -113,7 +114,7 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
       synchronous: config.synchronous,
     };
   } finally {
-    ctx.onShutdown.forEach((fn) => fn());
+    await ctx.stopAll();
     db.close();
   }
 }

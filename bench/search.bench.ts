@@ -37,7 +37,7 @@ export const benchmark: Benchmark = {
       const engine = sqliteEngine(db);
       const users = createUserRepo(engine.queries);
       const places = createPlaceRepo(engine.queries);
-      const campaigns = createCampaignService({ campaigns: createCampaignRepo(db), places, categories: createCategoryRepo(engine.queries) });
+      const campaigns = createCampaignService({ engine, campaigns: createCampaignRepo(engine.queries), places, categories: createCategoryRepo(engine.queries) });
       const search = createSearchService({ repo: createSearchRepo(engine.queries), campaigns });
       const access = createAccess({ places, users });
       const mk = async (role: 'admin' | 'staff', scopePlaceId: number | null, name: string) =>

@@ -8,7 +8,7 @@ import { createLoginFailureRepo, createSessionRepo, createUserRepo } from './aut
 import { createLoginThrottle, databaseFailureStore } from './auth/login-throttle';
 import { createAuthService } from './auth/service';
 import { createUserAdminService } from './accounts/service';
-import { createCampaignRepo } from './campaigns/repo';
+import { createCampaignRepo, createLegacyCampaignLookup } from './campaigns/repo';
 import { createCampaignService } from './campaigns/service';
 import { createCategoryRepo } from './categories/repo';
 import { createCategoryService } from './categories/service';
@@ -30,7 +30,7 @@ import { createServiceItemRepo } from './menu/repo';
 import { createMenuService } from './menu/service';
 import { createLegacyPlaceLookup, createPlaceRepo } from './places/repo';
 import { createPlaceService } from './places/service';
-import { createQrRepo } from './qr/repo';
+import { createLegacyQrLookup, createQrRepo } from './qr/repo';
 import { createScanCounter } from './qr/scan-counter';
 import { createQrService } from './qr/service';
 import { createQrSvgCache } from './qr/svg';
@@ -41,7 +41,7 @@ import { createSearchRepo } from './search/repo';
 import { createSharedCounts } from './http/shared-counts';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
-import { tryWrite, walSyncer } from './db/busy';
+import { walSyncer } from './db/busy';
 import { createNightlyBackups } from './backup/service';
 import { createAppealRepo } from './appeals/repo';
 import { createAppealService } from './appeals/service';
@@ -68,8 +68,11 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   // Synchronous place reads for the code not moved yet: the residents' path, the menu's and the intake's transactions.
   const placeLookup = createLegacyPlaceLookup(db);
   const categories = createCategoryRepo(engine.queries);
-  const campaigns = createCampaignRepo(db);
-  const qrCodes = createQrRepo(db);
+  const campaigns = createCampaignRepo(engine.queries);
+  const qrCodes = createQrRepo(engine.queries);
+  // Synchronous campaign and QR code reads for the code not moved yet: the residents' path, the intake, the submissions list.
+  const campaignLookup = createLegacyCampaignLookup(db);
+  const qrLookup = createLegacyQrLookup(db);
   const submissions = createSubmissionRepo(engine.queries);
   // Synchronous inserts and reads for the intake's transactions, until it moves to the seam.
   const legacySubmissions = createLegacySubmissionWriter(db);
@@ -81,7 +84,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
 
   // ---- rules and services ----
   const access = createAccess({ places, users });
-  const scanCounter = createScanCounter(qrCodes, 2000, (err) => logger.error({ err }, 'scan counter flush failed'), (fn) => tryWrite(db, fn));
+  const scanCounter = createScanCounter(engine, 2000, (err) => logger.error({ err }, 'scan counter flush failed'));
   const classify = createClassifyService({
     repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db), legacy: createLegacyCategoryLookup(db),
     log: (err) => logger.error({ err }, 'categorization failed'),
@@ -95,7 +98,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const appealService = createAppealService({
     engine, appeals: createAppealRepo(engine.queries), submissions, issues, outcomes, loadIssue: issueService.loadIssue,
   });
-  const campaignService = createCampaignService({ campaigns, places, categories, pendingScans: scanCounter.pendingFor });
+  const campaignService = createCampaignService({ engine, campaigns, places, categories, pendingScans: scanCounter.pendingFor });
   /**
    * Secret for signing public form tokens: from the environment, else the one kept in the database, which the server
    * reads before building the context (src/server.ts formSecret). Without either (tests, commands that serve no
@@ -110,9 +113,12 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     engine, open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
-  const intakeService = createIntakeService({ db, placeLookup, campaigns, legacySubmissions, submissionService, repo: createIntakeRepo(db), syncWal });
+  const intakeService = createIntakeService({ db, placeLookup, campaigns: campaignLookup, legacySubmissions, submissionService, repo: createIntakeRepo(db), syncWal });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
+  const onShutdown: Array<() => void | Promise<void>> = [
+    () => shutdown.abort(), () => scanCounter.stop(), () => rateCounts.stop(), () => backups?.stop(), () => { void grouping.stop(); }, () => { void intakeService.stop(); },
+  ];
 
   return {
     config,
@@ -129,7 +135,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     rateCounts,
     access,
     // repos
-    users, sessions, places, placeLookup, categories, campaigns, qrCodes, submissions, legacySubmissions, issues, items, audit, exports, dashboardRepo,
+    users, sessions, places, placeLookup, categories, campaigns, campaignLookup, qrCodes, qrLookup, submissions, legacySubmissions, issues, items, audit, exports, dashboardRepo,
     // services
     scanCounter,
     classify,
@@ -154,16 +160,19 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     categoryService: createCategoryService({ engine, categories }),
     campaignService,
     searchService: createSearchService({ repo: createSearchRepo(engine.queries), campaigns: campaignService }),
-    qrService: createQrService({ qrCodes, campaigns, places, scanCounter, svgCache: createQrSvgCache(), config }),
+    qrService: createQrService({ engine, qrCodes, campaigns, places, scanCounter, svgCache: createQrSvgCache(), config }),
     intakeService,
     dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),
     residentService: createResidentService({
-      db, config, secret, qrCodes, campaigns, places: placeLookup, submissions, submissionService, outcomes, scanCounter,
+      db, config, secret, qrCodes: qrLookup, campaigns: campaignLookup, places: placeLookup, submissions, submissionService, outcomes, scanCounter,
     }),
-    /** Run on SIGTERM before the database closes (e.g. flush buffered counters). */
-    onShutdown: [
-      () => shutdown.abort(), () => scanCounter.stop(), () => rateCounts.stop(), () => backups?.stop(), () => { void grouping.stop(); }, () => { void intakeService.stop(); },
-    ] as Array<() => void>,
+    /** Run on SIGTERM before the database closes (e.g. flush buffered counters): see stopAll. */
+    onShutdown,
+    /**
+     * Runs every onShutdown hook and resolves once all have: the scan counter's last write goes through the engine,
+     * so the database may close only then.
+     */
+    stopAll: async (): Promise<void> => { await Promise.all(onShutdown.map(async (fn) => fn())); },
   };
 }
 export type AppContext = ReturnType<typeof createContext>;

@@ -161,15 +161,17 @@ export async function start(): Promise<Server> {
     ctx.shutdown.abort();
     net.Server.prototype.close.call(server, () => {
       clearInterval(idleCloser);
-      ctx.onShutdown.forEach((fn) => fn());
-      closeDb();
-      logger.info('shut down: every request received was answered');
-      process.exit(0);
+      // The scan counter's last flush is a write on the engine: the database closes once it has gone through.
+      ctx.stopAll().catch((err: unknown) => logger.error({ err }, 'stopping failed')).finally(() => {
+        closeDb();
+        logger.info('shut down: every request received was answered');
+        process.exit(0);
+      });
     });
     const idleCloser = setInterval(() => server.closeIdleConnections(), IDLE_GRACE_MS);
     setTimeout(() => {
       logger.warn('requests still in flight at the shutdown deadline; closing anyway');
-      ctx.onShutdown.forEach((fn) => fn());
+      void ctx.stopAll().catch(() => undefined);
       closeDb();
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();

@@ -1,5 +1,8 @@
+import { sql } from 'kysely';
+import { all, one, run, type Queries } from '../db/engine';
+import { dialectOf } from '../db/dialect';
+import { bumpGenerationOf } from '../db/generation';
 import type { Db } from '../db/open-db';
-import { bumpGeneration } from '../db/generation';
 import type { CampaignStatus } from './rules';
 
 export interface Campaign {
@@ -65,101 +68,142 @@ export interface CampaignSummary extends Campaign { communityIds: number[]; qrCo
 /** The figure strip on a campaign's page. Scans are form views, written by the buffered scan counter. */
 export interface CampaignFigures { qrCodes: number; scans: number; online: number; offline: number }
 
-export function createCampaignRepo(db: Db) {
-  const byId = db.prepare<[number], Row>('SELECT * FROM campaigns WHERE id = ?');
-  const all = db.prepare<[], Row>('SELECT * FROM campaigns ORDER BY id DESC');
-  const insert = db.prepare(`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on, ask_photo, ask_contact,
-    organizer_name, organizer_phone, public_board, created_by)
-    VALUES (@subdistrictId, @title, @description, @startsOn, @endsOn, @askPhoto, @askContact, @organizerName, @organizerPhone, @publicBoard, @createdBy)`);
-  const update = db.prepare(`UPDATE campaigns SET subdistrict_id = @subdistrictId, title = @title, description = @description,
-    starts_on = @startsOn, ends_on = @endsOn, ask_photo = @askPhoto, ask_contact = @askContact,
-    organizer_name = @organizerName, organizer_phone = @organizerPhone, public_board = @publicBoard WHERE id = @id`);
-  const contacts = db.prepare<[number], { community_id: number; name: string; phone: string }>(
-    'SELECT community_id, name, phone FROM campaign_community_contacts WHERE campaign_id = ? ORDER BY community_id');
-  const contactOf = db.prepare<[number, number], { name: string; phone: string }>(
-    'SELECT name, phone FROM campaign_community_contacts WHERE campaign_id = ? AND community_id = ?');
-  const clearContacts = db.prepare('DELETE FROM campaign_community_contacts WHERE campaign_id = ?');
-  const addContact = db.prepare('INSERT OR REPLACE INTO campaign_community_contacts (campaign_id, community_id, name, phone) VALUES (?, ?, ?, ?)');
-  const setStatus = db.prepare('UPDATE campaigns SET status = ? WHERE id = ?');
-  const communities = db.prepare('SELECT community_id FROM campaign_communities WHERE campaign_id = ? ORDER BY community_id').pluck();
-  const clearCommunities = db.prepare('DELETE FROM campaign_communities WHERE campaign_id = ?');
-  const addCommunity = db.prepare('INSERT OR IGNORE INTO campaign_communities (campaign_id, community_id) VALUES (?, ?)');
-  const categories = db.prepare<[number], { id: number; name: string; sort_order: number; active: number }>(`
-    SELECT c.* FROM campaign_categories cc JOIN categories c ON c.id = cc.category_id
-    WHERE cc.campaign_id = ? ORDER BY c.sort_order, c.id`);
-  const clearCategories = db.prepare('DELETE FROM campaign_categories WHERE campaign_id = ?');
-  const addCategory = db.prepare('INSERT OR IGNORE INTO campaign_categories (campaign_id, category_id) VALUES (?, ?)');
-  const summaries = db.prepare<[], Row & { community_ids: string | null; qr_count: number; submission_count: number }>(`
-    SELECT c.*,
-      (SELECT GROUP_CONCAT(community_id) FROM campaign_communities WHERE campaign_id = c.id) AS community_ids,
-      (SELECT COUNT(*) FROM qr_codes q WHERE q.campaign_id = c.id) AS qr_count,
-      (SELECT COALESCE(SUM(n), 0) FROM submission_counts_category k WHERE k.campaign_id = c.id) AS submission_count
-    FROM campaigns c ORDER BY c.id DESC`);
-  // Submission counts come from the trigger-kept summary tables of 040_dashboard_counts: counting the submissions
-  // themselves took a scan per campaign with 1,000,000 rows, on every list and hub page.
-  const figures = db.prepare<[number, number, number, number], CampaignFigures>(`SELECT
-    (SELECT COUNT(*) FROM qr_codes WHERE campaign_id = ?) AS qrCodes,
-    (SELECT COALESCE(SUM(scan_count), 0) FROM qr_codes WHERE campaign_id = ?) AS scans,
-    (SELECT COALESCE(SUM(n), 0) FROM submission_counts_daily WHERE campaign_id = ? AND channel = 'online') AS online,
-    (SELECT COALESCE(SUM(n), 0) FROM submission_counts_daily WHERE campaign_id = ? AND channel <> 'online') AS offline`);
-  const qrIds = db.prepare('SELECT id FROM qr_codes WHERE campaign_id = ?').pluck();
+export function createCampaignRepo(on: Queries) {
+  const d = dialectOf(on);
+  const communityIds = async (id: number): Promise<number[]> =>
+    (await all<{ community_id: number }>(on, sql`SELECT community_id FROM campaign_communities WHERE campaign_id = ${id} ORDER BY community_id`))
+      .map((r) => r.community_id);
 
-  const setLinks = (id: number, input: CampaignInput) => {
-    bumpGeneration(db);
-    clearCommunities.run(id);
-    for (const c of input.communityIds) addCommunity.run(id, c);
-    clearCategories.run(id);
-    for (const c of input.categoryIds) addCategory.run(id, c);
-    clearContacts.run(id);
+  /** Communities, categories and contacts of a campaign, rewritten; in the caller's unit of work (create, update). */
+  const setLinks = async (id: number, input: CampaignInput) => {
+    bumpGenerationOf(on);
+    await run(on, sql`DELETE FROM campaign_communities WHERE campaign_id = ${id}`);
+    for (const c of input.communityIds) {
+      await run(on, sql`INSERT INTO campaign_communities (campaign_id, community_id) VALUES (${id}, ${c}) ON CONFLICT DO NOTHING`);
+    }
+    await run(on, sql`DELETE FROM campaign_categories WHERE campaign_id = ${id}`);
+    for (const c of input.categoryIds) {
+      await run(on, sql`INSERT INTO campaign_categories (campaign_id, category_id) VALUES (${id}, ${c}) ON CONFLICT DO NOTHING`);
+    }
+    await run(on, sql`DELETE FROM campaign_community_contacts WHERE campaign_id = ${id}`);
     const covered = new Set(input.communityIds);
     for (const c of input.communityContacts ?? []) {
-      if (covered.has(c.communityId) && (c.name || c.phone)) addContact.run(id, c.communityId, c.name, c.phone);
+      // The last contact given for a community wins, as INSERT OR REPLACE did.
+      if (covered.has(c.communityId) && (c.name || c.phone)) {
+        await run(on, sql`INSERT INTO campaign_community_contacts (campaign_id, community_id, name, phone)
+          VALUES (${id}, ${c.communityId}, ${c.name}, ${c.phone})
+          ON CONFLICT (campaign_id, community_id) DO UPDATE SET name = excluded.name, phone = excluded.phone`);
+      }
     }
   };
   const params = (input: CampaignInput) => ({
-    subdistrictId: input.subdistrictId, title: input.title, description: input.description, startsOn: input.startsOn,
-    endsOn: input.endsOn, askPhoto: input.askPhoto ? 1 : 0, askContact: input.askContact ? 1 : 0,
+    askPhoto: input.askPhoto ? 1 : 0, askContact: input.askContact ? 1 : 0,
     organizerName: input.organizerName ?? '', organizerPhone: input.organizerPhone ?? '',
     publicBoard: input.publicBoard === false ? 0 : 1,
   });
 
   return {
-    findById: (id: number) => { const r = byId.get(id); return r ? toCampaign(r) : undefined; },
-    list: () => all.all().map(toCampaign),
+    findById: async (id: number): Promise<Campaign | undefined> => {
+      const r = await one<Row>(on, sql`SELECT * FROM campaigns WHERE id = ${id}`);
+      return r ? toCampaign(r) : undefined;
+    },
+    list: async (): Promise<Campaign[]> => (await all<Row>(on, sql`SELECT * FROM campaigns ORDER BY id DESC`)).map(toCampaign),
     /** Newest first, with covered communities and QR/submission counts. */
-    listSummaries: (): CampaignSummary[] => summaries.all().map((r) => ({
+    // Submission counts come from the trigger-kept summary tables of 040_dashboard_counts: counting the submissions
+    // themselves took a scan per campaign with 1,000,000 rows, on every list and hub page.
+    listSummaries: async (): Promise<CampaignSummary[]> => (await all<Row & { community_ids: string | null; qr_count: number; submission_count: number }>(on, sql`
+      SELECT c.*,
+        (SELECT ${d.joined(sql`community_id`, ',')} FROM campaign_communities WHERE campaign_id = c.id) AS community_ids,
+        (SELECT COUNT(*) FROM qr_codes q WHERE q.campaign_id = c.id) AS qr_count,
+        (SELECT COALESCE(SUM(n), 0) FROM submission_counts_category k WHERE k.campaign_id = c.id) AS submission_count
+      FROM campaigns c ORDER BY c.id DESC`)).map((r) => ({
       ...toCampaign(r),
       communityIds: r.community_ids ? r.community_ids.split(',').map(Number) : [],
       qrCount: r.qr_count,
       submissionCount: r.submission_count,
     })),
-    figures: (id: number): CampaignFigures => figures.get(id, id, id, id)!,
-    qrCodeIds: (id: number) => qrIds.all(id) as number[],
-    create: db.transaction((input: CampaignInput, createdBy: number | null): number => {
-      const id = Number(insert.run({ ...params(input), createdBy }).lastInsertRowid);
-      setLinks(id, input);
+    figures: async (id: number): Promise<CampaignFigures> => (await one<CampaignFigures>(on, sql`SELECT
+      (SELECT COUNT(*) FROM qr_codes WHERE campaign_id = ${id}) AS "qrCodes",
+      (SELECT COALESCE(SUM(scan_count), 0) FROM qr_codes WHERE campaign_id = ${id}) AS scans,
+      (SELECT COALESCE(SUM(n), 0) FROM submission_counts_daily WHERE campaign_id = ${id} AND channel = 'online') AS online,
+      (SELECT COALESCE(SUM(n), 0) FROM submission_counts_daily WHERE campaign_id = ${id} AND channel <> 'online') AS offline`))!,
+    qrCodeIds: async (id: number): Promise<number[]> =>
+      (await all<{ id: number }>(on, sql`SELECT id FROM qr_codes WHERE campaign_id = ${id}`)).map((r) => r.id),
+    /** A new campaign (a draft) with its links; in the caller's unit of work, so all or none. */
+    async create(input: CampaignInput, createdBy: number | null): Promise<number> {
+      bumpGenerationOf(on);
+      const p = params(input);
+      const { id } = (await one<{ id: number }>(on, sql`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on,
+        ask_photo, ask_contact, organizer_name, organizer_phone, public_board, created_by)
+        VALUES (${input.subdistrictId}, ${input.title}, ${input.description}, ${input.startsOn}, ${input.endsOn}, ${p.askPhoto},
+          ${p.askContact}, ${p.organizerName}, ${p.organizerPhone}, ${p.publicBoard}, ${createdBy}) RETURNING id`))!;
+      await setLinks(id, input);
       return id;
-    }),
-    update: db.transaction((id: number, input: CampaignInput) => {
-      bumpGeneration(db);
-      update.run({ ...params(input), id });
-      setLinks(id, input);
-    }),
-    setStatus: (id: number, status: CampaignStatus) => { bumpGeneration(db); setStatus.run(status, id); },
-    communityIds: (id: number) => communities.all(id) as number[],
-    communityContacts: (id: number): CommunityContact[] =>
-      contacts.all(id).map((r) => ({ communityId: r.community_id, name: r.name, phone: r.phone })),
+    },
+    /** Rewrites a campaign and its links; in the caller's unit of work, so all or none. */
+    async update(id: number, input: CampaignInput): Promise<void> {
+      bumpGenerationOf(on);
+      const p = params(input);
+      await run(on, sql`UPDATE campaigns SET subdistrict_id = ${input.subdistrictId}, title = ${input.title},
+        description = ${input.description}, starts_on = ${input.startsOn}, ends_on = ${input.endsOn}, ask_photo = ${p.askPhoto},
+        ask_contact = ${p.askContact}, organizer_name = ${p.organizerName}, organizer_phone = ${p.organizerPhone},
+        public_board = ${p.publicBoard} WHERE id = ${id}`);
+      await setLinks(id, input);
+    },
+    setStatus: async (id: number, status: CampaignStatus): Promise<void> => {
+      bumpGenerationOf(on);
+      await run(on, sql`UPDATE campaigns SET status = ${status} WHERE id = ${id}`);
+    },
+    communityIds,
+    communityContacts: async (id: number): Promise<CommunityContact[]> =>
+      (await all<{ community_id: number; name: string; phone: string }>(on, sql`SELECT community_id, name, phone
+        FROM campaign_community_contacts WHERE campaign_id = ${id} ORDER BY community_id`))
+        .map((r) => ({ communityId: r.community_id, name: r.name, phone: r.phone })),
     /**
      * Who residents of a community (null: a campaign-wide poster) turn to: the community's own name and phone
      * where given, each falling back to the campaign's organiser.
      */
-    organizerFor(campaign: Pick<Campaign, 'id' | 'organizerName' | 'organizerPhone'>, communityId: number | null): Organizer {
-      const own = communityId === null ? undefined : contactOf.get(campaign.id, communityId);
-      return { name: own?.name || campaign.organizerName, phone: own?.phone || campaign.organizerPhone };
+    async organizerFor(campaign: Pick<Campaign, 'id' | 'organizerName' | 'organizerPhone'>, communityId: number | null): Promise<Organizer> {
+      const own = communityId === null ? undefined : await one<{ name: string; phone: string }>(on, sql`SELECT name, phone
+        FROM campaign_community_contacts WHERE campaign_id = ${campaign.id} AND community_id = ${communityId}`);
+      return organizerOf(campaign, own);
     },
     /** The categories residents may pick in this campaign, in display order. */
-    categories: (id: number): Category[] =>
-      categories.all(id).map((r) => ({ id: r.id, name: r.name, sortOrder: r.sort_order, active: r.active === 1 })),
+    categories: async (id: number): Promise<Category[]> => (await all<CategoryRow>(on, sql`
+      SELECT c.* FROM campaign_categories cc JOIN categories c ON c.id = cc.category_id
+      WHERE cc.campaign_id = ${id} ORDER BY c.sort_order, c.id`)).map(toCategory),
   };
 }
 export type CampaignRepo = ReturnType<typeof createCampaignRepo>;
+
+interface CategoryRow { id: number; name: string; sort_order: number; active: number }
+const toCategory = (r: CategoryRow): Category => ({ id: r.id, name: r.name, sortOrder: r.sort_order, active: r.active === 1 });
+const organizerOf = (campaign: Pick<Campaign, 'organizerName' | 'organizerPhone'>, own: { name: string; phone: string } | undefined): Organizer =>
+  ({ name: own?.name || campaign.organizerName, phone: own?.phone || campaign.organizerPhone });
+
+/**
+ * Synchronous campaign reads on the SQLite connection, for the code that has not moved to the asynchronous seam yet
+ * and cannot wait: the residents' form on a cache miss (src/resident/service.ts, moved later with its own benchmark)
+ * and the offline intake's synchronous checks and import (src/intake/service.ts). Only reads: every write goes through
+ * the repo above, which bumps the generation those callers' caches watch.
+ */
+export function createLegacyCampaignLookup(db: Db) {
+  const byId = db.prepare<[number], Row>('SELECT * FROM campaigns WHERE id = ?');
+  const all = db.prepare<[], Row>('SELECT * FROM campaigns ORDER BY id DESC');
+  const communities = db.prepare<[number], { community_id: number }>(
+    'SELECT community_id FROM campaign_communities WHERE campaign_id = ? ORDER BY community_id');
+  const contactOf = db.prepare<[number, number], { name: string; phone: string }>(
+    'SELECT name, phone FROM campaign_community_contacts WHERE campaign_id = ? AND community_id = ?');
+  const categories = db.prepare<[number], CategoryRow>(`
+    SELECT c.* FROM campaign_categories cc JOIN categories c ON c.id = cc.category_id
+    WHERE cc.campaign_id = ? ORDER BY c.sort_order, c.id`);
+  return {
+    findById: (id: number): Campaign | undefined => { const r = byId.get(id); return r ? toCampaign(r) : undefined; },
+    list: (): Campaign[] => all.all().map(toCampaign),
+    communityIds: (id: number): number[] => communities.all(id).map((r) => r.community_id),
+    organizerFor: (campaign: Pick<Campaign, 'id' | 'organizerName' | 'organizerPhone'>, communityId: number | null): Organizer =>
+      organizerOf(campaign, communityId === null ? undefined : contactOf.get(campaign.id, communityId)),
+    categories: (id: number): Category[] => categories.all(id).map(toCategory),
+  };
+}
+export type LegacyCampaignLookup = ReturnType<typeof createLegacyCampaignLookup>;

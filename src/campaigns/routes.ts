@@ -89,7 +89,7 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
   router.get('/campaigns', staff, async (req, res) => {
     const names = new Map((await places.ofKind('subdistrict')).map((p) => [p.id, p.name]));
     res.render('campaigns/index', {
-      title: '征求意见活动', campaigns: service.listFor(req.user!), subdistrictNames: names, statusLabels: CAMPAIGN_STATUS_LABELS,
+      title: '征求意见活动', campaigns: await service.listFor(req.user!), subdistrictNames: names, statusLabels: CAMPAIGN_STATUS_LABELS,
     });
   });
 
@@ -119,8 +119,8 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
   });
 
   router.get('/campaigns/:id', staff, async (req, res) => {
-    const campaign = service.get(req.user!, idOf(req));
-    const communityIds = service.communityIds(campaign.id);
+    const campaign = await service.get(req.user!, idOf(req));
+    const communityIds = await service.communityIds(campaign.id);
     res.render('campaigns/show', {
       title: campaign.title,
       campaign,
@@ -128,22 +128,22 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
       acceptance: acceptanceNote(service.acceptance(campaign), campaign),
       subdistrict: campaign.subdistrictId ? (await places.findById(campaign.subdistrictId)) : undefined,
       communities: (await Promise.all(communityIds.map((id) => places.findById(id)))).filter((p) => p !== undefined),
-      categories: service.categories(campaign.id),
-      figures: service.figures(campaign.id),
+      categories: await service.categories(campaign.id),
+      figures: await service.figures(campaign.id),
       transitions: campaign.access === 'manage' ? nextStatuses(campaign.status) : [],
     });
   });
 
   router.get('/campaigns/:id/edit', staff, async (req, res) => {
     const user = req.user!;
-    const campaign = service.get(user, idOf(req), 'manage');
+    const campaign = await service.get(user, idOf(req), 'manage');
     await renderForm(res, user, {
       campaignId: campaign.id,
       values: {
         ...campaign,
-        communityIds: service.communityIds(campaign.id),
-        categoryIds: service.categories(campaign.id).map((c) => c.id),
-        ...Object.fromEntries(service.communityContacts(campaign.id)
+        communityIds: await service.communityIds(campaign.id),
+        categoryIds: (await service.categories(campaign.id)).map((c) => c.id),
+        ...Object.fromEntries((await service.communityContacts(campaign.id))
           .flatMap((c) => [[`contactName_${c.communityId}`, c.name], [`contactPhone_${c.communityId}`, c.phone]])),
       },
     });
@@ -151,7 +151,7 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
 
   router.post('/campaigns/:id', staff, async (req, res) => {
     const user = req.user!;
-    const id = service.get(user, idOf(req), 'manage').id;
+    const id = (await service.get(user, idOf(req), 'manage')).id;
     const fail = (errors: FieldErrors) => renderForm(res, user, { campaignId: id, values: req.body, errors, status: 400 });
     const parsed = parseCampaignForm(req.body);
     if (!parsed.ok) return await fail(parsed.errors);
@@ -161,10 +161,10 @@ export function campaignRoutes({ campaigns: service, places }: { campaigns: Camp
     res.redirect(303, `/campaigns/${id}`);
   });
 
-  router.post('/campaigns/:id/status', staff, (req, res) => {
+  router.post('/campaigns/:id/status', staff, async (req, res) => {
     const parsed = parseForm(statusSchema, req.body);
     if (!parsed.ok) throw invalid(parsed.errors.to);
-    const campaign = service.changeStatus(req.user!, idOf(req), parsed.value.to);
+    const campaign = await service.changeStatus(req.user!, idOf(req), parsed.value.to);
     const messages = { draft: '已改为草稿', open: '已开始征集：居民现在可以扫码提交', closed: '已结束征集：居民不能再提交' };
     flash(res, `「${campaign.title}」${messages[campaign.status]}`);
     res.redirect(303, `/campaigns/${campaign.id}`);

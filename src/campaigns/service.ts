@@ -1,9 +1,10 @@
 import { campaignAccess, reachesCommunity, type CampaignAccess, type Viewer } from '../access/rules';
 import type { CategoryRepo } from '../categories/repo';
+import type { Engine } from '../db/engine';
 import { conflict, forbidden, notFound } from '../lib/errors';
 import type { FieldErrors } from '../http/validate';
 import type { Place, PlaceRepo } from '../places/repo';
-import type { Campaign, CampaignFigures, CampaignInput, CampaignRepo, CampaignSummary, Category } from './repo';
+import { createCampaignRepo, type Campaign, type CampaignFigures, type CampaignInput, type CampaignRepo, type CampaignSummary, type Category } from './repo';
 import { CAMPAIGN_STATUS_LABELS, acceptanceOf, canTransition, chinaToday, type Acceptance, type CampaignStatus } from './rules';
 
 type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
@@ -14,10 +15,11 @@ interface AccessDeps { campaigns: CampaignRepo; places: PlaceRepo }
  * Loads a campaign for a request, or throws: 404 when the user may not see it (URL guessing learns nothing),
  * 403 when they may see but not change it. Other domains' campaign pages (QR codes, submissions…) use this.
  */
-export function findCampaignFor(deps: Pick<AccessDeps, 'campaigns'>, user: Viewer, id: number, need: 'view' | 'manage' = 'view'): Campaign & { access: CampaignAccess } {
-  const campaign = Number.isSafeInteger(id) && id > 0 ? deps.campaigns.findById(id) : undefined;
+export async function findCampaignFor(deps: Pick<AccessDeps, 'campaigns'>, user: Viewer, id: number, need: 'view' | 'manage' = 'view'):
+  Promise<Campaign & { access: CampaignAccess }> {
+  const campaign = Number.isSafeInteger(id) && id > 0 ? await deps.campaigns.findById(id) : undefined;
   if (!campaign) throw notFound('征求意见活动');
-  const access = campaignAccess(user, campaign, deps.campaigns.communityIds(id));
+  const access = campaignAccess(user, campaign, await deps.campaigns.communityIds(id));
   if (access === 'none') throw notFound('征求意见活动');
   if (need === 'manage' && access !== 'manage') throw forbidden();
   return { ...campaign, access };
@@ -51,7 +53,9 @@ export function datesInOrder(startsOn: string, endsOn: string): boolean {
 
 export interface SubdistrictOption { id: number; name: string; communities: Array<{ id: number; name: string }> }
 
-export function createCampaignService(deps: AccessDeps & { categories: CategoryRepo; pendingScans?: (qrCodeId: number) => number }) {
+export function createCampaignService(deps: AccessDeps & {
+  engine: Pick<Engine, 'unitOfWork'>; categories: CategoryRepo; pendingScans?: (qrCodeId: number) => number;
+}) {
   const { campaigns, places, categories } = deps;
 
   /** Sub-districts the user may run campaigns in, each with the communities they may pick. */
@@ -72,7 +76,7 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
 
   /** Active categories, plus inactive ones the campaign already offers (so editing does not drop them unseen). */
   async function categoryOptions(campaignId?: number): Promise<Category[]> {
-    const linked = campaignId ? campaigns.categories(campaignId) : [];
+    const linked = campaignId ? await campaigns.categories(campaignId) : [];
     const active = await categories.listActive();
     return [...active, ...linked.filter((c) => !c.active)];
   }
@@ -99,8 +103,8 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
     categoryOptions,
 
     /** The campaigns a user may see, newest first. */
-    listFor(user: Viewer): Array<CampaignSummary & { access: CampaignAccess }> {
-      return campaigns.listSummaries()
+    async listFor(user: Viewer): Promise<Array<CampaignSummary & { access: CampaignAccess }>> {
+      return (await campaigns.listSummaries())
         .map((c) => ({ ...c, access: campaignAccess(user, c, c.communityIds) }))
         .filter((c) => c.access !== 'none');
     },
@@ -111,14 +115,18 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
      */
     get: (user: Viewer, id: number, need: 'view' | 'manage' = 'view') => findCampaignFor(deps, user, id, need),
     /** Campaigns the user may see at all, newest first (without the per-campaign counts of listFor). */
-    visibleTo: (user: Viewer) => campaigns.list().filter((c) => campaignAccess(user, c, campaigns.communityIds(c.id)) !== 'none'),
+    async visibleTo(user: Viewer): Promise<Campaign[]> {
+      const visible: Campaign[] = [];
+      for (const c of await campaigns.list()) if (campaignAccess(user, c, await campaigns.communityIds(c.id)) !== 'none') visible.push(c);
+      return visible;
+    },
     findById: (id: number) => campaigns.findById(id),
     communityIds: (id: number) => campaigns.communityIds(id),
     communityContacts: (id: number) => campaigns.communityContacts(id),
     /** The communities a campaign covers that the user reaches, with their names, for filters. */
     async communitiesFor(user: Viewer, id: number): Promise<Place[]> {
       const found: Place[] = [];
-      for (const c of campaigns.communityIds(id).filter((c) => reachesCommunity(user.reach, c))) {
+      for (const c of (await campaigns.communityIds(id)).filter((c) => reachesCommunity(user.reach, c))) {
         const p = await places.findById(c);
         if (p) found.push(p);
       }
@@ -129,32 +137,32 @@ export function createCampaignService(deps: AccessDeps & { categories: CategoryR
     async create(user: Viewer, input: CampaignInput): Promise<Result<number>> {
       const errors = await check(user, input);
       if (Object.keys(errors).length) return { ok: false, errors };
-      return { ok: true, value: campaigns.create(input, user.id) };
+      return { ok: true, value: await deps.engine.unitOfWork((tx) => createCampaignRepo(tx).create(input, user.id)) };
     },
 
     async update(user: Viewer, id: number, input: CampaignInput): Promise<Result<Campaign>> {
-      const campaign = findCampaignFor(deps, user, id, 'manage');
+      const campaign = await findCampaignFor(deps, user, id, 'manage');
       const errors = await check(user, input, id);
       if (Object.keys(errors).length) return { ok: false, errors };
-      campaigns.update(id, input);
+      await deps.engine.unitOfWork((tx) => createCampaignRepo(tx).update(id, input));
       return { ok: true, value: { ...campaign, ...input } };
     },
 
     /** Moves a campaign along draft → open → closed (→ open again); anything else is refused in Chinese. */
-    changeStatus(user: Viewer, id: number, to: CampaignStatus): Campaign {
-      const campaign = findCampaignFor(deps, user, id, 'manage');
+    async changeStatus(user: Viewer, id: number, to: CampaignStatus): Promise<Campaign> {
+      const campaign = await findCampaignFor(deps, user, id, 'manage');
       if (campaign.status === to) return campaign; // a double-clicked button changes nothing twice
       if (!canTransition(campaign.status, to)) {
         throw conflict(`活动当前是「${CAMPAIGN_STATUS_LABELS[campaign.status]}」，不能直接改为「${CAMPAIGN_STATUS_LABELS[to]}」。`);
       }
-      campaigns.setStatus(id, to);
+      await campaigns.setStatus(id, to);
       return { ...campaign, status: to };
     },
 
     /** QR codes, scans (including ones still buffered in memory) and submissions online/offline. */
-    figures(id: number): CampaignFigures {
-      const f = campaigns.figures(id);
-      const pending = deps.pendingScans ? campaigns.qrCodeIds(id).reduce((n, q) => n + deps.pendingScans!(q), 0) : 0;
+    async figures(id: number): Promise<CampaignFigures> {
+      const f = await campaigns.figures(id);
+      const pending = deps.pendingScans ? (await campaigns.qrCodeIds(id)).reduce((n, q) => n + deps.pendingScans!(q), 0) : 0;
       return { ...f, scans: f.scans + pending };
     },
 

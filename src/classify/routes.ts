@@ -37,7 +37,7 @@ export function classifyRoutes({ campaigns, classify, submissions, places }: Cla
 
   router.get('/campaigns/:id/triage', staff, async (req, res) => {
     // The same lookup as the campaign's own page: 404 for a campaign the user may not see, like a missing one.
-    const campaign = campaigns.get(req.user!, idParam('征求意见').catch(0).parse(req.params.id));
+    const campaign = await campaigns.get(req.user!, idParam('征求意见').catch(0).parse(req.params.id));
     const scope = req.user!.reach;
     const total = await classify.triageCount(campaign.id, scope.communityIds);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));

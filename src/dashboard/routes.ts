@@ -64,7 +64,7 @@ export function dashboardRoutes({ campaigns, dashboard: service, dashboardRepo: 
     const sub = queryId().parse(req.query.subdistrict);
     if (sub) return res.redirect(303, `/subdistricts/${sub}/dashboard`);
     // Not listFor: it counts every campaign's submissions, which this page does not need.
-    const list = campaigns.visibleTo(req.user!);
+    const list = await campaigns.visibleTo(req.user!);
     const subdistricts = [];
     for (const s of await places.ofKind('subdistrict')) {
       if (subdistrictSlice(req.user!, await places.communityIdsUnder(s.id), s.id, []) !== null) subdistricts.push(s);
@@ -73,13 +73,13 @@ export function dashboardRoutes({ campaigns, dashboard: service, dashboardRepo: 
   });
 
   router.get('/campaigns/:id/dashboard', staff, async (req, res) => {
-    const campaign = campaigns.get(req.user!, idParam('征求意见活动').catch(0).parse(req.params.id));
+    const campaign = await campaigns.get(req.user!, idParam('征求意见活动').catch(0).parse(req.params.id));
     const slice = campaignSlice(req.user!, campaign.access, [campaign.id]);
     const q = querySchema.parse(req.query);
     await render(res, {
       title: `${campaign.title} · 数据看板`, heading: campaign.title, campaign, subdistrict: null,
       basePath: `/campaigns/${campaign.id}/dashboard`, perCampaign: null,
-    }, slice, campaigns.communityIds(campaign.id), q);
+    }, slice, await campaigns.communityIds(campaign.id), q);
   });
 
   router.get('/subdistricts/:id/dashboard', staff, async (req, res) => {
@@ -91,7 +91,7 @@ export function dashboardRoutes({ campaigns, dashboard: service, dashboardRepo: 
     if (!slice) throw notFound('街道');
     const q = querySchema.parse(req.query);
     const perCampaign = await Promise.all(slice.campaignIds.map(async (cid) => {
-      const c = campaigns.findById(cid)!;
+      const c = (await campaigns.findById(cid))!;
       const figures = await service.figures(narrowToCommunity({ ...slice, campaignIds: [cid] }, q.community));
       return { id: cid, title: c.title, startsOn: c.startsOn, endsOn: c.endsOn, figures };
     }));

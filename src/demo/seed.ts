@@ -1,5 +1,6 @@
 import { generatePassword, hashPassword } from '../auth/password';
 import { chinaToday } from '../campaigns/rules';
+import { createCampaignRepo } from '../campaigns/repo';
 import { createUserRepo } from '../auth/repo';
 import { createCategoryRepo } from '../categories/repo';
 import { createPlaceRepo } from '../places/repo';
@@ -8,6 +9,7 @@ import type { Viewer } from '../access/rules';
 import { DEMO_PROBLEMS } from './problems';
 import type { AppContext } from '../context';
 import { placeLabel } from '../qr/service';
+import { createQrRepo } from '../qr/repo';
 import { newQrToken } from '../qr/token';
 import type { Channel, NewSubmission, SubmissionKind } from '../submissions/types';
 import {
@@ -114,18 +116,19 @@ export const accountsStep: DemoStep = {
 export const campaignStep: DemoStep = {
   name: `征求意见活动 campaign「${DEMO_CAMPAIGN_TITLE}」`,
   async run(state, tx) {
-    const { campaigns } = state.ctx;
-    const found = campaigns.list().find((c) => c.title === DEMO_CAMPAIGN_TITLE);
+    const campaigns = createCampaignRepo(tx);
+    const found = (await campaigns.list()).find((c) => c.title === DEMO_CAMPAIGN_TITLE);
     if (found) { state.campaignId = found.id; return { added: 0, existing: 1 }; }
     const categoryIds = (await createCategoryRepo(tx).listActive()).map((c) => c.id);
-    state.campaignId = campaigns.create({
+    const campaignId = await campaigns.create({
       subdistrictId: need(state.subdistrictId, 'sub-district'), title: DEMO_CAMPAIGN_TITLE, description: DEMO_CAMPAIGN_DESCRIPTION,
       startsOn: addDays(state.today, -DEMO_CAMPAIGN_DAYS_BEFORE), endsOn: addDays(state.today, DEMO_CAMPAIGN_DAYS_AFTER),
       askPhoto: true, askContact: true, communityIds: [...state.communities.values()].map((c) => c.id), categoryIds,
       // A made-up office number, so demo posters show where the organiser's line goes.
       organizerName: '建中街街道办事处', organizerPhone: '0371-6688 0000',
     }, state.accounts.get('jianzhongjie') ?? null);
-    campaigns.setStatus(state.campaignId, 'open');
+    await campaigns.setStatus(campaignId, 'open');
+    state.campaignId = campaignId;
     return { added: 1, existing: 0 };
   },
 };
@@ -134,7 +137,7 @@ export const qrStep: DemoStep = {
   name: '二维码 QR codes (每个社区、每个网格、无主管楼院)',
   async run(state, tx) {
     const campaignId = need(state.campaignId, 'campaign');
-    const { qrCodes } = state.ctx;
+    const qrCodes = createQrRepo(tx);
     const places = createPlaceRepo(tx);
     const codes: Array<{ token: string; label: string; placeId: number }> = [];
     for (const [ci, c] of DEMO_COMMUNITIES.entries()) {
@@ -147,8 +150,8 @@ export const qrStep: DemoStep = {
       // Compounds without a property company get their own poster at the gate: nobody else will put one up.
       for (const [name, k] of ids.compounds) if (k.noPropertyCompany) codes.push({ token: newQrToken(), label: `${c.name} ${name} 大门口`, placeId: k.id });
     }
-    const before = qrCodes.listByCampaign(campaignId).length;
-    const ids = qrCodes.createForFreePlaces(campaignId, codes);
+    const before = (await qrCodes.listByCampaign(campaignId)).length;
+    const ids = await qrCodes.createForFreePlaces(campaignId, codes);
     state.newQrCodeIds.push(...ids);
     return { added: ids.length, existing: before };
   },
@@ -173,11 +176,11 @@ export const submissionsStep: DemoStep = {
   async run(state, tx) {
     const { ctx } = state;
     const campaignId = need(state.campaignId, 'campaign');
-    const campaign = ctx.campaigns.findById(campaignId)!;
+    const campaign = (await createCampaignRepo(tx).findById(campaignId))!;
     // Its own fixed seed: the same records on every run, whatever the earlier steps did.
     const rng = seededRandom(20261125);
     const categories = new Map((await createCategoryRepo(tx).listActive()).map((c) => [c.name, c.id]));
-    const qrCodes = ctx.qrCodes.listByCampaign(campaignId);
+    const qrCodes = await createQrRepo(tx).listByCampaign(campaignId);
     const placesById = new Map((await createPlaceRepo(tx).list()).map((p) => [p.id, p]));
     const communityOfPlace = (placeId: number | null) => {
       const p = placeId === null ? undefined : placesById.get(placeId);
@@ -269,7 +272,7 @@ export const submissionsStep: DemoStep = {
     const fresh = new Set(state.newQrCodeIds);
     const scans = new Map<number, number>();
     for (const q of qrCodes) if (fresh.has(q.id)) scans.set(q.id, (perCode.get(q.id) ?? 0) * rng.int(3, 7) + rng.int(2, 30));
-    if (scans.size) ctx.qrCodes.addScans(scans);
+    if (scans.size) await createQrRepo(tx).addScans(scans);
     return { added, existing };
   },
 };

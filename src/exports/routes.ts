@@ -61,7 +61,7 @@ export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log,
   }
 
   const submissionsExport = (format: 'xlsx' | 'csv') => async (req: Request, res: Response) => {
-    const campaign = campaignOf(req);
+    const campaign = await campaignOf(req);
     // The same slice and filter as the list page (src/submissions/filter.ts).
     const slice = campaignSlice(req.user!, campaign.access, [campaign.id]);
     const full = seesPersonalData(req.user);
@@ -78,7 +78,7 @@ export function exportRoutes({ campaigns, exports: repo, issueRepo: issues, log,
   };
 
   const issuesExport = (format: 'xlsx' | 'csv') => async (req: Request, res: Response) => {
-    const campaign = campaignOf(req);
+    const campaign = await campaignOf(req);
     const q = issueFilter.parse(req.query);
     const claimers = await repo.claimersByIssue(campaign.id);
     // The same ranking as the issue list page: most residents first, then urgency.

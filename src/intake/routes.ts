@@ -341,7 +341,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     const categories = new Map(intake.categoriesFor(meeting.campaignId).map((c) => [c.id, c.name]));
     res.render('intake/meeting', {
       title: `恳谈会：${meeting.topic}`, meeting, opinions, placeNames: names, categoryNames: categories,
-      campaign: campaigns.findById(meeting.campaignId), kindLabels: KIND_LABELS,
+      campaign: await campaigns.findById(meeting.campaignId), kindLabels: KIND_LABELS,
     });
   });
 

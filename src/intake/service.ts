@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { reachesRecord, type Reach, type Viewer } from '../access/rules';
-import type { Campaign, CampaignRepo } from '../campaigns/repo';
+import type { Campaign, LegacyCampaignLookup } from '../campaigns/repo';
 import { chinaToday } from '../campaigns/rules';
 import { ConflictError, DomainError, forbidden, invalid, notFound } from '../lib/errors';
 import { createWorker } from '../lib/worker';
@@ -134,7 +134,7 @@ export interface ImportReport {
 }
 
 interface Deps {
-  db: Db; placeLookup: LegacyPlaceLookup; campaigns: CampaignRepo; legacySubmissions: LegacySubmissionWriter; submissionService: SubmissionService;
+  db: Db; placeLookup: LegacyPlaceLookup; campaigns: LegacyCampaignLookup; legacySubmissions: LegacySubmissionWriter; submissionService: SubmissionService;
   /** Syncs the WAL off the event loop (src/db/busy.ts walSyncer): the batch, report and interruption writes use it. */
   syncWal?: (() => Promise<void>) | null;
 }

@@ -97,9 +97,9 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
   /** Communities of the campaign the user may see, for the filter. */
   const communityOptions = (user: Viewer, campaignId: number) => campaigns.communitiesFor(user, campaignId);
 
-  function listLocals(req: Request) {
+  async function listLocals(req: Request) {
     const user = req.user!;
-    const campaign = campaignFor(user, idOf(req));
+    const campaign = await campaignFor(user, idOf(req));
     const q = listQuery.parse(req.query);
     const filter = {
       campaignId: campaign.id, communityId: q.community ?? undefined, categoryId: q.category ?? undefined,
@@ -109,25 +109,25 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
   }
 
   router.get('/campaigns/:id/issues', staff, async (req, res) => {
-    const { user, campaign, q, filter } = listLocals(req);
+    const { user, campaign, q, filter } = await listLocals(req);
     const { issues: rows, total } = await service.list(user, { ...filter, limit: PAGE_SIZE, offset: (q.page - 1) * PAGE_SIZE });
     res.render('issues/list', {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, q, page: q.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-      communities: (await communityOptions(user, campaign.id)), categories: campaigns.categories(campaign.id),
+      communities: (await communityOptions(user, campaign.id)), categories: await campaigns.categories(campaign.id),
       statusOptions, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
       unassigned: (await triage.countQueue(user, campaign.id)),
     });
   });
 
   router.get('/campaigns/:id/issues/print', staff, async (req, res) => {
-    const { user, campaign, q, filter } = listLocals(req);
+    const { user, campaign, q, filter } = await listLocals(req);
     const { issues: rows, total } = await service.list(user, { ...filter, limit: 2000, offset: 0 });
     const names = (id: number | null, list: Array<{ id: number; name: string }>) => list.find((x) => x.id === id)?.name;
     res.render('issues/print', {
       title: `问题清单 · ${campaign.title}`, campaign, rows, total, statusLabels: ISSUE_STATUS_LABELS, priorityLabels: PRIORITY_LABELS,
       filterText: [
         q.community ? names(q.community, (await communityOptions(user, campaign.id))) : null,
-        q.category ? names(q.category, campaigns.categories(campaign.id)) : null,
+        q.category ? names(q.category, await campaigns.categories(campaign.id)) : null,
         q.status ? ISSUE_STATUS_LABELS[q.status] : null,
       ].filter(Boolean).join('，') || '全部',
       printedAt: new Date().toISOString(),
@@ -138,7 +138,7 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
 
   async function renderIssue(req: Request, res: Response, issue: Issue, opts: { status?: number; form?: string; errors?: FieldErrors; values?: Record<string, unknown> } = {}) {
     const user = req.user!;
-    const campaign = campaignFor(user, issue.campaignId);
+    const campaign = await campaignFor(user, issue.campaignId);
     const published = await menu.ofIssue(issue.id);
     const item = published?.item;
     res.status(opts.status ?? 200).render('issues/show', {
@@ -151,7 +151,7 @@ export function issueRoutes({ issues: service, triage, issueRepo: issues, audit,
       nextStatuses: nextStatuses('staff', issue.status).filter((s) => s !== 'on_menu' && s !== 'resolved'),
       canPublish: issue.status === 'accepted' && !item,
       canResolve: issue.status === 'in_progress',
-      categories: campaigns.categories(issue.campaignId),
+      categories: await campaigns.categories(issue.campaignId),
       statusLabels: ISSUE_STATUS_LABELS, priorityOptions, priorityLabels: PRIORITY_LABELS,
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
       form: opts.form ?? null, errors: opts.errors ?? {}, values: opts.values ?? {},

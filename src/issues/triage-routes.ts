@@ -82,7 +82,7 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
 
   async function render(req: Request, res: Response, status = 200, formError: string | null = null, pageOverride?: number) {
     const user = req.user!;
-    const campaign = campaigns.get(user, idOf(req));
+    const campaign = await campaigns.get(user, idOf(req));
     const q = queueQuery.parse(req.query);
     const all = await triage.groups(user, campaign.id, { communityId: q.community, categoryId: q.category });
     const pages = Math.max(1, Math.ceil(all.length / GROUPS_PER_PAGE));
@@ -94,7 +94,7 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
       title: `待归类建议 · ${campaign.title}`, campaign, groups, q, page, pages, formError, values,
       total: all.reduce((n, g) => n + g.members.length, 0), groupCount: all.length,
       queueTotal: (await triage.countQueue(user, campaign.id)),
-      communities: (await campaigns.communitiesFor(user, campaign.id)), categories: campaigns.categories(campaign.id),
+      communities: (await campaigns.communitiesFor(user, campaign.id)), categories: await campaigns.categories(campaign.id),
       openIssues: await openIssuesByCommunity(user, campaign.id, groups),
       moveTargets: moveTargets(groups),
       channelLabels: CHANNEL_LABELS, kindLabels: KIND_LABELS,
@@ -138,7 +138,7 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
 
   router.post('/campaigns/:id/issues/unassigned', staff, async (req, res) => {
     const user = req.user!;
-    const campaign = campaigns.get(user, idOf(req));
+    const campaign = await campaigns.get(user, idOf(req));
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       const action = parsed(actionSchema, body).do;
@@ -204,7 +204,7 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
 
   router.post('/campaigns/:id/issues', staff, async (req, res) => {
     const user = req.user!;
-    const campaign = campaigns.get(user, idOf(req));
+    const campaign = await campaigns.get(user, idOf(req));
     const p = parseForm(createSchema, req.body);
     if (!p.ok) return render(req, res, 400, Object.values(p.errors).join('；'));
     const v = p.value;
@@ -215,7 +215,7 @@ export function triageRoutes({ triage, campaigns, appeals }: TriageRouteDeps): R
 
   router.post('/campaigns/:id/issues/attach', staff, async (req, res) => {
     const user = req.user!;
-    const campaign = campaigns.get(user, idOf(req));
+    const campaign = await campaigns.get(user, idOf(req));
     const p = parseForm(attachByNumberSchema, req.body);
     if (!p.ok) return render(req, res, 400, Object.values(p.errors).join('；'));
     try {

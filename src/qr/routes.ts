@@ -66,7 +66,7 @@ export function qrRoutes({ qr: service }: { qr: QrService }): Router {
 
   router.post('/campaigns/:id/qr/bulk', staff, async (req, res) => {
     const campaignId = idOf(req.params.id, '征求意见活动');
-    service.bulkAccess(req.user!, campaignId); // refuse view-only staff before looking at the form
+    await service.bulkAccess(req.user!, campaignId); // refuse view-only staff before looking at the form
     const parsed = parseForm(bulkSchema, req.body);
     if (!parsed.ok) return await renderList(req, res, campaignId, 400, { errors: parsed.errors, values: req.body });
     const { created, skipped } = await service.bulk(req.user!, campaignId, parsed.value.level);

@@ -1,9 +1,10 @@
 import type { Config } from '../config';
 import { campaignAccess, reachesCommunity, type Reach, type Viewer } from '../access/rules';
 import type { Campaign, CampaignRepo, Organizer } from '../campaigns/repo';
+import type { Engine } from '../db/engine';
 import { NotFoundError, forbidden, notFound } from '../lib/errors';
 import type { Place, PlaceRepo } from '../places/repo';
-import type { QrCode, QrRepo } from './repo';
+import { createQrRepo, type QrCode, type QrRepo } from './repo';
 import type { ScanCounter } from './scan-counter';
 import type { QrSvgCache } from './svg';
 import { newQrToken, qrUrl } from './token';
@@ -82,6 +83,7 @@ export function chunk<T>(items: T[], size: number): T[][] {
 }
 
 interface Deps {
+  engine: Pick<Engine, 'unitOfWork'>;
   qrCodes: QrRepo;
   campaigns: CampaignRepo;
   places: PlaceRepo;
@@ -111,11 +113,11 @@ export function createQrService(deps: Deps) {
   type Access = { campaign: Campaign; scope: Reach; communityIds: number[]; manage: boolean };
 
   /** The campaign as this user reaches it, or null when it does not exist or they may not see it. */
-  function accessOrNull(user: Viewer, campaignId: number): Access | null {
-    const campaign = campaigns.findById(campaignId);
+  async function accessOrNull(user: Viewer, campaignId: number): Promise<Access | null> {
+    const campaign = await campaigns.findById(campaignId);
     if (!campaign) return null;
     const scope = user.reach;
-    const covered = campaigns.communityIds(campaign.id);
+    const covered = await campaigns.communityIds(campaign.id);
     const level = campaignAccess(user, campaign, covered);
     if (level === 'none') return null;
     const communityIds = covered.filter((c) => reachesCommunity(scope, c));
@@ -127,8 +129,8 @@ export function createQrService(deps: Deps) {
    * (every covered community in their scope); 404 both when it does not exist and when they may not see it,
    * like the campaign's own page, so campaign ids cannot be probed.
    */
-  function access(user: Viewer, campaignId: number): Access {
-    const a = accessOrNull(user, campaignId);
+  async function access(user: Viewer, campaignId: number): Promise<Access> {
+    const a = await accessOrNull(user, campaignId);
     if (!a) throw notFound('征求意见活动');
     return a;
   }
@@ -146,8 +148,8 @@ export function createQrService(deps: Deps) {
    * it leaks; a visible campaign-wide code without manage access is 403 for changing.
    */
   async function codeAccess(user: Viewer, qrId: number, need: 'view' | 'change' = 'view'): Promise<{ campaign: Campaign; code: QrCode }> {
-    const code = qrCodes.findById(qrId);
-    const a = code ? accessOrNull(user, code.campaignId) : null;
+    const code = await qrCodes.findById(qrId);
+    const a = code ? await accessOrNull(user, code.campaignId) : null;
     if (!code || !a || !(await codeVisible(a.scope, code))) throw notFound('二维码');
     if (need === 'change' && !(await codeChangeable(a, code))) throw forbidden(QR_MESSAGES.wideRename);
     return { campaign: a.campaign, code };
@@ -168,16 +170,16 @@ export function createQrService(deps: Deps) {
   }
 
   /** Bulk creation works on every covered place, so it needs manage access: 404 when not visible, 403 when only viewed. */
-  function bulkAccess(user: Viewer, campaignId: number) {
-    const a = access(user, campaignId);
+  async function bulkAccess(user: Viewer, campaignId: number): Promise<Access> {
+    const a = await access(user, campaignId);
     if (!a.manage) throw forbidden(QR_MESSAGES.bulk);
     return a;
   }
 
   async function visibleCodes(user: Viewer, campaignId: number) {
-    const a = access(user, campaignId);
+    const a = await access(user, campaignId);
     const codes: QrCode[] = [];
-    for (const c of qrCodes.listByCampaign(campaignId)) if (await codeVisible(a.scope, c)) codes.push(c);
+    for (const c of await qrCodes.listByCampaign(campaignId)) if (await codeVisible(a.scope, c)) codes.push(c);
     return { ...a, codes };
   }
 
@@ -188,7 +190,7 @@ export function createQrService(deps: Deps) {
     for (const code of codes) {
       const url = urlOf(code.token);
       const communityId = await communityOf(code.placeId);
-      if (!organizers.has(communityId)) organizers.set(communityId, campaigns.organizerFor(campaign, communityId));
+      if (!organizers.has(communityId)) organizers.set(communityId, await campaigns.organizerFor(campaign, communityId));
       out.push({ code, url, svg: await deps.svgCache.svgFor(url), communityId, organizer: organizers.get(communityId)! });
     }
     return out;
@@ -214,7 +216,7 @@ export function createQrService(deps: Deps) {
     urlOf,
 
     async list(user: Viewer, campaignId: number, sort: QrSort) {
-      const { campaign, scope, communityIds, manage } = access(user, campaignId);
+      const { campaign, scope, communityIds, manage } = await access(user, campaignId);
       const names = new Map<number, string>();
       const nameOf = async (placeId: number | null) => {
         if (placeId === null) return null;
@@ -225,7 +227,7 @@ export function createQrService(deps: Deps) {
         return names.get(placeId) || null;
       };
       const codes: QrStats[] = [];
-      for (const c of qrCodes.listWithCounts(campaignId)) {
+      for (const c of await qrCodes.listWithCounts(campaignId)) {
         if (!(await codeVisible(scope, c))) continue;
         const scans = c.scanCount + deps.scanCounter.pendingFor(c.id);
         codes.push({
@@ -242,7 +244,7 @@ export function createQrService(deps: Deps) {
      */
     async create(user: Viewer, campaignId: number, input: { label: string | null; placeId: number | null }):
       Promise<{ ok: true; id: number } | { ok: false; errors: Record<string, string> }> {
-      const { communityIds, manage } = access(user, campaignId);
+      const { communityIds, manage } = await access(user, campaignId);
       if (input.placeId === null && !manage) throw forbidden(QR_MESSAGES.wideCreate);
       let label = input.label;
       if (input.placeId !== null) {
@@ -251,7 +253,7 @@ export function createQrService(deps: Deps) {
         label = label ?? choice.label;
       }
       if (!label) return { ok: false, errors: { label: '请填写标签，例如“永安社区 3号楼公告栏”。' } };
-      return { ok: true, id: qrCodes.create(campaignId, newQrToken(), label, input.placeId) };
+      return { ok: true, id: await qrCodes.create(campaignId, newQrToken(), label, input.placeId) };
     },
 
     /**
@@ -259,7 +261,7 @@ export function createQrService(deps: Deps) {
      * on the whole campaign, so it needs manage access.
      */
     async bulk(user: Viewer, campaignId: number, level: BulkLevel): Promise<{ created: number; skipped: number }> {
-      const { communityIds } = bulkAccess(user, campaignId);
+      const { communityIds } = await bulkAccess(user, campaignId);
       const targets: Array<{ place: Place; community: Place }> = [];
       for (const cid of communityIds) {
         const community = await places.findById(cid);
@@ -267,15 +269,14 @@ export function createQrService(deps: Deps) {
         if (level === 'community') targets.push({ place: community, community });
         else for (const child of (await places.children(cid))) if (child.kind === level) targets.push({ place: child, community });
       }
-      const ids = qrCodes.createForFreePlaces(campaignId, targets.map((t) => ({
-        token: newQrToken(), label: placeLabel(t.place, t.community), placeId: t.place.id,
-      })));
+      const codes = targets.map((t) => ({ token: newQrToken(), label: placeLabel(t.place, t.community), placeId: t.place.id }));
+      const ids = await deps.engine.unitOfWork((tx) => createQrRepo(tx).createForFreePlaces(campaignId, codes));
       return { created: ids.length, skipped: targets.length - ids.length };
     },
 
     async rename(user: Viewer, qrId: number, label: string): Promise<QrCode> {
       const { code } = await codeAccess(user, qrId, 'change');
-      qrCodes.rename(code.id, label);
+      await qrCodes.rename(code.id, label);
       return { ...code, label };
     },
 

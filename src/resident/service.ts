@@ -1,11 +1,11 @@
 import type { Config } from '../config';
-import type { CampaignRepo, Campaign, Category, Organizer } from '../campaigns/repo';
+import type { LegacyCampaignLookup, Campaign, Category, Organizer } from '../campaigns/repo';
 import { acceptanceOf, chinaToday, type Acceptance } from '../campaigns/rules';
 import type { Db } from '../db/open-db';
 import { generationOf } from '../db/generation';
 import type { OutcomeService } from '../issues/outcome';
 import type { LegacyPlaceLookup } from '../places/repo';
-import type { QrCode, QrRepo } from '../qr/repo';
+import type { QrCode, LegacyQrLookup } from '../qr/repo';
 import type { ScanCounter } from '../qr/scan-counter';
 import { issueFormToken, submissionKey, verifyFormToken, type FormTokenCheck } from '../submissions/form-token';
 import type { SubmissionRepo } from '../submissions/repo';
@@ -38,8 +38,8 @@ export interface ResidentServiceDeps {
   db: Db;
   config: Readonly<Pick<Config, 'uploadsDir'>>;
   secret: string;
-  qrCodes: Pick<QrRepo, 'findByToken'>;
-  campaigns: Pick<CampaignRepo, 'findById' | 'categories' | 'organizerFor'>;
+  qrCodes: Pick<LegacyQrLookup, 'findByToken'>;
+  campaigns: Pick<LegacyCampaignLookup, 'findById' | 'categories' | 'organizerFor'>;
   places: Pick<LegacyPlaceLookup, 'findById'>;
   submissions: Pick<SubmissionRepo, 'findByIdempotencyKey' | 'findLabelledByReceipt' | 'mine'>;
   submissionService: Pick<SubmissionService, 'recordDurably' | 'whenDurable'>;

@@ -19,12 +19,16 @@ export interface SearchResult { query: string; kind: SearchKind; submissions: Fo
 export function createSearchService(deps: { repo: SearchRepo; campaigns: Pick<CampaignService, 'visibleTo' | 'communityIds'> }) {
   const { repo } = deps;
 
-  function scopeOf(user: Viewer): SearchScope {
+  async function scopeOf(user: Viewer): Promise<SearchScope> {
     const { reach } = user;
     if (reach.communityIds === 'all') return { communityIds: 'all', gridIds: null, unplacedCampaignIds: 'all' };
     // Submissions without a community belong to those who run their campaign, as on the lists (access/rules.ts).
-    const managed = reach.gridIds ? [] : deps.campaigns.visibleTo(user)
-      .filter((c) => campaignAccess(user, c, deps.campaigns.communityIds(c.id)) === 'manage').map((c) => c.id);
+    const managed: number[] = [];
+    if (!reach.gridIds) {
+      for (const c of await deps.campaigns.visibleTo(user)) {
+        if (campaignAccess(user, c, await deps.campaigns.communityIds(c.id)) === 'manage') managed.push(c.id);
+      }
+    }
     return { communityIds: reach.communityIds, gridIds: reach.gridIds, unplacedCampaignIds: managed };
   }
 
@@ -33,7 +37,7 @@ export function createSearchService(deps: { repo: SearchRepo; campaigns: Pick<Ca
       const query = typed.trim().slice(0, SEARCH_MAX_LENGTH);
       const empty = (kind: SearchKind): SearchResult => ({ query, kind, submissions: [], issues: [], limit: SEARCH_LIMIT });
       if (!query) return empty('empty');
-      const scope = scopeOf(user);
+      const scope = await scopeOf(user);
       const code = normalizeReceiptCode(query);
       if (code) return { ...empty('code'), submissions: await repo.byReceipt(code, scope) };
       const phone = normalizeMobile(query.normalize('NFKC'));

@@ -8,7 +8,7 @@ import { flash } from '../http/flash';
 import { firstValue, idParam, invalidDates, optionalText, parseForm } from '../http/validate';
 import { notFound } from '../lib/errors';
 import type { PlaceRepo } from '../places/repo';
-import type { QrCode, QrRepo } from '../qr/repo';
+import type { QrCode, LegacyQrLookup } from '../qr/repo';
 import { submissionFilter, submissionQuerySchema } from './filter';
 import type { SubmissionRepo } from './repo';
 import type { Submission } from './types';
@@ -26,7 +26,7 @@ export interface SubmissionRouteDeps {
   config: Readonly<Pick<Config, 'uploadsDir'>>;
   campaigns: CampaignService;
   submissions: SubmissionRepo;
-  qrCodes: Pick<QrRepo, 'listByCampaign'>;
+  qrCodes: Pick<LegacyQrLookup, 'listByCampaign'>;
   places: Pick<PlaceRepo, 'findById'>;
 }
 
@@ -50,7 +50,7 @@ export function submissionRoutes({ config, campaigns, submissions, qrCodes, plac
   router.get('/campaigns/:id/submissions', readers, async (req, res) => {
     const user = req.user!;
     // The campaign pages' own check: a campaign outside the user's scope answers 404, like a missing one.
-    const campaign = campaigns.get(user, idParam('征求意见活动').catch(0).parse(req.params.id));
+    const campaign = await campaigns.get(user, idParam('征求意见活动').catch(0).parse(req.params.id));
     const scope = user.reach;
     const q = submissionQuerySchema.parse(req.query);
     const notices = invalidDates(req.query as Record<string, unknown>, ['from', 'to'])
@@ -81,7 +81,7 @@ export function submissionRoutes({ config, campaigns, submissions, qrCodes, plac
       : { href: `/campaigns/${campaign.id}`, label: campaign.title };
     res.render('submissions/list', {
       title: `${campaign.title} · 收到的意见`, campaign, rows, total, page, pages, q: { ...q, page }, notices, back,
-      communities, qrCodes: visibleCodes, categories: campaigns.categories(campaign.id),
+      communities, qrCodes: visibleCodes, categories: await campaigns.categories(campaign.id),
       kinds: KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
       channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
       kindLabels: KIND_LABELS, channelLabels: CHANNEL_LABELS,

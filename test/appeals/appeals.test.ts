@@ -28,7 +28,7 @@ describe('ratings and appeals come only from the resident', () => {
     await svc.changeStatus(admin, issueId, 'in_progress', null);
     await svc.resolve(admin, issueId, '路灯已更换');
   });
-  afterEach(() => t.app.ctx.onShutdown.forEach((fn) => fn()));
+  afterEach(() => t.app.ctx.stopAll());
 
   async function post(agent: Phone, what: 'feedback' | 'appeal', body: Record<string, string>) {
     const token = await tokenOf(agent, `/r/${code}`);
@@ -173,7 +173,7 @@ describe('a declined suggestion can be rated and appealed', () => {
     expect(receipt).not.toContain(`action="/r/${code}/appeal"`);
     const dash = await staff.get(`/campaigns/${c.campaignId}/dashboard`);
     expect(dash.text).toContain('申请复核 1 · 维持 1 · 重新办理 0 · 待处理 0');
-    t.app.ctx.onShutdown.forEach((fn) => fn());
+    await t.app.ctx.stopAll();
   });
 
   it('an appeal of a 不立项 that staff then make into an issue ends reopened', async () => {
@@ -187,6 +187,6 @@ describe('a declined suggestion can be rated and appealed', () => {
     expect((await phone.post(`/r/${code}/appeal`).type('form').send({ _csrf: token, reason: '就在3号楼门口' })).status).toBe(303);
     await t.app.ctx.issueService.create(admin, c.campaignId, [subId(t, code)], { title: '3号楼门口井盖松动', categoryId: null, priority: 2 });
     expect(t.db.prepare('SELECT status FROM appeals').pluck().get()).toBe('reopened');
-    t.app.ctx.onShutdown.forEach((fn) => fn());
+    await t.app.ctx.stopAll();
   });
 });

@@ -55,6 +55,6 @@ describe('merging issues keeps supports and appeals', () => {
     expect(t.db.prepare('SELECT COUNT(*) FROM issue_supports WHERE issue_id = ?').pluck().get(source)).toBe(0);
     expect(t.db.prepare('SELECT issue_id FROM appeals').pluck().get()).toBe(target);
     expect((await t.app.ctx.issues.findById(target))).toMatchObject({ supporters: 2, underReview: true });
-    t.app.ctx.onShutdown.forEach((fn) => fn());
+    await t.app.ctx.stopAll();
   });
 });

@@ -137,7 +137,7 @@ describe('nightly backups (LINSHENG_BACKUP_DIR)', () => {
       expect(Date.parse(after.body.backup.last)).toBeGreaterThan(Date.now() - 60_000);
       expect(JSON.stringify(after.body)).not.toContain(dataDir); // paths stay in the log
     } finally {
-      app.ctx.onShutdown.forEach((fn) => fn());
+      await app.ctx.stopAll();
       db.close();
     }
   });

@@ -30,7 +30,7 @@ describe('the public board of a community, on the demo', () => {
     res = await request(t.app).get(`/b/${communityId}`);
     html = res.text;
   }, 120_000);
-  afterAll(() => t.app.ctx.onShutdown.forEach((fn) => fn()));
+  afterAll(() => t.app.ctx.stopAll());
 
   it('lists the published issues with status, counts, reply, claimer and resolution date', () => {
     expect(res.status).toBe(200);
@@ -88,13 +88,13 @@ describe('the public board of a community, on the demo', () => {
   it('leaves out the issues of a campaign whose staff turned the board off', async () => {
     const { campaigns } = t.app.ctx;
     const campaignId = t.db.prepare('SELECT campaign_id FROM issues WHERE community_id = ? LIMIT 1').pluck().get(communityId) as number;
-    const c = campaigns.findById(campaignId)!;
-    const input = { ...c, communityIds: campaigns.communityIds(campaignId), categoryIds: campaigns.categories(campaignId).map((x) => x.id) };
-    campaigns.update(campaignId, { ...input, publicBoard: false });
+    const c = (await campaigns.findById(campaignId))!;
+    const input = { ...c, communityIds: await campaigns.communityIds(campaignId), categoryIds: (await campaigns.categories(campaignId)).map((x) => x.id) };
+    await campaigns.update(campaignId, { ...input, publicBoard: false });
     const off = await request(t.app).get(`/b/${communityId}`);
     expect(off.text).not.toContain('id="issue-');
     expect(off.text).toContain('暂时还没有公开的问题');
-    campaigns.update(campaignId, { ...input, publicBoard: true });
+    await campaigns.update(campaignId, { ...input, publicBoard: true });
     expect((await request(t.app).get(`/b/${communityId}`)).text).toContain('id="issue-');
   });
 });
@@ -117,7 +117,7 @@ describe('附议 (support)', () => {
     issueId = await svc.create((await viewerOf(t, admin.id)), c.campaignId, [sub], { title: '3号楼电梯经常坏', categoryId: null, priority: 2 });
     await svc.changeStatus((await viewerOf(t, admin.id)), issueId, 'accepted', null);
   });
-  afterEach(() => t.app.ctx.onShutdown.forEach((fn) => fn()));
+  afterEach(() => t.app.ctx.stopAll());
 
   async function support(phone: ReturnType<typeof newPhone>, id = issueId, extra: Record<string, string> = {}) {
     const token = await tokenOf(phone, `/b/${c.communityId}`);
@@ -217,7 +217,7 @@ describe('similar issues on a fresh receipt', () => {
     // Once the submission is part of an issue, the offer is gone.
     await t.app.ctx.issueService.attach(admin, lift, [t.db.prepare('SELECT id FROM submissions WHERE receipt_code = ?').pluck().get(code) as number]);
     expect((await phone.get(`/r/${code}`)).text).not.toContain('社区里已有相似的问题');
-    t.app.ctx.onShutdown.forEach((fn) => fn());
+    await t.app.ctx.stopAll();
   });
 });
 
@@ -256,7 +256,7 @@ describe('my submissions at /r', () => {
     // The cookie holds only a random id; the database keeps its hash.
     const key = t.db.prepare('SELECT resident_key FROM submissions WHERE receipt_code = ?').pluck().get(first) as string;
     expect(key).toMatch(/^[0-9a-f]{40}$/);
-    t.app.ctx.onShutdown.forEach((fn) => fn());
+    await t.app.ctx.stopAll();
   });
 });
 

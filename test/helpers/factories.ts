@@ -6,7 +6,7 @@ import type { Db } from '../../src/db/open-db';
 import type { CampaignInput } from '../../src/campaigns/repo';
 import { chinaToday, type CampaignStatus } from '../../src/campaigns/rules';
 import type { PlaceKind } from '../../src/places/repo';
-import { createQrRepo } from '../../src/qr/repo';
+import { bumpGeneration } from '../../src/db/generation';
 import { newQrToken } from '../../src/qr/token';
 import { randomToken } from '../../src/lib/random';
 import type { Channel, SubmissionKind } from '../../src/submissions/types';
@@ -107,16 +107,25 @@ export function makeCampaign(db: Db, opts: {
   const at = opts.qrAt ?? 'grid';
   const placeId = at === 'community' ? communityId : at === 'grid' ? gridId : at === 'compound' ? compoundId : null;
   const qrToken = randomToken(9);
-  const qrCodeId = createQrRepo(db).create(campaignId, qrToken, `${communityName} 3号楼公告栏`, placeId);
+  const qrCodeId = insertQrCode(db, campaignId, qrToken, `${communityName} 3号楼公告栏`, placeId);
   return { campaignId, qrToken, qrCodeId, subdistrictId, communityId, gridId, compoundId, categoryIds };
 }
 
 // ---- QR codes ----
 
+/**
+ * A QR code row straight into the database (the QR repo is asynchronous; the factories stay synchronous). Bumps the
+ * generation as the repo does, so the resident form's cache sees it.
+ */
+export function insertQrCode(db: Db, campaignId: number, token: string, label: string, placeId: number | null = null): number {
+  bumpGeneration(db);
+  return db.prepare<[number, string, string, number | null], { id: number }>(
+    'INSERT INTO qr_codes (campaign_id, token, label, place_id) VALUES (?, ?, ?, ?) RETURNING id').get(campaignId, token, label, placeId)!.id;
+}
+
 /** `count` codes labelled "张贴点 1…n" in one transaction (fast enough for 200-poster sheets). */
 export function createQrCodes(db: Db, campaignId: number, count: number, placeId: number | null = null): number[] {
-  const repo = createQrRepo(db);
-  return db.transaction(() => Array.from({ length: count }, (_, i) => repo.create(campaignId, newQrToken(), `张贴点 ${i + 1}`, placeId)))();
+  return db.transaction(() => Array.from({ length: count }, (_, i) => insertQrCode(db, campaignId, newQrToken(), `张贴点 ${i + 1}`, placeId)))();
 }
 
 // ---- submissions ----

@@ -36,7 +36,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     app, db, config, baseUrl, dataDir,
     async close() {
       await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
-      app.ctx.onShutdown.forEach((fn) => fn());
+      await app.ctx.stopAll();
       db.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -6,7 +6,7 @@ import { safeBackPath } from '../../src/http/big-text';
 // Every app made here is stopped at the end (its scan counter's timer), so jest exits cleanly.
 const made: TestApp[] = [];
 const app = () => { const t = makeTestApp(); made.push(t); return t; };
-afterAll(() => { for (const t of made) { t.app.ctx.scanCounter.stop(); t.db.close(); } });
+afterAll(async () => { for (const t of made) { await t.app.ctx.scanCounter.stop(); t.db.close(); } });
 
 describe('the site root greets residents', () => {
   let t: TestApp;

@@ -22,7 +22,7 @@ function appWithWorker(): TestApp & { f: IntakeFixture } {
   const db = openDb({ file: ':memory:' });
   const ctx = createContext(config, db);
   ctx.intakeService = createIntakeService({
-    db, placeLookup: ctx.placeLookup, campaigns: ctx.campaigns, legacySubmissions: ctx.legacySubmissions, submissionService: ctx.submissionService,
+    db, placeLookup: ctx.placeLookup, campaigns: ctx.campaignLookup, legacySubmissions: ctx.legacySubmissions, submissionService: ctx.submissionService,
     repo: createIntakeRepo(db), inlineBytes: 0,
   });
   const app = createApp({ config, db, ctx });

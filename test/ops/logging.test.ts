@@ -40,8 +40,8 @@ describe('the log of a full run holds no personal data', () => {
     await staffFlows();
   }, 180_000);
 
-  afterAll(() => {
-    t.app.ctx.onShutdown.forEach((fn) => fn());
+  afterAll(async () => {
+    await t.app.ctx.stopAll();
     db.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });

@@ -29,7 +29,7 @@ describe('campaign organiser and contact phone', () => {
     w = seedTwoSubdistricts(t.db);
     admin = await loginAs(t, 'admin');
   });
-  afterEach(() => { t.app.ctx.scanCounter.stop(); t.db.close(); });
+  afterEach(async () => { await t.app.ctx.scanCounter.stop(); t.db.close(); });
 
   async function create(over: Record<string, unknown> = {}) {
     const res = await admin.post('/campaigns').type('form').send(form(t, w, admin, over)).expect(303);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { main, type CliIo } from '../../src/cli/main';
 import { dbFile, openDb } from '../../src/db/open-db';
 import { createQrCampaign, seedQrPlaces } from '../helpers/qr-factories';
-import { createQrRepo } from '../../src/qr/repo';
+import { insertQrCode } from '../helpers/factories';
 
 function io(env: NodeJS.ProcessEnv) {
   const out: string[] = [];
@@ -21,9 +21,8 @@ describe('npx linsheng qr-list', () => {
     const db = openDb({ file: dbFile(dataDir) });
     const w = seedQrPlaces(db);
     campaignId = createQrCampaign(db, { communityIds: [w.yongan.id] });
-    const repo = createQrRepo(db);
-    repo.create(campaignId, 'AAAAAAAAAAAA', '永安社区 3号楼公告栏', w.yongan.id);
-    repo.create(campaignId, 'BBBBBBBBBBBB', '永安社区\t菜市场', null);
+    insertQrCode(db, campaignId, 'AAAAAAAAAAAA', '永安社区 3号楼公告栏', w.yongan.id);
+    insertQrCode(db, campaignId, 'BBBBBBBBBBBB', '永安社区\t菜市场', null);
     db.close();
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));

@@ -16,7 +16,7 @@ describe('QR code routes', () => {
     w = seedQrPlaces(t.db);
     campaignId = createQrCampaign(t.db, { communityIds: [w.yongan.id, w.qingfeng.id], endsOn: '2026-11-30', title: '楼院环境整治' });
   });
-  afterEach(() => { t.app.ctx.scanCounter.stop(); t.db.close(); });
+  afterEach(async () => { await t.app.ctx.scanCounter.stop(); t.db.close(); });
 
   it('creates a code with a label and optional place, encoding BASE_URL/q/<token>', async () => {
     const admin = await loginAs(t, 'admin');
@@ -296,7 +296,7 @@ describe('posters and label sheets', () => {
     t = makeTestApp({ baseUrl: 'https://ls.example.cn' });
     w = seedQrPlaces(t.db);
   });
-  afterEach(() => { t.app.ctx.scanCounter.stop(); t.db.close(); });
+  afterEach(async () => { await t.app.ctx.scanCounter.stop(); t.db.close(); });
 
   it('prints one poster with title, invitation, inline SVG QR, label and end date; no inline styles', async () => {
     const campaignId = createQrCampaign(t.db, { communityIds: [w.yongan.id], endsOn: '2026-11-30', title: '楼院<环境>整治' });

@@ -93,7 +93,7 @@ describe('QR access', () => {
     expect(await outcome(() => service.bulkAccess(yonganStaff, shared))).toBe(`403 ${QR_MESSAGES.bulk}`);
     expect(await outcome(() => service.create(yonganStaff, shared, { label: 'x', placeId: null }))).toBe(`403 ${QR_MESSAGES.wideCreate}`);
     expect(await outcome(() => service.codeAccess(yonganStaff, ownCode, 'change'))).toBe('ok');
-    ctx.scanCounter.stop();
+    await ctx.scanCounter.stop();
     t.db.close();
   });
 });

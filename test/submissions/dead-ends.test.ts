@@ -9,7 +9,7 @@ const setOrganizer = (t: TestApp, campaignId: number, name: string, phone: strin
 describe('no dead ends for residents', () => {
   let t: TestApp;
   beforeEach(() => { t = makeTestApp(); });
-  afterEach(() => { t.app.ctx.scanCounter.stop(); t.db.close(); });
+  afterEach(async () => { await t.app.ctx.scanCounter.stop(); t.db.close(); });
 
   it('an unknown QR code links to the receipt lookup and the home page', async () => {
     const res = await request(t.app).get('/q/NoSuchToken12').expect(404);

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { makeTestApp } from '../helpers/app';
-import { makeCampaign } from '../helpers/factories';
+import { createUser, makeTestApp, viewerOf } from '../helpers/app';
+import { insertQrCode, makeCampaign } from '../helpers/factories';
 import { createCampaignRepo } from '../../src/campaigns/repo';
 import { createCategoryRepo } from '../../src/categories/repo';
 import { sqliteEngine } from '../../src/db/engine';
@@ -15,21 +15,47 @@ describe('resident form cache', () => {
     const first = await get().expect(200);
     expect(first.text).not.toContain('新标签');
 
-    createQrRepo(t.db).rename(c.qrCodeId, '新标签');
+    await createQrRepo(sqliteEngine(t.db).queries).rename(c.qrCodeId, '新标签');
     await createCategoryRepo(sqliteEngine(t.db).queries).rename(c.categoryIds[0], '新分类名');
     const renamed = (await get().expect(200)).text;
     expect(renamed).toContain('新标签');
     expect(renamed).toContain('新分类名');
 
-    createCampaignRepo(t.db).setStatus(c.campaignId, 'closed');
+    await createCampaignRepo(sqliteEngine(t.db).queries).setStatus(c.campaignId, 'closed');
     expect((await get().expect(200)).text).toContain('征集已经结束');
+  });
+
+  it('shows a campaign changed through the campaign and QR services (the app\'s own engine) at once', async () => {
+    const t = makeTestApp();
+    const c = makeCampaign(t.db);
+    const { campaignService, qrService } = t.app.ctx;
+    const admin = await viewerOf(t, createUser(t.db, { role: 'admin' }).id);
+    const get = async () => (await request(t.app).get(`/q/${c.qrToken}`).expect(200)).text;
+    expect(await get()).toContain('<h1>冬季民生征求意见</h1>');
+
+    const campaign = await campaignService.get(admin, c.campaignId, 'manage');
+    const input = {
+      ...campaign, title: '春季民生征求意见', communityIds: await campaignService.communityIds(c.campaignId),
+      categoryIds: c.categoryIds, organizerName: '永安社区居委会', organizerPhone: '0371-66881234',
+    };
+    expect(await campaignService.update(admin, c.campaignId, input)).toMatchObject({ ok: true });
+    const edited = await get();
+    expect(edited).toContain('<h1>春季民生征求意见</h1>');
+    expect(edited).toContain('0371-66881234');
+
+    await qrService.rename(admin, c.qrCodeId, '改过的海报');
+    expect(await get()).toContain('改过的海报');
+
+    await campaignService.changeStatus(admin, c.campaignId, 'closed');
+    expect(await get()).toContain('征集已经结束');
+    await t.app.ctx.scanCounter.stop();
   });
 
   it('answers a code created after an unknown-token scan', async () => {
     const t = makeTestApp();
     const c = makeCampaign(t.db);
     await request(t.app).get('/q/brand-new-token').expect(404);
-    createQrRepo(t.db).create(c.campaignId, 'brand-new-token', '新海报', null);
+    insertQrCode(t.db, c.campaignId, 'brand-new-token', '新海报', null);
     await request(t.app).get('/q/brand-new-token').expect(200);
   });
 

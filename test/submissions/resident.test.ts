@@ -52,7 +52,7 @@ describe('resident form GET /q/:token', () => {
     }
     expect(res.text).not.toContain('class="topbar'); // the lean resident layout, not the staff header
     expect(hiddenFields(res.text).ft).toMatch(/^\d+\./);
-    t.app.ctx.scanCounter.flush();
+    await t.app.ctx.scanCounter.flush();
     expect(t.db.prepare('SELECT scan_count FROM qr_codes WHERE id = ?').pluck().get(c.qrCodeId)).toBe(1);
   });
 

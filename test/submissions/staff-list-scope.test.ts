@@ -1,7 +1,6 @@
 import { loginAs, makeTestApp, type TestApp } from '../helpers/app';
 import { seedDashboard, type DashboardSeed, useDashboardFixture } from '../helpers/dashboard-factories';
-import { placeWriter } from '../helpers/factories';
-import { createQrRepo } from '../../src/qr/repo';
+import { insertQrCode, placeWriter } from '../helpers/factories';
 
 /** The labels offered by the list page's 二维码 filter. */
 const qrOptions = (html: string): string[] => {
@@ -24,7 +23,7 @@ describe('GET /campaigns/:id/submissions: scope, QR filter and back link', () =>
     changjiangGrid = places.create('grid', changjiang, '长江第一网格');
     // A second grid of 永安 with its own code: not a 第一网格 worker's.
     const yonganGrid2 = places.create('grid', seed.yongan, '第九网格');
-    createQrRepo(t.db).create(seed.campaignId, 'tok-grid9-scope', '永安第九网格 车棚', yonganGrid2);
+    insertQrCode(t.db, seed.campaignId, 'tok-grid9-scope', '永安第九网格 车棚', yonganGrid2);
   });
   afterAll(() => t.db.close());
 

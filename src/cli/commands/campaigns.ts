@@ -1,5 +1,6 @@
 import { createCampaignRepo } from '../../campaigns/repo';
 import { CAMPAIGN_STATUS_LABELS } from '../../campaigns/rules';
+import { sqliteEngine } from '../../db/engine';
 import type { Command } from '../args';
 import { openExistingDb } from '../cli-db';
 
@@ -17,7 +18,7 @@ export const campaignsCommand: Command = {
   async run(_args, io) {
     const { db } = openExistingDb(io);
     try {
-      const campaigns = createCampaignRepo(db).listSummaries();
+      const campaigns = await createCampaignRepo(sqliteEngine(db).queries).listSummaries();
       if (campaigns.length === 0) io.err('还没有征求意见活动。 No campaigns yet.');
       for (const c of campaigns) {
         // A tab or newline inside a title would break the columns.

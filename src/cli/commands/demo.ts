@@ -34,7 +34,7 @@ export const demoCommand: Command = {
   ],
   async run(args, io) {
     const { config, file, db } = openOrCreateDb(io);
-    let shutdown: Array<() => void> = [];
+    let stopAll = async (): Promise<void> => undefined;
     try {
       const held = await existingData(db);
       if (held.length && !args.switches.has('force')) {
@@ -44,7 +44,7 @@ export const demoCommand: Command = {
           + 'made-up data does not mix in. Use a fresh DATA_DIR, e.g. DATA_DIR=./demo-data npx linsheng demo, or add --force to load it here anyway.', 2);
       }
       const ctx = createContext(config, db);
-      shutdown = ctx.onShutdown;
+      stopAll = ctx.stopAll;
       io.out(`载入演示数据 Loading the demo into ${file}`);
       const admin = await ctx.auth.ensureAdmin();
       const state = await runDemo(ctx, io.out);
@@ -54,7 +54,7 @@ export const demoCommand: Command = {
       io.out('');
       io.out(`征求意见 Campaign #${campaignId}: ${total} 条 submissions — `
         + (await Promise.all(CHANNELS.map(async (c) => `${CHANNEL_LABELS[c]} ${await count({ channel: c })}`))).join('，'));
-      io.out(`微心愿 small wishes: ${await count({ kind: 'wish' })}；二维码 QR codes: ${ctx.qrCodes.listByCampaign(campaignId).length}；`
+      io.out(`微心愿 small wishes: ${await count({ kind: 'wish' })}；二维码 QR codes: ${(await ctx.qrCodes.listByCampaign(campaignId)).length}；`
         + `待分类 waiting for triage: ${await ctx.classify.triageCount(campaignId, 'all')}`);
       if (state.newPasswords.length === 0 && total > 0) io.out('演示数据已存在，本次没有重复添加。 The demo was already loaded: nothing was duplicated.');
       io.out('');
@@ -70,7 +70,7 @@ export const demoCommand: Command = {
       io.out(`待分类 Triage inbox: ${config.baseUrl}/campaigns/${campaignId}/triage`);
       return 0;
     } finally {
-      shutdown.forEach((fn) => fn());
+      await stopAll();
       db.close();
     }
   },
@@ -79,7 +79,7 @@ export const demoCommand: Command = {
 /** What the database holds beyond a fresh start (the first admin, created by the server's first start). */
 async function existingData(db: Db): Promise<Array<{ zh: string; en: string }>> {
   const held: Array<{ zh: string; en: string }> = [];
-  const campaigns = createCampaignRepo(db).list().length;
+  const campaigns = (await createCampaignRepo(sqliteEngine(db).queries).list()).length;
   if (campaigns) held.push({ zh: `${campaigns} 个征求意见活动`, en: `${campaigns} campaign(s)` });
   const submissions = await createSubmissionRepo(sqliteEngine(db).queries).count({});
   if (submissions) held.push({ zh: `${submissions} 条意见`, en: `${submissions} submission(s)` });

@@ -58,7 +58,7 @@ export const importCommand: Command = {
     const { config, db } = openExistingDb(io);
     const ctx = createContext(config, db);
     try {
-      const campaign = ctx.campaigns.findById(campaignId);
+      const campaign = await ctx.campaigns.findById(campaignId);
       if (!campaign) throw new CliError(campaignNotFoundMessage(campaignId), 2);
       let user: Viewer | null = null;
       if (values.user !== undefined) {
@@ -89,7 +89,7 @@ export const importCommand: Command = {
       }
       return 0;
     } finally {
-      ctx.onShutdown.forEach((fn) => fn());
+      await ctx.stopAll();
       db.close();
     }
   },
@@ -110,7 +110,8 @@ function importOne(intake: IntakeService, user: Viewer | null, campaignId: numbe
           + `The account "${user.username}" has no community in campaign #${campaignId}.`
         : `征求意见活动 #${campaignId} 还没有覆盖任何社区，无法导入；请先添加社区。 Campaign #${campaignId} covers no community yet.`, 2);
     }
-    const draftEn = ctx.campaigns.findById(campaignId)?.status === 'draft' ? ' The campaign is still a draft: publish it first.' : '';
+    // A synchronous read: the import has not moved to the asynchronous seam yet.
+    const draftEn = ctx.campaignLookup.findById(campaignId)?.status === 'draft' ? ' The campaign is still a draft: publish it first.' : '';
     throw new CliError(`征求意见活动 #${campaignId}：${err.message}${draftEn}`, 2);
   }
 }

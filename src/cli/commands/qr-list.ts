@@ -1,4 +1,5 @@
 import { createCampaignRepo } from '../../campaigns/repo';
+import { sqliteEngine } from '../../db/engine';
 import { createQrRepo } from '../../qr/repo';
 import { qrUrl } from '../../qr/token';
 import { CliError, parseId, UsageError, type Command } from '../args';
@@ -20,8 +21,9 @@ export const qrListCommand: Command = {
     const id = parseId('campaign', raw);
     const { config, db } = openExistingDb(io);
     try {
-      if (!createCampaignRepo(db).findById(id)) throw new CliError(campaignNotFoundMessage(id), 2);
-      for (const code of createQrRepo(db).listByCampaign(id)) {
+      const { queries } = sqliteEngine(db);
+      if (!(await createCampaignRepo(queries).findById(id))) throw new CliError(campaignNotFoundMessage(id), 2);
+      for (const code of await createQrRepo(queries).listByCampaign(id)) {
         // A tab or newline inside a label would break the two-column format.
         io.out(`${qrUrl(config.baseUrl, code.token)}\t${code.label.replace(/[\t\r\n]+/g, ' ')}`);
       }
