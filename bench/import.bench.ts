@@ -92,13 +92,13 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
     const t1 = performance.now();
     let report;
     if (format === 'xlsx') {
-      const id = intake.createBatch(user, campaignId, sheet, 'door_to_door', path.basename(file));
+      const id = await intake.createBatch(user, campaignId, sheet, 'door_to_door', path.basename(file));
       const p0 = performance.now();
-      intake.getBatch(user, id);
+      await intake.getBatch(user, id);
       previewMs = performance.now() - p0;
       report = await intake.commitBatch(user, id, { acceptOldDates: true });
     } else {
-      report = intake.importSheet(user, campaignId, sheet, 'door_to_door', path.basename(file), { acceptOldDates: true });
+      report = await intake.importSheet(user, campaignId, sheet, 'door_to_door', path.basename(file), { acceptOldDates: true });
     }
     const t2 = performance.now() - previewMs;
     const stored = db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;

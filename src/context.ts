@@ -34,7 +34,7 @@ import { createQrRepo } from './qr/repo';
 import { createScanCounter } from './qr/scan-counter';
 import { createQrService } from './qr/service';
 import { createQrSvgCache } from './qr/svg';
-import { createLegacySubmissionWriter, createSubmissionRepo } from './submissions/repo';
+import { createSubmissionRepo } from './submissions/repo';
 import { createResidentService } from './resident/service';
 import { createSubmissionService } from './submissions/service';
 import { createSearchRepo } from './search/repo';
@@ -65,14 +65,12 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const users = createUserRepo(engine.queries);
   const sessions = createSessionRepo(engine.queries);
   const places = createPlaceRepo(engine.queries);
-  // Synchronous place reads for the code not moved yet: the residents' path, the menu's and the intake's transactions.
+  // Synchronous place reads for the code not moved yet: the residents' path, the menu's transactions, the intake's checks.
   const placeLookup = createLegacyPlaceLookup(db);
   const categories = createCategoryRepo(engine.queries);
   const campaigns = createCampaignRepo(db);
   const qrCodes = createQrRepo(db);
   const submissions = createSubmissionRepo(engine.queries);
-  // Synchronous inserts and reads for the intake's transactions, until it moves to the seam.
-  const legacySubmissions = createLegacySubmissionWriter(db);
   const issues = createIssueRepo(engine.queries);
   const items = createServiceItemRepo(engine.queries);
   const audit = createAuditRepo(engine.queries);
@@ -86,7 +84,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db), legacy: createLegacyCategoryLookup(db),
     log: (err) => logger.error({ err }, 'categorization failed'),
   });
-  const submissionService = createSubmissionService({ engine, classify, legacy: legacySubmissions });
+  const submissionService = createSubmissionService({ engine, classify });
   const menuService = createMenuService({ engine, items, places: placeLookup });
   const issueService = createIssueService({ engine, issues, menu: menuService });
   const outcomes = createOutcomeService({ engine, issues, submissions });
@@ -110,7 +108,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     engine, open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
-  const intakeService = createIntakeService({ db, placeLookup, campaigns, legacySubmissions, submissionService, repo: createIntakeRepo(db), syncWal });
+  const intakeService = createIntakeService({ engine, placeLookup, campaigns, submissions, submissionService, repo: createIntakeRepo(engine.queries) });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
 
@@ -129,7 +127,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     rateCounts,
     access,
     // repos
-    users, sessions, places, placeLookup, categories, campaigns, qrCodes, submissions, legacySubmissions, issues, items, audit, exports, dashboardRepo,
+    users, sessions, places, placeLookup, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
     // services
     scanCounter,
     classify,
