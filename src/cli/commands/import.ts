@@ -104,7 +104,7 @@ export const importCommand: Command = {
  * WAL once after the last chunk (src/db/busy.ts syncWalNow). An fsync per chunk of COMMIT_CHUNK_ROWS rows would slow
  * a 50,000-row import and fill the disk queue that the server's residents' commits wait in.
  */
-function importingService(ctx: AppContext, db: Db): IntakeService {
+export function importingService(ctx: AppContext, db: Db): IntakeService {
   const engine = sqliteEngine(db, { syncWal: syncedAtTheEnd, writeDeadlineMs: CLI_BUSY_TIMEOUT_MS });
   return createIntakeService({
     engine, placeLookup: ctx.placeLookup, campaigns: ctx.campaigns, submissions: ctx.submissions, submissionService: ctx.submissionService,
