@@ -65,7 +65,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const users = createUserRepo(engine.queries);
   const sessions = createSessionRepo(engine.queries);
   const places = createPlaceRepo(engine.queries);
-  // Synchronous place reads for the code not moved yet: the residents' path, the menu's transactions, the intake's checks.
+  // Synchronous place reads for the code not moved yet: the residents' path and the menu's transactions.
   const placeLookup = createLegacyPlaceLookup(db);
   const categories = createCategoryRepo(engine.queries);
   const campaigns = createCampaignRepo(db);
@@ -108,7 +108,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     engine, open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
-  const intakeService = createIntakeService({ engine, placeLookup, campaigns, submissions, submissionService, repo: createIntakeRepo(engine.queries) });
+  const intakeService = createIntakeService({ engine, places, campaigns, submissions, submissionService, repo: createIntakeRepo(engine.queries) });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
 

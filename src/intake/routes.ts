@@ -93,17 +93,17 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
   const kindOptions = KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }));
 
   /** The campaign a page works on: the one asked for if the user may enter data for it, else the newest open one. */
-  function pickCampaign(user: Viewer, wanted: unknown): Campaign | null {
+  async function pickCampaign(user: Viewer, wanted: unknown): Promise<Campaign | null> {
     const id = Number(wanted);
     if (Number.isSafeInteger(id) && id > 0) {
-      try { return intake.campaignFor(user, id, true); } catch { /* not theirs or a draft: fall back to the default */ }
+      try { return await intake.campaignFor(user, id, true); } catch { /* not theirs or a draft: fall back to the default */ }
     }
-    return intake.openCampaigns(user)[0] ?? null;
+    return (await intake.openCampaigns(user))[0] ?? null;
   }
 
   /** Place and channel defaults: the worker's first grid and its community, or the only community in scope. */
-  function defaultPlace(user: Viewer, campaign: Campaign): { community: string; grid: string } {
-    const options = intake.placeOptions(user, campaign);
+  async function defaultPlace(user: Viewer, campaign: Campaign): Promise<{ community: string; grid: string }> {
+    const options = await intake.placeOptions(user, campaign);
     if (user.role === 'grid_worker' && options.grids.length) return { community: String(options.grids[0].parentId), grid: String(options.grids[0].id) };
     if (options.communities.length === 1) return { community: String(options.communities[0].id), grid: '' };
     return { community: '', grid: '' };
@@ -111,9 +111,9 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
   /** What the entry and meeting forms both offer: the open campaigns, and the chosen one's places and categories. */
   const campaignOptions = async (user: Viewer, campaign: Campaign | null) => ({
-    campaigns: intake.openCampaigns(user),
+    campaigns: await intake.openCampaigns(user),
     campaign,
-    places: campaign ? intake.placeOptions(user, campaign) : { communities: [], grids: [], compounds: [] },
+    places: campaign ? await intake.placeOptions(user, campaign) : { communities: [], grids: [], compounds: [] },
     categories: campaign ? await intake.categoriesFor(campaign.id) : [],
   });
 
@@ -143,9 +143,9 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
   router.get('/intake', enterers, async (req, res) => {
     const user = req.user!;
     const q = req.query as Record<string, unknown>;
-    const campaign = pickCampaign(user, q.campaign);
+    const campaign = await pickCampaign(user, q.campaign);
     const values: Record<string, string> = { channel: 'door_to_door', collectedOn: chinaToday(), kind: 'suggestion' };
-    if (campaign) { const d = defaultPlace(user, campaign); values.communityId = d.community; values.gridId = d.grid; }
+    if (campaign) { const d = await defaultPlace(user, campaign); values.communityId = d.community; values.gridId = d.grid; }
     // Kept from the previous save (post/redirect/get): place, channel and date, so the next household takes seconds.
     if (INTAKE_CHANNELS.includes(str(q.channel) as IntakeChannel)) values.channel = str(q.channel);
     if (/^\d{4}-\d{2}-\d{2}$/.test(str(q.date))) values.collectedOn = str(q.date);
@@ -170,7 +170,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     for (const k of ['campaignId', 'channel', 'collectedOn', 'communityId', 'gridId', 'compoundId', 'building', 'residentName', 'residentPhone', 'kind', 'categoryId', 'text', 'idempotencyKey', 'confirmDate']) {
       values[k] = str(body[k], k === 'text' ? TEXT_MAX * 2 : 200);
     }
-    const campaign = pickCampaign(user, values.campaignId);
+    const campaign = await pickCampaign(user, values.campaignId);
     const fail = (status: number, errors: FieldErrors, dateToConfirm?: string): SaveOutcome => ({ ok: false, status, errors, values, campaign, dateToConfirm });
     if (uploadErr) {
       const m = uploadMessage(uploadErr, PHOTO_MESSAGES.tooBig(config.uploadMaxBytes));
@@ -289,9 +289,9 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
   router.get('/intake/meetings/new', enterers, async (req, res) => {
     const user = req.user!;
     const q = req.query as Record<string, unknown>;
-    const campaign = pickCampaign(user, q.campaign);
+    const campaign = await pickCampaign(user, q.campaign);
     const values: Record<string, string> = { heldOn: chinaToday() };
-    if (campaign) { const d = defaultPlace(user, campaign); values.communityId = d.community; values.gridId = d.grid; }
+    if (campaign) { const d = await defaultPlace(user, campaign); values.communityId = d.community; values.gridId = d.grid; }
     await renderMeeting(req, res, 200, campaign, values, readOpinionRows({}, rowCount(q.rows)));
   });
 
@@ -302,7 +302,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     const values: Record<string, string> = {};
     for (const k of ['campaignId', 'heldOn', 'communityId', 'gridId', 'compoundId', 'location', 'attendance', 'topic', 'idempotencyKey', 'confirmDate']) values[k] = str(body[k], 400);
     const rows = readOpinionRows(body, rowCount(body.rows));
-    const campaign = pickCampaign(user, values.campaignId);
+    const campaign = await pickCampaign(user, values.campaignId);
     if (err) return renderMeeting(req, res, uploadMessage(err, '').status, campaign, values, rows, { _form: uploadMessage(err, '').message });
     // "再加 10 行" re-renders with what was typed and more empty rows; nothing is saved.
     if (str(body.action) === 'more') {
@@ -349,18 +349,18 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
   // ---- import -----------------------------------------------------------------------------------
 
-  function renderImportForm(req: Request, res: Response, status: number, campaignWanted: unknown, error?: string, channel = 'door_to_door') {
+  async function renderImportForm(req: Request, res: Response, status: number, campaignWanted: unknown, error?: string, channel = 'door_to_door') {
     const user = req.user!;
-    const campaigns = intake.usableCampaigns(user);
+    const campaigns = await intake.usableCampaigns(user);
     const id = Number(campaignWanted);
-    const campaign = campaigns.find((c) => c.id === id) ?? intake.openCampaigns(user)[0] ?? campaigns[0] ?? null;
+    const campaign = campaigns.find((c) => c.id === id) ?? (await intake.openCampaigns(user))[0] ?? campaigns[0] ?? null;
     res.status(status).render('intake/import', {
       title: '表格导入', campaigns, campaign, channels: channelOptions, channel, error: error ?? null,
       maxMb: IMPORT_MAX_BYTES / 1024 / 1024,
     });
   }
 
-  router.get('/intake/import', enterers, (req, res) => renderImportForm(req, res, 200, (req.query as Record<string, unknown>).campaign));
+  router.get('/intake/import', enterers, async (req, res) => renderImportForm(req, res, 200, (req.query as Record<string, unknown>).campaign));
 
   router.get('/intake/import/template.xlsx', enterers, async (_req, res) => {
     const buf = await templateXlsx();

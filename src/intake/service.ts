@@ -6,7 +6,7 @@ import { ConflictError, DomainError, forbidden, invalid, notFound } from '../lib
 import { createWorker } from '../lib/worker';
 import { randomToken } from '../lib/random';
 import type { Engine } from '../db/engine';
-import type { LegacyPlaceLookup, Place } from '../places/repo';
+import type { Place, PlaceRepo } from '../places/repo';
 import type { SubmissionRepo } from '../submissions/repo';
 import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
@@ -139,8 +139,10 @@ interface Deps {
    * that confirming again does not redo).
    */
   engine: Pick<Engine, 'unitOfWork' | 'queries' | 'ephemeral'>;
-  /** Campaigns and places are read synchronously until their domains move (src/db/README.md). */
-  placeLookup: LegacyPlaceLookup; campaigns: CampaignRepo; submissions: SubmissionRepo; submissionService: SubmissionService;
+  places: Pick<PlaceRepo, 'findById' | 'list' | 'ofKind' | 'communityIdsUnder'>;
+  /** Read synchronously until campaigns move to the seam (src/db/README.md). */
+  campaigns: CampaignRepo;
+  submissions: SubmissionRepo; submissionService: SubmissionService;
 }
 
 /** The sheet's sheet name, header row and ignored columns, for reports of batches stored before previews were. */
@@ -166,46 +168,56 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
   const scopeFor = (user: Viewer | null): Pick<Reach, 'communityIds' | 'gridIds'> => (user ? user.reach : { communityIds: 'all', gridIds: null });
 
   /** The communities a campaign collects from: its own list, else its sub-district's, else all. */
-  function coverage(c: Campaign): Set<number> | 'all' {
+  async function coverage(c: Campaign): Promise<Set<number> | 'all'> {
     const ids = deps.campaigns.communityIds(c.id);
     if (ids.length) return new Set(ids);
-    if (c.subdistrictId) return new Set(deps.placeLookup.communityIdsUnder(c.subdistrictId));
+    if (c.subdistrictId) return new Set(await deps.places.communityIdsUnder(c.subdistrictId));
     return 'all';
   }
   const covers = (cov: Set<number> | 'all', communityId: number) => cov === 'all' || cov.has(communityId);
 
-  function communitiesFor(user: Viewer | null, c: Campaign): Place[] {
+  /** `communities`: every community, when the caller has read them already (a list of campaigns). */
+  async function communitiesFor(user: Viewer | null, c: Campaign, communities?: Place[]): Promise<Place[]> {
     const scope = scopeFor(user);
-    const cov = coverage(c);
-    return deps.placeLookup.ofKind('community').filter((p) => covers(cov, p.id) && (scope.communityIds === 'all' || scope.communityIds.includes(p.id)));
+    const cov = await coverage(c);
+    return (communities ?? await deps.places.ofKind('community'))
+      .filter((p) => covers(cov, p.id) && (scope.communityIds === 'all' || scope.communityIds.includes(p.id)));
   }
 
-  function visible(user: Viewer | null, c: Campaign): boolean {
-    return communitiesFor(user, c).length > 0;
+  async function visible(user: Viewer | null, c: Campaign, communities?: Place[]): Promise<boolean> {
+    return (await communitiesFor(user, c, communities)).length > 0;
   }
 
-  function campaignFor(user: Viewer | null, id: number, forWrite: boolean): Campaign {
+  /** The campaigns `wanted` keeps that this user may see, newest first. */
+  async function visibleCampaigns(user: Viewer | null, wanted: (c: Campaign) => boolean): Promise<Campaign[]> {
+    const communities = await deps.places.ofKind('community');
+    const out: Campaign[] = [];
+    for (const c of deps.campaigns.list()) if (wanted(c) && await visible(user, c, communities)) out.push(c);
+    return out;
+  }
+
+  async function campaignFor(user: Viewer | null, id: number, forWrite: boolean): Promise<Campaign> {
     const c = deps.campaigns.findById(id);
-    if (!c || !visible(user, c)) throw notFound('征求意见活动');
+    if (!c || !await visible(user, c)) throw notFound('征求意见活动');
     if (forWrite && c.status === 'draft') throw invalid(MESSAGES.campaignDraft);
     return c;
   }
 
   /** Checks a (community, grid, compound) choice against the campaign and the user's scope. */
-  function checkPlace(user: Viewer | null, c: Campaign, p: { communityId: number; gridId: number | null; compoundId: number | null }): void {
-    const community = deps.placeLookup.findById(p.communityId);
+  async function checkPlace(user: Viewer | null, c: Campaign, p: { communityId: number; gridId: number | null; compoundId: number | null }): Promise<void> {
+    const community = await deps.places.findById(p.communityId);
     if (!community || community.kind !== 'community') throw invalid(MESSAGES.noCommunity);
-    if (!covers(coverage(c), community.id)) throw invalid(MESSAGES.notInCampaign);
+    if (!covers(await coverage(c), community.id)) throw invalid(MESSAGES.notInCampaign);
     const scope = scopeFor(user);
     if (p.gridId !== null) {
-      const grid = deps.placeLookup.findById(p.gridId);
+      const grid = await deps.places.findById(p.gridId);
       if (!grid || grid.kind !== 'grid' || grid.parentId !== community.id) throw invalid(MESSAGES.gridNotInCommunity);
     } else if (scope.gridIds) {
       throw invalid(MESSAGES.gridRequired);
     }
     if (!reachesRecord(scope, community.id, p.gridId)) throw forbidden();
     if (p.compoundId !== null) {
-      const compound = deps.placeLookup.findById(p.compoundId);
+      const compound = await deps.places.findById(p.compoundId);
       if (!compound || compound.kind !== 'compound' || compound.parentId !== community.id) throw invalid(MESSAGES.compoundNotInCommunity);
     }
   }
@@ -241,12 +253,12 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
 
   /** What planning checks rows against, read now (plain data: it may cross to the worker thread). */
   async function snapshotFor(user: Viewer | null, c: Campaign, channel: IntakeChannel): Promise<PlanSnapshot> {
-    const cov = coverage(c);
+    const cov = await coverage(c);
     const s = scopeFor(user);
     return {
       campaign: { id: c.id, startsOn: c.startsOn, endsOn: c.endsOn, status: c.status },
       coverage: cov === 'all' ? 'all' : [...cov], scope: { communityIds: s.communityIds, gridIds: s.gridIds },
-      places: deps.placeLookup.list(), categories: await repo.categoriesFor(c.id), channel, enteredBy: user?.id ?? null, today: chinaToday(),
+      places: await deps.places.list(), categories: await repo.categoriesFor(c.id), channel, enteredBy: user?.id ?? null, today: chinaToday(),
     };
   }
 
@@ -448,25 +460,25 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     scopeFor,
     coverage,
     /** Open campaigns this user may enter data for, newest first. */
-    openCampaigns: (user: Viewer | null) => deps.campaigns.list().filter((c) => c.status === 'open' && visible(user, c)),
+    openCampaigns: (user: Viewer | null): Promise<Campaign[]> => visibleCampaigns(user, (c) => c.status === 'open'),
     /** Campaigns this user may import into or read entries of (open or closed, not drafts). */
-    usableCampaigns: (user: Viewer | null) => deps.campaigns.list().filter((c) => c.status !== 'draft' && visible(user, c)),
+    usableCampaigns: (user: Viewer | null): Promise<Campaign[]> => visibleCampaigns(user, (c) => c.status !== 'draft'),
     campaignFor,
     categoriesFor: (campaignId: number): Promise<CategoryOption[]> => repo.categoriesFor(campaignId),
     /** The place choices of the entry forms: communities in scope and campaign; the grids and compounds in them. */
-    placeOptions(user: Viewer | null, c: Campaign) {
+    async placeOptions(user: Viewer | null, c: Campaign) {
       const scope = scopeFor(user);
-      const communities = communitiesFor(user, c);
+      const communities = await communitiesFor(user, c);
       const ids = new Set(communities.map((p) => p.id));
-      const grids = deps.placeLookup.ofKind('grid').filter((g) => g.parentId !== null && ids.has(g.parentId) && (!scope.gridIds || scope.gridIds.includes(g.id)));
-      const compounds = deps.placeLookup.ofKind('compound').filter((p) => p.parentId !== null && ids.has(p.parentId));
+      const grids = (await deps.places.ofKind('grid')).filter((g) => g.parentId !== null && ids.has(g.parentId) && (!scope.gridIds || scope.gridIds.includes(g.id)));
+      const compounds = (await deps.places.ofKind('compound')).filter((p) => p.parentId !== null && ids.has(p.parentId));
       return { communities, grids, compounds };
     },
 
     /** Quick entry (form, JSON API and offline re-send alike). */
     async recordEntry(user: Viewer, input: EntryInput): Promise<{ submission: Submission; created: boolean; count: number }> {
-      const c = campaignFor(user, input.campaignId, true);
-      checkPlace(user, c, input);
+      const c = await campaignFor(user, input.campaignId, true);
+      await checkPlace(user, c, input);
       await checkCategory(c, input.categoryId);
       checkDate(c, input.collectedOn, input.confirmedDate, '日期');
       const { submission, created } = await deps.submissionService.record({
@@ -493,8 +505,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
 
     /** One meeting and all its opinions in one transaction; a repeated save returns the stored meeting. */
     async recordMeeting(user: Viewer, input: MeetingInput): Promise<{ meeting: Meeting; created: boolean }> {
-      const c = campaignFor(user, input.campaignId, true);
-      checkPlace(user, c, input);
+      const c = await campaignFor(user, input.campaignId, true);
+      await checkPlace(user, c, input);
       checkDate(c, input.heldOn, input.confirmedDate, '会议日期');
       for (const o of input.opinions) await checkCategory(c, o.categoryId);
       if (input.opinions.length === 0) throw invalid(MESSAGES.noOpinions);
@@ -534,7 +546,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
      */
     async importSheet(user: Viewer | null, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string,
       opts: { acceptOldDates?: boolean; between?: () => void | Promise<void> } = {}): Promise<ImportReport> {
-      const c = campaignFor(user, campaignId, true);
+      const c = await campaignFor(user, campaignId, true);
       const accepted = opts.acceptOldDates === true;
       const plan = await planImport(user, c, sheet, channel, accepted ? 'accept' : 'reject');
       return commitPlan(plan, {
@@ -544,7 +556,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     },
     /** Keeps the parsed rows, and the preview planned from them, server-side until the user confirms. */
     async createBatch(user: Viewer, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): Promise<string> {
-      const c = campaignFor(user, campaignId, true);
+      const c = await campaignFor(user, campaignId, true);
       const plan = await planImport(user, c, sheet, channel);
       return storeBatch(user, c, channel, fileName, JSON.stringify(sheet), JSON.stringify(previewOf(sheet, plan, PREVIEW_ROWS, DATED_ROWS_SHOWN)));
     },
@@ -553,7 +565,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
      * file does not stop the server; the preview is stored with the batch and never planned again for viewing.
      */
     async readUpload(user: Viewer, campaignId: number, file: Buffer, channel: IntakeChannel, fileName: string): Promise<string> {
-      const c = campaignFor(user, campaignId, true);
+      const c = await campaignFor(user, campaignId, true);
       const inline = file.length <= inlineBytes;
       const name = randomToken(12);
       // The file moves to the worker rather than being copied (40 ms of the event loop for 2.5 MB, measured).
@@ -565,7 +577,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     async getBatch(user: Viewer, id: string) {
       const b = await repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
-      const campaign = campaignFor(user, b.campaignId, false);
+      const campaign = await campaignFor(user, b.campaignId, false);
       if (b.status === 'committed') return { batch: b, campaign, report: JSON.parse(b.report!) as ImportReport, preview: null };
       let preview = b.preview;
       if (preview === null) {
@@ -601,7 +613,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       const b = await repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       if (b.status === 'committed') return JSON.parse(b.report!) as ImportReport;
-      const c = campaignFor(user, b.campaignId, true);
+      const c = await campaignFor(user, b.campaignId, true);
       const lease = randomToken(12);
       // Unsynced: a lease lost to a power cut only lets the next confirmation start at once.
       if (!await unsynced.claimCommit(b.id, COMMIT_LEASE_SECONDS, lease)) {

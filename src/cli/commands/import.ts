@@ -107,7 +107,7 @@ export const importCommand: Command = {
 export function importingService(ctx: AppContext, db: Db): IntakeService {
   const engine = sqliteEngine(db, { syncWal: syncedAtTheEnd, writeDeadlineMs: CLI_BUSY_TIMEOUT_MS });
   return createIntakeService({
-    engine, placeLookup: ctx.placeLookup, campaigns: ctx.campaigns, submissions: ctx.submissions, submissionService: ctx.submissionService,
+    engine, places: ctx.places, campaigns: ctx.campaigns, submissions: ctx.submissions, submissionService: ctx.submissionService,
   });
 }
 /** The engine's WAL sync after each commit, left to the end of each file's import (importOne). */
