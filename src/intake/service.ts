@@ -134,9 +134,9 @@ export interface ImportReport {
 
 interface Deps {
   /**
-   * The batch, report and interruption writes are durable (`queries`, or a unit of work); the lease, the parts
-   * before their batch row and the parts dropped after the report are `ephemeral` (a power cut loses nothing
-   * that confirming again does not redo).
+   * The batch, report and interruption writes are durable (`queries`, or a unit of work). The lease, the parts
+   * written before their batch row and the parts dropped after the report are `ephemeral`: on SQLite the durable
+   * write after them syncs them too, and a lease or a drop lost to a power cut only runs out or waits for the purge.
    */
   engine: Pick<Engine, 'unitOfWork' | 'queries' | 'ephemeral'>;
   places: Pick<PlaceRepo, 'findById' | 'list' | 'ofKind' | 'communityIdsUnder'>;
