@@ -13,6 +13,8 @@ import ExcelJS from 'exceljs';
 import type { Benchmark, Figure } from './run';
 import { loadConfig } from '../src/config';
 import { createContext } from '../src/context';
+import { importingService } from '../src/cli/commands/import';
+import { syncWalNow } from '../src/db/busy';
 import { dbFile, openDb } from '../src/db/open-db';
 import { parseSpreadsheet } from '../src/intake/import/parse-sheet';
 import { TEMPLATE_HEADERS } from '../src/intake/import/columns';
@@ -93,13 +95,20 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
     const t1 = performance.now();
     let report;
     if (format === 'xlsx') {
-      const id = intake.createBatch(user, campaignId, sheet, 'door_to_door', path.basename(file));
+      const id = await intake.createBatch(user, campaignId, sheet, 'door_to_door', path.basename(file));
       const p0 = performance.now();
-      intake.getBatch(user, id);
+      await intake.getBatch(user, id);
       previewMs = performance.now() - p0;
       report = await intake.commitBatch(user, id, { acceptOldDates: true });
     } else {
-      report = intake.importSheet(user, campaignId, sheet, 'door_to_door', path.basename(file), { acceptOldDates: true });
+      // The command line's engine: chunks committed unsynced, the WAL synced once at the end (src/cli/commands/import.ts).
+      const cli = importingService(ctx, db);
+      try {
+        report = await cli.importSheet(user, campaignId, sheet, 'door_to_door', path.basename(file), { acceptOldDates: true });
+        syncWalNow(db);
+      } finally {
+        await cli.stop();
+      }
     }
     const t2 = performance.now() - previewMs;
     const stored = db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;

@@ -34,7 +34,7 @@ import { createLegacyQrLookup, createQrRepo } from './qr/repo';
 import { createScanCounter } from './qr/scan-counter';
 import { createQrService } from './qr/service';
 import { createQrSvgCache } from './qr/svg';
-import { createLegacySubmissionWriter, createSubmissionRepo } from './submissions/repo';
+import { createSubmissionRepo } from './submissions/repo';
 import { createResidentService } from './resident/service';
 import { createSubmissionService } from './submissions/service';
 import { createSearchRepo } from './search/repo';
@@ -65,7 +65,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const users = createUserRepo(engine.queries);
   const sessions = createSessionRepo(engine.queries);
   const places = createPlaceRepo(engine.queries);
-  // Synchronous place reads for the code not moved yet: the residents' path, the menu's and the intake's transactions.
+  // Synchronous place reads for the code not moved yet: the residents' path and the menu's transactions.
   const placeLookup = createLegacyPlaceLookup(db);
   const categories = createCategoryRepo(engine.queries);
   const campaigns = createCampaignRepo(engine.queries);
@@ -74,8 +74,6 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const campaignLookup = createLegacyCampaignLookup(db);
   const qrLookup = createLegacyQrLookup(db);
   const submissions = createSubmissionRepo(engine.queries);
-  // Synchronous inserts and reads for the intake's transactions, until it moves to the seam.
-  const legacySubmissions = createLegacySubmissionWriter(db);
   const issues = createIssueRepo(engine.queries);
   const items = createServiceItemRepo(engine.queries);
   const audit = createAuditRepo(engine.queries);
@@ -89,7 +87,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db), legacy: createLegacyCategoryLookup(db),
     log: (err) => logger.error({ err }, 'categorization failed'),
   });
-  const submissionService = createSubmissionService({ engine, classify, legacy: legacySubmissions });
+  const submissionService = createSubmissionService({ engine, classify });
   const menuService = createMenuService({ engine, items, places: placeLookup });
   const issueService = createIssueService({ engine, issues, menu: menuService });
   const outcomes = createOutcomeService({ engine, issues, submissions });
@@ -113,7 +111,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     engine, open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
-  const intakeService = createIntakeService({ db, placeLookup, campaigns: campaignLookup, legacySubmissions, submissionService, repo: createIntakeRepo(db), syncWal });
+  const intakeService = createIntakeService({ engine, places, campaigns: campaignLookup, submissions, submissionService, repo: createIntakeRepo(engine.queries) });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
   const onShutdown: Array<() => void | Promise<void>> = [
@@ -135,7 +133,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     rateCounts,
     access,
     // repos
-    users, sessions, places, placeLookup, categories, campaigns, campaignLookup, qrCodes, qrLookup, submissions, legacySubmissions, issues, items, audit, exports, dashboardRepo,
+    users, sessions, places, placeLookup, categories, campaigns, campaignLookup, qrCodes, qrLookup, submissions, issues, items, audit, exports, dashboardRepo,
     // services
     scanCounter,
     classify,

@@ -14,6 +14,8 @@ export interface Dialect {
   readonly nowText: RawBuilder<string>;
   /** The current UTC time as ISO-8601 text with milliseconds ('YYYY-MM-DDTHH:MM:SS.sssZ'), as the issue tables store it. */
   readonly nowIso: RawBuilder<string>;
+  /** The same, `seconds` from now (negative: ago): a lease's end, or how old a row must be to be purged. */
+  nowIsoPlus(seconds: number): RawBuilder<string>;
   /** An integer member of a JSON object stored as text (e.g. an audit row's detail), or NULL. */
   jsonInt(jsonText: RawBuilder<unknown>, key: string): RawBuilder<number | null>;
   /** The day in China (UTC+8) of a stored UTC time, as 'YYYY-MM-DD'. */
@@ -49,6 +51,7 @@ const SQLITE: Dialect = {
   postgres: false,
   nowText: sql<string>`datetime('now')`,
   nowIso: sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+  nowIsoPlus: (seconds) => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`${Math.round(seconds)} seconds`})`,
   jsonInt: (j, k) => sql<number | null>`CAST(json_extract(${j}, ${'$.' + k}) AS INTEGER)`,
   chinaDay: (t) => sql<string>`date(${t}, '+8 hours')`,
   chinaDayStartIso: (day, plus) => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', ${day}, ${`+${plus} days`}, '-8 hours')`,
@@ -65,6 +68,8 @@ const POSTGRES: Dialect = {
   nowText: sql<string>`to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`,
   // As SQLite's 'now': the statement's time, not the transaction's (migration 001's ls_now_iso).
   nowIso: sql<string>`ls_now_iso()`,
+  nowIsoPlus: (seconds) => sql<string>`to_char((statement_timestamp() AT TIME ZONE 'UTC') + CAST(${Math.round(seconds)} AS integer) * interval '1 second',
+    'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   jsonInt: (j, k) => sql<number | null>`CAST(CAST(${j} AS json) ->> CAST(${k} AS text) AS bigint)`,
   chinaDay: (t) => sql<string>`to_char(CAST(${t} AS timestamp) + interval '8 hours', 'YYYY-MM-DD')`,
   chinaDayStartIso: (day, plus) =>

@@ -1,4 +1,6 @@
-import type { Db } from '../db/open-db';
+import { sql, type RawBuilder } from 'kysely';
+import { all, one, run, type Queries } from '../db/engine';
+import { dialectOf, inList } from '../db/dialect';
 
 export interface Meeting {
   id: number;
@@ -63,138 +65,138 @@ export interface CategoryOption { id: number; name: string }
 /** A scope filter in SQL: null means everything (admin), else community ids and, for grid workers, grid ids. */
 export interface ScopeFilter { communityIds: number[] | 'all'; gridIds: number[] | null }
 
-function scopeWhere(alias: string, scope: ScopeFilter): { sql: string; params: number[] } {
-  const parts: string[] = [];
-  const params: number[] = [];
-  if (scope.gridIds) {
-    parts.push(`${alias}.grid_id IN (${scope.gridIds.map(() => '?').join(',') || 'NULL'})`);
-    params.push(...scope.gridIds);
-  } else if (scope.communityIds !== 'all') {
-    parts.push(`${alias}.community_id IN (${scope.communityIds.map(() => '?').join(',') || 'NULL'})`);
-    params.push(...scope.communityIds);
-  }
-  return { sql: parts.length ? parts.join(' AND ') : '1', params };
+/** `AND …` keeping rows of the table aliased `alias` within the scope (nothing when it reaches everything). */
+function scopeSql(scope: ScopeFilter, alias: string): RawBuilder<unknown> {
+  if (scope.gridIds) return sql` AND ${sql.ref(`${alias}.grid_id`)} IN ${inList(scope.gridIds)}`;
+  if (scope.communityIds !== 'all') return sql` AND ${sql.ref(`${alias}.community_id`)} IN ${inList(scope.communityIds)}`;
+  return sql``;
 }
 
-export function createIntakeRepo(db: Db) {
-  const insertMeeting = db.prepare(`INSERT INTO meetings
-    (campaign_id, idempotency_key, held_on, community_id, grid_id, compound_id, location, attendance, topic, entered_by)
-    VALUES (@campaignId, @idempotencyKey, @heldOn, @communityId, @gridId, @compoundId, @location, @attendance, @topic, @enteredBy)
-    ON CONFLICT(idempotency_key) DO NOTHING`);
-  const meetingById = db.prepare<[number], MeetingRow>('SELECT * FROM meetings WHERE id = ?');
-  const meetingByKey = db.prepare<[string], MeetingRow>('SELECT * FROM meetings WHERE idempotency_key = ?');
-  const setMeeting = db.prepare('UPDATE submissions SET meeting_id = ? WHERE id = ? AND meeting_id IS NULL');
-  const meetingOpinionIds = db.prepare('SELECT id FROM submissions WHERE meeting_id = ? ORDER BY id').pluck();
-  const keyExists = db.prepare('SELECT 1 FROM submissions WHERE idempotency_key = ?').pluck();
-  const countByUser = db.prepare('SELECT COUNT(*) FROM submissions WHERE entered_by = ? AND campaign_id = ?').pluck();
-  const activeCategories = db.prepare<[], CategoryOption>('SELECT id, name FROM categories WHERE active = 1 ORDER BY sort_order, id');
-  const campaignCategories = db.prepare<[number], CategoryOption>(`SELECT c.id, c.name FROM campaign_categories cc
-    JOIN categories c ON c.id = cc.category_id WHERE cc.campaign_id = ? AND c.active = 1 ORDER BY c.sort_order, c.id`);
+/** How long ago a pending batch nobody confirmed is forgotten. */
+const PENDING_BATCH_SECONDS = 2 * 24 * 3600;
 
-  const insertBatch = db.prepare(`INSERT INTO import_batches (id, user_id, campaign_id, channel, file_name, parsed, preview)
-    VALUES (@id, @userId, @campaignId, @channel, @fileName, @parsed, @preview)`);
-  const setPreview = db.prepare('UPDATE import_batches SET preview = ? WHERE id = ?');
-  const markInterrupted = db.prepare(`UPDATE import_batches SET interrupted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-    rows_done = ?, rows_total = ? WHERE id = ? AND status = 'pending' AND commit_lease = ?`);
-  const batchById = db.prepare<[string], BatchRow>('SELECT * FROM import_batches WHERE id = ?');
-  // Without the rows read from the file (megabytes for a big sheet): for the preview, the result and progress polls.
-  const batchMetaById = db.prepare<[string], BatchRow>(`SELECT id, user_id, campaign_id, channel, file_name, status, '' AS parsed, report,
-    created_at, preview, interrupted_at, committing_until, rows_done, rows_total FROM import_batches WHERE id = ?`);
-  // The lease's end: now plus a modifier such as '+60 seconds'.
-  const claimCommit = db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?),
-    commit_lease = ?, rows_done = 0, rows_total = 0 WHERE id = ? AND status = 'pending'
-    AND (committing_until IS NULL OR committing_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
-  const renewCommit = db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?),
-    rows_done = ?, rows_total = ? WHERE id = ? AND commit_lease = ?`);
-  const endCommit = db.prepare('UPDATE import_batches SET committing_until = NULL, commit_lease = NULL WHERE id = ? AND commit_lease = ?');
-  const commitBatch = db.prepare(`UPDATE import_batches SET status = 'committed', report = ?,
-    committed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), parsed = '[]', committing_until = NULL, commit_lease = NULL
-    WHERE id = ? AND status = 'pending' AND commit_lease = ?`);
-  const purgeBatches = db.prepare(`DELETE FROM import_batches WHERE status = 'pending'
-    AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)`);
-  const insertPart = db.prepare('INSERT INTO import_batch_parts (batch_id, seq, data) VALUES (?, ?, ?)');
-  const partBySeq = db.prepare<[string, number], Buffer>('SELECT data FROM import_batch_parts WHERE batch_id = ? AND seq = ?').pluck();
-  const partCount = db.prepare<[string], number>('SELECT COUNT(*) FROM import_batch_parts WHERE batch_id = ?').pluck();
-  const deleteFirstParts = db.prepare(`DELETE FROM import_batch_parts WHERE batch_id = ? AND seq IN
-    (SELECT seq FROM import_batch_parts WHERE batch_id = ? ORDER BY seq LIMIT ?)`);
-  // Parts whose batch is gone (purged, or never stored because the upload failed half-way).
-  const purgeParts = db.prepare(`DELETE FROM import_batch_parts WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
-    AND batch_id NOT IN (SELECT id FROM import_batches WHERE status = 'pending')`);
+export function createIntakeRepo(on: Queries) {
+  const d = dialectOf(on);
+  /** The batch without its rows (`parsed` is ''): megabytes for a big sheet, not needed by the preview, result and progress polls. */
+  const BATCH_META = sql.raw(`id, user_id, campaign_id, channel, file_name, status, '' AS parsed, report,
+    created_at, preview, interrupted_at, committing_until, rows_done, rows_total`);
+  const meetingByKey = async (key: string) => toMeeting((await one<MeetingRow>(on, sql`SELECT * FROM meetings WHERE idempotency_key = ${key}`))!);
 
   return {
     /** Inserts once per idempotency key; a repeated save returns the meeting already stored. */
-    insertMeeting(m: NewMeeting): { meeting: Meeting; created: boolean } {
-      const info = insertMeeting.run(m);
-      return { meeting: toMeeting(meetingByKey.get(m.idempotencyKey)!), created: info.changes === 1 };
+    async insertMeeting(m: NewMeeting): Promise<{ meeting: Meeting; created: boolean }> {
+      const changed = await run(on, sql`INSERT INTO meetings
+        (campaign_id, idempotency_key, held_on, community_id, grid_id, compound_id, location, attendance, topic, entered_by)
+        VALUES (${m.campaignId}, ${m.idempotencyKey}, ${m.heldOn}, ${m.communityId}, ${m.gridId}, ${m.compoundId}, ${m.location},
+          ${m.attendance}, ${m.topic}, ${m.enteredBy})
+        ON CONFLICT (idempotency_key) DO NOTHING`);
+      return { meeting: await meetingByKey(m.idempotencyKey), created: changed === 1 };
     },
-    findMeeting: (id: number) => { const r = meetingById.get(id); return r ? toMeeting(r) : undefined; },
-    listMeetings(scope: ScopeFilter, campaignId: number | null, limit = 50): Array<Meeting & { opinions: number }> {
-      const w = scopeWhere('m', scope);
-      const rows = db.prepare(`SELECT m.*, (SELECT COUNT(*) FROM submissions s WHERE s.meeting_id = m.id) AS opinions
-        FROM meetings m WHERE ${w.sql} ${campaignId ? 'AND m.campaign_id = ?' : ''}
-        ORDER BY m.held_on DESC, m.id DESC LIMIT ?`)
-        .all(...w.params, ...(campaignId ? [campaignId] : []), limit) as Array<MeetingRow & { opinions: number }>;
+    async findMeeting(id: number): Promise<Meeting | undefined> {
+      const r = await one<MeetingRow>(on, sql`SELECT * FROM meetings WHERE id = ${id}`);
+      return r ? toMeeting(r) : undefined;
+    },
+    async listMeetings(scope: ScopeFilter, campaignId: number | null, limit = 50): Promise<Array<Meeting & { opinions: number }>> {
+      const rows = await all<MeetingRow & { opinions: number }>(on, sql`SELECT m.*,
+          (SELECT COUNT(*) FROM submissions s WHERE s.meeting_id = m.id) AS opinions
+        FROM meetings m WHERE 1 = 1${scopeSql(scope, 'm')}${campaignId ? sql` AND m.campaign_id = ${campaignId}` : sql``}
+        ORDER BY m.held_on DESC, m.id DESC LIMIT ${limit}`);
       return rows.map((r) => ({ ...toMeeting(r), opinions: r.opinions }));
     },
     /** Links a submission to its meeting (the shared insert does not know meetings). */
-    setMeeting: (submissionId: number, meetingId: number) => { setMeeting.run(meetingId, submissionId); },
-    meetingOpinionIds: (meetingId: number) => meetingOpinionIds.all(meetingId) as number[],
+    setMeeting: async (submissionId: number, meetingId: number): Promise<void> => {
+      await run(on, sql`UPDATE submissions SET meeting_id = ${meetingId} WHERE id = ${submissionId} AND meeting_id IS NULL`);
+    },
+    meetingOpinionIds: async (meetingId: number): Promise<number[]> =>
+      (await all<{ id: number }>(on, sql`SELECT id FROM submissions WHERE meeting_id = ${meetingId} ORDER BY id`)).map((r) => r.id),
     /** Whether a submission with this idempotency key exists (the preview's "已导入过"). */
-    hasKey: (key: string) => keyExists.get(key) !== undefined,
-    countEnteredBy: (userId: number, campaignId: number) => countByUser.get(userId, campaignId) as number,
+    hasKey: async (key: string): Promise<boolean> =>
+      (await one(on, sql`SELECT 1 AS found FROM submissions WHERE idempotency_key = ${key}`)) !== undefined,
+    countEnteredBy: async (userId: number, campaignId: number): Promise<number> =>
+      (await one<{ n: number }>(on, sql`SELECT COUNT(*) AS n FROM submissions WHERE entered_by = ${userId} AND campaign_id = ${campaignId}`))!.n,
     /** The campaign's own categories, or every active category when the campaign lists none. */
-    categoriesFor(campaignId: number): CategoryOption[] {
-      const own = campaignCategories.all(campaignId);
-      return own.length ? own : activeCategories.all();
+    async categoriesFor(campaignId: number): Promise<CategoryOption[]> {
+      const own = await all<CategoryOption>(on, sql`SELECT c.id, c.name FROM campaign_categories cc
+        JOIN categories c ON c.id = cc.category_id WHERE cc.campaign_id = ${campaignId} AND c.active = 1 ORDER BY c.sort_order, c.id`);
+      return own.length ? own : all<CategoryOption>(on, sql`SELECT id, name FROM categories WHERE active = 1 ORDER BY sort_order, id`);
     },
     /** Offline entries (not the resident form) inside a scope, newest first. */
-    listEntryIds(scope: ScopeFilter, opts: { campaignId?: number | null; enteredBy?: number | null; limit?: number }): number[] {
-      const w = scopeWhere('s', scope);
-      const extra: string[] = [];
-      const params: unknown[] = [...w.params];
-      if (opts.campaignId) { extra.push('s.campaign_id = ?'); params.push(opts.campaignId); }
-      if (opts.enteredBy) { extra.push('s.entered_by = ?'); params.push(opts.enteredBy); }
-      return db.prepare(`SELECT s.id FROM submissions s WHERE s.channel <> 'online' AND ${w.sql}
-        ${extra.map((e) => 'AND ' + e).join(' ')} ORDER BY s.created_at DESC, s.id DESC LIMIT ?`)
-        .pluck().all(...params, opts.limit ?? 50) as number[];
+    async listEntryIds(scope: ScopeFilter, opts: { campaignId?: number | null; enteredBy?: number | null; limit?: number }): Promise<number[]> {
+      const rows = await all<{ id: number }>(on, sql`SELECT s.id FROM submissions s WHERE s.channel <> 'online'${scopeSql(scope, 's')}
+        ${opts.campaignId ? sql` AND s.campaign_id = ${opts.campaignId}` : sql``}${opts.enteredBy ? sql` AND s.entered_by = ${opts.enteredBy}` : sql``}
+        ORDER BY s.created_at DESC, s.id DESC LIMIT ${opts.limit ?? 50}`);
+      return rows.map((r) => r.id);
     },
 
-    insertBatch: (b: { id: string; userId: number | null; campaignId: number; channel: string; fileName: string; parsed: string; preview: string | null }) => {
-      insertBatch.run(b);
+    async insertBatch(b: { id: string; userId: number | null; campaignId: number; channel: string; fileName: string; parsed: string; preview: string | null }): Promise<void> {
+      await run(on, sql`INSERT INTO import_batches (id, user_id, campaign_id, channel, file_name, parsed, preview)
+        VALUES (${b.id}, ${b.userId}, ${b.campaignId}, ${b.channel}, ${b.fileName}, ${b.parsed}, ${b.preview})`);
     },
-    setPreview: (id: string, preview: string) => { setPreview.run(preview, id); },
+    setPreview: async (id: string, preview: string): Promise<void> => { await run(on, sql`UPDATE import_batches SET preview = ${preview} WHERE id = ${id}`); },
     /** Records that a shutdown stopped this batch's commit after `done` of `total` rows. */
-    markInterrupted: (id: string, lease: string, done: number, total: number) => { markInterrupted.run(done, total, id, lease); },
+    markInterrupted: async (id: string, lease: string, done: number, total: number): Promise<void> => {
+      await run(on, sql`UPDATE import_batches SET interrupted_at = ${d.nowIso}, rows_done = ${done}, rows_total = ${total}
+        WHERE id = ${id} AND status = 'pending' AND commit_lease = ${lease}`);
+    },
     /**
      * Takes the commit lease of a pending batch for `seconds`: false when a commit holds it now (on any app
      * server) or the batch is committed. The progress starts again from 0.
      */
-    claimCommit: (id: string, seconds: number, lease: string): boolean => claimCommit.run(`+${Math.round(seconds)} seconds`, lease, id).changes === 1,
-    /** Renews the lease and records the progress (written with each chunk, in its transaction). */
-    /** False when this lease is no longer the batch's (it ran out and another commit took the batch over). */
-    renewCommit: (id: string, lease: string, done: number, total: number, seconds: number): boolean =>
-      renewCommit.run(`+${Math.round(seconds)} seconds`, done, total, id, lease).changes === 1,
+    claimCommit: async (id: string, seconds: number, lease: string): Promise<boolean> =>
+      (await run(on, sql`UPDATE import_batches SET committing_until = ${d.nowIsoPlus(Math.round(seconds))},
+        commit_lease = ${lease}, rows_done = 0, rows_total = 0 WHERE id = ${id} AND status = 'pending'
+        AND (committing_until IS NULL OR committing_until < ${d.nowIso})`)) === 1,
+    /**
+     * Renews the lease and records the progress (written with each chunk, in its transaction). False when this lease
+     * is no longer the batch's (it ran out and another commit took the batch over).
+     */
+    renewCommit: async (id: string, lease: string, done: number, total: number, seconds: number): Promise<boolean> =>
+      (await run(on, sql`UPDATE import_batches SET committing_until = ${d.nowIsoPlus(Math.round(seconds))},
+        rows_done = ${done}, rows_total = ${total} WHERE id = ${id} AND commit_lease = ${lease}`)) === 1,
     /** Gives the lease up (the commit finished, failed or was interrupted). */
-    endCommit: (id: string, lease: string) => { endCommit.run(id, lease); },
+    endCommit: async (id: string, lease: string): Promise<void> => {
+      await run(on, sql`UPDATE import_batches SET committing_until = NULL, commit_lease = NULL WHERE id = ${id} AND commit_lease = ${lease}`);
+    },
     /** Which of these idempotency keys are stored (a few hundred at a time). */
-    existingKeys: (keys: string[]): string[] => (keys.length
-      ? db.prepare(`SELECT idempotency_key FROM submissions WHERE idempotency_key IN (${keys.map(() => '?').join(',')})`).pluck().all(...keys) as string[]
+    existingKeys: async (keys: string[]): Promise<string[]> => (keys.length
+      ? (await all<{ idempotency_key: string }>(on, sql`SELECT idempotency_key FROM submissions WHERE idempotency_key IN ${inList(keys)}`))
+        .map((r) => r.idempotency_key)
       : []),
-    findBatch: (id: string) => { const r = batchById.get(id); return r ? toBatch(r) : undefined; },
+    async findBatch(id: string): Promise<ImportBatch | undefined> {
+      const r = await one<BatchRow>(on, sql`SELECT * FROM import_batches WHERE id = ${id}`);
+      return r ? toBatch(r) : undefined;
+    },
     /** The batch without its rows (`parsed` is ''). */
-    findBatchMeta: (id: string) => { const r = batchMetaById.get(id); return r ? toBatch(r) : undefined; },
-    /** Marks a pending batch committed with its report; false when it was already committed. */
-    /** Marks a batch committed with its report; its parts go separately (dropParts), a few at a time. */
-    /** Only by the commit holding the lease: false when another took the batch over or committed it. */
-    commitBatch: (id: string, lease: string, report: string) => commitBatch.run(report, id, lease).changes === 1,
+    async findBatchMeta(id: string): Promise<ImportBatch | undefined> {
+      const r = await one<BatchRow>(on, sql`SELECT ${BATCH_META} FROM import_batches WHERE id = ${id}`);
+      return r ? toBatch(r) : undefined;
+    },
+    /**
+     * Marks a pending batch committed with its report; its parts go separately (dropParts), a few at a time. Only by
+     * the commit holding the lease: false when another took the batch over or committed it.
+     */
+    commitBatch: async (id: string, lease: string, report: string): Promise<boolean> =>
+      (await run(on, sql`UPDATE import_batches SET status = 'committed', report = ${report},
+        committed_at = ${d.nowIso}, parsed = '[]', committing_until = NULL, commit_lease = NULL
+        WHERE id = ${id} AND status = 'pending' AND commit_lease = ${lease}`)) === 1,
     /** Deletes up to `max` parts of a batch; how many went. */
-    dropParts: (id: string, max: number): number => deleteFirstParts.run(id, id, max).changes,
-    /** Forgets previews nobody confirmed. */
-    purgePendingBatches: (olderThan = '-2 days') => { purgeBatches.run(olderThan); purgeParts.run(olderThan); },
-    /** One part of a batch's rows (src/db/migrations/095_import_batch_parts.sql). */
-    insertPart: (batchId: string, seq: number, data: Uint8Array) => { insertPart.run(batchId, seq, data); },
-    partCount: (batchId: string): number => partCount.get(batchId) ?? 0,
-    part: (batchId: string, seq: number): Buffer | undefined => partBySeq.get(batchId, seq),
+    dropParts: (id: string, max: number): Promise<number> => run(on, sql`DELETE FROM import_batch_parts WHERE batch_id = ${id} AND seq IN
+      (SELECT seq FROM import_batch_parts WHERE batch_id = ${id} ORDER BY seq LIMIT ${max})`),
+    /** Forgets previews nobody confirmed, and parts whose batch is gone (purged, or never stored: the upload failed half-way). */
+    async purgePendingBatches(olderThanSeconds = PENDING_BATCH_SECONDS): Promise<void> {
+      const before = d.nowIsoPlus(-olderThanSeconds);
+      await run(on, sql`DELETE FROM import_batches WHERE status = 'pending' AND created_at < ${before}`);
+      await run(on, sql`DELETE FROM import_batch_parts WHERE created_at < ${before}
+        AND batch_id NOT IN (SELECT id FROM import_batches WHERE status = 'pending')`);
+    },
+    /** One part of a batch's rows (src/db/migrations/095_import_batch_parts.sql): bytes on both engines (bytea). */
+    insertPart: async (batchId: string, seq: number, data: Buffer): Promise<void> => {
+      await run(on, sql`INSERT INTO import_batch_parts (batch_id, seq, data) VALUES (${batchId}, ${seq}, ${data})`);
+    },
+    partCount: async (batchId: string): Promise<number> =>
+      (await one<{ n: number }>(on, sql`SELECT COUNT(*) AS n FROM import_batch_parts WHERE batch_id = ${batchId}`))?.n ?? 0,
+    part: async (batchId: string, seq: number): Promise<Buffer | undefined> =>
+      (await one<{ data: Buffer }>(on, sql`SELECT data FROM import_batch_parts WHERE batch_id = ${batchId} AND seq = ${seq}`))?.data,
   };
 }
 export type IntakeRepo = ReturnType<typeof createIntakeRepo>;

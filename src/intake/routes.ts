@@ -93,39 +93,40 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
   const kindOptions = KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }));
 
   /** The campaign a page works on: the one asked for if the user may enter data for it, else the newest open one. */
-  function pickCampaign(user: Viewer, wanted: unknown): Campaign | null {
+  async function pickCampaign(user: Viewer, wanted: unknown): Promise<Campaign | null> {
     const id = Number(wanted);
     if (Number.isSafeInteger(id) && id > 0) {
-      try { return intake.campaignFor(user, id, true); } catch { /* not theirs or a draft: fall back to the default */ }
+      try { return await intake.campaignFor(user, id, true); } catch { /* not theirs or a draft: fall back to the default */ }
     }
-    return intake.openCampaigns(user)[0] ?? null;
+    return (await intake.openCampaigns(user))[0] ?? null;
   }
 
   /** Place and channel defaults: the worker's first grid and its community, or the only community in scope. */
-  function defaultPlace(user: Viewer, campaign: Campaign): { community: string; grid: string } {
-    const options = intake.placeOptions(user, campaign);
+  async function defaultPlace(user: Viewer, campaign: Campaign): Promise<{ community: string; grid: string }> {
+    const options = await intake.placeOptions(user, campaign);
     if (user.role === 'grid_worker' && options.grids.length) return { community: String(options.grids[0].parentId), grid: String(options.grids[0].id) };
     if (options.communities.length === 1) return { community: String(options.communities[0].id), grid: '' };
     return { community: '', grid: '' };
   }
 
   /** What the entry and meeting forms both offer: the open campaigns, and the chosen one's places and categories. */
-  const campaignOptions = (user: Viewer, campaign: Campaign | null) => ({
-    campaigns: intake.openCampaigns(user),
+  const campaignOptions = async (user: Viewer, campaign: Campaign | null) => ({
+    campaigns: await intake.openCampaigns(user),
     campaign,
-    places: campaign ? intake.placeOptions(user, campaign) : { communities: [], grids: [], compounds: [] },
-    categories: campaign ? intake.categoriesFor(campaign.id) : [],
+    places: campaign ? await intake.placeOptions(user, campaign) : { communities: [], grids: [], compounds: [] },
+    categories: campaign ? await intake.categoriesFor(campaign.id) : [],
   });
 
   /** The confirmation box under a date field: asked for by the service, or kept from a confirmation already given. */
   const dateConfirmation = (day: string | null) => (day ? { day, label: DATE_MESSAGES.checkbox(day) } : null);
 
-  function renderEntry(req: Request, res: Response, status: number, campaign: Campaign | null, values: Record<string, string>, errors: FieldErrors = {}, dateToConfirm: string | null = null) {
+  async function renderEntry(req: Request, res: Response, status: number, campaign: Campaign | null, values: Record<string, string>, errors: FieldErrors = {}, dateToConfirm: string | null = null) {
     const user = req.user!;
+    const options = await campaignOptions(user, campaign);
     res.status(status).render('intake/entry', {
       dateConfirm: dateConfirmation(dateToConfirm ?? confirmedDateOf(values, 'collectedOn')),
       title: '快速录入',
-      ...campaignOptions(user, campaign),
+      ...options,
       channels: channelOptions,
       kinds: kindOptions,
       values,
@@ -139,12 +140,12 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
   // ---- quick entry ------------------------------------------------------------------------------
 
-  router.get('/intake', enterers, (req, res) => {
+  router.get('/intake', enterers, async (req, res) => {
     const user = req.user!;
     const q = req.query as Record<string, unknown>;
-    const campaign = pickCampaign(user, q.campaign);
+    const campaign = await pickCampaign(user, q.campaign);
     const values: Record<string, string> = { channel: 'door_to_door', collectedOn: chinaToday(), kind: 'suggestion' };
-    if (campaign) { const d = defaultPlace(user, campaign); values.communityId = d.community; values.gridId = d.grid; }
+    if (campaign) { const d = await defaultPlace(user, campaign); values.communityId = d.community; values.gridId = d.grid; }
     // Kept from the previous save (post/redirect/get): place, channel and date, so the next household takes seconds.
     if (INTAKE_CHANNELS.includes(str(q.channel) as IntakeChannel)) values.channel = str(q.channel);
     if (/^\d{4}-\d{2}-\d{2}$/.test(str(q.date))) values.collectedOn = str(q.date);
@@ -154,7 +155,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     if (q.building) values.building = str(q.building, 100);
     // A date confirmed for the previous household stays confirmed for the next one from the same stack of forms.
     if (isDay(str(q.confirmDate))) values.confirmDate = str(q.confirmDate);
-    renderEntry(req, res, 200, campaign, values);
+    await renderEntry(req, res, 200, campaign, values);
   });
 
   type SaveOutcome =
@@ -169,7 +170,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     for (const k of ['campaignId', 'channel', 'collectedOn', 'communityId', 'gridId', 'compoundId', 'building', 'residentName', 'residentPhone', 'kind', 'categoryId', 'text', 'idempotencyKey', 'confirmDate']) {
       values[k] = str(body[k], k === 'text' ? TEXT_MAX * 2 : 200);
     }
-    const campaign = pickCampaign(user, values.campaignId);
+    const campaign = await pickCampaign(user, values.campaignId);
     const fail = (status: number, errors: FieldErrors, dateToConfirm?: string): SaveOutcome => ({ ok: false, status, errors, values, campaign, dateToConfirm });
     if (uploadErr) {
       const m = uploadMessage(uploadErr, PHOTO_MESSAGES.tooBig(config.uploadMaxBytes));
@@ -185,11 +186,11 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     const confirmedDate = confirmedDateOf(values, 'collectedOn');
 
     // A double submit or a re-sent offline entry: answer as the first time, store no second photo.
-    const already = intake.findEntryByKey(user, v.idempotencyKey);
+    const already = await intake.findEntryByKey(user, v.idempotencyKey);
     const photoFile = file && ext && !already ? await storePhotoFile(photosDir, file.path, ext) : null;
     let result;
     try {
-      result = intake.recordEntry(user, {
+      result = await intake.recordEntry(user, {
         campaignId: v.campaignId, channel: v.channel, collectedOn: v.collectedOn, communityId: v.communityId, gridId: v.gridId,
         compoundId: v.compoundId, building: v.building, residentName: v.residentName, residentPhone: v.residentPhone,
         kind: v.kind, categoryId: v.categoryId, text: v.text, photoFile, idempotencyKey: v.idempotencyKey, confirmedDate,
@@ -249,7 +250,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     const q = req.query as Record<string, unknown>;
     const mine = str(q.mine) !== '0';
     const campaignId = /^\d+$/.test(str(q.campaign)) ? Number(q.campaign) : null;
-    const entries = intake.listEntries(user, { campaignId, mine, limit: 100 });
+    const entries = await intake.listEntries(user, { campaignId, mine, limit: 100 });
     const names = new Map((await places.list()).map((p) => [p.id, p.name]));
     res.render('intake/entries', {
       title: mine ? '我录入的记录' : '录入的记录', entries, mine, campaignId, placeNames: names,
@@ -259,12 +260,13 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
   // ---- meetings ---------------------------------------------------------------------------------
 
-  function renderMeeting(req: Request, res: Response, status: number, campaign: Campaign | null, values: Record<string, string>, rows: ReturnType<typeof readOpinionRows>, errors: FieldErrors = {}, dateToConfirm: string | null = null) {
+  async function renderMeeting(req: Request, res: Response, status: number, campaign: Campaign | null, values: Record<string, string>, rows: ReturnType<typeof readOpinionRows>, errors: FieldErrors = {}, dateToConfirm: string | null = null) {
     const user = req.user!;
+    const options = await campaignOptions(user, campaign);
     res.status(status).render('intake/meeting-form', {
       dateConfirm: dateConfirmation(dateToConfirm ?? confirmedDateOf(values, 'heldOn')),
       title: '民情恳谈会录入',
-      ...campaignOptions(user, campaign),
+      ...options,
       kinds: kindOptions,
       values,
       rows,
@@ -281,16 +283,16 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     const q = req.query as Record<string, unknown>;
     const campaignId = /^\d+$/.test(str(q.campaign)) ? Number(q.campaign) : null;
     const names = new Map((await places.list()).map((p) => [p.id, p.name]));
-    res.render('intake/meetings', { title: '民情恳谈会', meetings: intake.listMeetings(user, campaignId), campaignId, placeNames: names });
+    res.render('intake/meetings', { title: '民情恳谈会', meetings: await intake.listMeetings(user, campaignId), campaignId, placeNames: names });
   });
 
-  router.get('/intake/meetings/new', enterers, (req, res) => {
+  router.get('/intake/meetings/new', enterers, async (req, res) => {
     const user = req.user!;
     const q = req.query as Record<string, unknown>;
-    const campaign = pickCampaign(user, q.campaign);
+    const campaign = await pickCampaign(user, q.campaign);
     const values: Record<string, string> = { heldOn: chinaToday() };
-    if (campaign) { const d = defaultPlace(user, campaign); values.communityId = d.community; values.gridId = d.grid; }
-    renderMeeting(req, res, 200, campaign, values, readOpinionRows({}, rowCount(q.rows)));
+    if (campaign) { const d = await defaultPlace(user, campaign); values.communityId = d.community; values.gridId = d.grid; }
+    await renderMeeting(req, res, 200, campaign, values, readOpinionRows({}, rowCount(q.rows)));
   });
 
   router.post('/intake/meetings', enterers, async (req, res) => {
@@ -300,7 +302,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     const values: Record<string, string> = {};
     for (const k of ['campaignId', 'heldOn', 'communityId', 'gridId', 'compoundId', 'location', 'attendance', 'topic', 'idempotencyKey', 'confirmDate']) values[k] = str(body[k], 400);
     const rows = readOpinionRows(body, rowCount(body.rows));
-    const campaign = pickCampaign(user, values.campaignId);
+    const campaign = await pickCampaign(user, values.campaignId);
     if (err) return renderMeeting(req, res, uploadMessage(err, '').status, campaign, values, rows, { _form: uploadMessage(err, '').message });
     // "再加 10 行" re-renders with what was typed and more empty rows; nothing is saved.
     if (str(body.action) === 'more') {
@@ -320,7 +322,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     if (!parsed.ok || Object.keys(errors).length) return renderMeeting(req, res, 400, campaign, values, rows, errors);
     const v = parsed.value;
     try {
-      const { meeting, created } = intake.recordMeeting(user, {
+      const { meeting, created } = await intake.recordMeeting(user, {
         campaignId: v.campaignId, heldOn: v.heldOn, communityId: v.communityId, gridId: v.gridId, compoundId: v.compoundId,
         location: v.location, attendance: v.attendance, topic: v.topic, idempotencyKey: v.idempotencyKey, opinions,
         confirmedDate: confirmedDateOf(values, 'heldOn'),
@@ -336,9 +338,9 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
   router.get('/intake/meetings/:id', enterers, async (req, res) => {
     const user = req.user!;
-    const { meeting, opinions } = intake.getMeeting(user, idParam('会议记录').catch(0).parse(req.params.id));
+    const { meeting, opinions } = await intake.getMeeting(user, idParam('会议记录').catch(0).parse(req.params.id));
     const names = new Map((await places.list()).map((p) => [p.id, p.name]));
-    const categories = new Map(intake.categoriesFor(meeting.campaignId).map((c) => [c.id, c.name]));
+    const categories = new Map((await intake.categoriesFor(meeting.campaignId)).map((c) => [c.id, c.name]));
     res.render('intake/meeting', {
       title: `恳谈会：${meeting.topic}`, meeting, opinions, placeNames: names, categoryNames: categories,
       campaign: await campaigns.findById(meeting.campaignId), kindLabels: KIND_LABELS,
@@ -347,18 +349,18 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
   // ---- import -----------------------------------------------------------------------------------
 
-  function renderImportForm(req: Request, res: Response, status: number, campaignWanted: unknown, error?: string, channel = 'door_to_door') {
+  async function renderImportForm(req: Request, res: Response, status: number, campaignWanted: unknown, error?: string, channel = 'door_to_door') {
     const user = req.user!;
-    const campaigns = intake.usableCampaigns(user);
+    const campaigns = await intake.usableCampaigns(user);
     const id = Number(campaignWanted);
-    const campaign = campaigns.find((c) => c.id === id) ?? intake.openCampaigns(user)[0] ?? campaigns[0] ?? null;
+    const campaign = campaigns.find((c) => c.id === id) ?? (await intake.openCampaigns(user))[0] ?? campaigns[0] ?? null;
     res.status(status).render('intake/import', {
       title: '表格导入', campaigns, campaign, channels: channelOptions, channel, error: error ?? null,
       maxMb: IMPORT_MAX_BYTES / 1024 / 1024,
     });
   }
 
-  router.get('/intake/import', enterers, (req, res) => renderImportForm(req, res, 200, (req.query as Record<string, unknown>).campaign));
+  router.get('/intake/import', enterers, async (req, res) => renderImportForm(req, res, 200, (req.query as Record<string, unknown>).campaign));
 
   router.get('/intake/import/template.xlsx', enterers, async (_req, res) => {
     const buf = await templateXlsx();
@@ -407,9 +409,9 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
   router.get('/intake/import/:id', enterers, async (req, res) => {
     const user = req.user!;
-    const { batch, campaign, report, preview } = intake.getBatch(user, batchId(req));
+    const { batch, campaign, report, preview } = await intake.getBatch(user, batchId(req));
     const running = intake.commitProgress(batch);
-    const categories = new Map(intake.categoriesFor(campaign.id).map((c) => [c.id, c.name]));
+    const categories = new Map((await intake.categoriesFor(campaign.id)).map((c) => [c.id, c.name]));
     const names = new Map((await places.list()).map((p) => [p.id, p.name]));
     if (report) {
       return res.render('intake/import-result', {
@@ -434,7 +436,7 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
 
   router.post('/intake/import/:id', enterers, async (req, res) => {
     const id = batchId(req);
-    intake.ownBatch(req.user!, id);
+    await intake.ownBatch(req.user!, id);
     const acceptOldDates = str((req.body as Record<string, unknown> | undefined)?.acceptOldDates) === '1';
     try {
       const report = await intake.commitBatch(req.user!, id, { acceptOldDates, signal: shutdown });
@@ -449,9 +451,9 @@ export function intakeRoutes({ config, intake, places, campaigns, shutdown }: In
     res.redirect(303, `/intake/import/${id}`);
   });
 
-  router.get('/intake/import/:id/status', enterers, (req, res) => {
+  router.get('/intake/import/:id/status', enterers, async (req, res) => {
     const id = batchId(req);
-    const b = intake.ownBatch(req.user!, id);
+    const b = await intake.ownBatch(req.user!, id);
     const p = intake.commitProgress(b);
     res.set('Cache-Control', 'no-store').json({ state: p ? 'committing' : b.status, done: p?.done ?? 0, total: p?.total ?? 0 });
   });

@@ -5,15 +5,14 @@ import { chinaToday } from '../campaigns/rules';
 import { ConflictError, DomainError, forbidden, invalid, notFound } from '../lib/errors';
 import { createWorker } from '../lib/worker';
 import { randomToken } from '../lib/random';
-import { syncWalNow, withoutSync, writeDurably, writeWhenFree } from '../db/busy';
-import type { Db } from '../db/open-db';
-import type { LegacyPlaceLookup, Place } from '../places/repo';
-import type { LegacySubmissionWriter } from '../submissions/repo';
+import type { Engine } from '../db/engine';
+import type { Place, PlaceRepo } from '../places/repo';
+import type { SubmissionRepo } from '../submissions/repo';
 import type { SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
 import { createIntakeRepo, type CategoryOption, type ImportBatch, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
 import type { ParsedSheet } from './import/parse-sheet';
-import { chunksOf, joinKeys, movable, parsedSize, parsedText, previewOf, runPlanJob, type ImportPreview, type JoinedKeys, type Parsed, type PlanJob, type PlanOutput } from './import/plan-worker';
+import { chunksOf, joinKeys, keysOf, movable, parsedSize, parsedText, previewOf, runPlanJob, type ImportPreview, type JoinedKeys, type Parsed, type PlanJob, type PlanOutput, splitKeys } from './import/plan-worker';
 import { planRows, type DatesPolicy, type DateToConfirm, type ImportPlan, type PlanSnapshot, type RowNote, type RowProblem } from './plan';
 import { checkCollectionDate, DateNeedsConfirmation } from './rules';
 
@@ -134,9 +133,16 @@ export interface ImportReport {
 }
 
 interface Deps {
-  db: Db; placeLookup: LegacyPlaceLookup; campaigns: LegacyCampaignLookup; legacySubmissions: LegacySubmissionWriter; submissionService: SubmissionService;
-  /** Syncs the WAL off the event loop (src/db/busy.ts walSyncer): the batch, report and interruption writes use it. */
-  syncWal?: (() => Promise<void>) | null;
+  /**
+   * The batch, report and interruption writes are durable (`queries`, or a unit of work). The lease, the parts
+   * written before their batch row and the parts dropped after the report are `ephemeral`: on SQLite the durable
+   * write after them syncs them too, and a lease or a drop lost to a power cut only runs out or waits for the purge.
+   */
+  engine: Pick<Engine, 'unitOfWork' | 'queries' | 'ephemeral'>;
+  places: Pick<PlaceRepo, 'findById' | 'list' | 'ofKind' | 'communityIdsUnder'>;
+  /** Read synchronously until the intake's campaign reads move too (src/db/README.md). */
+  campaigns: LegacyCampaignLookup;
+  submissions: SubmissionRepo; submissionService: SubmissionService;
 }
 
 /** The sheet's sheet name, header row and ignored columns, for reports of batches stored before previews were. */
@@ -151,7 +157,9 @@ function sheetMeta(parsed: string) {
  * the command line, run by whoever holds the server's data directory.
  */
 export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineBytes?: number }) {
-  const repo = deps.repo ?? createIntakeRepo(deps.db);
+  const repo = deps.repo ?? createIntakeRepo(deps.engine.queries);
+  /** The same statements committed without waiting for the disk (Engine.ephemeral). */
+  const unsynced = createIntakeRepo(deps.engine.ephemeral);
   const inlineBytes = deps.inlineBytes ?? INLINE_BYTES;
   const inlineParsed = deps.inlineBytes === undefined ? INLINE_PARSED_CHARS : deps.inlineBytes;
   const planWorker = createWorker<PlanJob, PlanOutput>(path.join(__dirname, 'import', 'plan-worker'), 'runPlanJob');
@@ -160,52 +168,62 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
   const scopeFor = (user: Viewer | null): Pick<Reach, 'communityIds' | 'gridIds'> => (user ? user.reach : { communityIds: 'all', gridIds: null });
 
   /** The communities a campaign collects from: its own list, else its sub-district's, else all. */
-  function coverage(c: Campaign): Set<number> | 'all' {
+  async function coverage(c: Campaign): Promise<Set<number> | 'all'> {
     const ids = deps.campaigns.communityIds(c.id);
     if (ids.length) return new Set(ids);
-    if (c.subdistrictId) return new Set(deps.placeLookup.communityIdsUnder(c.subdistrictId));
+    if (c.subdistrictId) return new Set(await deps.places.communityIdsUnder(c.subdistrictId));
     return 'all';
   }
   const covers = (cov: Set<number> | 'all', communityId: number) => cov === 'all' || cov.has(communityId);
 
-  function communitiesFor(user: Viewer | null, c: Campaign): Place[] {
+  /** `communities`: every community, when the caller has read them already (a list of campaigns). */
+  async function communitiesFor(user: Viewer | null, c: Campaign, communities?: Place[]): Promise<Place[]> {
     const scope = scopeFor(user);
-    const cov = coverage(c);
-    return deps.placeLookup.ofKind('community').filter((p) => covers(cov, p.id) && (scope.communityIds === 'all' || scope.communityIds.includes(p.id)));
+    const cov = await coverage(c);
+    return (communities ?? await deps.places.ofKind('community'))
+      .filter((p) => covers(cov, p.id) && (scope.communityIds === 'all' || scope.communityIds.includes(p.id)));
   }
 
-  function visible(user: Viewer | null, c: Campaign): boolean {
-    return communitiesFor(user, c).length > 0;
+  async function visible(user: Viewer | null, c: Campaign, communities?: Place[]): Promise<boolean> {
+    return (await communitiesFor(user, c, communities)).length > 0;
   }
 
-  function campaignFor(user: Viewer | null, id: number, forWrite: boolean): Campaign {
+  /** The campaigns `wanted` keeps that this user may see, newest first. */
+  async function visibleCampaigns(user: Viewer | null, wanted: (c: Campaign) => boolean): Promise<Campaign[]> {
+    const communities = await deps.places.ofKind('community');
+    const out: Campaign[] = [];
+    for (const c of deps.campaigns.list()) if (wanted(c) && await visible(user, c, communities)) out.push(c);
+    return out;
+  }
+
+  async function campaignFor(user: Viewer | null, id: number, forWrite: boolean): Promise<Campaign> {
     const c = deps.campaigns.findById(id);
-    if (!c || !visible(user, c)) throw notFound('征求意见活动');
+    if (!c || !await visible(user, c)) throw notFound('征求意见活动');
     if (forWrite && c.status === 'draft') throw invalid(MESSAGES.campaignDraft);
     return c;
   }
 
   /** Checks a (community, grid, compound) choice against the campaign and the user's scope. */
-  function checkPlace(user: Viewer | null, c: Campaign, p: { communityId: number; gridId: number | null; compoundId: number | null }): void {
-    const community = deps.placeLookup.findById(p.communityId);
+  async function checkPlace(user: Viewer | null, c: Campaign, p: { communityId: number; gridId: number | null; compoundId: number | null }): Promise<void> {
+    const community = await deps.places.findById(p.communityId);
     if (!community || community.kind !== 'community') throw invalid(MESSAGES.noCommunity);
-    if (!covers(coverage(c), community.id)) throw invalid(MESSAGES.notInCampaign);
+    if (!covers(await coverage(c), community.id)) throw invalid(MESSAGES.notInCampaign);
     const scope = scopeFor(user);
     if (p.gridId !== null) {
-      const grid = deps.placeLookup.findById(p.gridId);
+      const grid = await deps.places.findById(p.gridId);
       if (!grid || grid.kind !== 'grid' || grid.parentId !== community.id) throw invalid(MESSAGES.gridNotInCommunity);
     } else if (scope.gridIds) {
       throw invalid(MESSAGES.gridRequired);
     }
     if (!reachesRecord(scope, community.id, p.gridId)) throw forbidden();
     if (p.compoundId !== null) {
-      const compound = deps.placeLookup.findById(p.compoundId);
+      const compound = await deps.places.findById(p.compoundId);
       if (!compound || compound.kind !== 'compound' || compound.parentId !== community.id) throw invalid(MESSAGES.compoundNotInCommunity);
     }
   }
 
-  function checkCategory(c: Campaign, categoryId: number | null): void {
-    if (categoryId !== null && !repo.categoriesFor(c.id).some((k) => k.id === categoryId)) {
+  async function checkCategory(c: Campaign, categoryId: number | null): Promise<void> {
+    if (categoryId !== null && !(await repo.categoriesFor(c.id)).some((k) => k.id === categoryId)) {
       throw invalid(MESSAGES.categoryNotInCampaign);
     }
   }
@@ -218,24 +236,37 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     if (check.doubts.length && confirmedDate !== day) throw new DateNeedsConfirmation(day, check.doubts, field);
   }
 
+  /** The submissions of these ids that exist, in the same order. */
+  async function submissionsOf(ids: number[]): Promise<Submission[]> {
+    const out: Submission[] = [];
+    for (const id of ids) {
+      const s = await deps.submissions.findById(id);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
   /** Keys from browsers are namespaced per user, so nobody can hit someone else's record by guessing a key. */
   const entryKey = (user: Viewer | null, key: string) => `intake:${user?.id ?? 0}:${key}`;
 
   // ---- import -------------------------------------------------------------------------------------
 
   /** What planning checks rows against, read now (plain data: it may cross to the worker thread). */
-  function snapshotFor(user: Viewer | null, c: Campaign, channel: IntakeChannel): PlanSnapshot {
-    const cov = coverage(c);
+  async function snapshotFor(user: Viewer | null, c: Campaign, channel: IntakeChannel): Promise<PlanSnapshot> {
+    const cov = await coverage(c);
     const s = scopeFor(user);
     return {
       campaign: { id: c.id, startsOn: c.startsOn, endsOn: c.endsOn, status: c.status },
       coverage: cov === 'all' ? 'all' : [...cov], scope: { communityIds: s.communityIds, gridIds: s.gridIds },
-      places: deps.placeLookup.list(), categories: repo.categoriesFor(c.id), channel, enteredBy: user?.id ?? null, today: chinaToday(),
+      places: await deps.places.list(), categories: await repo.categoriesFor(c.id), channel, enteredBy: user?.id ?? null, today: chinaToday(),
     };
   }
 
-  function planImport(user: Viewer | null, c: Campaign, sheet: ParsedSheet, channel: IntakeChannel, dates: DatesPolicy = 'ask'): ImportPlan {
-    return planRows(sheet, snapshotFor(user, c, channel), repo.hasKey, dates);
+  /** Plans inline (the command line, batches stored before previews were): the rows' keys looked up first. */
+  async function planImport(user: Viewer | null, c: Campaign, sheet: ParsedSheet, channel: IntakeChannel, dates: DatesPolicy = 'ask'): Promise<ImportPlan> {
+    const snapshot = await snapshotFor(user, c, channel);
+    const existing = new Set(splitKeys(await existingKeys(joinKeys(keysOf(sheet, c.id)))));
+    return planRows(sheet, snapshot, (key) => existing.has(key), dates);
   }
 
   /** Which of these keys the database holds, looked up a few hundred at a time with the event loop free in between. */
@@ -249,7 +280,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
         end = nl < 0 ? joined.length : nl + 1;
       }
       const slice = joined.slice(at, end).split('\n').filter(Boolean);
-      for (const k of repo.existingKeys(slice)) out.push(k);
+      for (const k of await repo.existingKeys(slice)) out.push(k);
       at = end;
       if (at < joined.length) await yieldNow();
     }
@@ -276,7 +307,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     }
     const existing = await existingKeys(keys);
     return runJob<'plan'>({
-      kind: 'plan', ...source, snapshot: snapshotFor(user, c, channel), existing, dates, chunkRows,
+      kind: 'plan', ...source, snapshot: await snapshotFor(user, c, channel), existing, dates, chunkRows,
       previewRows: PREVIEW_ROWS, datedRows: DATED_ROWS_SHOWN,
     }, inline);
   }
@@ -294,7 +325,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     let done = 0;
     const alreadyImported: number[] = [];
     // Planning may have outlasted the lease (a busy planning thread), and another commit taken the batch over.
-    if (!await writeWhenFree(deps.db, () => repo.renewCommit(b.id, lease, 0, plan.validCount, COMMIT_LEASE_SECONDS), { unsynced: true })) {
+    if (!await unsynced.renewCommit(b.id, lease, 0, plan.validCount, COMMIT_LEASE_SECONDS)) {
       throw new ImportRunning();
     }
     let progressAt = Date.now();
@@ -302,27 +333,29 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     onProgress(0, plan.validCount);
     for (const chunk of chunksOf(plan, rows)) {
       if (opts.signal?.aborted) {
-        await writeDurably(deps.db, () => repo.markInterrupted(b.id, lease, done, plan.validCount), deps.syncWal);
+        await repo.markInterrupted(b.id, lease, done, plan.validCount);
         throw new ImportInterrupted(done, plan.validCount);
       }
       const part = (JSON.parse(chunk) as Array<{ row: number; input: NewSubmission }>)
         .map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
-      // Each chunk unsynced (src/db/busy.ts withoutSync); the report below is committed durably, and with it
-      // every chunk before it. A power cut half-way loses at most the last chunks, which confirming again adds.
-      const counts = await writeWhenFree(deps.db, () => {
+      // One unit of work per chunk, taken when the database is free (another writer is waited for without blocking).
+      // A chunk need not be durable by itself: the report below is committed durably, and with it every chunk before
+      // it; a power cut half-way loses at most the last chunks, which confirming again adds. The SQLite engine syncs
+      // every unit of work's commit all the same, off the event loop once the connection is free (src/db/engine.ts).
+      const counts = await deps.engine.unitOfWork(async (tx) => {
         let created = 0;
         const again: number[] = [];
         for (const v of part) {
-          if (deps.submissionService.recordPreparedSync(v.input).created) created++;
+          if ((await deps.submissionService.recordPrepared(v.input, tx)).created) created++;
           else again.push(v.row);
         }
         if (Date.now() - progressAt >= progressMs) {
           // Lost to another commit: this chunk is rolled back, and that commit goes on.
-          if (!repo.renewCommit(b.id, lease, done + part.length, plan.validCount, COMMIT_LEASE_SECONDS)) throw new ImportRunning();
+          if (!await createIntakeRepo(tx).renewCommit(b.id, lease, done + part.length, plan.validCount, COMMIT_LEASE_SECONDS)) throw new ImportRunning();
           progressAt = Date.now();
         }
         return { created, again };
-      }, { unsynced: true });
+      });
       imported += counts.created;
       alreadyImported.push(...counts.again);
       done += part.length;
@@ -334,17 +367,17 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes,
       datesToConfirm: plan.datesToConfirm, datesAccepted: accepted,
     };
-    if (!await writeDurably(deps.db, () => repo.commitBatch(b.id, lease, JSON.stringify(report)), deps.syncWal)) {
+    if (!await repo.commitBatch(b.id, lease, JSON.stringify(report))) {
       // Two confirmations racing: the report stored first is the one everybody sees; a commit that lost its lease
       // while another goes on reports nothing of its own.
-      const now = repo.findBatch(b.id);
+      const now = await repo.findBatchMeta(b.id);
       if (now?.status === 'committed') return JSON.parse(now.report!) as ImportReport;
       throw new ImportRunning();
     }
     // The rows read (residents' names among them) are not kept once committed: dropped one part (512 KB) per
     // short transaction, since deleting 20 MB in the durable commit above held the event loop ~90 ms.
     try {
-      while (await writeWhenFree(deps.db, () => repo.dropParts(b.id, 1), { unsynced: true }) > 0) await yieldNow();
+      while (await unsynced.dropParts(b.id, 1) > 0) await yieldNow();
     } catch {
       // The import is done and reported; parts left by a busy database go with the periodic purge of old parts.
     }
@@ -352,10 +385,10 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
   }
 
   /** Stores a batch read and planned elsewhere. */
-  function storeBatch(user: Viewer, c: Campaign, channel: IntakeChannel, fileName: string, parsed: string, preview: string): string {
-    repo.purgePendingBatches();
+  async function storeBatch(user: Viewer, c: Campaign, channel: IntakeChannel, fileName: string, parsed: string, preview: string): Promise<string> {
+    await repo.purgePendingBatches();
     const id = randomToken(18);
-    repo.insertBatch({ id, userId: user.id, campaignId: c.id, channel, fileName: fileName.slice(0, 200), parsed, preview });
+    await repo.insertBatch({ id, userId: user.id, campaignId: c.id, channel, fileName: fileName.slice(0, 200), parsed, preview });
     return id;
   }
   /**
@@ -368,23 +401,24 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     for (let seq = 0, at = 0; at < parsed.byteLength; seq++, at += PART_BYTES) {
       const part = Buffer.from(parsed.buffer, parsed.byteOffset + at, Math.min(PART_BYTES, parsed.byteLength - at));
       // Unsynced: the batch row written next is committed durably, which syncs these parts too.
-      await writeWhenFree(deps.db, () => repo.insertPart(id, seq, part), { unsynced: true });
+      await unsynced.insertPart(id, seq, part);
       await yieldNow();
     }
-    return writeDurably(deps.db, () => {
-      repo.purgePendingBatches();
-      repo.insertBatch({ id, userId: user.id, campaignId: c.id, channel, fileName: fileName.slice(0, 200), parsed: '', preview });
+    return deps.engine.unitOfWork(async (tx) => {
+      const inTx = createIntakeRepo(tx);
+      await inTx.purgePendingBatches();
+      await inTx.insertBatch({ id, userId: user.id, campaignId: c.id, channel, fileName: fileName.slice(0, 200), parsed: '', preview });
       return id;
-    }, deps.syncWal);
+    });
   }
 
   /** A pending batch's rows: read part by part with the event loop free in between, or (older batches) at once. */
   async function parsedOf(id: string): Promise<Parsed> {
-    const n = repo.partCount(id);
-    if (n === 0) return repo.findBatch(id)!.parsed;
+    const n = await repo.partCount(id);
+    if (n === 0) return (await repo.findBatch(id))!.parsed;
     const parts: Buffer[] = [];
     for (let seq = 0; seq < n; seq++) {
-      parts.push(repo.part(id, seq)!);
+      parts.push((await repo.part(id, seq))!);
       await yieldNow();
     }
     // Not joined here: the worker decodes them in turn (joining 20 MB cost this thread ~70 ms under load).
@@ -396,23 +430,29 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
    * residents, when the CLI imports) gets the database between them; `between` runs after each one. A crash
    * half-way loses nothing and duplicates nothing: the same import again skips the rows already in.
    */
-  function commitPlan(plan: ImportPlan, meta: Omit<ImportReport, 'total' | 'imported' | 'alreadyImported' | 'rejected' | 'notes' | 'datesToConfirm'>,
-    between: () => void = () => undefined): ImportReport {
+  async function commitPlan(plan: ImportPlan, meta: Omit<ImportReport, 'total' | 'imported' | 'alreadyImported' | 'rejected' | 'notes' | 'datesToConfirm'>,
+    between: () => void | Promise<void> = () => undefined): Promise<ImportReport> {
     let imported = 0;
     const alreadyImported: number[] = [];
     for (let i = 0; i < plan.valid.length; i += COMMIT_CHUNK_ROWS) {
-      // Categorized before the transaction: the lock is held only for the inserts (a few milliseconds).
+      // Categorized before the unit of work: the lock is held only for the inserts (a few milliseconds).
       const part = plan.valid.slice(i, i + COMMIT_CHUNK_ROWS).map((v) => ({ row: v.row, input: deps.submissionService.categorize(v.input) }));
-      // Unsynced (src/db/busy.ts withoutSync); the WAL is synced once after the last chunk.
-      withoutSync(deps.db, () => deps.db.transaction(() => {
+      // Counted once it committed: on PostgreSQL a unit of work may run again (engine.ts, serialization failures).
+      // Whether each chunk waits for the disk is the engine's: the command line's commits them unsynced and syncs
+      // the WAL once at the end (src/cli/commands/import.ts).
+      const counts = await deps.engine.unitOfWork(async (tx) => {
+        let created = 0;
+        const again: number[] = [];
         for (const v of part) {
-          if (deps.submissionService.recordPreparedSync(v.input).created) imported++;
-          else alreadyImported.push(v.row);
+          if ((await deps.submissionService.recordPrepared(v.input, tx)).created) created++;
+          else again.push(v.row);
         }
-      }).immediate());
-      if (i + COMMIT_CHUNK_ROWS < plan.valid.length) between();
+        return { created, again };
+      });
+      imported += counts.created;
+      alreadyImported.push(...counts.again);
+      if (i + COMMIT_CHUNK_ROWS < plan.valid.length) await between();
     }
-    syncWalNow(deps.db);
     return { ...meta, total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes, datesToConfirm: plan.datesToConfirm };
   }
 
@@ -420,78 +460,81 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     scopeFor,
     coverage,
     /** Open campaigns this user may enter data for, newest first. */
-    openCampaigns: (user: Viewer | null) => deps.campaigns.list().filter((c) => c.status === 'open' && visible(user, c)),
+    openCampaigns: (user: Viewer | null): Promise<Campaign[]> => visibleCampaigns(user, (c) => c.status === 'open'),
     /** Campaigns this user may import into or read entries of (open or closed, not drafts). */
-    usableCampaigns: (user: Viewer | null) => deps.campaigns.list().filter((c) => c.status !== 'draft' && visible(user, c)),
+    usableCampaigns: (user: Viewer | null): Promise<Campaign[]> => visibleCampaigns(user, (c) => c.status !== 'draft'),
     campaignFor,
-    categoriesFor: (campaignId: number): CategoryOption[] => repo.categoriesFor(campaignId),
+    categoriesFor: (campaignId: number): Promise<CategoryOption[]> => repo.categoriesFor(campaignId),
     /** The place choices of the entry forms: communities in scope and campaign; the grids and compounds in them. */
-    placeOptions(user: Viewer | null, c: Campaign) {
+    async placeOptions(user: Viewer | null, c: Campaign) {
       const scope = scopeFor(user);
-      const communities = communitiesFor(user, c);
+      const communities = await communitiesFor(user, c);
       const ids = new Set(communities.map((p) => p.id));
-      const grids = deps.placeLookup.ofKind('grid').filter((g) => g.parentId !== null && ids.has(g.parentId) && (!scope.gridIds || scope.gridIds.includes(g.id)));
-      const compounds = deps.placeLookup.ofKind('compound').filter((p) => p.parentId !== null && ids.has(p.parentId));
+      const grids = (await deps.places.ofKind('grid')).filter((g) => g.parentId !== null && ids.has(g.parentId) && (!scope.gridIds || scope.gridIds.includes(g.id)));
+      const compounds = (await deps.places.ofKind('compound')).filter((p) => p.parentId !== null && ids.has(p.parentId));
       return { communities, grids, compounds };
     },
 
     /** Quick entry (form, JSON API and offline re-send alike). */
-    recordEntry(user: Viewer, input: EntryInput): { submission: Submission; created: boolean; count: number } {
-      const c = campaignFor(user, input.campaignId, true);
-      checkPlace(user, c, input);
-      checkCategory(c, input.categoryId);
+    async recordEntry(user: Viewer, input: EntryInput): Promise<{ submission: Submission; created: boolean; count: number }> {
+      const c = await campaignFor(user, input.campaignId, true);
+      await checkPlace(user, c, input);
+      await checkCategory(c, input.categoryId);
       checkDate(c, input.collectedOn, input.confirmedDate, '日期');
-      const { submission, created } = deps.submissionService.recordSync({
+      const { submission, created } = await deps.submissionService.record({
         campaignId: c.id, idempotencyKey: entryKey(user, input.idempotencyKey), kind: input.kind, categoryId: input.categoryId,
         text: input.text, photoFile: input.photoFile, residentName: input.residentName, residentPhone: input.residentPhone,
         building: input.building, communityId: input.communityId, gridId: input.gridId, compoundId: input.compoundId,
         channel: input.channel, enteredBy: user.id, collectedOn: input.collectedOn,
       });
-      return { submission, created, count: repo.countEnteredBy(user.id, c.id) };
+      return { submission, created, count: await repo.countEnteredBy(user.id, c.id) };
     },
     /** Whether this key was already saved (the route then drops a photo it stored for nothing). */
-    findEntryByKey: (user: Viewer, key: string) => deps.legacySubmissions.findByIdempotencyKey(entryKey(user, key)),
+    findEntryByKey: (user: Viewer, key: string) => deps.submissions.findByIdempotencyKey(entryKey(user, key)),
 
     /** One submission, if it lies inside the user's scope; otherwise it does not exist for them. */
-    getEntry(user: Viewer, id: number): Submission {
-      const s = deps.legacySubmissions.findById(id);
+    async getEntry(user: Viewer, id: number): Promise<Submission> {
+      const s = await deps.submissions.findById(id);
       if (!s || !reachesRecord(scopeFor(user), s.communityId, s.gridId)) throw notFound('记录');
       return s;
     },
-    listEntries(user: Viewer, opts: { campaignId?: number | null; mine?: boolean; limit?: number }): Submission[] {
-      const ids = repo.listEntryIds(scopeFor(user), { campaignId: opts.campaignId, enteredBy: opts.mine ? user.id : null, limit: opts.limit });
-      return ids.map((id) => deps.legacySubmissions.findById(id)!).filter(Boolean);
+    async listEntries(user: Viewer, opts: { campaignId?: number | null; mine?: boolean; limit?: number }): Promise<Submission[]> {
+      const ids = await repo.listEntryIds(scopeFor(user), { campaignId: opts.campaignId, enteredBy: opts.mine ? user.id : null, limit: opts.limit });
+      return submissionsOf(ids);
     },
 
     /** One meeting and all its opinions in one transaction; a repeated save returns the stored meeting. */
-    recordMeeting(user: Viewer, input: MeetingInput): { meeting: Meeting; created: boolean } {
-      const c = campaignFor(user, input.campaignId, true);
-      checkPlace(user, c, input);
+    async recordMeeting(user: Viewer, input: MeetingInput): Promise<{ meeting: Meeting; created: boolean }> {
+      const c = await campaignFor(user, input.campaignId, true);
+      await checkPlace(user, c, input);
       checkDate(c, input.heldOn, input.confirmedDate, '会议日期');
-      for (const o of input.opinions) checkCategory(c, o.categoryId);
+      for (const o of input.opinions) await checkCategory(c, o.categoryId);
       if (input.opinions.length === 0) throw invalid(MESSAGES.noOpinions);
       const key = entryKey(user, 'meeting:' + input.idempotencyKey);
-      return deps.db.transaction(() => {
-        const { meeting, created } = repo.insertMeeting({
+      // Categorized before the unit of work, which awaits only the database (a repeated save categorizes for nothing).
+      const opinions = input.opinions.map((o, i) => deps.submissionService.categorize({
+        campaignId: c.id, idempotencyKey: `${key}:${i + 1}`, kind: o.kind, categoryId: o.categoryId, text: o.text,
+        communityId: input.communityId, gridId: input.gridId, compoundId: input.compoundId, channel: 'meeting',
+        enteredBy: user.id, collectedOn: input.heldOn,
+      }));
+      return deps.engine.unitOfWork(async (tx) => {
+        const meetings = createIntakeRepo(tx);
+        const { meeting, created } = await meetings.insertMeeting({
           campaignId: c.id, idempotencyKey: key, heldOn: input.heldOn, communityId: input.communityId, gridId: input.gridId,
           compoundId: input.compoundId, location: input.location, attendance: input.attendance, topic: input.topic, enteredBy: user.id,
         });
         if (!created) return { meeting, created };
-        input.opinions.forEach((o, i) => {
-          const { submission } = deps.submissionService.recordSync({
-            campaignId: c.id, idempotencyKey: `${key}:${i + 1}`, kind: o.kind, categoryId: o.categoryId, text: o.text,
-            communityId: input.communityId, gridId: input.gridId, compoundId: input.compoundId, channel: 'meeting',
-            enteredBy: user.id, collectedOn: input.heldOn, meetingId: meeting.id,
-          });
-          repo.setMeeting(submission.id, meeting.id);
-        });
+        for (const o of opinions) {
+          const { submission } = await deps.submissionService.recordPrepared({ ...o, meetingId: meeting.id }, tx);
+          await meetings.setMeeting(submission.id, meeting.id);
+        }
         return { meeting, created };
-      })();
+      });
     },
-    getMeeting(user: Viewer, id: number): { meeting: Meeting; opinions: Submission[] } {
-      const meeting = repo.findMeeting(id);
+    async getMeeting(user: Viewer, id: number): Promise<{ meeting: Meeting; opinions: Submission[] }> {
+      const meeting = await repo.findMeeting(id);
       if (!meeting || !reachesRecord(scopeFor(user), meeting.communityId, meeting.gridId)) throw notFound('会议记录');
-      return { meeting, opinions: repo.meetingOpinionIds(id).map((sid) => deps.legacySubmissions.findById(sid)!).filter(Boolean) };
+      return { meeting, opinions: await submissionsOf(await repo.meetingOpinionIds(id)) };
     },
     listMeetings: (user: Viewer, campaignId: number | null) => repo.listMeetings(scopeFor(user), campaignId),
 
@@ -499,22 +542,22 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     /**
      * Parse → plan → commit at once (the command line). Rows whose date needs confirming are rejected by row
      * number unless `acceptOldDates` says the person running it has checked them. `between` runs between the
-     * short transactions (the CLI pauses there, so a live server's writes get in).
+     * short units of work (the CLI pauses there, so a live server's writes get in).
      */
-    importSheet(user: Viewer | null, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string,
-      opts: { acceptOldDates?: boolean; between?: () => void } = {}): ImportReport {
-      const c = campaignFor(user, campaignId, true);
+    async importSheet(user: Viewer | null, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string,
+      opts: { acceptOldDates?: boolean; between?: () => void | Promise<void> } = {}): Promise<ImportReport> {
+      const c = await campaignFor(user, campaignId, true);
       const accepted = opts.acceptOldDates === true;
-      const plan = planImport(user, c, sheet, channel, accepted ? 'accept' : 'reject');
+      const plan = await planImport(user, c, sheet, channel, accepted ? 'accept' : 'reject');
       return commitPlan(plan, {
         fileName, sheetName: sheet.sheetName, headerRow: sheet.headerRow, ignoredColumns: sheet.ignoredColumns ?? [], channel, campaignId: c.id,
         datesAccepted: accepted,
       }, opts.between);
     },
     /** Keeps the parsed rows, and the preview planned from them, server-side until the user confirms. */
-    createBatch(user: Viewer, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): string {
-      const c = campaignFor(user, campaignId, true);
-      const plan = planImport(user, c, sheet, channel);
+    async createBatch(user: Viewer, campaignId: number, sheet: ParsedSheet, channel: IntakeChannel, fileName: string): Promise<string> {
+      const c = await campaignFor(user, campaignId, true);
+      const plan = await planImport(user, c, sheet, channel);
       return storeBatch(user, c, channel, fileName, JSON.stringify(sheet), JSON.stringify(previewOf(sheet, plan, PREVIEW_ROWS, DATED_ROWS_SHOWN)));
     },
     /**
@@ -522,7 +565,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
      * file does not stop the server; the preview is stored with the batch and never planned again for viewing.
      */
     async readUpload(user: Viewer, campaignId: number, file: Buffer, channel: IntakeChannel, fileName: string): Promise<string> {
-      const c = campaignFor(user, campaignId, true);
+      const c = await campaignFor(user, campaignId, true);
       const inline = file.length <= inlineBytes;
       const name = randomToken(12);
       // The file moves to the worker rather than being copied (40 ms of the event loop for 2.5 MB, measured).
@@ -531,23 +574,23 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       return storeBatchInParts(user, c, channel, fileName, read.parsed, planned.preview);
     },
     /** A batch with its stored preview (pending) or report (committed); only its owner may see it. */
-    getBatch(user: Viewer, id: string) {
-      const b = repo.findBatchMeta(id);
+    async getBatch(user: Viewer, id: string) {
+      const b = await repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
-      const campaign = campaignFor(user, b.campaignId, false);
+      const campaign = await campaignFor(user, b.campaignId, false);
       if (b.status === 'committed') return { batch: b, campaign, report: JSON.parse(b.report!) as ImportReport, preview: null };
       let preview = b.preview;
       if (preview === null) {
         // A batch uploaded before previews were stored: planned once now, then kept.
-        const sheet = JSON.parse(repo.findBatch(id)!.parsed) as ParsedSheet;
-        preview = JSON.stringify(previewOf(sheet, planImport(user, campaign, sheet, b.channel as IntakeChannel), PREVIEW_ROWS, DATED_ROWS_SHOWN));
-        repo.setPreview(b.id, preview);
+        const sheet = JSON.parse((await repo.findBatch(id))!.parsed) as ParsedSheet;
+        preview = JSON.stringify(previewOf(sheet, await planImport(user, campaign, sheet, b.channel as IntakeChannel), PREVIEW_ROWS, DATED_ROWS_SHOWN));
+        await repo.setPreview(b.id, preview);
       }
       return { batch: b, campaign, report: null, preview: JSON.parse(preview) as ImportPreview };
     },
     /** The batch if it is this user's (cheap: for the progress endpoint, which is polled). */
-    ownBatch(user: Viewer, id: string) {
-      const b = repo.findBatchMeta(id);
+    async ownBatch(user: Viewer, id: string): Promise<ImportBatch> {
+      const b = await repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       return b;
     },
@@ -567,14 +610,14 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       progressMs?: number;
     } = {}): Promise<ImportReport> {
       const onProgress = opts.onProgress ?? (() => undefined);
-      const b = repo.findBatchMeta(id);
+      const b = await repo.findBatchMeta(id);
       if (!b || b.userId !== user.id) throw notFound('导入记录');
       if (b.status === 'committed') return JSON.parse(b.report!) as ImportReport;
-      const c = campaignFor(user, b.campaignId, true);
+      const c = await campaignFor(user, b.campaignId, true);
       const lease = randomToken(12);
       // Unsynced: a lease lost to a power cut only lets the next confirmation start at once.
-      if (!await writeWhenFree(deps.db, () => repo.claimCommit(b.id, COMMIT_LEASE_SECONDS, lease), { unsynced: true })) {
-        const now = repo.findBatchMeta(b.id)!;
+      if (!await unsynced.claimCommit(b.id, COMMIT_LEASE_SECONDS, lease)) {
+        const now = (await repo.findBatchMeta(b.id))!;
         if (now.status === 'committed') return JSON.parse(now.report!) as ImportReport;
         throw new ImportRunning();
       }
@@ -582,7 +625,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
         return await commitClaimed(user, b, c, lease, opts, onProgress);
       } finally {
         // A lease left behind (a busy database, or a crash) runs out by itself.
-        await writeWhenFree(deps.db, () => repo.endCommit(b.id, lease), { unsynced: true }).catch(() => undefined);
+        await unsynced.endCommit(b.id, lease).catch(() => undefined);
       }
     },
     /** Whether a commit of this batch runs now, on this app server or another, and how far it got. */

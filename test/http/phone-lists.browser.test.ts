@@ -94,7 +94,7 @@ describeBrowser('lists on a 360 px phone', () => {
     const linaViewer = await ctx.access.viewerOf((await ctx.users.findById(lina))!);
     const yongan = one("SELECT id FROM places WHERE kind = 'community' AND name = '永安社区'");
     const grid = one("SELECT id FROM places WHERE kind = 'grid' AND parent_id = ? AND name = '第一网格'", yongan);
-    const { meeting } = ctx.intakeService.recordMeeting(linaViewer, {
+    const { meeting } = await ctx.intakeService.recordMeeting(linaViewer, {
       campaignId, idempotencyKey: 'phone-lists-meeting', heldOn: chinaToday(), communityId: yongan, gridId: grid, compoundId: null,
       location: '社区党群服务中心二楼会议室', attendance: 23, topic: '老旧小区改造恳谈会',
       opinions: [

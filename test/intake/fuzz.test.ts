@@ -44,7 +44,7 @@ describe('hostile spreadsheets', () => {
       const text = [HEADER, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n');
       const sheet = await parsesOrRefuses(gbk ? iconv.encode(text, 'gb18030') : Buffer.from(text));
       if (!sheet) return;
-      const report = intake.importSheet(null, f.campaignId, sheet, 'door_to_door', 'fuzz.csv');
+      const report = await intake.importSheet(null, f.campaignId, sheet, 'door_to_door', 'fuzz.csv');
       expect(report.imported + report.alreadyImported.length + report.rejected.length).toBe(report.total);
       for (const p of report.rejected) expect(p.reasons.length).toBeGreaterThan(0);
     }), { numRuns: 150 });

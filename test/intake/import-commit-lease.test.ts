@@ -45,17 +45,17 @@ it('shows a commit running on one server on the other, which does not start it a
     acceptOldDates: true, chunk: 4, progressMs: 0,
     onProgress: (done) => {
       if (done !== 4) return;
-      seenThere = other.ctx.intakeService.commitProgress(other.ctx.intakeService.ownBatch(staffThere, id));
+      seenThere = other.ctx.intakeService.ownBatch(staffThere, id).then((b) => other.ctx.intakeService.commitProgress(b));
       second = other.ctx.intakeService.commitBatch(staffThere, id, { acceptOldDates: true });
       second.catch(() => undefined);
     },
   });
-  expect(seenThere).toEqual({ done: 4, total: 14 });
+  expect(await seenThere).toEqual({ done: 4, total: 14 });
   await expect(second).rejects.toBeInstanceOf(ImportRunning);
   expect(report.imported).toBe(14);
   expect(submissions()).toBe(14);
   // Finished: the lease is given up, and confirming again on either server shows the same report.
-  expect(other.ctx.intakeService.commitProgress(other.ctx.intakeService.ownBatch(staffThere, id))).toBeNull();
+  expect(other.ctx.intakeService.commitProgress(await other.ctx.intakeService.ownBatch(staffThere, id))).toBeNull();
   expect(await other.ctx.intakeService.commitBatch(staffThere, id)).toEqual(report);
 });
 

@@ -22,8 +22,8 @@ function appWithWorker(): TestApp & { f: IntakeFixture } {
   const db = openDb({ file: ':memory:' });
   const ctx = createContext(config, db);
   ctx.intakeService = createIntakeService({
-    db, placeLookup: ctx.placeLookup, campaigns: ctx.campaignLookup, legacySubmissions: ctx.legacySubmissions, submissionService: ctx.submissionService,
-    repo: createIntakeRepo(db), inlineBytes: 0,
+    engine: ctx.engine, places: ctx.places, campaigns: ctx.campaignLookup, submissions: ctx.submissions, submissionService: ctx.submissionService,
+    repo: createIntakeRepo(ctx.engine.queries), inlineBytes: 0,
   });
   const app = createApp({ config, db, ctx });
   return { app, db, config, f: createIntakeFixture(db) };

@@ -187,7 +187,7 @@ describe('confirming an import from the web', () => {
   it('commits in chunks, reporting progress, with the same result as one go', async () => {
     const { t, f, intake } = setup();
     const staff = await viewerOf(t, createUser(t.db, { role: 'staff', scopePlaceId: f.subdistrictId }).id);
-    const id = intake.createBatch(staff, f.campaignId, await parseSpreadsheet(SAMPLE_CSV), 'door_to_door', 'sample.csv');
+    const id = await intake.createBatch(staff, f.campaignId, await parseSpreadsheet(SAMPLE_CSV), 'door_to_door', 'sample.csv');
     expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(0);
     const steps: string[] = [];
     const report = await intake.commitBatch(staff, id, { acceptOldDates: true, onProgress: (done, total) => steps.push(`${done}/${total}`), chunk: 4 });
