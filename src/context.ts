@@ -12,7 +12,7 @@ import { createCampaignRepo, createLegacyCampaignLookup } from './campaigns/repo
 import { createCampaignService } from './campaigns/service';
 import { createCategoryRepo } from './categories/repo';
 import { createCategoryService } from './categories/service';
-import { createClassifyRepo, createLegacyCategoryLookup } from './classify/repo';
+import { createClassifyRepo } from './classify/repo';
 import { generationOf } from './db/generation';
 import { createClassifyService } from './classify/service';
 import { createDashboardRepo } from './dashboard/repo';
@@ -84,7 +84,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const access = createAccess({ places, users });
   const scanCounter = createScanCounter(engine, 2000, (err) => logger.error({ err }, 'scan counter flush failed'));
   const classify = createClassifyService({
-    repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db), legacy: createLegacyCategoryLookup(db),
+    repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db),
     log: (err) => logger.error({ err }, 'categorization failed'),
   });
   const submissionService = createSubmissionService({ engine, classify });

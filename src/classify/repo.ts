@@ -1,8 +1,6 @@
 import { sql } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
 import { dialectOf, inList } from '../db/dialect';
-import type { Db } from '../db/open-db';
-import { generationOf } from '../db/generation';
 import { toSubmission } from '../submissions/repo';
 import type { Submission } from '../submissions/types';
 
@@ -63,20 +61,3 @@ export function createClassifyRepo(on: Queries) {
   };
 }
 export type ClassifyRepo = ReturnType<typeof createClassifyRepo>;
-
-/**
- * The category lists read synchronously, for the intake's categorizing until it moves to the seam (it categorizes
- * outside its transactions, but its functions are synchronous), and the generation that tells a cached list went stale.
- */
-export function createLegacyCategoryLookup(db: Db) {
-  const active = db.prepare<[], CategoryRef>('SELECT id, name FROM categories WHERE active = 1 ORDER BY sort_order, id');
-  const ofCampaign = db.prepare<[number], CategoryRef>(`SELECT c.id, c.name FROM campaign_categories cc
-    JOIN categories c ON c.id = cc.category_id WHERE cc.campaign_id = ? AND c.active = 1 ORDER BY c.sort_order, c.id`);
-  return {
-    activeCategories: (): CategoryRef[] => active.all(),
-    campaignCategories: (campaignId: number): CategoryRef[] => ofCampaign.all(campaignId),
-    /** Bumped by every write to campaigns and categories in this process (src/db/generation.ts). */
-    generation: () => generationOf(db),
-  };
-}
-export type LegacyCategoryLookup = ReturnType<typeof createLegacyCategoryLookup>;

@@ -4,7 +4,7 @@ import { Classifier } from './classifier';
 import { seedModel, warmSeedModel } from './default-model';
 import { createAuditRepo } from '../audit/repo';
 import type { Engine, Queries } from '../db/engine';
-import { createClassifyRepo, type CategoryRef, type ClassifyRepo, type LegacyCategoryLookup } from './repo';
+import { createClassifyRepo, type CategoryRef, type ClassifyRepo } from './repo';
 
 /**
  * Below this confidence a submission is not given a category: it waits in the triage inbox for staff, so a
@@ -38,8 +38,6 @@ export function createClassifyService(deps: {
   engine?: Pick<Engine, 'unitOfWork'>;
   /** Moves when campaigns or categories changed (src/db/generation.ts); a cached category list is then read again. */
   generation?: () => number;
-  /** Synchronous category lists for `categorizeSync` (the intake, until it moves to the seam). */
-  legacy?: Pick<LegacyCategoryLookup, 'activeCategories' | 'campaignCategories'>;
   log?: (err: unknown) => void;
 }) {
   const { repo } = deps;
@@ -118,17 +116,6 @@ export function createClassifyService(deps: {
     const own = campaignId ? await r.campaignCategories(campaignId) : [];
     return keepCandidates(key, at, gen, own.length ? own : await r.activeCategories());
   }
-  function candidatesSync(campaignId?: number | null): CategoryRef[] {
-    const key = campaignId ?? 0;
-    const hit = cachedCandidates(key);
-    if (hit) return hit;
-    if (!deps.legacy) throw new Error('no synchronous category lists were given');
-    const at = Date.now();
-    const gen = generation();
-    const own = campaignId ? deps.legacy.campaignCategories(campaignId) : [];
-    return keepCandidates(key, at, gen, own.length ? own : deps.legacy.activeCategories());
-  }
-
   function rank(m: Classifier, text: string, cats: readonly CategoryRef[]): CategorySuggestion[] {
     const byName = new Map(cats.map((c) => [c.name, c]));
     return m.predict(text, cats.map((c) => c.name))
@@ -182,15 +169,6 @@ export function createClassifyService(deps: {
         return failed(input, err);
       }
     },
-    /** The same, synchronously, for the intake until it moves to the seam. */
-    categorizeSync(input: NewSubmission, given?: readonly CategoryRef[]): NewSubmission {
-      try {
-        return decide(input, given?.length ? given : candidatesSync(input.campaignId));
-      } catch (err) {
-        return failed(input, err);
-      }
-    },
-
     /**
      * Staff set a submission's category (triage or correction): stored with its audit row in one unit of work,
      * and learned at once so the next similar text gets it. Only one of the campaign's active categories is

@@ -28,6 +28,12 @@ export interface UnitOfWorkOptions {
    * command that runs alone: any synchronous write on the connection meanwhile joins the transaction.
    */
   legacyWrites?: boolean;
+  /**
+   * False: the commit need not wait for the disk, because a durable commit follows it that covers it (an import's
+   * chunks before its report). On SQLite its WAL is not synced; on PostgreSQL `synchronous_commit` is off for it.
+   * Default true.
+   */
+  durable?: boolean;
 }
 
 export interface Engine {
@@ -223,14 +229,15 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
       if (failed) throw failed;
       // BEGIN IMMEDIATE takes the write lock now or answers busy: tried again with the event loop free. With a
       // syncer, the commit is written unsynced and its WAL frames synced once the connection is released.
-      const level = await beginWhenFree(db, { deadlineMs: uowOpts?.deadlineMs ?? opts.writeDeadlineMs, unsynced: !!syncWal });
+      const durable = uowOpts?.durable !== false;
+      const level = await beginWhenFree(db, { deadlineMs: uowOpts?.deadlineMs ?? opts.writeDeadlineMs, unsynced: !!syncWal || !durable });
       inUnitOfWork.add(conn);
       gate.open++;
       if (uowOpts?.legacyWrites) gate.legacyAllowed++;
       try {
         const result = await asUnitOfWork(owner, () => work(tx));
         db.exec('COMMIT');
-        if (syncWal) conn.owesSync = true;
+        if (syncWal && durable) conn.owesSync = true;
         return result;
       } catch (err) {
         if (db.inTransaction) {
@@ -340,6 +347,7 @@ export function postgresEngine(pool: Pool): Engine {
     queries.transaction().setIsolationLevel('serializable').execute(async (tx) => {
       // The deadline bounds the wait for a lock another connection holds, as SQLite's does for the write lock.
       if (opts?.deadlineMs !== undefined) await sql`SELECT set_config('lock_timeout', ${`${Math.max(1, Math.round(opts.deadlineMs))}ms`}, true)`.execute(tx);
+      if (opts?.durable === false) await sql`SET LOCAL synchronous_commit = off`.execute(tx);
       return asUnitOfWork(owner, () => work(tx));
     });
   return {

@@ -1,6 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
-import type { Db } from '../db/open-db';
 import type { SubmissionFilter } from './filter';
 import { submissionConditions } from './where';
 import { newReceiptCode } from '../lib/receipt-code';
@@ -138,28 +137,3 @@ export function createSubmissionRepo(on: Queries) {
   };
 }
 export type SubmissionRepo = ReturnType<typeof createSubmissionRepo>;
-
-/**
- * Synchronous inserts and reads on the SQLite connection, for the code not moved to the seam yet (the intake's
- * transactions, the tests' factories). To go once the intake has moved (src/db/README.md).
- */
-export function createLegacySubmissionWriter(db: Db) {
-  const insert = db.prepare(`INSERT INTO submissions (${INSERT_COLUMNS}) VALUES (${INSERT_COLUMNS.split(',').map(() => '?').join(', ')})
-    ON CONFLICT DO NOTHING RETURNING *`);
-  const byKey = db.prepare<[string], Row>('SELECT * FROM submissions WHERE idempotency_key = ?');
-  const byId = db.prepare<[number], Row>('SELECT * FROM submissions WHERE id = ?');
-  return {
-    insert(s: NewSubmission): { submission: Submission; created: boolean } {
-      for (let attempt = 0; attempt < RECEIPT_ATTEMPTS; attempt++) {
-        const stored = insert.get(...insertValues(s, newReceiptCode())) as Row | undefined;
-        if (stored) return { submission: toSubmission(stored), created: true };
-        const earlier = byKey.get(s.idempotencyKey);
-        if (earlier) return { submission: toSubmission(earlier), created: false };
-      }
-      throw new Error('no free receipt code after several tries');
-    },
-    findById: (id: number) => { const r = byId.get(id); return r ? toSubmission(r) : undefined; },
-    findByIdempotencyKey: (key: string) => { const r = byKey.get(key); return r ? toSubmission(r) : undefined; },
-  };
-}
-export type LegacySubmissionWriter = ReturnType<typeof createLegacySubmissionWriter>;

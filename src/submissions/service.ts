@@ -1,6 +1,6 @@
 import type { Engine, Queries } from '../db/engine';
 import { isBusy } from '../db/busy';
-import { createSubmissionRepo, type LegacySubmissionWriter } from './repo';
+import { createSubmissionRepo } from './repo';
 import type { NewSubmission, Submission } from './types';
 
 /** A category the classifier may choose: the campaign's active ones, in display order. */
@@ -13,8 +13,6 @@ export interface CandidateCategory { id: number; name: string }
 export interface Categorizer {
   /** `on`: the caller's unit of work, to read the category lists inside it. */
   categorize(input: NewSubmission, candidates?: readonly CandidateCategory[], on?: Queries): Promise<NewSubmission>;
-  /** The same on synchronous reads, for the intake until it moves to the seam. */
-  categorizeSync(input: NewSubmission, candidates?: readonly CandidateCategory[]): NewSubmission;
 }
 
 export type RecordResult = { submission: Submission; created: boolean };
@@ -23,19 +21,10 @@ export type RecordResult = { submission: Submission; created: boolean };
  * The one way a submission enters the system — resident form, grid worker entry, import, offline sync —
  * so every channel gets the same rules (idempotency, auto-categorization, triage).
  */
-export function createSubmissionService(deps: {
-  engine: Pick<Engine, 'queries' | 'unitOfWork'>; classify?: Categorizer;
-  /** Synchronous inserts for the intake's own transactions, until it moves to the seam (src/db/README.md). */
-  legacy?: LegacySubmissionWriter;
-}) {
+export function createSubmissionService(deps: { engine: Pick<Engine, 'queries' | 'unitOfWork'>; classify?: Categorizer }) {
   const { engine } = deps;
   const prepare = async (input: NewSubmission, candidates?: readonly CandidateCategory[], on?: Queries) =>
     (deps.classify ? deps.classify.categorize(input, candidates, on) : input);
-  const prepareSync = (input: NewSubmission) => (deps.classify ? deps.classify.categorizeSync(input) : input);
-  const legacy = () => {
-    if (!deps.legacy) throw new Error('no synchronous submission writer was given');
-    return deps.legacy;
-  };
 
   // Group commit: submissions that arrive while the previous commit is being written to disk are committed
   // together in one unit of work, so a burst of residents costs one commit (on SQLite one WAL sync, made off the
@@ -110,16 +99,10 @@ export function createSubmissionService(deps: {
     },
     /** Stores one submission, inside the caller's unit of work `tx` or in one of its own. */
     record: async (input: NewSubmission, tx?: Queries): Promise<RecordResult> => insertOn(await prepare(input, undefined, tx), tx),
-    /**
-     * Auto-categorization alone: imports run it before their transaction, so the write lock is held for inserts
-     * only. Synchronous until the intake moves to the seam.
-     */
-    categorize: (input: NewSubmission): NewSubmission => prepareSync(input),
+    /** Auto-categorization alone: imports run it before their unit of work, so the write lock is held for inserts only. */
+    categorize: (input: NewSubmission): Promise<NewSubmission> => prepare(input),
     /** Stores a submission already categorized (by `categorize`), inside `tx` or on its own. */
     recordPrepared: (input: NewSubmission, tx?: Queries): Promise<RecordResult> => insertOn(input, tx),
-    /** The same two, synchronously on SQLite's connection, for the intake's transactions until it moves. */
-    recordSync: (input: NewSubmission): RecordResult => legacy().insert(prepareSync(input)),
-    recordPreparedSync: (input: NewSubmission): RecordResult => legacy().insert(input),
 
     /**
      * Stores one submission as part of the next group commit; resolves once it is durably on disk.

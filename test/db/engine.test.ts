@@ -197,6 +197,17 @@ describe('the SQLite engine on a file, with commits synced off the event loop', 
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
   });
 
+  test('a unit of work opened with durable: false (an import chunk) commits without waiting for the disk', async () => {
+    let syncs = 0;
+    const real = walSyncer(db)!;
+    const engine = sqliteEngine(db, { syncWal: Object.assign(async () => { syncs++; await real(); }, { failure: () => real.failure() }) });
+    await engine.unitOfWork((tx) => run(tx, sql`INSERT INTO notes (body) VALUES (${'chunk'})`), { durable: false });
+    expect(syncs).toBe(0);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    await engine.unitOfWork((tx) => run(tx, sql`INSERT INTO notes (body) VALUES (${'report'})`));
+    expect(syncs).toBe(1);
+  });
+
   test('refuses to begin once a WAL sync has failed for good', async () => {
     const broken = Object.assign(async () => undefined, { failure: () => new Error('EIO') });
     const engine = sqliteEngine(db, { syncWal: broken });

@@ -1,4 +1,4 @@
-import { createClassifyRepo, createLegacyCategoryLookup } from '../../src/classify/repo';
+import { createClassifyRepo } from '../../src/classify/repo';
 import { createClassifyService } from '../../src/classify/service';
 import { sqliteEngine, type Engine } from '../../src/db/engine';
 import { generationOf } from '../../src/db/generation';
@@ -30,6 +30,6 @@ export const key = () => `test-classify-${process.pid}-${++seq}`;
 /** The classify service on a database, wired as the composition root wires it (src/context.ts). */
 export function classifyServiceOn(db: Db, engine: Engine = sqliteEngine(db), over: Partial<Parameters<typeof createClassifyService>[0]> = {}) {
   return createClassifyService({
-    repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db), legacy: createLegacyCategoryLookup(db), ...over,
+    repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db), ...over,
   });
 }

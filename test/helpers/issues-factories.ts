@@ -1,5 +1,6 @@
 import type { Db } from '../../src/db/open-db';
-import { createLegacySubmissionWriter } from '../../src/submissions/repo';
+import { toSubmission } from '../../src/submissions/repo';
+import { newReceiptCode } from '../../src/lib/receipt-code';
 import type { NewSubmission, Submission } from '../../src/submissions/types';
 import { testConfig } from '../../src/config';
 import { createContext } from '../../src/context';
@@ -8,14 +9,27 @@ import type { MadeCampaign } from './factories';
 
 let seq = 0;
 
-/** One stored submission in the campaign's community (and compound unless told otherwise). */
+/**
+ * One stored submission in the campaign's community (and compound unless told otherwise), written synchronously
+ * with plain SQL so a test can set up many in a line each (the app's own insert is src/submissions/repo.ts).
+ */
 export function makeSubmission(db: Db, c: MadeCampaign, opts: Partial<NewSubmission> & { text?: string } = {}): Submission {
   seq += 1;
-  return createLegacySubmissionWriter(db).insert({
+  const s: NewSubmission = {
     campaignId: c.campaignId, qrCodeId: c.qrCodeId, idempotencyKey: `test-${randomToken(12)}-${seq}`, kind: 'suggestion',
     text: opts.text ?? `测试建议 ${seq}`, communityId: c.communityId, gridId: c.gridId, compoundId: c.compoundId,
     categoryId: c.categoryIds[0], residentName: '王秀兰', residentPhone: '13812345678', ...opts,
-  }).submission;
+  };
+  const row = db.prepare(`INSERT INTO submissions (campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id,
+      category_confidence, needs_triage, text, photo_file, resident_name, resident_phone, building, community_id, grid_id,
+      compound_id, channel, entered_by, collected_on, collected_by_name, intake_note, resident_key)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`).get(
+    s.campaignId, s.qrCodeId ?? null, newReceiptCode(), s.idempotencyKey, s.kind, s.categoryId ?? null, s.categoryConfidence ?? null,
+    s.needsTriage ? 1 : 0, s.text, s.photoFile ?? null, s.residentName ?? null, s.residentPhone ?? null, s.building ?? null,
+    s.communityId ?? null, s.gridId ?? null, s.compoundId ?? null, s.channel ?? 'online', s.enteredBy ?? null,
+    s.collectedOn ?? null, s.collectedByName ?? null, s.intakeNote ?? null, s.residentKey ?? null,
+  );
+  return toSubmission(row as Parameters<typeof toSubmission>[0]);
 }
 
 /** The issue and menu services on a database, as the composition root builds them, and a viewer for a user id. */
