@@ -94,7 +94,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.use(categoryRoutes({ categories: ctx.categoryService }));
   app.use(campaignRoutes({ campaigns, places }));
   app.use(qrRoutes({ qr: ctx.qrService }));
-  app.use(submissionRoutes({ config, campaigns, submissions: ctx.submissions, qrCodes: ctx.qrLookup, places }));
+  app.use(submissionRoutes({ config, campaigns, submissions: ctx.submissions, qrCodes: ctx.qrCodes, places }));
   app.use(intakeRoutes({ config, intake: ctx.intakeService, places, campaigns, shutdown: ctx.shutdown.signal }));
   app.use(triageRoutes({ triage: ctx.triageService, campaigns, appeals: ctx.appealService }));
   app.use(issueRoutes({

@@ -8,7 +8,7 @@ import { createLoginFailureRepo, createSessionRepo, createUserRepo } from './aut
 import { createLoginThrottle, databaseFailureStore } from './auth/login-throttle';
 import { createAuthService } from './auth/service';
 import { createUserAdminService } from './accounts/service';
-import { createCampaignRepo, createLegacyCampaignLookup } from './campaigns/repo';
+import { createCampaignRepo } from './campaigns/repo';
 import { createCampaignService } from './campaigns/service';
 import { createCategoryRepo } from './categories/repo';
 import { createCategoryService } from './categories/service';
@@ -28,9 +28,9 @@ import { createTriageService } from './issues/triage';
 import { createGrouping } from './grouping/service';
 import { createServiceItemRepo } from './menu/repo';
 import { createMenuService } from './menu/service';
-import { createLegacyPlaceLookup, createPlaceRepo } from './places/repo';
+import { createPlaceRepo } from './places/repo';
 import { createPlaceService } from './places/service';
-import { createLegacyQrLookup, createQrRepo } from './qr/repo';
+import { createQrRepo } from './qr/repo';
 import { createScanCounter } from './qr/scan-counter';
 import { createQrService } from './qr/service';
 import { createQrSvgCache } from './qr/svg';
@@ -65,14 +65,9 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const users = createUserRepo(engine.queries);
   const sessions = createSessionRepo(engine.queries);
   const places = createPlaceRepo(engine.queries);
-  // Synchronous place reads for the code not moved yet: the residents' path and the menu's transactions.
-  const placeLookup = createLegacyPlaceLookup(db);
   const categories = createCategoryRepo(engine.queries);
   const campaigns = createCampaignRepo(engine.queries);
   const qrCodes = createQrRepo(engine.queries);
-  // Synchronous campaign and QR code reads for the code not moved yet: the residents' path, the intake, the submissions list.
-  const campaignLookup = createLegacyCampaignLookup(db);
-  const qrLookup = createLegacyQrLookup(db);
   const submissions = createSubmissionRepo(engine.queries);
   const issues = createIssueRepo(engine.queries);
   const items = createServiceItemRepo(engine.queries);
@@ -88,7 +83,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     log: (err) => logger.error({ err }, 'categorization failed'),
   });
   const submissionService = createSubmissionService({ engine, classify });
-  const menuService = createMenuService({ engine, items, places: placeLookup });
+  const menuService = createMenuService({ engine, items, places });
   const issueService = createIssueService({ engine, issues, menu: menuService });
   const outcomes = createOutcomeService({ engine, issues, submissions });
   const grouping = createGrouping();
@@ -111,7 +106,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     engine, open: () => db.open,
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
-  const intakeService = createIntakeService({ engine, places, campaigns: campaignLookup, submissions, submissionService, repo: createIntakeRepo(engine.queries) });
+  const intakeService = createIntakeService({ engine, places, campaigns, submissions, submissionService, repo: createIntakeRepo(engine.queries) });
   /** Aborted first on SIGTERM: long work (an import commit) stops at its next safe point. */
   const shutdown = new AbortController();
   const onShutdown: Array<() => void | Promise<void>> = [
@@ -133,7 +128,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     rateCounts,
     access,
     // repos
-    users, sessions, places, placeLookup, categories, campaigns, campaignLookup, qrCodes, qrLookup, submissions, issues, items, audit, exports, dashboardRepo,
+    users, sessions, places, categories, campaigns, qrCodes, submissions, issues, items, audit, exports, dashboardRepo,
     // services
     scanCounter,
     classify,
@@ -162,7 +157,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     intakeService,
     dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),
     residentService: createResidentService({
-      db, config, secret, qrCodes: qrLookup, campaigns: campaignLookup, places: placeLookup, submissions, submissionService, outcomes, scanCounter,
+      config, secret, qrCodes, campaigns, places, generation: () => generationOf(db), submissions, submissionService, outcomes, scanCounter,
     }),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters): see stopAll. */
     onShutdown,

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
 import { dialectOf } from '../db/dialect';
 import { bumpGenerationOf } from '../db/generation';
-import type { Db } from '../db/open-db';
 import type { CampaignStatus } from './rules';
 
 export interface Campaign {
@@ -180,30 +179,3 @@ interface CategoryRow { id: number; name: string; sort_order: number; active: nu
 const toCategory = (r: CategoryRow): Category => ({ id: r.id, name: r.name, sortOrder: r.sort_order, active: r.active === 1 });
 const organizerOf = (campaign: Pick<Campaign, 'organizerName' | 'organizerPhone'>, own: { name: string; phone: string } | undefined): Organizer =>
   ({ name: own?.name || campaign.organizerName, phone: own?.phone || campaign.organizerPhone });
-
-/**
- * Synchronous campaign reads on the SQLite connection, for the code that has not moved to the asynchronous seam yet
- * and cannot wait: the residents' form on a cache miss (src/resident/service.ts, moved later with its own benchmark)
- * and the offline intake's synchronous checks and import (src/intake/service.ts). Only reads: every write goes through
- * the repo above, which bumps the generation those callers' caches watch.
- */
-export function createLegacyCampaignLookup(db: Db) {
-  const byId = db.prepare<[number], Row>('SELECT * FROM campaigns WHERE id = ?');
-  const all = db.prepare<[], Row>('SELECT * FROM campaigns ORDER BY id DESC');
-  const communities = db.prepare<[number], { community_id: number }>(
-    'SELECT community_id FROM campaign_communities WHERE campaign_id = ? ORDER BY community_id');
-  const contactOf = db.prepare<[number, number], { name: string; phone: string }>(
-    'SELECT name, phone FROM campaign_community_contacts WHERE campaign_id = ? AND community_id = ?');
-  const categories = db.prepare<[number], CategoryRow>(`
-    SELECT c.* FROM campaign_categories cc JOIN categories c ON c.id = cc.category_id
-    WHERE cc.campaign_id = ? ORDER BY c.sort_order, c.id`);
-  return {
-    findById: (id: number): Campaign | undefined => { const r = byId.get(id); return r ? toCampaign(r) : undefined; },
-    list: (): Campaign[] => all.all().map(toCampaign),
-    communityIds: (id: number): number[] => communities.all(id).map((r) => r.community_id),
-    organizerFor: (campaign: Pick<Campaign, 'id' | 'organizerName' | 'organizerPhone'>, communityId: number | null): Organizer =>
-      organizerOf(campaign, communityId === null ? undefined : contactOf.get(campaign.id, communityId)),
-    categories: (id: number): Category[] => categories.all(id).map(toCategory),
-  };
-}
-export type LegacyCampaignLookup = ReturnType<typeof createLegacyCampaignLookup>;

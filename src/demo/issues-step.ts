@@ -101,7 +101,7 @@ export const issuesStep: DemoStep = {
     // joins it (a unit of work cannot open inside another), so a crash leaves the whole step or nothing.
     const joined: Pick<Engine, 'unitOfWork'> = { unitOfWork: (work) => work(tx) };
     const issues = createIssueRepo(tx);
-    const menu = createMenuService({ engine: joined, items: createServiceItemRepo(tx), places: ctx.placeLookup });
+    const menu = createMenuService({ engine: joined, items: createServiceItemRepo(tx), places: createPlaceRepo(tx) });
     const issueService = createIssueService({ engine: joined, issues, menu });
     // The submissions repo has not moved to the seam: on SQLite it reads on the same connection, in this transaction.
     const outcomes = createOutcomeService({ engine: joined, issues, submissions: ctx.submissions });

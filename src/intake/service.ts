@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { reachesRecord, type Reach, type Viewer } from '../access/rules';
-import type { Campaign, LegacyCampaignLookup } from '../campaigns/repo';
+import type { Campaign, CampaignRepo } from '../campaigns/repo';
 import { chinaToday } from '../campaigns/rules';
 import { ConflictError, DomainError, forbidden, invalid, notFound } from '../lib/errors';
 import { createWorker } from '../lib/worker';
@@ -140,8 +140,7 @@ interface Deps {
    */
   engine: Pick<Engine, 'unitOfWork' | 'queries' | 'ephemeral'>;
   places: Pick<PlaceRepo, 'findById' | 'list' | 'ofKind' | 'communityIdsUnder'>;
-  /** Read synchronously until the intake's campaign reads move too (src/db/README.md). */
-  campaigns: LegacyCampaignLookup;
+  campaigns: Pick<CampaignRepo, 'findById' | 'list' | 'communityIds'>;
   submissions: SubmissionRepo; submissionService: SubmissionService;
 }
 
@@ -169,7 +168,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
 
   /** The communities a campaign collects from: its own list, else its sub-district's, else all. */
   async function coverage(c: Campaign): Promise<Set<number> | 'all'> {
-    const ids = deps.campaigns.communityIds(c.id);
+    const ids = await deps.campaigns.communityIds(c.id);
     if (ids.length) return new Set(ids);
     if (c.subdistrictId) return new Set(await deps.places.communityIdsUnder(c.subdistrictId));
     return 'all';
@@ -192,12 +191,12 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
   async function visibleCampaigns(user: Viewer | null, wanted: (c: Campaign) => boolean): Promise<Campaign[]> {
     const communities = await deps.places.ofKind('community');
     const out: Campaign[] = [];
-    for (const c of deps.campaigns.list()) if (wanted(c) && await visible(user, c, communities)) out.push(c);
+    for (const c of await deps.campaigns.list()) if (wanted(c) && await visible(user, c, communities)) out.push(c);
     return out;
   }
 
   async function campaignFor(user: Viewer | null, id: number, forWrite: boolean): Promise<Campaign> {
-    const c = deps.campaigns.findById(id);
+    const c = await deps.campaigns.findById(id);
     if (!c || !await visible(user, c)) throw notFound('征求意见活动');
     if (forWrite && c.status === 'draft') throw invalid(MESSAGES.campaignDraft);
     return c;

@@ -4,7 +4,7 @@ import type { Engine, Queries } from '../db/engine';
 import { conflict, forbidden, invalid, notFound, NotFoundError } from '../lib/errors';
 import { createIssueRepo, type IssueRepo } from '../issues/repo';
 import { actorOf, transitionError, type IssueStatus } from '../issues/rules';
-import type { LegacyPlaceLookup } from '../places/repo';
+import type { PlaceRepo } from '../places/repo';
 import { createServiceItemRepo, type Claim, type ServiceItem, type ServiceItemRepo } from './repo';
 import { claimActionError, claimError, isActiveClaim, publishError } from './rules';
 
@@ -13,7 +13,7 @@ export interface MenuServiceDeps {
   engine: Pick<Engine, 'unitOfWork'>;
   /** Reads outside any unit of work. */
   items: ServiceItemRepo;
-  places: Pick<LegacyPlaceLookup, 'findById'>;
+  places: Pick<PlaceRepo, 'findById'>;
 }
 
 export interface ItemFields { title: string; description: string; allowMultipleClaimers: boolean }
@@ -84,15 +84,17 @@ export function createMenuService(deps: MenuServiceDeps) {
       return items.list({ communityIds: menuCommunities(user) });
     },
 
-    createStanding: (user: Viewer, communityId: number, fields: ItemFields): Promise<number> => unit(async (u) => {
+    async createStanding(user: Viewer, communityId: number, fields: ItemFields): Promise<number> {
       if (!isStaff(user)) throw forbidden();
-      const place = deps.places.findById(communityId);
+      const place = await deps.places.findById(communityId);
       if (!place || place.kind !== 'community') throw invalid('请选择一个社区。');
       if (!reachesCommunity(user.reach, communityId)) throw forbidden();
-      const id = await u.items.insert({ communityId, issueId: null, ...fields, createdBy: user.id });
-      await u.audit.record({ entityType: 'service_item', entityId: id, action: 'create_item', detail: { title: fields.title }, userId: user.id });
-      return id;
-    }),
+      return unit(async (u) => {
+        const id = await u.items.insert({ communityId, issueId: null, ...fields, createdBy: user.id });
+        await u.audit.record({ entityType: 'service_item', entityId: id, action: 'create_item', detail: { title: fields.title }, userId: user.id });
+        return id;
+      });
+    },
 
     /** Puts an accepted issue on its community's menu (accepted → on_menu). */
     publishIssue: (user: Viewer, issueId: number, fields: ItemFields): Promise<number> => unit(async (u) => {

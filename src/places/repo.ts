@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
-import type { Db } from '../db/open-db';
 
 export const PLACE_KINDS = ['district', 'subdistrict', 'community', 'grid', 'compound'] as const;
 export type PlaceKind = (typeof PLACE_KINDS)[number];
@@ -78,26 +77,3 @@ export function createPlaceRepo(on: Queries) {
   };
 }
 export type PlaceRepo = ReturnType<typeof createPlaceRepo>;
-
-/**
- * Synchronous place reads on the SQLite connection, for the code that has not moved to the asynchronous seam yet and
- * cannot wait: the residents' form on a cache miss (src/resident/service.ts, moved later with its own benchmark) and
- * the offline intake's synchronous checks and import (src/intake/service.ts).
- */
-export function createLegacyPlaceLookup(db: Db) {
-  const byId = db.prepare<[number], PlaceRow>('SELECT * FROM places WHERE id = ?');
-  const all = db.prepare<[], PlaceRow>('SELECT * FROM places ORDER BY kind, parent_id, id');
-  const ofKind = db.prepare<[string], PlaceRow>('SELECT * FROM places WHERE kind = ? ORDER BY parent_id, id');
-  const communitiesUnder = db.prepare<[number], { id: number }>(`
-    WITH RECURSIVE sub(id, kind) AS (
-      SELECT id, kind FROM places WHERE id = ?
-      UNION ALL SELECT p.id, p.kind FROM places p JOIN sub ON p.parent_id = sub.id WHERE sub.kind IN ('district', 'subdistrict')
-    ) SELECT id FROM sub WHERE kind = 'community' ORDER BY id`);
-  return {
-    findById: (id: number): Place | undefined => { const r = byId.get(id); return r ? toPlace(r) : undefined; },
-    list: (): Place[] => all.all().map(toPlace),
-    ofKind: (kind: PlaceKind): Place[] => ofKind.all(kind).map(toPlace),
-    communityIdsUnder: (placeId: number): number[] => communitiesUnder.all(placeId).map((r) => r.id),
-  };
-}
-export type LegacyPlaceLookup = ReturnType<typeof createLegacyPlaceLookup>;

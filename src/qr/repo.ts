@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
 import { inList } from '../db/dialect';
 import { bumpGenerationOf } from '../db/generation';
-import type { Db } from '../db/open-db';
 
 export interface QrCode {
   id: number;
@@ -84,18 +83,3 @@ export function createQrRepo(on: Queries) {
   };
 }
 export type QrRepo = ReturnType<typeof createQrRepo>;
-
-/**
- * Synchronous QR code reads on the SQLite connection, for the code that has not moved to the asynchronous seam yet:
- * the residents' form on a cache miss (src/resident/service.ts) and the submissions list's code filter
- * (src/submissions/routes.ts). Only reads: every write goes through the repo above, which bumps the generation.
- */
-export function createLegacyQrLookup(db: Db) {
-  const byToken = db.prepare<[string], Row>('SELECT * FROM qr_codes WHERE token = ?');
-  const byCampaign = db.prepare<[number], Row>('SELECT * FROM qr_codes WHERE campaign_id = ? ORDER BY id');
-  return {
-    findByToken: (token: string): QrCode | undefined => { const r = byToken.get(token); return r ? toQr(r) : undefined; },
-    listByCampaign: (campaignId: number): QrCode[] => byCampaign.all(campaignId).map(toQr),
-  };
-}
-export type LegacyQrLookup = ReturnType<typeof createLegacyQrLookup>;

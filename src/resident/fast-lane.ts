@@ -10,7 +10,7 @@ import { parseForm } from '../http/validate';
 import { FreshForms } from './fresh-forms';
 import { SMALL_BODY_BYTES, boundaryOf, countDelimiters, handOverBody } from '../submissions/photo-multipart';
 import { ensureResidentId, residentIdOf } from '../submissions/resident-cookie';
-import type { ResidentService } from './service';
+import type { Loaded, ResidentService } from './service';
 import { residentFormSchema } from '../submissions/schemas';
 
 /** The form's route, as the request log names it. */
@@ -87,7 +87,7 @@ export function residentFastLane(deps: FastLaneDeps) {
   function sendForm(req: IncomingMessage, res: ServerResponse, started: bigint, path: string, token: string): boolean {
     // Counted first, as on the route: a client over its limit costs no database read.
     if (!count(req, res)) return false;
-    const found = residents.load(token);
+    const found = residents.peek(token);
     if (!found || residents.acceptance(found.campaign) !== 'open') return false;
     const on = bigTextOn(req);
     const page = freshForms.get(found, FreshForms.key(on, bigTextHref(path, on)));
@@ -109,7 +109,7 @@ export function residentFastLane(deps: FastLaneDeps) {
     const length = Number(req.headers['content-length']);
     if (!boundary || !(length > 0 && length <= SMALL_BODY_BYTES) || reading >= READING_MAX) return false;
     if (!count(req, res)) return false;
-    const found = residents.load(token);
+    const found = residents.peek(token);
     if (!found || residents.acceptance(found.campaign) !== 'open') return false;
     const id = requestIdOf(req);
     (req as { id?: string }).id = id;
@@ -142,7 +142,7 @@ export function residentFastLane(deps: FastLaneDeps) {
 
   /** Stores an ordinary submission and answers it: true; false for the route to judge it. Rejects if the store fails. */
   async function submit(req: IncomingMessage, res: ServerResponse, body: Buffer, boundary: string,
-    found: NonNullable<ReturnType<ResidentService['load']>>): Promise<boolean> {
+    found: Loaded): Promise<boolean> {
     const fields = await plainFields(body, req.headers, boundary, deps.limits);
     if (!fields || (fields.photo !== undefined && fields.photo !== '')) return false;
     const { qr, campaign, categories } = found;

@@ -179,8 +179,8 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
     });
   }
 
-  formRouter.get('/q/:token', limit, ...pageLocals, (req, res, next) => {
-    const found = residents.load(param(req.params.token));
+  formRouter.get('/q/:token', limit, ...pageLocals, async (req, res, next) => {
+    const found = await residents.load(param(req.params.token));
     if (!found) return message(res, 404, '二维码无效', MSG.unknownQr, undefined, UNKNOWN_QR_WAYS);
     const { qr, campaign } = found;
     residents.scanned(qr.id);
@@ -193,8 +193,8 @@ export function residentRoutes({ config, residents, board, appeals, logger, coun
     sendFreshForm(res, next, found);
   });
 
-  formRouter.post('/q/:token', limit, ...pageLocals, urlencoded, (req, res, next) => {
-    const found = residents.load(param(req.params.token));
+  formRouter.post('/q/:token', limit, ...pageLocals, urlencoded, async (req, res, next) => {
+    const found = await residents.load(param(req.params.token));
     if (!found) return message(res, 404, '二维码无效', MSG.unknownQr, undefined, UNKNOWN_QR_WAYS);
     const { qr, campaign } = found;
     const acceptance = residents.acceptance(campaign);

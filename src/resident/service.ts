@@ -1,11 +1,9 @@
 import type { Config } from '../config';
-import type { LegacyCampaignLookup, Campaign, Category, Organizer } from '../campaigns/repo';
+import type { CampaignRepo, Campaign, Category, Organizer } from '../campaigns/repo';
 import { acceptanceOf, chinaToday, type Acceptance } from '../campaigns/rules';
-import type { Db } from '../db/open-db';
-import { generationOf } from '../db/generation';
 import type { OutcomeService } from '../issues/outcome';
-import type { LegacyPlaceLookup } from '../places/repo';
-import type { QrCode, LegacyQrLookup } from '../qr/repo';
+import type { PlaceRepo } from '../places/repo';
+import type { QrCode, QrRepo } from '../qr/repo';
 import type { ScanCounter } from '../qr/scan-counter';
 import { issueFormToken, submissionKey, verifyFormToken, type FormTokenCheck } from '../submissions/form-token';
 import type { SubmissionRepo } from '../submissions/repo';
@@ -35,12 +33,13 @@ export type Loaded = Readonly<{
 }>;
 
 export interface ResidentServiceDeps {
-  db: Db;
   config: Readonly<Pick<Config, 'uploadsDir'>>;
   secret: string;
-  qrCodes: Pick<LegacyQrLookup, 'findByToken'>;
-  campaigns: Pick<LegacyCampaignLookup, 'findById' | 'categories' | 'organizerFor'>;
-  places: Pick<LegacyPlaceLookup, 'findById'>;
+  qrCodes: Pick<QrRepo, 'findByToken'>;
+  campaigns: Pick<CampaignRepo, 'findById' | 'categories' | 'organizerFor'>;
+  places: Pick<PlaceRepo, 'findById'>;
+  /** Moves whenever campaigns, QR codes or categories changed (src/db/generation.ts): the cache below is then stale. */
+  generation: () => number;
   submissions: Pick<SubmissionRepo, 'findByIdempotencyKey' | 'findLabelledByReceipt' | 'mine'>;
   submissionService: Pick<SubmissionService, 'recordDurably' | 'whenDurable'>;
   outcomes: OutcomeService;
@@ -61,42 +60,74 @@ export function createResidentService(deps: ResidentServiceDeps) {
   // bump the generation on every write to these tables, and the short TTL bounds what another process (the CLI)
   // or a raw SQL write could leave stale. Unknown tokens are never kept, so a new code works at once.
   const loaded = new Map<string, { at: number; generation: number; value: Loaded }>();
+  /** Reads under way, so that a burst of first scans of one poster reads it once. */
+  const reading = new Map<string, Promise<Loaded | undefined>>();
 
   /** Where the poster hangs decides the community (and grid or compound) a submission belongs to. */
-  function placeOf(qr: QrCode): { communityId: number | null; gridId: number | null; compoundId: number | null } {
-    const place = qr.placeId ? places.findById(qr.placeId) : undefined;
+  async function placeOf(qr: QrCode): Promise<{ communityId: number | null; gridId: number | null; compoundId: number | null }> {
+    const place = qr.placeId ? await places.findById(qr.placeId) : undefined;
     if (place?.kind === 'community') return { communityId: place.id, gridId: null, compoundId: null };
     if (place?.kind === 'grid') return { communityId: place.parentId, gridId: place.id, compoundId: null };
     if (place?.kind === 'compound') return { communityId: place.parentId, gridId: null, compoundId: place.id };
     return { communityId: null, gridId: null, compoundId: null };
   }
 
+  const cached = (token: string): Loaded | undefined => {
+    const hit = loaded.get(token);
+    return hit && hit.generation === deps.generation() && Date.now() - hit.at < LOAD_TTL_MS ? hit.value : undefined;
+  };
+
+  async function read(token: string): Promise<Loaded | undefined> {
+    const at = Date.now();
+    const generation = deps.generation();
+    const qr = await qrCodes.findByToken(token);
+    const campaign = qr && await campaigns.findById(qr.campaignId);
+    if (!qr || !campaign) {
+      loaded.delete(token);
+      return undefined;
+    }
+    const [categories, place] = [await campaigns.categories(campaign.id), Object.freeze(await placeOf(qr))];
+    const { communityId } = place;
+    const value: Loaded = Object.freeze({
+      communityId, place, organizer: Object.freeze(await campaigns.organizerFor(campaign, communityId)),
+      qr: Object.freeze(qr), campaign: Object.freeze(campaign), categories: Object.freeze(categories),
+      // The campaign's active categories for classify, which would otherwise query them again.
+      candidates: Object.freeze(categories.filter((c) => c.active).map((c) => ({ id: c.id, name: c.name }))),
+    });
+    if (loaded.size >= LOAD_CACHE_MAX) loaded.clear();
+    // Kept with the generation seen before reading: a change made meanwhile makes it stale at once.
+    loaded.set(token, { at, generation, value });
+    return value;
+  }
+
+  function readOnce(token: string): Promise<Loaded | undefined> {
+    let pending = reading.get(token);
+    if (!pending) {
+      pending = read(token).finally(() => reading.delete(token));
+      reading.set(token, pending);
+    }
+    return pending;
+  }
+
   return {
     /** The QR code behind a token, its campaign and categories; undefined for an unknown or malformed token. */
-    load(token: string): Loaded | undefined {
+    async load(token: string): Promise<Loaded | undefined> {
       if (!QR_TOKEN_SHAPE.test(token)) return undefined;
-      const now = Date.now();
-      const generation = generationOf(deps.db);
+      return cached(token) ?? readOnce(token);
+    },
+    /**
+     * The same, at once, when it is in memory, else undefined (the fast lane then hands the request to the route,
+     * whose `load` reads it). Past its time to live but with no change seen, it is still answered while it is read
+     * again, so a busy poster never leaves the fast lane; a change this process saw never is.
+     */
+    peek(token: string): Loaded | undefined {
+      if (!QR_TOKEN_SHAPE.test(token)) return undefined;
+      const fresh = cached(token);
+      if (fresh) return fresh;
       const hit = loaded.get(token);
-      if (hit && hit.generation === generation && now - hit.at < LOAD_TTL_MS) return hit.value;
-      const qr = qrCodes.findByToken(token);
-      const campaign = qr && campaigns.findById(qr.campaignId);
-      if (!qr || !campaign) {
-        loaded.delete(token);
-        return undefined;
-      }
-      const categories = campaigns.categories(campaign.id);
-      const place = Object.freeze(placeOf(qr));
-      const { communityId } = place;
-      const value: Loaded = Object.freeze({
-        communityId, place, organizer: Object.freeze(campaigns.organizerFor(campaign, communityId)),
-        qr: Object.freeze(qr), campaign: Object.freeze(campaign), categories: Object.freeze(categories),
-        // The campaign's active categories for classify, which would otherwise query them again.
-        candidates: Object.freeze(categories.filter((c) => c.active).map((c) => ({ id: c.id, name: c.name }))),
-      });
-      if (loaded.size >= LOAD_CACHE_MAX) loaded.clear();
-      loaded.set(token, { at: now, generation, value });
-      return value;
+      if (!hit || hit.generation !== deps.generation()) return undefined;
+      readOnce(token).catch(() => undefined);
+      return hit.value;
     },
 
     /** A form view: counted (in memory, written every few seconds). */

@@ -8,7 +8,7 @@ import { flash } from '../http/flash';
 import { firstValue, idParam, invalidDates, optionalText, parseForm } from '../http/validate';
 import { notFound } from '../lib/errors';
 import type { PlaceRepo } from '../places/repo';
-import type { QrCode, LegacyQrLookup } from '../qr/repo';
+import type { QrCode, QrRepo } from '../qr/repo';
 import { submissionFilter, submissionQuerySchema } from './filter';
 import type { SubmissionRepo } from './repo';
 import type { Submission } from './types';
@@ -26,7 +26,7 @@ export interface SubmissionRouteDeps {
   config: Readonly<Pick<Config, 'uploadsDir'>>;
   campaigns: CampaignService;
   submissions: SubmissionRepo;
-  qrCodes: Pick<LegacyQrLookup, 'listByCampaign'>;
+  qrCodes: Pick<QrRepo, 'listByCampaign'>;
   places: Pick<PlaceRepo, 'findById'>;
 }
 
@@ -74,7 +74,7 @@ export function submissionRoutes({ config, campaigns, submissions, qrCodes, plac
       return reachesCommunity(scope, community);
     };
     const visibleCodes: QrCode[] = [];
-    for (const c of qrCodes.listByCampaign(campaign.id)) if (await qrVisible(c)) visibleCodes.push(c);
+    for (const c of await qrCodes.listByCampaign(campaign.id)) if (await qrVisible(c)) visibleCodes.push(c);
     // Grid workers may not open the campaign page itself: their way back is the intake page.
     const back = user.role === 'grid_worker'
       ? { href: `/intake?campaign=${campaign.id}`, label: '线下录入' }

@@ -29,7 +29,7 @@ describe('import keeps the sheet\'s 走访人 and 备注', () => {
   beforeAll(async () => {
     t = makeTestApp();
     f = createIntakeFixture(t.db);
-    intake = createIntakeService({ ...t.app.ctx, campaigns: t.app.ctx.campaignLookup });
+    intake = createIntakeService(t.app.ctx);
     // The sample's rows are from 2023: more than a year old, imported as checked.
     const report = await intake.importSheet(null, f.campaignId, await parseSpreadsheet(SAMPLE_CSV), 'door_to_door', 'sample.csv', { acceptOldDates: true });
     expect(report.imported).toBe(14);
@@ -81,7 +81,7 @@ describe('import keeps the sheet\'s 走访人 and 备注', () => {
     const own = makeTestApp();
     const g = createIntakeFixture(own.db);
     const csv = `${HEADER}\n1,2023-11-02,永安社区,第三网格,永安里小区,5号楼,孙丽,,设施维修,楼道窗户玻璃碎了,否,李娜,女儿电话13912345678\n`;
-    const report = await createIntakeService({ ...own.app.ctx, campaigns: own.app.ctx.campaignLookup }).importSheet(null, g.campaignId, await parseSpreadsheet(Buffer.from(csv, 'utf8')), 'door_to_door', 'one.csv', { acceptOldDates: true });
+    const report = await createIntakeService(own.app.ctx).importSheet(null, g.campaignId, await parseSpreadsheet(Buffer.from(csv, 'utf8')), 'door_to_door', 'one.csv', { acceptOldDates: true });
     expect(report.imported).toBe(1);
     const id = own.db.prepare('SELECT id FROM submissions').pluck().get() as number;
 

@@ -22,7 +22,7 @@ function appWithWorker(): TestApp & { f: IntakeFixture } {
   const db = openDb({ file: ':memory:' });
   const ctx = createContext(config, db);
   ctx.intakeService = createIntakeService({
-    engine: ctx.engine, places: ctx.places, campaigns: ctx.campaignLookup, submissions: ctx.submissions, submissionService: ctx.submissionService,
+    engine: ctx.engine, places: ctx.places, campaigns: ctx.campaigns, submissions: ctx.submissions, submissionService: ctx.submissionService,
     repo: createIntakeRepo(ctx.engine.queries), inlineBytes: 0,
   });
   const app = createApp({ config, db, ctx });

@@ -1,3 +1,4 @@
+import { createPlaceRepo } from '../../src/places/repo';
 import type { Viewer } from '../../src/access/rules';
 import { createAuditRepo } from '../../src/audit/repo';
 import { createIssueRepo } from '../../src/issues/repo';
@@ -26,7 +27,7 @@ async function world({ exec }: EngineUnderTest) {
 
 describeOnEngines('the issue list and the service menu in the database', (current) => {
   const services = (engine: EngineUnderTest['engine']) => {
-    const menu = createMenuService({ engine, items: createServiceItemRepo(engine.queries), places: { findById: () => undefined } });
+    const menu = createMenuService({ engine, items: createServiceItemRepo(engine.queries), places: createPlaceRepo(engine.queries) });
     return { menu, issues: createIssueService({ engine, issues: createIssueRepo(engine.queries), menu }) };
   };
 

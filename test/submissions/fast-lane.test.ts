@@ -147,12 +147,13 @@ describe('the resident form fast lane', () => {
     const t = makeTestApp();
     const c = makeCampaign(t.db);
     await openForm(t, c.qrToken);
-    const load = jest.spyOn(t.app.ctx.residentService, 'load').mockImplementation(() => {
-      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_READ' });
-    });
+    const failure = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_READ' });
+    const peek = jest.spyOn(t.app.ctx.residentService, 'peek').mockImplementation(() => { throw failure; });
+    const load = jest.spyOn(t.app.ctx.residentService, 'load').mockRejectedValue(failure);
     const res = await request(t.app).get(`/q/${c.qrToken}`);
     expect(res.status).toBe(503);
-    expect(load).toHaveBeenCalledTimes(2); // the fast lane, then the route
+    expect(peek).toHaveBeenCalledTimes(1); // the fast lane
+    expect(load).toHaveBeenCalledTimes(1); // then the route
   });
 
   it('hands a failed store to the route with its error: the busy page, what was typed kept, no second try', async () => {

@@ -73,4 +73,30 @@ describe('resident form cache', () => {
     const res = await request(t.app).post(`/q/${c.qrToken}`).type('form').send({ ft: [...tokens][0], kind: 'suggestion', text: '路灯不亮' });
     expect(res.status).toBe(303);
   });
+  it('keeps a busy poster in the fast lane past its time to live, read again meanwhile; a change seen here drops it', async () => {
+    const t = makeTestApp();
+    const c = makeCampaign(t.db);
+    const residents = t.app.ctx.residentService;
+    expect(residents.peek(c.qrToken)).toBeUndefined(); // never read: the route reads it
+    const first = (await residents.load(c.qrToken))!;
+    expect(residents.peek(c.qrToken)).toBe(first);
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now + 5000);
+    try {
+      const load = jest.spyOn(residents, 'load');
+      // Past its time to live: still answered at once, and read again in the background.
+      expect(residents.peek(c.qrToken)).toBe(first);
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      const again = residents.peek(c.qrToken);
+      expect(again).not.toBe(first);
+      expect(again).toEqual(first);
+      expect(load).not.toHaveBeenCalled();
+    } finally {
+      clock.mockRestore();
+    }
+    await createQrRepo(sqliteEngine(t.db).queries).rename(c.qrCodeId, '新标签');
+    expect(residents.peek(c.qrToken)).toBeUndefined();
+    expect((await residents.load(c.qrToken))!.qr.label).toBe('新标签');
+  });
 });

@@ -107,7 +107,7 @@ export const importCommand: Command = {
 export function importingService(ctx: AppContext, db: Db): IntakeService {
   const engine = sqliteEngine(db, { syncWal: syncedAtTheEnd, writeDeadlineMs: CLI_BUSY_TIMEOUT_MS });
   return createIntakeService({
-    engine, places: ctx.places, campaigns: ctx.campaignLookup, submissions: ctx.submissions, submissionService: ctx.submissionService,
+    engine, places: ctx.places, campaigns: ctx.campaigns, submissions: ctx.submissions, submissionService: ctx.submissionService,
   });
 }
 /** The engine's WAL sync after each commit, left to the end of each file's import (importOne). */
@@ -132,7 +132,7 @@ async function importOne(intake: IntakeService, db: Db, user: Viewer | null, cam
         : `征求意见活动 #${campaignId} 还没有覆盖任何社区，无法导入；请先添加社区。 Campaign #${campaignId} covers no community yet.`, 2);
     }
     // A synchronous read: the import has not moved to the asynchronous seam yet.
-    const draftEn = ctx.campaignLookup.findById(campaignId)?.status === 'draft' ? ' The campaign is still a draft: publish it first.' : '';
+    const draftEn = (await ctx.campaigns.findById(campaignId))?.status === 'draft' ? ' The campaign is still a draft: publish it first.' : '';
     throw new CliError(`征求意见活动 #${campaignId}：${err.message}${draftEn}`, 2);
   }
 }
