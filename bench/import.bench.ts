@@ -77,9 +77,11 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
       }
       return s;
     });
+    // Read before the unit of work: a statement on the engine inside it would wait for the connection it holds.
+    const communityIds = await ctx.places.communityIdsUnder(sub);
     const campaignId = await ctx.engine.unitOfWork(async (tx) => createCampaignRepo(tx).create({
       subdistrictId: sub, title: '入户走访', description: '', startsOn: '2023-11-01', endsOn: '2023-12-31', askPhoto: true, askContact: true,
-      communityIds: await ctx.places.communityIdsUnder(sub), categoryIds: db.prepare('SELECT id FROM categories').pluck().all() as number[],
+      communityIds, categoryIds: db.prepare('SELECT id FROM categories').pluck().all() as number[],
     }, null));
     await ctx.campaigns.setStatus(campaignId, 'open');
     const intake = ctx.intakeService;

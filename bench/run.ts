@@ -36,16 +36,28 @@ const BENCHMARKS: Array<() => Promise<Benchmark>> = [
 async function main() {
   const only = process.argv.slice(2);
   let failed = false;
+  let running = '';
+  // A benchmark whose promise can never settle (a wait that nothing will end) lets the process exit with nothing
+  // printed: say so and fail, rather than pass by silence.
+  const stalled = () => {
+    if (!running) return;
+    console.log(JSON.stringify({ name: running, error: 'the benchmark stopped without finishing (a wait nothing ends)' }));
+    process.exitCode = 1;
+  };
+  process.on('exit', stalled);
   for (const load of BENCHMARKS) {
     const b = await load();
     if (only.length && !only.includes(b.name)) continue;
+    running = b.name;
     try {
       for (const f of await b.run()) console.log(JSON.stringify(f));
     } catch (err) {
       failed = true;
       console.log(JSON.stringify({ name: b.name, error: String(err instanceof Error ? err.stack : err) }));
     }
+    running = '';
   }
+  process.off('exit', stalled);
   process.exitCode = failed ? 1 : 0;
 }
 
