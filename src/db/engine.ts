@@ -151,14 +151,13 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
     const params = compiled.parameters as unknown[];
     if (stmt.reader) {
       const rows = stmt.all(params) as R[];
-      // An INSERT … RETURNING is read as rows; how many it changed, as on PostgreSQL, from SQLite's changes().
-      return stmt.readonly ? { rows } : { rows, numAffectedRows: BigInt(changesOfLast().get() as number) };
+      // An INSERT … RETURNING is read as rows, one per row it changed (as PostgreSQL counts them): no second
+      // statement to ask SQLite's changes() (one more per resident's insert in the group commit).
+      return stmt.readonly ? { rows } : { rows, numAffectedRows: BigInt(rows.length) };
     }
     const { changes, lastInsertRowid } = stmt.run(params);
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   };
-  let changesStmt: Statement | undefined;
-  const changesOfLast = () => (changesStmt ??= db.prepare('SELECT changes()').pluck());
   const syncWal = opts.syncWal ?? null;
   const brokenSync = (): unknown => (syncWal && 'failure' in syncWal ? (syncWal as WalSyncer).failure() : undefined);
 

@@ -66,28 +66,56 @@ function insertValues(s: NewSubmission, receiptCode: string): unknown[] {
 const INSERT_COLUMNS = `campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id, category_confidence, needs_triage,
   text, photo_file, resident_name, resident_phone, building, community_id, grid_id, compound_id, channel,
   entered_by, collected_on, collected_by_name, intake_note, resident_key`;
+/** Rows per INSERT of insertMany: 22 parameters each, well inside SQLite's and PostgreSQL's limits. */
+const INSERT_ROWS_PER_STATEMENT = 200;
 /** Tries with a new receipt code when one collided (vanishingly rare: 8 characters of a 31-letter alphabet). */
 const RECEIPT_ATTEMPTS = 6;
 
 export function createSubmissionRepo(on: Queries) {
   const byKey = async (key: string) => one<Row>(on, sql`SELECT * FROM submissions WHERE idempotency_key = ${key}`);
   const labelled = (where: RawBuilder<unknown>) => one<LabelledRow>(on, sql`SELECT ${sql.raw(LABEL_COLUMNS)} FROM submissions s WHERE ${where}`);
+  /**
+   * Inserts once per idempotency key and returns the stored record with `created: false` when the key
+   * was seen before (double tap, retry). A receipt-code collision, vanishingly rare, is retried. No conflict ever
+   * raises an error (a failed statement would end a PostgreSQL transaction): DO NOTHING, then a look by key.
+   */
+  async function insert(s: NewSubmission): Promise<{ submission: Submission; created: boolean }> {
+    for (let attempt = 0; attempt < RECEIPT_ATTEMPTS; attempt++) {
+      const stored = await one<Row>(on, sql`INSERT INTO submissions (${sql.raw(INSERT_COLUMNS)})
+        VALUES (${sql.join(insertValues(s, newReceiptCode()))}) ON CONFLICT DO NOTHING RETURNING *`);
+      // RETURNING gives the new row; on a repeated key nothing is inserted and the earlier row answers.
+      if (stored) return { submission: toSubmission(stored), created: true };
+      const earlier = await byKey(s.idempotencyKey);
+      if (earlier) return { submission: toSubmission(earlier), created: false };
+    }
+    throw new Error('no free receipt code after several tries');
+  }
+
   return {
+    insert,
     /**
-     * Inserts once per idempotency key and returns the stored record with `created: false` when the key
-     * was seen before (double tap, retry). A receipt-code collision, vanishingly rare, is retried. No conflict ever
-     * raises an error (a failed statement would end a PostgreSQL transaction): DO NOTHING, then a look by key.
+     * `insert` for many, in order, with one statement per INSERT_ROWS_PER_STATEMENT rows (the group commit's batch:
+     * a statement per resident cost more CPU than the resident's request). A row the statement did not insert (its
+     * key seen before, twice in the batch, or a receipt code taken) is then inserted on its own, as `insert` does.
      */
-    async insert(s: NewSubmission): Promise<{ submission: Submission; created: boolean }> {
-      for (let attempt = 0; attempt < RECEIPT_ATTEMPTS; attempt++) {
-        const stored = await one<Row>(on, sql`INSERT INTO submissions (${sql.raw(INSERT_COLUMNS)})
-          VALUES (${sql.join(insertValues(s, newReceiptCode()))}) ON CONFLICT DO NOTHING RETURNING *`);
-        // RETURNING gives the new row; on a repeated key nothing is inserted and the earlier row answers.
-        if (stored) return { submission: toSubmission(stored), created: true };
-        const earlier = await byKey(s.idempotencyKey);
-        if (earlier) return { submission: toSubmission(earlier), created: false };
+    async insertMany(list: readonly NewSubmission[]): Promise<Array<{ submission: Submission; created: boolean }>> {
+      const results: Array<{ submission: Submission; created: boolean } | undefined> = new Array(list.length);
+      for (let at = 0; at < list.length; at += INSERT_ROWS_PER_STATEMENT) {
+        const part = list.slice(at, at + INSERT_ROWS_PER_STATEMENT);
+        const values = part.map((s) => sql`(${sql.join(insertValues(s, newReceiptCode()))})`);
+        const rows = await all<Row>(on, sql`INSERT INTO submissions (${sql.raw(INSERT_COLUMNS)}) VALUES ${sql.join(values)}
+          ON CONFLICT DO NOTHING RETURNING *`);
+        const stored = new Map(rows.map((r) => [r.idempotency_key, r]));
+        part.forEach((s, i) => {
+          const r = stored.get(s.idempotencyKey);
+          if (!r) return;
+          // Only the first of two with one key was inserted; the second finds it below, as a double tap does.
+          stored.delete(s.idempotencyKey);
+          results[at + i] = { submission: toSubmission(r), created: true };
+        });
       }
-      throw new Error('no free receipt code after several tries');
+      for (let i = 0; i < list.length; i++) results[i] ??= await insert(list[i]);
+      return results as Array<{ submission: Submission; created: boolean }>;
     },
     findById: async (id: number) => {
       const r = await one<Row>(on, sql`SELECT * FROM submissions WHERE id = ${id}`);

@@ -57,9 +57,7 @@ export function createSubmissionService(deps: { engine: Pick<Engine, 'queries' |
     let upTo = 0;
     try {
       results = await engine.unitOfWork(async (tx) => {
-        const repo = createSubmissionRepo(tx);
-        const rows: RecordResult[] = [];
-        for (const b of batch) rows.push(await repo.insert(b.input));
+        const rows = await createSubmissionRepo(tx).insertMany(batch.map((b) => b.input));
         // Counted as the work ends: a commit that fails after it (the disk refused the sync) still counts.
         upTo = ++committed;
         return rows;

@@ -25,6 +25,19 @@ describeOnEngines('the submissions repo and the group commit', (current) => {
     expect(await repo().residentKeyOf(first.submission.id)).toBe('phone-x');
   });
 
+  it('inserts many in one statement, in order: a key seen before or twice in the batch answers with the one row', async () => {
+    const earlier = await repo().insert(input('old'));
+    const results = await repo().insertMany([input('n1'), input('old'), input('n2'), input('n1'), input('n3', { kind: 'wish' })]);
+    expect(results.map((r) => [r.submission.idempotencyKey, r.created])).toEqual([
+      ['n1', true], ['old', false], ['n2', true], ['n1', false], ['n3', true],
+    ]);
+    expect(results[1].submission).toEqual(earlier.submission);
+    expect(results[3].submission).toEqual(results[0].submission);
+    expect(results[4].submission.kind).toBe('wish');
+    expect(new Set(results.map((r) => r.submission.receiptCode)).size).toBe(4);
+    expect(await repo().count({ campaignId: f.spring })).toBe(5 + 4);
+  });
+
   it('lists, counts and labels through the shared filter, newest first', async () => {
     const scope = { campaignId: f.spring, communityIds: [f.yongan] };
     expect(await repo().count(scope)).toBe(3);
