@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Config } from './config';
 import type { Db } from './db/open-db';
+import type { AppDatabase } from './db/database';
 import { createContext, type AppContext } from './context';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths';
 import { csrfProtection } from './auth/middleware';
@@ -35,7 +36,8 @@ import { searchRoutes } from './search/routes';
 import { boardRoutes } from './board/routes';
 import { appealRoutes } from './appeals/routes';
 
-export interface CreateAppOptions { config: Readonly<Config>; db: Db; ctx?: AppContext; logger?: Logger }
+/** `db`: an open SQLite connection, or the database the server opened (src/db/database.ts, PostgreSQL among them). */
+export interface CreateAppOptions { config: Readonly<Config>; db: Db | AppDatabase; ctx?: AppContext; logger?: Logger }
 
 /** Builds the Express app without listening, so tests drive it with supertest. */
 export function createApp({ config, db, logger, ctx = createContext(config, db, logger) }: CreateAppOptions) {
@@ -105,7 +107,7 @@ export function createApp({ config, db, logger, ctx = createContext(config, db, 
   app.use(menuRoutes({ config, menu: ctx.menuService, items: ctx.items, issueRepo: ctx.issues, audit: ctx.audit, places }));
   app.use(dashboardRoutes({ campaigns, dashboard: ctx.dashboardService, dashboardRepo: ctx.dashboardRepo, places }));
   app.use(exportRoutes({ campaigns, exports: ctx.exports, issueRepo: ctx.issues, log: ctx.log,
-    threadEngine: db.memory ? null : { kind: 'sqlite', file: db.name },
+    threadEngine: ctx.database.threadSpec,
   }));
   app.use(searchRoutes({ search: ctx.searchService }));
   app.use(classifyRoutes({ campaigns, classify: ctx.classify, submissions: ctx.submissions, places }));

@@ -1,7 +1,6 @@
 import type { Config } from './config';
 import type { Db } from './db/open-db';
-import { sqliteEngine } from './db/engine';
-import { loadMigrations, pendingMigrations } from './db/migrate';
+import { sqliteDatabase, type AppDatabase } from './db/database';
 import { createAccess } from './access/service';
 import { createAuditRepo } from './audit/repo';
 import { createLoginFailureRepo, createSessionRepo, createUserRepo } from './auth/repo';
@@ -13,7 +12,6 @@ import { createCampaignService } from './campaigns/service';
 import { createCategoryRepo } from './categories/repo';
 import { createCategoryService } from './categories/service';
 import { createClassifyRepo } from './classify/repo';
-import { generationOf } from './db/generation';
 import { createClassifyService } from './classify/service';
 import { createDashboardRepo } from './dashboard/repo';
 import { createDashboardService } from './dashboard/service';
@@ -41,7 +39,6 @@ import { createSearchRepo } from './search/repo';
 import { createSharedCounts } from './http/shared-counts';
 import { createSearchService } from './search/service';
 import { createLogger, type Logger } from './lib/logger';
-import { walSyncer } from './db/busy';
 import { createNightlyBackups } from './backup/service';
 import { createAppealRepo } from './appeals/repo';
 import { createAppealService } from './appeals/service';
@@ -52,16 +49,17 @@ import { createBoardService } from './board/service';
  * The composition root: every repo and service of the app, built once from the settings and the database.
  * Routers (src/app.ts), the CLI and the demo take what they need from here; nothing else builds a repo.
  */
-export function createContext(config: Readonly<Config>, db: Db, logger: Logger = createLogger({ level: config.logLevel, pretty: config.logPretty })) {
+export function createContext(config: Readonly<Config>, on: Db | AppDatabase, logger: Logger = createLogger({ level: config.logLevel, pretty: config.logPretty })) {
   /** An error with its stack, for the operator (src/lib/logger.ts says what may go into a log). */
   const log = (err: unknown) => logger.error({ err }, 'error');
 
   // ---- the data layer ----
-  // Durable commits on the residents' path and the import's wait for the disk off the event loop (src/db/busy.ts).
-  const syncWal = walSyncer(db);
-  // The asynchronous seam that both engines speak (src/db/engine.ts). Repos move onto it one domain at a time; those
-  // not yet moved still run synchronously on `db`, the same SQLite connection.
-  const engine = sqliteEngine(db, { syncWal });
+  // SQLite embedded (an open connection) or PostgreSQL (src/db/database.ts); every repo speaks the engine's seam.
+  const database = 'engine' in on ? on : sqliteDatabase(on);
+  const { engine } = database;
+  /** SQLite's connection, for what only SQLite has (WAL syncs, file backups, the demo's backdating); null on PostgreSQL. */
+  const db = database.sqlite?.db ?? null;
+  const syncWal = database.sqlite?.syncWal ?? null;
   const users = createUserRepo(engine.queries);
   const sessions = createSessionRepo(engine.queries);
   const places = createPlaceRepo(engine.queries);
@@ -79,7 +77,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   const access = createAccess({ places, users });
   const scanCounter = createScanCounter(engine, 2000, (err) => logger.error({ err }, 'scan counter flush failed'));
   const classify = createClassifyService({
-    repo: createClassifyRepo(engine.queries), engine, generation: () => generationOf(db),
+    repo: createClassifyRepo(engine.queries), engine, generation: database.generation,
     log: (err) => logger.error({ err }, 'categorization failed'),
   });
   const submissionService = createSubmissionService({ engine, classify });
@@ -99,11 +97,12 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
    */
   const secret = config.secret ?? randomToken(32);
   // Built here so /readyz can report them; started by server.ts only.
-  const backups = config.backupDir ? createNightlyBackups({ db, dir: config.backupDir, keep: config.backupKeep, hour: config.backupHour, logger }) : undefined;
+  // File backups are SQLite's; on PostgreSQL the operator's pg_dump or the managed service's own does the job.
+  const backups = config.backupDir && db ? createNightlyBackups({ db, dir: config.backupDir, keep: config.backupKeep, hour: config.backupHour, logger }) : undefined;
 
   // Rate-limit counts, shared with the other app servers of this database.
   const rateCounts = createSharedCounts({
-    engine, open: () => db.open,
+    engine, open: () => database.isOpen(),
     onError: (err) => logger.error({ err }, 'sharing rate-limit counts failed'),
   });
   const intakeService = createIntakeService({ engine, places, campaigns, submissions, submissionService, repo: createIntakeRepo(engine.queries) });
@@ -116,9 +115,10 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
   return {
     config,
     db,
+    database,
     engine,
     /** The shipped migrations this database has not applied, for /readyz. */
-    pendingMigrations: () => pendingMigrations(db, loadMigrations()).map((m) => m.name),
+    pendingMigrations: () => database.pendingMigrations(),
     shutdown,
     logger,
     log,
@@ -157,7 +157,7 @@ export function createContext(config: Readonly<Config>, db: Db, logger: Logger =
     intakeService,
     dashboardService: createDashboardService({ repo: dashboardRepo, places, pendingScans: scanCounter.pendingFor }),
     residentService: createResidentService({
-      config, secret, qrCodes, campaigns, places, generation: () => generationOf(db), submissions, submissionService, outcomes, scanCounter,
+      config, secret, qrCodes, campaigns, places, generation: database.generation, submissions, submissionService, outcomes, scanCounter,
     }),
     /** Run on SIGTERM before the database closes (e.g. flush buffered counters): see stopAll. */
     onShutdown,

@@ -6,17 +6,18 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { startCheckpointer } from './db/checkpointer';
-import { dbFile, openDb } from './db/open-db';
-import { NOT_ON_POSTGRES_YET } from './db/postgres/notices';
-import { sqliteEngine } from './db/engine';
+import { dbFile, openDb, type Db } from './db/open-db';
+import { createPgPool } from './db/postgres/pool';
+import { migratePostgres } from './db/postgres/migrate';
+import { postgresDatabase, sqliteDatabase, type AppDatabase } from './db/database';
 import { formSecret } from './settings/service';
 import { DatabaseProblem } from './db/problems';
 import { MigrationError } from './db/migrate';
 import { removePidFile, secureDataDir, writePidFile } from './db/files';
 import { answerClientErrors } from './http/client-errors';
-import { createLogger } from './lib/logger';
+import { createLogger, type Logger } from './lib/logger';
 import { APP_VERSION } from './lib/version';
-import { errorStack } from './lib/errors';
+import { errorMessage, errorStack } from './lib/errors';
 import { loadExcelJs } from './lib/exceljs';
 import { removeAbandonedUploads } from './submissions/photo-multipart';
 
@@ -66,7 +67,6 @@ export async function start(): Promise<Server> {
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
-  if (config.databaseUrl) throw new StartupError(NOT_ON_POSTGRES_YET);
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
   let warning: string | undefined;
   try {
@@ -77,26 +77,34 @@ export async function start(): Promise<Server> {
   }
   if (warning) logger.warn(warning);
 
-  let db;
-  try {
-    db = openDb({
-      file: dbFile(config.dataDir), synchronous: config.synchronous,
-      onUpgrade: (u) => logger.info({ applied: u.applied, fromVersion: u.fromVersion, backup: u.backup ?? null }, 'database upgraded'),
-    });
-  } catch (err) {
-    if (err instanceof DatabaseProblem || err instanceof MigrationError) throw new StartupError(err.message);
-    throw err;
+  // SQLite embedded in DATA_DIR, or PostgreSQL when DATABASE_URL names it (upgraded first, under an advisory lock, so
+  // that two app servers starting together upgrade it once).
+  let db: Db | undefined;
+  let database: AppDatabase;
+  if (config.databaseUrl) {
+    database = await openPostgres(config.databaseUrl, logger);
+  } else {
+    try {
+      db = openDb({
+        file: dbFile(config.dataDir), synchronous: config.synchronous,
+        onUpgrade: (u) => logger.info({ applied: u.applied, fromVersion: u.fromVersion, backup: u.backup ?? null }, 'database upgraded'),
+      });
+    } catch (err) {
+      if (err instanceof DatabaseProblem || err instanceof MigrationError) throw new StartupError(err.message);
+      throw err;
+    }
+    database = sqliteDatabase(db);
   }
   writePidFile(config.dataDir);
   // Uploads a previous process was receiving when it stopped (src/submissions/photo-multipart.ts).
   removeAbandonedUploads(config.uploadsDir);
   // The form secret every app server of this database signs with (kept in the database unless LINSHENG_SECRET says).
-  const secret = config.secret ?? await formSecret(sqliteEngine(db).queries);
-  const app = createApp({ config: { ...config, secret }, db, logger });
+  const secret = config.secret ?? await formSecret(database.engine.queries);
+  const app = createApp({ config: { ...config, secret }, db: database, logger });
   // libuv starts its thread pool on first use, and new threads take the priority of the thread that starts them:
   // started here, from the main thread, before any worker thread lowers its own (src/lib/worker.ts).
   await fs.promises.access(config.dataDir);
-  const checkpointer = startCheckpointer(db);
+  const checkpointer = db ? startCheckpointer(db) : undefined;
   const { ctx } = app;
   const admin = await ctx.auth.ensureAdmin();
 
@@ -135,7 +143,8 @@ export async function start(): Promise<Server> {
   const closeDb = () => {
     removePidFile(config.dataDir);
     void checkpointer?.stop();
-    if (db.open) db.close();
+    if (db?.open) db.close();
+    else if (!db) void database.close().catch(() => undefined);
   };
   // Once closing, every response says `Connection: close`, so a keep-alive client sends nothing more on it.
   // (Decided when the headers go out, not when the request came in: a request received before the signal and
@@ -179,6 +188,22 @@ export async function start(): Promise<Server> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   return server;
+}
+
+/** PostgreSQL: the schema upgraded (src/db/postgres/migrate.ts), then the database the app runs on. */
+async function openPostgres(url: string, logger: Logger): Promise<AppDatabase> {
+  const pool = createPgPool(url, { max: 1 });
+  try {
+    const applied = await migratePostgres(pool);
+    if (applied.length) logger.info({ applied }, 'PostgreSQL database upgraded');
+    return await postgresDatabase(url, { logger });
+  } catch (err) {
+    if (err instanceof MigrationError) throw new StartupError(err.message);
+    throw new StartupError(`连接或读取 PostgreSQL 数据库失败（DATABASE_URL）：${errorMessage(err)}。请检查地址、用户名、密码和网络。 `
+      + `Could not reach or read the PostgreSQL database of DATABASE_URL: ${errorMessage(err)}.`);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** `node dist/src/server.js`, `npm start`: start, or say why not and exit 1. */

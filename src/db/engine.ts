@@ -24,11 +24,6 @@ export interface UnitOfWorkOptions {
   /** SQLite: how long to wait for another process's write lock before failing busy (default: the engine's). */
   deadlineMs?: number;
   /**
-   * SQLite: the synchronous repos not moved yet may write inside this unit of work (the demo's steps). Only for a
-   * command that runs alone: any synchronous write on the connection meanwhile joins the transaction.
-   */
-  legacyWrites?: boolean;
-  /**
    * False: the commit need not wait for the disk, because a durable commit follows it that covers it (an import's
    * chunks before its report). On SQLite its WAL is not synced; on PostgreSQL `synchronous_commit` is off for it.
    * Default true.
@@ -232,7 +227,6 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
       const level = await beginWhenFree(db, { deadlineMs: uowOpts?.deadlineMs ?? opts.writeDeadlineMs, unsynced: !!syncWal || !durable });
       inUnitOfWork.add(conn);
       gate.open++;
-      if (uowOpts?.legacyWrites) gate.legacyAllowed++;
       try {
         const result = await asUnitOfWork(owner, () => work(tx));
         db.exec('COMMIT');
@@ -245,7 +239,6 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
         throw err;
       } finally {
         gate.open--;
-        if (uowOpts?.legacyWrites) gate.legacyAllowed--;
         conn.ended = true;
         inUnitOfWork.delete(conn);
         if (level !== undefined && !db.inTransaction) db.pragma(`synchronous = ${level}`);
@@ -265,19 +258,19 @@ export function sqliteEngine(db: Db, opts: SqliteEngineOptions = {}): Engine {
  */
 function gateLegacyWrites(db: Db): Gate {
   let gate = gates.get(db);
-  if (!gate) gates.set(db, (gate = { open: 0, legacyAllowed: 0, engineExecuting: false }));
+  if (!gate) gates.set(db, (gate = { open: 0, engineExecuting: false }));
   watchConnections();
   return gate;
 }
 
 /**
  * A write on `db` now would land in an open unit of work. The engine's own statements are marked while they run
- * (they are synchronous); everything else is the code not moved yet, which a unit of work never calls to write
- * (it would be refused: the tests show it) unless it was opened with `legacyWrites`.
+ * (they are synchronous); everything else (a test's or a command's direct write on the connection) would land in
+ * that transaction, so it is refused, from inside the unit of work too (the tests show it).
  */
 function refuseOutsideWrite(db: Db): void {
   const gate = gates.get(db);
-  if (gate && gate.open > 0 && !gate.engineExecuting && gate.legacyAllowed === 0 && db.inTransaction) throw new UnitOfWorkOpen();
+  if (gate && gate.open > 0 && !gate.engineExecuting && db.inTransaction) throw new UnitOfWorkOpen();
 }
 
 let watching = false;
@@ -319,8 +312,6 @@ function watchConnections(): void {
 interface Gate {
   /** Units of work open on the connection (one at a time on SQLite, but counted). */
   open: number;
-  /** Of those, opened with `legacyWrites`. */
-  legacyAllowed: number;
   /** True while the engine runs one of its own statements. */
   engineExecuting: boolean;
 }

@@ -11,12 +11,25 @@ const keyOf = (key: object): object => aliases.get(key) ?? key;
 
 export const generationOf = (db: object): number => generations.get(keyOf(db)) ?? 0;
 
+/** Called after every bump of a key (PostgreSQL: the NOTIFY to the other app servers). */
+const watchers = new WeakMap<object, () => void>();
+
 export function bumpGeneration(db: object): void {
-  generations.set(keyOf(db), generationOf(db) + 1);
+  const key = keyOf(db);
+  generations.set(key, generationOf(db) + 1);
+  watchers.get(key)?.();
 }
 
 /** The key of an engine's statements: the same for its `queries` and every unit of work's `tx` (one adapter). */
 const queriesKey = (on: Queries): object => on.getExecutor().adapter;
+
+/** The generation of the database `on` runs on (its engine's queries and units of work alike). */
+export const generationOfQueries = (on: Queries): number => generationOf(queriesKey(on));
+
+/** Runs `fn` after every bump made through `on`'s engine. */
+export function watchGeneration(on: Queries, fn: () => void): void {
+  watchers.set(keyOf(queriesKey(on)), fn);
+}
 
 /** Bumps the generation of the database `on` runs on (a repo on the asynchronous seam). */
 export const bumpGenerationOf = (on: Queries): void => bumpGeneration(queriesKey(on));

@@ -198,7 +198,7 @@ export const submissionsStep: DemoStep = {
     const lina = state.accounts.get('lina');
     const linaGrids = new Set(lina ? await createUserRepo(tx).gridIds(lina) : []);
     const staff = state.accounts.get('jianzhongjie') ?? null;
-    const demoRepo = createDemoRepo(ctx.db);
+    const demoRepo = createDemoRepo(tx);
     const clusters = DEMO_CLUSTERS.flatMap((c) => c.texts.map((text) => ({ ...c, text })));
     const communities = DEMO_COMMUNITIES.filter((c) => state.communities.has(c.name));
 
@@ -209,7 +209,7 @@ export const submissionsStep: DemoStep = {
       const { submission, created } = await ctx.submissionService.record(input, tx);
       if (!created) { existing++; return; }
       added++;
-      demoRepo.backdate(submission.id, createdAt < now ? createdAt : now);
+      await demoRepo.backdate(submission.id, createdAt < now ? createdAt : now);
       if (input.qrCodeId) perCode.set(input.qrCodeId, (perCode.get(input.qrCodeId) ?? 0) + 1);
     };
 
@@ -294,8 +294,7 @@ export async function runDemo(ctx: AppContext, log: (line: string) => void, step
   for (const step of steps) {
     // Each step is one transaction: a crash leaves whole steps, and the next run completes the rest.
     await step.before?.(state);
-    // The demo runs alone, and its steps still write through repos that have not moved (legacyWrites).
-    const r = await ctx.engine.unitOfWork((tx) => Promise.resolve(step.run(state, tx)), { legacyWrites: true });
+    const r = await ctx.engine.unitOfWork((tx) => Promise.resolve(step.run(state, tx)));
     log(`${step.name}: 新增 added ${r.added}，已有 existing ${r.existing}${r.note ? `（${r.note}）` : ''}`);
   }
   return state;

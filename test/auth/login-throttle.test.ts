@@ -67,7 +67,7 @@ describe('per-account login slowdown', () => {
     await other.ctx.auth.throttle.succeeded(u.username);
     expect(await t.app.ctx.auth.throttle.delayFor(u.username)).toBe(0);
     expect(t.db.prepare('SELECT COUNT(*) FROM login_failures').pluck().get()).toBe(0);
-    other.ctx.db.close();
+    other.ctx.db!.close();
     t.db.close();
     fs.rmSync(t.config.dataDir, { recursive: true, force: true });
   });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { loadConfig } from '../../src/config';
 import { NOT_ON_POSTGRES_YET } from '../../src/db/postgres/notices';
@@ -26,12 +28,14 @@ describe('DATABASE_URL', () => {
     expect(other.errors()).toBe(NOT_ON_POSTGRES_YET);
   });
 
-  it('makes the server refuse to start rather than quietly use SQLite', async () => {
+  it('makes the server say so when PostgreSQL cannot be reached, rather than quietly use SQLite', async () => {
     const { dir, cleanup } = tempDataDir();
     try {
-      const r = await runChildServerToExit({ script: 'src/server.ts', env: { DATA_DIR: dir, PORT: '0', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/none' } });
+      const r = await runChildServerToExit({ script: 'src/server.ts', env: { DATA_DIR: dir, PORT: '0', DATABASE_URL: 'postgres://u:secret-pw@127.0.0.1:1/none' } });
       expect(r.code).not.toBe(0);
-      expect(r.out).toContain('DATABASE_URL 已设置（PostgreSQL）');
+      expect(r.out).toContain('连接或读取 PostgreSQL 数据库失败（DATABASE_URL）');
+      expect(r.out).not.toContain('secret-pw');
+      expect(fs.existsSync(path.join(dir, 'linsheng.db'))).toBe(false);
     } finally {
       cleanup();
     }

@@ -117,16 +117,10 @@ describe('the SQLite engine (src/db/engine.ts)', () => {
     expect(bodies()).toEqual(['legacy a', 'legacy b']);
   });
 
-  test('a unit of work opened for a command that runs alone (the demo) may write through the legacy repos', async () => {
+  test('a direct write on the connection is refused from inside a unit of work too', async () => {
     const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
-    await expect(engine.unitOfWork(async (tx) => {
-      insert.run('legacy, inside');
-      await run(tx, sql`INSERT INTO notes (body) VALUES (${'seam'})`);
-      throw new Error('both go');
-    }, { legacyWrites: true })).rejects.toThrow('both go');
-    expect(bodies()).toEqual([]);
-    // Without the option, the legacy write is refused even from inside.
     await expect(engine.unitOfWork(async () => { insert.run('refused'); })).rejects.toThrow('a unit of work holds the connection');
+    expect(bodies()).toEqual([]);
   });
 
   test("a statement still queued when its unit of work ended is refused, not committed on its own", async () => {

@@ -13,7 +13,12 @@ import { loginAs } from '../helpers/app';
 import { STORAGE_FAILURE_MESSAGE } from '../../src/http/error-handler';
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+const apps: Array<ReturnType<typeof createApp>> = [];
+afterAll(async () => {
+  // The scan counter and the other timers stop before their directories go (a flush would find no WAL file).
+  await Promise.all(apps.map((a) => a.ctx.stopAll()));
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 /** The app over a file database in its own data directory, as a server runs it. */
 function fileApp(overrides: Partial<Config> = {}) {
@@ -21,6 +26,7 @@ function fileApp(overrides: Partial<Config> = {}) {
   dirs.push(dataDir);
   const db = openDb({ file: dbFile(dataDir) });
   const app = createApp({ config: testConfig({ dataDir, ...overrides }), db });
+  apps.push(app);
   return { app, db, dataDir };
 }
 

@@ -22,7 +22,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await Promise.all([t.app.ctx.intakeService.stop(), other.ctx.intakeService.stop()]);
-  other.ctx.db.close();
+  other.ctx.db!.close();
   t.db.close();
   fs.rmSync(t.config.dataDir, { recursive: true, force: true });
 });

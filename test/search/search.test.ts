@@ -48,7 +48,7 @@ describe('GET /search', () => {
   it('finds words, two-character ones included, in suggestions, issue titles and replies', async () => {
     const lift = makeSubmission(t.db, c, { text: '三号楼的电梯又坏了' });
     const other = makeSubmission(t.db, c, { text: '楼下垃圾没人清运' });
-    t.app.ctx.db.prepare("INSERT INTO issues (campaign_id, title, community_id, reply) VALUES (?, '楼道照明改造', ?, '已更换感应灯')").run(c.campaignId, c.communityId);
+    t.db.prepare("INSERT INTO issues (campaign_id, title, community_id, reply) VALUES (?, '楼道照明改造', ?, '已更换感应灯')").run(c.campaignId, c.communityId);
     const html = await find(admin, '电梯');
     expect(html).toContain(`/submissions/${lift.id}`);
     expect(html).not.toContain(`/submissions/${other.id}`);
