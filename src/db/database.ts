@@ -54,20 +54,34 @@ export function sqliteDatabase(db: Db): AppDatabase {
  */
 export async function postgresDatabase(url: string, opts: { logger?: Logger; poolSize?: number } = {}): Promise<AppDatabase> {
   const pool = createPgPool(url, { max: opts.poolSize ?? 10 });
-  const engine = postgresEngine(pool);
+  const base = postgresEngine(pool);
   const onError = (err: unknown) => opts.logger?.error({ err }, 'cache invalidation (LISTEN/NOTIFY) failed');
   const invalidation = await postgresInvalidation({
     connect: async () => { const c = new pg.Client({ connectionString: url }); await c.connect(); return c; },
     notify: (channel, payload) => pool.query('SELECT pg_notify($1, $2)', [channel, payload]),
     onError,
   });
-  // A change written here is told to the others at once.
-  watchGeneration(engine.queries, () => invalidation.bump());
+  // A change written here is told to the others at once. The repos bump before they write, and PostgreSQL shows a
+  // unit of work's writes to others only once it commits: a server that read again at the first notice may have read
+  // the old rows. So a unit of work that changed the generation bumps (and notifies) again after its commit.
+  watchGeneration(base.queries, () => invalidation.bump());
+  const local = () => generationOfQueries(base.queries);
+  const engine: Engine = {
+    ...base,
+    async unitOfWork(work, o) {
+      const before = local();
+      try {
+        return await base.unitOfWork(work, o);
+      } finally {
+        if (local() !== before) invalidation.bump();
+      }
+    },
+  };
   let open = true;
   return {
     kind: 'postgres', engine, sqlite: null,
     threadSpec: { kind: 'postgres', url },
-    generation: () => generationOfQueries(engine.queries) + invalidation.generation(),
+    generation: () => local() + invalidation.generation(),
     pendingMigrations: async () => (await pendingPostgresMigrations(pool)).map((m) => m.name),
     isOpen: () => open,
     close: async () => {
