@@ -9,6 +9,7 @@ import { startCheckpointer } from './db/checkpointer';
 import { dbFile, openDb, type Db } from './db/open-db';
 import { createPgPool } from './db/postgres/pool';
 import { migratePostgres } from './db/postgres/migrate';
+import { postgresUnreachable } from './db/postgres/notices';
 import { postgresDatabase, sqliteDatabase, type AppDatabase } from './db/database';
 import { formSecret } from './settings/service';
 import { DatabaseProblem } from './db/problems';
@@ -199,8 +200,7 @@ async function openPostgres(url: string, logger: Logger): Promise<AppDatabase> {
     return await postgresDatabase(url, { logger });
   } catch (err) {
     if (err instanceof MigrationError) throw new StartupError(err.message);
-    throw new StartupError(`连接或读取 PostgreSQL 数据库失败（DATABASE_URL）：${errorMessage(err)}。请检查地址、用户名、密码和网络。 `
-      + `Could not reach or read the PostgreSQL database of DATABASE_URL: ${errorMessage(err)}.`);
+    throw new StartupError(postgresUnreachable(errorMessage(err)));
   } finally {
     await pool.end();
   }

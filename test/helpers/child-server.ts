@@ -1,3 +1,4 @@
+import { SHARE_INTERVAL_MS } from '../../src/http/shared-counts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT as ROOT } from '../../src/paths';
@@ -97,4 +98,19 @@ export async function loginOverHttp(baseUrl: string, username: string, password:
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
   if (login.status !== 303 || !csrf || !cookie.startsWith('ls_sid=')) throw new Error(`could not log in as ${username}: ${login.status}`);
   return { cookie, csrf };
+}
+
+/**
+ * Two servers started with LINSHENG_PUBLIC_RATE_LIMIT=10 hold one client to one limit: seven form loads on A, then,
+ * once both have shared their counts, three more on B and a refusal, and A, told of B's in turn, refuses as well.
+ */
+export async function expectOneRateLimitAcross(a: ChildServer, b: ChildServer, token: string): Promise<void> {
+  const formOn = async (s: ChildServer) => { const res = await fetch(`${s.baseUrl}/q/${token}`); await res.arrayBuffer(); return res.status; };
+  const shared = () => new Promise((r) => setTimeout(r, 2 * SHARE_INTERVAL_MS + 200));
+  for (let i = 0; i < 7; i++) expect(await formOn(a)).toBe(200);
+  await shared();
+  expect([await formOn(b), await formOn(b), await formOn(b)]).toEqual([200, 200, 200]);
+  expect(await formOn(b)).toBe(429);
+  await shared();
+  expect(await formOn(a)).toBe(429);
 }

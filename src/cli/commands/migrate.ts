@@ -4,6 +4,7 @@ import { preMigrateDir } from '../../db/backups';
 import { DatabaseProblem } from '../../db/problems';
 import { CliError, type CliIo, type Command } from '../args';
 import { createPgPool } from '../../db/postgres/pool';
+import { postgresUnreachable } from '../../db/postgres/notices';
 import { loadPostgresMigrations, migratePostgres, pendingPostgresMigrations } from '../../db/postgres/migrate';
 import { errorMessage } from '../../lib/errors';
 import { cliConfig, openExistingDb, refuseWhileInUse } from '../cli-db';
@@ -85,8 +86,7 @@ async function migrateOnPostgres(url: string, dryRun: boolean, io: CliIo): Promi
     return 0;
   } catch (err) {
     if (err instanceof MigrationError) throw new CliError(err.message);
-    throw new CliError(`连接或读取 PostgreSQL 数据库失败（DATABASE_URL）：${errorMessage(err)}。请检查地址、用户名、密码和网络。 `
-      + `Could not reach or read the PostgreSQL database of DATABASE_URL: ${errorMessage(err)}.`);
+    throw new CliError(postgresUnreachable(errorMessage(err)));
   } finally {
     await pool.end();
   }

@@ -23,3 +23,9 @@ export function usePgTools(command: 'backup' | 'restore'): string {
       + 'The database is on PostgreSQL (DATABASE_URL): stop every app server, then restore a pg_dump backup with pg_restore, '
       + 'e.g. pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" linsheng-2026-12-01.dump.';
 }
+
+/** The server or `migrate` could not reach or read the database of DATABASE_URL (the URL, with its password, is not repeated). */
+export function postgresUnreachable(reason: string): string {
+  return `连接或读取 PostgreSQL 数据库失败（DATABASE_URL）：${reason}。请检查地址、用户名、密码和网络。 `
+    + `Could not reach or read the PostgreSQL database of DATABASE_URL: ${reason}.`;
+}
