@@ -114,3 +114,15 @@ export async function expectOneRateLimitAcross(a: ChildServer, b: ChildServer, t
   await shared();
   expect(await formOn(a)).toBe(429);
 }
+
+/** Logging out on `b` with a session opened on `a` ends it on `a` too: its next staff page sends it to the login. */
+export async function expectLogoutOnBoth(a: ChildServer, b: ChildServer, session: { cookie: string; csrf: string }): Promise<void> {
+  const out = await fetch(`${b.baseUrl}/logout`, {
+    method: 'POST', redirect: 'manual', headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: session.csrf }),
+  });
+  expect(out.status).toBe(303);
+  const onA = await fetch(`${a.baseUrl}/campaigns`, { headers: { cookie: session.cookie, accept: 'text/html' }, redirect: 'manual' });
+  expect(onA.status).toBe(303);
+  expect(onA.headers.get('location')).toMatch(/^\/login/);
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPgPool } from '../../src/db/postgres/pool';
-import { expectOneRateLimitAcross, loginOverHttp, startChildServer, type ChildServer } from '../helpers/child-server';
+import { expectLogoutOnBoth, expectOneRateLimitAcross, loginOverHttp, startChildServer, type ChildServer } from '../helpers/child-server';
 import { migratedPostgresDatabase, postgresExec } from '../helpers/engines';
 import { seedEngineFixture } from '../helpers/engine-fixtures';
 import { describeOnPostgres } from '../helpers/postgres';
@@ -80,13 +80,7 @@ describeOnPostgres('two app servers on one PostgreSQL database', () => {
       statuses.push([page, res.status]);
     }
     expect(statuses.filter(([, status]) => status !== 200)).toEqual([]);
-    const out = await fetch(`${b.baseUrl}/logout`, {
-      method: 'POST', redirect: 'manual', headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: session.csrf }),
-    });
-    expect(out.status).toBe(303);
-    const onA = await fetch(`${a.baseUrl}/campaigns`, { headers: { cookie: session.cookie, accept: 'text/html' }, redirect: 'manual' });
-    expect(onA.status).toBe(303);
+    await expectLogoutOnBoth(a, b, session);
     // Nothing went wrong behind the pages either (a failed scan-count flush or cache notification logs an error).
     for (const s of [a, b]) expect(s.output().split('\n').filter((line) => / ERROR /.test(line))).toEqual([]);
   }, 120_000);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dbFile, openDb } from '../../src/db/open-db';
-import { expectOneRateLimitAcross, loginOverHttp, startChildServer, type ChildServer } from '../helpers/child-server';
+import { expectLogoutOnBoth, expectOneRateLimitAcross, loginOverHttp, startChildServer, type ChildServer } from '../helpers/child-server';
 import { makeCampaign } from '../helpers/factories';
 import { submitOnce } from '../helpers/resident-client';
 
@@ -43,14 +43,7 @@ describe('two app servers on one database', () => {
     const session = await loginOverHttp(a.baseUrl, 'admin', ADMIN_PASSWORD);
     const onB = await fetch(`${b.baseUrl}/campaigns`, { headers: { cookie: session.cookie }, redirect: 'manual' });
     expect(onB.status).toBe(200);
-    const out = await fetch(`${b.baseUrl}/logout`, {
-      method: 'POST', redirect: 'manual', headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: session.csrf }),
-    });
-    expect(out.status).toBe(303);
-    const onA = await fetch(`${a.baseUrl}/campaigns`, { headers: { cookie: session.cookie, accept: 'text/html' }, redirect: 'manual' });
-    expect(onA.status).toBe(303);
-    expect(onA.headers.get('location')).toMatch(/^\/login/);
+    await expectLogoutOnBoth(a, b, session);
   });
 });
 
