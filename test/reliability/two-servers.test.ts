@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dbFile, openDb } from '../../src/db/open-db';
-import { expectLogoutOnBoth, expectOneRateLimitAcross, loginOverHttp, startChildServer, type ChildServer } from '../helpers/child-server';
+import { loginOverHttp, startChildServer, type ChildServer } from '../helpers/child-server';
+import { expectLogoutOnBoth, expectOneRateLimitAcross } from '../helpers/two-servers';
 import { makeCampaign } from '../helpers/factories';
 import { submitOnce } from '../helpers/resident-client';
 
