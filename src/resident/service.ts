@@ -86,7 +86,8 @@ export function createResidentService(deps: ResidentServiceDeps) {
       loaded.delete(token);
       return undefined;
     }
-    const [categories, place] = [await campaigns.categories(campaign.id), Object.freeze(await placeOf(qr))];
+    const categories = await campaigns.categories(campaign.id);
+    const place = Object.freeze(await placeOf(qr));
     const { communityId } = place;
     const value: Loaded = Object.freeze({
       communityId, place, organizer: Object.freeze(await campaigns.organizerFor(campaign, communityId)),

@@ -54,8 +54,8 @@ export interface MineRow {
 
 interface Paging { limit?: number; offset?: number }
 
-/** The values of one row to insert, in INSERT_COLUMNS order. */
-function insertValues(s: NewSubmission, receiptCode: string): unknown[] {
+/** The values of one row to insert, in INSERT_COLUMNS order (the tests' synchronous factory writes the same row). */
+export function insertValues(s: NewSubmission, receiptCode: string): unknown[] {
   return [
     s.campaignId, s.qrCodeId ?? null, receiptCode, s.idempotencyKey, s.kind, s.categoryId ?? null, s.categoryConfidence ?? null,
     s.needsTriage ? 1 : 0, s.text, s.photoFile ?? null, s.residentName ?? null, s.residentPhone ?? null, s.building ?? null,
@@ -63,7 +63,7 @@ function insertValues(s: NewSubmission, receiptCode: string): unknown[] {
     s.collectedOn ?? null, s.collectedByName || null, s.intakeNote || null, s.residentKey ?? null,
   ];
 }
-const INSERT_COLUMNS = `campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id, category_confidence, needs_triage,
+export const INSERT_COLUMNS = `campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id, category_confidence, needs_triage,
   text, photo_file, resident_name, resident_phone, building, community_id, grid_id, compound_id, channel,
   entered_by, collected_on, collected_by_name, intake_note, resident_key`;
 /** Rows per INSERT of insertMany: 22 parameters each, well inside SQLite's and PostgreSQL's limits. */

@@ -1,5 +1,5 @@
 import type { Db } from '../../src/db/open-db';
-import { toSubmission } from '../../src/submissions/repo';
+import { INSERT_COLUMNS, insertValues, toSubmission } from '../../src/submissions/repo';
 import { newReceiptCode } from '../../src/lib/receipt-code';
 import type { NewSubmission, Submission } from '../../src/submissions/types';
 import { testConfig } from '../../src/config';
@@ -20,15 +20,8 @@ export function makeSubmission(db: Db, c: MadeCampaign, opts: Partial<NewSubmiss
     text: opts.text ?? `测试建议 ${seq}`, communityId: c.communityId, gridId: c.gridId, compoundId: c.compoundId,
     categoryId: c.categoryIds[0], residentName: '王秀兰', residentPhone: '13812345678', ...opts,
   };
-  const row = db.prepare(`INSERT INTO submissions (campaign_id, qr_code_id, receipt_code, idempotency_key, kind, category_id,
-      category_confidence, needs_triage, text, photo_file, resident_name, resident_phone, building, community_id, grid_id,
-      compound_id, channel, entered_by, collected_on, collected_by_name, intake_note, resident_key)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`).get(
-    s.campaignId, s.qrCodeId ?? null, newReceiptCode(), s.idempotencyKey, s.kind, s.categoryId ?? null, s.categoryConfidence ?? null,
-    s.needsTriage ? 1 : 0, s.text, s.photoFile ?? null, s.residentName ?? null, s.residentPhone ?? null, s.building ?? null,
-    s.communityId ?? null, s.gridId ?? null, s.compoundId ?? null, s.channel ?? 'online', s.enteredBy ?? null,
-    s.collectedOn ?? null, s.collectedByName ?? null, s.intakeNote ?? null, s.residentKey ?? null,
-  );
+  const values = insertValues(s, newReceiptCode());
+  const row = db.prepare(`INSERT INTO submissions (${INSERT_COLUMNS}) VALUES (${values.map(() => '?').join(', ')}) RETURNING *`).get(...values);
   return toSubmission(row as Parameters<typeof toSubmission>[0]);
 }
 
