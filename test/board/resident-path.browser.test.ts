@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser, loginInBrowser, PHONE, DESKTOP } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser, PHONE, DESKTOP, andLoad } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
@@ -40,22 +40,22 @@ describeBrowser('a resident supports, rates and appeals', () => {
     await resident.fill('textarea[name=text]', '三号楼的电梯又坏了，老人上下楼很不方便');
     await resident.fill('input[name=name]', '王阿姨');
     await resident.fill('input[name=phone]', '13812345678');
-    await Promise.all([resident.waitForURL(/\/r\/[A-Z0-9]{8}\?new=1$/), resident.tap('button[type=submit]')]);
+    await andLoad(resident, /\/r\/[A-Z0-9]{8}\?new=1$/, () => resident.tap('button[type=submit]'));
     const code = (await resident.locator('.r-code').textContent())!.trim().replace('-', '');
 
     // 2. The receipt offers the similar issue; one tap supports it.
     const similar = resident.locator(`.r-similar #issue-${issueId}`);
     await expect(similar.locator('h3').textContent()).resolves.toBe('3号楼电梯坏了');
     await resident.screenshot({ path: artifact('receipt-similar.png'), fullPage: true });
-    await Promise.all([resident.waitForURL(new RegExp(`/r/${code}#similar$`)), similar.locator('button').tap()]);
+    await andLoad(resident, new RegExp(`/r/${code}#similar$`), () => similar.locator('button').tap());
     await expect(resident.locator(`#issue-${issueId} .b-done`).textContent()).resolves.toContain('您已附议');
 
     // 3. The board, from the receipt's link: the count, and no personal data. A second phone without JavaScript supports too.
-    await Promise.all([resident.waitForURL(new RegExp(`/b/${c.communityId}$`)), resident.tap(`a[href="/b/${c.communityId}"]`)]);
+    await andLoad(resident, new RegExp(`/b/${c.communityId}$`), () => resident.tap(`a[href="/b/${c.communityId}"]`));
     await expect(resident.locator(`#issue-${issueId} .b-supporters`).textContent()).resolves.toBe('1');
     const neighbour = await (await browser.newContext({ ...PHONE, javaScriptEnabled: false })).newPage();
     await neighbour.goto(`${server.baseUrl}/b/${c.communityId}`);
-    await Promise.all([neighbour.waitForURL(new RegExp(`/b/${c.communityId}#issue-${issueId}$`)), neighbour.click(`#issue-${issueId} button`)]);
+    await andLoad(neighbour, new RegExp(`/b/${c.communityId}#issue-${issueId}$`), () => neighbour.click(`#issue-${issueId} button`));
     await expect(neighbour.locator(`#issue-${issueId} .b-supporters`).textContent()).resolves.toBe('2');
     const board = await neighbour.content();
     for (const secret of ['王阿姨', '13812345678', '赵大妈', '13700001111', '三号楼的电梯又坏了', '老人下不了楼']) expect(board).not.toContain(secret);
@@ -67,12 +67,12 @@ describeBrowser('a resident supports, rates and appeals', () => {
     await loginInBrowser(staff, server.baseUrl, 'yongan', TEST_PASSWORD);
     await staff.goto(`${server.baseUrl}/campaigns/${c.campaignId}/issues/unassigned`);
     const group = staff.locator('fieldset.tgroup', { hasText: '三号楼' });
-    await Promise.all([staff.waitForURL(/\/issues\/unassigned$/), group.locator('button[value^="join:"]').click()]);
+    await andLoad(staff, /\/issues\/unassigned$/, () => group.locator('button[value^="join:"]').click());
     await staff.goto(`${server.baseUrl}/issues/${issueId}`);
     await expect(staff.locator('.figures li', { hasText: '人附议' }).locator('strong').textContent()).resolves.toBe('2');
-    await Promise.all([staff.waitForURL(new RegExp(`/issues/${issueId}$`)), staff.click('form[action$="/status"] button:has-text("社区直接办理")')]);
+    await andLoad(staff, new RegExp(`/issues/${issueId}$`), () => staff.click('form[action$="/status"] button:has-text("社区直接办理")'));
     await staff.fill('form[action$="/resolve"] textarea[name=reply]', '电梯已请维保公司修好。');
-    await Promise.all([staff.waitForURL(new RegExp(`/issues/${issueId}$`)), staff.click('form[action$="/resolve"] button[type=submit]')]);
+    await andLoad(staff, new RegExp(`/issues/${issueId}$`), () => staff.click('form[action$="/resolve"] button[type=submit]'));
 
     // 5. The resident rates 不满意 from the phone that submitted (no more proof asked), then asks for a review.
     await resident.goto(`${server.baseUrl}/r/${code}`);
@@ -80,10 +80,10 @@ describeBrowser('a resident supports, rates and appeals', () => {
     expect(await resident.locator('input[name=phoneLast4]').count()).toBe(0);
     await resident.check('input[name=rating][value=unsatisfied]');
     await resident.fill('textarea[name=comment]', '修好第二天又停了');
-    await Promise.all([resident.waitForURL(new RegExp(`/r/${code}$`)), resident.tap('.r-rate button[type=submit]')]);
+    await andLoad(resident, new RegExp(`/r/${code}$`), () => resident.tap('.r-rate button[type=submit]'));
     await expect(resident.locator('.r-rated').textContent()).resolves.toContain('不满意');
     await resident.fill('form.r-appeal textarea[name=reason]', '电梯修好后第二天又停了，请再派人看看');
-    await Promise.all([resident.waitForURL(new RegExp(`/r/${code}#appeal$`)), resident.tap('form.r-appeal button[type=submit]')]);
+    await andLoad(resident, new RegExp(`/r/${code}#appeal$`), () => resident.tap('form.r-appeal button[type=submit]'));
     await expect(resident.locator('.r-appeal').textContent()).resolves.toContain('复核中');
     expect(await resident.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await resident.screenshot({ path: artifact('receipt-appeal.png'), fullPage: true });

@@ -54,3 +54,16 @@ export async function loginInBrowser(
     page.click('button[type=submit]'),
   ]);
 }
+
+/**
+ * Does `act` (a click or tap that submits a form or follows a link) and waits until the page it leads to has
+ * loaded, then checks that page's address. Waiting for the address alone is no sign of that when the page posts
+ * back to itself (the triage queue, an issue's page): the old page already matches, and the next step would read
+ * a page still being replaced.
+ */
+export async function andLoad(page: Page, url: RegExp | string, act: () => Promise<unknown>): Promise<void> {
+  const loaded = page.waitForEvent('load');
+  await act();
+  await loaded;
+  await page.waitForURL(url, { timeout: 5_000 });
+}

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser, andLoad } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { runDemo } from '../../src/demo/seed';
@@ -130,7 +130,7 @@ describeBrowser('lists on a 360 px phone', () => {
       `3,2023-11-02,永安社区,第一网格,,7号楼1单元,刘阿姨,13987654321,,希望社区组织义诊,是,李娜,`,
     ].join('\n');
     await grid1.setInputFiles('input[name=file]', { name: '入户走访.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
-    await Promise.all([grid1.waitForURL(/\/intake\/import\/[\w-]{10,}/), grid1.click('form.intake-form button[type=submit]')]);
+    await andLoad(grid1, /\/intake\/import\/[\w-]{10,}/, () => grid1.click('form.intake-form button[type=submit]'));
     ids.importPreview = new URL(grid1.url()).pathname;
   }, 180_000);
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser, andLoad } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { createIntakeFixture, type IntakeFixture } from '../helpers/intake-fixtures';
@@ -51,7 +51,7 @@ describeBrowser('a grid worker without a signal', () => {
     await household(page, '单元门声控灯坏了', '张建国');
     await page.selectOption('select[name=compoundId]', String(f.compounds['永安社区/永安里小区']));
     await page.fill('input[name=building]', '3号楼2单元');
-    await Promise.all([page.waitForURL(/\/intake\?.*building=/), page.click('#entry-save')]);
+    await andLoad(page, /\/intake\?.*building=/, () => page.click('#entry-save'));
     await expect(page.locator('.flash').textContent()).resolves.toContain('已保存（第 1 条）');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('entry-text');
     expect(await page.inputValue('input[name=building]')).toBe('3号楼2单元');
@@ -108,7 +108,7 @@ describeBrowser('a grid worker without a signal', () => {
     await page.screenshot({ path: artifact('intake-after-sync.png'), fullPage: true });
 
     // Logging out drops the cached page: on a shared phone without a signal, nobody opens this worker's page.
-    await Promise.all([page.waitForURL(/\/login$/), page.click('form.logout button')]);
+    await andLoad(page, /\/login$/, () => page.click('form.logout button'));
     await page.waitForFunction(() => caches.keys().then((keys) => keys.length === 0), null, { timeout: 10_000 });
     await context.setOffline(true);
     await page.goto(server.baseUrl + '/intake').catch(() => undefined);
@@ -168,7 +168,7 @@ describeBrowser('a grid worker without a signal', () => {
       { next: `/intake/import?campaign=${f.campaignId}`, landing: /\/intake\/import\?campaign=/ });
     const sample = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'door-to-door-sample.xlsx');
     await page.setInputFiles('input[name=file]', sample);
-    await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('form[data-busy] button[type=submit]')]);
+    await andLoad(page, /\/intake\/import\/[\w-]+$/, () => page.click('form[data-busy] button[type=submit]'));
     // The sample's good rows are from November 2023, over a year ago: listed for checking, imported once ticked.
     await expect(page.locator('.import-counts').textContent()).resolves.toContain('将新增 0 条');
     await expect(page.locator('.import-counts').textContent()).resolves.toContain('日期需要核实 14 条');
@@ -177,7 +177,7 @@ describeBrowser('a grid worker without a signal', () => {
     await page.check('input[name=acceptOldDates]');
     await page.screenshot({ path: artifact('intake-import-preview.png'), fullPage: true });
     const before = server.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
-    await Promise.all([page.waitForURL(/\/intake\/import\/[\w-]+$/), page.click('form[data-busy] button:has-text("确认导入")')]);
+    await andLoad(page, /\/intake\/import\/[\w-]+$/, () => page.click('form[data-busy] button:has-text("确认导入")'));
     await expect(page.locator('.flash').textContent()).resolves.toContain('导入完成：新增 14 条');
     expect(server.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(before + 14);
     await page.screenshot({ path: artifact('intake-import-result.png'), fullPage: true });

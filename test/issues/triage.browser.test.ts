@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser, loginInBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, loginInBrowser, andLoad } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { createUser, TEST_PASSWORD } from '../helpers/app';
 import { runDemo } from '../../src/demo/seed';
@@ -65,7 +65,7 @@ describeBrowser('emptying the demo triage queue', () => {
     })));
   }
   async function press(value: string) {
-    await Promise.all([page.waitForURL(/\/issues\/unassigned/), page.click(`button[name="do"][value="${value}"]`)]);
+    await andLoad(page, /\/issues\/unassigned/, () => page.click(`button[name="do"][value="${value}"]`));
     const error = await page.$('.form-error');
     if (error) throw new Error(`refused: ${await error.textContent()}`);
   }

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, andLoad } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { addDays, makeCampaign } from '../helpers/factories';
 import { chinaToday } from '../../src/campaigns/rules';
@@ -68,7 +68,7 @@ describeBrowser('大字 mode and 200% zoom on resident pages', () => {
     const page = await ctx.newPage();
     await page.goto(`${server.baseUrl}/q/${open.qrToken}`);
     await page.fill('textarea[name=text]', '3号楼楼道灯坏了一个月，晚上上下楼很黑，希望尽快修好。');
-    await Promise.all([page.waitForURL(/\/r\/[A-Z0-9]{8}\?new=1$/), page.click('button[type=submit]')]);
+    await andLoad(page, /\/r\/[A-Z0-9]{8}\?new=1$/, () => page.click('button[type=submit]'));
     const code = /\/r\/([A-Z0-9]{8})/.exec(page.url())![1];
     server.db.prepare('UPDATE submissions SET reply = ? WHERE receipt_code = ?').run('已联系物业，本周内更换楼道灯。', code);
     await ctx.close();
@@ -96,13 +96,13 @@ describeBrowser('大字 mode and 200% zoom on resident pages', () => {
     const page = await ctx.newPage();
     const form = pages.find((p) => p.name === 'form')!.path;
     await page.goto(server.baseUrl + form);
-    await Promise.all([page.waitForURL(server.baseUrl + form), page.click('a.r-big')]);
+    await andLoad(page, server.baseUrl + form, () => page.click('a.r-big'));
     expect(await page.getAttribute('html', 'class')).toBe('big');
     expect(await page.textContent('a.r-big')).toBe('标准字号');
     expect((await ctx.cookies()).find((c) => c.name === 'ls_big')?.value).toBe('1');
     await page.goto(`${server.baseUrl}/`);
     expect(await page.getAttribute('html', 'class')).toBe('big');
-    await Promise.all([page.waitForURL(`${server.baseUrl}/`), page.click('a.r-big')]);
+    await andLoad(page, `${server.baseUrl}/`, () => page.click('a.r-big'));
     expect(await page.getAttribute('html', 'class')).toBeNull();
     await ctx.close();
   }, 60_000);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { artifact, describeBrowser, launchBrowser, PHONE } from '../helpers/browser';
+import { artifact, describeBrowser, launchBrowser, PHONE, andLoad } from '../helpers/browser';
 import { startTestServer, type RunningApp } from '../helpers/server';
 import { makeCampaign, type MadeCampaign } from '../helpers/factories';
 import { tinyPng, pixelsOf } from './photos';
@@ -42,14 +42,14 @@ describeBrowser('a resident on a phone', () => {
     // The form fits the phone's width: nothing scrolls sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: artifact('resident-form.png'), fullPage: true });
-    await Promise.all([page.waitForURL(/\/r\/[A-Z0-9]{8}\?new=1$/), page.tap('button[type=submit]')]);
+    await andLoad(page, /\/r\/[A-Z0-9]{8}\?new=1$/, () => page.tap('button[type=submit]'));
     await expect(page.locator('h1').first().textContent()).resolves.toBe('提交成功');
     const shown = (await page.locator('.r-code').textContent())!.trim();
     expect(shown).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     await page.screenshot({ path: artifact('receipt.png'), fullPage: true });
 
     const code = shown.replace('-', '');
-    await Promise.all([page.waitForURL(new RegExp(`/r/${code}$`)), page.tap(`a[href="/r/${code}"]`)]);
+    await andLoad(page, new RegExp(`/r/${code}$`), () => page.tap(`a[href="/r/${code}"]`));
     await expect(page.locator('.r-status').textContent()).resolves.toContain('已收到，等待工作人员处理');
     await expect(page.locator('.r-text').first().textContent()).resolves.toContain('楼道灯坏了一个月');
     expect(await page.content()).not.toContain('13812345678');
@@ -66,11 +66,11 @@ describeBrowser('a resident on a phone', () => {
     const context = await browser.newContext(PHONE);
     const text = '回退再提交：垃圾桶满了没人清。';
     const page = await fillAndSubmit(context, text, false);
-    await Promise.all([page.waitForURL(/\/r\/[A-Z0-9]{8}\?new=1$/), page.tap('button[type=submit]')]);
+    await andLoad(page, /\/r\/[A-Z0-9]{8}\?new=1$/, () => page.tap('button[type=submit]'));
     const first = page.url();
     await page.goBack();
     await expect(page.inputValue('textarea[name=text]')).resolves.toBe(text);
-    await Promise.all([page.waitForURL(/\/r\/[A-Z0-9]{8}\?new=1$/), page.tap('button[type=submit]')]);
+    await andLoad(page, /\/r\/[A-Z0-9]{8}\?new=1$/, () => page.tap('button[type=submit]'));
     expect(page.url()).toBe(first);
     expect(server.db.prepare('SELECT COUNT(*) FROM submissions WHERE text = ?').pluck().get(text)).toBe(1);
     await context.close();
@@ -79,7 +79,7 @@ describeBrowser('a resident on a phone', () => {
   it('works the same with JavaScript turned off', async () => {
     const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
     const page = await fillAndSubmit(context, '没有 JavaScript 也能提交：小区门口积水。', true);
-    await Promise.all([page.waitForURL(/\/r\/[A-Z0-9]{8}\?new=1$/), page.tap('button[type=submit]')]);
+    await andLoad(page, /\/r\/[A-Z0-9]{8}\?new=1$/, () => page.tap('button[type=submit]'));
     await expect(page.locator('.r-code').textContent()).resolves.toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     const count = server.db.prepare("SELECT COUNT(*) FROM submissions WHERE text LIKE '没有 JavaScript%'").pluck().get();
     expect(count).toBe(1);
