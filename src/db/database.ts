@@ -4,7 +4,7 @@ import { walSyncer, type WalSyncer } from './busy';
 import { postgresEngine, sqliteEngine, type Engine, type EngineKind } from './engine';
 import type { EngineSpec } from './engine-spec';
 import { generationOf, generationOfQueries, watchGeneration } from './generation';
-import { postgresInvalidation } from './invalidation';
+import { postgresInvalidation, type Invalidation } from './invalidation';
 import { loadMigrations, pendingMigrations } from './migrate';
 import type { Db } from './open-db';
 import { createPgPool } from './postgres/pool';
@@ -54,13 +54,20 @@ export function sqliteDatabase(db: Db): AppDatabase {
  */
 export async function postgresDatabase(url: string, opts: { logger?: Logger; poolSize?: number } = {}): Promise<AppDatabase> {
   const pool = createPgPool(url, { max: opts.poolSize ?? 10 });
-  const base = postgresEngine(pool);
-  const onError = (err: unknown) => opts.logger?.error({ err }, 'cache invalidation (LISTEN/NOTIFY) failed');
   const invalidation = await postgresInvalidation({
     connect: async () => { const c = new pg.Client({ connectionString: url }); await c.connect(); return c; },
     notify: (channel, payload) => pool.query('SELECT pg_notify($1, $2)', [channel, payload]),
-    onError,
+    onError: (err: unknown) => opts.logger?.error({ err }, 'cache invalidation (LISTEN/NOTIFY) failed'),
   });
+  return postgresDatabaseOn(pool, url, invalidation);
+}
+
+/**
+ * The app's database on a pool, with the invalidation its caches follow: LISTEN/NOTIFY between servers, or (one
+ * process, as the tests run it) a local counter.
+ */
+export function postgresDatabaseOn(pool: pg.Pool, url: string, invalidation: Invalidation): AppDatabase {
+  const base = postgresEngine(pool);
   // A change written here is told to the others at once. The repos bump before they write, and PostgreSQL shows a
   // unit of work's writes to others only once it commits: a server that read again at the first notice may have read
   // the old rows. So a unit of work that changed the generation bumps (and notifies) again after its commit.

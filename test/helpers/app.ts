@@ -4,7 +4,8 @@ import { testConfig } from '../../src/config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dbFile, openDb, type Db } from '../../src/db/open-db';
+import type { Db } from '../../src/db/open-db';
+import { openTestDatabase } from './test-database';
 import { createApp, type LinshengApp } from '../../src/app';
 import type { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/access/rules';
@@ -22,8 +23,9 @@ export interface TestApp {
 export function makeTestApp(overrides: Partial<Config> = {}, opts: { onDisk?: boolean } = {}): TestApp {
   const dataDir = opts.onDisk ? fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-app-')) : undefined;
   const config = testConfig(dataDir ? { dataDir, ...overrides } : overrides);
-  const db = openDb({ file: dataDir ? dbFile(dataDir) : ':memory:' });
-  const app = createApp({ config, db });
+  const { db, appDatabase, beforeClose } = openTestDatabase({ dataDir });
+  const app = createApp({ config, db: appDatabase });
+  beforeClose(() => app.ctx.stopAll());
   return { app, db, config };
 }
 

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import http, { type Server } from 'node:http';
 import { createApp, type LinshengApp } from '../../src/app';
 import { testConfig, type Config } from '../../src/config';
-import { dbFile, openDb, type Db } from '../../src/db/open-db';
+import type { Db } from '../../src/db/open-db';
+import { openTestDatabase } from './test-database';
 import { answerClientErrors } from '../../src/http/client-errors';
 
 export interface RunningApp {
@@ -20,7 +21,7 @@ export interface RunningApp {
 /** The real app on an ephemeral port with a file database in a temporary data dir (for browser tests). */
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<RunningApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-test-'));
-  const db = openDb({ file: dbFile(dataDir) });
+  const { db, appDatabase, beforeClose } = openTestDatabase({ dataDir });
   const partial = testConfig({ dataDir, ...overrides });
   // BASE_URL must point at the real port so QR codes and links work; listen first, then build the app.
   let handler: http.RequestListener = () => undefined;
@@ -30,7 +31,8 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   const port = (server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = Object.freeze({ ...partial, port, baseUrl });
-  const app = createApp({ config, db });
+  const app = createApp({ config, db: appDatabase });
+  beforeClose(() => app.ctx.stopAll());
   handler = app;
   return {
     app, db, config, baseUrl, dataDir,
