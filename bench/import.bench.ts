@@ -13,7 +13,8 @@ import ExcelJS from 'exceljs';
 import type { Benchmark, Figure } from './run';
 import { loadConfig } from '../src/config';
 import { createContext } from '../src/context';
-import { importingService } from '../src/cli/commands/import';
+import { IMPORTING_ON_SQLITE } from '../src/cli/commands/import';
+import { sqliteDatabase } from '../src/db/database';
 import { syncWalNow } from '../src/db/busy';
 import { dbFile, openDb } from '../src/db/open-db';
 import { parseSpreadsheet } from '../src/intake/import/parse-sheet';
@@ -65,6 +66,8 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
   const config = loadConfig({ DATA_DIR: dir });
   const db = openDb({ file: dbFile(dir), synchronous: config.synchronous });
   const ctx = createContext(config, db);
+  // The command line's context: chunks committed unsynced, the WAL synced once at the end (src/cli/commands/import.ts).
+  const cli = format === 'xlsx' ? null : createContext(config, sqliteDatabase(db, IMPORTING_ON_SQLITE));
   try {
     const sub = await ctx.engine.unitOfWork(async (tx) => {
       const places = createPlaceRepo(tx);
@@ -96,21 +99,15 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
     const sheet = await parseSpreadsheet(fs.readFileSync(file));
     const t1 = performance.now();
     let report;
-    if (format === 'xlsx') {
+    if (!cli) {
       const id = await intake.createBatch(user, campaignId, sheet, 'door_to_door', path.basename(file));
       const p0 = performance.now();
       await intake.getBatch(user, id);
       previewMs = performance.now() - p0;
       report = await intake.commitBatch(user, id, { acceptOldDates: true });
     } else {
-      // The command line's engine: chunks committed unsynced, the WAL synced once at the end (src/cli/commands/import.ts).
-      const cli = importingService(ctx, db);
-      try {
-        report = await cli.importSheet(user, campaignId, sheet, 'door_to_door', path.basename(file), { acceptOldDates: true });
-        syncWalNow(db);
-      } finally {
-        await cli.stop();
-      }
+      report = await cli.intakeService.importSheet(user, campaignId, sheet, 'door_to_door', path.basename(file), { acceptOldDates: true });
+      syncWalNow(db);
     }
     const t2 = performance.now() - previewMs;
     const stored = db.prepare('SELECT COUNT(*) FROM submissions').pluck().get() as number;
@@ -125,6 +122,7 @@ async function timeImport(dataDir: string, file: string, format: string): Promis
       synchronous: config.synchronous,
     };
   } finally {
+    await cli?.stopAll();
     await ctx.stopAll();
     db.close();
   }

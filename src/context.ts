@@ -57,7 +57,7 @@ export function createContext(config: Readonly<Config>, on: Db | AppDatabase, lo
   // SQLite embedded (an open connection) or PostgreSQL (src/db/database.ts); every repo speaks the engine's seam.
   const database = 'engine' in on ? on : sqliteDatabase(on);
   const { engine } = database;
-  /** SQLite's connection, for what only SQLite has (WAL syncs, file backups, the demo's backdating); null on PostgreSQL. */
+  /** SQLite's connection, for what only SQLite has (WAL syncs, file backups); null on PostgreSQL. */
   const db = database.sqlite?.db ?? null;
   const syncWal = database.sqlite?.syncWal ?? null;
   const users = createUserRepo(engine.queries);

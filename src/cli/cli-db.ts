@@ -6,6 +6,12 @@ import { MigrationError } from '../db/migrate';
 import { describeOpenError } from '../db/problems';
 import { runningServerPid } from '../db/files';
 import { CLI_BUSY_TIMEOUT_MS, openElsewhere, setBusyTimeout } from '../db/busy';
+import { postgresDatabase, sqliteDatabase, type AppDatabase } from '../db/database';
+import type { Engine, SqliteEngineOptions } from '../db/engine';
+import { createPgPool } from '../db/postgres/pool';
+import { migratePostgres } from '../db/postgres/migrate';
+import { postgresUnreachable } from '../db/postgres/notices';
+import { errorMessage } from '../lib/errors';
 import { CliError, type CliIo } from './args';
 
 export interface CliDb {
@@ -16,6 +22,88 @@ export interface CliDb {
   created: boolean;
   /** Closes the database and, when this call created it, removes it again (for a refused first set-up). */
   discard(): void;
+}
+
+/** What a command needs of the database on either engine: SQLite in DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
+export interface CliDatabase {
+  config: Readonly<Config>;
+  database: AppDatabase;
+  engine: Engine;
+  /** Where the data is, for messages: the SQLite file, or the PostgreSQL server and database (never the password). */
+  describe: string;
+  /** True when this call created the SQLite file; never on PostgreSQL, whose database the operator creates. */
+  created: boolean;
+  close(): Promise<void>;
+  /** Closes and, when this call created the SQLite file, removes it again (a refused first set-up). */
+  discard(): Promise<void>;
+}
+
+export interface CliDatabaseOptions {
+  /** May set up a new SQLite database (create-user, demo); otherwise a missing one is refused (openExistingDb). */
+  create?: boolean;
+  /** SQLite: the engine's own options instead of the server's (src/db/database.ts sqliteDatabase). */
+  sqliteEngine?: SqliteEngineOptions;
+}
+
+/**
+ * The database a command works on. SQLite: as openExistingDb / openOrCreateDb (checked, migrated, waiting for the
+ * server's locks). PostgreSQL: the schema upgraded as the server does at start, then a small pool.
+ */
+export async function openCliDatabase(io: CliIo, opts: CliDatabaseOptions = {}): Promise<CliDatabase> {
+  const config = cliConfig(io);
+  if (config.databaseUrl) return openPostgres(config, config.databaseUrl);
+  const cli = opts.create ? openOrCreateDb(io) : openExistingDb(io);
+  return onSqlite(cli, sqliteDatabase(cli.db, opts.sqliteEngine));
+}
+
+/**
+ * For commands that only read the staff's corrections (classify, group): the database if there is one, else a
+ * throw-away in-memory one, so that running them never creates a database file.
+ */
+export async function openCliDatabaseOrScratch(io: CliIo): Promise<CliDatabase> {
+  const config = cliConfig(io);
+  if (config.databaseUrl || fs.existsSync(dbFile(config.dataDir))) return openCliDatabase(io);
+  const db = openDb({ file: ':memory:' });
+  return onSqlite({ config, file: ':memory:', db, created: false, discard: () => db.close() }, sqliteDatabase(db));
+}
+
+function onSqlite(cli: CliDb, database: AppDatabase): CliDatabase {
+  const close = async () => {
+    await database.close();
+    if (cli.db.open) cli.db.close();
+  };
+  return {
+    config: cli.config, database, engine: database.engine, describe: cli.file, created: cli.created, close,
+    discard: async () => { await database.close(); cli.discard(); },
+  };
+}
+
+/** PostgreSQL at `url`: migrated under the server's advisory lock (several servers may be starting), then opened. */
+async function openPostgres(config: Readonly<Config>, url: string): Promise<CliDatabase> {
+  const pool = createPgPool(url, { max: 1, connectionTimeoutMillis: 10_000 });
+  let database: AppDatabase;
+  try {
+    await migratePostgres(pool);
+    // A command runs one thing at a time: two connections are plenty, and leave the servers theirs.
+    database = await postgresDatabase(url, { poolSize: 2 });
+  } catch (err) {
+    if (err instanceof MigrationError) throw new CliError(err.message);
+    throw new CliError(postgresUnreachable(errorMessage(err)));
+  } finally {
+    await pool.end();
+  }
+  const close = () => database.close();
+  return { config, database, engine: database.engine, describe: describePostgres(url), created: false, close, discard: close };
+}
+
+/** The server and database of DATABASE_URL, for messages: the user name and password are left out. */
+export function describePostgres(url: string): string {
+  try {
+    const u = new URL(url);
+    return `PostgreSQL ${u.host}${u.pathname}（DATABASE_URL）`;
+  } catch {
+    return 'PostgreSQL（DATABASE_URL）';
+  }
 }
 
 /** The settings, or a CliError that says which environment variable is wrong. */

@@ -12,7 +12,6 @@ import { importCommand } from './commands/import';
 import { qrListCommand } from './commands/qr-list';
 import { migrateCommand } from './commands/migrate';
 import { restoreCommand } from './commands/restore';
-import { NOT_ON_POSTGRES_YET } from '../db/postgres/notices';
 
 export type { CliIo, Command } from './args';
 
@@ -28,9 +27,6 @@ export const COMMANDS: Record<string, Command> = {
   group: groupCommand,
   demo: demoCommand,
 };
-
-/** Commands that know PostgreSQL (DATABASE_URL): migrate runs there; backup and restore say to use pg_dump. */
-const POSTGRES_COMMANDS = new Set(['migrate', 'backup', 'restore']);
 
 const defaultIo: CliIo = {
   out: (l) => process.stdout.write(l + '\n'),
@@ -60,10 +56,6 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (wantsHelp(rest)) {
     commandHelp(name, command).forEach((l) => io.out(l));
     return 0;
-  }
-  if (io.env.DATABASE_URL && !POSTGRES_COMMANDS.has(name)) {
-    io.err(NOT_ON_POSTGRES_YET);
-    return 2;
   }
   try {
     return await command.run(parseArgs(rest, command), io);
@@ -113,6 +105,8 @@ function topHelp(io: CliIo): string[] {
     '',
     `数据库在 DATA_DIR/linsheng.db${dataDir}；DATA_DIR 默认是项目里的 data/。`,
     'The database is DATA_DIR/linsheng.db; DATA_DIR defaults to data/ in the project.',
+    '设置了 DATABASE_URL 时，命令使用那个 PostgreSQL 数据库（backup、restore 请用 pg_dump、pg_restore）。',
+    'With DATABASE_URL set, the commands use that PostgreSQL database (back up and restore with pg_dump and pg_restore).',
     EXIT_CODES_LINE,
   );
   return lines;

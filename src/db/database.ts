@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../lib/logger';
 import { walSyncer, type WalSyncer } from './busy';
-import { postgresEngine, sqliteEngine, type Engine, type EngineKind } from './engine';
+import { postgresEngine, sqliteEngine, type Engine, type EngineKind, type SqliteEngineOptions } from './engine';
 import type { EngineSpec } from './engine-spec';
 import { generationOf, generationOfQueries, watchGeneration } from './generation';
 import { postgresInvalidation, type Invalidation } from './invalidation';
@@ -17,7 +17,7 @@ import { pendingPostgresMigrations } from './postgres/migrate';
 export interface AppDatabase {
   readonly kind: EngineKind;
   readonly engine: Engine;
-  /** SQLite only: the connection, for what only SQLite has (WAL syncs, checkpoints, file backups, the demo's backdating). */
+  /** SQLite only: the connection, for what only SQLite has (WAL syncs, checkpoints, file backups). */
   readonly sqlite: { readonly db: Db; readonly syncWal: WalSyncer | null } | null;
   /** Where an export thread opens an engine of its own; null for an in-memory database, which no thread can open. */
   readonly threadSpec: EngineSpec | null;
@@ -33,11 +33,15 @@ export interface AppDatabase {
   close(): Promise<void>;
 }
 
-/** The embedded default: an open SQLite connection (src/db/open-db.ts), which the caller closes. */
-export function sqliteDatabase(db: Db): AppDatabase {
+/**
+ * The embedded default: an open SQLite connection (src/db/open-db.ts), which the caller closes. `engineOpts` replace
+ * the server's engine options (the CLI import's longer lock wait and its one WAL sync at the end); `sqlite.syncWal`
+ * is then null, the caller owning the syncing.
+ */
+export function sqliteDatabase(db: Db, engineOpts?: SqliteEngineOptions): AppDatabase {
   // Durable commits on the residents' path and the import's wait for the disk off the event loop (src/db/busy.ts).
-  const syncWal = walSyncer(db);
-  const engine = sqliteEngine(db, { syncWal });
+  const syncWal = engineOpts ? null : walSyncer(db);
+  const engine = sqliteEngine(db, engineOpts ?? { syncWal });
   return {
     kind: 'sqlite', engine, sqlite: { db, syncWal },
     threadSpec: db.memory ? null : { kind: 'sqlite', file: db.name },

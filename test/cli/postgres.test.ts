@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { loadConfig } from '../../src/config';
-import { NOT_ON_POSTGRES_YET } from '../../src/db/postgres/notices';
 import { loadPostgresMigrations } from '../../src/db/postgres/migrate';
 import { captureIo, tempDataDir } from '../helpers/cli-io';
 import { runChildServerToExit } from '../helpers/child-server';
@@ -15,7 +14,7 @@ describe('DATABASE_URL', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://u:p@db/linsheng' })).toThrow(/DATABASE_URL: must be a PostgreSQL URL/);
   });
 
-  it('points backup and restore to pg_dump and pg_restore, and refuses the commands that need SQLite yet', async () => {
+  it('points backup and restore to pg_dump and pg_restore, and says so when a command cannot reach the server', async () => {
     const env = { DATABASE_URL: 'postgres://u:p@127.0.0.1:1/none' };
     const backup = captureIo(env);
     expect(await main(['backup', '/tmp/x.db'], backup.io)).toBe(2);
@@ -23,9 +22,17 @@ describe('DATABASE_URL', () => {
     const restore = captureIo(env);
     expect(await main(['restore', '/tmp/x.db'], restore.io)).toBe(2);
     expect(restore.errors()).toContain('pg_restore --clean');
-    const other = captureIo(env);
-    expect(await main(['campaigns'], other.io)).toBe(2);
-    expect(other.errors()).toBe(NOT_ON_POSTGRES_YET);
+    const { dir, cleanup } = tempDataDir();
+    try {
+      const other = captureIo({ DATABASE_URL: 'postgres://u:secret-pw@127.0.0.1:1/none', DATA_DIR: dir });
+      expect(await main(['campaigns'], other.io)).toBe(1);
+      expect(other.errors()).toContain('连接或读取 PostgreSQL 数据库失败（DATABASE_URL）');
+      expect(other.errors()).not.toContain('secret-pw');
+      // Not quietly on SQLite instead.
+      expect(fs.existsSync(path.join(dir, 'linsheng.db'))).toBe(false);
+    } finally {
+      cleanup();
+    }
   });
 
   it('makes the server say so when PostgreSQL cannot be reached, rather than quietly use SQLite', async () => {

@@ -39,3 +39,28 @@ export function createIntakeFixture(db: Db, opts: { status?: 'draft' | 'open' | 
   });
   return f;
 }
+
+/**
+ * The same places and campaign in plain SQL through `exec` (as test/helpers/engines.ts's, not imported: the
+ * benchmarks compile this file without jest's types), for a database that is not a SQLite connection of the
+ * test's own (PostgreSQL).
+ */
+export async function createIntakeFixtureOn(exec: (sql: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>): Promise<IntakeFixture> {
+  const idOf = async (sql: string, params: unknown[]) => Number((await exec(`${sql} RETURNING id`, params))[0].id);
+  const place = (kind: string, parent: number | null, name: string, noProperty = false) =>
+    idOf('INSERT INTO places (kind, parent_id, name, no_property_company) VALUES (?, ?, ?, ?)', [kind, parent, name, noProperty ? 1 : 0]);
+  const districtId = await place('district', null, '二七区');
+  const subdistrictId = await place('subdistrict', districtId, '建中街街道');
+  const f: IntakeFixture = { districtId, subdistrictId, communities: {}, grids: {}, compounds: {}, campaignId: 0 };
+  for (const [name, { grids, compounds }] of Object.entries(SAMPLE_PLACES)) {
+    const cid = await place('community', subdistrictId, name);
+    f.communities[name] = cid;
+    for (const g of grids) f.grids[`${name}/${g}`] = await place('grid', cid, g);
+    for (const c of compounds) f.compounds[`${name}/${c}`] = await place('compound', cid, c, c === '交通路32号院');
+  }
+  f.campaignId = await idOf(`INSERT INTO campaigns (subdistrict_id, title, description, starts_on, ends_on, status)
+    VALUES (?, '2023年11月入户走访', '', '2023-11-01', '2099-12-31', 'open')`, [subdistrictId]);
+  for (const c of Object.values(f.communities)) await exec('INSERT INTO campaign_communities (campaign_id, community_id) VALUES (?, ?)', [f.campaignId, c]);
+  await exec('INSERT INTO campaign_categories (campaign_id, category_id) SELECT ?, id FROM categories WHERE active = 1', [f.campaignId]);
+  return f;
+}

@@ -1,8 +1,7 @@
 import { createCampaignRepo } from '../../campaigns/repo';
 import { CAMPAIGN_STATUS_LABELS } from '../../campaigns/rules';
-import { sqliteEngine } from '../../db/engine';
 import type { Command } from '../args';
-import { openExistingDb } from '../cli-db';
+import { openCliDatabase } from '../cli-db';
 
 /** Lists the campaigns with their ids, which import and qr-list ask for. */
 export const campaignsCommand: Command = {
@@ -16,9 +15,9 @@ export const campaignsCommand: Command = {
     'One line per campaign: <id><TAB><status><TAB><from>~<to><TAB><submissions><TAB><title>.',
   ],
   async run(_args, io) {
-    const { db } = openExistingDb(io);
+    const cli = await openCliDatabase(io);
     try {
-      const campaigns = await createCampaignRepo(sqliteEngine(db).queries).listSummaries();
+      const campaigns = await createCampaignRepo(cli.engine.queries).listSummaries();
       if (campaigns.length === 0) io.err('还没有征求意见活动。 No campaigns yet.');
       for (const c of campaigns) {
         // A tab or newline inside a title would break the columns.
@@ -26,7 +25,7 @@ export const campaignsCommand: Command = {
       }
       return 0;
     } finally {
-      db.close();
+      await cli.close();
     }
   },
 };

@@ -1,11 +1,8 @@
-import fs from 'node:fs';
 import readline from 'node:readline';
-import { sqliteEngine } from '../../db/engine';
 import { createClassifyRepo } from '../../classify/repo';
 import { createClassifyService } from '../../classify/service';
-import { dbFile, openDb } from '../../db/open-db';
 import { parseId, type Command } from '../args';
-import { cliConfig, openExistingDb } from '../cli-db';
+import { openCliDatabaseOrScratch } from '../cli-db';
 
 export const classifyCommand: Command = {
   summaryZh: '自动分类：每行读入一条意见，输出 分类<TAB>原文',
@@ -20,17 +17,16 @@ export const classifyCommand: Command = {
     extraHint: 'classify 从标准输入读取文字，例如 npx linsheng classify < texts.txt。 classify reads standard input: npx linsheng classify < texts.txt',
   },
   notes: [
-    '用 DATA_DIR 数据库里工作人员的分类更正；没有数据库时用默认模型，不会新建数据库。',
-    "Uses the staff's corrections in the database at DATA_DIR; without a database the default model runs and none is created.",
+    '用 DATA_DIR（或 DATABASE_URL）数据库里工作人员的分类更正；没有数据库时用默认模型，不会新建数据库。',
+    "Uses the staff's corrections in the database at DATA_DIR (or DATABASE_URL); without a database the default model runs and none is created.",
   ],
   async run(args, io) {
     const campaignId = args.values.campaign === undefined ? null : parseId('campaign', args.values.campaign);
-    const config = cliConfig(io);
     // The same model as the app: this database's corrections on top of the seed. Without a database yet there
     // are no corrections, so the default model runs on a throw-away in-memory one instead of creating a file.
-    const db = fs.existsSync(dbFile(config.dataDir)) ? openExistingDb(io).db : openDb({ file: ':memory:' });
+    const cli = await openCliDatabaseOrScratch(io);
     try {
-      const classify = createClassifyService({ repo: createClassifyRepo(sqliteEngine(db).queries) });
+      const classify = createClassifyService({ repo: createClassifyRepo(cli.engine.queries) });
       if ((io.stdin as { isTTY?: boolean }).isTTY) {
         io.err('请输入文字，每行一条，按 Ctrl-D 结束。 Type one text per line, Ctrl-D to finish.');
       }
@@ -45,7 +41,7 @@ export const classifyCommand: Command = {
       }
       return 0;
     } finally {
-      db.close();
+      await cli.close();
     }
   },
 };

@@ -1,11 +1,10 @@
 import { generatePassword, hashPassword } from '../../auth/password';
 import { passwordProblem } from '../../lib/password-policy';
 import { createUserRepo } from '../../auth/repo';
-import { sqliteEngine } from '../../db/engine';
 import { ROLES, ROLE_LABELS, type Role } from '../../auth/roles';
 import { createPlaceRepo, type Place } from '../../places/repo';
 import { UsageError, type Command } from '../args';
-import { openOrCreateDb } from '../cli-db';
+import { openCliDatabase } from '../cli-db';
 
 const USAGE = 'npx linsheng create-user --username NAME --role admin|staff|grid_worker|claimer [--display-name 姓名] '
   + '[--password P] [--scope <街道/社区 名称或编号>] [--grids <网格,…>] [--claimer-kind member|unit] [--personal-data]';
@@ -67,8 +66,9 @@ export const createUserCommand: Command = {
   ],
   positional: { min: 0, max: 0 },
   notes: [
-    '写入 DATA_DIR/linsheng.db；数据库不存在时新建（DATA_DIR 的上级目录必须存在）。',
-    'Writes to DATA_DIR/linsheng.db, creating it if needed (the parent directory of DATA_DIR must exist).',
+    '写入 DATA_DIR/linsheng.db；数据库不存在时新建（DATA_DIR 的上级目录必须存在）。设置了 DATABASE_URL 时写入那个 PostgreSQL 数据库。',
+    'Writes to DATA_DIR/linsheng.db, creating it if needed (the parent directory of DATA_DIR must exist);',
+    'with DATABASE_URL set, to that PostgreSQL database.',
   ],
   async run(args, io) {
     const flags = args.values;
@@ -91,11 +91,10 @@ export const createUserCommand: Command = {
     if (role === 'grid_worker' && !flags.grids?.trim()) throw new UsageError('网格员需要 --grids 指定负责的网格。 A grid_worker needs --grids.');
     if (flags.scope !== undefined && !flags.scope.trim()) throw new UsageError('--scope 需要街道或社区的名称或编号。 --scope needs a name or id.');
 
-    const { db, file, created, discard } = openOrCreateDb(io);
+    const { engine, describe: file, created, close, discard } = await openCliDatabase(io, { create: true });
     const where = `数据库 Database: ${file}${created ? '（新建 new）' : ''}`;
     let keep = false;
     try {
-      const engine = sqliteEngine(db);
       const users = createUserRepo(engine.queries);
       const places = createPlaceRepo(engine.queries);
       let scope: Place | null = null;
@@ -106,7 +105,8 @@ export const createUserCommand: Command = {
         if (role === 'grid_worker') gridIds = await resolveGrids(places, flags.grids!, scope);
       } catch (err) {
         // Names that are not found may mean the wrong database: say which one was read. A database created just
-        // now for this refused account is removed again, so a mistyped DATA_DIR leaves nothing behind.
+        // now for this refused account is removed again, so a mistyped DATA_DIR leaves nothing behind (on PostgreSQL
+        // nothing was created).
         if (err instanceof UsageError) {
           throw new UsageError(`${err.message}\n数据库 Database: ${file}${created ? '（刚新建，已删除 just created, removed again）' : ''}`);
         }
@@ -135,8 +135,8 @@ export const createUserCommand: Command = {
       if (!password) io.out(`初始密码 Password (shown only once): ${chosen}`);
       return 0;
     } finally {
-      if (keep) db.close();
-      else discard();
+      if (keep) await close();
+      else await discard();
     }
   },
 };

@@ -1,15 +1,14 @@
-import { sqliteEngine } from '../../db/engine';
+import type { Queries } from '../../db/engine';
 import { createUserRepo } from '../../auth/repo';
 import { createCampaignRepo } from '../../campaigns/repo';
 import { createContext } from '../../context';
-import type { Db } from '../../db/open-db';
 import { DEMO_ACCOUNTS } from '../../demo/data';
 import { runDemo } from '../../demo/seed';
 import { createPlaceRepo } from '../../places/repo';
 import { createSubmissionRepo } from '../../submissions/repo';
 import { CHANNEL_LABELS, CHANNELS } from '../../submissions/types';
 import { CliError, type Command } from '../args';
-import { openOrCreateDb } from '../cli-db';
+import { openCliDatabase } from '../cli-db';
 
 /**
  * Loads the demo case into the database at DATA_DIR. It holds made-up places, accounts with printed passwords
@@ -18,7 +17,7 @@ import { openOrCreateDb } from '../cli-db';
  */
 export const demoCommand: Command = {
   summaryZh: '载入演示数据（二七区 建中街街道）',
-  summary: 'Load the demo case (二七区 建中街街道) into the database at DATA_DIR',
+  summary: 'Load the demo case (二七区 建中街街道) into the database at DATA_DIR (or DATABASE_URL)',
   usage: 'npx linsheng demo [--force]',
   options: [{
     name: 'force', zh: '数据库里已有数据也载入（例如补全上次没载完的演示）',
@@ -33,17 +32,18 @@ export const demoCommand: Command = {
     'A database that holds campaigns, submissions, places or users other than the first admin is refused without --force.',
   ],
   async run(args, io) {
-    const { config, file, db } = openOrCreateDb(io);
+    const { config, database, describe: file, close } = await openCliDatabase(io, { create: true });
     let stopAll = async (): Promise<void> => undefined;
     try {
-      const held = await existingData(db);
+      const held = await existingData(database.engine.queries);
       if (held.length && !args.switches.has('force')) {
+        const fresh = FRESH_DATABASE[database.kind];
         throw new CliError(`数据库 ${file} 里已有数据（${held.map((h) => h.zh).join('、')}），没有载入演示数据，以免虚构的数据混进去。`
-          + `请用一个新的 DATA_DIR，例如 DATA_DIR=./demo-data npx linsheng demo；确需载入到这个数据库请加 --force。\n`
+          + `${fresh.zh}；确需载入到这个数据库请加 --force。\n`
           + `The database ${file} already holds data (${held.map((h) => h.en).join(', ')}): the demo was not loaded, so that `
-          + 'made-up data does not mix in. Use a fresh DATA_DIR, e.g. DATA_DIR=./demo-data npx linsheng demo, or add --force to load it here anyway.', 2);
+          + `made-up data does not mix in. ${fresh.en}, or add --force to load it here anyway.`, 2);
       }
-      const ctx = createContext(config, db);
+      const ctx = createContext(config, database);
       stopAll = ctx.stopAll;
       io.out(`载入演示数据 Loading the demo into ${file}`);
       const admin = await ctx.auth.ensureAdmin();
@@ -71,21 +71,30 @@ export const demoCommand: Command = {
       return 0;
     } finally {
       await stopAll();
-      db.close();
+      await close();
     }
   },
 };
 
+/** Where else to load the demo: a fresh data directory, or on PostgreSQL a database of its own. */
+const FRESH_DATABASE = {
+  sqlite: { zh: '请用一个新的 DATA_DIR，例如 DATA_DIR=./demo-data npx linsheng demo', en: 'Use a fresh DATA_DIR, e.g. DATA_DIR=./demo-data npx linsheng demo' },
+  postgres: {
+    zh: '请新建一个 PostgreSQL 数据库（例如 createdb linsheng_demo），把 DATABASE_URL 指向它再运行',
+    en: 'Create a fresh PostgreSQL database (e.g. createdb linsheng_demo) and point DATABASE_URL at it',
+  },
+} as const;
+
 /** What the database holds beyond a fresh start (the first admin, created by the server's first start). */
-async function existingData(db: Db): Promise<Array<{ zh: string; en: string }>> {
+async function existingData(queries: Queries): Promise<Array<{ zh: string; en: string }>> {
   const held: Array<{ zh: string; en: string }> = [];
-  const campaigns = (await createCampaignRepo(sqliteEngine(db).queries).list()).length;
+  const campaigns = (await createCampaignRepo(queries).list()).length;
   if (campaigns) held.push({ zh: `${campaigns} 个征求意见活动`, en: `${campaigns} campaign(s)` });
-  const submissions = await createSubmissionRepo(sqliteEngine(db).queries).count({});
+  const submissions = await createSubmissionRepo(queries).count({});
   if (submissions) held.push({ zh: `${submissions} 条意见`, en: `${submissions} submission(s)` });
-  const places = (await createPlaceRepo(sqliteEngine(db).queries).list()).length;
+  const places = (await createPlaceRepo(queries).list()).length;
   if (places) held.push({ zh: `${places} 个地点`, en: `${places} place(s)` });
-  const users = await createUserRepo(sqliteEngine(db).queries).list();
+  const users = await createUserRepo(queries).list();
   const firstAdmin = Math.min(...users.filter((u) => u.role === 'admin').map((u) => u.id));
   const others = users.filter((u) => u.id !== firstAdmin).length;
   if (others) held.push({ zh: `管理员以外的 ${others} 个账号`, en: `${others} user(s) besides the first admin` });

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
 import readline from 'node:readline';
-import { sqliteEngine } from '../../db/engine';
 import { createClassifyRepo } from '../../classify/repo';
 import { createClassifyService } from '../../classify/service';
-import { dbFile, openDb } from '../../db/open-db';
 import { createGrouping } from '../../grouping/service';
 import type { Command } from '../args';
-import { cliConfig, openExistingDb } from '../cli-db';
+import { openCliDatabaseOrScratch } from '../cli-db';
 
 export const groupCommand: Command = {
   summaryZh: '把描述同一个问题的意见归为一组：每行读入 社区<TAB>原文，输出 组号<TAB>社区<TAB>原文',
@@ -20,12 +17,11 @@ export const groupCommand: Command = {
   notes: [
     '每行输出一条，顺序与输入相同；组号相同的属于同一个问题。不同社区的意见不会分到一组。没有社区（行里没有 TAB）的意见各自成组。',
     'One line out per line in, in input order; lines with the same group number describe one problem. Lines of different communities are never grouped; a line without a TAB has no community and stays on its own.',
-    '用 DATA_DIR 数据库里工作人员的分类更正给意见分类；没有数据库时用默认模型，不会新建数据库。',
-    "Categories come from the classifier with the staff's corrections in the database at DATA_DIR; without a database the default model runs and none is created.",
+    '用 DATA_DIR（或 DATABASE_URL）数据库里工作人员的分类更正给意见分类；没有数据库时用默认模型，不会新建数据库。',
+    "Categories come from the classifier with the staff's corrections in the database at DATA_DIR (or DATABASE_URL); without a database the default model runs and none is created.",
   ],
   async run(_args, io) {
-    const config = cliConfig(io);
-    const db = fs.existsSync(dbFile(config.dataDir)) ? openExistingDb(io).db : openDb({ file: ':memory:' });
+    const cli = await openCliDatabaseOrScratch(io);
     try {
       if ((io.stdin as { isTTY?: boolean }).isTTY) {
         io.err('请输入 社区<TAB>原文，每行一条，按 Ctrl-D 结束。 Type <community><TAB><text> per line, Ctrl-D to finish.');
@@ -38,7 +34,7 @@ export const groupCommand: Command = {
         const tab = line.indexOf('\t');
         rows.push(tab < 0 ? { community: null, text: line } : { community: line.slice(0, tab), text: line.slice(tab + 1) });
       }
-      const classify = createClassifyService({ repo: createClassifyRepo(sqliteEngine(db).queries) });
+      const classify = createClassifyService({ repo: createClassifyRepo(cli.engine.queries) });
       const items = [];
       for (const [i, r] of rows.entries()) {
         items.push({ key: i, community: r.community, text: r.text, categoryId: r.text.trim() ? (await classify.suggest(r.text))[0]?.categoryId ?? null : null });
@@ -47,7 +43,7 @@ export const groupCommand: Command = {
       rows.forEach((r, i) => io.out(`${groups[i]}\t${r.community ?? ''}\t${r.text}`));
       return 0;
     } finally {
-      db.close();
+      await cli.close();
     }
   },
 };

@@ -4,13 +4,13 @@ import type { Viewer } from '../../access/rules';
 import { createContext, type AppContext } from '../../context';
 import { DomainError } from '../../lib/errors';
 import { CLI_BUSY_TIMEOUT_MS, CLI_PAUSE_MS, pauseSync, syncWalNow } from '../../db/busy';
-import { sqliteEngine } from '../../db/engine';
-import type { Db } from '../../db/open-db';
+import type { AppDatabase } from '../../db/database';
+import type { SqliteEngineOptions } from '../../db/engine';
 import { parseSpreadsheet, type ParsedSheet } from '../../intake/import/parse-sheet';
-import { createIntakeService, formatReport, INTAKE_CHANNELS, type ImportReport, type IntakeChannel, type IntakeService } from '../../intake/service';
+import { formatReport, INTAKE_CHANNELS, type ImportReport, type IntakeChannel, type IntakeService } from '../../intake/service';
 import { CHANNEL_LABELS } from '../../submissions/types';
 import { CliError, parseId, UsageError, type CliIo, type Command } from '../args';
-import { campaignNotFoundMessage, openExistingDb } from '../cli-db';
+import { campaignNotFoundMessage, openCliDatabase } from '../cli-db';
 
 const CHANNEL_LIST = INTAKE_CHANNELS.map((c) => `${c}（${CHANNEL_LABELS[c]}）`).join('、');
 
@@ -57,9 +57,8 @@ export const importCommand: Command = {
     }
 
     io.startBatchJob?.();
-    const { config, db } = openExistingDb(io);
-    const ctx = createContext(config, db);
-    const intake = importingService(ctx, db);
+    const cli = await openCliDatabase(io, { sqliteEngine: IMPORTING_ON_SQLITE });
+    const ctx = createContext(cli.config, cli.database);
     try {
       const campaign = await ctx.campaigns.findById(campaignId);
       if (!campaign) throw new CliError(campaignNotFoundMessage(campaignId), 2);
@@ -80,7 +79,7 @@ export const importCommand: Command = {
       const reports: ImportReport[] = [];
       for (const { file, sheet } of sheets) {
         if (sheets.length > 1) io.out('');
-        reports.push(await importOne(intake, db, user, campaignId, sheet, channel, file, ctx, args.switches.has('accept-old-dates')));
+        reports.push(await importOne(ctx, cli.database, user, campaignId, sheet, channel, file, args.switches.has('accept-old-dates')));
         for (const line of formatReport(reports[reports.length - 1])) io.out(line);
       }
       if (reports.length > 1) {
@@ -92,35 +91,35 @@ export const importCommand: Command = {
       return 0;
     } finally {
       await ctx.stopAll();
-      await intake.stop();
-      db.close();
+      await cli.close();
     }
   },
 };
 
 /**
- * The intake on an engine of the command's own: its units of work (the import's chunks) wait up to
- * CLI_BUSY_TIMEOUT_MS for a live server's write lock, and commit without waiting for the disk; importOne syncs the
+ * SQLite: the import's engine (the context's, so there is one queue on the connection) waits up to
+ * CLI_BUSY_TIMEOUT_MS for a live server's write lock, and commits without waiting for the disk; importOne syncs the
  * WAL once after the last chunk (src/db/busy.ts syncWalNow). An fsync per chunk of COMMIT_CHUNK_ROWS rows would slow
- * a 50,000-row import and fill the disk queue that the server's residents' commits wait in.
+ * a 50,000-row import and fill the disk queue that the server's residents' commits wait in. PostgreSQL needs neither:
+ * its writers wait for rows, not for the database, and the durable report commit covers the chunks before it.
  */
-export function importingService(ctx: AppContext, db: Db): IntakeService {
-  const engine = sqliteEngine(db, { syncWal: syncedAtTheEnd, writeDeadlineMs: CLI_BUSY_TIMEOUT_MS });
-  return createIntakeService({
-    engine, places: ctx.places, campaigns: ctx.campaigns, submissions: ctx.submissions, submissionService: ctx.submissionService,
-  });
-}
-/** The engine's WAL sync after each commit, left to the end of each file's import (importOne). */
-const syncedAtTheEnd = async (): Promise<void> => undefined;
+export const IMPORTING_ON_SQLITE: SqliteEngineOptions = {
+  // The engine's WAL sync after each commit, left to the end of each file's import (importOne).
+  syncWal: async () => undefined,
+  writeDeadlineMs: CLI_BUSY_TIMEOUT_MS,
+};
 
-async function importOne(intake: IntakeService, db: Db, user: Viewer | null, campaignId: number, sheet: ParsedSheet,
-  channel: IntakeChannel, file: string, ctx: AppContext, acceptOldDates: boolean): Promise<ImportReport> {
+async function importOne(ctx: AppContext, database: AppDatabase, user: Viewer | null, campaignId: number, sheet: ParsedSheet,
+  channel: IntakeChannel, file: string, acceptOldDates: boolean): Promise<ImportReport> {
+  const intake: IntakeService = ctx.intakeService;
+  const sqlite = database.sqlite;
   try {
-    // Short units of work with a pause after each, so a server running on the same database keeps taking
-    // residents' submissions during a 50,000-row import (src/db/busy.ts).
-    const report = await intake.importSheet(user, campaignId, sheet, channel, path.basename(file), { acceptOldDates, between: () => pauseSync(CLI_PAUSE_MS) });
+    // SQLite: short units of work with a pause after each, so a server running on the same database keeps taking
+    // residents' submissions during a 50,000-row import (src/db/busy.ts). PostgreSQL's writers do not take turns.
+    const between = sqlite ? () => pauseSync(CLI_PAUSE_MS) : undefined;
+    const report = await intake.importSheet(user, campaignId, sheet, channel, path.basename(file), { acceptOldDates, between });
     // The chunks were committed unsynced: on the disk before the report says they are in.
-    syncWalNow(db);
+    if (sqlite) syncWalNow(sqlite.db);
     return report;
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;

@@ -1,9 +1,8 @@
 import { createCampaignRepo } from '../../campaigns/repo';
-import { sqliteEngine } from '../../db/engine';
 import { createQrRepo } from '../../qr/repo';
 import { qrUrl } from '../../qr/token';
 import { CliError, parseId, UsageError, type Command } from '../args';
-import { campaignNotFoundMessage, openExistingDb } from '../cli-db';
+import { campaignNotFoundMessage, openCliDatabase } from '../cli-db';
 
 /** Lists a campaign's QR codes as `<url>\t<label>`, for print shops and spreadsheets. */
 export const qrListCommand: Command = {
@@ -19,9 +18,8 @@ export const qrListCommand: Command = {
       throw new UsageError('请用 --campaign <编号> 指定征求意见活动。 Missing --campaign <id>.');
     }
     const id = parseId('campaign', raw);
-    const { config, db } = openExistingDb(io);
+    const { config, engine: { queries }, close } = await openCliDatabase(io);
     try {
-      const { queries } = sqliteEngine(db);
       if (!(await createCampaignRepo(queries).findById(id))) throw new CliError(campaignNotFoundMessage(id), 2);
       for (const code of await createQrRepo(queries).listByCampaign(id)) {
         // A tab or newline inside a label would break the two-column format.
@@ -29,7 +27,7 @@ export const qrListCommand: Command = {
       }
       return 0;
     } finally {
-      db.close();
+      await close();
     }
   },
 };

@@ -1,14 +1,7 @@
 /**
- * What the operator is told when DATABASE_URL names PostgreSQL: which commands work there, and how to back up and
- * restore (PostgreSQL's own tools: a SQLite file copy means nothing there).
+ * What the operator is told when DATABASE_URL names PostgreSQL: how to back up and restore (PostgreSQL's own tools:
+ * a SQLite file copy means nothing there), and that the database could not be reached.
  */
-
-/** Every command but `migrate`, `backup` and `restore`, while their move to both engines is under way. */
-export const NOT_ON_POSTGRES_YET = 'DATABASE_URL 已设置（PostgreSQL）。这一版的服务器可以在 PostgreSQL 上运行（npm start），'
-  + '数据库结构用 npx linsheng migrate 建立和升级，但这个命令还不能在 PostgreSQL 上运行：请在网页上操作，或去掉 DATABASE_URL 对内置的 SQLite 数据库（DATA_DIR）使用它。 '
-  + 'DATABASE_URL is set (PostgreSQL). This version\'s server runs on PostgreSQL (npm start) and npx linsheng migrate creates and '
-  + 'upgrades its schema there, but this command does not run on PostgreSQL yet: use the web pages, or unset DATABASE_URL to use it '
-  + 'on the embedded SQLite database in DATA_DIR.';
 
 /** `npx linsheng backup` / `restore` on PostgreSQL: pg_dump and pg_restore, which keep a consistent snapshot online. */
 export function usePgTools(command: 'backup' | 'restore'): string {
