@@ -15,20 +15,26 @@ export function parseForm<S extends z.ZodTypeAny>(schema: S, input: unknown): Pa
   return { ok: false, errors };
 }
 
+/**
+ * A text field as stored: trimmed, and without NUL characters, which nobody types, and which PostgreSQL cannot store
+ * in text (it refuses the whole statement; SQLite would keep them).
+ */
+export const cleanText = (v: unknown): unknown => (typeof v === 'string' ? v.replace(/\u0000/g, '').trim() : v);
+
 /** Form fields arrive as strings, arrays (repeated names) or not at all: these coerce them safely. */
 export const formText = (label: string, max: number) =>
   z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() : v),
+    cleanText,
     z.string({ message: `${label}格式不正确` }).max(max, `${label}最多 ${max} 个字`),
   );
 export const requiredText = (label: string, max: number) =>
   z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() : v),
+    cleanText,
     z.string({ message: `请填写${label}` }).min(1, `请填写${label}`).max(max, `${label}最多 ${max} 个字`),
   );
 export const optionalText = (label: string, max: number) =>
   z.preprocess(
-    (v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : v),
+    (v) => (v === undefined || v === null ? '' : cleanText(v)),
     z.string({ message: `${label}格式不正确` }).max(max, `${label}最多 ${max} 个字`),
   ).transform((s) => (s === '' ? null : s));
 export const checkbox = () => z.preprocess((v) => v === 'on' || v === '1' || v === 'true' || v === true, z.boolean());
@@ -76,7 +82,7 @@ export function invalidDates(query: Record<string, unknown>, keys: readonly stri
 }
 export const dateText = (label: string) =>
   z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() : v),
+    cleanText,
     z.string({ message: `请填写${label}` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${label}应为 年-月-日，例如 2026-11-25`)
       .refine(isCalendarDate, `${label}不是有效日期`),
   );

@@ -5,6 +5,7 @@ import { createApp } from '../../src/app';
 import { dbFile, openDb } from '../../src/db/open-db';
 import { createLoginThrottle, FREE_FAILURES, MAX_DELAY_MS, WINDOW_MS } from '../../src/auth/login-throttle';
 import { csrfFrom, createUser, makeTestApp, TEST_PASSWORD } from '../helpers/app';
+import { itOnSqlite } from '../helpers/test-database';
 
 describe('per-account login slowdown', () => {
   it('delays attempts after repeated failures, doubling up to a cap, forgets after the window, clears on success', async () => {
@@ -50,7 +51,8 @@ describe('per-account login slowdown', () => {
     expect(rows.at(-1)!.user_id).toBe(u.id);
   }, 30_000);
 
-  it('counts the same wrong passwords on every app server of the database, also while another connection writes', async () => {
+  // Two servers on one SQLite file, and the CLI's write lock; on PostgreSQL: test/reliability/two-servers.postgres.test.ts.
+  itOnSqlite('counts the same wrong passwords on every app server of the database, also while another connection writes', async () => {
     const t = makeTestApp({}, { onDisk: true });
     // Another app server: its own connection to the same database file.
     const other = createApp({ config: t.config, db: openDb({ file: dbFile(t.config.dataDir) }) });

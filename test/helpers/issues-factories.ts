@@ -6,6 +6,7 @@ import { testConfig } from '../../src/config';
 import { createContext } from '../../src/context';
 import { randomToken } from '../../src/lib/random';
 import type { MadeCampaign } from './factories';
+import { appDatabaseOf } from './test-database';
 
 let seq = 0;
 
@@ -27,7 +28,7 @@ export function makeSubmission(db: Db, c: MadeCampaign, opts: Partial<NewSubmiss
 
 /** The issue and menu services on a database, as the composition root builds them, and a viewer for a user id. */
 export function issueServices(db: Db) {
-  const ctx = createContext(testConfig(), db);
+  const ctx = createContext(testConfig(), appDatabaseOf(db));
   // A fresh counter with nothing to write: only its interval stops.
   void ctx.scanCounter.stop();
   return {

@@ -70,6 +70,8 @@ export function toPostgres(sql: string): string {
       out += ch === '?' ? `$${++n}` : ch;
     }
   }
+  // SQLite takes an integer as a condition (a test's `WHERE ${where}` with the default '1').
+  out = out.replace(/\bWHERE\s+1\b(?!\s*[=<>!])/gi, 'WHERE TRUE');
   // SQLite keeps an alias's case; PostgreSQL folds an unquoted one to lower case.
   out = out.replace(/\bAS\s+([a-z_][a-z0-9_]*[A-Z][A-Za-z0-9_]*)\b/g, 'AS "$1"');
   if (/^\s*INSERT\s+OR\s+IGNORE\s+/i.test(out)) {

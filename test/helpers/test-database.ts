@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { localInvalidation } from '../../src/db/invalidation';
 import { postgresDatabaseOn, type AppDatabase } from '../../src/db/database';
+import { sqliteEngine, type Engine } from '../../src/db/engine';
 import { shareGeneration } from '../../src/db/generation';
 import { dbFile, openDb, type Db } from '../../src/db/open-db';
 import { createPgPool } from '../../src/db/postgres/pool';
@@ -51,13 +52,41 @@ export function openTestDatabase(opts: { dataDir?: string } = {}): TestDatabase 
   const db = syncPgDb(conn, () => { void close(); });
   // The factories bump the generation on `db`, as on SQLite: the app's caches must see it move.
   shareGeneration(appDatabase.engine.queries, db);
-  opened.push({ close, inTest: expect.getState().currentTestName !== undefined });
+  opened.push({ close, inTest: testRunning });
+  appDatabases.set(db, appDatabase);
+  urls.set(db, url);
   return { db, appDatabase, beforeClose: (fn) => { stops.push(fn); } };
 }
+
+const appDatabases = new WeakMap<Db, AppDatabase>();
+const urls = new WeakMap<Db, string>();
+
+/**
+ * A connection of its own to the database of a test's `db`, as a second app server has: to the same SQLite file
+ * (the test's app must be on disk), or a pool of its own on the same PostgreSQL database.
+ */
+export function secondConnection(db: Db): { appDatabase: Db | AppDatabase; close(): Promise<void> } {
+  const url = urls.get(db);
+  if (url === undefined) {
+    const other = openDb({ file: db.name });
+    return { appDatabase: other, close: async () => { other.close(); } };
+  }
+  const appDatabase = postgresDatabaseOn(createPgPool(url, { max: 4, idleTimeoutMillis: 1000 }), url, localInvalidation());
+  return { appDatabase, close: () => appDatabase.close() };
+}
+
+/** What an app is built on, for a test's `db`: the SQLite connection itself, or its PostgreSQL database. */
+export const appDatabaseOf = (db: Db): Db | AppDatabase => appDatabases.get(db) ?? db;
+
+/** An engine on a test's `db`: a new one on the SQLite connection, or the app's on PostgreSQL. */
+export const engineOf = (db: Db): Engine => appDatabases.get(db)?.engine ?? sqliteEngine(db);
 
 // ---- PostgreSQL: a migrated template per jest worker, a copy of it per app ----
 
 let admin: SyncPg | undefined;
+/** Between a test's first beforeEach and its afterEach (test/setup/engine.ts): what opens then closes with the test. */
+let testRunning = false;
+export const markTestRunning = (running: boolean) => { testRunning = running; };
 let template: string | undefined;
 const opened: Array<{ close: () => Promise<void>; inTest: boolean }> = [];
 const toDrop: string[] = [];
@@ -122,7 +151,41 @@ export async function closeTestDatabases(scope: 'test' | 'file'): Promise<void> 
   for (const o of closing) opened.splice(opened.indexOf(o), 1);
   for (const o of closing) await o.close();
   if (!admin) return;
-  for (const name of toDrop.splice(0)) {
+  const names = scope === 'file' ? [...toDrop.splice(0), ...serverDrops.splice(0)] : toDrop.splice(0);
+  for (const name of names) {
     try { admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } catch { /* dropped with the process's others later */ }
   }
+}
+
+/**
+ * `it` and `describe` for what only SQLite has (its file and write lock, WAL, pragmas, file backups): on PostgreSQL
+ * they are skipped with "(SQLite only)" in their names, so the skip shows in jest's list. PostgreSQL's own
+ * behaviour of the same kind has tests of its own (*.postgres.test.ts, *.engines.test.ts).
+ */
+export const itOnSqlite: jest.It = onPostgres
+  ? Object.assign((name: string, fn?: jest.ProvidesCallback, timeout?: number) => it.skip(`${name} (SQLite only)`, fn, timeout), it)
+  : it;
+export const describeOnSqlite: jest.Describe = onPostgres
+  ? Object.assign((name: string, fn: jest.EmptyFunction) => describe.skip(`${name} (SQLite only)`, fn), describe)
+  : describe;
+
+const serverUrls = new Map<string, string>();
+/** Dropped at the end of the file, with the servers that ran on them stopped. */
+const serverDrops: string[] = [];
+
+/**
+ * The database a server started as a child process (./child-server.ts) runs on, for the test engine: the SQLite
+ * file in `dataDir`, or a PostgreSQL database of its own (the same one for the same `dataDir`). `env` is what the
+ * child needs to find it; `db()` opens a handle for the test's fixtures and checks (close it before a kill -9 test).
+ */
+export function serverDatabase(dataDir: string): { env: Record<string, string>; db(): Db } {
+  if (!onPostgres) return { env: {}, db: () => openDb({ file: dbFile(dataDir) }) };
+  let url = serverUrls.get(dataDir);
+  if (url === undefined) {
+    url = freshDatabaseUrl();
+    serverUrls.set(dataDir, url);
+    serverDrops.push(new URL(url).pathname.slice(1));
+  }
+  const at = url;
+  return { env: { DATABASE_URL: at }, db: () => syncPgDb(new SyncPg(at), () => undefined) };
 }

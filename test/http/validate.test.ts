@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateText, firstValue, idList, idParam, invalidDates, isCalendarDate, parseForm, queryDate, queryId } from '../../src/http/validate';
+import { dateText, optionalText, requiredText, firstValue, idList, idParam, invalidDates, isCalendarDate, parseForm, queryDate, queryId } from '../../src/http/validate';
 
 describe('idParam', () => {
   const id = idParam('地点');
@@ -67,5 +67,13 @@ describe('repeated query parameters', () => {
     expect(s.parse({ community: '29', status: 'new' })).toEqual({ community: 29, status: 'new' });
     expect(s.parse({ community: ['0x1d', '20'], status: ['bogus'] })).toEqual({ community: undefined, status: undefined });
     expect(s.parse({})).toEqual({ community: undefined, status: undefined });
+  });
+});
+
+describe('text fields', () => {
+  it('drop NUL characters, which PostgreSQL cannot store, and trim', () => {
+    const form = z.object({ name: requiredText('姓名', 10), note: optionalText('备注', 10) });
+    expect(parseForm(form, { name: ' 王\u0000芳 ', note: '\u0000' })).toEqual({ ok: true, value: { name: '王芳', note: null } });
+    expect(parseForm(form, { name: '\u0000' })).toEqual({ ok: false, errors: { name: '请填写姓名' } });
   });
 });

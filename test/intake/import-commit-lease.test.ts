@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createApp, type LinshengApp } from '../../src/app';
-import { dbFile, openDb } from '../../src/db/open-db';
 import { ImportRunning } from '../../src/intake/service';
 import { loginAs, viewerOf, type TestApp, makeTestApp } from '../helpers/app';
 import { createIntakeFixture, type IntakeFixture } from '../helpers/intake-fixtures';
+import { secondConnection } from '../helpers/test-database';
 
 /**
  * An import commit's progress and its "one at a time" live in the database: a second app server on the same
@@ -14,15 +14,17 @@ const SAMPLE_CSV = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'share
 
 let t: TestApp & { f: IntakeFixture };
 let other: LinshengApp;
+let second: ReturnType<typeof secondConnection>;
 beforeEach(() => {
   t = { ...makeTestApp({}, { onDisk: true }), f: undefined as unknown as IntakeFixture };
   t.f = createIntakeFixture(t.db);
-  // Another app server: its own connection to the same database file.
-  other = createApp({ config: t.config, db: openDb({ file: dbFile(t.config.dataDir) }) });
+  // Another app server: its own connection to the same database.
+  second = secondConnection(t.db);
+  other = createApp({ config: t.config, db: second.appDatabase });
 });
 afterEach(async () => {
   await Promise.all([t.app.ctx.intakeService.stop(), other.ctx.intakeService.stop()]);
-  other.ctx.db!.close();
+  await second.close();
   t.db.close();
   fs.rmSync(t.config.dataDir, { recursive: true, force: true });
 });
@@ -34,6 +36,8 @@ async function uploaded() {
   return { id: up.headers.location.split('/').pop()!, userId: agent.userId, agent };
 }
 const submissions = () => t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get();
+/** A lease's end as the repo writes it (ISO, milliseconds, Z). */
+const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
 it('shows a commit running on one server on the other, which does not start it again', async () => {
   const { id, userId } = await uploaded();
@@ -62,15 +66,15 @@ it('shows a commit running on one server on the other, which does not start it a
 it('waits for a lease another server holds, and resumes once the lease of a server that died has run out', async () => {
   const { id, userId, agent } = await uploaded();
   const staff = await viewerOf(t, userId);
-  const lease = (modifier: string) => t.db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?),
-    rows_done = 6, rows_total = 14 WHERE id = ?`).run(modifier, id);
-  lease('+60 seconds');
+  const lease = (seconds: number) => t.db.prepare(`UPDATE import_batches SET committing_until = ?,
+    rows_done = 6, rows_total = 14 WHERE id = ?`).run(inSeconds(seconds), id);
+  lease(60);
   await expect(t.app.ctx.intakeService.commitBatch(staff, id, { acceptOldDates: true })).rejects.toBeInstanceOf(ImportRunning);
   expect(submissions()).toBe(0);
   // The page's progress poll follows the other server's commit.
   const status = async () => (await agent.get(`/intake/import/${id}/status`).expect(200)).body as unknown;
   expect(await status()).toEqual({ state: 'committing', done: 6, total: 14 });
-  lease('-1 seconds');
+  lease(-1);
   expect(await status()).toEqual({ state: 'pending', done: 0, total: 0 });
   const report = await t.app.ctx.intakeService.commitBatch(staff, id, { acceptOldDates: true });
   expect(report.imported).toBe(14);
@@ -86,8 +90,8 @@ it('a commit that outlived its lease stops, and neither renews nor ends the leas
     onProgress: (done) => {
       if (done !== 4) return;
       // This commit stalled past its lease, and another server's commit took the batch over.
-      t.db.prepare(`UPDATE import_batches SET committing_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+60 seconds'),
-        commit_lease = 'other-server', rows_done = 0 WHERE id = ?`).run(id);
+      t.db.prepare(`UPDATE import_batches SET committing_until = ?,
+        commit_lease = 'other-server', rows_done = 0 WHERE id = ?`).run(inSeconds(60), id);
       takenOver = true;
     },
   });

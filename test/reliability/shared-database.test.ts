@@ -10,10 +10,12 @@ import { makeCampaign } from '../helpers/factories';
 import { createIntakeFixture } from '../helpers/intake-fixtures';
 import { submitOnce } from '../helpers/resident-client';
 import { startTestServer, type RunningApp } from '../helpers/server';
+import { describeOnSqlite } from '../helpers/test-database';
 
 /** The server and another writer (the CLI, sqlite3, a backup) on one database file. */
 
-describe('a busy database', () => {
+// SQLite's single writer and its file; PostgreSQL's rows lock one by one (two servers: two-servers.postgres.test.ts).
+describeOnSqlite('a busy database', () => {
   let s: RunningApp;
   afterEach(async () => { await s.close(); fs.rmSync(s.dataDir, { recursive: true, force: true }); });
 
@@ -41,7 +43,7 @@ describe('a busy database', () => {
   });
 });
 
-describe('npx linsheng import against a live server', () => {
+describeOnSqlite('npx linsheng import against a live server', () => {
   let dataDir: string;
   beforeEach(() => { dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-shared-')); });
   afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));

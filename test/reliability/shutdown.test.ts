@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { dbFile, openDb } from '../../src/db/open-db';
+import { serverDatabase } from '../helpers/test-database';
 import { startChildServer } from '../helpers/child-server';
 import { hiddenFields } from '../helpers/resident-client';
 import { makeCampaign } from '../helpers/factories';
@@ -35,12 +34,12 @@ describe('SIGTERM under load', () => {
   afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('stops listening, answers every request already received (on busy and on idle keep-alive connections), and exits 0', async () => {
-    const db = openDb({ file: dbFile(dataDir) });
+    const db = serverDatabase(dataDir).db();
     const { qrToken: token } = makeCampaign(db, { askPhoto: false });
     db.close();
     const s = await startChildServer({
       script: 'src/server.ts', fromSource: true,
-      env: { DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: 'shutdown-pass', LINSHENG_PUBLIC_RATE_LIMIT: '100000' },
+      env: { DATA_DIR: dataDir, ...serverDatabase(dataDir).env, LINSHENG_ADMIN_PASSWORD: 'shutdown-pass', LINSHENG_PUBLIC_RATE_LIMIT: '100000' },
     });
     const page = await fetch(`${s.baseUrl}/q/${token}`);
     const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
@@ -89,7 +88,7 @@ describe('SIGTERM under load', () => {
       expect(responses(c.data())).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
     }
     expect(await exit).toBe(0);
-    const check = new Database(dbFile(dataDir), { readonly: true });
+    const check = serverDatabase(dataDir).db();
     expect(check.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(20);
     // Every form view counted (the first, and the 20 answered after the signal): the scan counter's last flush, a
     // unit of work on the engine, went through before the database closed.

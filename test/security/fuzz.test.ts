@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import fc from 'fast-check';
 import request from 'supertest';
 import { csrfFrom, makeTestApp, type TestApp } from '../helpers/app';
+import { onPostgres } from '../helpers/test-database';
 import { makeCampaign } from '../helpers/factories';
 
 /**
@@ -52,12 +54,16 @@ describe('fuzzing the public endpoints', () => {
   beforeAll(() => {
     // Without the per-account login slowdown: generated usernames repeat, and waiting seconds per attempt would only
     // slow the run; every attempt is still refused (test/auth/login-throttle.test.ts covers the slowdown).
-    t = makeTestApp({ loginDelayMaxMs: 0 });
+    // A data directory of its own: the uploads left behind are counted, and other tests' photos are not this one's.
+    t = makeTestApp({ loginDelayMaxMs: 0 }, { onDisk: true });
     token = makeCampaign(t.db).qrToken;
     closedToken = makeCampaign(t.db, { status: 'closed' }).qrToken;
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    await t.app.ctx.stopAll();
+    t.db.close();
+    fs.rmSync(t.config.dataDir, { recursive: true, force: true });
     // eslint-disable-next-line no-console
     console.log(`fuzz: ${requestsSent} generated bad requests, every one refused with a 4xx and a Chinese message`);
   });
@@ -168,7 +174,8 @@ describe('fuzzing the public endpoints', () => {
     const health = await request(t.app).get('/healthz');
     expect(health.status).toBe(200);
     expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(0);
-    expect(t.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    // SQLite's file checks itself; PostgreSQL has no such check (its data is the server's).
+    if (!onPostgres) expect(t.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 });
 

@@ -53,7 +53,8 @@ describe('login rate limit behind a proxy', () => {
     const res = await loginFrom(t, '198.51.100.7', admin.username);
     expect(res.status).toBe(303);
     // The audit trail records the real client, as the proxy forwarded it.
-    const ips = t.db.prepare("SELECT json_extract(detail, '$.ip') FROM audit_log WHERE entity_type = 'user' ORDER BY id").pluck().all();
+    const ips = (t.db.prepare("SELECT detail FROM audit_log WHERE entity_type = 'user' ORDER BY id").pluck().all() as string[])
+      .map((d) => (JSON.parse(d) as { ip: string }).ip);
     expect(ips).toEqual(['203.0.113.66', '203.0.113.66', '203.0.113.66', '198.51.100.7']);
   });
 
