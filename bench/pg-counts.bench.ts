@@ -26,7 +26,7 @@ const percentile = (xs: number[], p: number) => {
 async function seed(pool: pg.Pool): Promise<{ campaignId: number; qrCodeId: number; communityId: number }> {
   const community = (await pool.query<{ id: number }>("INSERT INTO places (kind, name) VALUES ('community', '永安社区') RETURNING id")).rows[0].id;
   const campaign = (await pool.query<{ id: number }>(`INSERT INTO campaigns (title, starts_on, ends_on, status)
-    VALUES ('并发计数', '2026-01-01', '2026-12-31', 'open') RETURNING id`)).rows[0].id;
+    VALUES ('并发计数', '2026-01-01', '2099-12-31', 'open') RETURNING id`)).rows[0].id;
   const qr = (await pool.query<{ id: number }>(`INSERT INTO qr_codes (campaign_id, token, label, place_id)
     VALUES ($1, 'pgcountsbenchtoken', '永安社区公告栏', $2) RETURNING id`, [campaign, community])).rows[0].id;
   return { campaignId: campaign, qrCodeId: qr, communityId: community };
