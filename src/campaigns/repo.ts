@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
 import { dialectOf } from '../db/dialect';
-import { bumpGenerationOf } from '../db/generation';
+import { bumpGenerationOf, changing } from '../db/generation';
 import type { CampaignStatus } from './rules';
 
 export interface Campaign {
@@ -149,10 +149,8 @@ export function createCampaignRepo(on: Queries) {
         public_board = ${p.publicBoard} WHERE id = ${id}`);
       await setLinks(id, input);
     },
-    setStatus: async (id: number, status: CampaignStatus): Promise<void> => {
-      bumpGenerationOf(on);
-      await run(on, sql`UPDATE campaigns SET status = ${status} WHERE id = ${id}`);
-    },
+    setStatus: (id: number, status: CampaignStatus): Promise<void> =>
+      changing(on, async () => { await run(on, sql`UPDATE campaigns SET status = ${status} WHERE id = ${id}`); }),
     communityIds,
     communityContacts: async (id: number): Promise<CommunityContact[]> =>
       (await all<{ community_id: number; name: string; phone: string }>(on, sql`SELECT community_id, name, phone

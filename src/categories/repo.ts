@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
-import { bumpGenerationOf } from '../db/generation';
+import { bumpGenerationOf, changing } from '../db/generation';
 
 export interface Category { id: number; name: string; sortOrder: number; active: boolean }
 
@@ -19,29 +19,22 @@ export function createCategoryRepo(on: Queries) {
       return r ? toCategory(r) : undefined;
     },
     /** New categories go to the end of the list. */
-    async create(name: string): Promise<number> {
-      bumpGenerationOf(on);
+    create: (name: string): Promise<number> => changing(on, async () => {
       const r = await one<{ id: number }>(on, sql`INSERT INTO categories (name, sort_order)
         VALUES (${name}, (SELECT COALESCE(MAX(sort_order), 0) + 10 FROM categories)) RETURNING id`);
       return r!.id;
-    },
-    rename: async (id: number, name: string): Promise<void> => {
-      bumpGenerationOf(on);
-      await run(on, sql`UPDATE categories SET name = ${name} WHERE id = ${id}`);
-    },
-    setActive: async (id: number, isActive: boolean): Promise<void> => {
-      bumpGenerationOf(on);
-      await run(on, sql`UPDATE categories SET active = ${isActive ? 1 : 0} WHERE id = ${id}`);
-    },
+    }),
+    rename: (id: number, name: string): Promise<void> =>
+      changing(on, async () => { await run(on, sql`UPDATE categories SET name = ${name} WHERE id = ${id}`); }),
+    setActive: (id: number, isActive: boolean): Promise<void> =>
+      changing(on, async () => { await run(on, sql`UPDATE categories SET active = ${isActive ? 1 : 0} WHERE id = ${id}`); }),
     /** Rewrites every sort_order in the given id order (10, 20, …); in the caller's unit of work, so all or none. */
     async reorder(ids: readonly number[]): Promise<void> {
       bumpGenerationOf(on);
       for (const [i, id] of ids.entries()) await run(on, sql`UPDATE categories SET sort_order = ${(i + 1) * 10} WHERE id = ${id}`);
     },
-    remove: async (id: number): Promise<void> => {
-      bumpGenerationOf(on);
-      await run(on, sql`DELETE FROM categories WHERE id = ${id}`);
-    },
+    remove: (id: number): Promise<void> =>
+      changing(on, async () => { await run(on, sql`DELETE FROM categories WHERE id = ${id}`); }),
     usage: async (id: number): Promise<{ submissions: number; campaigns: number }> => (await one<{ submissions: number; campaigns: number }>(on, sql`SELECT
       (SELECT COUNT(*) FROM submissions WHERE category_id = ${id}) AS submissions,
       (SELECT COUNT(*) FROM campaign_categories WHERE category_id = ${id}) AS campaigns`))!,

@@ -38,3 +38,18 @@ export const bumpGenerationOf = (on: Queries): void => bumpGeneration(queriesKey
 export function shareGeneration(on: Queries, db: object): void {
   aliases.set(queriesKey(on), db);
 }
+
+/**
+ * A write the caches must see: bumped before it (this process's caches stop serving what it changes at once) and
+ * after it. On PostgreSQL the bump is what tells the other app servers, and a single statement outside a unit of work
+ * has committed only once it returned: a server told at the first bump may have read the old row again, the second
+ * bump tells it once the row is there. (A unit of work bumps again after its commit: src/db/database.ts.)
+ */
+export async function changing<T>(on: Queries, write: () => Promise<T>): Promise<T> {
+  bumpGenerationOf(on);
+  try {
+    return await write();
+  } finally {
+    bumpGenerationOf(on);
+  }
+}

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { all, one, run, type Queries } from '../db/engine';
 import { inList } from '../db/dialect';
-import { bumpGenerationOf } from '../db/generation';
+import { bumpGenerationOf, changing } from '../db/generation';
 
 export interface QrCode {
   id: number;
@@ -38,20 +38,16 @@ export function createQrRepo(on: Queries) {
     findById: (id: number): Promise<QrCode | undefined> => code(sql<Row>`SELECT * FROM qr_codes WHERE id = ${id}`),
     listByCampaign: async (campaignId: number): Promise<QrCode[]> =>
       (await all<Row>(on, sql`SELECT * FROM qr_codes WHERE campaign_id = ${campaignId} ORDER BY id`)).map(toQr),
-    create: async (campaignId: number, token: string, label: string, placeId: number | null): Promise<number> => {
-      bumpGenerationOf(on);
-      return insert(campaignId, token, label, placeId);
-    },
+    create: (campaignId: number, token: string, label: string, placeId: number | null): Promise<number> =>
+      changing(on, () => insert(campaignId, token, label, placeId)),
     // Submissions per code in one grouped query, not one COUNT per row.
     listWithCounts: async (campaignId: number): Promise<QrCodeWithCounts[]> => (await all<Row & { submissions: number }>(on, sql`
       SELECT q.*, COALESCE(s.n, 0) AS submissions FROM qr_codes q
       LEFT JOIN (SELECT qr_code_id, COUNT(*) AS n FROM submissions WHERE campaign_id = ${campaignId} AND qr_code_id IS NOT NULL
                  GROUP BY qr_code_id) s ON s.qr_code_id = q.id
       WHERE q.campaign_id = ${campaignId} ORDER BY q.id`)).map((r) => ({ ...toQr(r), submissions: r.submissions })),
-    rename: async (id: number, label: string): Promise<void> => {
-      bumpGenerationOf(on);
-      await run(on, sql`UPDATE qr_codes SET label = ${label} WHERE id = ${id}`);
-    },
+    rename: (id: number, label: string): Promise<void> =>
+      changing(on, async () => { await run(on, sql`UPDATE qr_codes SET label = ${label} WHERE id = ${id}`); }),
     hasCodeForPlace: placeTaken,
     /**
      * Creates codes for places that have none yet in this campaign; in the caller's unit of work, so all or nothing,
