@@ -25,6 +25,11 @@ export type { ImportPreview } from './import/plan-worker';
  * ~55 ms under the mixed benchmark's load; the commits are unsynced, so smaller chunks cost little).
  */
 export const COMMIT_CHUNK_ROWS = 25;
+/**
+ * The same on PostgreSQL, where rows lock one by one and residents' inserts never wait for an import's chunk: a
+ * transaction per 25 rows there cost a round trip and a commit each (10,000 rows took 7–8 s, more than the goal).
+ */
+export const POSTGRES_COMMIT_CHUNK_ROWS = 200;
 /** Files up to this size are read and planned inline (a few milliseconds); bigger ones in the worker thread. */
 export const INLINE_BYTES = 64 * 1024;
 /** Stored rows (as JSON) up to this size are re-planned inline at commit; more in the worker thread. */
@@ -138,7 +143,7 @@ interface Deps {
    * written before their batch row and the parts dropped after the report are `ephemeral`: on SQLite the durable
    * write after them syncs them too, and a lease or a drop lost to a power cut only runs out or waits for the purge.
    */
-  engine: Pick<Engine, 'unitOfWork' | 'queries' | 'ephemeral'>;
+  engine: Pick<Engine, 'kind' | 'unitOfWork' | 'queries' | 'ephemeral'>;
   places: Pick<PlaceRepo, 'findById' | 'list' | 'ofKind' | 'communityIdsUnder'>;
   campaigns: Pick<CampaignRepo, 'findById' | 'list' | 'communityIds'>;
   submissions: SubmissionRepo; submissionService: SubmissionService;
@@ -160,6 +165,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
   /** The same statements committed without waiting for the disk (Engine.ephemeral). */
   const unsynced = createIntakeRepo(deps.engine.ephemeral);
   const inlineBytes = deps.inlineBytes ?? INLINE_BYTES;
+  const chunkRows = deps.engine.kind === 'postgres' ? POSTGRES_COMMIT_CHUNK_ROWS : COMMIT_CHUNK_ROWS;
   const inlineParsed = deps.inlineBytes === undefined ? INLINE_PARSED_CHARS : deps.inlineBytes;
   const planWorker = createWorker<PlanJob, PlanOutput>(path.join(__dirname, 'import', 'plan-worker'), 'runPlanJob');
 
@@ -296,7 +302,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
    * rows are sent once at most (moved when they are bytes), or not at all when the job that read them kept them.
    */
   async function planInChunks(user: Viewer | null, c: Campaign, rows: { parsed: Parsed } | { kept: string }, inline: boolean, channel: IntakeChannel,
-    dates: DatesPolicy, keys?: JoinedKeys, chunkRows = COMMIT_CHUNK_ROWS) {
+    dates: DatesPolicy, keys?: JoinedKeys, rowsPerChunk = chunkRows) {
     let source = rows;
     if (!keys) {
       if (!('parsed' in rows)) throw new Error('import plan: the keys of kept rows come with them');
@@ -306,7 +312,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     }
     const existing = await existingKeys(keys);
     return runJob<'plan'>({
-      kind: 'plan', ...source, snapshot: await snapshotFor(user, c, channel), existing, dates, chunkRows,
+      kind: 'plan', ...source, snapshot: await snapshotFor(user, c, channel), existing, dates, chunkRows: rowsPerChunk,
       previewRows: PREVIEW_ROWS, datedRows: DATED_ROWS_SHOWN,
     }, inline);
   }
@@ -348,12 +354,10 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       // it; a power cut half-way loses at most the last chunks, which confirming again adds. So it does not wait for
       // the disk (a WAL sync per chunk of 25 rows measured ~0.6 s more per 10,000 rows).
       const counts = await deps.engine.unitOfWork(async (tx) => {
-        let created = 0;
-        const again: number[] = [];
-        for (const v of part) {
-          if ((await deps.submissionService.recordPrepared(v.input, tx)).created) created++;
-          else again.push(v.row);
-        }
+        // One statement for the chunk (a round trip per row cost PostgreSQL most of an import's time).
+        const results = await deps.submissionService.recordPreparedMany(part.map((v) => v.input), tx);
+        const created = results.filter((r) => r.created).length;
+        const again = part.filter((_, k) => !results[k].created).map((v) => v.row);
         if (Date.now() - progressAt >= progressMs) {
           // Lost to another commit: this chunk is rolled back, and that commit goes on.
           if (!await createIntakeRepo(tx).renewCommit(b.id, lease, done + part.length, plan.validCount, COMMIT_LEASE_SECONDS)) throw new ImportRunning();
@@ -439,24 +443,20 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     between: () => void | Promise<void> = () => undefined): Promise<ImportReport> {
     let imported = 0;
     const alreadyImported: number[] = [];
-    for (let i = 0; i < plan.valid.length; i += COMMIT_CHUNK_ROWS) {
+    for (let i = 0; i < plan.valid.length; i += chunkRows) {
       // Categorized before the unit of work: the lock is held only for the inserts (a few milliseconds).
-      const part = await categorized(plan.valid.slice(i, i + COMMIT_CHUNK_ROWS));
+      const part = await categorized(plan.valid.slice(i, i + chunkRows));
       // Counted once it committed: on PostgreSQL a unit of work may run again (engine.ts, serialization failures).
       // Whether each chunk waits for the disk is the engine's: the command line's commits them unsynced and syncs
       // the WAL once at the end (src/cli/commands/import.ts).
       const counts = await deps.engine.unitOfWork(async (tx) => {
-        let created = 0;
-        const again: number[] = [];
-        for (const v of part) {
-          if ((await deps.submissionService.recordPrepared(v.input, tx)).created) created++;
-          else again.push(v.row);
-        }
-        return { created, again };
+        // One statement for the chunk (a round trip per row cost PostgreSQL most of an import's time).
+        const results = await deps.submissionService.recordPreparedMany(part.map((v) => v.input), tx);
+        return { created: results.filter((r) => r.created).length, again: part.filter((_, k) => !results[k].created).map((v) => v.row) };
       });
       imported += counts.created;
       alreadyImported.push(...counts.again);
-      if (i + COMMIT_CHUNK_ROWS < plan.valid.length) await between();
+      if (i + chunkRows < plan.valid.length) await between();
     }
     return { ...meta, total: plan.total, imported, alreadyImported, rejected: plan.rejected, notes: plan.notes, datesToConfirm: plan.datesToConfirm };
   }

@@ -101,6 +101,11 @@ export function createSubmissionService(deps: { engine: Pick<Engine, 'queries' |
     categorize: (input: NewSubmission): Promise<NewSubmission> => prepare(input),
     /** Stores a submission already categorized (by `categorize`), inside `tx` or on its own. */
     recordPrepared: (input: NewSubmission, tx?: Queries): Promise<RecordResult> => insertOn(input, tx),
+    /**
+     * Many submissions already categorized, in order, inside the caller's unit of work: one statement per 200 rows
+     * (an import's chunk), each answered as `recordPrepared` would (created, or found by its key).
+     */
+    recordPreparedMany: (inputs: readonly NewSubmission[], tx: Queries): Promise<RecordResult[]> => createSubmissionRepo(tx).insertMany(inputs),
 
     /**
      * Stores one submission as part of the next group commit; resolves once it is durably on disk.
