@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import type { Db } from '../src/db/open-db';
+import type { AppDatabase } from '../src/db/database';
 import { SESSION_COOKIE } from '../src/auth/middleware';
 import type { AppContext } from '../src/context';
 
@@ -17,7 +18,7 @@ export interface BenchServer {
 }
 
 /** Listens first so BASE_URL names the real port; rate limits are lifted, the benchmark is the only client. */
-export async function serveBenchApp(db: Db, dataDir: string): Promise<BenchServer> {
+export async function serveBenchApp(db: Db | AppDatabase, dataDir: string): Promise<BenchServer> {
   const server = http.createServer();
   const close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
   try {
@@ -30,7 +31,7 @@ export async function serveBenchApp(db: Db, dataDir: string): Promise<BenchServe
     return {
       base, ctx, close,
       async staffCookie(scopePlaceId: number) {
-        const userId = await ctx.users.create({ username: 'bench-staff', displayName: 'bench', passwordHash: 'unused', role: 'staff', scopePlaceId });
+        const userId = await ctx.users.create({ username: `bench-staff-${Date.now()}`, displayName: 'bench', passwordHash: 'unused', role: 'staff', scopePlaceId });
         return `${SESSION_COOKIE}=${(await ctx.auth.startSession(userId)).sessionId}`;
       },
     };
