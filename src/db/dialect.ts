@@ -78,8 +78,11 @@ const POSTGRES: Dialect = {
   joinedDistinct: (e) => sql<string>`string_agg(DISTINCT CAST(${e} AS text), ',')`,
   fixedJoin: sql`JOIN`,
   notIndexed: sql``,
-  textMatch: (_table, alias, phrases) =>
-    sql<boolean>`${sql.ref(alias)}.body @@ ALL (SELECT phraseto_tsquery('simple', p) FROM unnest(CAST(${[...phrases]} AS text[])) AS p)`,
+  // One tsquery of the phrases joined by &&: a condition the GIN index answers. (`@@ ALL (subquery)` was checked row by
+  // row: a phrase found nowhere walked all of a million rows, ~3 s.)
+  textMatch: (_table, alias, phrases) => sql<boolean>`${sql.ref(alias)}.body @@ (${phrases.length
+    ? sql.join(phrases.map((p) => sql`phraseto_tsquery('simple', ${p})`), sql` && `)
+    : sql`CAST('' AS tsquery)`})`,
 };
 
 /** The dialect `on` speaks (the engine's queries or a unit of work's transaction). */
