@@ -326,7 +326,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
 
   /** The commit of a batch whose lease this process holds (commitBatch). */
   async function commitClaimed(user: Viewer, b: ImportBatch, c: Campaign, lease: string, opts: { acceptOldDates?: boolean; signal?: AbortSignal; chunk?: number; progressMs?: number },
-    onProgress: (done: number, total: number) => void): Promise<ImportReport> {
+    onProgress: (done: number, total: number) => void | Promise<void>): Promise<ImportReport> {
     const channel = b.channel as IntakeChannel;
     const accepted = opts.acceptOldDates === true;
     const parsed = await parsedOf(b.id);
@@ -342,7 +342,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
     }
     let progressAt = Date.now();
     const progressMs = opts.progressMs ?? PROGRESS_WRITE_MS;
-    onProgress(0, plan.validCount);
+    await onProgress(0, plan.validCount);
     for (const chunk of chunksOf(plan, rows)) {
       if (opts.signal?.aborted) {
         await repo.markInterrupted(b.id, lease, done, plan.validCount);
@@ -368,7 +368,8 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       imported += counts.created;
       alreadyImported.push(...counts.again);
       done += part.length;
-      onProgress(done, plan.validCount);
+      // Awaited: a caller may hold the commit here (a test makes another server try the same commit meanwhile).
+      await onProgress(done, plan.validCount);
       await yieldNow();
     }
     const report: ImportReport = {
@@ -610,7 +611,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
      * they are reported by row number and the other rows go in.
      */
     async commitBatch(user: Viewer, id: string, opts: {
-      acceptOldDates?: boolean; onProgress?: (done: number, total: number) => void; signal?: AbortSignal; chunk?: number;
+      acceptOldDates?: boolean; onProgress?: (done: number, total: number) => void | Promise<void>; signal?: AbortSignal; chunk?: number;
       /** How often the progress is written for other servers (PROGRESS_WRITE_MS; tests write it with every chunk). */
       progressMs?: number;
     } = {}): Promise<ImportReport> {

@@ -190,7 +190,7 @@ describe('confirming an import from the web', () => {
     const id = await intake.createBatch(staff, f.campaignId, await parseSpreadsheet(SAMPLE_CSV), 'door_to_door', 'sample.csv');
     expect(t.db.prepare('SELECT COUNT(*) FROM submissions').pluck().get()).toBe(0);
     const steps: string[] = [];
-    const report = await intake.commitBatch(staff, id, { acceptOldDates: true, onProgress: (done, total) => steps.push(`${done}/${total}`), chunk: 4 });
+    const report = await intake.commitBatch(staff, id, { acceptOldDates: true, onProgress: (done, total) => { steps.push(`${done}/${total}`); }, chunk: 4 });
     expect(steps).toEqual(['0/14', '4/14', '8/14', '12/14', '14/14']);
     expect(report).toMatchObject({ imported: 14, alreadyImported: [], total: 20 });
     expect(report.rejected).toEqual(EXPECTED.csv.rejected);
