@@ -14,7 +14,7 @@ import { dbFile, openDb, type Db } from '../src/db/open-db';
 import { postgresDatabase, type AppDatabase } from '../src/db/database';
 import { createPgPool } from '../src/db/postgres/pool';
 import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
-import { copyToPostgres } from './postgres-copy';
+import { copyToPostgres, postgresSkipped } from './postgres-copy';
 import { CHANNELS } from '../src/submissions/types';
 
 const SUBMISSIONS = 1_000_000;
@@ -216,7 +216,7 @@ async function timePages(served: BenchServer, seed: Seed) {
  * SQLite figures without goals (the goals are the embedded default's). Skipped, and said so, without a server.
  */
 async function onPostgres(db: Db, dataDir: string, seed: Seed): Promise<Figure[]> {
-  if (!postgresAvailable()) return [{ name: 'dashboard_postgres', value: 0, unit: 'skipped', skipped: 'LINSHENG_TEST_DATABASE_URL not set or not answering (.ci/postgres.sh)' }];
+  if (!postgresAvailable()) return [postgresSkipped('dashboard_postgres')];
   const target = await freshPostgresDatabase();
   let served: BenchServer | undefined;
   let database: AppDatabase | undefined;

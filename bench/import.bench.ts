@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Benchmark, Figure } from './run';
+import { postgresSkipped } from './postgres-copy';
 import { loadConfig } from '../src/config';
 import { createContext } from '../src/context';
 import { IMPORTING_ON_SQLITE } from '../src/cli/commands/import';
@@ -173,7 +174,7 @@ export const benchmark: Benchmark = {
       makeCsv(csv);
       const figures = [await timeImport(dataDir, xlsx, 'xlsx'), await timeImport(dataDir, csv, 'csv')];
       if (!postgresAvailable()) {
-        return [...figures, { name: 'import_postgres', value: 0, unit: 'skipped', skipped: 'LINSHENG_TEST_DATABASE_URL not set or not answering (.ci/postgres.sh)' }];
+        return [...figures, postgresSkipped('import_postgres')];
       }
       for (const format of ['xlsx', 'csv'] as const) {
         const database = await freshPostgresDatabase();

@@ -15,7 +15,7 @@ import { createCampaignRepo } from '../src/campaigns/repo';
 import { postgresDatabase, type AppDatabase } from '../src/db/database';
 import { createPgPool } from '../src/db/postgres/pool';
 import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
-import { copyToPostgres } from './postgres-copy';
+import { copyToPostgres, postgresSkipped } from './postgres-copy';
 
 const CODES = 200;
 const RUNS = 7;
@@ -63,7 +63,7 @@ export const benchmark: Benchmark = {
       served = undefined;
       // The same campaign and codes copied into PostgreSQL, the same sheet there: printed beside, without a goal.
       if (!postgresAvailable()) {
-        figures.push({ name: 'posters_postgres', value: 0, unit: 'skipped', skipped: 'LINSHENG_TEST_DATABASE_URL not set or not answering (.ci/postgres.sh)' });
+        figures.push(postgresSkipped('posters_postgres'));
         return figures;
       }
       const target = await freshPostgresDatabase();

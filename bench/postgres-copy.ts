@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import type { Db } from '../src/db/open-db';
 import { migratePostgres } from '../src/db/postgres/migrate';
+import type { Figure } from './run';
 
 /** What the dashboard generator writes (bench/dashboard.bench.ts), parents before children. */
 const TABLES = ['places', 'users', 'campaigns', 'campaign_communities', 'campaign_categories', 'qr_codes', 'issues',
@@ -57,3 +58,7 @@ export async function copyToPostgres(db: Db, pool: Pool): Promise<number> {
   await pool.query('ANALYZE');
   return (performance.now() - t0) / 1000;
 }
+
+/** The figure a benchmark prints for its PostgreSQL half when no test server answers. */
+export const postgresSkipped = (name: string): Figure =>
+  ({ name, value: 0, unit: 'skipped', skipped: 'LINSHENG_TEST_DATABASE_URL not set or not answering (.ci/postgres.sh)' });

@@ -8,7 +8,7 @@ import { sqliteEngine, type Engine } from '../src/db/engine';
 import { postgresDatabase } from '../src/db/database';
 import { createPgPool } from '../src/db/postgres/pool';
 import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
-import { copyToPostgres } from './postgres-copy';
+import { copyToPostgres, postgresSkipped } from './postgres-copy';
 import { createUserRepo } from '../src/auth/repo';
 import { createCampaignRepo } from '../src/campaigns/repo';
 import { createCampaignService } from '../src/campaigns/service';
@@ -91,7 +91,7 @@ export const benchmark: Benchmark = {
 
       // The same rows and users copied into PostgreSQL, the same queries there: printed beside, without goals.
       if (!postgresAvailable()) {
-        figures.push({ name: 'search_postgres', value: 0, unit: 'skipped', skipped: 'LINSHENG_TEST_DATABASE_URL not set or not answering (.ci/postgres.sh)' });
+        figures.push(postgresSkipped('search_postgres'));
       } else {
         const target = await freshPostgresDatabase();
         try {

@@ -15,7 +15,7 @@ import { dbFile, openDb } from '../src/db/open-db';
 import { PROJECT_ROOT } from '../src/paths';
 import { createPgPool } from '../src/db/postgres/pool';
 import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
-import { copyToPostgres } from './postgres-copy';
+import { copyToPostgres, postgresSkipped } from './postgres-copy';
 
 const STARTS = Number(process.env.BENCH_START_RUNS ?? 7);
 const SUBMISSIONS = 1_000_000;
@@ -93,7 +93,7 @@ export const benchmark: Benchmark = {
       }];
       // The same rows copied into PostgreSQL, the same restarts with DATABASE_URL: printed beside, without a goal.
       if (!postgresAvailable()) {
-        figures.push({ name: 'start_postgres', value: 0, unit: 'skipped', skipped: 'LINSHENG_TEST_DATABASE_URL not set or not answering (.ci/postgres.sh)' });
+        figures.push(postgresSkipped('start_postgres'));
         return figures;
       }
       const target = await freshPostgresDatabase();

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Benchmark, Figure } from './run';
+import { postgresSkipped } from './postgres-copy';
 import { dbFile, openDb } from '../src/db/open-db';
 import { makeCampaign } from '../test/helpers/factories';
 import { browserFormBody, hiddenFields } from '../test/helpers/resident-client';
@@ -160,7 +161,7 @@ async function seedPostgres(pool: Pool): Promise<string> {
  * so, without LINSHENG_TEST_DATABASE_URL.
  */
 async function onPostgres(): Promise<Figure[]> {
-  if (!postgresAvailable()) return [{ name: 'submit_postgres', value: 0, unit: 'skipped', skipped: 'LINSHENG_TEST_DATABASE_URL not set or not answering (.ci/postgres.sh)' }];
+  if (!postgresAvailable()) return [postgresSkipped('submit_postgres')];
   const database = await freshPostgresDatabase();
   try {
     const r = await compareSubmit(SYNCHRONOUS, { postgresUrl: database.url });

@@ -160,6 +160,11 @@ function sheetMeta(parsed: string) {
  * admin everything; staff their sub-district/community; grid workers only their grids. A `null` actor is
  * the command line, run by whoever holds the server's data directory.
  */
+/** A chunk's outcome: how many rows went in, and the sheet rows that were in already (found by their keys). */
+function tally(part: ReadonlyArray<{ row: number }>, results: ReadonlyArray<{ created: boolean }>): { created: number; again: number[] } {
+  return { created: results.filter((r) => r.created).length, again: part.filter((_, k) => !results[k].created).map((v) => v.row) };
+}
+
 export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineBytes?: number }) {
   const repo = deps.repo ?? createIntakeRepo(deps.engine.queries);
   /** The same statements committed without waiting for the disk (Engine.ephemeral). */
@@ -355,9 +360,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       // the disk (a WAL sync per chunk of 25 rows measured ~0.6 s more per 10,000 rows).
       const counts = await deps.engine.unitOfWork(async (tx) => {
         // One statement for the chunk (a round trip per row cost PostgreSQL most of an import's time).
-        const results = await deps.submissionService.recordPreparedMany(part.map((v) => v.input), tx);
-        const created = results.filter((r) => r.created).length;
-        const again = part.filter((_, k) => !results[k].created).map((v) => v.row);
+        const { created, again } = tally(part, await deps.submissionService.recordPreparedMany(part.map((v) => v.input), tx));
         if (Date.now() - progressAt >= progressMs) {
           // Lost to another commit: this chunk is rolled back, and that commit goes on.
           if (!await createIntakeRepo(tx).renewCommit(b.id, lease, done + part.length, plan.validCount, COMMIT_LEASE_SECONDS)) throw new ImportRunning();
@@ -452,8 +455,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       // the WAL once at the end (src/cli/commands/import.ts).
       const counts = await deps.engine.unitOfWork(async (tx) => {
         // One statement for the chunk (a round trip per row cost PostgreSQL most of an import's time).
-        const results = await deps.submissionService.recordPreparedMany(part.map((v) => v.input), tx);
-        return { created: results.filter((r) => r.created).length, again: part.filter((_, k) => !results[k].created).map((v) => v.row) };
+        return tally(part, await deps.submissionService.recordPreparedMany(part.map((v) => v.input), tx));
       });
       imported += counts.created;
       alreadyImported.push(...counts.again);
