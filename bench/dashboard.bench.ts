@@ -12,7 +12,6 @@ import type { Benchmark, Figure } from './run';
 import { round, serveBenchApp, type BenchServer } from './bench-http';
 import { dbFile, openDb, type Db } from '../src/db/open-db';
 import { postgresDatabase, type AppDatabase } from '../src/db/database';
-import { createPgPool } from '../src/db/postgres/pool';
 import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
 import { copyToPostgres, postgresSkipped } from './postgres-copy';
 import { CHANNELS } from '../src/submissions/types';
@@ -221,8 +220,7 @@ async function onPostgres(db: Db, dataDir: string, seed: Seed): Promise<Figure[]
   let served: BenchServer | undefined;
   let database: AppDatabase | undefined;
   try {
-    const pool = createPgPool(target.url, { max: 1 });
-    const copyS = await copyToPostgres(db, pool).finally(() => pool.end());
+    const copyS = await copyToPostgres(db, target.url);
     database = await postgresDatabase(target.url);
     served = await serveBenchApp(database, fs.mkdtempSync(path.join(dataDir, 'postgres-')));
     const pages = await timePages(served, seed);

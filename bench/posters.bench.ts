@@ -13,7 +13,6 @@ import { newQrToken } from '../src/qr/token';
 import { createQrRepo } from '../src/qr/repo';
 import { createCampaignRepo } from '../src/campaigns/repo';
 import { postgresDatabase, type AppDatabase } from '../src/db/database';
-import { createPgPool } from '../src/db/postgres/pool';
 import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
 import { copyToPostgres, postgresSkipped } from './postgres-copy';
 
@@ -69,8 +68,7 @@ export const benchmark: Benchmark = {
       const target = await freshPostgresDatabase();
       let database: AppDatabase | undefined;
       try {
-        const pool = createPgPool(target.url, { max: 1 });
-        await copyToPostgres(db, pool).finally(() => pool.end());
+        await copyToPostgres(db, target.url);
         database = await postgresDatabase(target.url);
         served = await serveBenchApp(database, fs.mkdtempSync(path.join(dataDir, 'postgres-')));
         const pg = await timeSheet(served, subdistrictId, campaignId);

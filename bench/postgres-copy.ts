@@ -3,9 +3,9 @@
  * the very rows its SQLite twin was: the tables the generator fills, in the order their keys need, with their ids.
  * PostgreSQL's own triggers fill its count tables and search index as the rows go in, as they would in use.
  */
-import type { Pool } from 'pg';
 import type { Db } from '../src/db/open-db';
 import { migratePostgres } from '../src/db/postgres/migrate';
+import { createPgPool } from '../src/db/postgres/pool';
 import type { Figure } from './run';
 
 /** What the dashboard generator writes (bench/dashboard.bench.ts), parents before children. */
@@ -14,8 +14,17 @@ const TABLES = ['places', 'users', 'campaigns', 'campaign_communities', 'campaig
 /** PostgreSQL takes at most 65,535 parameters in one statement. */
 const MAX_PARAMETERS = 60_000;
 
-/** Copies the generated rows of `db` into the empty database behind `pool` (migrated here); the seconds it took. */
-export async function copyToPostgres(db: Db, pool: Pool): Promise<number> {
+/** Copies the generated rows of `db` into the empty database at `url` (migrated here); the seconds it took. */
+export async function copyToPostgres(db: Db, url: string): Promise<number> {
+  const pool = createPgPool(url, { max: 1 });
+  try {
+    return await copyOn(db, pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function copyOn(db: Db, pool: ReturnType<typeof createPgPool>): Promise<number> {
   const t0 = performance.now();
   await migratePostgres(pool);
   // The categories come from the migrations on both engines; the generated rows point at them by id.

@@ -6,7 +6,6 @@ import { generate } from './dashboard.bench';
 import { createAccess } from '../src/access/service';
 import { sqliteEngine, type Engine } from '../src/db/engine';
 import { postgresDatabase } from '../src/db/database';
-import { createPgPool } from '../src/db/postgres/pool';
 import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
 import { copyToPostgres, postgresSkipped } from './postgres-copy';
 import { createUserRepo } from '../src/auth/repo';
@@ -95,8 +94,7 @@ export const benchmark: Benchmark = {
       } else {
         const target = await freshPostgresDatabase();
         try {
-          const pool = createPgPool(target.url, { max: 1 });
-          const copyS = await copyToPostgres(db, pool).finally(() => pool.end());
+          const copyS = await copyToPostgres(db, target.url);
           const database = await postgresDatabase(target.url);
           try {
             figures.push(...await timeQueries(await searchOn(database.engine), queries, (who) => `search_postgres_1m_ms_${who}`, false, { copy_s: round(copyS, 0) }));

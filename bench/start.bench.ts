@@ -13,7 +13,6 @@ import { round } from './bench-http';
 import { generate } from './dashboard.bench';
 import { dbFile, openDb } from '../src/db/open-db';
 import { PROJECT_ROOT } from '../src/paths';
-import { createPgPool } from '../src/db/postgres/pool';
 import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
 import { copyToPostgres, postgresSkipped } from './postgres-copy';
 
@@ -98,9 +97,8 @@ export const benchmark: Benchmark = {
       }
       const target = await freshPostgresDatabase();
       try {
-        const pool = createPgPool(target.url, { max: 1 });
         const source = openDb({ file: dbFile(dataDir), migrate: false });
-        const copyS = await copyToPostgres(source, pool).finally(async () => { source.close(); await pool.end(); });
+        const copyS = await copyToPostgres(source, target.url).finally(() => source.close());
         const pg = await timeStarts(fs.mkdtempSync(path.join(dataDir, 'postgres-')), { DATABASE_URL: target.url });
         figures.push({
           name: 'start_postgres_ready_ms', value: round(pg.median), unit: 'ms', min_ms: round(pg.ready[0]), max_ms: round(pg.ready.at(-1)!),

@@ -36,8 +36,7 @@ export function openTestDatabase(opts: { dataDir?: string } = {}): TestDatabase 
     return { db, appDatabase: db, beforeClose: () => undefined };
   }
   const url = freshDatabaseUrl();
-  const pool = createPgPool(url, { max: 4, idleTimeoutMillis: 1000 });
-  const appDatabase = postgresDatabaseOn(pool, url, localInvalidation());
+  const appDatabase = appDatabaseAt(url);
   const conn = new SyncPg(url);
   let closed = false;
   const stops: Array<() => Promise<void>> = [];
@@ -71,9 +70,16 @@ export function secondConnection(db: Db): { appDatabase: Db | AppDatabase; close
     const other = openDb({ file: db.name });
     return { appDatabase: other, close: async () => { other.close(); } };
   }
-  const appDatabase = postgresDatabaseOn(createPgPool(url, { max: 4, idleTimeoutMillis: 1000 }), url, localInvalidation());
+  const appDatabase = appDatabaseAt(url);
   return { appDatabase, close: () => appDatabase.close() };
 }
+
+/**
+ * An app's PostgreSQL database as the tests build it: a small pool whose idle connections close soon (a file of many
+ * tests holds few), and invalidation within the process (two server processes are two-servers.postgres.test.ts's).
+ */
+const appDatabaseAt = (url: string): AppDatabase =>
+  postgresDatabaseOn(createPgPool(url, { max: 4, idleTimeoutMillis: 1000 }), url, localInvalidation());
 
 /** What an app is built on, for a test's `db`: the SQLite connection itself, or its PostgreSQL database. */
 export const appDatabaseOf = (db: Db): Db | AppDatabase => appDatabases.get(db) ?? db;
