@@ -17,6 +17,8 @@ const types = {
 const client = new pg.Client({ connectionString: url, types, application_name: 'linsheng-test-fixtures' });
 // A fixture waiting on a lock the app holds would wait for ever (the app's thread is the one waiting here): fail.
 const ready = client.connect().then(() => client.query("SET statement_timeout = '20s'"));
+// A failed connect is reported by the query that waits for it; closed before any query, nobody waits for it.
+ready.catch(() => undefined);
 client.on('error', () => undefined);
 
 async function answer(message) {
@@ -35,7 +37,9 @@ async function answer(message) {
 
 port.on('message', (message) => {
   if (message.end) {
-    client.end().finally(() => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); port.close(); });
+    // Ended while still authenticating, pg sends Terminate mid-handshake and the connect fails ("expected SASL
+    // response"): let the connect settle first.
+    ready.catch(() => undefined).then(() => client.end()).finally(() => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); port.close(); });
     return;
   }
   answer(message).then(
