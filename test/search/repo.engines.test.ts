@@ -52,4 +52,14 @@ describeOnEngines('staff search in the database', (current) => {
     expect((await repo.submissions(phrases('路灯'), running, 50)).map((s) => s.id)).toEqual([f.s.s4]);
     expect(await repo.submissions(phrases('路灯'), qingfeng, 50)).toEqual([]);
   });
+
+  test('gives the same newest matches whether the newest rows hold enough of them or the index is asked', async () => {
+    // A window of the single newest row: s2 is not in it, so the index answers; with all rows in it, the window does.
+    const matching = async (window: number, limit: number) =>
+      (await createSearchRepo(current().engine.queries, { newestWindow: window }).submissions(phrases('电梯'), everything, limit)).map((s) => s.id);
+    for (const window of [1, 1_000_000]) {
+      expect(await matching(window, 50)).toEqual([f.s.s2, f.s.s1]);
+      expect(await matching(window, 1)).toEqual([f.s.s2]);
+    }
+  });
 });
