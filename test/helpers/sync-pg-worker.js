@@ -39,15 +39,16 @@ port.on('message', (message) => {
   if (message.end) {
     // Ended while still authenticating, pg sends Terminate mid-handshake and the connect fails ("expected SASL
     // response"): let the connect settle first.
-    ready.catch(() => undefined).then(() => client.end()).finally(() => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); port.close(); });
+    ready.catch(() => undefined).then(() => client.end()).finally(() => { Atomics.store(flag, 0, message.seq); Atomics.notify(flag, 0); port.close(); });
     return;
   }
   answer(message).then(
     (reply) => reply,
     (err) => ({ error: { message: err.message, code: err.code } }),
   ).then((reply) => {
+    // The answer first: the waiting thread takes the flag's seq as "on the port now" (./sync-pg.ts).
     port.postMessage(reply);
-    Atomics.store(flag, 0, 1);
+    Atomics.store(flag, 0, message.seq);
     Atomics.notify(flag, 0);
   });
 });

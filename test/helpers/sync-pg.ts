@@ -12,6 +12,8 @@ export class SyncPg {
   private readonly port: MessagePort;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private ended = false;
+  /** The number of the last message sent to the worker. */
+  private seq = 0;
 
   constructor(readonly url: string) {
     const { port1, port2 } = new MessageChannel();
@@ -23,15 +25,32 @@ export class SyncPg {
     this.port = port1;
   }
 
+  /**
+   * Waits until `done()` or `ms` have passed. The worker stores each message's `seq` in the flag once it has posted
+   * the answer, then notifies. A notify can land late, in the wait for the next message (the worker was descheduled
+   * between the two), so a wake-up alone means nothing: only the answer on the port does.
+   */
+  private waitUntil(done: () => boolean, ms: number): boolean {
+    const deadline = Date.now() + ms;
+    while (!done()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      const seen = Atomics.load(this.flag, 0);
+      if (seen !== this.seq) Atomics.wait(this.flag, 0, seen, left);
+    }
+    return true;
+  }
+
   private call(message: object): { rows: Array<Record<string, unknown>>; rowCount: number } {
     if (this.ended) throw new Error('the fixtures\' PostgreSQL connection is closed');
-    Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(message);
-    if (Atomics.wait(this.flag, 0, 0, 60_000) === 'timed-out') throw new Error('PostgreSQL did not answer a fixture query within 60 s');
-    const got = receiveMessageOnPort(this.port) as { message: { rows: Array<Record<string, unknown>>; rowCount: number; error?: { message: string; code?: string } } } | undefined;
-    if (!got) throw new Error('no answer from the fixtures\' PostgreSQL worker');
-    if (got.message.error) throw Object.assign(new Error(got.message.error.message), { code: got.message.error.code });
-    return got.message;
+    this.port.postMessage({ ...message, seq: ++this.seq });
+    let got: { message: { rows: Array<Record<string, unknown>>; rowCount: number; error?: { message: string; code?: string } } } | undefined;
+    if (!this.waitUntil(() => (got = receiveMessageOnPort(this.port) as typeof got) !== undefined, 60_000)) {
+      throw new Error('PostgreSQL did not answer a fixture query within 60 s');
+    }
+    const answer = got!.message;
+    if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+    return answer;
   }
 
   query(sql: string, params: unknown[] = []) {
@@ -46,9 +65,9 @@ export class SyncPg {
   close(): void {
     if (this.ended) return;
     this.ended = true;
-    Atomics.store(this.flag, 0, 0);
-    this.port.postMessage({ end: true });
-    Atomics.wait(this.flag, 0, 0, 10_000);
+    const seq = ++this.seq;
+    this.port.postMessage({ end: true, seq });
+    this.waitUntil(() => Atomics.load(this.flag, 0) === seq, 10_000);
     this.port.close();
     void this.worker.terminate();
   }
