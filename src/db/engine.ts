@@ -29,6 +29,14 @@ export interface UnitOfWorkOptions {
    * Default true.
    */
   durable?: boolean;
+  /**
+   * PostgreSQL: 'read committed' for a unit of work that only inserts rows whose uniqueness a constraint guards
+   * (submissions, by their key), with the dashboard's counts added by triggers. At SERIALIZABLE two such writers
+   * of the same counts fail each other (40001); a writer committing chunk after chunk (an import) then starved
+   * the other however often it ran again. At READ COMMITTED the second waits for the first's row lock and adds
+   * to what it committed. Default 'serializable' (the services' check-then-write rules need it). SQLite: ignored.
+   */
+  isolation?: 'serializable' | 'read committed';
 }
 
 export interface Engine {
@@ -334,7 +342,7 @@ export function postgresEngine(pool: Pool): Engine {
   })({ pool });
   const queries: Queries = new Kysely({ dialect });
   const once = <T>(work: (tx: Queries) => Promise<T>, opts?: UnitOfWorkOptions) =>
-    queries.transaction().setIsolationLevel('serializable').execute(async (tx) => {
+    queries.transaction().setIsolationLevel(opts?.isolation ?? 'serializable').execute(async (tx) => {
       // The deadline bounds the wait for a lock another connection holds, as SQLite's does for the write lock.
       if (opts?.deadlineMs !== undefined) await sql`SELECT set_config('lock_timeout', ${`${Math.max(1, Math.round(opts.deadlineMs))}ms`}, true)`.execute(tx);
       if (opts?.durable === false) await sql`SET LOCAL synchronous_commit = off`.execute(tx);

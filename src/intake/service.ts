@@ -8,7 +8,7 @@ import { randomToken } from '../lib/random';
 import type { Engine } from '../db/engine';
 import type { Place, PlaceRepo } from '../places/repo';
 import type { SubmissionRepo } from '../submissions/repo';
-import type { SubmissionService } from '../submissions/service';
+import { INSERTS_ONLY, type SubmissionService } from '../submissions/service';
 import type { Channel, NewSubmission, Submission, SubmissionKind } from '../submissions/types';
 import { createIntakeRepo, type CategoryOption, type ImportBatch, type IntakeRepo, type Meeting, type NewMeeting } from './repo';
 import type { ParsedSheet } from './import/parse-sheet';
@@ -367,7 +367,9 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
           progressAt = Date.now();
         }
         return { created, again };
-      }, { durable: false });
+        // Inserts (each row once by its key) and the lease's conditional renewal, which READ COMMITTED re-checks on
+        // the newest row: so another import into the same campaign waits for the counts rather than failing.
+      }, { durable: false, ...INSERTS_ONLY });
       imported += counts.created;
       alreadyImported.push(...counts.again);
       done += part.length;

@@ -21,6 +21,13 @@ export type RecordResult = { submission: Submission; created: boolean };
  * The one way a submission enters the system — resident form, grid worker entry, import, offline sync —
  * so every channel gets the same rules (idempotency, auto-categorization, triage).
  */
+/**
+ * A unit of work that only inserts submissions: their key's unique constraint keeps each once, so on PostgreSQL it
+ * runs at READ COMMITTED, and writers of the same dashboard counts wait for each other instead of failing
+ * (src/db/engine.ts UnitOfWorkOptions.isolation).
+ */
+export const INSERTS_ONLY = { isolation: 'read committed' } as const;
+
 export function createSubmissionService(deps: { engine: Pick<Engine, 'queries' | 'unitOfWork'>; classify?: Categorizer }) {
   const { engine } = deps;
   const prepare = async (input: NewSubmission, candidates?: readonly CandidateCategory[], on?: Queries) =>
@@ -61,7 +68,7 @@ export function createSubmissionService(deps: { engine: Pick<Engine, 'queries' |
         // Counted as the work ends: a commit that fails after it (the disk refused the sync) still counts.
         upTo = ++committed;
         return rows;
-      });
+      }, INSERTS_ONLY);
       durable = Math.max(durable, upTo);
       settleWaiting();
     } catch (err) {
@@ -80,14 +87,14 @@ export function createSubmissionService(deps: { engine: Pick<Engine, 'queries' |
       // The batch was rolled back as a whole: one bad row must not fail its neighbours, so each goes in on its
       // own and gets its own answer.
       for (const b of batch) {
-        try { b.resolve(await engine.unitOfWork((tx) => createSubmissionRepo(tx).insert(b.input))); } catch (err) { b.reject(err); }
+        try { b.resolve(await engine.unitOfWork((tx) => createSubmissionRepo(tx).insert(b.input), INSERTS_ONLY)); } catch (err) { b.reject(err); }
       }
     }
     if (queue.length) setImmediate(() => { void flush(); });
     else scheduled = false;
   };
   const insertOn = (input: NewSubmission, tx?: Queries): Promise<RecordResult> =>
-    (tx ? createSubmissionRepo(tx).insert(input) : engine.unitOfWork((own) => createSubmissionRepo(own).insert(input)));
+    (tx ? createSubmissionRepo(tx).insert(input) : engine.unitOfWork((own) => createSubmissionRepo(own).insert(input), INSERTS_ONLY));
 
   return {
     /** Resolves once every batch committed so far is on stable storage. */
