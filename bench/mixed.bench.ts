@@ -9,6 +9,8 @@
  * resident requests; the longest event-loop stall and /healthz's slowest answer during it; then 40 stalled photo
  * uploads from 40 client addresses (127.0.0.2…) and the memory they add; and, on its own servers, submissions/s at
  * LINSHENG_SYNCHRONOUS=NORMAL against the bare insert baseline (bench/submit.bench.ts).
+ * The busy phase runs again on PostgreSQL (the same rows, copied; the server and the CLI on DATABASE_URL), printed
+ * beside SQLite's as `mixed_postgres_*` without the goals; BENCH_MIXED_POSTGRES=0 skips it.
  * Smaller runs while working on it: BENCH_MIXED_IMPORT_ROWS, BENCH_MIXED_EXPORT_ROWS, BENCH_MIXED_LOGINS, and
  * BENCH_MIXED_SUBMIT=0 to skip the NORMAL comparison.
  */
@@ -28,6 +30,8 @@ import { makeCampaign } from '../test/helpers/factories';
 import { createIntakeFixture } from '../test/helpers/intake-fixtures';
 import { browserFormBody, hiddenFields } from '../test/helpers/resident-client';
 import { loginOverHttp, startChildServer, type ChildServer } from '../test/helpers/child-server';
+import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
+import { copyToPostgres, postgresSkipped } from './postgres-copy';
 
 const IMPORT_ROWS = Number(process.env.BENCH_MIXED_IMPORT_ROWS ?? 50_000);
 const EXPORT_ROWS = Number(process.env.BENCH_MIXED_EXPORT_ROWS ?? 100_000);
@@ -237,11 +241,11 @@ async function exportXlsx(base: string, s: { cookie: string }, campaignId: numbe
   return { status: res.status, bytes, ms: Math.round(performance.now() - t0) };
 }
 
-function cliImport(dataDir: string, campaignId: number, file: string): Promise<{ code: number | null; ms: number; out: string }> {
+function cliImport(env: Record<string, string>, campaignId: number, file: string): Promise<{ code: number | null; ms: number; out: string }> {
   const t0 = performance.now();
-  // As an operator runs it: `npx linsheng import`.
+  // As an operator runs it: `npx linsheng import`, on the server's database (DATA_DIR, or DATABASE_URL).
   const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'linsheng.js'),
-    'import', file, '--campaign', String(campaignId)], { cwd: PROJECT_ROOT, env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    'import', file, '--campaign', String(campaignId)], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
@@ -272,90 +276,118 @@ async function stalledUploads(s: ChildServer, token: string): Promise<{ addedMb:
   return { addedMb: +(during - before).toFixed(1), answered };
 }
 
+/** Where a busy phase runs: the server's and the CLI's database settings, the campaigns and files of the setup. */
+interface Setup {
+  env: Record<string, string>;
+  importCampaignId: number;
+  residentToken: string;
+  csv: string;
+  xlsx: string;
+}
+
+/**
+ * Residents alone, then residents beside the four staff jobs, on a server started on `setup.env`'s database. The
+ * figures are named by `name`; `goals` says whether issue 10's goals apply (SQLite's run) or the figures are printed
+ * beside them (PostgreSQL's).
+ */
+async function busyPhase(setup: Setup, name: (figure: string) => string, goals: boolean): Promise<Figure[]> {
+  const goal = (g: string, pass: boolean) => (goals ? { goal: g, pass } : {});
+  const synchronous = process.env.LINSHENG_SYNCHRONOUS ?? 'FULL';
+  const s = await startChildServer({
+    script: 'dist/src/server.js', timeoutMs: 120_000,
+    env: {
+      ...setup.env, LINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, LINSHENG_PUBLIC_RATE_LIMIT: '100000000',
+      LINSHENG_LOGIN_RATE_LIMIT: '100000', LINSHENG_INTERNAL_METRICS: '1', LINSHENG_SYNCHRONOUS: synchronous,
+    },
+  });
+  const health = healthWatch(s.baseUrl);
+  try {
+    const session = await adminSession(s.baseUrl);
+    // Everything this process does stands for phones and staff browsers, which are not on the server's machine:
+    // it gives way to the server (and to the probe, started above at normal priority) for the two cores they share.
+    // The CLI import, spawned later, lowers its own priority further, as `npx linsheng import` does.
+    os.setPriority(CLIENTS_NICE);
+    // Warm up, then residents alone.
+    await residents(s.baseUrl, setup.residentToken).stop();
+    const idleRun = residents(s.baseUrl, setup.residentToken);
+    await sleep(IDLE_SECONDS * 1000);
+    const idle = await idleRun.stop();
+
+    // Residents again, with everything else at once.
+    await metrics(s.baseUrl, true);
+    health.reset();
+    const busyRun = residents(s.baseUrl, setup.residentToken);
+    const t0 = performance.now();
+    const [cli, web, exp, logins] = await Promise.all([
+      cliImport(setup.env, setup.importCampaignId, setup.csv),
+      webImport(s.baseUrl, session, setup.importCampaignId, setup.xlsx),
+      exportXlsx(s.baseUrl, session, setup.importCampaignId),
+      loginsInParallel(s.baseUrl),
+    ]);
+    const busySeconds = Math.round((performance.now() - t0) / 1000);
+    const busy = await busyRun.stop();
+    const healthMax = await health.stop();
+    // Back to normal for the servers started next, where permitted (lowering nice needs privilege); if not, the
+    // stalled-upload memory does not depend on it and the NORMAL comparison runs both of its sides alike.
+    try { os.setPriority(0); } catch { /* stays at CLIENTS_NICE */ }
+    const loopMax = (await metrics(s.baseUrl)).eventLoopMaxMs;
+
+    const idleP99 = percentile(idle.latencies, 99);
+    const busyP99 = percentile(busy.latencies, 99);
+    const ratio = busyP99 / idleP99;
+    const failures = busy.failures + idle.failures;
+    return [
+      {
+        name: name('resident_p99_ratio'), value: +ratio.toFixed(2), unit: 'ratio', ...goal('<= 2', ratio <= 2),
+        idleP99Ms: Math.round(idleP99), busyP99Ms: Math.round(busyP99), idleRequests: idle.latencies.length, busyRequests: busy.latencies.length,
+        busySeconds, synchronous,
+      },
+      { name: name('resident_failures'), value: failures, unit: 'requests', ...goal('0', failures === 0), statuses: busy.statuses },
+      { name: name('event_loop_max_ms'), value: loopMax, unit: 'ms', ...goal('<= 100', loopMax <= 100) },
+      { name: name('healthz_max_ms'), value: Math.round(healthMax), unit: 'ms', ...goal('<= 300', healthMax <= 300) },
+      {
+        name: name('staff_work'), value: busySeconds, unit: 's', note: 'all four staff jobs, side by side with the residents',
+        cliImport: { exit: cli.code, ms: cli.ms, rows: IMPORT_ROWS, ...(cli.code === 0 ? {} : { out: cli.out }) },
+        webImport: { ...web, rows: IMPORT_ROWS }, export: { ...exp, rows: EXPORT_ROWS }, logins: `${logins}/${LOGINS}`,
+        // Every job must have done its work on either engine: a failed one is a fault, not a figure.
+        pass: cli.code === 0 && web.status === 303 && exp.status === 200 && logins === LOGINS,
+      },
+    ];
+  } catch (err) {
+    // What the server said is the first thing to read when a staff job fails.
+    process.stderr.write(`mixed: server output (tail):\n${s.output().slice(-4000)}\n`);
+    throw err;
+  } finally {
+    health.kill();
+    await s.stop();
+  }
+}
+
 export const benchmark: Benchmark = {
   name: 'mixed',
   async run(): Promise<Figure[]> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linsheng-bench-mixed-'));
     const figures: Figure[] = [];
+    let postgres: { url: string; drop(): Promise<void> } | undefined;
     try {
       const db = openDb({ file: dbFile(dataDir) });
       const f = createIntakeFixture(db, { title: '入户走访（混合负载）' });
       db.prepare("UPDATE campaigns SET starts_on = ? WHERE id = ?").run(today(), f.campaignId);
       const resident = makeCampaign(db, { askPhoto: true, community: '永安社区' });
       seedSubmissions(db, f.campaignId, f.communities['永安社区'], EXPORT_ROWS);
+      // The same rows in a PostgreSQL database, for the same busy phase there (copied before SQLite's run adds to them).
+      if (postgresAvailable() && process.env.BENCH_MIXED_POSTGRES !== '0') {
+        postgres = await freshPostgresDatabase();
+        await copyToPostgres(db, postgres.url);
+      }
       db.close();
       const csv = path.join(dataDir, 'cli.csv');
       const xlsx = path.join(dataDir, 'web.xlsx');
       writeCsv(csv, IMPORT_ROWS);
       await writeXlsx(xlsx, IMPORT_ROWS);
+      const setup = { importCampaignId: f.campaignId, residentToken: resident.qrToken, csv, xlsx };
 
-      const synchronous = process.env.LINSHENG_SYNCHRONOUS ?? 'FULL';
-      const s = await startChildServer({
-        script: 'dist/src/server.js', timeoutMs: 120_000,
-        env: {
-          DATA_DIR: dataDir, LINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, LINSHENG_PUBLIC_RATE_LIMIT: '100000000',
-          LINSHENG_LOGIN_RATE_LIMIT: '100000', LINSHENG_INTERNAL_METRICS: '1', LINSHENG_SYNCHRONOUS: synchronous,
-        },
-      });
-      const health = healthWatch(s.baseUrl);
-      try {
-        const session = await adminSession(s.baseUrl);
-        // Everything this process does stands for phones and staff browsers, which are not on the server's machine:
-        // it gives way to the server (and to the probe, started above at normal priority) for the two cores they share.
-        // The CLI import, spawned later, lowers its own priority further, as `npx linsheng import` does.
-        os.setPriority(CLIENTS_NICE);
-        // Warm up, then residents alone.
-        await residents(s.baseUrl, resident.qrToken).stop();
-        const idleRun = residents(s.baseUrl, resident.qrToken);
-        await sleep(IDLE_SECONDS * 1000);
-        const idle = await idleRun.stop();
-
-        // Residents again, with everything else at once.
-        await metrics(s.baseUrl, true);
-        health.reset();
-        const busyRun = residents(s.baseUrl, resident.qrToken);
-        const t0 = performance.now();
-        const [cli, web, exp, logins] = await Promise.all([
-          cliImport(dataDir, f.campaignId, csv),
-          webImport(s.baseUrl, session, f.campaignId, xlsx),
-          exportXlsx(s.baseUrl, session, f.campaignId),
-          loginsInParallel(s.baseUrl),
-        ]);
-        const busySeconds = Math.round((performance.now() - t0) / 1000);
-        const busy = await busyRun.stop();
-        const healthMax = await health.stop();
-        // Back to normal for the servers started next, where permitted (lowering nice needs privilege); if not, the
-        // stalled-upload memory does not depend on it and the NORMAL comparison runs both of its sides alike.
-        try { os.setPriority(0); } catch { /* stays at CLIENTS_NICE */ }
-        const loopMax = (await metrics(s.baseUrl)).eventLoopMaxMs;
-
-        const idleP99 = percentile(idle.latencies, 99);
-        const busyP99 = percentile(busy.latencies, 99);
-        const ratio = busyP99 / idleP99;
-        figures.push(
-          {
-            name: 'mixed_resident_p99_ratio', value: +ratio.toFixed(2), unit: 'ratio', goal: '<= 2', pass: ratio <= 2,
-            idleP99Ms: Math.round(idleP99), busyP99Ms: Math.round(busyP99), idleRequests: idle.latencies.length, busyRequests: busy.latencies.length,
-            busySeconds, synchronous,
-          },
-          { name: 'mixed_resident_failures', value: busy.failures + idle.failures, unit: 'requests', goal: '0', pass: busy.failures + idle.failures === 0, statuses: busy.statuses },
-          { name: 'mixed_event_loop_max_ms', value: loopMax, unit: 'ms', goal: '<= 100', pass: loopMax <= 100 },
-          { name: 'mixed_healthz_max_ms', value: Math.round(healthMax), unit: 'ms', goal: '<= 300', pass: healthMax <= 300 },
-          {
-            name: 'mixed_staff_work', value: busySeconds, unit: 's', note: 'all four staff jobs, side by side with the residents',
-            cliImport: { exit: cli.code, ms: cli.ms, rows: IMPORT_ROWS, ...(cli.code === 0 ? {} : { out: cli.out }) },
-            webImport: { ...web, rows: IMPORT_ROWS }, export: { ...exp, rows: EXPORT_ROWS }, logins: `${logins}/${LOGINS}`,
-            pass: cli.code === 0 && web.status === 303 && exp.status === 200 && logins === LOGINS,
-          },
-        );
-      } catch (err) {
-        // What the server said is the first thing to read when a staff job fails.
-        process.stderr.write(`mixed: server output (tail):\n${s.output().slice(-4000)}\n`);
-        throw err;
-      } finally {
-        health.kill();
-        await s.stop();
-      }
+      figures.push(...await busyPhase({ ...setup, env: { DATA_DIR: dataDir } }, (n) => `mixed_${n}`, true));
       // Stalled uploads on a server of their own: after the busy phase the first one's memory is still shrinking,
       // which would hide (or invent) what the uploads add.
       const quiet = await startChildServer({
@@ -370,6 +402,13 @@ export const benchmark: Benchmark = {
       } finally {
         await quiet.stop();
       }
+      if (postgres) {
+        // Uploads and temporary files in a directory of their own; the rows in PostgreSQL.
+        const pgDir = fs.mkdtempSync(path.join(dataDir, 'postgres-'));
+        figures.push(...await busyPhase({ ...setup, env: { DATA_DIR: pgDir, DATABASE_URL: postgres.url } }, (n) => `mixed_postgres_${n}`, false));
+      } else {
+        figures.push(postgresSkipped('mixed_postgres'));
+      }
       if (process.env.BENCH_MIXED_SUBMIT === '0') return figures;
       const cmp = await compareSubmit('NORMAL', { seconds: Number(process.env.BENCH_SUBMIT_SECONDS ?? 6), trials: Number(process.env.BENCH_SUBMIT_TRIALS ?? 2) });
       const subsRatio = (cmp.oursRps / 2) / cmp.baseRps;
@@ -381,6 +420,7 @@ export const benchmark: Benchmark = {
       });
       return figures;
     } finally {
+      await postgres?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   },
