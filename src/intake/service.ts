@@ -458,7 +458,7 @@ export function createIntakeService(deps: Deps & { repo?: IntakeRepo; inlineByte
       const counts = await deps.engine.unitOfWork(async (tx) => {
         // One statement for the chunk (a round trip per row cost PostgreSQL most of an import's time).
         return tally(part, await deps.submissionService.recordPreparedMany(part.map((v) => v.input), tx));
-      });
+      }, INSERTS_ONLY);
       imported += counts.created;
       alreadyImported.push(...counts.again);
       if (i + chunkRows < plan.valid.length) await between();
