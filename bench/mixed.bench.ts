@@ -180,8 +180,9 @@ function healthWatch(base: string): { reset: () => void; stop: () => Promise<num
   };
 }
 
+interface Metrics { eventLoopMaxMs: number; rssMb: number; lockWaits: number; lockWaitP99Ms: number; lockWaitMaxMs: number }
 const metrics = async (base: string, reset = false) =>
-  (await (await fetch(`${base}/internal/metrics${reset ? '?reset=1' : ''}`)).json()) as { eventLoopMaxMs: number; rssMb: number };
+  (await (await fetch(`${base}/internal/metrics${reset ? '?reset=1' : ''}`)).json()) as Metrics;
 
 /** A staff session: the admin logged in, with the CSRF token of its session. */
 const adminSession = (base: string) => loginOverHttp(base, 'admin', ADMIN_PASSWORD);
@@ -330,7 +331,8 @@ async function busyPhase(setup: Setup, name: (figure: string) => string, goals: 
     // Back to normal for the servers started next, where permitted (lowering nice needs privilege); if not, the
     // stalled-upload memory does not depend on it and the NORMAL comparison runs both of its sides alike.
     try { os.setPriority(0); } catch { /* stays at CLIENTS_NICE */ }
-    const loopMax = (await metrics(s.baseUrl)).eventLoopMaxMs;
+    const after = await metrics(s.baseUrl);
+    const loopMax = after.eventLoopMaxMs;
 
     const idleP99 = percentile(idle.latencies, 99);
     const busyP99 = percentile(busy.latencies, 99);
@@ -341,6 +343,8 @@ async function busyPhase(setup: Setup, name: (figure: string) => string, goals: 
         name: name('resident_p99_ratio'), value: +ratio.toFixed(2), unit: 'ratio', ...goal('<= 2', ratio <= 2),
         idleP99Ms: Math.round(idleP99), busyP99Ms: Math.round(busyP99), idleRequests: idle.latencies.length, busyRequests: busy.latencies.length,
         busySeconds, synchronous,
+        // The server's writes that waited for another process's write lock (SQLite: the CLI import), and how long.
+        lockWaits: after.lockWaits, lockWaitP99Ms: after.lockWaitP99Ms, lockWaitMaxMs: after.lockWaitMaxMs,
       },
       { name: name('resident_failures'), value: failures, unit: 'requests', ...goal('0', failures === 0), statuses: busy.statuses },
       { name: name('event_loop_max_ms'), value: loopMax, unit: 'ms', ...goal('<= 100', loopMax <= 100) },

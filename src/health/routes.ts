@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Router } from 'express';
 import type { Config } from '../config';
 import type { Engine } from '../db/engine';
+import { writeLockWaits } from '../db/busy';
 import type { NightlyBackups } from '../backup/service';
 import { APP_VERSION } from '../lib/version';
 import { createReadiness, NOT_READY } from './readiness';
@@ -44,8 +45,11 @@ export function healthRoutes(ctx: HealthRouteDeps): Router {
       res.set('Cache-Control', 'no-store').json({
         eventLoopMaxMs: +(loop.max / 1e6).toFixed(1), eventLoopP99Ms: +(loop.percentile(99) / 1e6).toFixed(1),
         rssMb: +(mem.rss / 1048576).toFixed(1), heapUsedMb: +(mem.heapUsed / 1048576).toFixed(1), externalMb: +(mem.external / 1048576).toFixed(1),
+        // SQLite: writes that found another process's write lock, and how long they waited for it.
+        lockWaits: writeLockWaits.count, lockWaitP99Ms: +(writeLockWaits.count ? writeLockWaits.percentile(99) / 1000 : 0).toFixed(1),
+        lockWaitMaxMs: +(writeLockWaits.count ? writeLockWaits.max / 1000 : 0).toFixed(1),
       });
-      if (req.query.reset === '1') loop.reset();
+      if (req.query.reset === '1') { loop.reset(); writeLockWaits.reset(); }
     });
   }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tryWrite, walSyncer, withoutSync, writeDurably, writeWhenFree } from '../../src/db/busy';
+import { tryWrite, walSyncer, withoutSync, writeDurably, writeLockWaits, writeWhenFree } from '../../src/db/busy';
 import { dbFile, openDb, type Db } from '../../src/db/open-db';
 
 describe('writing politely', () => {
@@ -36,6 +36,7 @@ describe('writing politely', () => {
     const other = openDb({ file: dbFile(dir), migrate: false });
     try {
       other.exec('BEGIN IMMEDIATE');
+      const waitsBefore = writeLockWaits.count;
       const waiting = writeWhenFree(db, () => db.prepare('INSERT INTO t VALUES (3)').run(), { unsynced: true, deadlineMs: 5000 });
       let written = false;
       void waiting.then(() => { written = true; });
@@ -47,6 +48,9 @@ describe('writing politely', () => {
       expect(written).toBe(false);
       other.exec('COMMIT');
       await waiting;
+      // Counted for /internal/metrics: one write that waited, at least the six 5 ms ticks above.
+      expect(writeLockWaits.count).toBe(waitsBefore + 1);
+      expect(writeLockWaits.max).toBeGreaterThanOrEqual(30_000);
       other.exec('BEGIN IMMEDIATE');
       await expect(writeWhenFree(db, () => db.prepare('INSERT INTO t VALUES (4)').run(), { deadlineMs: 50 })).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
       other.exec('ROLLBACK');
