@@ -380,7 +380,8 @@ export const benchmark: Benchmark = {
       const resident = makeCampaign(db, { askPhoto: true, community: '永安社区' });
       seedSubmissions(db, f.campaignId, f.communities['永安社区'], EXPORT_ROWS);
       // The same rows in a PostgreSQL database, for the same busy phase there (copied before SQLite's run adds to them).
-      if (postgresAvailable() && process.env.BENCH_MIXED_POSTGRES !== '0') {
+      const postgresWanted = process.env.BENCH_MIXED_POSTGRES !== '0';
+      if (postgresWanted && postgresAvailable()) {
         postgres = await freshPostgresDatabase();
         await copyToPostgres(db, postgres.url);
       }
@@ -410,7 +411,7 @@ export const benchmark: Benchmark = {
         // Uploads and temporary files in a directory of their own; the rows in PostgreSQL.
         const pgDir = fs.mkdtempSync(path.join(dataDir, 'postgres-'));
         figures.push(...await busyPhase({ ...setup, env: { DATA_DIR: pgDir, DATABASE_URL: postgres.url } }, (n) => `mixed_postgres_${n}`, false));
-      } else {
+      } else if (postgresWanted) {
         figures.push(postgresSkipped('mixed_postgres'));
       }
       if (process.env.BENCH_MIXED_SUBMIT === '0') return figures;
