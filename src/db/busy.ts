@@ -12,10 +12,17 @@ import { insideOpenUnitOfWork, UnitOfWorkOpen, WaitsForItself } from './unit-of-
  * it is taken, try again a few milliseconds later with the event loop free, until a deadline.
  */
 
-/** The longest pause between two attempts: shorter than the CLI's pause between its transactions (CLI_PAUSE_MS). */
-export const RETRY_MAX_MS = 8;
-/** The command line's pause after each short transaction, so a live server's waiting writes get the lock. */
-export const CLI_PAUSE_MS = 15;
+/**
+ * The longest pause between two attempts: shorter than the CLI's pause between its transactions (CLI_PAUSE_MS). A
+ * failed attempt costs microseconds; a late one adds its lateness to every resident of the batch waiting.
+ */
+export const RETRY_MAX_MS = 4;
+/**
+ * The command line's pause after each short transaction, so a live server's waiting writes get the lock: longer
+ * than RETRY_MAX_MS, and about what a chunk of COMMIT_CHUNK_ROWS holds the lock (the CLI gives way about half of
+ * its time).
+ */
+export const CLI_PAUSE_MS = 6;
 /** The command line waits this long for the server's (short) transactions before giving up. */
 export const CLI_BUSY_TIMEOUT_MS = 60_000;
 

@@ -20,11 +20,13 @@ export { IMPORT_MESSAGES, type DatesPolicy, type DateToConfirm, type ImportPlan,
 export type { ImportPreview } from './import/plan-worker';
 
 /**
- * Rows per transaction when an import commits (categorized before it): a few milliseconds of lock, so residents'
- * submissions get in between, and on the server a few milliseconds of the event loop per chunk (50 rows took up to
- * ~55 ms under the mixed benchmark's load; the commits are unsynced, so smaller chunks cost little).
+ * Rows per transaction when an import commits on SQLite (categorized before it): a few milliseconds of lock, so
+ * residents' submissions get in between, and on the server a few milliseconds of the event loop per chunk (50 rows
+ * took up to ~55 ms under the mixed benchmark's load; the commits are unsynced, so smaller chunks cost little).
+ * 10 rather than 25: a resident's commit waited for the CLI's chunk up to 25 ms at p99 (/internal/metrics), and
+ * the residents' p99 under the mixed load went from 53–90 ms to 43 ms; a 50,000-row import took ~20% longer.
  */
-export const COMMIT_CHUNK_ROWS = 25;
+export const COMMIT_CHUNK_ROWS = 10;
 /**
  * The same on PostgreSQL, where rows lock one by one and residents' inserts never wait for an import's chunk: a
  * transaction per 25 rows there cost a round trip and a commit each (10,000 rows took 7–8 s, more than the goal).
