@@ -24,10 +24,9 @@ import ExcelJS from 'exceljs';
 import type { Benchmark, Figure } from './run';
 import { compareSubmit } from './submit.bench';
 import { dbFile, openDb, type Db } from '../src/db/open-db';
-import { TEMPLATE_HEADERS } from '../src/intake/import/columns';
 import { PROJECT_ROOT } from '../src/paths';
 import { makeCampaign } from '../test/helpers/factories';
-import { createIntakeFixture } from '../test/helpers/intake-fixtures';
+import { chinaToday, createIntakeFixture, GENERATED_TEXTS, generatedImportCsv, generatedImportRow, IMPORT_HEADER } from '../test/helpers/intake-fixtures';
 import { browserFormBody, hiddenFields } from '../test/helpers/resident-client';
 import { loginOverHttp, startChildServer, type ChildServer } from '../test/helpers/child-server';
 import { freshPostgresDatabase, postgresAvailable } from '../test/helpers/postgres-server';
@@ -42,9 +41,7 @@ const STALLED = 40;
 /** The priority of this process's client traffic (nice; the server runs at 0, worker threads and batch CLI at 10). */
 const CLIENTS_NICE = 5;
 const ADMIN_PASSWORD = 'mixed-bench-password';
-const COMMUNITIES = ['永安社区', '建华社区', '庆丰社区', '交通路社区', '铁路陇海家园社区'];
-const TEXTS = ['楼道声控灯坏了，晚上看不见', '小区垃圾清运不及时', '希望加装电梯', '暖气不热', '楼下车位太少，消防通道被占',
-  '独居老人希望有人帮忙买菜', '孩子放学后没人看管', '希望组织书法班', '楼上装修噪音太大', '绿化带杂草丛生'];
+const TEXTS = GENERATED_TEXTS;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (xs: number[], p: number) => {
@@ -52,24 +49,13 @@ const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
-const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-
-function importRow(i: number, tag: string): string[] {
-  const c = COMMUNITIES[i % COMMUNITIES.length];
-  return [String(i + 1), today(), c, '第一网格', '', `${1 + (i % 30)}号楼`, `居民${tag}${i}`, '', '', `${TEXTS[i % TEXTS.length]}（${tag}第${i + 1}户）`, '否', '李娜', ''];
-}
-
-function writeCsv(file: string, rows: number): void {
-  const lines = [TEMPLATE_HEADERS.map((h) => h[1]).join(',')];
-  for (let i = 0; i < rows; i++) lines.push(importRow(i, 'C').join(','));
-  fs.writeFileSync(file, lines.join('\n') + '\n');
-}
+const today = chinaToday;
 
 async function writeXlsx(file: string, rows: number): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false });
   const ws = wb.addWorksheet('入户走访');
-  ws.addRow(TEMPLATE_HEADERS.map((h) => h[1])).commit();
-  for (let i = 0; i < rows; i++) ws.addRow(importRow(i, 'X')).commit();
+  ws.addRow(IMPORT_HEADER).commit();
+  for (let i = 0; i < rows; i++) ws.addRow(generatedImportRow(i, 'X')).commit();
   ws.commit();
   await wb.commit();
 }
@@ -392,7 +378,7 @@ export const benchmark: Benchmark = {
       db.close();
       const csv = path.join(dataDir, 'cli.csv');
       const xlsx = path.join(dataDir, 'web.xlsx');
-      writeCsv(csv, IMPORT_ROWS);
+      fs.writeFileSync(csv, generatedImportCsv('C', IMPORT_ROWS));
       await writeXlsx(xlsx, IMPORT_ROWS);
       const setup = { importCampaignId: f.campaignId, residentToken: resident.qrToken, csv, xlsx };
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../src/db/open-db';
+import { TEMPLATE_HEADERS } from '../../src/intake/import/columns';
 import { activeCategoryIds, ensurePlace, ensureSubdistrict, insertCampaign } from './factories';
 
 /** The places of ../shared/data/door-to-door-sample.*: 二七区 → 建中街街道 → five communities with their grids and compounds. */
@@ -63,4 +64,31 @@ export async function createIntakeFixtureOn(exec: (sql: string, params?: unknown
   for (const c of Object.values(f.communities)) await exec('INSERT INTO campaign_communities (campaign_id, community_id) VALUES (?, ?)', [f.campaignId, c]);
   await exec('INSERT INTO campaign_categories (campaign_id, category_id) SELECT ?, id FROM categories WHERE active = 1', [f.campaignId]);
   return f;
+}
+
+/** Residents' words for generated rows (imports, and the mixed benchmark's residents). */
+export const GENERATED_TEXTS = ['楼道声控灯坏了，晚上看不见', '小区垃圾清运不及时', '希望加装电梯', '暖气不热', '楼下车位太少，消防通道被占',
+  '独居老人希望有人帮忙买菜', '孩子放学后没人看管', '希望组织书法班', '楼上装修噪音太大', '绿化带杂草丛生'];
+
+/** Today in China, YYYY-MM-DD: a 走访日期 that goes in without confirmation. */
+export const chinaToday = (): string => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+
+/** The import template's header row, as staff download it. */
+export const IMPORT_HEADER = TEMPLATE_HEADERS.map((h) => h[1]);
+
+/**
+ * Row `i` of a generated import sheet in the template's columns, valid for createIntakeFixture's places: the five
+ * communities in turn, 第一网格, visited today. `tag` keeps two sheets' rows (and keys) apart.
+ */
+export function generatedImportRow(i: number, tag: string): string[] {
+  const community = Object.keys(SAMPLE_PLACES)[i % Object.keys(SAMPLE_PLACES).length];
+  return [String(i + 1), chinaToday(), community, '第一网格', '', `${1 + (i % 30)}号楼`, `居民${tag}${i}`, '', '',
+    `${GENERATED_TEXTS[i % GENERATED_TEXTS.length]}（${tag}第${i + 1}户）`, '否', '李娜', ''];
+}
+
+/** A generated import sheet of `rows` rows as CSV text (header first). */
+export function generatedImportCsv(tag: string, rows: number): string {
+  const lines = [IMPORT_HEADER.join(',')];
+  for (let i = 0; i < rows; i++) lines.push(generatedImportRow(i, tag).join(','));
+  return lines.join('\n') + '\n';
 }
